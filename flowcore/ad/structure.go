@@ -1,0 +1,199 @@
+package ad
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// Cols returns the columns [start, start+n) of a.
+func Cols(a *Node, start, n int) *Node {
+	if start < 0 || n < 0 || start+n > a.C {
+		panic(fmt.Sprintf("ad.Cols: columns [%d,%d) of a %d-column node", start, start+n, a.C))
+	}
+	idx := make([]int, n)
+	for j := range idx {
+		idx[j] = start + j
+	}
+	return Gather(a, idx)
+}
+
+// Gather returns the columns idx of a, in that order (columns may repeat).
+func Gather(a *Node, idx []int) *Node {
+	t := a.tape
+	out := t.New(a.R, len(idx))
+	for i := 0; i < a.R; i++ {
+		row, orow := a.Val[i*a.C:(i+1)*a.C], out.Val[i*out.C:(i+1)*out.C]
+		for j, k := range idx {
+			orow[j] = row[k]
+		}
+	}
+	t.Record([]*Node{out}, []*Node{a}, func() {
+		if out.grad == nil {
+			return
+		}
+		ga := a.Grad()
+		for i := 0; i < a.R; i++ {
+			for j, k := range idx {
+				ga[i*a.C+k] += out.grad[i*out.C+j]
+			}
+		}
+	})
+	return out
+}
+
+// Concat joins nodes side by side (same number of rows, or one row broadcast to the others).
+func Concat(parts ...*Node) *Node {
+	t := parts[0].tape
+	r, c := 1, 0
+	for _, p := range parts {
+		if p.R != 1 {
+			if r != 1 && r != p.R {
+				panic(fmt.Sprintf("ad.Concat: %d rows and %d rows", r, p.R))
+			}
+			r = p.R
+		}
+		c += p.C
+	}
+	out := t.New(r, c)
+	off := 0
+	for _, p := range parts {
+		for i := 0; i < r; i++ {
+			pi := i
+			if p.R == 1 {
+				pi = 0
+			}
+			copy(out.Val[i*c+off:i*c+off+p.C], p.Val[pi*p.C:(pi+1)*p.C])
+		}
+		off += p.C
+	}
+	t.Record([]*Node{out}, parts, func() {
+		if out.grad == nil {
+			return
+		}
+		off := 0
+		for _, p := range parts {
+			if p.needsGrad {
+				gp := p.Grad()
+				for i := 0; i < r; i++ {
+					pi := i
+					if p.R == 1 {
+						pi = 0
+					}
+					src := out.grad[i*c+off : i*c+off+p.C]
+					dst := gp[pi*p.C : (pi+1)*p.C]
+					for j, g := range src {
+						dst[j] += g
+					}
+				}
+			}
+			off += p.C
+		}
+	})
+	return out
+}
+
+// SumCols returns the R x 1 row sums of a.
+func SumCols(a *Node) *Node {
+	t := a.tape
+	out := t.New(a.R, 1)
+	for i := 0; i < a.R; i++ {
+		s := 0.0
+		for _, v := range a.Val[i*a.C : (i+1)*a.C] {
+			s += v
+		}
+		out.Val[i] = s
+	}
+	t.Record([]*Node{out}, []*Node{a}, func() {
+		if out.grad == nil {
+			return
+		}
+		ga := a.Grad()
+		for i := 0; i < a.R; i++ {
+			g := out.grad[i]
+			for j := i * a.C; j < (i+1)*a.C; j++ {
+				ga[j] += g
+			}
+		}
+	})
+	return out
+}
+
+// SumRows returns the 1 x C column sums of a.
+func SumRows(a *Node) *Node {
+	t := a.tape
+	out := t.New(1, a.C)
+	for i := 0; i < a.R; i++ {
+		for j := 0; j < a.C; j++ {
+			out.Val[j] += a.Val[i*a.C+j]
+		}
+	}
+	t.Record([]*Node{out}, []*Node{a}, func() {
+		if out.grad == nil {
+			return
+		}
+		ga := a.Grad()
+		for i := 0; i < a.R; i++ {
+			for j := 0; j < a.C; j++ {
+				ga[i*a.C+j] += out.grad[j]
+			}
+		}
+	})
+	return out
+}
+
+// BroadcastRows returns a with its single row repeated r times (a must have one row or r rows).
+func BroadcastRows(a *Node, r int) *Node {
+	if a.R == r {
+		return a
+	}
+	return Add(a, a.tape.New(r, 1))
+}
+
+// Linear returns x·Wᵀ + b for x (R x in), W (out x in, row-major, as torch.nn.Linear stores it) and
+// b (1 x out), using gonum's BLAS.
+func Linear(x, w, b *Node) *Node {
+	if w.C != x.C || b.C != w.R || b.R != 1 {
+		panic(fmt.Sprintf("ad.Linear: x %dx%d, W %dx%d, b %dx%d", x.R, x.C, w.R, w.C, b.R, b.C))
+	}
+	t := x.tape
+	out := t.New(x.R, w.R)
+	for i := 0; i < x.R; i++ {
+		copy(out.Val[i*out.C:(i+1)*out.C], b.Val)
+	}
+	gemm(blas.NoTrans, blas.Trans, 1, mat(x), mat(w), 1, mat(out))
+	t.Record([]*Node{out}, []*Node{x, w, b}, func() {
+		if out.grad == nil {
+			return
+		}
+		g := blas64.General{Rows: out.R, Cols: out.C, Stride: out.C, Data: out.grad}
+		if x.needsGrad {
+			gemm(blas.NoTrans, blas.NoTrans, 1, g, mat(w), 1, gradMat(x))
+		}
+		if w.needsGrad {
+			gemm(blas.Trans, blas.NoTrans, 1, g, mat(x), 1, gradMat(w))
+		}
+		if b.needsGrad {
+			gb := b.Grad()
+			for i := 0; i < out.R; i++ {
+				for j, v := range out.grad[i*out.C : (i+1)*out.C] {
+					gb[j] += v
+				}
+			}
+		}
+	})
+	return out
+}
+
+func mat(n *Node) blas64.General {
+	return blas64.General{Rows: n.R, Cols: n.C, Stride: n.C, Data: n.Val}
+}
+
+func gradMat(n *Node) blas64.General {
+	return blas64.General{Rows: n.R, Cols: n.C, Stride: n.C, Data: n.Grad()}
+}
+
+func gemm(ta, tb blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
+	blas64.Gemm(ta, tb, alpha, a, b, beta, c)
+}

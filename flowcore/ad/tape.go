@@ -1,0 +1,166 @@
+// Package ad is a small batched reverse-mode automatic-differentiation tape over float64 matrices.
+//
+// Every value is a Node: an R x C row-major matrix. Rows are batch rows (events); columns are
+// features (dimensions, parameters). Elementwise binary operations broadcast an operand with one row
+// over all rows and an operand with one column over all columns, so that one parameter row (an
+// unconditional PDF) and one parameter row per event (a conditional PDF) share one code path.
+//
+// A Tape records, for every operation whose inputs need gradients, a closure that propagates the
+// output's gradient to its inputs. Backward runs these closures in reverse order. A tape created
+// with NewTape(false) records nothing and only computes values: the no-gradient path.
+//
+// Hot kernels and root-finding inverses are "custom" operations: a function that fills output nodes
+// and registers its own vector-Jacobian product with Tape.Record.
+package ad
+
+import "fmt"
+
+// Node is one R x C matrix value on a tape, with its gradient once Backward has run.
+type Node struct {
+	R, C int
+	// Val holds the R*C values, row-major.
+	Val  []float64
+	grad []float64
+	tape *Tape
+	// needsGrad is true when the node depends on a variable that requires a gradient.
+	needsGrad bool
+}
+
+// Tape records the operations of one computation. A tape is used by one goroutine at a time.
+type Tape struct {
+	recording bool
+	steps     []func()
+	slab      []float64
+}
+
+// NewTape returns an empty tape. With grad false it only evaluates values (no closures, no gradients).
+func NewTape(grad bool) *Tape {
+	return &Tape{recording: grad}
+}
+
+// Recording reports whether the tape records gradient steps.
+func (t *Tape) Recording() bool { return t.recording }
+
+// Reset forgets every recorded step so that the tape can be reused. Nodes created before Reset must
+// not be used afterwards: their storage is recycled.
+func (t *Tape) Reset() {
+	t.steps = t.steps[:0]
+	t.slab = t.slab[:0]
+}
+
+// alloc returns n zeroed float64s from the tape's slab.
+func (t *Tape) alloc(n int) []float64 {
+	if len(t.slab)+n > cap(t.slab) {
+		size := 2 * cap(t.slab)
+		if size < 1<<14 {
+			size = 1 << 14
+		}
+		if size < n {
+			size = n
+		}
+		// Old slices stay valid (they keep the old array alive); new allocations use the new slab.
+		t.slab = make([]float64, 0, size)
+	}
+	start := len(t.slab)
+	t.slab = t.slab[:start+n]
+	s := t.slab[start : start+n : start+n]
+	clear(s)
+	return s
+}
+
+// New returns a zero R x C node that does not need a gradient (a constant or an op output to fill).
+func (t *Tape) New(r, c int) *Node {
+	return &Node{R: r, C: c, Val: t.alloc(r * c), tape: t}
+}
+
+// Const wraps values (copied) as an R x C constant node.
+func (t *Tape) Const(r, c int, vals []float64) *Node {
+	if len(vals) != r*c {
+		panic(fmt.Sprintf("ad.Const: %d values for a %dx%d node", len(vals), r, c))
+	}
+	n := t.New(r, c)
+	copy(n.Val, vals)
+	return n
+}
+
+// Scalar returns a 1 x 1 constant node.
+func (t *Tape) Scalar(v float64) *Node {
+	n := t.New(1, 1)
+	n.Val[0] = v
+	return n
+}
+
+// Var wraps values (copied) as an R x C node whose gradient is wanted (a leaf variable).
+// On a non-recording tape it is a constant.
+func (t *Tape) Var(r, c int, vals []float64) *Node {
+	n := t.Const(r, c, vals)
+	n.needsGrad = t.recording
+	return n
+}
+
+// Tape returns the tape that owns the node.
+func (n *Node) Tape() *Tape { return n.tape }
+
+// NeedsGrad reports whether the node depends on a leaf variable.
+func (n *Node) NeedsGrad() bool { return n.needsGrad }
+
+// At returns element (i, j).
+func (n *Node) At(i, j int) float64 { return n.Val[i*n.C+j] }
+
+// Grad returns the gradient of the last Backward with respect to this node (allocated as zeros on
+// first use, so it is always of length R*C).
+func (n *Node) Grad() []float64 {
+	if n.grad == nil {
+		n.grad = n.tape.alloc(len(n.Val))
+	}
+	return n.grad
+}
+
+// Record marks out as depending on ins (if any of them needs a gradient) and, on a recording tape,
+// stores back to run during Backward. back must add to the Grad() of the inputs that NeedsGrad, from
+// the Grad() of the outputs. It returns whether the step was recorded, so that callers may skip
+// preparing state that only the backward step uses.
+func (t *Tape) Record(outs []*Node, ins []*Node, back func()) bool {
+	if !t.recording {
+		return false
+	}
+	need := false
+	for _, in := range ins {
+		if in != nil && in.needsGrad {
+			need = true
+			break
+		}
+	}
+	if !need {
+		return false
+	}
+	for _, o := range outs {
+		o.needsGrad = true
+	}
+	t.steps = append(t.steps, back)
+	return true
+}
+
+// Backward seeds the gradient of the scalar-valued sum of root's entries with ones (or with seed if
+// it is not nil, one value per entry) and propagates gradients to every node on the tape.
+func (t *Tape) Backward(root *Node, seed []float64) {
+	if !t.recording {
+		panic("ad.Backward on a tape that does not record gradients")
+	}
+	g := root.Grad()
+	if seed == nil {
+		for i := range g {
+			g[i] += 1
+		}
+	} else {
+		if len(seed) != len(g) {
+			panic("ad.Backward: seed length differs from the root size")
+		}
+		for i := range g {
+			g[i] += seed[i]
+		}
+	}
+	for i := len(t.steps) - 1; i >= 0; i-- {
+		t.steps[i]()
+	}
+}

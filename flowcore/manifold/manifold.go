@@ -1,0 +1,115 @@
+// Package manifold holds the manifolds of gojammy (Euclidean spaces and intervals; spheres and
+// simplices later): their dimensions, support checks, coordinate conversions and the fixed projection
+// between the standard-normal base and the manifold that jammy_flows applies in layer 0 of each
+// sub-flow.
+package manifold
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/spec"
+)
+
+// Manifold is one sub-manifold of a PDF.
+type Manifold interface {
+	// Def is the parsed definition.
+	Def() spec.ManifoldDef
+	// Dim is the intrinsic dimension, EmbeddingDim the embedding-coordinate dimension and BaseDim
+	// the dimension of the standard-normal base of its sub-flow.
+	Dim() int
+	EmbeddingDim() int
+	BaseDim() int
+	// FromBase maps standard-normal base points (R x BaseDim) to intrinsic coordinates and adds
+	// the log-Jacobian of that map (R x 1).
+	FromBase(z *ad.Node) (x, logDet *ad.Node)
+	// ToBase is the inverse of FromBase, with its own log-Jacobian.
+	ToBase(x *ad.Node) (z, logDet *ad.Node)
+	// ToEmbedding converts intrinsic coordinates to embedding coordinates; logDet is the log of the
+	// factor by which a density per intrinsic volume exceeds the density per embedded volume.
+	ToEmbedding(x *ad.Node) (e, logDet *ad.Node)
+	// FromEmbedding is the inverse of ToEmbedding.
+	FromEmbedding(e *ad.Node) (x, logDet *ad.Node)
+	// InSupport reports whether one intrinsic point lies on the manifold.
+	InSupport(x []float64) bool
+	// InEmbeddingSupport reports whether one embedding point lies on the manifold.
+	InEmbeddingSupport(e []float64) bool
+}
+
+// New returns the manifold for a definition.
+func New(d spec.ManifoldDef) (Manifold, error) {
+	switch d.Kind {
+	case spec.Euclidean:
+		return euclidean{def: d}, nil
+	case spec.Interval:
+		return interval{def: d}, nil
+	}
+	return nil, fmt.Errorf("pdf_defs part %q: manifold kind %q is not implemented yet", d.Text, string(d.Kind))
+}
+
+// identityCoords is the coordinate conversion of manifolds whose embedding is their intrinsic space.
+type identityCoords struct{}
+
+func (identityCoords) ToEmbedding(x *ad.Node) (*ad.Node, *ad.Node) {
+	return x, x.Tape().New(x.R, 1)
+}
+
+func (identityCoords) FromEmbedding(e *ad.Node) (*ad.Node, *ad.Node) {
+	return e, e.Tape().New(e.R, 1)
+}
+
+type euclidean struct {
+	identityCoords
+	def spec.ManifoldDef
+}
+
+func (m euclidean) Def() spec.ManifoldDef { return m.def }
+func (m euclidean) Dim() int              { return m.def.Dim }
+func (m euclidean) EmbeddingDim() int     { return m.def.Dim }
+func (m euclidean) BaseDim() int          { return m.def.Dim }
+func (m euclidean) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
+	return z, z.Tape().New(z.R, 1)
+}
+func (m euclidean) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
+	return x, x.Tape().New(x.R, 1)
+}
+func (m euclidean) InSupport(x []float64) bool {
+	for _, v := range x {
+		if math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
+}
+func (m euclidean) InEmbeddingSupport(e []float64) bool { return m.InSupport(e) }
+
+// interval is [Low, High], reached from the base by x = Low + (High-Low)·Φ(z).
+type interval struct {
+	identityCoords
+	def spec.ManifoldDef
+}
+
+func (m interval) Def() spec.ManifoldDef { return m.def }
+func (m interval) Dim() int              { return 1 }
+func (m interval) EmbeddingDim() int     { return 1 }
+func (m interval) BaseDim() int          { return 1 }
+
+func (m interval) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
+	width := m.def.High - m.def.Low
+	x := ad.AddScalar(ad.Scale(ad.NormalCDF(z), width), m.def.Low)
+	logDet := ad.AddScalar(ad.Scale(ad.Square(z), -0.5), math.Log(width)-0.5*math.Log(2*math.Pi))
+	return x, logDet
+}
+
+func (m interval) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
+	width := m.def.High - m.def.Low
+	z := ad.NormalQuantile(ad.Scale(ad.AddScalar(x, -m.def.Low), 1/width))
+	logDet := ad.AddScalar(ad.Scale(ad.Square(z), 0.5), 0.5*math.Log(2*math.Pi)-math.Log(width))
+	return z, logDet
+}
+
+func (m interval) InSupport(x []float64) bool {
+	return x[0] >= m.def.Low && x[0] <= m.def.High
+}
+func (m interval) InEmbeddingSupport(e []float64) bool { return m.InSupport(e) }
