@@ -197,3 +197,22 @@ func gradMat(n *Node) blas64.General {
 func gemm(ta, tb blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
 	blas64.Gemm(ta, tb, alpha, a, b, beta, c)
 }
+
+// Reshape returns a's values as an r x c node (r*c must equal a's size).
+func Reshape(a *Node, r, c int) *Node {
+	if r*c != len(a.Val) {
+		panic(fmt.Sprintf("ad.Reshape: %dx%d to %dx%d", a.R, a.C, r, c))
+	}
+	t := a.tape
+	out := t.Const(r, c, a.Val)
+	t.Record([]*Node{out}, []*Node{a}, func() {
+		if out.grad == nil {
+			return
+		}
+		ga := a.Grad()
+		for i, g := range out.grad {
+			ga[i] += g
+		}
+	})
+	return out
+}

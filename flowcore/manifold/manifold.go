@@ -26,11 +26,16 @@ type Manifold interface {
 	FromBase(z *ad.Node) (x, logDet *ad.Node)
 	// ToBase is the inverse of FromBase, with its own log-Jacobian.
 	ToBase(x *ad.Node) (z, logDet *ad.Node)
-	// ToEmbedding converts intrinsic coordinates to embedding coordinates; logDet is the log of the
-	// factor by which a density per intrinsic volume exceeds the density per embedded volume.
-	ToEmbedding(x *ad.Node) (e, logDet *ad.Node)
+	// ToEmbedding converts intrinsic coordinates to embedding coordinates.
+	ToEmbedding(x *ad.Node) *ad.Node
 	// FromEmbedding is the inverse of ToEmbedding.
-	FromEmbedding(e *ad.Node) (x, logDet *ad.Node)
+	FromEmbedding(e *ad.Node) *ad.Node
+	// LogVolume is log(dV_embedding/dV_intrinsic) at intrinsic points x (R x 1), so that
+	// log p_intrinsic = log p_embedding + LogVolume (log sin θ on S2, 0 where the coordinates agree).
+	LogVolume(x *ad.Node) *ad.Node
+	// Center is a point inside the support in intrinsic coordinates (a safe stand-in for rows
+	// that are outside the support or NaN).
+	Center() []float64
 	// InSupport reports whether one intrinsic point lies on the manifold.
 	InSupport(x []float64) bool
 	// InEmbeddingSupport reports whether one embedding point lies on the manifold.
@@ -51,13 +56,9 @@ func New(d spec.ManifoldDef) (Manifold, error) {
 // identityCoords is the coordinate conversion of manifolds whose embedding is their intrinsic space.
 type identityCoords struct{}
 
-func (identityCoords) ToEmbedding(x *ad.Node) (*ad.Node, *ad.Node) {
-	return x, x.Tape().New(x.R, 1)
-}
-
-func (identityCoords) FromEmbedding(e *ad.Node) (*ad.Node, *ad.Node) {
-	return e, e.Tape().New(e.R, 1)
-}
+func (identityCoords) ToEmbedding(x *ad.Node) *ad.Node   { return x }
+func (identityCoords) FromEmbedding(e *ad.Node) *ad.Node { return e }
+func (identityCoords) LogVolume(x *ad.Node) *ad.Node     { return x.Tape().New(x.R, 1) }
 
 type euclidean struct {
 	identityCoords
@@ -83,6 +84,7 @@ func (m euclidean) InSupport(x []float64) bool {
 	return true
 }
 func (m euclidean) InEmbeddingSupport(e []float64) bool { return m.InSupport(e) }
+func (m euclidean) Center() []float64                   { return make([]float64, m.def.Dim) }
 
 // interval is [Low, High], reached from the base by x = Low + (High-Low)·Φ(z).
 type interval struct {
@@ -113,3 +115,4 @@ func (m interval) InSupport(x []float64) bool {
 	return x[0] >= m.def.Low && x[0] <= m.def.High
 }
 func (m interval) InEmbeddingSupport(e []float64) bool { return m.InSupport(e) }
+func (m interval) Center() []float64                   { return []float64{(m.def.Low + m.def.High) / 2} }

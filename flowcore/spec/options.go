@@ -294,3 +294,18 @@ func (o Overrides) Resolve(sub, layer int, letter byte, schema Schema) (Values, 
 	}
 	return v, nil
 }
+
+// JSON encodes the overrides in the form ParseOverridesJSON reads.
+func (o Overrides) JSON() ([]byte, error) {
+	m := map[string]any{}
+	for k, v := range o.ByLetter {
+		m[k] = v
+	}
+	for k, v := range o.BySub {
+		m[strconv.Itoa(k)] = v
+	}
+	for k, v := range o.ByLayer {
+		m[fmt.Sprintf("%d,%d", k[0], k[1])] = v
+	}
+	return json.Marshal(m)
+}
