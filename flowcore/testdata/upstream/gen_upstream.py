@@ -88,6 +88,10 @@ CONFIGS = {
         ("s2_fff_recommended", "s2", "fff", {"f": dict(R_RECOMMENDED_F)}),
         ("s2_v", "s2", "v", {"v": {"exp_map_type": "exponential"}}),
         ("s2_y_rot", "s2", "y", {"y": {"add_rotation": 1}}),
+        # ratio 3.0 with the default 5 bins is rejected upstream (needs ratio > K-1); valid variants:
+        ("i1_r_ratio5", "i1", "r", {"r": {"restrict_max_min_width_height_ratio": 5.0}}),
+        ("i1_r_ratio3_k3", "i1", "r", {"r": {"restrict_max_min_width_height_ratio": 3.0,
+                                             "num_basis_functions": 3}}),
     ],
     "02": [
         ("s2_n", "s2", "n", {}),
@@ -132,36 +136,51 @@ def upstream_commit():
         return "unknown"
 
 
-def set_layer_params(layer, v):
-    """layer.init_params, with a workaround for the gf_block cayley bug (init_params indexes a 1-d
-    vector with [:, n] and never advances its counter). The workaround writes the same layout the
+def _install_cayley_workaround():
+    """Upstream gf_block._init_params crashes for rotation_mode="cayley" (it indexes the 1-d vector
+    with [:, n] and never advances its counter), and the pdf constructor calls it, so an unconditional
+    cayley pdf cannot even be built. Patch it at runtime (only for cayley) to write the layout the
     conditional (MLP) path reads: [cayley 1][means][log widths][log norms][skew]."""
-    if getattr(layer, "rotation_mode", None) == "cayley" and getattr(layer, "dimension", 0) > 1:
+    from jammy_flows.layers.euclidean import gaussianization_flow as gfm
+    orig = gfm.gf_block._init_params
+    if getattr(orig, "_gojammy_patched", False):
+        return
+
+    def patched(self, params):
+        if getattr(self, "rotation_mode", None) != "cayley" or self.dimension < 2:
+            return orig(self, params)
+        v = params
         c = 0
-        if layer.model_offset:
-            layer.offsets.data = v[:layer.dimension].clone()
-            c = layer.dimension
-        layer.cayley_pars.data = v[c:c + layer.num_cayley_pars].reshape(1, -1).clone()
-        c += layer.num_cayley_pars
-        nm = layer.total_param_num_means
-        layer.kde_means.data = v[c:c + nm].reshape(1, layer.num_kde - layer.center_mean, layer.dimension).clone()
+        self.cayley_pars.data = v[c:c + self.num_cayley_pars].reshape(1, -1).clone()
+        c += self.num_cayley_pars
+        nm = self.total_param_num_means
+        self.kde_means.data = v[c:c + nm].reshape(1, self.num_kde - self.center_mean, self.dimension).clone()
         c += nm
-        nd = layer.num_params_datapoints
-        layer.kde_log_widths.data = v[c:c + nd].reshape(1, layer.num_kde, layer.dimension).clone()
+        nd = self.num_params_datapoints
+        self.kde_log_widths.data = v[c:c + nd].reshape(1, self.num_kde, self.dimension).clone()
         c += nd
-        if layer.fit_normalization:
-            layer.kde_log_weights.data = v[c:c + nd].reshape(1, layer.num_kde, layer.dimension).clone()
+        if self.fit_normalization:
+            self.kde_log_weights.data = v[c:c + nd].reshape(1, self.num_kde, self.dimension).clone()
             c += nd
-        if layer.add_skewness:
-            layer.kde_log_skew_exponents.data = v[c:c + nd].reshape(1, layer.num_kde, layer.dimension).clone()
+        if self.add_skewness:
+            self.kde_log_skew_exponents.data = v[c:c + nd].reshape(1, self.num_kde, self.dimension).clone()
             c += nd
         assert c == v.numel()
-        return "cayley workaround (upstream init_params raises)"
+
+    patched._gojammy_patched = True
+    gfm.gf_block._init_params = patched
+
+
+def set_layer_params(layer, v):
     layer.init_params(v)
+    if getattr(layer, "rotation_mode", None) == "cayley":
+        return "cayley: upstream init_params crashes (FAILURES.md); generated with a runtime patch of gf_block._init_params using the MLP-path layout [offset][cayley 1][means][log widths][log norms]"
     return None
 
 
 def build(pd, fd, opts, seed, notes):
+    if "cayley" in json.dumps(opts):
+        _install_cayley_workaround()
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     pdf = jammy_flows.pdf(pd, fd, options_overwrite=opts)
@@ -179,6 +198,25 @@ def build(pd, fd, opts, seed, notes):
                 w = set_layer_params(layer, v)
                 if w:
                     notes.append(f"sub-manifold 0 layer {j}: {w}")
+                if type(layer).__name__ == "segmented_sphere_nd" and layer.num_mlp_params > 0:
+                    # n.init_params only uses the last P_zenith entries of its MLP block (as the MLP's final
+                    # bias) and re-draws the MLP weights randomly (initialize_uvbs). Perturb the actual
+                    # weights and read the true state back so that params reproduce the model exactly.
+                    with torch.no_grad():
+                        uvb = layer.amortized_mlp.u_v_b_pars
+                        nw = layer.num_mlp_params - layer.total_euclidean_pars
+                        uvb[0, :nw] += 0.3 * torch.from_numpy(rng.standard_normal(nw))
+                        parts = []
+                        if layer.num_householder_params > 0:
+                            parts.append(layer.householder_params.detach().reshape(-1))
+                        parts.append(uvb.detach().reshape(-1))
+                        parts.append(layer.moebius_trafo.moebius_pars.detach().reshape(-1))
+                        v = torch.cat(parts).clone()
+                    assert v.numel() == n
+                    notes.append(f"sub-manifold 0 layer {j} (n): init_params ignores the first "
+                                 f"{nw} entries of its MLP block (re-draws MLP weights); params here hold the "
+                                 "actual state read back after init: [householder 9][AmortizableMLP u_v_b_pars "
+                                 "(weights perturbed 0.3*N(0,1))][moebius 4*M]")
                 flat.append(v.detach().numpy().copy())
         elif mlp is not None:
             lins = [m for m in mlp.modules() if isinstance(m, torch.nn.Linear)]
@@ -201,6 +239,8 @@ def probe_layout(pd, fd, opts):
     """Where does flat entry i of each sub-manifold-0 layer block end up? Init a fresh pdf with
     distinct values 1000+i and look them up in the layer's parameters/buffers."""
     torch.manual_seed(0)
+    if "cayley" in json.dumps(opts):
+        _install_cayley_workaround()
     pdf = jammy_flows.pdf(pd, fd, options_overwrite=opts)
     pdf.double()
     out = []
@@ -243,6 +283,23 @@ def probe_layout(pd, fd, opts):
                 segs.append({"start": i, "len": 1, "param": name, "shape": list(shape), "elem_start": e})
         out.append({"layer": j, "n": n, "segments": segs})
     return out
+
+
+def mlp_path_check(pd, fd, opts, flat, x, lp):
+    """Same config made conditional (dim 1) with the MLP's last weight zeroed and its bias set to the
+    flat vector: if the MLP (conditional) path slices parameters in the same layout as init_params,
+    the log-densities agree. Only for single sub-manifold pdfs."""
+    if "+" in pd or flat.size == 0:
+        return None
+    torch.manual_seed(0)
+    q = jammy_flows.pdf(pd, fd, options_overwrite=opts, conditional_input_dim=1)
+    q.double()
+    lins = [m for m in q.mlp_predictors[0].modules() if isinstance(m, torch.nn.Linear)]
+    with torch.no_grad():
+        lins[-1].weight.zero_()
+        lins[-1].bias.copy_(torch.from_numpy(flat))
+        lq = q(x, conditional_input=torch.zeros(x.shape[0], 1))[0]
+    return float((lq - lp).abs().max())
 
 
 def layer_info(pdf):
@@ -318,6 +375,10 @@ def run_one(name, pd, fd, opts, idx, outdir, tag):
     max_diff = float((lp[:nsamp] - lps).abs().max())
     max_base_diff = float((base[:nsamp] - zs).abs().max())
     info = layer_info(pdf)
+    try:
+        mlp_diff = mlp_path_check(pd, fd, opts, flat, x, lp)
+    except Exception as e:
+        mlp_diff = "error: " + repr(e)
     ift = [[d.get("inverse_function_type") for d in row] for row in info]
     for k, row in enumerate(info):
         for j, d in enumerate(row):
@@ -351,6 +412,7 @@ def run_one(name, pd, fd, opts, idx, outdir, tag):
         "sample_log_pdf": jsonable(lps.numpy()),
         "max_abs_sample_vs_eval_log_pdf": max_diff,
         "max_abs_sample_vs_eval_base": max_base_diff,
+        "mlp_path_layout_check_max_abs_diff": mlp_diff,
         "inverse_function_types": ift,
         "layer_info": info,
         "layouts": probe_layout(pd, fd, opts),
@@ -364,11 +426,12 @@ def run_one(name, pd, fd, opts, idx, outdir, tag):
         json.dump(rec, f, indent=None, separators=(",", ":"))
         f.write("\n")
     print(f"{name:28s} {pd:22s} {fd:14s} count={rec['count']:7d} sample_vs_eval={max_diff:.2e} "
-          f"base_diff={max_base_diff:.2e} finite={finite}", flush=True)
+          f"base_diff={max_base_diff:.2e} mlp_path={mlp_diff} finite={finite}", flush=True)
 
 
 def main():
     outdir, tag = sys.argv[1], sys.argv[2]
+    os.makedirs(outdir, exist_ok=True)
     only = set(sys.argv[3].split(",")) if len(sys.argv) > 3 else None
     for idx, (name, pd, fd, opts) in enumerate(CONFIGS[tag]):
         if only and name not in only:

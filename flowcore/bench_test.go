@@ -1,0 +1,75 @@
+package flowcore_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gojammy/gojammy/flowcore"
+	"github.com/gojammy/gojammy/flowcore/train"
+)
+
+// benchModels are the models of docs/benchmarks.md.
+var benchModels = []struct{ pdf, flow string }{{"e2", "gggg"}, {"e10", "gggg"}, {"i1", "r"}}
+
+func benchModel(b *testing.B, pdf, flow string, n int) (*flowcore.PDF, []float64) {
+	p, err := flowcore.New(pdf, flow, flowcore.DefaultConfig())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := p.Sample(n, nil, 1, flowcore.DefaultCoords)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p, s.X
+}
+
+// BenchmarkLogDensity measures evaluation; events/s = batch / (ns/op) * 1e9.
+func BenchmarkLogDensity(b *testing.B) {
+	for _, m := range benchModels {
+		for _, n := range []int{1, 100, 10000} {
+			b.Run(fmt.Sprintf("%s_%s/batch=%d", m.pdf, m.flow, n), func(b *testing.B) {
+				p, x := benchModel(b, m.pdf, m.flow, n)
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, err := p.LogDensity(x, n, nil, flowcore.DefaultCoords); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			})
+		}
+	}
+}
+
+// BenchmarkSample measures sampling.
+func BenchmarkSample(b *testing.B) {
+	for _, m := range benchModels {
+		for _, n := range []int{1, 100, 10000} {
+			b.Run(fmt.Sprintf("%s_%s/batch=%d", m.pdf, m.flow, n), func(b *testing.B) {
+				p, _ := benchModel(b, m.pdf, m.flow, 1)
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if _, err := p.Sample(n, nil, uint64(i), flowcore.DefaultCoords); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			})
+		}
+	}
+}
+
+// BenchmarkTrainStep measures one Adam step (gradient of the mean log-likelihood + update).
+func BenchmarkTrainStep(b *testing.B) {
+	for _, m := range benchModels {
+		for _, n := range []int{1, 100, 256, 10000} {
+			b.Run(fmt.Sprintf("%s_%s/batch=%d", m.pdf, m.flow, n), func(b *testing.B) {
+				p, x := benchModel(b, m.pdf, m.flow, n)
+				b.ResetTimer()
+				if _, err := train.Fit(p, x, n, nil, train.Options{Steps: b.N, BatchSize: n, LearningRate: 1e-4}, nil); err != nil {
+					b.Fatal(err)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,299 @@
+package flowcore
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+)
+
+// Coords selects the coordinates of points passed in or returned.
+type Coords int
+
+const (
+	// DefaultCoords are intrinsic coordinates unless a sub-manifold's embedding flag is set
+	// (jammy_flows' default).
+	DefaultCoords Coords = iota
+	// IntrinsicCoords is force_intrinsic_coordinates: angles on spheres, values elsewhere.
+	IntrinsicCoords
+	// EmbeddingCoords is force_embedding_coordinates: unit vectors on spheres.
+	EmbeddingCoords
+)
+
+// Density holds the result of a log-density evaluation of n events.
+type Density struct {
+	// LogPDF is log p(x) per event (-inf outside the support, NaN for rows with NaN).
+	LogPDF []float64
+	// BaseLogPDF is the standard-normal log-density of the base point per event.
+	BaseLogPDF []float64
+	// Base holds the base points, n x BaseDim row-major.
+	Base []float64
+}
+
+// Gradients holds the gradients of Σ_i log p(x_i) (rows with non-finite log p left out).
+type Gradients struct {
+	// Params is the gradient with respect to the flat parameter vector.
+	Params []float64
+	// X is the gradient with respect to the points (n x Dim row-major; 0 for rows outside the
+	// support, NaN for NaN rows).
+	X []float64
+}
+
+func (s *subflow) useEmbedding(c Coords) bool { return c == EmbeddingCoords }
+
+func (s *subflow) dim(c Coords) int {
+	if s.useEmbedding(c) {
+		return s.manifold.EmbeddingDim()
+	}
+	return s.manifold.Dim()
+}
+
+// offset returns where the sub-manifold's columns start in coordinates c.
+func (p *PDF) offset(k int, c Coords) int {
+	off := 0
+	for _, s := range p.subs[:k] {
+		off += s.dim(c)
+	}
+	return off
+}
+
+// layerParams returns sub-flow s's raw layer parameters: its own block (one row) or the output of
+// its MLP on [conditional input, embedding coordinates of earlier sub-manifolds] (one row per event).
+func (s *subflow) layerParams(params, cond *ad.Node, earlier []*ad.Node) *ad.Node {
+	if s.mlp == nil {
+		return ad.Cols(params, s.paramOffset, s.nLayerParams)
+	}
+	var in []*ad.Node
+	if cond != nil {
+		in = append(in, cond)
+	}
+	in = append(in, earlier...)
+	return s.mlp.Apply(ad.Concat(in...), ad.Cols(params, s.paramOffset, s.paramCount))
+}
+
+func (s *subflow) layerBlock(lp *ad.Node, l int) *ad.Node {
+	return ad.Cols(lp, s.layerOffsets[l], s.layers[l].NumParams())
+}
+
+// checkInputs validates the shapes of a batch.
+func (p *PDF) checkInputs(x []float64, n int, cond []float64, c Coords) error {
+	if n < 0 {
+		return fmt.Errorf("x: negative number of rows %d", n)
+	}
+	if d := p.Dim(c); len(x) != n*d {
+		return fmt.Errorf("x: got %d values for %d rows of dimension %d", len(x), n, d)
+	}
+	return p.checkCond(cond, n)
+}
+
+func (p *PDF) checkCond(cond []float64, n int) error {
+	cd := p.cfg.ConditionalInputDim
+	switch {
+	case cd == 0 && cond != nil:
+		return fmt.Errorf("conditional_input: the PDF is unconditional; pass none")
+	case cd > 0 && len(cond) != n*cd:
+		return fmt.Errorf("conditional_input: got %d values for %d rows of dimension %d", len(cond), n, cd)
+	}
+	return nil
+}
+
+// rowStatus classifies the rows of a block: 0 valid, 1 outside the support, 2 contains NaN.
+// Invalid rows of xs (a copy) are replaced by each manifold's center so that the computation
+// stays finite; the caller overwrites their outputs.
+func (p *PDF) sanitize(xs []float64, rows int, cond []float64, c Coords) []byte {
+	d := p.Dim(c)
+	status := make([]byte, rows)
+	for i := 0; i < rows; i++ {
+		row := xs[i*d : (i+1)*d]
+		for _, v := range row {
+			if math.IsNaN(v) {
+				status[i] = 2
+			}
+		}
+		if cond != nil {
+			cd := p.cfg.ConditionalInputDim
+			for _, v := range cond[i*cd : (i+1)*cd] {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					status[i] = 2
+				}
+			}
+		}
+		off := 0
+		for _, s := range p.subs {
+			w := s.dim(c)
+			part := row[off : off+w]
+			inside := false
+			if s.useEmbedding(c) {
+				inside = s.manifold.InEmbeddingSupport(part)
+			} else {
+				inside = s.manifold.InSupport(part)
+			}
+			if !inside && status[i] == 0 {
+				status[i] = 1
+			}
+			off += w
+		}
+		if status[i] != 0 {
+			off := 0
+			for _, s := range p.subs {
+				center := s.manifold.Center()
+				if s.useEmbedding(c) {
+					t := ad.NewTape(false)
+					center = s.manifold.ToEmbedding(t.Const(1, len(center), center)).Val
+				}
+				copy(row[off:], center)
+				off += s.dim(c)
+			}
+			if cond != nil {
+				cd := p.cfg.ConditionalInputDim
+				clear(cond[i*cd : (i+1)*cd])
+			}
+		}
+	}
+	return status
+}
+
+// densityBlock evaluates log p on one block of rows on tape t.
+func (p *PDF) densityBlock(params, x, cond *ad.Node, c Coords) (logp, baseLogp, base *ad.Node) {
+	t := x.Tape()
+	logDet := t.New(x.R, 1)
+	var earlier, zs []*ad.Node
+	off := 0
+	for _, s := range p.subs {
+		w := s.dim(c)
+		xk := ad.Cols(x, off, w)
+		off += w
+		var xi, emb *ad.Node
+		if s.useEmbedding(c) {
+			emb = xk
+			xi = s.manifold.FromEmbedding(xk)
+			logDet = ad.Sub(logDet, s.manifold.LogVolume(xi))
+		} else {
+			xi = xk
+			emb = s.manifold.ToEmbedding(xk)
+		}
+		lp := s.layerParams(params, cond, earlier)
+		for l := len(s.layers) - 1; l >= 0; l-- {
+			var ld *ad.Node
+			xi, ld = s.layers[l].Inverse(xi, s.layerBlock(lp, l))
+			logDet = ad.Add(logDet, ld)
+		}
+		z, ld := s.manifold.ToBase(xi)
+		logDet = ad.Add(logDet, ld)
+		zs = append(zs, z)
+		earlier = append(earlier, emb)
+	}
+	base = ad.Concat(zs...)
+	baseLogp = standardNormalLogPDF(base)
+	return ad.Add(baseLogp, logDet), baseLogp, base
+}
+
+// standardNormalLogPDF returns Σ_j log N(z_ij; 0, 1) per row.
+func standardNormalLogPDF(z *ad.Node) *ad.Node {
+	return ad.AddScalar(ad.Scale(ad.SumCols(ad.Square(z)), -0.5), -0.5*float64(z.C)*math.Log(2*math.Pi))
+}
+
+// LogDensity evaluates log p(x) for n events x (row-major n x Dim(c)); cond holds n x
+// ConditionalDim conditional inputs (nil for an unconditional PDF).
+func (p *PDF) LogDensity(x []float64, n int, cond []float64, c Coords) (Density, error) {
+	d, _, err := p.evaluate(x, n, cond, c, false)
+	return d, err
+}
+
+// LogDensityGrad evaluates log p(x) and the gradients of Σ log p with respect to the parameters
+// and to x.
+func (p *PDF) LogDensityGrad(x []float64, n int, cond []float64, c Coords) (Density, Gradients, error) {
+	return p.evaluate(x, n, cond, c, true)
+}
+
+func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) (Density, Gradients, error) {
+	if err := p.checkInputs(x, n, cond, c); err != nil {
+		return Density{}, Gradients{}, err
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	dim, bd, cd := p.Dim(c), p.BaseDim(), p.cfg.ConditionalInputDim
+	res := Density{LogPDF: make([]float64, n), BaseLogPDF: make([]float64, n), Base: make([]float64, n*bd)}
+	var g Gradients
+	var blockGrads [][]float64
+	if grad {
+		g.X = make([]float64, n*dim)
+		blockGrads = make([][]float64, (n+blockRows-1)/blockRows)
+	}
+	err := forBlocks(n, func(b, lo, hi int) error {
+		rows := hi - lo
+		xs := append([]float64(nil), x[lo*dim:hi*dim]...)
+		var cs []float64
+		if cd > 0 {
+			cs = append([]float64(nil), cond[lo*cd:hi*cd]...)
+		}
+		status := p.sanitize(xs, rows, cs, c)
+		t := getTape(grad)
+		defer putTape(t)
+		var params, xn, cn *ad.Node
+		if grad {
+			params, xn = t.Var(1, p.nParams, p.params), t.Var(rows, dim, xs)
+		} else {
+			params, xn = t.Const(1, p.nParams, p.params), t.Const(rows, dim, xs)
+		}
+		if cd > 0 {
+			cn = t.Const(rows, cd, cs)
+		}
+		logp, baseLogp, base := p.densityBlock(params, xn, cn, c)
+		copy(res.LogPDF[lo:hi], logp.Val)
+		copy(res.BaseLogPDF[lo:hi], baseLogp.Val)
+		copy(res.Base[lo*bd:hi*bd], base.Val)
+		seed := make([]float64, rows)
+		for i, st := range status {
+			switch st {
+			case 1:
+				res.LogPDF[lo+i] = math.Inf(-1)
+				res.BaseLogPDF[lo+i] = math.NaN()
+				fill(res.Base[(lo+i)*bd:(lo+i+1)*bd], math.NaN())
+			case 2:
+				res.LogPDF[lo+i], res.BaseLogPDF[lo+i] = math.NaN(), math.NaN()
+				fill(res.Base[(lo+i)*bd:(lo+i+1)*bd], math.NaN())
+			default:
+				if !math.IsInf(logp.Val[i], 0) && !math.IsNaN(logp.Val[i]) {
+					seed[i] = 1
+				}
+			}
+		}
+		if !grad {
+			return nil
+		}
+		if logp.NeedsGrad() {
+			t.Backward(logp, seed)
+		}
+		blockGrads[b] = append([]float64(nil), params.Grad()...)
+		gx := xn.Grad()
+		for i, st := range status {
+			row := g.X[(lo+i)*dim : (lo+i+1)*dim]
+			switch st {
+			case 0:
+				copy(row, gx[i*dim:(i+1)*dim])
+			case 2:
+				fill(row, math.NaN())
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Density{}, Gradients{}, err
+	}
+	if grad {
+		g.Params = make([]float64, p.nParams)
+		for _, bg := range blockGrads {
+			for j, v := range bg {
+				g.Params[j] += v
+			}
+		}
+	}
+	return res, g, nil
+}
+
+func fill(s []float64, v float64) {
+	for i := range s {
+		s[i] = v
+	}
+}

@@ -1,0 +1,336 @@
+package flowcore_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"sort"
+	"testing"
+
+	"github.com/gojammy/gojammy/flowcore"
+	"github.com/gojammy/gojammy/flowcore/spec"
+	"gonum.org/v1/gonum/mat"
+)
+
+// harnessEntry is one model of the shared property harness.
+type harnessEntry struct {
+	name, pdf, flow string
+	options         string // options_overwrite as JSON
+	cond            int    // conditional input dimension
+	mlp             string // amortization_mlp_dims ("" = default "128")
+	// rtTol loosens the round-trip tolerance (default 1e-9) for layers with iterative inverses.
+	rtTol float64
+}
+
+// harnessEntries lists every layer and option group with multi-layer and multi-manifold PDFs.
+// Sphere entries are added by the sphere layers.
+var harnessEntries = []harnessEntry{
+	{name: "e1_g", pdf: "e1", flow: "g"},
+	{name: "e2_gggg", pdf: "e2", flow: "gggg"},
+	{name: "e2_gggt", pdf: "e2", flow: "gggt"},
+	{name: "e3_gg", pdf: "e3", flow: "gg"},
+	{name: "g_isigmoid", pdf: "e2", flow: "gg", options: `{"g":{"replace_first_sigmoid_with_icdf":0}}`},
+	{name: "g_full_pade", pdf: "e2", flow: "gg", options: `{"g":{"inverse_function_type":"inormal_full_pade"}}`},
+	{name: "g_partly_crude", pdf: "e2", flow: "gg", options: `{"g":{"inverse_function_type":"inormal_partly_crude"}}`},
+	{name: "g_skewness", pdf: "e1", flow: "gg", options: `{"g":{"add_skewness":1}}`},
+	{name: "g_center_mean", pdf: "e2", flow: "g", options: `{"g":{"center_mean":1}}`},
+	{name: "g_softplus_width", pdf: "e2", flow: "g", options: `{"g":{"softplus_for_width":1}}`},
+	{name: "g_clamp_widths", pdf: "e2", flow: "g", options: `{"g":{"clamp_widths":1}}`},
+	{name: "g_no_saturation", pdf: "e1", flow: "g", options: `{"g":{"width_smooth_saturation":0}}`},
+	{name: "g_no_fit_norm", pdf: "e2", flow: "g", options: `{"g":{"fit_normalization":0}}`},
+	{name: "g_no_regulate_norm", pdf: "e1", flow: "g", options: `{"g":{"regulate_normalization":0}}`},
+	{name: "g_kde3_hh1", pdf: "e2", flow: "g", options: `{"g":{"num_kde":3,"num_householder_iter":1}}`},
+	{name: "g_angles", pdf: "e2", flow: "gg", options: `{"g":{"rotation_mode":"angles"}}`},
+	{name: "g_triangular", pdf: "e2", flow: "g", options: `{"g":{"rotation_mode":"triangular_combination"}}`},
+	{name: "g_cayley", pdf: "e2", flow: "g", options: `{"g":{"rotation_mode":"cayley"}}`},
+	{name: "g_none", pdf: "e2", flow: "g", options: `{"g":{"rotation_mode":"none"}}`},
+	{name: "g_rq_splines", pdf: "e2", flow: "gg", options: `{"g":{"nonlinear_stretch_type":"rq_splines"}}`},
+	{name: "t_identity", pdf: "e2", flow: "gt", options: `{"t":{"cov_type":"identity"}}`},
+	{name: "t_diagonal_symmetric", pdf: "e2", flow: "t", options: `{"t":{"cov_type":"diagonal_symmetric"}}`},
+	{name: "t_diagonal", pdf: "e2", flow: "t"},
+	{name: "t_full", pdf: "e2", flow: "gt", options: `{"t":{"cov_type":"full"}}`},
+	{name: "x_offset", pdf: "e2", flow: "gx", options: `{"x":{"add_offset":1}}`},
+	{name: "i1_r", pdf: "i1", flow: "r"},
+	{name: "i1_wide_rr", pdf: "i1_-3.0_3.0", flow: "rr"},
+	{name: "r_smooth2", pdf: "i1", flow: "r", options: `{"r":{"smooth_second_derivative":1,"num_basis_functions":2}}`},
+	{name: "r_smooth3_fixed", pdf: "i1", flow: "r", options: `{"r":{"smooth_second_derivative":1,"num_basis_functions":3,"fix_boundary_derivatives":1.0}}`},
+	{name: "r_fixbd", pdf: "i1", flow: "r", options: `{"r":{"fix_boundary_derivatives":1.5}}`},
+	{name: "r_ratio", pdf: "i1", flow: "r", options: `{"r":{"restrict_max_min_width_height_ratio":5.0}}`},
+	{name: "r_fixfirst_indep", pdf: "i1", flow: "r", options: `{"r":{"fix_first_width_n_height_to_zero":1,"also_fix_second_width_to_zero":1,"independent_width_height_parametrization":1}}`},
+	{name: "r_min_sizes", pdf: "i1", flow: "r", options: `{"r":{"min_width":0.01,"min_height":0.02,"min_derivative":0.05}}`},
+	{name: "i1_z", pdf: "i1_-2.0_5.0", flow: "z"},
+	{name: "e1_i1", pdf: "e1+i1_-1.0_2.0", flow: "gg+r", mlp: "16"},
+	{name: "i1_e1", pdf: "i1+e1", flow: "r+g", mlp: "8-8"},
+	{name: "e2_i1_e1", pdf: "e2+i1_-1.0_2.0+e1", flow: "gg+r+g", mlp: "16"},
+	{name: "e1_e2_e1", pdf: "e1+e2+e1", flow: "gg+g+ggg", mlp: "16"},
+	{name: "cond_e2_gg", pdf: "e2", flow: "gg", cond: 2, mlp: "16"},
+	{name: "cond_i1_e1", pdf: "i1+e1", flow: "rr+g", cond: 1, mlp: "8"},
+}
+
+// harnessModel builds an entry with random non-default parameters.
+func harnessModel(t *testing.T, e harnessEntry) *flowcore.PDF {
+	t.Helper()
+	opts, err := spec.ParseOverridesJSON([]byte(e.options))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := flowcore.DefaultConfig()
+	cfg.Options, cfg.ConditionalInputDim = opts, e.cond
+	if e.mlp != "" {
+		cfg.AmortizationMLPDims = e.mlp
+	}
+	p, err := flowcore.New(e.pdf, e.flow, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 5))
+	params := p.Params()
+	for i := range params {
+		params[i] += 0.2 * rng.NormFloat64()
+	}
+	if err := p.SetParams(params); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func condRows(p *flowcore.PDF, n int, seed uint64) []float64 {
+	if p.ConditionalDim() == 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(seed, 1))
+	c := make([]float64, n*p.ConditionalDim())
+	for i := range c {
+		c[i] = rng.NormFloat64()
+	}
+	return c
+}
+
+func TestHarness(t *testing.T) {
+	for _, e := range harnessEntries {
+		t.Run(e.name, func(t *testing.T) {
+			p := harnessModel(t, e)
+			checkRoundTrip(t, p, e)
+			checkLogDetJacobian(t, p)
+			checkGradients(t, p)
+			if p.ConditionalDim() == 0 && p.Dim(flowcore.DefaultCoords) <= 2 {
+				checkNormalization(t, p)
+			}
+		})
+	}
+}
+
+// checkRoundTrip: sample -> density reproduces base points and log_pdf.
+func checkRoundTrip(t *testing.T, p *flowcore.PDF, e harnessEntry) {
+	tol := e.rtTol
+	if tol == 0 {
+		tol = 1e-9
+	}
+	const n = 300
+	cond := condRows(p, n, 9)
+	s, err := p.Sample(n, cond, 42, flowcore.DefaultCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := p.LogDensity(s.X, n, cond, flowcore.DefaultCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := 0.0
+	for i := 0; i < n; i++ {
+		if math.IsNaN(s.LogPDF[i]) || math.IsInf(s.LogPDF[i], 0) {
+			t.Fatalf("sample %d has log_pdf %g", i, s.LogPDF[i])
+		}
+		worst = math.Max(worst, math.Abs(d.LogPDF[i]-s.LogPDF[i])/math.Max(1, math.Abs(s.LogPDF[i])))
+		worst = math.Max(worst, math.Abs(d.BaseLogPDF[i]-s.BaseLogPDF[i]))
+	}
+	for i := range s.Base {
+		worst = math.Max(worst, math.Abs(d.Base[i]-s.Base[i]))
+	}
+	if worst > tol {
+		t.Errorf("round trip: largest difference %.3g > %.g", worst, tol)
+	}
+	again, _ := p.Sample(n, cond, 42, flowcore.DefaultCoords)
+	for i := range again.X {
+		if again.X[i] != s.X[i] {
+			t.Fatal("the same seed gave different samples")
+		}
+	}
+}
+
+// evalPoints returns a few sampled points (and their conditional rows) to probe derivatives at.
+func evalPoints(t *testing.T, p *flowcore.PDF, n int) ([]float64, []float64) {
+	cond := condRows(p, n, 4)
+	s, err := p.Sample(n, cond, 7, flowcore.DefaultCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.X, cond
+}
+
+// checkLogDetJacobian: log p − log N(z) equals log|det ∂z/∂x| from a finite-difference Jacobian.
+func checkLogDetJacobian(t *testing.T, p *flowcore.PDF) {
+	dim, bd := p.Dim(flowcore.DefaultCoords), p.BaseDim()
+	if dim != bd {
+		return
+	}
+	const n, h = 4, 1e-6
+	x, cond := evalPoints(t, p, n)
+	d, _ := p.LogDensity(x, n, cond, flowcore.DefaultCoords)
+	for i := 0; i < n; i++ {
+		jac := mat.NewDense(dim, dim, nil)
+		for j := 0; j < dim; j++ {
+			xp := append([]float64(nil), x[i*dim:(i+1)*dim]...)
+			xm := append([]float64(nil), xp...)
+			xp[j] += h
+			xm[j] -= h
+			var c []float64
+			if cond != nil {
+				cd := p.ConditionalDim()
+				c = cond[i*cd : (i+1)*cd]
+			}
+			dp, _ := p.LogDensity(xp, 1, c, flowcore.DefaultCoords)
+			dm, _ := p.LogDensity(xm, 1, c, flowcore.DefaultCoords)
+			for k := 0; k < dim; k++ {
+				jac.Set(k, j, (dp.Base[k]-dm.Base[k])/(2*h))
+			}
+		}
+		logDet, _ := mat.LogDet(jac)
+		if got := d.LogPDF[i] - d.BaseLogPDF[i]; math.Abs(got-logDet) > 1e-5*math.Max(1, math.Abs(logDet)) {
+			t.Errorf("point %d: log-det %.10g, finite-difference Jacobian %.10g", i, got, logDet)
+		}
+	}
+}
+
+// checkGradients compares the gradients of Σ log p with respect to parameters and points with
+// central finite differences.
+func checkGradients(t *testing.T, p *flowcore.PDF) {
+	const n = 6
+	x, cond := evalPoints(t, p, n)
+	_, g, err := p.LogDensityGrad(x, n, cond, flowcore.DefaultCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := func() float64 {
+		d, _ := p.LogDensity(x, n, cond, flowcore.DefaultCoords)
+		s := 0.0
+		for _, v := range d.LogPDF {
+			s += v
+		}
+		return s
+	}
+	params := p.Params()
+	rng := rand.New(rand.NewPCG(11, 13))
+	idx := rng.Perm(len(params))
+	if len(idx) > 25 {
+		idx = idx[:25]
+	}
+	sort.Ints(idx)
+	const h = 1e-6
+	for _, j := range idx {
+		orig := params[j]
+		params[j] = orig + h
+		_ = p.SetParams(params)
+		lp := sum()
+		params[j] = orig - h
+		_ = p.SetParams(params)
+		lm := sum()
+		params[j] = orig
+		_ = p.SetParams(params)
+		fd := (lp - lm) / (2 * h)
+		if math.Abs(g.Params[j]-fd) > 2e-5*math.Max(1, math.Abs(fd)) {
+			t.Errorf("d/dparam[%d]: analytic %.10g, finite difference %.10g", j, g.Params[j], fd)
+		}
+	}
+	for j := range x {
+		orig := x[j]
+		x[j] = orig + h
+		lp := sum()
+		x[j] = orig - h
+		lm := sum()
+		x[j] = orig
+		fd := (lp - lm) / (2 * h)
+		if math.Abs(g.X[j]-fd) > 2e-5*math.Max(1, math.Abs(fd)) {
+			t.Errorf("d/dx[%d]: analytic %.10g, finite difference %.10g", j, g.X[j], fd)
+		}
+	}
+}
+
+// checkNormalization integrates the density over a box holding all but a negligible part of the
+// mass (1-d: 20,000 points; 2-d: 400 x 400 midpoint rule) and expects 1 within 1e-3.
+func checkNormalization(t *testing.T, p *flowcore.PDF) {
+	dim := p.Dim(flowcore.DefaultCoords)
+	lo, hi := boxOf(t, p)
+	steps := 20000
+	if dim == 2 {
+		steps = 400
+	}
+	var pts []float64
+	cell := 1.0
+	for k := 0; k < dim; k++ {
+		cell *= (hi[k] - lo[k]) / float64(steps)
+	}
+	total := 1
+	for k := 0; k < dim; k++ {
+		total *= steps
+	}
+	for i := 0; i < total; i++ {
+		r := i
+		for k := 0; k < dim; k++ {
+			pts = append(pts, lo[k]+(float64(r%steps)+0.5)*(hi[k]-lo[k])/float64(steps))
+			r /= steps
+		}
+	}
+	d, err := p.LogDensity(pts, total, nil, flowcore.DefaultCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mass := 0.0
+	for _, v := range d.LogPDF {
+		mass += math.Exp(v) * cell
+	}
+	if math.Abs(mass-1) > 1e-3 {
+		t.Errorf("density integrates to %.6f over [%v, %v]", mass, lo, hi)
+	}
+}
+
+// boxOf returns the integration box: interval bounds, or a wide range around many samples.
+func boxOf(t *testing.T, p *flowcore.PDF) ([]float64, []float64) {
+	dim := p.Dim(flowcore.DefaultCoords)
+	const n = 20000
+	s, err := p.Sample(n, nil, 1, flowcore.DefaultCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := make([]float64, dim), make([]float64, dim)
+	for k := 0; k < dim; k++ {
+		col := make([]float64, n)
+		for i := range col {
+			col[i] = s.X[i*dim+k]
+		}
+		sort.Float64s(col)
+		width := col[n-1] - col[0]
+		lo[k], hi[k] = col[0]-0.5*width, col[n-1]+0.5*width
+	}
+	for k, b := range intervalBounds(p) {
+		if b != nil {
+			lo[k], hi[k] = b[0], b[1]
+		}
+	}
+	return lo, hi
+}
+
+// intervalBounds returns [low, high] for interval columns (nil for other columns).
+func intervalBounds(p *flowcore.PDF) [][]float64 {
+	defs, _ := spec.ParsePDFDefs(p.PDFDefs())
+	var out [][]float64
+	for _, d := range defs {
+		for k := 0; k < d.Dim; k++ {
+			if d.Kind == spec.Interval {
+				out = append(out, []float64{d.Low, d.High})
+			} else {
+				out = append(out, nil)
+			}
+		}
+	}
+	return out
+}

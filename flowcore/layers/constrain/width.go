@@ -1,0 +1,147 @@
+package constrain
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/spec"
+)
+
+// Width is jammy_flows' width regulator, shared by the layers g and t: it maps a raw value to a
+// log-width with the width bounded below by Lower and, with smooth saturation, above by about
+// Upper + Lower.
+//
+//   - SmoothSaturation (default): log w = BoundedLog(raw; Lower, Upper, centered), ≈ log(e^raw +
+//     Lower) for moderate raw; needs Upper > 0.
+//   - otherwise, exponential: log w = log(e^raw + Lower), or with Softplus log(softplus(raw) + Lower).
+//
+// Clamp first clamps raw to [log(0.01·Lower), log Upper] (to 3·log Upper with smooth saturation;
+// without an upper bound only from below); the gradient is zero outside the clamp range.
+type Width struct {
+	Softplus         bool
+	Lower, Upper     float64 // Upper <= 0: no upper bound (jammy_flows' −1)
+	Clamp            bool
+	SmoothSaturation bool
+}
+
+// Width option names, as in jammy_flows.
+const (
+	OptSoftplus   = "softplus_for_width"
+	OptUpper      = "upper_bound_for_widths"
+	OptLower      = "lower_bound_for_widths"
+	OptClamp      = "clamp_widths"
+	OptSaturation = "width_smooth_saturation"
+)
+
+// WidthSchema declares the width options with jammy_flows' defaults and allowed values.
+func WidthSchema() spec.Schema {
+	return spec.Schema{
+		{Name: OptSoftplus, Kind: spec.Int, Default: 0, Check: spec.Flag},
+		{Name: OptUpper, Kind: spec.Float, Default: 100.0, Check: func(v any) error {
+			if x := v.(float64); x == -1 || x > 0 {
+				return nil
+			}
+			return fmt.Errorf("must be -1 (no upper bound) or > 0")
+		}},
+		{Name: OptLower, Kind: spec.Float, Default: 0.01, Check: func(v any) error {
+			if v.(float64) > 0 {
+				return nil
+			}
+			return fmt.Errorf("must be > 0")
+		}},
+		{Name: OptClamp, Kind: spec.Int, Default: 0, Check: spec.Flag},
+		{Name: OptSaturation, Kind: spec.Int, Default: 1, Check: spec.Flag},
+	}
+}
+
+// WidthFromOptions reads the width options declared by WidthSchema and validates them.
+func WidthFromOptions(v spec.Values) (Width, error) {
+	w := Width{Softplus: v.Flag(OptSoftplus), Upper: v.Float(OptUpper), Lower: v.Float(OptLower),
+		Clamp: v.Flag(OptClamp), SmoothSaturation: v.Flag(OptSaturation)}
+	return w, w.Validate()
+}
+
+// Validate checks the regulator settings.
+func (w Width) Validate() error {
+	switch {
+	case !(w.Lower > 0):
+		return fmt.Errorf("option %q = %g: must be > 0", OptLower, w.Lower)
+	case w.SmoothSaturation && !(w.Upper > 0):
+		// jammy_flows asserts this even when softplus_for_width takes precedence.
+		return fmt.Errorf("option %q = 1 needs an upper bound: set %q > 0 (or %q = 0)", OptSaturation, OptUpper, OptSaturation)
+	}
+	return nil
+}
+
+// saturating reports whether the bounded-log form is used (softplus takes precedence, as upstream).
+func (w Width) saturating() bool { return !w.Softplus && w.SmoothSaturation }
+
+// clampRange is the raw clamp interval.
+func (w Width) clampRange() (lo, hi float64) {
+	lo, hi = math.Log(0.01*w.Lower), math.Inf(1)
+	if w.Upper > 0 {
+		hi = math.Log(w.Upper)
+		if w.saturating() {
+			hi *= 3
+		}
+	}
+	return lo, hi
+}
+
+// LogWidth maps raw values to log-widths elementwise.
+func (w Width) LogWidth(raw *ad.Node) *ad.Node {
+	lo, hi := w.clampRange()
+	return ad.Unary(raw, w.LogWidthF, func(x, y float64) float64 {
+		if w.Clamp && (x < lo || x > hi) {
+			return 0
+		}
+		switch {
+		case w.Softplus:
+			return ad.SigmoidF(x) / math.Exp(y)
+		case w.saturating():
+			c := math.Log(w.Upper)
+			return math.Exp(c-ad.SoftplusF(c-x)-y) * ad.SigmoidF(c-x)
+		}
+		return ad.SigmoidF(x - math.Log(w.Lower))
+	})
+}
+
+// LogWidthF is LogWidth on one value.
+func (w Width) LogWidthF(x float64) float64 {
+	if w.Clamp {
+		lo, hi := w.clampRange()
+		x = math.Min(math.Max(x, lo), hi)
+	}
+	switch {
+	case w.Softplus:
+		return math.Log(ad.SoftplusF(x) + w.Lower)
+	case w.saturating():
+		return BoundedLogF(x, w.Lower, w.Upper, true)
+	}
+	return logAddExp(x, math.Log(w.Lower))
+}
+
+// RawFor returns a raw value whose log-width is logWidth, with logWidth first brought inside the
+// reachable range (a relative margin of 1e-9 from its ends).
+func (w Width) RawFor(logWidth float64) float64 {
+	const margin = 1e-9
+	v := math.Max(math.Exp(logWidth), w.Lower*(1+margin))
+	if w.saturating() {
+		v = math.Min(v, (w.Upper+w.Lower)*(1-margin))
+	}
+	var x float64
+	switch {
+	case w.Softplus:
+		x = math.Log(math.Expm1(v - w.Lower))
+	case w.saturating():
+		x = BoundedLogInvF(math.Log(v), w.Lower, w.Upper, true)
+	default:
+		x = math.Log(v - w.Lower)
+	}
+	if w.Clamp {
+		lo, hi := w.clampRange()
+		x = math.Min(math.Max(x, lo), hi)
+	}
+	return x
+}

@@ -1,0 +1,183 @@
+package gaussianization
+
+import "github.com/gojammy/gojammy/flowcore/ad"
+
+// rowParams hands out prepared parameter blocks row by row, preparing a shared (one-row) parameter
+// set only once.
+type rowParams struct {
+	m      mixture
+	p      mixParams
+	shared bool
+	blk    []float64
+}
+
+func newRowParams(m mixture, p mixParams, points int) *rowParams {
+	rp := &rowParams{m: m, p: p, shared: p.rows(m, points) == 1, blk: make([]float64, m.blockLen())}
+	if rp.shared {
+		p.prepare(m, 0, rp.blk)
+	}
+	return rp
+}
+
+// at returns the prepared block of row i (valid until the next call).
+func (rp *rowParams) at(i int) []float64 {
+	if !rp.shared {
+		rp.p.prepare(rp.m, i, rp.blk)
+	}
+	return rp.blk
+}
+
+// paramsNeedGrad reports whether any parameter input needs a gradient.
+func (rp *rowParams) paramsNeedGrad() bool {
+	for _, n := range rp.p.nodes() {
+		if n.NeedsGrad() {
+			return true
+		}
+	}
+	return false
+}
+
+// gradRows runs body for every row with the row's prepared block and, if the parameters need
+// gradients, a zeroed gradient block that is scattered to the parameter inputs afterwards (once
+// for shared parameters).
+func (rp *rowParams) gradRows(rows int, body func(i int, blk, gblk []float64)) {
+	var gblk []float64
+	need := rp.paramsNeedGrad()
+	if need {
+		gblk = make([]float64, rp.m.d*rp.m.k*ng)
+	}
+	for i := 0; i < rows; i++ {
+		blk := rp.at(i)
+		body(i, blk, gblk)
+		if need && !rp.shared {
+			rp.p.scatter(rp.m, i, blk, gblk)
+			clear(gblk)
+		}
+	}
+	if need && rp.shared {
+		rp.p.scatter(rp.m, 0, rp.blk, gblk)
+	}
+}
+
+// dimBlock returns dimension j's part of a gradient block (nil stays nil).
+func (m mixture) dimBlock(gblk []float64, j int) []float64 {
+	if gblk == nil {
+		return nil
+	}
+	return gblk[j*m.k*ng : (j+1)*m.k*ng]
+}
+
+// recordNeeded reports whether a custom op on tape t with these inputs will record its backward.
+func recordNeeded(t *ad.Tape, x *ad.Node, p mixParams) bool {
+	if !t.Recording() {
+		return false
+	}
+	if x.NeedsGrad() {
+		return true
+	}
+	for _, n := range p.nodes() {
+		if n.NeedsGrad() {
+			return true
+		}
+	}
+	return false
+}
+
+// density is the fused density-direction map of the mixture layer: for every entry of y (R x d),
+// z = ψ(F(y)) and, per row, the log-determinant Σ_dims log ψ'(y).
+func (m mixture) density(kind invKind, y *ad.Node, p mixParams) (z, logDet *ad.Node) {
+	t, d := y.Tape(), m.d
+	rp := newRowParams(m, p, y.R)
+	z, logDet = t.New(y.R, d), t.New(y.R, 1)
+	need := recordNeeded(t, y, p)
+	var saved []point
+	if need {
+		saved = make([]point, y.R*d)
+	}
+	scratch := make([]float64, 3*m.k)
+	for i := 0; i < y.R; i++ {
+		blk := rp.at(i)
+		sum := 0.0
+		for j := 0; j < d; j++ {
+			pt := m.eval(y.Val[i*d+j], m.dim(blk, j), scratch)
+			o := kind.psi(&pt, false)
+			z.Val[i*d+j] = o.z
+			sum += o.g + pt.logf
+			if need {
+				saved[i*d+j] = pt
+			}
+		}
+		logDet.Val[i] = sum
+	}
+	if !need {
+		return z, logDet
+	}
+	t.Record([]*ad.Node{z, logDet}, append([]*ad.Node{y}, p.nodes()...), func() {
+		gz, gl := z.Grad(), logDet.Grad()
+		rp.gradRows(y.R, func(i int, blk, gblk []float64) {
+			for j := 0; j < d; j++ {
+				k := i*d + j
+				pt := &saved[k]
+				o := kind.psi(pt, true)
+				g := m.dimGrad(y.Val[k], m.dim(blk, j), pt, gz[k]*o.a+gl[i]*o.ag, gz[k]*o.b+gl[i]*o.bg, gl[i], m.dimBlock(gblk, j))
+				if y.NeedsGrad() {
+					y.Grad()[k] += g
+				}
+			}
+		})
+	})
+	return z, logDet
+}
+
+// sample is the fused sampling-direction map: it solves ψ(F(y)) = z for every entry of z (R x d)
+// and returns y with the per-row log-determinant −Σ_dims log ψ'(y). Gradients follow the implicit
+// function rule at the root: dy = (dz − ∂ψ/∂θ·dθ)/ψ'(y).
+func (m mixture) sample(kind invKind, z *ad.Node, p mixParams) (y, logDet *ad.Node) {
+	t, d := z.Tape(), m.d
+	rp := newRowParams(m, p, z.R)
+	y, logDet = t.New(z.R, d), t.New(z.R, 1)
+	need := recordNeeded(t, z, p)
+	var saved []point
+	if need {
+		saved = make([]point, z.R*d)
+	}
+	scratch := make([]float64, 3*m.k)
+	for i := 0; i < z.R; i++ {
+		blk := rp.at(i)
+		sum := 0.0
+		for j := 0; j < d; j++ {
+			yv, pt := m.solve(kind, z.Val[i*d+j], m.dim(blk, j), scratch)
+			y.Val[i*d+j] = yv
+			sum += kind.psi(&pt, false).g + pt.logf
+			if need {
+				saved[i*d+j] = pt
+			}
+		}
+		logDet.Val[i] = -sum
+	}
+	if !need {
+		return y, logDet
+	}
+	t.Record([]*ad.Node{y, logDet}, append([]*ad.Node{z}, p.nodes()...), func() {
+		gy, gld := y.Grad(), logDet.Grad()
+		rp.gradRows(z.R, func(i int, blk, gblk []float64) {
+			gl := -gld[i]
+			for j := 0; j < d; j++ {
+				k := i*d + j
+				pt, bd := &saved[k], m.dim(blk, j)
+				o := kind.psi(pt, true)
+				// Total gradient on y: directly and through log ψ'(y).
+				gyTot := gy[k] + m.dimGrad(y.Val[k], bd, pt, gl*o.ag, gl*o.bg, gl, nil)
+				fF, fS := pt.ratios()
+				lam := gyTot / (o.a*fF - o.b*fS)
+				if z.NeedsGrad() {
+					z.Grad()[k] += lam
+				}
+				if gblk != nil {
+					m.dimGrad(y.Val[k], bd, pt, -lam*o.a+gl*o.ag, -lam*o.b+gl*o.bg, gl, m.dimBlock(gblk, j))
+				}
+			}
+		})
+	})
+	return y, logDet
+}

@@ -1,0 +1,85 @@
+package gaussianization
+
+import (
+	"fmt"
+
+	"github.com/gojammy/gojammy/flowcore/layers/constrain"
+	"github.com/gojammy/gojammy/flowcore/rotation"
+	"github.com/gojammy/gojammy/flowcore/spec"
+)
+
+// Option names of the g layer (jammy_flows spelling).
+const (
+	optFitNorm      = "fit_normalization"
+	optHouseholder  = "num_householder_iter"
+	optNumKDE       = "num_kde"
+	optInverse      = "inverse_function_type"
+	optReplaceFirst = "replace_first_sigmoid_with_icdf"
+	optSkipOffset   = "skip_model_offset"
+	optUpperNorms   = "upper_bound_for_norms"
+	optLowerNorms   = "lower_bound_for_norms"
+	optCenterMean   = "center_mean"
+	optRegulateNorm = "regulate_normalization"
+	optSkewness     = "add_skewness"
+	optRotation     = "rotation_mode"
+	optStretch      = "nonlinear_stretch_type"
+)
+
+// Nonlinear stretch types.
+const (
+	stretchClassic = "classic"
+	stretchSpline  = "rq_splines"
+)
+
+// schema lists the options of g in jammy_flows' order, with its defaults and allowed values.
+// replace_first_sigmoid_with_icdf and skip_model_offset are read by the PDF, not by the layer.
+func schema() spec.Schema {
+	width := map[string]spec.Option{}
+	for _, o := range constrain.WidthSchema() {
+		width[o.Name] = o
+	}
+	positive := func(v any) error {
+		if v.(int) > 0 {
+			return nil
+		}
+		return fmt.Errorf("must be > 0")
+	}
+	positiveOrMinusOne := func(v any) error {
+		var x float64
+		switch a := v.(type) {
+		case int:
+			x = float64(a)
+		case float64:
+			x = a
+		}
+		if x == -1 || x > 0 {
+			return nil
+		}
+		return fmt.Errorf("must be -1 or > 0")
+	}
+	return spec.Schema{
+		{Name: optFitNorm, Kind: spec.Int, Default: 1, Check: spec.Flag},
+		{Name: optHouseholder, Kind: spec.Int, Default: -1, Check: positiveOrMinusOne},
+		{Name: optNumKDE, Kind: spec.Int, Default: 10, Check: positive},
+		{Name: optInverse, Kind: spec.String, Default: invNames[isigmoid], Choices: invNames},
+		{Name: optReplaceFirst, Kind: spec.Int, Default: 1, Check: spec.Flag},
+		{Name: optSkipOffset, Kind: spec.Int, Default: 0, Check: spec.Flag},
+		width[constrain.OptSoftplus],
+		width[constrain.OptUpper],
+		width[constrain.OptLower],
+		{Name: optUpperNorms, Kind: spec.Float, Default: 10.0, Check: positiveOrMinusOne},
+		{Name: optLowerNorms, Kind: spec.Float, Default: 1.0, Check: func(v any) error {
+			if v.(float64) > 0 {
+				return nil
+			}
+			return fmt.Errorf("must be > 0")
+		}},
+		{Name: optCenterMean, Kind: spec.Int, Default: 0, Check: spec.Flag},
+		width[constrain.OptClamp],
+		width[constrain.OptSaturation],
+		{Name: optRegulateNorm, Kind: spec.Int, Default: 1, Check: spec.Flag},
+		{Name: optSkewness, Kind: spec.Int, Default: 0, Check: spec.Flag},
+		{Name: optRotation, Kind: spec.String, Default: rotation.Householder, Choices: rotation.Modes},
+		{Name: optStretch, Kind: spec.String, Default: stretchClassic, Choices: []string{stretchClassic, stretchSpline}},
+	}
+}

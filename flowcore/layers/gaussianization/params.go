@@ -1,0 +1,90 @@
+package gaussianization
+
+import (
+	"fmt"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+)
+
+// mixParams are the inputs of the fused mixture operations, each in jammy_flows' (K, d) row-major
+// layout with one row (shared) or one row per point: means, log-widths, unnormalized log-weights
+// (nil: equal weights) and log skew exponents (nil without skewness).
+type mixParams struct {
+	mu, logh, logw, loga *ad.Node
+}
+
+// nodes lists the inputs that exist.
+func (p mixParams) nodes() []*ad.Node {
+	out := []*ad.Node{p.mu, p.logh}
+	for _, n := range []*ad.Node{p.logw, p.loga} {
+		if n != nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// rows returns the number of parameter rows (1 if all are shared), checking the shapes against
+// rows points of the mixture.
+func (p mixParams) rows(m mixture, points int) int {
+	r := 1
+	for _, n := range p.nodes() {
+		if n.C != m.k*m.d || (n.R != 1 && n.R != points) {
+			panic(fmt.Sprintf("gaussianization: mixture parameter node %dx%d for %d points, K=%d, d=%d", n.R, n.C, points, m.k, m.d))
+		}
+		r = max(r, n.R)
+	}
+	return r
+}
+
+// row returns row i of n (or of its only row), nil for a missing node.
+func row(n *ad.Node, i int) []float64 {
+	if n == nil {
+		return nil
+	}
+	i %= n.R
+	return n.Val[i*n.C : (i+1)*n.C]
+}
+
+// gradRow returns the gradient row of n that row i feeds, nil if n needs no gradient.
+func gradRow(n *ad.Node, i int) []float64 {
+	if n == nil || !n.NeedsGrad() {
+		return nil
+	}
+	i %= n.R
+	return n.Grad()[i*n.C : (i+1)*n.C]
+}
+
+// prepare fills blk with the prepared parameters of row i.
+func (p mixParams) prepare(m mixture, i int, blk []float64) {
+	m.prepare(row(p.mu, i), row(p.logh, i), row(p.logw, i), row(p.loga, i), blk)
+}
+
+// scatter adds a gradient block (ng slots per kernel, for the parameters of row i as prepared in
+// blk) to the gradients of the inputs, mapping the normalized log-weights back through the softmax.
+func (p mixParams) scatter(m mixture, i int, blk, gblk []float64) {
+	gmu, glogh, glogw, gloga := gradRow(p.mu, i), gradRow(p.logh, i), gradRow(p.logw, i), gradRow(p.loga, i)
+	k, d := m.k, m.d
+	for dim := 0; dim < d; dim++ {
+		sum := 0.0
+		for j := 0; j < k; j++ {
+			sum += gblk[(dim*k+j)*ng+gLogW]
+		}
+		for j := 0; j < k; j++ {
+			g := gblk[(dim*k+j)*ng : (dim*k+j+1)*ng]
+			dst := j*d + dim
+			if gmu != nil {
+				gmu[dst] += g[gMu]
+			}
+			if glogh != nil {
+				glogh[dst] += g[gLogH]
+			}
+			if glogw != nil {
+				glogw[dst] += g[gLogW] - blk[(dim*k+j)*nf+fW]*sum
+			}
+			if gloga != nil {
+				gloga[dst] += g[gLogA]
+			}
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package gaussianization
+
+import (
+	"fmt"
+	"math"
+)
+
+// invKind is jammy_flows' inverse_function_type: the map ψ from the mixture CDF to the layer's
+// output.
+type invKind int
+
+const (
+	isigmoid invKind = iota
+	partlyPrecise
+	fullPade
+	partlyCrude
+)
+
+// invNames are the option values, in invKind order.
+var invNames = []string{"isigmoid", "inormal_partly_precise", "inormal_full_pade", "inormal_partly_crude"}
+
+func parseInvKind(s string) (invKind, error) {
+	for i, n := range invNames {
+		if n == s {
+			return invKind(i), nil
+		}
+	}
+	return 0, fmt.Errorf("option %q = %q: must be one of %v", optInverse, s, invNames)
+}
+
+// Constants of jammy_flows' inverse normal CDF.
+const (
+	// padeBound: below this CDF (or survival) value the tails use an approximation.
+	padeBound = 0.5e-7
+	// padeA is the constant of Winitzki's erfinv approximation.
+	padeA = 0.147
+	// crudeShift is the offset of the crude tail approximation.
+	crudeShift = 0.4717
+	log4       = 2 * math.Ln2
+	logSqrt2Pi = 0.9189385332046727
+	sqrt2Pi    = 2.5066282746310002
+)
+
+// logPadeFlat is log(2.506628), the value the full Padé form uses for log dψ/dF within 1e-5 of
+// F = 1/2, where its analytic derivative is numerically unstable.
+var logPadeFlat = math.Log(2.506628)
+
+// psiOut is ψ at one point and log dψ/dF written as G, with their partial derivatives: with the
+// layer output z = ψ(F, S) and log ψ'(y) = G(F, S) + log f, A = F ∂ψ/∂F, B = S ∂ψ/∂S,
+// Ag = F ∂G/∂F, Bg = S ∂G/∂S.
+//
+// ψ and G are functions of F and S, which the layer keeps equal to 1 − F; off that line they are
+// extended by whatever form is numerically best. Only derivatives along the line enter the layer's
+// gradients (the weights are normalized inside the fused operation), so any extension is exact.
+type psiOut struct {
+	z, g, a, b, ag, bg float64
+}
+
+// psi evaluates the inverse function at a mixture point. With partials false only z and g are set.
+func (k invKind) psi(p *point, partials bool) psiOut {
+	var o psiOut
+	if k == isigmoid {
+		// ψ = log F − log S; log ψ' = log(1/F + 1/S) + log f with F + S = 1.
+		o.z, o.g = p.logF-p.logS, -p.logF-p.logS
+		o.a, o.b, o.ag, o.bg = 1, -1, -1, -1
+		return o
+	}
+	lower := p.F <= 0.5
+	if k != fullPade && p.F > padeBound && p.S > padeBound {
+		return middle(p, lower, partials)
+	}
+	sign := 1.0
+	if lower {
+		sign = -1
+	}
+	if k == partlyCrude {
+		// |ψ| = √(−2(log F + log S)) − 0.4717; jammy_flows' log dψ/dF = −½log(−2M) − M with
+		// M = log F + log S (it leaves out the factor |1 − 2F| ≈ 1 of the exact derivative).
+		m := p.logF + p.logS
+		r := math.Sqrt(-2 * m)
+		o.z = sign * (r - crudeShift)
+		o.g = -math.Log(r) - m
+		if partials {
+			o.a = -sign / r
+			o.b = o.a
+			o.ag = 1/(r*r) - 1
+			o.bg = o.ag
+		}
+		return o
+	}
+	// Winitzki: |ψ| = h(L) with L = log(4FS) = log(1 − (2F − 1)²).
+	w := winitzki(p.logF + p.logS + log4)
+	o.z = sign * w.h
+	if k == fullPade && p.F >= 0.49999 && p.F <= 0.50001 {
+		o.g = logPadeFlat
+		if partials {
+			// dψ/dF → √(2π) at F = 1/2; within 1e-5 of it the difference is O(1e-10).
+			o.a = p.F * sqrt2Pi
+		}
+		return o
+	}
+	diff := p.S - p.F
+	o.g = w.lam + math.Log(math.Abs(diff)) - p.logF - p.logS
+	if partials {
+		o.a = sign * w.dh
+		o.b = o.a
+		o.ag = w.dlam - p.F/diff - 1
+		o.bg = w.dlam + p.S/diff - 1
+	}
+	return o
+}
+
+// middle is the exact inverse normal CDF ψ = Φ⁻¹(F), computed from the smaller of F and S, with
+// log dψ/dF = log √(2π) + ψ²/2.
+func middle(p *point, lower, partials bool) psiOut {
+	var o psiOut
+	if lower {
+		o.z = lowerQuantile(p.F)
+	} else {
+		o.z = -lowerQuantile(p.S)
+	}
+	o.g = logSqrt2Pi + 0.5*o.z*o.z
+	if partials {
+		inv := sqrt2Pi * math.Exp(0.5*o.z*o.z) // 1/φ(ψ)
+		if lower {
+			o.a = p.F * inv
+			o.ag = o.z * o.a
+		} else {
+			o.b = -p.S * inv
+			o.bg = o.z * o.b
+		}
+	}
+	return o
+}
+
+// pade holds Winitzki's approximation h(L) = √2·erfinv(√(1 − e^L)) and what its derivatives need:
+// dh = h'(L), lam = log(−h'(L)) and dlam = λ'(L).
+type pade struct {
+	h, dh, lam, dlam float64
+}
+
+// winitzki evaluates h(L) = √(2(F₂ − F_m)) with F_m = 2/(πa) + L/2, F₂ = √(F_m² − L/a), for L ≤ 0.
+func winitzki(l float64) pade {
+	const c = 2 / (math.Pi * padeA)
+	fm := c + l/2
+	f2 := math.Sqrt(fm*fm - l/padeA)
+	// F₂ − F_m is computed as jammy_flows does; near L = 0 (only reached by the full Padé form
+	// close to F = 1/2) this loses relative precision, which keeps the densities equal to
+	// upstream's to ~1e-12 instead of differing by up to ~1e-9 there.
+	gap := f2 - fm
+	if !(gap > 0) {
+		gap = 0
+	}
+	var p pade
+	p.h = math.Sqrt(2 * gap)
+	num := gap + 1/padeA
+	df2 := (fm - 1/padeA) / (2 * f2)
+	p.dh = (df2 - 0.5) / p.h
+	p.lam = math.Log(num) - math.Ln2 - math.Log(f2) - math.Log(p.h)
+	p.dlam = (df2-0.5)/num - df2/f2 - p.dh/p.h
+	return p
+}

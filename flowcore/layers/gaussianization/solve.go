@@ -1,0 +1,124 @@
+package gaussianization
+
+import "math"
+
+// maxSolveIter bounds the Newton/bisection iterations of one root search.
+const maxSolveIter = 100
+
+// solveTol is the relative step size at which the root search stops (the step is still applied).
+const solveTol = 2e-15
+
+// target returns the log CDF and log survival value F* the mixture must reach for ψ(F*) = z: the
+// exact inverse of each branch of ψ. A z that falls in the small gap jammy_flows' inverse normal
+// leaves where the exact middle and an approximate tail meet is mapped to the joining CDF value.
+func (k invKind) target(z float64) (logF, logS float64) {
+	if k == isigmoid {
+		return -softplus(-z), -softplus(z)
+	}
+	// small is the log of the tail-side value (F for z < 0, S for z > 0).
+	small := math.NaN()
+	if k != fullPade {
+		if m := math.Log(0.5 * math.Erfc(math.Abs(z)/math.Sqrt2)); m > math.Log(padeBound) {
+			small = m
+		}
+	}
+	if math.IsNaN(small) {
+		if k == partlyCrude {
+			small = crudeTail(math.Abs(z))
+		} else {
+			small = winitzkiTail(math.Abs(z))
+		}
+		if k != fullPade && small > math.Log(padeBound) {
+			small = math.Log(padeBound)
+		}
+	}
+	large := math.Log1p(-math.Exp(small))
+	if z < 0 {
+		return small, large
+	}
+	return large, small
+}
+
+// winitzkiTail inverts the Winitzki form: the log of the smaller of F and 1 − F whose |ψ| is r,
+// from log(4F(1 − F)) = −x²(4/π + a x²)/(1 + a x²) with x = r/√2.
+func winitzkiTail(r float64) float64 {
+	x2 := r * r / 2
+	l := -x2 * (4/math.Pi + padeA*x2) / (1 + padeA*x2)
+	// F = (1 − √(1 − e^L))/2 = e^L / (2(1 + √(1 − e^L))).
+	return l - math.Ln2 - math.Log1p(math.Sqrt(-math.Expm1(l)))
+}
+
+// crudeTail inverts the crude tail √(−2(log F + log(1 − F))) − 0.4717 = r for the smaller F.
+func crudeTail(r float64) float64 {
+	m := -0.5 * (r + crudeShift) * (r + crudeShift)
+	lf := m
+	for i := 0; i < 3; i++ {
+		lf = m - math.Log1p(-math.Exp(lf))
+	}
+	return lf
+}
+
+// solve finds y with ψ(F(y)) = z in one dimension (a prepared block from dim) and returns it with
+// the mixture at the last evaluation (within the final, negligible Newton step of y).
+//
+// The CDF target F* is obtained from z analytically, which brackets the root: at the smallest
+// (largest) of the per-kernel solutions of C_j(y) = F* every kernel CDF is ≤ F* (≥ F*), so the
+// mixture is too. Newton's method then runs on logit F(y) = logit F* — nearly linear in y, exactly
+// so for one kernel — falling back to bisection whenever a step leaves the shrinking bracket.
+func (m mixture) solve(kind invKind, z float64, blk, scratch []float64) (float64, point) {
+	lF, lS := kind.target(z)
+	tStar := lF - lS
+	if math.IsNaN(tStar) || math.IsInf(tStar, 0) {
+		nan := math.NaN()
+		y := tStar
+		if math.IsNaN(y) {
+			y = z
+		}
+		return y, point{F: nan, S: nan, f: nan, logF: nan, logS: nan, logf: nan}
+	}
+	lo, hi, y, scale := math.Inf(1), math.Inf(-1), 0.0, math.Inf(1)
+	for j := 0; j < m.k; j++ {
+		e := blk[j*nf : (j+1)*nf]
+		u := tStar
+		if m.skew {
+			lsig := lF
+			if e[fSign] < 0 {
+				lsig = lS
+			}
+			lsig /= e[fA]
+			u = e[fSign] * (lsig - math.Log(-math.Expm1(lsig)))
+		}
+		yj := e[fMu] + e[fH]*u
+		lo, hi = math.Min(lo, yj), math.Max(hi, yj)
+		y += e[fW] * yj
+		scale = math.Min(scale, e[fH])
+	}
+	y = math.Min(math.Max(y, lo), hi)
+	var pt point
+	converged := false
+	for it := 0; it < maxSolveIter && !converged; it++ {
+		pt = m.eval(y, blk, scratch)
+		r := pt.logF - pt.logS - tStar
+		if r == 0 {
+			return y, pt
+		}
+		if math.IsNaN(r) {
+			return math.NaN(), pt
+		}
+		if r < 0 {
+			lo = y
+		} else {
+			hi = y
+		}
+		next := y - r*math.Exp(pt.logF+pt.logS-pt.logf)
+		if !(next > lo && next < hi) {
+			next = 0.5 * (lo + hi)
+		}
+		converged = math.Abs(next-y) <= solveTol*(math.Abs(y)+scale)
+		y = next
+	}
+	if !converged {
+		pt = m.eval(y, blk, scratch)
+	}
+	return y, pt
+}

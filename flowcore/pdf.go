@@ -1,0 +1,234 @@
+// Package flowcore is the engine of gojammy: joint, autoregressive, optionally conditional
+// normalizing-flow PDFs on products of manifolds, with jammy_flows' definitions, parameter layout
+// and numbers, exact float64 log-densities, sampling, gradients, training and a model file format.
+package flowcore
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+
+	"github.com/gojammy/gojammy/flowcore/layers"
+	"github.com/gojammy/gojammy/flowcore/manifold"
+	"github.com/gojammy/gojammy/flowcore/nn"
+	"github.com/gojammy/gojammy/flowcore/spec"
+)
+
+// Config holds the constructor arguments of a PDF beyond its definition strings, with
+// jammy_flows' meaning and defaults.
+type Config struct {
+	// Options is options_overwrite.
+	Options spec.Overrides
+	// ConditionalInputDim is the width of the conditional input; 0 means unconditional.
+	ConditionalInputDim int
+	// AmortizationMLPDims are the hidden widths of every conditioning MLP ("128" by default,
+	// "64-64", "" for a single linear map).
+	AmortizationMLPDims string
+}
+
+// DefaultConfig returns jammy_flows' defaults: unconditional, MLP hidden widths "128".
+func DefaultConfig() Config {
+	return Config{AmortizationMLPDims: "128"}
+}
+
+// PDF is a normalizing-flow probability density on a product of manifolds. Evaluation and
+// sampling may run concurrently; SetParams, InitParams and training take exclusive access.
+type PDF struct {
+	pdfDefs, flowDefs string
+	cfg               Config
+	subs              []*subflow
+	nParams           int
+
+	mu     sync.RWMutex
+	params []float64
+}
+
+// subflow is the chain of layers on one sub-manifold, with the MLP that predicts its layer
+// parameters when it is conditioned on earlier sub-manifolds or on a conditional input.
+type subflow struct {
+	manifold manifold.Manifold
+	letters  string
+	options  []spec.Values
+	layers   []layers.Layer
+	// layerOffsets[l] is where layer l's block starts inside this sub-flow's parameter block.
+	layerOffsets []int
+	nLayerParams int
+	// mlp predicts the layer parameters; nil when the sub-flow owns them (unconditional sub-flow 0)
+	// or has none.
+	mlp *nn.MLP
+	// paramOffset is where this sub-flow's share (layer blocks or MLP) starts in the flat vector.
+	paramOffset, paramCount int
+	// dimOffset/embOffset/baseOffset locate the sub-manifold's columns in intrinsic, embedding and
+	// base coordinates.
+	dimOffset, embOffset, baseOffset int
+}
+
+// New builds a PDF from jammy_flows definition strings, e.g. New("e2+i1_-1.0_2.0", "gg+r", cfg),
+// with upstream's default initial parameters (random parts drawn from a fixed seed; call
+// InitParams for another seed or a data-driven start).
+func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
+	defs, err := spec.ParsePDFDefs(pdfDefs)
+	if err != nil {
+		return nil, err
+	}
+	letters, err := spec.ParseFlowDefs(flowDefs, defs, lettersFor)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Options.Validate(letters); err != nil {
+		return nil, err
+	}
+	if cfg.ConditionalInputDim < 0 {
+		return nil, fmt.Errorf("conditional_input_dim must be >= 0 (0 or None = unconditional), got %d", cfg.ConditionalInputDim)
+	}
+	hidden, err := nn.ParseHidden(cfg.AmortizationMLPDims)
+	if err != nil {
+		return nil, err
+	}
+	p := &PDF{pdfDefs: pdfDefs, flowDefs: flowDefs, cfg: cfg}
+	dimOff, embOff, baseOff := 0, 0, 0
+	for k, def := range defs {
+		m, err := manifold.New(def)
+		if err != nil {
+			return nil, err
+		}
+		s := &subflow{manifold: m, letters: letters[k], dimOffset: dimOff, embOffset: embOff, baseOffset: baseOff}
+		if err := s.buildLayers(k, cfg.Options); err != nil {
+			return nil, err
+		}
+		condWidth := cfg.ConditionalInputDim + embOff
+		if s.nLayerParams > 0 && condWidth > 0 {
+			mlp := nn.New(condWidth, hidden, s.nLayerParams)
+			s.mlp = &mlp
+			s.paramCount = mlp.NumParams()
+		} else {
+			s.paramCount = s.nLayerParams
+		}
+		s.paramOffset = p.nParams
+		p.nParams += s.paramCount
+		dimOff += m.Dim()
+		embOff += m.EmbeddingDim()
+		baseOff += m.BaseDim()
+		p.subs = append(p.subs, s)
+	}
+	if err := p.InitParams(nil, 0, 1000, 0); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// buildLayers resolves options and applies jammy_flows' pdf-level flags: the last layer of a
+// Euclidean sub-flow gets a learnable offset unless skip_model_offset; otherwise, layer 0 of type g
+// with replace_first_sigmoid_with_icdf and isigmoid switches to the exact inverse normal.
+func (s *subflow) buildLayers(k int, overrides spec.Overrides) error {
+	def := s.manifold.Def()
+	n := len(s.letters)
+	for l := 0; l < n; l++ {
+		letter := s.letters[l]
+		entry := registry[letter]
+		opts, err := overrides.Resolve(k, l, letter, entry.Schema)
+		if err != nil {
+			return err
+		}
+		ctx := layers.Context{Manifold: def, Index: l, Count: n}
+		if def.Kind == spec.Euclidean && letter != 'x' {
+			_, hasSkip := opts["skip_model_offset"]
+			if l == n-1 && !(hasSkip && opts.Flag("skip_model_offset")) {
+				ctx.ModelOffset = true
+			} else if l == 0 && letter == 'g' && opts.Flag("replace_first_sigmoid_with_icdf") &&
+				opts.Str("inverse_function_type") == "isigmoid" {
+				opts["inverse_function_type"] = "inormal_partly_precise"
+			}
+		}
+		layer, err := entry.New(ctx, opts)
+		if err != nil {
+			return fmt.Errorf("flow_defs sub-manifold %d (%s), layer %d %q: %w", k, def.Text, l, string(letter), err)
+		}
+		s.options = append(s.options, opts)
+		s.layers = append(s.layers, layer)
+		s.layerOffsets = append(s.layerOffsets, s.nLayerParams)
+		s.nLayerParams += layer.NumParams()
+	}
+	return nil
+}
+
+// PDFDefs returns the pdf_defs string the PDF was built from.
+func (p *PDF) PDFDefs() string { return p.pdfDefs }
+
+// FlowDefs returns the flow_defs string.
+func (p *PDF) FlowDefs() string { return p.flowDefs }
+
+// Config returns the construction settings.
+func (p *PDF) Config() Config { return p.cfg }
+
+// NumParams is count_parameters(): the length of the flat parameter vector.
+func (p *PDF) NumParams() int { return p.nParams }
+
+// LayerParamCounts returns the parameter count of every layer, per sub-manifold.
+func (p *PDF) LayerParamCounts() [][]int {
+	out := make([][]int, len(p.subs))
+	for k, s := range p.subs {
+		for _, l := range s.layers {
+			out[k] = append(out[k], l.NumParams())
+		}
+	}
+	return out
+}
+
+// NumSubManifolds is the number of '+'-separated parts.
+func (p *PDF) NumSubManifolds() int { return len(p.subs) }
+
+// ConditionalDim is the width of the conditional input (0 = unconditional).
+func (p *PDF) ConditionalDim() int { return p.cfg.ConditionalInputDim }
+
+// Dim is the total dimension of points in coordinates c.
+func (p *PDF) Dim(c Coords) int {
+	n := 0
+	for _, s := range p.subs {
+		n += s.dim(c)
+	}
+	return n
+}
+
+// BaseDim is the dimension of the standard-normal base.
+func (p *PDF) BaseDim() int {
+	last := p.subs[len(p.subs)-1]
+	return last.baseOffset + last.manifold.BaseDim()
+}
+
+// Params returns a copy of the flat parameter vector (upstream order: the layer blocks of
+// unconditional sub-manifold 0 in layer order, then each MLP: per linear map the weight row-major
+// out x in, then the bias).
+func (p *PDF) Params() []float64 {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return append([]float64(nil), p.params...)
+}
+
+// SetParams replaces the flat parameter vector.
+func (p *PDF) SetParams(v []float64) error {
+	if len(v) != p.nParams {
+		return fmt.Errorf("parameters: got %d values, the model has %d", len(v), p.nParams)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.params = append(p.params[:0], v...)
+	return nil
+}
+
+// String describes the model in one line.
+func (p *PDF) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "pdf(%q, %q; %d parameters", p.pdfDefs, p.flowDefs, p.nParams)
+	if p.cfg.ConditionalInputDim > 0 {
+		fmt.Fprintf(&b, ", conditional on %d inputs", p.cfg.ConditionalInputDim)
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// newRNG returns the generator used for a seed (PCG, deterministic).
+func newRNG(seed uint64, stream uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, stream^0x9e3779b97f4a7c15))
+}

@@ -1,0 +1,196 @@
+// Package rotation holds the parametrized linear maps of determinant ±1 that jammy_flows layers use
+// to mix coordinates: products of Householder reflections, products of Givens rotations ("angles"),
+// the 2-d Cayley rotation and the unit-triangular "triangular_combination" L·D·U (with det D = 1).
+//
+// A map M is given by a parameter row; Apply maps the rows of a node (one vector per row) to M·x or
+// M⁻¹·x as one custom ad operation with a hand-written vector-Jacobian product for the points and
+// the parameters. For the orthogonal modes M⁻¹ = Mᵀ.
+package rotation
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+)
+
+// Mode names, as jammy_flows spells them.
+const (
+	Householder = "householder"
+	Angles      = "angles"
+	Cayley      = "cayley"
+	Triangular  = "triangular_combination"
+	None        = "none"
+)
+
+// Modes lists every mode name.
+var Modes = []string{Householder, Triangular, Angles, Cayley, None}
+
+// kernel is one mode's math on a single vector: coefficients derived from a parameter row, the map
+// and its vector-Jacobian product.
+type kernel interface {
+	// numCoefs is the number of per-row coefficients and workSize the scratch length apply and
+	// backward need.
+	numCoefs() int
+	workSize() int
+	// coefs fills c from one parameter row p.
+	coefs(p, c []float64)
+	// apply writes M·x (or M⁻¹·x if inverse) to y; x and y do not overlap.
+	apply(c, x, y, work []float64, inverse bool)
+	// backward adds to gx and gc the gradients of ⟨g, apply(x)⟩ with respect to x and c.
+	backward(c, x, g, gx, gc, work []float64, inverse bool)
+	// paramGrad adds to gp the gradient with respect to the parameter row, given the gradient gc
+	// with respect to the coefficients derived from it.
+	paramGrad(p, c, gc, gp []float64)
+}
+
+// Rotation is one parametrized map on vectors of dimension Dim.
+type Rotation struct {
+	mode    string
+	dim     int
+	nParams int
+	k       kernel
+}
+
+// New returns the map of the given mode on dim-dimensional vectors. n is the number of Householder
+// reflections (-1 means dim, 0 means none; ignored by the other modes). Parameter counts follow
+// jammy_flows: householder n·dim, angles dim(dim-1)/2, cayley 1 (dim 2 only; none in dim 1),
+// triangular_combination (dim-1) + dim(dim-1), none 0.
+func New(mode string, dim, n int) (*Rotation, error) {
+	if dim < 1 {
+		return nil, fmt.Errorf("rotation: dimension %d must be at least 1", dim)
+	}
+	r := &Rotation{mode: mode, dim: dim}
+	switch mode {
+	case Householder:
+		if n == -1 {
+			n = dim
+		}
+		if n < 0 {
+			return nil, fmt.Errorf("rotation: number of householder reflections %d must be -1 (= dimension) or >= 0", n)
+		}
+		if n > 0 {
+			r.k = newHouseholder(dim, n)
+		}
+		r.nParams = n * dim
+	case Angles:
+		if dim > 1 {
+			r.k = newAngles(dim)
+			r.nParams = dim * (dim - 1) / 2
+		}
+	case Cayley:
+		if dim > 2 {
+			return nil, fmt.Errorf("rotation_mode %q needs dimension 2 (got %d); use householder or angles", mode, dim)
+		}
+		if dim == 2 {
+			r.k = newCayley()
+			r.nParams = 1
+		}
+	case Triangular:
+		if dim > 1 {
+			r.k = newTriangular(dim)
+			r.nParams = dim - 1 + dim*(dim-1)
+		}
+	case None:
+	default:
+		return nil, fmt.Errorf("rotation_mode %q: must be one of %v", mode, Modes)
+	}
+	return r, nil
+}
+
+// Mode returns the mode name.
+func (r *Rotation) Mode() string { return r.mode }
+
+// Dim returns the vector dimension.
+func (r *Rotation) Dim() int { return r.dim }
+
+// NumParams returns the number of parameters of one map.
+func (r *Rotation) NumParams() int { return r.nParams }
+
+// InitialParams returns jammy_flows' default initial parameters of the g layer's rotation block:
+// standard-normal Householder vectors, zeros for every other mode.
+func (r *Rotation) InitialParams(rng *rand.Rand) []float64 {
+	p := make([]float64, r.nParams)
+	if r.mode == Householder {
+		for i := range p {
+			p[i] = rng.NormFloat64()
+		}
+	}
+	return p
+}
+
+// Matrix returns M (dim x dim, row-major) for one parameter row.
+func (r *Rotation) Matrix(params []float64) []float64 {
+	d := r.dim
+	m := make([]float64, d*d)
+	if r.k == nil {
+		for i := 0; i < d; i++ {
+			m[i*d+i] = 1
+		}
+		return m
+	}
+	c := make([]float64, r.k.numCoefs())
+	r.k.coefs(params, c)
+	work := make([]float64, r.k.workSize())
+	e, col := make([]float64, d), make([]float64, d)
+	for j := 0; j < d; j++ {
+		clear(e)
+		e[j] = 1
+		r.k.apply(c, e, col, work, false)
+		for i := 0; i < d; i++ {
+			m[i*d+j] = col[i]
+		}
+	}
+	return m
+}
+
+// Apply maps every row of x (R x Dim) to M·x, or M⁻¹·x if inverse, with the map of the matching
+// row of params (1 x NumParams shared by all rows, or one row per row of x). With no parameters
+// (mode none, or a mode that is the identity in this dimension) it returns x itself and params
+// may be nil.
+func (r *Rotation) Apply(x, params *ad.Node, inverse bool) *ad.Node {
+	if r.k == nil {
+		return x
+	}
+	d, nc := r.dim, r.k.numCoefs()
+	if x.C != d || params.C != r.nParams || (x.R != params.R && x.R != 1 && params.R != 1) {
+		panic(fmt.Sprintf("rotation.Apply (%s, dim %d): points %dx%d, params %dx%d (want %d columns)",
+			r.mode, d, x.R, x.C, params.R, params.C, r.nParams))
+	}
+	rows := max(x.R, params.R)
+	t := x.Tape()
+	coef := t.New(params.R, nc).Val
+	for i := 0; i < params.R; i++ {
+		r.k.coefs(params.Val[i*r.nParams:(i+1)*r.nParams], coef[i*nc:(i+1)*nc])
+	}
+	out := t.New(rows, d)
+	work := make([]float64, r.k.workSize())
+	xRow := func(i int) int { return i % x.R * d }
+	cRow := func(i int) int { return i % params.R * nc }
+	for i := 0; i < rows; i++ {
+		r.k.apply(coef[cRow(i):cRow(i)+nc], x.Val[xRow(i):xRow(i)+d], out.Val[i*d:(i+1)*d], work, inverse)
+	}
+	t.Record([]*ad.Node{out}, []*ad.Node{x, params}, func() {
+		g := out.Grad()
+		gc := make([]float64, len(coef))
+		gx := make([]float64, d)
+		if x.NeedsGrad() {
+			gx = x.Grad()
+		}
+		for i := 0; i < rows; i++ {
+			xo := xRow(i)
+			if !x.NeedsGrad() {
+				xo = 0
+			}
+			r.k.backward(coef[cRow(i):cRow(i)+nc], x.Val[xRow(i):xRow(i)+d], g[i*d:(i+1)*d],
+				gx[xo:xo+d], gc[cRow(i):cRow(i)+nc], work, inverse)
+		}
+		if params.NeedsGrad() {
+			gp, np := params.Grad(), r.nParams
+			for i := 0; i < params.R; i++ {
+				r.k.paramGrad(params.Val[i*np:(i+1)*np], coef[i*nc:(i+1)*nc], gc[i*nc:(i+1)*nc], gp[i*np:(i+1)*np])
+			}
+		}
+	})
+	return out
+}

@@ -1,0 +1,145 @@
+package flowcore
+
+import (
+	"fmt"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+)
+
+// Samples holds n draws from a PDF.
+type Samples struct {
+	// X holds the samples, n x Dim(c) row-major.
+	X []float64
+	// Base holds the standard-normal base points, n x BaseDim.
+	Base []float64
+	// LogPDF is log p of each sample, BaseLogPDF the base log-density.
+	LogPDF, BaseLogPDF []float64
+}
+
+// SampleSeeds holds the seeds of a vector-Jacobian product through sampling: the gradient of
+// Σ X·SeedX + Σ LogPDF·SeedLogPDF with respect to the parameters is returned by SampleVJP.
+type SampleSeeds struct {
+	SeedX, SeedLogPDF []float64
+}
+
+// Sample draws n events (one per conditional row if the PDF is conditional: then cond holds n rows).
+// The same seed gives the same samples whatever the number of threads.
+func (p *PDF) Sample(n int, cond []float64, seed uint64, c Coords) (Samples, error) {
+	s, _, err := p.sample(n, cond, seed, c, nil)
+	return s, err
+}
+
+// SampleVJP draws like Sample and returns the gradient, with respect to the flat parameter vector,
+// of Σ X·seeds.SeedX + Σ LogPDF·seeds.SeedLogPDF (reparameterization gradients; either seed may be nil).
+func (p *PDF) SampleVJP(n int, cond []float64, seed uint64, c Coords, seeds SampleSeeds) (Samples, []float64, error) {
+	return p.sample(n, cond, seed, c, &seeds)
+}
+
+func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *SampleSeeds) (Samples, []float64, error) {
+	if n < 0 {
+		return Samples{}, nil, fmt.Errorf("samplesize: must be >= 0, got %d", n)
+	}
+	if err := p.checkCond(cond, n); err != nil {
+		return Samples{}, nil, err
+	}
+	dim, bd, cd := p.Dim(c), p.BaseDim(), p.cfg.ConditionalInputDim
+	if seeds != nil {
+		if seeds.SeedX != nil && len(seeds.SeedX) != n*dim {
+			return Samples{}, nil, fmt.Errorf("seed for samples: got %d values, want %d", len(seeds.SeedX), n*dim)
+		}
+		if seeds.SeedLogPDF != nil && len(seeds.SeedLogPDF) != n {
+			return Samples{}, nil, fmt.Errorf("seed for log_pdf: got %d values, want %d", len(seeds.SeedLogPDF), n)
+		}
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	out := Samples{X: make([]float64, n*dim), Base: make([]float64, n*bd), LogPDF: make([]float64, n), BaseLogPDF: make([]float64, n)}
+	grad := seeds != nil
+	var blockGrads [][]float64
+	if grad {
+		blockGrads = make([][]float64, (n+blockRows-1)/blockRows)
+	}
+	err := forBlocks(n, func(b, lo, hi int) error {
+		rows := hi - lo
+		rng := newRNG(seed, uint64(b))
+		z := make([]float64, rows*bd)
+		for i := range z {
+			z[i] = rng.NormFloat64()
+		}
+		t := getTape(grad)
+		defer putTape(t)
+		var params, cn *ad.Node
+		if grad {
+			params = t.Var(1, p.nParams, p.params)
+		} else {
+			params = t.Const(1, p.nParams, p.params)
+		}
+		if cd > 0 {
+			cn = t.Const(rows, cd, cond[lo*cd:hi*cd])
+		}
+		x, logp, baseLogp := p.sampleBlock(params, t.Const(rows, bd, z), cn, c)
+		copy(out.X[lo*dim:hi*dim], x.Val)
+		copy(out.Base[lo*bd:hi*bd], z)
+		copy(out.LogPDF[lo:hi], logp.Val)
+		copy(out.BaseLogPDF[lo:hi], baseLogp.Val)
+		if !grad {
+			return nil
+		}
+		var loss *ad.Node
+		if seeds.SeedX != nil {
+			loss = ad.SumCols(ad.Mul(x, t.Const(rows, dim, seeds.SeedX[lo*dim:hi*dim])))
+		}
+		if seeds.SeedLogPDF != nil {
+			term := ad.Mul(logp, t.Const(rows, 1, seeds.SeedLogPDF[lo:hi]))
+			if loss == nil {
+				loss = term
+			} else {
+				loss = ad.Add(loss, term)
+			}
+		}
+		if loss != nil && loss.NeedsGrad() {
+			t.Backward(loss, nil)
+		}
+		blockGrads[b] = append([]float64(nil), params.Grad()...)
+		return nil
+	})
+	if err != nil {
+		return Samples{}, nil, err
+	}
+	var gp []float64
+	if grad {
+		gp = make([]float64, p.nParams)
+		for _, bg := range blockGrads {
+			for j, v := range bg {
+				gp[j] += v
+			}
+		}
+	}
+	return out, gp, nil
+}
+
+// sampleBlock pushes base points z through every sub-flow in sampling direction.
+func (p *PDF) sampleBlock(params, z, cond *ad.Node, c Coords) (x, logp, baseLogp *ad.Node) {
+	t := z.Tape()
+	logDet := t.New(z.R, 1)
+	var earlier, parts []*ad.Node
+	for _, s := range p.subs {
+		xi, ld := s.manifold.FromBase(ad.Cols(z, s.baseOffset, s.manifold.BaseDim()))
+		logDet = ad.Add(logDet, ld)
+		lp := s.layerParams(params, cond, earlier)
+		for l := range s.layers {
+			xi, ld = s.layers[l].Forward(xi, s.layerBlock(lp, l))
+			logDet = ad.Add(logDet, ld)
+		}
+		emb := s.manifold.ToEmbedding(xi)
+		if s.useEmbedding(c) {
+			parts = append(parts, emb)
+			logDet = ad.Add(logDet, s.manifold.LogVolume(xi))
+		} else {
+			parts = append(parts, xi)
+		}
+		earlier = append(earlier, emb)
+	}
+	baseLogp = standardNormalLogPDF(z)
+	return ad.Concat(parts...), ad.Sub(baseLogp, logDet), baseLogp
+}
