@@ -17,8 +17,8 @@ import (
 // with its final bias set to those desired parameters. Random parts are drawn from seed.
 func (p *PDF) InitParams(data []float64, n int, damping float64, seed uint64) error {
 	if data != nil {
-		if err := p.checkInputs(data, n, nil, DefaultCoords); err != nil {
-			return fmt.Errorf("init_params data: %w", err)
+		if d := p.Dim(DefaultCoords); n < 1 || len(data) != n*d {
+			return fmt.Errorf("init_params data: got %d values for %d rows of dimension %d", len(data), n, d)
 		}
 		for _, v := range data {
 			if math.IsNaN(v) || math.IsInf(v, 0) {

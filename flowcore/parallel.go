@@ -1,6 +1,7 @@
 package flowcore
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -12,6 +13,10 @@ import (
 // blockRows is the number of events evaluated together on one tape. It never depends on the
 // number of threads, so results (including gradient sums, reduced in block order) do not either.
 const blockRows = 256
+
+// ErrInternal marks errors that come from a recovered panic inside the engine (a bug, never the
+// caller's input); callers can test for it with errors.Is.
+var ErrInternal = errors.New("internal error")
 
 var threadCount atomic.Int32
 
@@ -57,7 +62,7 @@ func forBlocks(n int, work func(block, lo, hi int) error) error {
 	fn := func(block, lo, hi int) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				err = fmt.Errorf("internal error in rows %d-%d: %v", lo, hi-1, r)
+				err = fmt.Errorf("%w in rows %d-%d: %v", ErrInternal, lo, hi-1, r)
 			}
 		}()
 		return work(block, lo, hi)

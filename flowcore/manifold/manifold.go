@@ -49,6 +49,11 @@ func New(d spec.ManifoldDef) (Manifold, error) {
 		return euclidean{def: d}, nil
 	case spec.Interval:
 		return interval{def: d}, nil
+	case spec.Sphere:
+		if d.Dim == 1 {
+			return circle{def: d}, nil
+		}
+		return sphere{def: d}, nil
 	}
 	return nil, fmt.Errorf("pdf_defs part %q: manifold kind %q is not implemented yet", d.Text, string(d.Kind))
 }
@@ -86,6 +91,11 @@ func (m euclidean) InSupport(x []float64) bool {
 func (m euclidean) InEmbeddingSupport(e []float64) bool { return m.InSupport(e) }
 func (m euclidean) Center() []float64                   { return make([]float64, m.def.Dim) }
 
+const (
+	minUnit = 0x1p-1022 // smallest normal float64
+	epsilon = 0x1p-53
+)
+
 // interval is [Low, High], reached from the base by x = Low + (High-Low)·Φ(z).
 type interval struct {
 	identityCoords
@@ -106,7 +116,10 @@ func (m interval) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 
 func (m interval) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	width := m.def.High - m.def.Low
-	z := ad.NormalQuantile(ad.Scale(ad.AddScalar(x, -m.def.Low), 1/width))
+	// The unit-interval value is kept off 0 and 1 so that the bounds themselves get the finite
+	// limit of the density rather than ∞ − ∞.
+	u := ad.Clamp(ad.Scale(ad.AddScalar(x, -m.def.Low), 1/width), minUnit, 1-epsilon)
+	z := ad.NormalQuantile(u)
 	logDet := ad.AddScalar(ad.Scale(ad.Square(z), 0.5), 0.5*math.Log(2*math.Pi)-math.Log(width))
 	return z, logDet
 }

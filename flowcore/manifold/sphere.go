@@ -1,0 +1,230 @@
+package manifold
+
+import (
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/spec"
+)
+
+// Pole and seam guards of the spheres, as in jammy_flows.
+const (
+	// ThetaMargin keeps zenith angles inside [ThetaMargin, π-ThetaMargin] wherever sin θ enters a
+	// log-Jacobian, so that densities stay finite at the poles.
+	ThetaMargin = 1e-7
+	// CircleMargin keeps an S1 angle inside [CircleMargin, 2π-CircleMargin] before it is mapped to
+	// the Gaussian base, so that φ = 0 and φ = 2π give finite base points.
+	CircleMargin = 1e-8
+	// UnitTolerance is the largest |‖e‖-1| accepted for an embedding point of a sphere.
+	UnitTolerance = 1e-6
+)
+
+const twoPi = 2 * math.Pi
+
+// circle is S1: one angle φ in [0, 2π], embedded as (cos φ, sin φ). The base map is
+// φ = 2π(1-Φ(z)), uniform on the circle; densities are per dφ.
+type circle struct {
+	def spec.ManifoldDef
+}
+
+func (m circle) Def() spec.ManifoldDef { return m.def }
+func (m circle) Dim() int              { return 1 }
+func (m circle) EmbeddingDim() int     { return 2 }
+func (m circle) BaseDim() int          { return 1 }
+func (m circle) Center() []float64     { return []float64{math.Pi} }
+
+func (m circle) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
+	phi := ad.Unary(z, func(v float64) float64 { return twoPi * ad.NormalCDFF(-v) },
+		func(v, _ float64) float64 { return -twoPi * ad.NormalPDFF(v) })
+	logDet := ad.AddScalar(ad.Scale(ad.Square(z), -0.5), 0.5*math.Log(twoPi))
+	return phi, logDet
+}
+
+func (m circle) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
+	z := ad.Unary(x, circleToGauss, func(phi, z float64) float64 {
+		if phi < CircleMargin || phi > twoPi-CircleMargin {
+			return 0
+		}
+		return -1 / (twoPi * ad.NormalPDFF(z))
+	})
+	logDet := ad.AddScalar(ad.Scale(ad.Square(z), 0.5), -0.5*math.Log(twoPi))
+	return z, logDet
+}
+
+// circleToGauss is the inverse of φ = 2π(1-Φ(z)), evaluated on the side of the smaller tail for
+// accuracy, with φ kept CircleMargin away from 0 and 2π.
+func circleToGauss(phi float64) float64 {
+	phi = math.Min(math.Max(phi, CircleMargin), twoPi-CircleMargin)
+	if phi <= math.Pi {
+		return -ad.NormalQuantileF(phi / twoPi)
+	}
+	return ad.NormalQuantileF((twoPi - phi) / twoPi)
+}
+
+func (m circle) ToEmbedding(x *ad.Node) *ad.Node {
+	return ad.Concat(ad.Cos(x), ad.Sin(x))
+}
+
+func (m circle) FromEmbedding(e *ad.Node) *ad.Node {
+	return PolarAngle(ad.Cols(e, 0, 1), ad.Cols(e, 1, 1))
+}
+
+func (m circle) LogVolume(x *ad.Node) *ad.Node { return x.Tape().New(x.R, 1) }
+
+func (m circle) InSupport(x []float64) bool { return x[0] >= 0 && x[0] <= twoPi }
+
+func (m circle) InEmbeddingSupport(e []float64) bool { return isUnit(e) }
+
+// sphere is S2: zenith θ in [0, π] and azimuth φ in [0, 2π], embedded as
+// (sin θ cos φ, sin θ sin φ, cos θ). The base map is jammy_flows' flipped equal-area projection:
+// the Gaussian origin goes to the south pole θ = π, |z|² = -2 log((1-cos θ)/2) and φ is the polar
+// angle of z. Densities are per dθ dφ (the area element sin θ is part of the density).
+type sphere struct {
+	def spec.ManifoldDef
+}
+
+func (m sphere) Def() spec.ManifoldDef { return m.def }
+func (m sphere) Dim() int              { return 2 }
+func (m sphere) EmbeddingDim() int     { return 3 }
+func (m sphere) BaseDim() int          { return 2 }
+func (m sphere) Center() []float64     { return []float64{math.Pi / 2, math.Pi} }
+
+// FromBase maps z to (θ, φ) with log|det| = log tan(θ/2) = log|dθ/dq|, q = |z|²/2 (the polar
+// coordinates (q, φ) of the plane preserve area). θ is kept ThetaMargin away from the poles.
+func (m sphere) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
+	z0, z1 := ad.Cols(z, 0, 1), ad.Cols(z, 1, 1)
+	q := ad.Scale(ad.Add(ad.Square(z0), ad.Square(z1)), 0.5)
+	theta := SafeTheta(ad.Unary(q, zenithOfHalfRadius2, func(q, _ float64) float64 {
+		// cos θ = 1-2e^{-q}: dθ/dq = -sqrt(u/(1-u)) with u = e^{-q}.
+		return -math.Sqrt(math.Exp(-q) / -math.Expm1(-q))
+	}))
+	phi := PolarAngle(z0, z1)
+	logDet := ad.Unary(theta, func(t float64) float64 {
+		s, c := halfAngle(t)
+		return math.Log(s / c)
+	}, func(t, _ float64) float64 { return 1 / math.Sin(t) })
+	return ad.Concat(theta, phi), logDet
+}
+
+// zenithOfHalfRadius2 is θ(q) = acos(1-2e^{-q}), computed without cancellation near both poles.
+func zenithOfHalfRadius2(q float64) float64 {
+	u := math.Exp(-q)
+	if u <= 0.5 {
+		return 2 * math.Asin(math.Sqrt(u))
+	}
+	return math.Pi - 2*math.Asin(math.Sqrt(-math.Expm1(-q)))
+}
+
+// ToBase is the exact inverse of FromBase on [ThetaMargin, π-ThetaMargin]: |z|² = -4 log sin(θ/2),
+// with log|det| = log cot(θ/2). (jammy_flows additionally clamps cos θ to ±(1-1e-6) here, which
+// makes its projection non-invertible within about 1.4e-3 rad of the poles; gojammy keeps the
+// exact inverse there.)
+func (m sphere) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
+	theta := SafeTheta(ad.Cols(x, 0, 1))
+	phi := ad.Cols(x, 1, 1)
+	r := ad.Unary(theta, func(t float64) float64 {
+		return math.Sqrt(halfRadius2OfZenith(t) * 2)
+	}, func(t, r float64) float64 {
+		s, c := halfAngle(t)
+		return -c / s / r
+	})
+	z := ad.Concat(ad.Mul(r, ad.Cos(phi)), ad.Mul(r, ad.Sin(phi)))
+	logDet := ad.Unary(theta, func(t float64) float64 {
+		s, c := halfAngle(t)
+		return math.Log(c / s)
+	}, func(t, _ float64) float64 { return -1 / math.Sin(t) })
+	return z, logDet
+}
+
+// halfRadius2OfZenith is q(θ) = |z|²/2 = -2 log sin(θ/2), accurate near both poles.
+func halfRadius2OfZenith(theta float64) float64 {
+	s, c := halfAngle(theta)
+	if s <= c {
+		return -2 * math.Log(s)
+	}
+	// sin²(θ/2) = 1 - cos²(θ/2), with cos(θ/2) small.
+	return -math.Log1p(-c * c)
+}
+
+// halfAngle returns sin(θ/2) and cos(θ/2), the latter computed as sin((π-θ)/2) so that it keeps its
+// relative accuracy near θ = π.
+func halfAngle(theta float64) (s, c float64) {
+	return math.Sin(theta / 2), math.Sin((math.Pi - theta) / 2)
+}
+
+func (m sphere) ToEmbedding(x *ad.Node) *ad.Node {
+	theta, phi := ad.Cols(x, 0, 1), ad.Cols(x, 1, 1)
+	st := ad.Sin(theta)
+	return ad.Concat(ad.Mul(st, ad.Cos(phi)), ad.Mul(st, ad.Sin(phi)), ad.Cos(theta))
+}
+
+// FromEmbedding returns (θ, φ) of e/‖e‖, with θ kept ThetaMargin away from the poles as
+// jammy_flows does, and φ = 0 on the polar axis.
+func (m sphere) FromEmbedding(e *ad.Node) *ad.Node {
+	x, y, z := ad.Cols(e, 0, 1), ad.Cols(e, 1, 1), ad.Cols(e, 2, 1)
+	rho := ad.Unary(ad.Add(ad.Square(x), ad.Square(y)), math.Sqrt, func(_, r float64) float64 {
+		if r == 0 {
+			return 0
+		}
+		return 0.5 / r
+	})
+	return ad.Concat(SafeTheta(PolarAngle(z, rho)), PolarAngle(x, y))
+}
+
+// LogVolume is log sin θ (θ kept ThetaMargin away from the poles).
+func (m sphere) LogVolume(x *ad.Node) *ad.Node {
+	return ad.Log(ad.Sin(SafeTheta(ad.Cols(x, 0, 1))))
+}
+
+func (m sphere) InSupport(x []float64) bool {
+	return x[0] >= 0 && x[0] <= math.Pi && x[1] >= 0 && x[1] <= twoPi
+}
+
+func (m sphere) InEmbeddingSupport(e []float64) bool { return isUnit(e) }
+
+// isUnit reports whether e is finite with |‖e‖-1| <= UnitTolerance.
+func isUnit(e []float64) bool {
+	s := 0.0
+	for _, v := range e {
+		s += v * v
+	}
+	return math.Abs(math.Sqrt(s)-1) <= UnitTolerance
+}
+
+// SafeTheta clamps zenith angles into [ThetaMargin, π-ThetaMargin] (zero gradient outside).
+func SafeTheta(theta *ad.Node) *ad.Node {
+	return Clamp(theta, ThetaMargin, math.Pi-ThetaMargin)
+}
+
+// Clamp limits a elementwise to [lo, hi]; the gradient is 1 inside and 0 where a value is clamped.
+func Clamp(a *ad.Node, lo, hi float64) *ad.Node {
+	return ad.Unary(a, func(v float64) float64 { return math.Min(math.Max(v, lo), hi) },
+		func(v, _ float64) float64 {
+			if v < lo || v > hi {
+				return 0
+			}
+			return 1
+		})
+}
+
+// PolarAngle returns the angle of the points (x, y) in [0, 2π) (0 at the origin, where its
+// gradient is taken as 0).
+func PolarAngle(x, y *ad.Node) *ad.Node {
+	return ad.Binary("PolarAngle", x, y, func(a, b float64) float64 {
+		phi := math.Atan2(b, a)
+		if phi < 0 {
+			phi += twoPi
+		}
+		return phi
+	}, func(a, b, _ float64) float64 {
+		if r2 := a*a + b*b; r2 > 0 {
+			return -b / r2
+		}
+		return 0
+	}, func(a, b, _ float64) float64 {
+		if r2 := a*a + b*b; r2 > 0 {
+			return a / r2
+		}
+		return 0
+	})
+}

@@ -1,0 +1,181 @@
+package flowcore_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gojammy/gojammy/flowcore"
+	"github.com/gojammy/gojammy/flowcore/spec"
+)
+
+func TestDefinitionErrorsNameTheArgument(t *testing.T) {
+	cases := []struct{ pdf, flow, opts, want string }{
+		{"e2", "gq", ``, `flow_defs part 0 "gq": layer "q" is not available on manifold e2`},
+		{"e2+i1", "gg", ``, "flow_defs"},
+		{"e2", "r", ``, `layer "r" is not available on manifold e2`},
+		{"x2", "g", ``, "pdf_defs"},
+		{"e2", "gg", `{"g": {"num_kde": 0}}`, `option "num_kde"`},
+		{"e2", "gg", `{"g": {"rotation_mode": "spin"}}`, `must be one of`},
+		{"e2", "gg", `{"g": {"bogus": 1}}`, `unknown option "bogus"`},
+		{"e2", "gg", `{"(0, 5)": {"g": {"num_kde": 3}}}`, `layer (0, 5) does not exist`},
+		{"e2", "gg", `{"3": {"g": {"num_kde": 3}}}`, `sub-manifold index 3`},
+	}
+	for _, c := range cases {
+		opts, err := spec.ParseOverridesJSON([]byte(c.opts))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := flowcore.DefaultConfig()
+		cfg.Options = opts
+		_, err = flowcore.New(c.pdf, c.flow, cfg)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("New(%q, %q, %s): error %v, want %q", c.pdf, c.flow, c.opts, err, c.want)
+		}
+	}
+	cfg := flowcore.DefaultConfig()
+	cfg.AmortizationMLPDims = "64-x"
+	if _, err := flowcore.New("e1+e1", "g+g", cfg); err == nil || !strings.Contains(err.Error(), "amortization_mlp_dims") {
+		t.Errorf("bad MLP dims: %v", err)
+	}
+}
+
+func TestBadRowsStayInTheirRow(t *testing.T) {
+	p, err := flowcore.New("e1+i1_-1.0_2.0", "g+r", flowcore.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float64{0.1, 0.5, math.NaN(), 0.5, 0.3, 3.0, 0.2, -1.0, 0.2, math.Inf(1)}
+	d, g, err := p.LogDensityGrad(x, 5, nil, flowcore.DefaultCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.IsNaN(d.LogPDF[0]) || math.IsInf(d.LogPDF[0], 0) || math.IsInf(d.LogPDF[3], 0) {
+		t.Errorf("valid rows: %v", d.LogPDF)
+	}
+	if !math.IsNaN(d.LogPDF[1]) || !math.IsInf(d.LogPDF[2], -1) || !math.IsInf(d.LogPDF[4], -1) {
+		t.Errorf("NaN row / outside rows: %v", d.LogPDF)
+	}
+	for _, v := range g.Params {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatal("a bad row leaked into the parameter gradient")
+		}
+	}
+	// Same values for the valid rows as when evaluated alone.
+	alone, _ := p.LogDensity(x[6:8], 1, nil, flowcore.DefaultCoords)
+	if alone.LogPDF[0] != d.LogPDF[3] {
+		t.Errorf("row 3 %v alone %v", d.LogPDF[3], alone.LogPDF[0])
+	}
+	if _, err := p.LogDensity(x[:3], 2, nil, flowcore.DefaultCoords); err == nil || !strings.Contains(err.Error(), "x:") {
+		t.Errorf("shape error: %v", err)
+	}
+	if _, err := p.LogDensity(x[:2], 1, []float64{1}, flowcore.DefaultCoords); err == nil || !strings.Contains(err.Error(), "conditional_input") {
+		t.Errorf("conditional error: %v", err)
+	}
+}
+
+func TestResultsIndependentOfThreads(t *testing.T) {
+	p, err := flowcore.New("e2+e1", "gg+g", flowcore.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer flowcore.SetThreads(0)
+	run := func(threads int) (flowcore.Samples, flowcore.Gradients) {
+		flowcore.SetThreads(threads)
+		s, err := p.Sample(2000, nil, 5, flowcore.DefaultCoords)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, g, err := p.LogDensityGrad(s.X, 2000, nil, flowcore.DefaultCoords)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, g
+	}
+	s1, g1 := run(1)
+	s4, g4 := run(4)
+	for i := range s1.X {
+		if s1.X[i] != s4.X[i] {
+			t.Fatal("samples depend on the thread count")
+		}
+	}
+	for i := range g1.Params {
+		if g1.Params[i] != g4.Params[i] {
+			t.Fatal("gradients depend on the thread count")
+		}
+	}
+}
+
+func TestConditionalSampling(t *testing.T) {
+	cfg := flowcore.DefaultConfig()
+	cfg.ConditionalInputDim, cfg.AmortizationMLPDims = 2, "16"
+	p, err := flowcore.New("e1+i1", "g+r", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cond := []float64{1, 2, 3, 4, 5, 6}
+	s, err := p.Sample(3, cond, 1, flowcore.DefaultCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := p.LogDensity(s.X, 3, cond, flowcore.DefaultCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range d.LogPDF {
+		if math.Abs(d.LogPDF[i]-s.LogPDF[i]) > 1e-9 {
+			t.Errorf("row %d: %v vs %v", i, d.LogPDF[i], s.LogPDF[i])
+		}
+	}
+	if _, err := p.Sample(3, nil, 1, flowcore.DefaultCoords); err == nil {
+		t.Error("conditional PDF sampled without conditional input")
+	}
+}
+
+func TestSampleVJPMatchesFiniteDifferences(t *testing.T) {
+	p, err := flowcore.New("e2+i1", "gg+r", flowcore.Config{AmortizationMLPDims: "8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 5
+	seedX := make([]float64, n*3)
+	seedL := make([]float64, n)
+	for i := range seedX {
+		seedX[i] = 0.3 + 0.1*float64(i%4)
+	}
+	for i := range seedL {
+		seedL[i] = 1 - 0.2*float64(i)
+	}
+	_, g, err := p.SampleVJP(n, nil, 9, flowcore.DefaultCoords, flowcore.SampleSeeds{SeedX: seedX, SeedLogPDF: seedL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := func() float64 {
+		s, _ := p.Sample(n, nil, 9, flowcore.DefaultCoords)
+		v := 0.0
+		for i, x := range s.X {
+			v += x * seedX[i]
+		}
+		for i, l := range s.LogPDF {
+			v += l * seedL[i]
+		}
+		return v
+	}
+	params := p.Params()
+	for _, j := range []int{0, 3, 17, 40, 70, 90, 130, len(params) - 1} {
+		orig := params[j]
+		const h = 1e-6
+		params[j] = orig + h
+		_ = p.SetParams(params)
+		fp := f()
+		params[j] = orig - h
+		_ = p.SetParams(params)
+		fm := f()
+		params[j] = orig
+		_ = p.SetParams(params)
+		fd := (fp - fm) / (2 * h)
+		if math.Abs(fd-g[j]) > 1e-5*math.Max(1, math.Abs(fd)) {
+			t.Errorf("param %d: VJP %.9g, finite difference %.9g", j, g[j], fd)
+		}
+	}
+}
