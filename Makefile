@@ -1,0 +1,132 @@
+# gojammy: build and test entry points. The README's two set-up commands are
+#   make quickstart   build, install into a local virtual environment, run examples/quickstart.py
+#   make test         all tests: go test ./..., the C/C++ examples, pytest
+# Needs Go, a C/C++ compiler and Python 3; nothing else is installed system-wide.
+
+GO      ?= go
+PYTHON  ?= python3
+BUILD   := build
+LIB     := $(BUILD)/libgojammy.so
+VENV    := .venv
+
+export CGO_ENABLED := 1
+
+CFLAGS     ?= -O2 -g
+CXXFLAGS   ?= -O2 -g
+C_STRICT   := -std=c11 -Wall -Wextra -Werror -pedantic
+CXX_STRICT := -std=c++17 -Wall -Wextra -Werror -pedantic
+# Example programs live next to the library and find it through their rpath.
+GJ_LDFLAGS := -L$(BUILD) -lgojammy -Wl,-rpath,'$$ORIGIN'
+
+C_PROGRAMS := $(BUILD)/make_model $(BUILD)/eval_model_c $(BUILD)/check_errors $(BUILD)/check_threads
+CXX_PROGRAMS := $(BUILD)/eval_model_cpp
+
+# Models evaluated by the C and C++ examples in test-c: two written by make_model here (an
+# unconditional one and a conditional autoregressive one); other test suites (e.g. pytest) may
+# add model files saved from Python: make test-c C_TEST_MODELS_EXTRA="path/a path/b".
+C_TEST_MODELS := $(BUILD)/model_e2.safetensors $(BUILD)/model_cond_e1e2.safetensors
+C_TEST_MODELS_EXTRA ?=
+
+.PHONY: all lib c-examples check-header test-c test-go test-python test quickstart venv clean help
+
+all: lib
+
+help:
+	@echo "make lib          build $(LIB) (go build -buildmode=c-shared ./capi)"
+	@echo "make c-examples   build the C and C++ examples against include/gojammy.h"
+	@echo "make test-c       check the header and run the C and C++ examples and checks"
+	@echo "make test         go test ./..., test-c and pytest"
+	@echo "make quickstart   install into $(VENV) and run examples/quickstart.py"
+
+# ---- C library ------------------------------------------------------------------------------
+
+GO_SOURCES := $(shell find capi flowcore simd -name '*.go' -not -name '*_test.go' -o -name '*.[ch]') \
+	include/gojammy.h go.mod go.sum
+
+lib: $(LIB)
+
+$(LIB): $(GO_SOURCES)
+	@mkdir -p $(BUILD)
+	$(GO) build -buildmode=c-shared -o $(LIB) ./capi
+
+# ---- C and C++ examples ---------------------------------------------------------------------
+
+c-examples: $(C_PROGRAMS) $(CXX_PROGRAMS)
+
+$(BUILD)/make_model: examples/c/make_model.c include/gojammy.h $(LIB)
+	$(CC) $(CFLAGS) $(C_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS) -lm
+
+$(BUILD)/eval_model_c: examples/c/eval_model.c include/gojammy.h $(LIB)
+	$(CC) $(CFLAGS) $(C_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS) -lm
+
+$(BUILD)/check_errors: examples/c/check_errors.c include/gojammy.h $(LIB)
+	$(CC) $(CFLAGS) $(C_STRICT) -D_POSIX_C_SOURCE=200809L -Iinclude $< -o $@ $(GJ_LDFLAGS) -lm -pthread
+
+$(BUILD)/check_threads: examples/c/check_threads.c include/gojammy.h $(LIB)
+	$(CC) $(CFLAGS) $(C_STRICT) -D_POSIX_C_SOURCE=200809L -Iinclude $< -o $@ $(GJ_LDFLAGS) -pthread
+
+$(BUILD)/eval_model_cpp: examples/cpp/eval_model.cpp examples/cpp/gojammy.hpp include/gojammy.h $(LIB)
+	$(CXX) $(CXXFLAGS) $(CXX_STRICT) -Iinclude -Iexamples/cpp $< -o $@ $(GJ_LDFLAGS)
+
+# The header compiles on its own as C99 and C++ without warnings, and declares exactly the gj_
+# functions the library exports (the library build itself checks every prototype's types).
+check-header: lib
+	@printf '#include "gojammy.h"\n' > $(BUILD)/header_only.c
+	$(CC) -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude -c $(BUILD)/header_only.c -o $(BUILD)/header_only_c.o
+	$(CXX) -x c++ $(CXX_STRICT) -Iinclude -c $(BUILD)/header_only.c -o $(BUILD)/header_only_cpp.o
+	@grep -o '^int gj_[a-z0-9_]*' include/gojammy.h | sed 's/^int //' | sort > $(BUILD)/symbols_header.txt
+	@nm -D --defined-only $(LIB) | awk '$$3 ~ /^gj_/ {print $$3}' | sort > $(BUILD)/symbols_library.txt
+	@diff -u $(BUILD)/symbols_header.txt $(BUILD)/symbols_library.txt || \
+		{ echo "include/gojammy.h and $(LIB) disagree on the gj_ functions (- header, + library)"; exit 1; }
+	@echo "check-header: $$(wc -l < $(BUILD)/symbols_header.txt) functions, header clean as C99 and C++17"
+
+$(BUILD)/model_e2.safetensors: $(BUILD)/make_model
+	$(BUILD)/make_model $@ e2 gggg
+
+$(BUILD)/model_cond_e1e2.safetensors: $(BUILD)/make_model
+	$(BUILD)/make_model $@ e1+e2 gg+gg 2
+
+test-c: check-header c-examples $(C_TEST_MODELS)
+	@for m in $(C_TEST_MODELS) $(C_TEST_MODELS_EXTRA); do \
+		$(BUILD)/eval_model_c $$m && $(BUILD)/eval_model_cpp $$m || exit 1; \
+	done
+	$(BUILD)/check_errors $(BUILD)
+	$(BUILD)/check_threads
+
+# ---- Go ---------------------------------------------------------------------------------------
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test ./...
+
+# ---- Python (the Python package's targets; see python/, pyproject.toml, hatch_build.py) ------
+
+VPY := $(VENV)/bin/python
+
+# venv: a local virtual environment with gojammy installed in editable mode plus numpy and
+# pytest from PyPI. The build hook (hatch_build.py) compiles libgojammy.so into python/gojammy/;
+# it runs on every `make venv`, so the library always matches the Go sources (Go's build cache
+# keeps that quick).
+venv: $(VENV)/.created
+	$(VPY) -m pip install --quiet --no-build-isolation -e '.[test]'
+
+$(VENV)/.created:
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet 'hatchling>=1.18' editables
+	@touch $@
+
+test-python: venv
+	$(VPY) -m pytest -q python/tests
+
+# quickstart: install (matplotlib is optional: without it there is no plot) and run the example.
+quickstart: venv
+	$(VPY) -m pip install --quiet matplotlib || echo "matplotlib could not be installed: the quickstart runs without its plot"
+	@mkdir -p $(BUILD)
+	$(VPY) examples/quickstart.py --out $(BUILD)/quickstart.png
+
+# ---- everything -------------------------------------------------------------------------------
+
+test: test-go test-c test-python
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,118 @@
+package main
+
+/*
+#include "internal.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"math"
+	"unsafe"
+
+	"github.com/gojammy/gojammy/flowcore"
+	"github.com/gojammy/gojammy/flowcore/train"
+)
+
+// defaultFitOptions are the defaults written by gj_fit_options_init (train's defaults).
+var defaultFitOptions = C.gj_fit_options{epochs: 10, batch_size: 256, learning_rate: 1e-2}
+
+//export gj_fit_options_init
+func gj_fit_options_init(opts *C.gj_fit_options) C.int {
+	return run("gj_fit_options_init", func(*call) error {
+		if opts == nil {
+			return fail(C.GJ_ERR_NULL_POINTER, "opts is NULL")
+		}
+		*opts = defaultFitOptions
+		return nil
+	})
+}
+
+// trainOptions converts C options (NULL: defaults). Zero fields take train's defaults, which
+// also checks the ranges.
+func trainOptions(o *C.gj_fit_options) train.Options {
+	if o == nil {
+		o = &defaultFitOptions
+	}
+	return train.Options{
+		Epochs: int(o.epochs), Steps: int(o.steps), BatchSize: int(o.batch_size),
+		LearningRate: float64(o.learning_rate), Seed: uint64(o.seed), Patience: int(o.patience),
+		ClipNorm: float64(o.clip_norm),
+	}
+}
+
+// progressBridge calls the C progress callback. train.Fit calls progress synchronously on the
+// goroutine that called it, i.e. on the thread that called gj_pdf_fit, between optimizer steps.
+func progressBridge(fn C.gj_progress_fn, user unsafe.Pointer, id uint64, stopped *bool) func(train.Progress) bool {
+	if fn == nil {
+		return nil
+	}
+	return func(pr train.Progress) bool {
+		stop := C.gjx_call_progress(fn, user, C.uint64_t(id), C.int64_t(pr.Step), C.int64_t(pr.Epoch),
+			C.double(pr.Loss), C.double(pr.ValLoss))
+		*stopped = stop != 0
+		return !*stopped
+	}
+}
+
+//export gj_pdf_fit
+func gj_pdf_fit(id C.uint64_t, data *C.double, n, dataLen C.int64_t, cond *C.double, condLen C.int64_t,
+	valData *C.double, nVal, valLen C.int64_t, valCond *C.double, valCondLen C.int64_t,
+	opts *C.gj_fit_options, progress C.gj_progress_fn, user unsafe.Pointer,
+	lossHistory, valHistory *C.double, historyLen C.int64_t, nHistory *C.int64_t) C.int {
+	return run("gj_pdf_fit", func(c *call) error {
+		p, release, err := c.model(id, exclusive)
+		if err != nil {
+			return err
+		}
+		defer release()
+		o := trainOptions(opts)
+		if historyLen < 0 {
+			return fail(C.GJ_ERR_ARGUMENT, "history_len: must be >= 0, got %d", int64(historyLen))
+		}
+		dim := p.Dim(flowcore.DefaultCoords)
+		x, err := rows("data", data, dataLen, n, dim, "dim")
+		if err != nil {
+			return err
+		}
+		cs, err := readCond("cond", p, cond, condLen, n)
+		if err != nil {
+			return err
+		}
+		if valData != nil {
+			if o.ValidationData, err = rows("val_data", valData, valLen, nVal, dim, "dim"); err != nil {
+				return err
+			}
+			if o.ValidationCond, err = readCond("val_cond", p, valCond, valCondLen, nVal); err != nil {
+				return err
+			}
+			o.NVal = int(nVal)
+		} else if nVal != 0 || valLen != 0 || valCond != nil || valCondLen != 0 {
+			return fail(C.GJ_ERR_NULL_POINTER, "val_data is NULL but n_val = %d, val_len = %d (pass NULL, 0, 0 and NULL, 0 for no validation)", int64(nVal), int64(valLen))
+		}
+		stopped := false
+		hist, err := train.Fit(p, x, int(n), cs, o, progressBridge(progress, user, c.h.id, &stopped))
+		if err != nil && !(stopped && errors.Is(err, train.ErrStopped)) {
+			return withStatus(C.GJ_ERR_ARGUMENT, err)
+		}
+		writeHistory(lossHistory, valHistory, historyLen, nHistory, hist)
+		if stopped {
+			return fail(C.GJ_ERR_STOPPED, "training stopped by the progress callback after epoch %d", len(hist.Loss))
+		}
+		return nil
+	})
+}
+
+// writeHistory copies up to capacity epochs of the histories (NaN validation losses without
+// validation data) and the number of epochs.
+func writeHistory(loss, val *C.double, capacity C.int64_t, count *C.int64_t, h train.History) {
+	k := min(len(h.Loss), int(capacity))
+	output(loss, h.Loss[:k])
+	v := make([]float64, k)
+	for i := range v {
+		v[i] = math.NaN()
+	}
+	copy(v, h.ValLoss)
+	output(val, v)
+	setInt64(count, len(h.Loss))
+}

@@ -1,0 +1,109 @@
+package main
+
+/*
+#include "internal.h"
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"runtime"
+
+	"github.com/gojammy/gojammy/flowcore"
+	"github.com/gojammy/gojammy/simd"
+)
+
+//export gj_abi_version
+func gj_abi_version() C.int { return C.GJ_ABI_VERSION }
+
+//export gj_version
+func gj_version(buf *C.char, size C.size_t) C.int {
+	return run("gj_version", func(*call) error { return writeString(buf, size, flowcore.Version) })
+}
+
+// libraryInfo is the JSON object written by gj_info.
+type libraryInfo struct {
+	Version              string   `json:"version"`
+	ABIVersion           int      `json:"abi_version"`
+	GoVersion            string   `json:"go_version"`
+	OS                   string   `json:"os"`
+	Arch                 string   `json:"arch"`
+	CPU                  string   `json:"cpu"`
+	CPUFeatures          []string `json:"cpu_features"`
+	X86Level             int      `json:"x86_level"`
+	KernelImplementation string   `json:"kernel_implementation"`
+	Threads              int      `json:"threads"`
+	NumCPU               int      `json:"num_cpu"`
+}
+
+//export gj_info
+func gj_info(buf *C.char, size C.size_t) C.int {
+	return run("gj_info", func(*call) error {
+		features := simd.Features()
+		if features == nil {
+			features = []string{}
+		}
+		b, err := json.Marshal(libraryInfo{
+			Version: flowcore.Version, ABIVersion: C.GJ_ABI_VERSION, GoVersion: runtime.Version(),
+			OS: runtime.GOOS, Arch: runtime.GOARCH, CPU: simd.CPUName(), CPUFeatures: features,
+			X86Level: simd.X86Level(), KernelImplementation: simd.Implementation(),
+			Threads: flowcore.Threads(), NumCPU: runtime.NumCPU(),
+		})
+		if err != nil {
+			return err
+		}
+		return writeString(buf, size, string(b))
+	})
+}
+
+//export gj_set_threads
+func gj_set_threads(n C.int) C.int {
+	return run("gj_set_threads", func(*call) error {
+		if n < 0 {
+			return fail(C.GJ_ERR_ARGUMENT, "n: must be >= 1, or 0 for one thread per CPU; got %d", int(n))
+		}
+		flowcore.SetThreads(int(n))
+		return nil
+	})
+}
+
+// readOnly runs body, a call that reads a stored message, without recording its own failures
+// (so reading a message never replaces it) and recovering panics.
+func readOnly(body func() error) (status C.int) {
+	defer func() {
+		if recover() != nil {
+			status = C.GJ_ERR_INTERNAL
+		}
+	}()
+	if err := body(); err != nil {
+		return statusOf(err)
+	}
+	return C.GJ_OK
+}
+
+//export gj_last_error
+func gj_last_error(buf *C.char, size C.size_t) C.int {
+	return readOnly(func() error { return writeString(buf, size, C.GoString(C.gjx_thread_error())) })
+}
+
+//export gj_pdf_last_error
+func gj_pdf_last_error(id C.uint64_t, buf *C.char, size C.size_t) C.int {
+	return readOnly(func() error {
+		h, err := lookup(id)
+		if err != nil {
+			return err
+		}
+		return writeString(buf, size, h.get())
+	})
+}
+
+//export gj_status_string
+func gj_status_string(status C.int, buf *C.char, size C.size_t) C.int {
+	return run("gj_status_string", func(*call) error {
+		s, ok := statusNames[status]
+		if !ok {
+			return fail(C.GJ_ERR_ARGUMENT, "status: %d is not a gojammy status code", int(status))
+		}
+		return writeString(buf, size, s)
+	})
+}

@@ -1,0 +1,384 @@
+/*
+ * check_errors.c -- checks that misuse of the C API gives the documented status codes and
+ * messages instead of crashes: zero, unknown and freed handles, NULL pointers, wrong array
+ * lengths, bad definitions and options, bad files, small buffers, calls from a fit progress
+ * callback, and per-thread / per-handle error messages.
+ *
+ *   check_errors SCRATCH_DIR        (a writable directory for temporary files)
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gojammy.h"
+
+static int failures = 0;
+static int checks = 0;
+
+/* expect checks a status and that the thread's last error contains `needle` (if not NULL). */
+static void expect(const char* what, int status, int want, const char* needle, int line) {
+    char msg[1024] = "";
+    checks++;
+    if (status != GJ_OK) gj_last_error(msg, sizeof msg);
+    if (status != want || (needle && !strstr(msg, needle))) {
+        fprintf(stderr, "line %d: %s: status %d (want %d), message \"%s\" (want \"%s\")\n", line,
+                what, status, want, msg, needle ? needle : "");
+        failures++;
+    }
+}
+
+#define EXPECT(call, want, needle) expect(#call, (call), (want), (needle), __LINE__)
+#define TRUE(cond)                                                        \
+    do {                                                                  \
+        checks++;                                                         \
+        if (!(cond)) {                                                    \
+            fprintf(stderr, "line %d: not true: %s\n", __LINE__, #cond); \
+            failures++;                                                   \
+        }                                                                 \
+    } while (0)
+
+static void check_library(void) {
+    char buf[4096];
+    TRUE(gj_abi_version() == GJ_ABI_VERSION);
+    EXPECT(gj_version(buf, sizeof buf), GJ_OK, NULL);
+    EXPECT(gj_version(NULL, 10), GJ_ERR_NULL_POINTER, "buf");
+    EXPECT(gj_version(buf, 2), GJ_ERR_BUFFER_TOO_SMALL, "needed");
+    TRUE(strlen(buf) == 1); /* truncated, NUL-terminated */
+    EXPECT(gj_info(buf, sizeof buf), GJ_OK, NULL);
+    TRUE(strstr(buf, "\"kernel_implementation\"") && strstr(buf, "\"cpu_features\""));
+    EXPECT(gj_set_threads(-1), GJ_ERR_ARGUMENT, "gj_set_threads: n");
+    EXPECT(gj_set_threads(0), GJ_OK, NULL);
+    for (int s = GJ_OK; s <= GJ_ERR_BUSY; s++) EXPECT(gj_status_string(s, buf, 128), GJ_OK, NULL);
+    EXPECT(gj_status_string(GJ_ERR_NULL_POINTER, buf, 128), GJ_OK, NULL);
+    TRUE(strncmp(buf, "GJ_ERR_NULL_POINTER", 19) == 0);
+    EXPECT(gj_status_string(99, buf, 128), GJ_ERR_ARGUMENT, "99");
+    EXPECT(gj_fit_options_init(NULL), GJ_ERR_NULL_POINTER, "opts");
+
+    /* Reading the last error with a small buffer fails without replacing the message. */
+    char small[8], full[1024];
+    EXPECT(gj_set_threads(-5), GJ_ERR_ARGUMENT, "-5");
+    TRUE(gj_last_error(small, sizeof small) == GJ_ERR_BUFFER_TOO_SMALL);
+    TRUE(strlen(small) == 7);
+    TRUE(gj_last_error(full, sizeof full) == GJ_OK && strstr(full, "-5"));
+    TRUE(gj_last_error(NULL, 10) == GJ_ERR_NULL_POINTER);
+}
+
+static void check_create(void) {
+    uint64_t h = 0;
+    EXPECT(gj_pdf_create(NULL, "gg", NULL, 0, NULL, &h), GJ_ERR_NULL_POINTER, "pdf_defs");
+    EXPECT(gj_pdf_create("e2", NULL, NULL, 0, NULL, &h), GJ_ERR_NULL_POINTER, "flow_defs");
+    EXPECT(gj_pdf_create("e2", "gg", NULL, 0, NULL, NULL), GJ_ERR_NULL_POINTER, "out_handle");
+    EXPECT(gj_pdf_create("q2", "gg", NULL, 0, NULL, &h), GJ_ERR_DEFINITION, "pdf_defs");
+    EXPECT(gj_pdf_create("", "gg", NULL, 0, NULL, &h), GJ_ERR_DEFINITION, "pdf_defs");
+    EXPECT(gj_pdf_create("e2", "gQ", NULL, 0, NULL, &h), GJ_ERR_DEFINITION, "flow_defs");
+    EXPECT(gj_pdf_create("e2+e1", "gg", NULL, 0, NULL, &h), GJ_ERR_DEFINITION, "flow_defs");
+    EXPECT(gj_pdf_create("e2", "gg", "{not json", 0, NULL, &h), GJ_ERR_DEFINITION,
+           "options_overwrite");
+    EXPECT(gj_pdf_create("e2", "gg", "{\"g\": {\"no_such_option\": 1}}", 0, NULL, &h),
+           GJ_ERR_DEFINITION, "no_such_option");
+    EXPECT(gj_pdf_create("e2", "gg", "{\"5\": {\"g\": {}}}", 0, NULL, &h), GJ_ERR_DEFINITION,
+           "sub-manifold index 5");
+    EXPECT(gj_pdf_create("e2", "gg", NULL, -1, NULL, &h), GJ_ERR_DEFINITION,
+           "conditional_input_dim");
+    EXPECT(gj_pdf_create("e2", "gg", NULL, 2, "64-x", &h), GJ_ERR_DEFINITION,
+           "amortization_mlp_dims");
+    TRUE(h == 0);
+    EXPECT(gj_pdf_create("e2", "gg", "", 0, NULL, &h), GJ_OK, NULL);
+    TRUE(h != 0);
+    EXPECT(gj_pdf_free(h), GJ_OK, NULL);
+}
+
+static void check_handles(void) {
+    int64_t dim;
+    double v[4] = {0};
+    char buf[256];
+    EXPECT(gj_pdf_dims(0, 0, &dim, NULL, NULL, NULL), GJ_ERR_INVALID_HANDLE, "handle 0");
+    EXPECT(gj_pdf_dims(987654321, 0, &dim, NULL, NULL, NULL), GJ_ERR_INVALID_HANDLE,
+           "unknown or was freed");
+    EXPECT(gj_pdf_free(0), GJ_ERR_INVALID_HANDLE, "handle 0");
+    EXPECT(gj_pdf_log_density(0, v, 2, 4, NULL, 0, 0, v, NULL, NULL), GJ_ERR_INVALID_HANDLE,
+           "gj_pdf_log_density");
+    EXPECT(gj_pdf_sample(0, 1, NULL, 0, 1, 0, v, NULL, NULL, NULL), GJ_ERR_INVALID_HANDLE, NULL);
+    EXPECT(gj_pdf_get_params(0, v, 1), GJ_ERR_INVALID_HANDLE, NULL);
+    EXPECT(gj_pdf_set_params(0, v, 1), GJ_ERR_INVALID_HANDLE, NULL);
+    EXPECT(gj_pdf_save(0, "x"), GJ_ERR_INVALID_HANDLE, NULL);
+    EXPECT(gj_pdf_describe(0, buf, sizeof buf), GJ_ERR_INVALID_HANDLE, NULL);
+    TRUE(gj_pdf_last_error(0, buf, sizeof buf) == GJ_ERR_INVALID_HANDLE);
+
+    /* A freed handle stays invalid for every function. */
+    uint64_t h;
+    EXPECT(gj_pdf_create("e2", "gg", NULL, 0, NULL, &h), GJ_OK, NULL);
+    EXPECT(gj_pdf_free(h), GJ_OK, NULL);
+    EXPECT(gj_pdf_free(h), GJ_ERR_INVALID_HANDLE, "freed");
+    EXPECT(gj_pdf_dims(h, 0, &dim, NULL, NULL, NULL), GJ_ERR_INVALID_HANDLE, "freed");
+    EXPECT(gj_pdf_log_density(h, v, 2, 4, NULL, 0, 0, v, NULL, NULL), GJ_ERR_INVALID_HANDLE,
+           "freed");
+    EXPECT(gj_pdf_grad(h, v, 2, 4, NULL, 0, 0, v, NULL, 0, NULL), GJ_ERR_INVALID_HANDLE, NULL);
+    EXPECT(gj_pdf_init_params(h, NULL, 0, 0, 1000, 1), GJ_ERR_INVALID_HANDLE, NULL);
+    EXPECT(gj_pdf_fit(h, v, 2, 4, NULL, 0, NULL, 0, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0,
+                      NULL),
+           GJ_ERR_INVALID_HANDLE, NULL);
+    TRUE(gj_pdf_last_error(h, buf, sizeof buf) == GJ_ERR_INVALID_HANDLE);
+
+    /* A new model never reuses the freed handle's value. */
+    uint64_t h2;
+    EXPECT(gj_pdf_create("e2", "gg", NULL, 0, NULL, &h2), GJ_OK, NULL);
+    TRUE(h2 != h);
+    EXPECT(gj_pdf_free(h2), GJ_OK, NULL);
+}
+
+static void check_shapes(uint64_t h) {
+    int64_t dim, base_dim, cond_dim, n_params;
+    EXPECT(gj_pdf_dims(h, GJ_COORDS_DEFAULT, &dim, &base_dim, &cond_dim, &n_params), GJ_OK, NULL);
+    TRUE(dim == 2 && base_dim == 2 && cond_dim == 0 && n_params > 0);
+    EXPECT(gj_pdf_dims(h, 7, &dim, NULL, NULL, NULL), GJ_ERR_ARGUMENT, "coords");
+    EXPECT(gj_pdf_dims(h, GJ_COORDS_EMBEDDING, NULL, NULL, NULL, NULL), GJ_OK, NULL);
+
+    double x[6] = {0.1, 0.2, -0.3, 0.4, 1.0, -1.0}, lp[3], base[6];
+    double cond[3] = {1, 2, 3};
+    EXPECT(gj_pdf_log_density(h, x, 3, 6, NULL, 0, 0, lp, NULL, base), GJ_OK, NULL);
+    TRUE(isfinite(lp[0]) && isfinite(lp[2]) && isfinite(base[5]));
+    EXPECT(gj_pdf_log_density(h, x, 3, 6, NULL, 0, 0, NULL, NULL, NULL), GJ_OK, NULL);
+    EXPECT(gj_pdf_log_density(h, NULL, 0, 0, NULL, 0, 0, NULL, NULL, NULL), GJ_OK, NULL);
+    EXPECT(gj_pdf_log_density(h, NULL, 3, 6, NULL, 0, 0, lp, NULL, NULL), GJ_ERR_NULL_POINTER,
+           "x is NULL");
+    EXPECT(gj_pdf_log_density(h, x, 3, 5, NULL, 0, 0, lp, NULL, NULL), GJ_ERR_ARGUMENT,
+           "x: length is 5, expected n*dim = 3*2 = 6");
+    EXPECT(gj_pdf_log_density(h, x, -1, 6, NULL, 0, 0, lp, NULL, NULL), GJ_ERR_ARGUMENT,
+           "n: must be >= 0");
+    EXPECT(gj_pdf_log_density(h, x, 3, 6, cond, 3, 0, lp, NULL, NULL), GJ_ERR_ARGUMENT,
+           "unconditional");
+    EXPECT(gj_pdf_log_density(h, x, 3, 6, NULL, 0, 3, lp, NULL, NULL), GJ_ERR_ARGUMENT,
+           "coords");
+    EXPECT(gj_pdf_log_density(h, x, INT64_MAX / 2, 6, NULL, 0, 0, lp, NULL, NULL),
+           GJ_ERR_ARGUMENT, "too large");
+
+    /* Outside the support and NaN are values, not errors. */
+    double odd[4] = {NAN, 0.0, 0.5, 0.5};
+    EXPECT(gj_pdf_log_density(h, odd, 2, 4, NULL, 0, 0, lp, NULL, NULL), GJ_OK, NULL);
+    TRUE(isnan(lp[0]) && isfinite(lp[1]));
+
+    double *params = malloc(sizeof(double) * n_params), *grad = malloc(sizeof(double) * n_params);
+    EXPECT(gj_pdf_get_params(h, params, n_params - 1), GJ_ERR_ARGUMENT, "n_params");
+    EXPECT(gj_pdf_get_params(h, NULL, n_params), GJ_ERR_NULL_POINTER, "out");
+    EXPECT(gj_pdf_get_params(h, params, n_params), GJ_OK, NULL);
+    EXPECT(gj_pdf_set_params(h, params, n_params + 1), GJ_ERR_ARGUMENT, "values");
+    EXPECT(gj_pdf_set_params(h, NULL, n_params), GJ_ERR_NULL_POINTER, "values");
+    EXPECT(gj_pdf_set_params(h, params, n_params), GJ_OK, NULL);
+
+    double gx[6];
+    EXPECT(gj_pdf_grad(h, x, 3, 6, NULL, 0, 0, lp, grad, n_params - 1, gx), GJ_ERR_ARGUMENT,
+           "grad_params");
+    EXPECT(gj_pdf_grad(h, x, 3, 6, NULL, 0, 0, lp, grad, n_params, gx), GJ_OK, NULL);
+    EXPECT(gj_pdf_grad(h, x, 3, 6, NULL, 0, 0, NULL, NULL, 0, NULL), GJ_OK, NULL);
+
+    EXPECT(gj_pdf_sample(h, -2, NULL, 0, 1, 0, NULL, NULL, NULL, NULL), GJ_ERR_ARGUMENT, "n");
+    EXPECT(gj_pdf_sample(h, 3, cond, 3, 1, 0, x, NULL, NULL, NULL), GJ_ERR_ARGUMENT,
+           "unconditional");
+    EXPECT(gj_pdf_sample(h, 3, NULL, 0, 1, 9, x, NULL, NULL, NULL), GJ_ERR_ARGUMENT, "coords");
+    EXPECT(gj_pdf_sample(h, 3, NULL, 0, 1, 0, x, base, lp, NULL), GJ_OK, NULL);
+
+    EXPECT(gj_pdf_init_params(h, NULL, 0, 0, 0.0, 1), GJ_ERR_ARGUMENT, "damping");
+    EXPECT(gj_pdf_init_params(h, NULL, 3, 6, 1000, 1), GJ_ERR_NULL_POINTER, "data is NULL");
+    EXPECT(gj_pdf_init_params(h, x, 3, 4, 1000, 1), GJ_ERR_ARGUMENT, "data: length is 4");
+    EXPECT(gj_pdf_init_params(h, odd, 2, 4, 1000, 1), GJ_ERR_ARGUMENT, "NaN");
+    EXPECT(gj_pdf_init_params(h, NULL, 0, 0, 1000, 1), GJ_OK, NULL);
+
+    /* The per-handle message is the last failure on that handle. */
+    char buf[1024];
+    EXPECT(gj_pdf_get_params(h, params, 0), GJ_ERR_ARGUMENT, "len");
+    EXPECT(gj_set_threads(-3), GJ_ERR_ARGUMENT, NULL);
+    TRUE(gj_pdf_last_error(h, buf, sizeof buf) == GJ_OK && strstr(buf, "gj_pdf_get_params"));
+    free(params);
+    free(grad);
+}
+
+/* Conditional models require n x cond_dim conditional inputs. */
+static void check_conditional(void) {
+    uint64_t h;
+    EXPECT(gj_pdf_create("e2", "gg", NULL, 3, "8", &h), GJ_OK, NULL);
+    double x[4] = {0.1, 0.2, 0.3, 0.4}, cond[6] = {1, 2, 3, 4, 5, 6}, lp[2];
+    EXPECT(gj_pdf_log_density(h, x, 2, 4, NULL, 0, 0, lp, NULL, NULL), GJ_ERR_ARGUMENT,
+           "cond: length is 0, expected n*cond_dim = 2*3 = 6");
+    EXPECT(gj_pdf_log_density(h, x, 2, 4, NULL, 6, 0, lp, NULL, NULL), GJ_ERR_NULL_POINTER,
+           "cond is NULL");
+    EXPECT(gj_pdf_log_density(h, x, 2, 4, cond, 5, 0, lp, NULL, NULL), GJ_ERR_ARGUMENT, "cond");
+    EXPECT(gj_pdf_log_density(h, x, 2, 4, cond, 6, 0, lp, NULL, NULL), GJ_OK, NULL);
+    EXPECT(gj_pdf_sample(h, 2, NULL, 0, 1, 0, x, NULL, NULL, NULL), GJ_ERR_ARGUMENT, "cond");
+    EXPECT(gj_pdf_sample(h, 2, cond, 6, 1, 0, x, NULL, NULL, NULL), GJ_OK, NULL);
+    EXPECT(gj_pdf_free(h), GJ_OK, NULL);
+}
+
+static void check_files(uint64_t h, const char* dir) {
+    char path[1024], bad[1024];
+    snprintf(path, sizeof path, "%s/check_errors_model.safetensors", dir);
+    snprintf(bad, sizeof bad, "%s/check_errors_garbage.bin", dir);
+    uint64_t h2 = 0;
+    EXPECT(gj_pdf_save(h, NULL), GJ_ERR_NULL_POINTER, "path");
+    EXPECT(gj_pdf_save(h, "/nonexistent-dir/sub/model.safetensors"), GJ_ERR_IO, "nonexistent");
+    EXPECT(gj_pdf_load(NULL, &h2), GJ_ERR_NULL_POINTER, "path");
+    EXPECT(gj_pdf_load(path, NULL), GJ_ERR_NULL_POINTER, "out_handle");
+    EXPECT(gj_pdf_load("/nonexistent-dir/model.safetensors", &h2), GJ_ERR_IO, "nonexistent");
+    FILE* f = fopen(bad, "wb");
+    fputs("this is not a model", f);
+    fclose(f);
+    EXPECT(gj_pdf_load(bad, &h2), GJ_ERR_IO, "not a gojammy model");
+    EXPECT(gj_pdf_save(h, path), GJ_OK, NULL);
+    EXPECT(gj_pdf_load(path, &h2), GJ_OK, NULL);
+    EXPECT(gj_pdf_free(h2), GJ_OK, NULL);
+
+    /* In-memory round trip: query the size, then serialize and load. */
+    int64_t size = 0, size2 = 0;
+    uint8_t tiny[4];
+    EXPECT(gj_pdf_save_buffer(h, NULL, 0, NULL), GJ_ERR_NULL_POINTER, "size");
+    EXPECT(gj_pdf_save_buffer(h, NULL, 0, &size), GJ_OK, NULL);
+    TRUE(size > 8);
+    EXPECT(gj_pdf_save_buffer(h, tiny, sizeof tiny, &size2), GJ_ERR_BUFFER_TOO_SMALL,
+           "too small");
+    TRUE(size2 == size);
+    uint8_t* bytes = malloc(size);
+    EXPECT(gj_pdf_save_buffer(h, bytes, size, &size2), GJ_OK, NULL);
+    EXPECT(gj_pdf_load_buffer(bytes, size - 1, &h2), GJ_ERR_IO, "truncated");
+    EXPECT(gj_pdf_load_buffer(NULL, size, &h2), GJ_ERR_NULL_POINTER, "buf");
+    EXPECT(gj_pdf_load_buffer(bytes, -1, &h2), GJ_ERR_ARGUMENT, "len");
+    bytes[size - 1] ^= 1;
+    EXPECT(gj_pdf_load_buffer(bytes, size, &h2), GJ_ERR_IO, "checksum");
+    bytes[size - 1] ^= 1;
+    EXPECT(gj_pdf_load_buffer(bytes, size, &h2), GJ_OK, NULL);
+    int64_t n_params;
+    EXPECT(gj_pdf_dims(h, 0, NULL, NULL, NULL, &n_params), GJ_OK, NULL);
+    double *p1 = malloc(sizeof(double) * n_params), *p2 = malloc(sizeof(double) * n_params);
+    EXPECT(gj_pdf_get_params(h, p1, n_params), GJ_OK, NULL);
+    EXPECT(gj_pdf_get_params(h2, p2, n_params), GJ_OK, NULL);
+    TRUE(memcmp(p1, p2, sizeof(double) * n_params) == 0);
+    EXPECT(gj_pdf_free(h2), GJ_OK, NULL);
+    free(bytes);
+    free(p1);
+    free(p2);
+    remove(path);
+    remove(bad);
+}
+
+/* A progress callback that uses the model it is training, then stops at step 3. */
+struct callback_state {
+    uint64_t handle;
+    int64_t n_params;
+    int calls;
+    int statuses[4]; /* get_params, set_params, free, dims */
+};
+
+static int probing_callback(void* user_data, int64_t step, int64_t epoch, double loss,
+                            double val_loss) {
+    struct callback_state* s = user_data;
+    (void)epoch;
+    (void)val_loss;
+    s->calls++;
+    if (step == 2) {
+        double* p = malloc(sizeof(double) * s->n_params);
+        int64_t dim;
+        s->statuses[0] = gj_pdf_get_params(s->handle, p, s->n_params);
+        s->statuses[1] = gj_pdf_set_params(s->handle, p, s->n_params);
+        s->statuses[2] = gj_pdf_free(s->handle);
+        s->statuses[3] = gj_pdf_dims(s->handle, 0, &dim, NULL, NULL, NULL);
+        free(p);
+    }
+    return step >= 3 || !isfinite(loss);
+}
+
+static void check_fit(uint64_t h) {
+    enum { N = 300 };
+    double data[2 * N], loss[4] = {0}, val[4] = {0};
+    for (int i = 0; i < 2 * N; i++) data[i] = sin(1.7 * i) + 0.1 * cos(0.3 * i);
+    int64_t n_params, epochs = -1;
+    EXPECT(gj_pdf_dims(h, 0, NULL, NULL, NULL, &n_params), GJ_OK, NULL);
+
+    gj_fit_options opts;
+    EXPECT(gj_fit_options_init(&opts), GJ_OK, NULL);
+    TRUE(opts.epochs == 10 && opts.batch_size == 256 && opts.learning_rate == 1e-2);
+    EXPECT(gj_pdf_fit(h, data, N, 2 * N - 1, NULL, 0, NULL, 0, 0, NULL, 0, &opts, NULL, NULL,
+                      loss, val, 4, &epochs),
+           GJ_ERR_ARGUMENT, "data: length");
+    EXPECT(gj_pdf_fit(h, data, N, 2 * N, NULL, 0, NULL, 10, 20, NULL, 0, &opts, NULL, NULL, loss,
+                      val, 4, &epochs),
+           GJ_ERR_NULL_POINTER, "val_data");
+    EXPECT(gj_pdf_fit(h, data, N, 2 * N, NULL, 0, data, 10, 19, NULL, 0, &opts, NULL, NULL, loss,
+                      val, 4, &epochs),
+           GJ_ERR_ARGUMENT, "val_data: length");
+    EXPECT(gj_pdf_fit(h, data, 0, 0, NULL, 0, NULL, 0, 0, NULL, 0, &opts, NULL, NULL, loss, val,
+                      4, &epochs),
+           GJ_ERR_ARGUMENT, "no rows");
+    EXPECT(gj_pdf_fit(h, data, N, 2 * N, NULL, 0, NULL, 0, 0, NULL, 0, &opts, NULL, NULL, loss,
+                      val, -1, &epochs),
+           GJ_ERR_ARGUMENT, "history_len");
+    opts.learning_rate = -1;
+    EXPECT(gj_pdf_fit(h, data, N, 2 * N, NULL, 0, NULL, 0, 0, NULL, 0, &opts, NULL, NULL, loss,
+                      val, 4, &epochs),
+           GJ_ERR_ARGUMENT, "learning_rate");
+
+    /* Two epochs without validation: histories written, validation losses NaN. */
+    opts.learning_rate = 1e-3;
+    opts.epochs = 2;
+    opts.batch_size = 100;
+    EXPECT(gj_pdf_fit(h, data, N, 2 * N, NULL, 0, NULL, 0, 0, NULL, 0, &opts, NULL, NULL, loss,
+                      val, 4, &epochs),
+           GJ_OK, NULL);
+    TRUE(epochs == 2 && isfinite(loss[0]) && isfinite(loss[1]) && isnan(val[0]) && loss[2] == 0);
+
+    /* The callback may read the model but not modify or free it; it stops training. */
+    struct callback_state s = {h, n_params, 0, {-1, -1, -1, -1}};
+    epochs = -1;
+    EXPECT(gj_pdf_fit(h, data, N, 2 * N, NULL, 0, data, 50, 100, NULL, 0, &opts,
+                      probing_callback, &s, loss, val, 1, &epochs),
+           GJ_ERR_STOPPED, "stopped by the progress callback");
+    TRUE(s.calls == 3 && epochs == 1 && isfinite(loss[0]) && isfinite(val[0]));
+    TRUE(s.statuses[0] == GJ_OK && s.statuses[1] == GJ_ERR_BUSY && s.statuses[2] == GJ_ERR_BUSY &&
+         s.statuses[3] == GJ_OK);
+    /* The handle is intact after its callback tried to free it. */
+    EXPECT(gj_pdf_dims(h, 0, NULL, NULL, NULL, &n_params), GJ_OK, NULL);
+}
+
+/* Messages are per thread: a failure on another thread does not replace this thread's. */
+static void* fail_on_thread(void* arg) {
+    (void)arg;
+    char buf[256];
+    gj_set_threads(-42);
+    gj_last_error(buf, sizeof buf);
+    return strstr(buf, "-42") ? (void*)1 : NULL;
+}
+
+static void check_thread_messages(void) {
+    char buf[256];
+    EXPECT(gj_set_threads(-7), GJ_ERR_ARGUMENT, "-7");
+    pthread_t t;
+    void* seen = NULL;
+    pthread_create(&t, NULL, fail_on_thread, NULL);
+    pthread_join(t, &seen);
+    TRUE(seen != NULL);
+    TRUE(gj_last_error(buf, sizeof buf) == GJ_OK && strstr(buf, "-7") && !strstr(buf, "-42"));
+}
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s SCRATCH_DIR\n", argv[0]);
+        return 2;
+    }
+    check_library();
+    check_create();
+    check_handles();
+    uint64_t h;
+    EXPECT(gj_pdf_create("e2", "gg", NULL, 0, NULL, &h), GJ_OK, NULL);
+    check_shapes(h);
+    check_conditional();
+    check_files(h, argv[1]);
+    check_fit(h);
+    EXPECT(gj_pdf_free(h), GJ_OK, NULL);
+    check_thread_messages();
+    if (failures) {
+        fprintf(stderr, "check_errors: %d of %d checks FAILED\n", failures, checks);
+        return 1;
+    }
+    printf("check_errors: all %d checks passed\n", checks);
+    return 0;
+}

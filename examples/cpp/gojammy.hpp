@@ -1,0 +1,172 @@
+// gojammy.hpp -- a small header-only C++17 wrapper over the gojammy C API (include/gojammy.h):
+// an owning gojammy::Pdf (move-only, frees its handle), std::vector in and out, and
+// gojammy::Error exceptions carrying the status code and the library's message.
+// Copy it into your project or include it from examples/cpp.
+#ifndef GOJAMMY_HPP
+#define GOJAMMY_HPP
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gojammy.h"
+
+namespace gojammy {
+
+// Error is a failed gojammy call: status() is a GJ_ERR_* code, what() the library's message.
+class Error : public std::runtime_error {
+public:
+    Error(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+    int status() const noexcept { return status_; }
+
+private:
+    int status_;
+};
+
+// check throws Error for a failed status, with the calling thread's last error message.
+inline void check(int status) {
+    if (status == GJ_OK) return;
+    std::string msg(2048, '\0');
+    gj_last_error(&msg[0], msg.size());
+    msg.resize(msg.find('\0'));
+    throw Error(status, msg);
+}
+
+// version returns the library version; it throws if the library's ABI differs from the header's.
+inline std::string version() {
+    if (gj_abi_version() != GJ_ABI_VERSION) {
+        throw Error(GJ_ERR_ARGUMENT, "libgojammy ABI " + std::to_string(gj_abi_version()) +
+                                         " does not match gojammy.h ABI " +
+                                         std::to_string(GJ_ABI_VERSION));
+    }
+    char buf[64];
+    check(gj_version(buf, sizeof buf));
+    return buf;
+}
+
+// Density is the result of Pdf::log_density for n points.
+struct Density {
+    std::vector<double> log_pdf, base_log_pdf, base;
+};
+
+// Samples is the result of Pdf::sample.
+struct Samples {
+    std::vector<double> x, base, log_pdf, base_log_pdf;
+};
+
+// Pdf owns one model handle. Const methods may be called from several threads at once.
+class Pdf {
+public:
+    // Creates a model from definition strings (see gj_pdf_create).
+    Pdf(const std::string& pdf_defs, const std::string& flow_defs,
+        const std::string& options_json = "", int conditional_input_dim = 0,
+        const std::string& amortization_mlp_dims = "128") {
+        check(gj_pdf_create(pdf_defs.c_str(), flow_defs.c_str(), options_json.c_str(),
+                            conditional_input_dim, amortization_mlp_dims.c_str(), &h_));
+    }
+
+    // Loads a model file.
+    static Pdf load(const std::string& path) {
+        uint64_t h = 0;
+        check(gj_pdf_load(path.c_str(), &h));
+        return Pdf(h);
+    }
+
+    Pdf(Pdf&& o) noexcept : h_(std::exchange(o.h_, 0)) {}
+    Pdf& operator=(Pdf&& o) noexcept {
+        std::swap(h_, o.h_);
+        return *this;
+    }
+    Pdf(const Pdf&) = delete;
+    Pdf& operator=(const Pdf&) = delete;
+    ~Pdf() {
+        if (h_ != 0) gj_pdf_free(h_);
+    }
+
+    void save(const std::string& path) const { check(gj_pdf_save(h_, path.c_str())); }
+
+    int64_t dim(int coords = GJ_COORDS_DEFAULT) const { return dims(coords)[0]; }
+    int64_t base_dim() const { return dims(GJ_COORDS_DEFAULT)[1]; }
+    int64_t conditional_dim() const { return dims(GJ_COORDS_DEFAULT)[2]; }
+    int64_t num_params() const { return dims(GJ_COORDS_DEFAULT)[3]; }
+
+    // The model as JSON (see gj_pdf_describe).
+    std::string describe() const {
+        std::string s(1 << 16, '\0');
+        check(gj_pdf_describe(h_, &s[0], s.size()));
+        s.resize(s.find('\0'));
+        return s;
+    }
+
+    // log p of n points x (n x dim(coords)), with n x conditional_dim() inputs cond if the model
+    // is conditional.
+    Density log_density(const std::vector<double>& x, const std::vector<double>& cond = {},
+                        int coords = GJ_COORDS_DEFAULT) const {
+        int64_t n = rows(x, dim(coords));
+        Density d{std::vector<double>(n), std::vector<double>(n),
+                  std::vector<double>(n * base_dim())};
+        check(gj_pdf_log_density(h_, x.data(), n, size(x), ptr(cond), size(cond), coords,
+                                 d.log_pdf.data(), d.base_log_pdf.data(), d.base.data()));
+        return d;
+    }
+
+    // n samples drawn with seed (one per conditional row if the model is conditional).
+    Samples sample(int64_t n, uint64_t seed, const std::vector<double>& cond = {},
+                   int coords = GJ_COORDS_DEFAULT) const {
+        Samples s{std::vector<double>(n * dim(coords)), std::vector<double>(n * base_dim()),
+                  std::vector<double>(n), std::vector<double>(n)};
+        check(gj_pdf_sample(h_, n, ptr(cond), size(cond), seed, coords, s.x.data(), s.base.data(),
+                            s.log_pdf.data(), s.base_log_pdf.data()));
+        return s;
+    }
+
+    // The gradient of sum_i log p(x_i) with respect to the parameters.
+    std::vector<double> grad_params(const std::vector<double>& x,
+                                    const std::vector<double>& cond = {}) const {
+        int64_t n = rows(x, dim());
+        std::vector<double> g(num_params());
+        check(gj_pdf_grad(h_, x.data(), n, size(x), ptr(cond), size(cond), GJ_COORDS_DEFAULT,
+                          nullptr, g.data(), size(g), nullptr));
+        return g;
+    }
+
+    std::vector<double> params() const {
+        std::vector<double> p(num_params());
+        check(gj_pdf_get_params(h_, p.data(), size(p)));
+        return p;
+    }
+
+    void set_params(const std::vector<double>& p) {
+        check(gj_pdf_set_params(h_, p.data(), size(p)));
+    }
+
+    uint64_t handle() const noexcept { return h_; }
+
+private:
+    explicit Pdf(uint64_t h) : h_(h) {}
+
+    std::vector<int64_t> dims(int coords) const {
+        std::vector<int64_t> d(4);
+        check(gj_pdf_dims(h_, coords, &d[0], &d[1], &d[2], &d[3]));
+        return d;
+    }
+
+    static int64_t size(const std::vector<double>& v) { return static_cast<int64_t>(v.size()); }
+    static const double* ptr(const std::vector<double>& v) { return v.empty() ? nullptr : v.data(); }
+    static int64_t rows(const std::vector<double>& x, int64_t width) {
+        if (width <= 0 || x.size() % static_cast<size_t>(width) != 0) {
+            throw Error(GJ_ERR_ARGUMENT, "x: length " + std::to_string(x.size()) +
+                                             " is not a multiple of the dimension " +
+                                             std::to_string(width));
+        }
+        return size(x) / width;
+    }
+
+    uint64_t h_ = 0;
+};
+
+}  // namespace gojammy
+
+#endif  // GOJAMMY_HPP

@@ -1,0 +1,340 @@
+/*
+ * gojammy.h -- the C interface of libgojammy, a float64 normalizing-flow library
+ * (joint, autoregressive, optionally conditional PDFs with jammy_flows' definitions).
+ *
+ * This header is the contract. It is written by hand and versioned by GJ_ABI_VERSION;
+ * the header that cgo generates next to the library is not part of the interface.
+ *
+ * ------------------------------------------------------------------------------------------
+ * Conventions (they hold for every function below)
+ * ------------------------------------------------------------------------------------------
+ *
+ * Status.  Every function except gj_abi_version returns an int status: GJ_OK (0) on success,
+ *   otherwise one of the GJ_ERR_* codes. A function that fails leaves its outputs in an
+ *   unspecified state (it may have written part of them), except where noted.
+ *
+ * Error messages.  A failing call stores a one-line message naming the argument at fault:
+ *   - per thread: gj_last_error() returns the message of the most recent failing gj_ call made
+ *     on the calling thread (like errno: successful calls do not clear it);
+ *   - per model: gj_pdf_last_error() returns the message of the most recent failing call that
+ *     was given that handle, from any thread.
+ *   Read the message right after the failing call.
+ *
+ * Handles.  A model is an opaque uint64_t handle. 0 is never a valid handle; handle values are
+ *   never reused within a process, so a freed, zero or made-up handle gives
+ *   GJ_ERR_INVALID_HANDLE, never a crash.
+ *
+ * Memory.  The caller allocates every input and output array and every string buffer; the
+ *   library never returns a pointer, never keeps a pointer passed to it after the call returns,
+ *   and never frees caller memory. Arrays are C-contiguous row-major float64 (double). Input
+ *   arrays come with their length in elements (the *_len arguments); a length that does not
+ *   match the documented shape gives GJ_ERR_ARGUMENT before anything is read. Output arrays have
+ *   the documented shapes, which follow from n and gj_pdf_dims(); the caller must allocate at
+ *   least that many elements. A NULL output marked "may be NULL" is skipped.
+ *   Strings are NUL-terminated UTF-8. String outputs are written to (buf, len) and always
+ *   NUL-terminated when len > 0; if the text does not fit, the truncated text is written and
+ *   GJ_ERR_BUFFER_TOO_SMALL is returned (the message says how many bytes are needed).
+ *
+ * Coordinates.  GJ_COORDS_DEFAULT follows the model's definition (intrinsic coordinates unless
+ *   a sub-manifold asks for embedding coordinates), GJ_COORDS_INTRINSIC forces intrinsic
+ *   coordinates (angles on spheres), GJ_COORDS_EMBEDDING forces embedding coordinates (unit
+ *   vectors on spheres). The point dimension "dim" depends on this choice (gj_pdf_dims).
+ *
+ * Numbers.  A point outside the support gets log_pdf = -inf; a row containing NaN gets NaN
+ *   outputs for that row only. Neither is an error.
+ *
+ * Threads.  All functions may be called from any thread. On one handle, evaluation functions
+ *   (gj_pdf_dims, gj_pdf_describe, gj_pdf_log_density, gj_pdf_grad, gj_pdf_sample,
+ *   gj_pdf_get_params, gj_pdf_save, gj_pdf_save_buffer) may run concurrently with each other.
+ *   Modifying functions (gj_pdf_set_params, gj_pdf_init_params, gj_pdf_fit, gj_pdf_free) are
+ *   exclusive: they wait for running calls on that handle to finish, and other calls on that
+ *   handle wait for them. gj_pdf_free is safe while other threads use the handle: it waits for
+ *   their calls, and later calls get GJ_ERR_INVALID_HANDLE. Calls on different handles never
+ *   wait for each other. The library parallelizes large batches internally (gj_set_threads).
+ *
+ * ABI.  Compare gj_abi_version() with GJ_ABI_VERSION before use; a wrapper must refuse a
+ *   library whose ABI version differs from the header it was built against.
+ */
+#ifndef GOJAMMY_H
+#define GOJAMMY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The ABI version of this header. It changes whenever a signature, a struct or the meaning of
+ * an argument changes. */
+#define GJ_ABI_VERSION 1
+
+/* GJ_CONST expands to const. The library's own build defines it empty, because the Go
+ * toolchain declares exported functions without const; the compiler then checks every
+ * prototype below against the library's definitions. Users never define it. */
+#ifndef GJ_CONST
+#define GJ_CONST const
+#endif
+
+/* Status codes. */
+enum gj_status {
+    GJ_OK = 0,
+    /* The handle is 0, unknown or freed. */
+    GJ_ERR_INVALID_HANDLE = 1,
+    /* A required pointer argument is NULL. */
+    GJ_ERR_NULL_POINTER = 2,
+    /* An argument is out of range or an array length does not match the documented shape. */
+    GJ_ERR_ARGUMENT = 3,
+    /* The model definition is invalid: pdf_defs, flow_defs, options, conditional dimension or
+     * MLP dimensions. */
+    GJ_ERR_DEFINITION = 4,
+    /* A file or buffer could not be read or written, or is not a valid gojammy model. */
+    GJ_ERR_IO = 5,
+    /* An internal error (a bug in gojammy, recovered without harm to the process). */
+    GJ_ERR_INTERNAL = 6,
+    /* gj_pdf_fit was stopped by its progress callback; its outputs are valid (see gj_pdf_fit). */
+    GJ_ERR_STOPPED = 7,
+    /* A string or byte output did not fit into the caller's buffer. */
+    GJ_ERR_BUFFER_TOO_SMALL = 8,
+    /* The call would modify or free a model from inside that model's own gj_pdf_fit progress
+     * callback (see gj_pdf_fit). */
+    GJ_ERR_BUSY = 9
+};
+
+/* Coordinate choices (see "Coordinates" above). */
+enum gj_coords {
+    GJ_COORDS_DEFAULT = 0,
+    GJ_COORDS_INTRINSIC = 1,
+    GJ_COORDS_EMBEDDING = 2
+};
+
+/* ---------------------------------------------------------------------------------------- */
+/* Library                                                                                  */
+/* ---------------------------------------------------------------------------------------- */
+
+/* The ABI version of the loaded library (compare with GJ_ABI_VERSION). Never fails. */
+int gj_abi_version(void);
+
+/* Writes the library version, e.g. "0.1.0", into buf (len bytes; 32 are enough).
+ * Errors: NULL_POINTER (buf), BUFFER_TOO_SMALL. */
+int gj_version(char* buf, size_t len);
+
+/* Writes a JSON object describing the library into buf (len bytes; 4096 are enough):
+ *   {"version", "abi_version", "go_version", "os", "arch", "cpu", "cpu_features" (the features
+ *    relevant to the kernels, e.g. ["avx2", "fma3"]), "x86_level", "kernel_implementation"
+ *    (e.g. "generic"), "threads" (worker threads in use), "num_cpu"}.
+ * Errors: NULL_POINTER (buf), BUFFER_TOO_SMALL. */
+int gj_info(char* buf, size_t len);
+
+/* Sets the number of worker threads used for large batches: n >= 1, or 0 for one per CPU (the
+ * default). Process-wide; takes effect for calls that start afterwards.
+ * Errors: ARGUMENT (n < 0). */
+int gj_set_threads(int n);
+
+/* Writes the message of the most recent failing gj_ call on the calling thread into buf
+ * ("" if none failed yet). Does not change the stored message, even when it fails.
+ * Errors: NULL_POINTER (buf), BUFFER_TOO_SMALL (1024 bytes are enough for most messages). */
+int gj_last_error(char* buf, size_t len);
+
+/* Writes the name and meaning of a status code, e.g. "GJ_ERR_ARGUMENT: bad argument or shape",
+ * into buf (len bytes; 128 are enough).
+ * Errors: ARGUMENT (unknown status), NULL_POINTER (buf), BUFFER_TOO_SMALL. */
+int gj_status_string(int status, char* buf, size_t len);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Creating, storing and freeing models                                                     */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Creates a model with jammy_flows' default initial parameters (equivalent to
+ * jammy_flows.pdf(pdf_defs, flow_defs, options_overwrite, conditional_input_dim,
+ * amortization_mlp_dims)) and writes its handle to *out_handle.
+ *   pdf_defs               e.g. "e2+s2+i1_-1.0_2.0"                      (required)
+ *   flow_defs              e.g. "gg+n+r"                                 (required)
+ *   options_json           options_overwrite as a JSON object, or NULL / "" for none. Keys are
+ *                          a layer letter ({"g": {"num_kde": 20}}), a sub-manifold index
+ *                          ({"1": {"n": {...}}}) or a "sub,layer" pair ({"0,1": {"g": {...}}}).
+ *   conditional_input_dim  0 for an unconditional PDF, else the width of the conditional input.
+ *   amortization_mlp_dims  hidden widths of the conditioning MLPs, e.g. "128" or "64-64";
+ *                          NULL means "128" (jammy_flows' default), "" means a single linear map.
+ * Errors: NULL_POINTER (pdf_defs, flow_defs, out_handle), DEFINITION. */
+int gj_pdf_create(GJ_CONST char* pdf_defs, GJ_CONST char* flow_defs, GJ_CONST char* options_json,
+                  int conditional_input_dim, GJ_CONST char* amortization_mlp_dims,
+                  uint64_t* out_handle);
+
+/* Loads a model file written by gj_pdf_save (or by gojammy's Python or Go API) and writes a new
+ * handle to *out_handle. Errors: NULL_POINTER (path, out_handle), IO (unreadable, truncated,
+ * corrupted, not a gojammy model, or a model this version cannot build). */
+int gj_pdf_load(GJ_CONST char* path, uint64_t* out_handle);
+
+/* Saves the model (definition, options, parameters) to path, atomically: an interrupted save
+ * never leaves a half-written file. The file is a safetensors file readable without gojammy.
+ * Errors: INVALID_HANDLE, NULL_POINTER (path), IO. */
+int gj_pdf_save(uint64_t handle, GJ_CONST char* path);
+
+/* Loads a model from the len bytes at buf (the contents of a model file, e.g. from
+ * gj_pdf_save_buffer). Errors: NULL_POINTER (buf, out_handle), ARGUMENT (len < 0), IO (as for
+ * gj_pdf_load). */
+int gj_pdf_load_buffer(GJ_CONST uint8_t* buf, int64_t len, uint64_t* out_handle);
+
+/* Serializes the model into buf (the bytes gj_pdf_save would write) and writes their number
+ * to *size. With buf == NULL only *size is written (query the size, allocate, call again).
+ * Errors: INVALID_HANDLE, NULL_POINTER (size), ARGUMENT (len < 0), BUFFER_TOO_SMALL
+ * (len < *size; *size is still written, buf is not). */
+int gj_pdf_save_buffer(uint64_t handle, uint8_t* buf, int64_t len, int64_t* size);
+
+/* Frees the model. It waits for running calls on the handle; afterwards the handle is invalid.
+ * Errors: INVALID_HANDLE (also for 0 and for a second free), BUSY (called from the model's own
+ * fit callback). */
+int gj_pdf_free(uint64_t handle);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Shapes and description                                                                   */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Writes the model's shapes; each output may be NULL.
+ *   *dim       dimension of a point in coordinates `coords`
+ *   *base_dim  dimension of the standard-normal base space
+ *   *cond_dim  width of the conditional input (0: unconditional)
+ *   *n_params  length of the flat parameter vector (jammy_flows' count_parameters())
+ * Errors: INVALID_HANDLE, ARGUMENT (coords). */
+int gj_pdf_dims(uint64_t handle, int coords, int64_t* dim, int64_t* base_dim, int64_t* cond_dim,
+                int64_t* n_params);
+
+/* Writes a JSON object describing the model into buf (len bytes):
+ *   {"pdf_defs", "flow_defs", "options_overwrite" (object, as accepted by gj_pdf_create),
+ *    "conditional_input_dim", "amortization_mlp_dims", "num_params", "num_sub_manifolds",
+ *    "dim" {"default", "intrinsic", "embedding"}, "base_dim",
+ *    "layer_param_counts" (per sub-manifold, per layer)}.
+ * Errors: INVALID_HANDLE, NULL_POINTER (buf), BUFFER_TOO_SMALL. */
+int gj_pdf_describe(uint64_t handle, char* buf, size_t len);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Evaluation and sampling (concurrent calls on one handle allowed)                         */
+/* ---------------------------------------------------------------------------------------- */
+/* Shapes use dim (for `coords`), base_dim, cond_dim and n_params from gj_pdf_dims. */
+
+/* Evaluates the log-density of n points (jammy_flows' pdf(x) -> log_pdf, base_log_pdf,
+ * base_positions).
+ *   x             n x dim input points; x_len must be n * dim (x may be NULL if n == 0)
+ *   cond          n x cond_dim conditional inputs, cond_len = n * cond_dim; must be NULL with
+ *                 cond_len 0 for an unconditional model
+ *   log_pdf       out, n values: log p(x)                      (may be NULL)
+ *   base_log_pdf  out, n values: standard-normal log-density of the base point (may be NULL)
+ *   base          out, n x base_dim: the base points           (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT (n < 0, lengths, coords). */
+int gj_pdf_log_density(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
+                       GJ_CONST double* cond, int64_t cond_len, int coords, double* log_pdf,
+                       double* base_log_pdf, double* base);
+
+/* Evaluates log p(x) and the gradient of sum_i log p(x_i) with respect to the parameters and
+ * to the points (rows with a non-finite log p do not contribute; their grad_x rows are 0, or NaN
+ * for rows with NaN). Arguments as in gj_pdf_log_density, plus:
+ *   log_pdf          out, n values                                        (may be NULL)
+ *   grad_params      out, n_params values; grad_params_len must be n_params (may be NULL, then
+ *                    grad_params_len is ignored)
+ *   grad_x           out, n x dim                                         (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
+int gj_pdf_grad(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
+                GJ_CONST double* cond, int64_t cond_len, int coords, double* log_pdf,
+                double* grad_params, int64_t grad_params_len, double* grad_x);
+
+/* Draws n samples (jammy_flows' sample() -> samples, base_samples, log_pdf, base_log_pdf).
+ * The same seed gives the same samples, whatever the number of threads.
+ *   cond          for a conditional model: n x cond_dim (one sample per row), cond_len =
+ *                 n * cond_dim; NULL with cond_len 0 for an unconditional model
+ *   samples       out, n x dim                                      (may be NULL)
+ *   base          out, n x base_dim                                 (may be NULL)
+ *   log_pdf       out, n values: log p(samples)                     (may be NULL)
+ *   base_log_pdf  out, n values                                     (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
+int gj_pdf_sample(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t cond_len,
+                  uint64_t seed, int coords, double* samples, double* base, double* log_pdf,
+                  double* base_log_pdf);
+
+/* Copies the flat parameter vector (jammy_flows' layer-by-layer order) into out; len must be
+ * n_params. Errors: INVALID_HANDLE, NULL_POINTER (out, unless n_params is 0), ARGUMENT (len). */
+int gj_pdf_get_params(uint64_t handle, double* out, int64_t len);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Modifying the model (exclusive on one handle)                                            */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Replaces the flat parameter vector; len must be n_params.
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT (len), BUSY. */
+int gj_pdf_set_params(uint64_t handle, GJ_CONST double* values, int64_t len);
+
+/* Re-initializes the parameters as jammy_flows' init_params(data, damping_factor): with
+ * data == NULL (n and data_len 0) the layers' default initialization, otherwise a data-driven
+ * one from n points in default coordinates (data_len = n * dim, finite values). Conditioning
+ * MLPs get a default initialization divided by damping (> 0; jammy_flows uses 1000). Random
+ * parts are drawn from seed. Errors: INVALID_HANDLE, NULL_POINTER (data NULL with n or data_len
+ * nonzero), ARGUMENT (lengths, damping, non-finite data), BUSY. */
+int gj_pdf_init_params(uint64_t handle, GJ_CONST double* data, int64_t n, int64_t data_len,
+                       double damping, uint64_t seed);
+
+/* Training options for gj_pdf_fit. Initialize with gj_fit_options_init, then change fields; a
+ * field left 0 takes its default. */
+typedef struct gj_fit_options {
+    int64_t epochs;       /* passes over the data (default 10); ignored when steps > 0 */
+    int64_t steps;        /* if > 0, the exact number of optimizer steps (default 0) */
+    int64_t batch_size;   /* mini-batch size (default 256, capped at n) */
+    double learning_rate; /* Adam learning rate (default 1e-2) */
+    uint64_t seed;        /* seed of the shuffling (default 0) */
+    int64_t patience;     /* if > 0, stop after that many epochs without a better validation
+                             loss (default 0: off; needs validation data) */
+    double clip_norm;     /* if > 0, rescale each gradient to at most this norm (default 0) */
+} gj_fit_options;
+
+/* Fills *opts with the defaults. Errors: NULL_POINTER. */
+int gj_fit_options_init(gj_fit_options* opts);
+
+/* Progress callback of gj_pdf_fit, called after every optimizer step with the step and epoch
+ * (both counted from 1), the batch's mean negative log-likelihood and the most recent
+ * validation loss (NaN before the first validation or without validation data).
+ * Return 0 to continue, nonzero to stop training. */
+typedef int (*gj_progress_fn)(void* user_data, int64_t step, int64_t epoch, double loss,
+                              double val_loss);
+
+/* Trains the model by minimizing the mean negative log-likelihood of the data with Adam
+ * (mini-batches, shuffling, optional validation with early stopping, gradient clipping).
+ *   data, n, data_len        n x dim points in default coordinates, data_len = n * dim, n > 0
+ *   cond, cond_len           n x cond_dim conditional inputs (NULL, 0 if unconditional)
+ *   val_data, n_val, val_len validation points, val_len = n_val * dim; NULL, 0, 0 for none.
+ *                            With validation data the loss is evaluated after every epoch and
+ *                            the parameters of the best epoch are kept at the end.
+ *   val_cond, val_cond_len   n_val x cond_dim conditional inputs of the validation points
+ *   opts                     options (NULL: the defaults of gj_fit_options_init)
+ *   progress, user_data      callback (may be NULL) and its first argument, passed unchanged
+ *   loss_history             out, mean training loss per epoch      (may be NULL)
+ *   val_history              out, validation loss per epoch (NaN without validation data)
+ *                            (may be NULL)
+ *   history_len              capacity of each history array, in elements (>= 0); at most that
+ *                            many leading epochs are written
+ *   n_history                out, number of epochs run (may be NULL); may exceed history_len
+ * The progress callback runs on the thread that called gj_pdf_fit, between optimizer steps,
+ * while the model is not changing. Inside it, the evaluation functions listed under "Threads"
+ * may be called on the same handle (e.g. to save a checkpoint); calling gj_pdf_set_params,
+ * gj_pdf_init_params, gj_pdf_fit or gj_pdf_free on that handle from the callback returns
+ * GJ_ERR_BUSY. Other threads' calls on the handle wait until gj_pdf_fit returns.
+ * Returns GJ_OK, or GJ_ERR_STOPPED when the callback returned nonzero: training stopped after
+ * that step, the model keeps its parameters (the best epoch's, with validation data) and the
+ * histories and *n_history are written as on success.
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT (shapes, options, no row of a batch with a
+ * finite log-density), BUSY. */
+int gj_pdf_fit(uint64_t handle, GJ_CONST double* data, int64_t n, int64_t data_len,
+               GJ_CONST double* cond, int64_t cond_len, GJ_CONST double* val_data, int64_t n_val,
+               int64_t val_len, GJ_CONST double* val_cond, int64_t val_cond_len,
+               GJ_CONST gj_fit_options* opts, gj_progress_fn progress, void* user_data,
+               double* loss_history, double* val_history, int64_t history_len,
+               int64_t* n_history);
+
+/* Writes the message of the most recent failing call given this handle (from any thread) into
+ * buf ("" if none). Like gj_last_error, it never records a message of its own.
+ * Errors: INVALID_HANDLE, NULL_POINTER (buf), BUFFER_TOO_SMALL. */
+int gj_pdf_last_error(uint64_t handle, char* buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOJAMMY_H */
