@@ -232,12 +232,12 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) 
 		defer putTape(t)
 		var params, xn, cn *ad.Node
 		if grad {
-			params, xn = t.Var(1, p.nParams, p.params), t.Var(rows, dim, xs)
+			params, xn = t.WrapVar(1, p.nParams, p.params), t.WrapVar(rows, dim, xs)
 		} else {
-			params, xn = t.Const(1, p.nParams, p.params), t.Const(rows, dim, xs)
+			params, xn = t.Wrap(1, p.nParams, p.params), t.Wrap(rows, dim, xs)
 		}
 		if cd > 0 {
-			cn = t.Const(rows, cd, cs)
+			cn = t.Wrap(rows, cd, cs)
 		}
 		logp, baseLogp, base := p.densityBlock(params, xn, cn, c)
 		copy(res.LogPDF[lo:hi], logp.Val)

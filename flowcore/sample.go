@@ -70,14 +70,14 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 		defer putTape(t)
 		var params, cn *ad.Node
 		if grad {
-			params = t.Var(1, p.nParams, p.params)
+			params = t.WrapVar(1, p.nParams, p.params)
 		} else {
-			params = t.Const(1, p.nParams, p.params)
+			params = t.Wrap(1, p.nParams, p.params)
 		}
 		if cd > 0 {
-			cn = t.Const(rows, cd, cond[lo*cd:hi*cd])
+			cn = t.Wrap(rows, cd, cond[lo*cd:hi*cd])
 		}
-		x, logp, baseLogp := p.sampleBlock(params, t.Const(rows, bd, z), cn, c)
+		x, logp, baseLogp := p.sampleBlock(params, t.Wrap(rows, bd, z), cn, c)
 		copy(out.X[lo*dim:hi*dim], x.Val)
 		copy(out.Base[lo*bd:hi*bd], z)
 		copy(out.LogPDF[lo:hi], logp.Val)

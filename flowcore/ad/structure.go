@@ -12,11 +12,27 @@ func Cols(a *Node, start, n int) *Node {
 	if start < 0 || n < 0 || start+n > a.C {
 		panic(fmt.Sprintf("ad.Cols: columns [%d,%d) of a %d-column node", start, start+n, a.C))
 	}
-	idx := make([]int, n)
-	for j := range idx {
-		idx[j] = start + j
+	t := a.tape
+	if n == a.C {
+		return a
 	}
-	return Gather(a, idx)
+	out := t.New(a.R, n)
+	for i := 0; i < a.R; i++ {
+		copy(out.Val[i*n:(i+1)*n], a.Val[i*a.C+start:i*a.C+start+n])
+	}
+	t.Record([]*Node{out}, []*Node{a}, func() {
+		if out.grad == nil {
+			return
+		}
+		ga := a.Grad()
+		for i := 0; i < a.R; i++ {
+			dst := ga[i*a.C+start : i*a.C+start+n]
+			for j, g := range out.grad[i*n : (i+1)*n] {
+				dst[j] += g
+			}
+		}
+	})
+	return out
 }
 
 // Gather returns the columns idx of a, in that order (columns may repeat).

@@ -83,6 +83,22 @@ func (t *Tape) Const(r, c int, vals []float64) *Node {
 	return n
 }
 
+// Wrap uses vals (not copied; the caller must not change them while the tape is in use) as an
+// R x C constant node.
+func (t *Tape) Wrap(r, c int, vals []float64) *Node {
+	if len(vals) != r*c {
+		panic(fmt.Sprintf("ad.Wrap: %d values for a %dx%d node", len(vals), r, c))
+	}
+	return &Node{R: r, C: c, Val: vals, tape: t}
+}
+
+// WrapVar is Wrap for a leaf variable whose gradient is wanted.
+func (t *Tape) WrapVar(r, c int, vals []float64) *Node {
+	n := t.Wrap(r, c, vals)
+	n.needsGrad = t.recording
+	return n
+}
+
 // Scalar returns a 1 x 1 constant node.
 func (t *Tape) Scalar(v float64) *Node {
 	n := t.New(1, 1)
