@@ -39,7 +39,10 @@ type Gradients struct {
 	X []float64
 }
 
-func (s *subflow) useEmbedding(c Coords) bool { return c == EmbeddingCoords }
+// useEmbedding reports whether points of this sub-manifold are in embedding coordinates under c.
+func (s *subflow) useEmbedding(c Coords) bool {
+	return c == EmbeddingCoords || (c == DefaultCoords && s.embedded)
+}
 
 func (s *subflow) dim(c Coords) int {
 	if s.useEmbedding(c) {
@@ -207,11 +210,11 @@ func (p *PDF) LogDensityGrad(x []float64, n int, cond []float64, c Coords) (Dens
 }
 
 func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) (Density, Gradients, error) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
 	if err := p.checkInputs(x, n, cond, c); err != nil {
 		return Density{}, Gradients{}, err
 	}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
 	dim, bd, cd := p.Dim(c), p.BaseDim(), p.cfg.ConditionalInputDim
 	res := Density{LogPDF: make([]float64, n), BaseLogPDF: make([]float64, n), Base: make([]float64, n*bd)}
 	var g Gradients

@@ -40,6 +40,10 @@ func Save(w io.Writer, p *PDF) error {
 	if err != nil {
 		return fmt.Errorf("save: options: %w", err)
 	}
+	flags, err := json.Marshal(p.EmbeddingFlags())
+	if err != nil {
+		return fmt.Errorf("save: %w", err)
+	}
 	params := p.Params()
 	data := make([]byte, 8*len(params))
 	for i, v := range params {
@@ -56,6 +60,7 @@ func Save(w io.Writer, p *PDF) error {
 			"options_overwrite":     string(opts),
 			"conditional_input_dim": strconv.Itoa(p.cfg.ConditionalInputDim),
 			"amortization_mlp_dims": p.cfg.AmortizationMLPDims,
+			"embedding_flags":       string(flags),
 			"params_sha256":         hex.EncodeToString(sum[:]),
 		},
 		"params": tensorInfo{DType: "F64", Shape: []int64{int64(len(params))}, DataOffsets: []int64{0, int64(len(data))}},
@@ -115,6 +120,15 @@ func Load(r io.Reader) (*PDF, error) {
 	p, err := New(meta["pdf_defs"], meta["flow_defs"], Config{Options: opts, ConditionalInputDim: condDim, AmortizationMLPDims: meta["amortization_mlp_dims"]})
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
+	}
+	var flags []bool
+	if err := json.Unmarshal([]byte(meta["embedding_flags"]), &flags); err != nil || len(flags) != p.NumSubManifolds() {
+		return nil, fmt.Errorf("load: corrupted header: embedding_flags %q", meta["embedding_flags"])
+	}
+	for k, f := range flags {
+		if err := p.SetEmbeddingFlags(f, k); err != nil {
+			return nil, fmt.Errorf("load: %w", err)
+		}
 	}
 	if int64(p.NumParams()) != t.Shape[0] {
 		return nil, fmt.Errorf("load: file has %d parameters, the model definition needs %d", t.Shape[0], p.NumParams())

@@ -59,6 +59,8 @@ type subflow struct {
 	mlp *nn.MLP
 	// paramOffset is where this sub-flow's share (layer blocks or MLP) starts in the flat vector.
 	paramOffset, paramCount int
+	// embedded is the sub-manifold's embedding flag: default coordinates are embedding coordinates.
+	embedded bool
 	// dimOffset/embOffset/baseOffset locate the sub-manifold's columns in intrinsic, embedding and
 	// base coordinates.
 	dimOffset, embOffset, baseOffset int

@@ -42,6 +42,8 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 	if err := p.checkCond(cond, n); err != nil {
 		return Samples{}, nil, err
 	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
 	dim, bd, cd := p.Dim(c), p.BaseDim(), p.cfg.ConditionalInputDim
 	if seeds != nil {
 		if seeds.SeedX != nil && len(seeds.SeedX) != n*dim {
@@ -51,8 +53,6 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 			return Samples{}, nil, fmt.Errorf("seed for log_pdf: got %d values, want %d", len(seeds.SeedLogPDF), n)
 		}
 	}
-	p.mu.RLock()
-	defer p.mu.RUnlock()
 	out := Samples{X: make([]float64, n*dim), Base: make([]float64, n*bd), LogPDF: make([]float64, n), BaseLogPDF: make([]float64, n)}
 	grad := seeds != nil
 	var blockGrads [][]float64
