@@ -1,0 +1,65 @@
+"""Validation of scalar arguments, with errors that name the argument."""
+
+import numbers
+
+import numpy as np
+
+from . import _api
+
+
+def require_default(name, value, default):
+    """Raise NotImplementedError for an upstream argument that gojammy supports only at its default."""
+    if value is default or (type(value) is type(default) and value == default):
+        return
+    raise NotImplementedError(f"{name}={value!r} is not supported by gojammy (only the default {default!r})")
+
+
+def coords_for(force_embedding_coordinates, force_intrinsic_coordinates):
+    """The library's coordinate choice for upstream's two force_* flags."""
+    if force_embedding_coordinates and force_intrinsic_coordinates:
+        raise ValueError("force_embedding_coordinates and force_intrinsic_coordinates cannot both be True")
+    if force_embedding_coordinates:
+        return _api.COORDS_EMBEDDING
+    if force_intrinsic_coordinates:
+        return _api.COORDS_INTRINSIC
+    return _api.COORDS_DEFAULT
+
+
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def seed_for(seed):
+    """A uint64 seed: the given one, or one drawn from numpy's global generator when None (so
+    np.random.seed makes runs reproducible, like upstream's use of numpy's global state)."""
+    if seed is None:
+        return int(np.random.randint(0, 2**63 - 1, dtype=np.int64))
+    if not _is_int(seed):
+        raise ValueError(f"seed: expected a non-negative int or None, got {seed!r}")
+    if not 0 <= int(seed) < 2**64:
+        raise ValueError(f"seed: must be in [0, 2**64), got {seed}")
+    return int(seed)
+
+
+def positive_int(value, name, allow_zero=False):
+    """``value`` as an int >= 1 (>= 0 with allow_zero), else a ValueError naming ``name``."""
+    low = 0 if allow_zero else 1
+    if not _is_int(value) or value < low:
+        raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
+    return int(value)
+
+
+def _real(value, name, ok, expected):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not ok(float(value)):
+        raise ValueError(f"{name}: expected {expected}, got {value!r}")
+    return float(value)
+
+
+def positive_number(value, name):
+    """``value`` as a float > 0 (finite), else a ValueError naming ``name``."""
+    return _real(value, name, lambda v: 0 < v < float("inf"), "a finite number > 0")
+
+
+def non_negative_number(value, name):
+    """``value`` as a float >= 0 (finite), else a ValueError naming ``name``."""
+    return _real(value, name, lambda v: 0 <= v < float("inf"), "a finite number >= 0")

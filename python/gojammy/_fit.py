@@ -1,0 +1,104 @@
+"""Running gj_pdf_fit with a Python progress callback and a progress bar."""
+
+import contextlib
+import ctypes
+import math
+import signal
+import threading
+import time
+
+import numpy as np
+
+from . import _api
+from ._arrays import pointer
+from ._lib import check, lib
+from ._progress import progress_bar
+
+# Seconds between two redraws of the progress bar (the last step is always drawn).
+_REDRAW_INTERVAL = 0.1
+
+
+class _Progress:
+    """The gj_progress_fn state: redraws the bar, stops training after Ctrl-C (interrupted) and
+    remembers an exception raised while drawing, which stops training and is re-raised after it."""
+
+    def __init__(self, bar, total_steps):
+        self.bar, self.total = bar, total_steps
+        self.error = None
+        self.interrupted = False
+        self.last_draw = 0.0
+        self.last = None  # (step, epoch, loss) of the most recent step
+
+    def __call__(self, _user, step, epoch, loss, val_loss):
+        if self.interrupted:
+            return 1
+        try:
+            self.last = (step, epoch, loss)
+            now = time.monotonic()
+            if step == self.total or now - self.last_draw >= _REDRAW_INTERVAL:
+                self.last_draw = now
+                self.draw(val_loss)
+            return 0
+        except BaseException as e:  # noqa: BLE001 - must not propagate through C
+            self.error = e
+            return 1
+
+    def draw(self, val_loss):
+        """Redraw the bar for the most recent step."""
+        step, epoch, loss = self.last
+        val = "" if math.isnan(val_loss) else f" val_loss {val_loss:.4f}"
+        self.bar.update(step, f"epoch {epoch} loss {loss:.4f}{val}")
+
+
+@contextlib.contextmanager
+def _deferred_interrupt(state):
+    """While training, let Ctrl-C only set state.interrupted (the callback then stops training),
+    instead of raising KeyboardInterrupt at an arbitrary point of the callback, where ctypes would
+    swallow it. Only in the main thread and when SIGINT has Python's default handler."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield
+        return
+
+    def handler(_signum, _frame):
+        state.interrupted = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def run_fit(handle, data, cond, val, val_cond, opts, progress):
+    """Call gj_pdf_fit; returns the history dict, or re-raises an exception from the callback."""
+    n = data.shape[0]
+    steps_per_epoch = -(-n // min(opts.batch_size, n))
+    total = opts.epochs * steps_per_epoch
+    bar = progress_bar(total, desc="fit", progress=progress)
+    state = _Progress(bar, total)
+    callback = _api.PROGRESS_FN(state)
+    loss = np.full(opts.epochs, np.nan)
+    val_loss = np.full(opts.epochs, np.nan)
+    n_hist = ctypes.c_int64(0)
+    try:
+        with _deferred_interrupt(state):
+            status = lib().gj_pdf_fit(
+                handle, pointer(data), n, data.size,
+                pointer(cond), 0 if cond is None else cond.size,
+                pointer(val), 0 if val is None else val.shape[0], 0 if val is None else val.size,
+                pointer(val_cond), 0 if val_cond is None else val_cond.size,
+                ctypes.byref(opts), callback, None,
+                pointer(loss), pointer(val_loss), opts.epochs, ctypes.byref(n_hist),
+            )
+        n_epochs = min(n_hist.value, opts.epochs)
+        if state.last is not None and val is not None and n_epochs:
+            state.draw(val_loss[n_epochs - 1])  # show the final validation loss
+    finally:
+        bar.close()
+    if state.error is not None:
+        raise state.error
+    if state.interrupted:
+        raise KeyboardInterrupt
+    if status != _api.ERR_STOPPED:
+        check(status, "fit")
+    return {"loss": loss[:n_epochs].tolist(), "val_loss": val_loss[:n_epochs].tolist() if val is not None else []}

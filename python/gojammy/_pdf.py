@@ -1,0 +1,438 @@
+"""The ``gojammy.pdf`` class: jammy_flows' ``pdf`` API over a libgojammy model handle."""
+
+import ctypes
+import json
+import os
+import threading
+
+import numpy as np
+
+from . import _api
+from ._arrays import as_rows, as_vector, outputs, pointer
+from ._checks import coords_for, non_negative_number, positive_int, positive_number, require_default, seed_for
+from ._errors import GojammyError, GojammyValueError
+from ._fit import run_fit
+from ._lib import check, lib, read_string
+from ._options import options_to_json
+
+# jammy_flows constructor arguments that gojammy accepts only at their upstream defaults.
+_UPSTREAM_DEFAULTS = {
+    "predict_log_normalization": False,
+    "join_poisson_and_pdf_description": False,
+    "hidden_mlp_dims_poisson": "128",
+    "rank_of_mlp_mappings_poisson": 0,
+    "amortization_mlp_use_custom_mode": False,
+    "amortization_mlp_ranks": 0,
+    "amortization_mlp_highway_mode": 0,
+    "amortize_everything": False,
+    "use_as_passthrough_instead_of_pdf": False,
+    "skip_mlp_initialization": False,
+}
+
+
+def _options_from_json(obj):
+    """options_overwrite as the library describes it, with int and tuple keys restored."""
+    out = {}
+    for key, value in obj.items():
+        if "," in key:
+            i, j = key.split(",")
+            out[(int(i), int(j))] = value
+        elif key.isdigit():
+            out[int(key)] = value
+        else:
+            out[key] = value
+    return out
+
+
+class pdf:
+    """A normalizing-flow PDF, with the constructor and methods of ``jammy_flows.pdf``.
+
+    ``gojammy.pdf("e2+s2", "gg+f")`` builds a joint PDF on R^2 x S^2; ``pdf(x)`` returns
+    (log_pdf, base_log_pdf, base_positions), ``pdf.sample(samplesize=n)`` returns (samples,
+    base_samples, log_pdf, base_log_pdf). Arrays are numpy float64. Beyond upstream: ``fit``,
+    ``get_parameters``/``set_parameters``, ``log_pdf_and_grad``, ``save``/``gojammy.load`` and
+    pickling. Evaluation and sampling may be called concurrently from several threads; call
+    ``close()`` (or use ``with``) to free the model early.
+    """
+
+    def __init__(
+        self,
+        pdf_defs,
+        flow_defs,
+        options_overwrite={},  # noqa: B006 - upstream's signature; never mutated
+        conditional_input_dim=None,
+        amortization_mlp_dims="128",
+        verbose=False,
+        **upstream_kwargs,
+    ):
+        for name, value in upstream_kwargs.items():
+            if name not in _UPSTREAM_DEFAULTS:
+                raise TypeError(f"pdf() got an unexpected keyword argument {name!r}")
+            require_default(name, value, _UPSTREAM_DEFAULTS[name])
+        if not isinstance(pdf_defs, str) or not pdf_defs:
+            raise ValueError(f"pdf_defs: expected a non-empty string such as 'e2+s2', got {pdf_defs!r}")
+        if not isinstance(flow_defs, str) or not flow_defs:
+            raise ValueError(f"flow_defs: expected a non-empty string such as 'gg+f', got {flow_defs!r}")
+        cond_dim = self._conditional_dim(conditional_input_dim)
+        mlp_dims = self._mlp_dims(amortization_mlp_dims, pdf_defs)
+        options = options_to_json(options_overwrite)
+        handle = ctypes.c_uint64(0)
+        check(
+            lib().gj_pdf_create(
+                pdf_defs.encode(), flow_defs.encode(), options.encode(), cond_dim, mlp_dims.encode(), ctypes.byref(handle)
+            )
+        )
+        self._adopt(handle.value)
+        if verbose:
+            print(self.describe())
+
+    @staticmethod
+    def _conditional_dim(value):
+        if value is None:
+            return 0
+        if isinstance(value, (list, tuple)):
+            raise NotImplementedError(
+                "conditional_input_dim as a list (one conditional input per sub-manifold) is not supported by "
+                "gojammy; pass one int and concatenate the inputs"
+            )
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"conditional_input_dim: expected None or an int >= 1, got {value!r}")
+        return int(value)
+
+    @staticmethod
+    def _mlp_dims(value, pdf_defs):
+        if isinstance(value, (list, tuple)):
+            if len(value) != len(pdf_defs.split("+")) or any(not isinstance(v, str) for v in value):
+                raise ValueError(
+                    f"amortization_mlp_dims: a list needs one string per sub-manifold, got {value!r}"
+                )
+            if len(set(value)) > 1:
+                raise NotImplementedError(
+                    f"amortization_mlp_dims: different MLP widths per sub-manifold ({value!r}) are not supported "
+                    "by gojammy; pass one string"
+                )
+            value = value[0] if value else "128"
+        if not isinstance(value, str):
+            raise ValueError(f"amortization_mlp_dims: expected a string such as '128' or '64-64', got {value!r}")
+        return value
+
+    def _adopt(self, handle):
+        """Take ownership of a library handle and read the model's description."""
+        self._handle = handle
+        self._close_lock = threading.Lock()
+        d = self.describe()
+        self._description = d
+        self.pdf_defs = d["pdf_defs"]
+        self.flow_defs = d["flow_defs"]
+        self.pdf_defs_list = self.pdf_defs.split("+")
+        self.flow_defs_list = self.flow_defs.split("+")
+        self.options_overwrite = _options_from_json(d.get("options_overwrite") or {})
+        self.conditional_input_dim = d["conditional_input_dim"] or None
+        self.amortization_mlp_dims = d["amortization_mlp_dims"]
+        self.total_target_dim = d["dim"]["default"]
+        self.total_target_dim_intrinsic = d["dim"]["intrinsic"]
+        self.total_target_dim_embedded = d["dim"]["embedding"]
+        self.total_base_dim = d["base_dim"]
+        self.num_parameter_list = d["layer_param_counts"]
+        self._n_params = d["num_params"]
+        self._dims = {
+            _api.COORDS_DEFAULT: self.total_target_dim,
+            _api.COORDS_INTRINSIC: self.total_target_dim_intrinsic,
+            _api.COORDS_EMBEDDING: self.total_target_dim_embedded,
+        }
+        self._cond_dim = d["conditional_input_dim"]
+
+    @classmethod
+    def _from_handle(cls, handle):
+        obj = cls.__new__(cls)
+        obj._adopt(handle)
+        return obj
+
+    # ------------------------------------------------------------------ lifetime
+
+    @property
+    def handle(self):
+        """The library handle (raises GojammyError once the PDF is closed)."""
+        h = self._handle
+        if not h:
+            raise GojammyError("this gojammy.pdf is closed")
+        return h
+
+    @property
+    def closed(self):
+        """Whether close() was called."""
+        return not self._handle
+
+    def close(self):
+        """Free the model in the library (waits for running calls on it). Idempotent."""
+        lock = getattr(self, "_close_lock", None)
+        if lock is None:
+            return
+        with lock:
+            h, self._handle = self._handle, 0
+        if h:
+            check(lib().gj_pdf_free(h))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self):
+        if self.closed:
+            return f"gojammy.pdf({self.pdf_defs!r}, {self.flow_defs!r}; closed)"
+        cond = f", conditional_input_dim={self.conditional_input_dim}" if self.conditional_input_dim else ""
+        return f"gojammy.pdf({self.pdf_defs!r}, {self.flow_defs!r}{cond}; {self._n_params} parameters)"
+
+    # ------------------------------------------------------------------ description
+
+    def describe(self):
+        """The library's description of the model (definition, dimensions, parameter counts)."""
+        status, text = read_string(lib().gj_pdf_describe, self.handle, size=4096)
+        check(status)
+        return json.loads(text)
+
+    def count_parameters(self, verbose=False):
+        """The number of trainable parameters (length of get_parameters())."""
+        if verbose:
+            for k, counts in enumerate(self.num_parameter_list):
+                print(f"sub-manifold {k} ({self.pdf_defs_list[k]}, {self.flow_defs_list[k]}): layer parameters {counts}")
+            print(f"total trainable parameters: {self._n_params}")
+        return self._n_params
+
+    def _cond_rows(self, conditional_input, n, name="conditional_input"):
+        """Check the conditional input against the model and n rows (None for unconditional)."""
+        if not self._cond_dim:
+            if conditional_input is not None:
+                raise ValueError(f"{name}: this PDF is unconditional (conditional_input_dim=None), pass None")
+            return None
+        if conditional_input is None:
+            raise ValueError(f"{name}: this PDF is conditional, pass an array of shape (n, {self._cond_dim})")
+        c = as_rows(conditional_input, name, self._cond_dim)
+        if n is not None and c.shape[0] != n:
+            raise ValueError(f"{name}: has {c.shape[0]} rows, x has {n}")
+        return c
+
+    # ------------------------------------------------------------------ evaluation
+
+    def forward(
+        self,
+        x,
+        conditional_input=None,
+        force_embedding_coordinates=False,
+        force_intrinsic_coordinates=False,
+        amortization_parameters=None,
+        only_last=False,
+    ):
+        """Log-density of the rows of x: returns (log_pdf (n,), base_log_pdf (n,), base_positions
+        (n, total_base_dim)). x has shape (n, total_target_dim) in default coordinates, or the
+        embedding/intrinsic dimension when forced; a 1-D x is one row. Points outside the support
+        get -inf, rows containing NaN get NaN."""
+        if amortization_parameters is not None or only_last:
+            require_default("amortization_parameters", amortization_parameters, None)
+            require_default("only_last", only_last, False)
+        coords = coords_for(force_embedding_coordinates, force_intrinsic_coordinates)
+        h = self.handle
+        x = as_rows(x, "x", self._dims[coords])
+        n = x.shape[0]
+        cond = self._cond_rows(conditional_input, n)
+        (log_pdf, base_log_pdf, base), out = outputs(n, (None, None, self.total_base_dim))
+        if n:
+            check(
+                lib().gj_pdf_log_density(
+                    h, pointer(x), n, x.size, pointer(cond), 0 if cond is None else cond.size, coords, *out
+                )
+            )
+        return log_pdf, base_log_pdf, base
+
+    __call__ = forward
+
+    def log_pdf_and_grad(self, x, conditional_input=None, force_embedding_coordinates=False, force_intrinsic_coordinates=False):
+        """Returns (log_pdf (n,), gradient of sum(log_pdf) with respect to the parameters
+        (count_parameters(),), gradient with respect to x (n, dim)). Rows with a non-finite
+        log_pdf do not contribute (their grad_x rows are 0, or NaN for NaN rows)."""
+        coords = coords_for(force_embedding_coordinates, force_intrinsic_coordinates)
+        h = self.handle
+        x = as_rows(x, "x", self._dims[coords])
+        n = x.shape[0]
+        cond = self._cond_rows(conditional_input, n)
+        grad_params = np.zeros(self._n_params)
+        (log_pdf, grad_x), (log_pdf_out, grad_x_out) = outputs(n, (None, x.shape[1]))
+        if n:
+            check(
+                lib().gj_pdf_grad(
+                    h, pointer(x), n, x.size, pointer(cond), 0 if cond is None else cond.size, coords,
+                    log_pdf_out, pointer(grad_params), self._n_params, grad_x_out,
+                )
+            )
+        return log_pdf, grad_params, grad_x
+
+    def sample(
+        self,
+        conditional_input=None,
+        samplesize=1,
+        seed=None,
+        allow_gradients=False,
+        amortization_parameters=None,
+        force_embedding_coordinates=False,
+        force_intrinsic_coordinates=False,
+        failsafe_crosscheck_tolerance=None,
+        dtype=None,
+        device=None,
+        only_last=False,
+        nsamples=None,
+    ):
+        """Draw samples: returns (samples (N, dim), base_samples (N, total_base_dim), log_pdf (N,),
+        base_log_pdf (N,)). N = samplesize (alias nsamples) for an unconditional PDF, else one
+        sample per row of conditional_input. The same seed gives the same samples; seed=None draws
+        a seed from numpy's global generator."""
+        require_default("allow_gradients", allow_gradients, False)
+        require_default("amortization_parameters", amortization_parameters, None)
+        require_default("failsafe_crosscheck_tolerance", failsafe_crosscheck_tolerance, None)
+        require_default("only_last", only_last, False)
+        if dtype is not None and np.dtype(dtype) != np.float64:
+            raise NotImplementedError(f"dtype={dtype!r}: gojammy samples in float64 only")
+        if device is not None and str(device) != "cpu":
+            raise NotImplementedError(f"device={device!r}: gojammy runs on the CPU only")
+        if nsamples is not None:
+            if samplesize not in (1, nsamples):
+                raise ValueError(f"pass either samplesize or nsamples (its alias), got {samplesize} and {nsamples}")
+            samplesize = nsamples
+        coords = coords_for(force_embedding_coordinates, force_intrinsic_coordinates)
+        h = self.handle
+        cond = self._cond_rows(conditional_input, None)
+        n = cond.shape[0] if cond is not None else positive_int(samplesize, "samplesize", allow_zero=True)
+        seed = seed_for(seed)
+        (samples, base, log_pdf, base_log_pdf), out = outputs(n, (self._dims[coords], self.total_base_dim, None, None))
+        if n:
+            check(lib().gj_pdf_sample(h, n, pointer(cond), 0 if cond is None else cond.size, seed, coords, *out))
+        return samples, base, log_pdf, base_log_pdf
+
+    # ------------------------------------------------------------------ parameters
+
+    def get_parameters(self):
+        """A float64 copy of the flat parameter vector (jammy_flows' layer-by-layer order)."""
+        out = np.empty(self._n_params)
+        check(lib().gj_pdf_get_params(self.handle, pointer(out), self._n_params))
+        return out
+
+    def set_parameters(self, values):
+        """Replace the flat parameter vector (length count_parameters())."""
+        h = self.handle
+        values = as_vector(values, "values", self._n_params)
+        check(lib().gj_pdf_set_params(h, pointer(values), self._n_params))
+
+    def init_params(self, data=None, damping_factor=1000.0, mvn_min_max_sv_ratio=1e-4, seed=None):
+        """Re-initialize the parameters as jammy_flows: without data the layers' defaults, with
+        data (n, total_target_dim) a data-driven start for Euclidean sub-manifolds. Conditioning
+        MLPs are damped by damping_factor. Random parts are drawn from seed (None: from numpy's
+        global generator)."""
+        require_default("mvn_min_max_sv_ratio", mvn_min_max_sv_ratio, 1e-4)
+        damping_factor = positive_number(damping_factor, "damping_factor")
+        h = self.handle
+        seed = seed_for(seed)
+        if data is None:
+            check(lib().gj_pdf_init_params(h, None, 0, 0, damping_factor, seed))
+            return
+        data = as_rows(data, "data", self.total_target_dim)
+        check(lib().gj_pdf_init_params(h, pointer(data), data.shape[0], data.size, damping_factor, seed))
+
+    # ------------------------------------------------------------------ training
+
+    def fit(
+        self,
+        data,
+        conditional_input=None,
+        epochs=10,
+        batch_size=256,
+        learning_rate=1e-2,
+        validation_data=None,
+        seed=None,
+        progress=True,
+        *,
+        patience=0,
+        clip_norm=0.0,
+    ):
+        """Train by maximum likelihood (Adam on mini-batches of the mean negative log-likelihood).
+
+        data: (n, total_target_dim) in default coordinates; conditional_input: (n, cond_dim) for a
+        conditional PDF. validation_data: an array, or (x, conditional_input) for a conditional
+        PDF; its loss is computed after every epoch and the best epoch's parameters are kept
+        (patience > 0 stops after that many epochs without improvement). seed drives the
+        shuffling (None: drawn from numpy's global generator). progress: a bar on stderr when it
+        is a terminal (True), never (False), or always ("always"); tqdm is used if installed.
+        clip_norm > 0 rescales each gradient to at most that norm. Ctrl-C stops training after
+        the current step, keeps the parameters and re-raises KeyboardInterrupt.
+
+        Returns {"loss": [mean training loss per epoch], "val_loss": [validation loss per epoch]
+        (empty without validation data)}.
+        """
+        h = self.handle
+        data = as_rows(data, "data", self.total_target_dim)
+        cond = self._cond_rows(conditional_input, data.shape[0])
+        val, val_cond = None, None
+        if validation_data is not None:
+            if self._cond_dim:
+                if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+                    raise ValueError("validation_data: a conditional PDF needs (x, conditional_input)")
+                val = as_rows(validation_data[0], "validation_data", self.total_target_dim)
+                val_cond = self._cond_rows(validation_data[1], val.shape[0], "validation_data conditional_input")
+            else:
+                val = as_rows(validation_data, "validation_data", self.total_target_dim)
+        if data.shape[0] == 0:
+            raise ValueError("data: no rows to train on")
+        opts = _api.FitOptions()
+        check(lib().gj_fit_options_init(ctypes.byref(opts)))
+        opts.epochs = positive_int(epochs, "epochs")
+        opts.batch_size = positive_int(batch_size, "batch_size")
+        opts.learning_rate = positive_number(learning_rate, "learning_rate")
+        opts.seed = seed_for(seed)
+        opts.patience = positive_int(patience, "patience", allow_zero=True)
+        opts.clip_norm = non_negative_number(clip_norm, "clip_norm")
+        return run_fit(h, data, cond, val, val_cond, opts, progress)
+
+    # ------------------------------------------------------------------ storage
+
+    def save(self, path):
+        """Write the model (definition, options, parameters) to a safetensors file at path,
+        atomically. Read it back with gojammy.load (or from C, C++ and Go)."""
+        check(lib().gj_pdf_save(self.handle, os.fsencode(os.fspath(path))))
+
+    def to_bytes(self):
+        """The model file's contents as bytes (what save() writes)."""
+        h = self.handle
+        size = ctypes.c_int64(0)
+        check(lib().gj_pdf_save_buffer(h, None, 0, ctypes.byref(size)))
+        while True:
+            buf = ctypes.create_string_buffer(size.value)
+            status = lib().gj_pdf_save_buffer(h, buf, size.value, ctypes.byref(size))
+            if status != _api.ERR_BUFFER_TOO_SMALL:  # the parameters may have grown in between
+                check(status)
+                return buf.raw[: size.value]
+
+    def __reduce__(self):
+        return (from_bytes, (self.to_bytes(),))
+
+
+def load(path):
+    """Load a model file written by pdf.save (from Python, C, C++ or Go)."""
+    handle = ctypes.c_uint64(0)
+    check(lib().gj_pdf_load(os.fsencode(os.fspath(path)), ctypes.byref(handle)))
+    return pdf._from_handle(handle.value)
+
+
+def from_bytes(data):
+    """Load a model from the bytes of a model file (pdf.to_bytes(), as used by pickling)."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise GojammyValueError(f"from_bytes: expected bytes, got {type(data).__name__}")
+    data = bytes(data)
+    handle = ctypes.c_uint64(0)
+    check(lib().gj_pdf_load_buffer(data, len(data), ctypes.byref(handle)))
+    return pdf._from_handle(handle.value)
