@@ -121,22 +121,27 @@ func (r *Rotation) InitialParams(rng *rand.Rand) []float64 {
 
 // Matrix returns M (dim x dim, row-major) for one parameter row.
 func (r *Rotation) Matrix(params []float64) []float64 {
-	d := r.dim
-	m := make([]float64, d*d)
 	if r.k == nil {
-		for i := 0; i < d; i++ {
-			m[i*d+i] = 1
+		m := make([]float64, r.dim*r.dim)
+		for i := 0; i < r.dim; i++ {
+			m[i*r.dim+i] = 1
 		}
 		return m
 	}
 	c := make([]float64, r.k.numCoefs())
 	r.k.coefs(params, c)
-	work := make([]float64, r.k.workSize())
+	return r.dense(c, make([]float64, r.k.workSize()), false)
+}
+
+// dense returns the matrix of the map with coefficients c (M, or M⁻¹ if inverse), row-major.
+func (r *Rotation) dense(c, work []float64, inverse bool) []float64 {
+	d := r.dim
+	m := make([]float64, d*d)
 	e, col := make([]float64, d), make([]float64, d)
 	for j := 0; j < d; j++ {
 		clear(e)
 		e[j] = 1
-		r.k.apply(c, e, col, work, false)
+		r.k.apply(c, e, col, work, inverse)
 		for i := 0; i < d; i++ {
 			m[i*d+j] = col[i]
 		}
@@ -167,8 +172,23 @@ func (r *Rotation) Apply(x, params *ad.Node, inverse bool) *ad.Node {
 	work := make([]float64, r.k.workSize())
 	xRow := func(i int) int { return i % x.R * d }
 	cRow := func(i int) int { return i % params.R * nc }
-	for i := 0; i < rows; i++ {
-		r.k.apply(coef[cRow(i):cRow(i)+nc], x.Val[xRow(i):xRow(i)+d], out.Val[i*d:(i+1)*d], work, inverse)
+	if params.R == 1 {
+		// One map for all rows: apply it as a dense matrix.
+		a := r.dense(coef, work, inverse)
+		for i := 0; i < rows; i++ {
+			xi, oi := x.Val[xRow(i):xRow(i)+d], out.Val[i*d:(i+1)*d]
+			for p := 0; p < d; p++ {
+				s := 0.0
+				for q, v := range xi {
+					s += a[p*d+q] * v
+				}
+				oi[p] = s
+			}
+		}
+	} else {
+		for i := 0; i < rows; i++ {
+			r.k.apply(coef[cRow(i):cRow(i)+nc], x.Val[xRow(i):xRow(i)+d], out.Val[i*d:(i+1)*d], work, inverse)
+		}
 	}
 	t.Record([]*ad.Node{out}, []*ad.Node{x, params}, func() {
 		g := out.Grad()

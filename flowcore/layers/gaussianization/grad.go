@@ -13,38 +13,35 @@ const (
 )
 
 // kernelShares are one kernel's contributions relative to the mixture sums: rF = w p/F,
-// rS = w p/S, pi = w p/f, rho = w C/F, tau = w (1 − C)/S, d = ∂log p/∂v, and with skewness
-// eaF = w ∂C/∂log a / F, eaS = w ∂C/∂log a / S, pa = ∂log p/∂log a.
+// rS = w p/S, pi = w p/f, rho = w C/F, tau = w (1 − C)/S, d = ∂log p/∂v, v its argument, and with
+// skewness eaF = w ∂C/∂log a / F, eaS = w ∂C/∂log a / S, pa = ∂log p/∂log a.
 type kernelShares struct {
 	rF, rS, pi, rho, tau, d, v, eaF, eaS, pa float64
 }
 
-// shares computes the kernel shares at y, in linear space when the mixture sums allow it.
-func (m mixture) shares(y float64, e []float64, p *point) kernelShares {
+// linearShares are the shares of an unskewed kernel in linear space, from ex = exp(−u) and the
+// reciprocals of the mixture sums.
+func linearShares(ex, u, w, wInvh, invF, invS, invf float64) kernelShares {
+	q := 1 / (1 + ex)
+	sigBar := ex * q
+	wp := wInvh * sigBar * q
+	return kernelShares{rF: wp * invF, rS: wp * invS, pi: wp * invf, rho: w * q * invF,
+		tau: w * sigBar * invS, d: sigBar - q, v: u}
+}
+
+// logShares are the shares of any kernel in log space.
+func (m mixture) logShares(y float64, e kernel, p *point) kernelShares {
 	var s kernelShares
-	if !m.skew && p.linear() {
-		u := (y - e[fMu]) * e[fInvH]
-		ex := math.Exp(-math.Abs(u))
-		q := 1 / (1 + ex)
-		sig, sigBar := q, ex*q
-		if u < 0 {
-			sig, sigBar = sigBar, sig
-		}
-		wp := e[fWInvH] * ex * q * q
-		s.rF, s.rS, s.pi = wp/p.F, wp/p.S, wp/p.f
-		s.rho, s.tau = e[fW]*sig/p.F, e[fW]*sigBar/p.S
-		s.d, s.v = sigBar-sig, u
-		return s
-	}
+	p.withLogs()
 	logC, logCbar, logp, logP, v := kernelLogs(y, e)
-	lw := e[fLogW]
+	lw := e.logw
 	s.rF, s.rS, s.pi = math.Exp(lw+logp-p.logF), math.Exp(lw+logp-p.logS), math.Exp(lw+logp-p.logf)
 	s.rho, s.tau = math.Exp(lw+logC-p.logF), math.Exp(lw+logCbar-p.logS)
-	s.d, s.v = e[fA]*sigmoid(-v)-sigmoid(v), v
+	s.d, s.v = e.a*sigmoid(-v)-sigmoid(v), v
 	if m.skew {
 		// ∂C/∂log a = s·log P·P.
-		s.eaF = e[fSign] * logP * math.Exp(lw+logP-p.logF)
-		s.eaS = e[fSign] * logP * math.Exp(lw+logP-p.logS)
+		s.eaF = e.sign * logP * math.Exp(lw+logP-p.logF)
+		s.eaS = e.sign * logP * math.Exp(lw+logP-p.logS)
 		s.pa = 1 + logP
 	}
 	return s
@@ -53,22 +50,40 @@ func (m mixture) shares(y float64, e []float64, p *point) kernelShares {
 // dimGrad is the vector-Jacobian product of one dimension of the mixture at y: given the
 // coefficients of d(log F), d(log S) and d(log f) in the output gradient, it returns the gradient
 // with respect to y and, if gblk is not nil, adds the gradients with respect to the kernel
-// parameters to gblk (ng slots per kernel).
-func (m mixture) dimGrad(y float64, blk []float64, p *point, cF, cS, cf float64, gblk []float64) float64 {
+// parameters to gblk (ng slots per kernel). buf must hold K values.
+func (m mixture) dimGrad(y float64, blk []float64, p *point, cF, cS, cf float64, gblk, buf []float64) float64 {
+	k := m.k
+	mu, invh := blk[fMu*k:(fMu+1)*k], blk[fInvH*k:(fInvH+1)*k]
+	w, wInvh := blk[fW*k:(fW+1)*k], blk[fWInvH*k:(fWInvH+1)*k]
 	fOverF, fOverS := p.ratios()
 	gy := cF*fOverF - cS*fOverS
-	for j := 0; j < m.k; j++ {
-		e := blk[j*nf : (j+1)*nf]
-		s := m.shares(y, e, p)
-		dy := s.pi * s.d * e[fSign] * e[fInvH] // this kernel's part of (1/f)·∂f/∂y
+	linear := !m.skew && p.linear()
+	var invF, invS, invf float64
+	if linear {
+		invF, invS, invf = 1/p.F, 1/p.S, 1/p.f
+		for j := range mu {
+			buf[j] = clampExpArg((mu[j] - y) * invh[j])
+		}
+		expInPlace(buf[:k])
+	}
+	for j := range mu {
+		var s kernelShares
+		sign := 1.0
+		if linear {
+			s = linearShares(buf[j], (y-mu[j])*invh[j], w[j], wInvh[j], invF, invS, invf)
+		} else {
+			e := kernelAt(blk, j)
+			s, sign = m.logShares(y, e, p), e.sign
+		}
+		dy := s.pi * s.d * sign * invh[j] // this kernel's part of (1/f)·∂f/∂y
 		gy += cf * dy
 		if gblk == nil {
 			continue
 		}
-		g := gblk[j*ng : (j+1)*ng]
+		g := gblk[j*ng : (j+1)*ng : (j+1)*ng]
 		cdf := -cF*s.rF + cS*s.rS
 		g[gMu] += cdf - cf*dy
-		g[gLogH] += (y-e[fMu])*cdf + cf*s.pi*(-s.d*s.v-1)
+		g[gLogH] += (y-mu[j])*cdf + cf*s.pi*(-s.d*s.v-1)
 		g[gLogW] += cF*s.rho + cS*s.tau + cf*s.pi
 		g[gLogA] += cF*s.eaF - cS*s.eaS + cf*s.pi*s.pa
 	}

@@ -8,6 +8,8 @@
 // Sampling direction: y_i solves ψ(F_i(y_i)) = z_i (bracketed Newton iterations to full float64
 // precision, gradients by the implicit-function rule), x = M·y + offset. The mixture CDF, ψ and
 // log ψ' are one fused ad operation per direction with hand-written vector-Jacobian products.
+// For one shared parameter row that needs no gradient (an unconditional PDF outside training) the
+// constrained mixture parameters are prepared once and cached in the layer.
 //
 // Parameter layout (jammy_flows): [offset d, if the PDF asks for one][rotation][means (K − c)·d]
 // [raw log-widths K·d][raw log-norms K·d, if fit_normalization][raw log-skew K·d, if
@@ -19,6 +21,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync/atomic"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/layers"
@@ -45,7 +49,7 @@ const (
 	splineSlopeInit = 0.54135
 )
 
-// Layer is one g layer.
+// Layer is one g layer. It is safe for concurrent use.
 type Layer struct {
 	ctx    layers.Context
 	d, k   int
@@ -61,6 +65,14 @@ type Layer struct {
 	nMeans           int
 	// spline is set for the rq_splines stretch.
 	spline *spline.Config
+	// cache holds the prepared mixture block of the last constant shared parameters.
+	cache atomic.Pointer[preparedCache]
+}
+
+// preparedCache is an immutable prepared mixture block with the raw stretch parameters it was
+// made from.
+type preparedCache struct {
+	raw, blk []float64
 }
 
 // New builds a g layer from its context and resolved options.
@@ -212,6 +224,24 @@ func (l *Layer) mixParams(params *ad.Node, off int) mixParams {
 	return p
 }
 
+// mixInputs returns the fused ops' parameters: for one shared row that needs no gradient (an
+// unconditional PDF outside training) a prepared block, cached across calls; otherwise the
+// parameter nodes.
+func (l *Layer) mixInputs(params *ad.Node, off int) (mixParams, []float64) {
+	if params.R != 1 || params.NeedsGrad() {
+		return l.mixParams(params, off), nil
+	}
+	raw := params.Val[off:]
+	if c := l.cache.Load(); c != nil && slices.Equal(c.raw, raw) {
+		return mixParams{}, c.blk
+	}
+	t := ad.NewTape(false)
+	blk := make([]float64, l.mix.blockLen())
+	l.mixParams(t.Const(1, len(raw), raw), 0).prepare(l.mix, 0, blk)
+	l.cache.Store(&preparedCache{raw: slices.Clone(raw), blk: blk})
+	return mixParams{}, blk
+}
+
 // centeredMeans appends the last mean of every dimension, −Σ_{j<K} w_j μ_j / w_K, which makes
 // the mixture mean zero (logw nil: equal weights).
 func (l *Layer) centeredMeans(means, logw *ad.Node) *ad.Node {
@@ -276,7 +306,8 @@ func (l *Layer) Inverse(x, params *ad.Node) (*ad.Node, *ad.Node) {
 		z, ld := spline.Forward(y, l.splineParams(params, off), *l.spline)
 		return z, ad.SumCols(ld)
 	}
-	return l.mix.density(l.kind, y, l.mixParams(params, off))
+	p, shared := l.mixInputs(params, off)
+	return l.mix.density(l.kind, y, p, shared)
 }
 
 // Forward maps base-side points to the data side (sampling direction).
@@ -288,7 +319,8 @@ func (l *Layer) Forward(z, params *ad.Node) (*ad.Node, *ad.Node) {
 		y, lds = spline.Inverse(z, l.splineParams(params, off), *l.spline)
 		ld = ad.SumCols(lds)
 	} else {
-		y, ld = l.mix.sample(l.kind, z, l.mixParams(params, off))
+		p, shared := l.mixInputs(params, off)
+		y, ld = l.mix.sample(l.kind, z, p, shared)
 	}
 	x := l.rot.Apply(y, rot, false)
 	if offset != nil {

@@ -17,16 +17,16 @@ type mixture struct {
 	signs []float64
 }
 
-// Fields of one kernel in a prepared parameter block. A prepared block holds, for every dimension
-// i and kernel j, nf values at ((i·K + j)·nf).
+// Fields of a prepared parameter block. A prepared block holds one part per dimension (see dim),
+// and a part holds each field for all K kernels contiguously: field f of kernel j is at f·K + j.
 const (
 	fMu = iota
-	fH
 	fInvH
-	fLogH
 	fW
-	fLogW
 	fWInvH
+	fH
+	fLogH
+	fLogW
 	fA
 	fLogA
 	fSign
@@ -69,22 +69,28 @@ func (m mixture) prepare(mu, logh, logw, loga, blk []float64) {
 			}
 			lse = mx + math.Log(s)
 		}
+		part := m.dim(blk, i)
 		for j := 0; j < k; j++ {
-			e := blk[(i*k+j)*nf : (i*k+j+1)*nf]
 			src := j*d + i
 			lw := -lse
 			if logw != nil {
 				lw += logw[src]
 			}
-			e[fMu], e[fLogH], e[fLogW] = mu[src], logh[src], lw
-			e[fH] = math.Exp(logh[src])
-			e[fInvH] = 1 / e[fH]
-			e[fW] = math.Exp(lw)
-			e[fWInvH] = e[fW] * e[fInvH]
-			e[fA], e[fLogA], e[fSign] = 1, 0, m.signs[j]
+			h, w := math.Exp(logh[src]), math.Exp(lw)
+			set := func(f int, v float64) { part[f*k+j] = v }
+			set(fMu, mu[src])
+			set(fH, h)
+			set(fInvH, 1/h)
+			set(fLogH, logh[src])
+			set(fW, w)
+			set(fLogW, lw)
+			set(fWInvH, w/h)
+			set(fA, 1)
+			set(fLogA, 0)
+			set(fSign, m.signs[j])
 			if loga != nil {
-				e[fLogA] = loga[src]
-				e[fA] = math.Exp(loga[src])
+				set(fA, math.Exp(loga[src]))
+				set(fLogA, loga[src])
 			}
 		}
 	}
@@ -95,13 +101,51 @@ func (m mixture) dim(blk []float64, i int) []float64 {
 	return blk[i*m.k*nf : (i+1)*m.k*nf]
 }
 
-// point holds the mixture CDF, survival function and density at one point, with their logs.
+// kernel holds the prepared parameters of one kernel that the log-space paths use.
+type kernel struct {
+	mu, invh, w, logh, logw, a, loga, sign float64
+}
+
+// kernelAt reads kernel j from a dimension's part of a prepared block.
+func kernelAt(part []float64, j int) kernel {
+	k := len(part) / nf
+	at := func(f int) float64 { return part[f*k+j] }
+	return kernel{mu: at(fMu), invh: at(fInvH), w: at(fW), logh: at(fLogH), logw: at(fLogW), a: at(fA),
+		loga: at(fLogA), sign: at(fSign)}
+}
+
+// point holds the mixture CDF F, survival function S and density f at one point and, once
+// computed (always on the log-space path), their logs.
 type point struct {
 	F, S, f, logF, logS, logf float64
+	hasLogs                   bool
 }
 
 // linear reports whether the linear-space values are trustworthy (no underflow).
 func (p *point) linear() bool { return p.F >= tiny && p.S >= tiny && p.f >= tiny }
+
+// withLogs fills in the logs if they are missing.
+func (p *point) withLogs() {
+	if !p.hasLogs {
+		p.logF, p.logS, p.logf, p.hasLogs = fastLog(p.F), fastLog(p.S), fastLog(p.f), true
+	}
+}
+
+// logDensity returns log f.
+func (p *point) logDensity() float64 {
+	if p.hasLogs {
+		return p.logf
+	}
+	return fastLog(p.f)
+}
+
+// logit returns log F − log S.
+func (p *point) logit() float64 {
+	if p.hasLogs {
+		return p.logF - p.logS
+	}
+	return fastLog(p.F / p.S)
+}
 
 // ratios returns f/F and f/S.
 func (p *point) ratios() (float64, float64) {
@@ -111,56 +155,78 @@ func (p *point) ratios() (float64, float64) {
 	return math.Exp(p.logf - p.logF), math.Exp(p.logf - p.logS)
 }
 
+// slopeInv returns 1/(d logit F/dy) = F·S/f.
+func (p *point) slopeInv() float64 {
+	if p.linear() {
+		return p.F * p.S / p.f
+	}
+	return math.Exp(p.logF + p.logS - p.logf)
+}
+
 // eval evaluates the mixture of one dimension (a block from dim) at y. scratch must hold 3K values.
 func (m mixture) eval(y float64, blk, scratch []float64) point {
 	if !m.skew {
 		var p point
-		p.F, p.S, p.f = evalLinear(y, blk)
+		p.F, p.S, p.f = evalLinear(y, blk, scratch)
 		if p.linear() {
-			p.logF, p.logS, p.logf = math.Log(p.F), math.Log(p.S), math.Log(p.f)
 			return p
 		}
 	}
 	return m.evalLog(y, blk, scratch)
 }
 
-// evalLinear sums the kernels of an unskewed mixture in linear space with one exponential per
-// kernel: for e = exp(−|u|), σ(|u|) = 1/(1+e), σ(−|u|) = e/(1+e) and σ(u)σ(−u) = e/(1+e)².
-func evalLinear(y float64, blk []float64) (F, S, f float64) {
-	for o := 0; o+nf <= len(blk); o += nf {
-		e := blk[o : o+nf : o+nf]
-		u := (y - e[fMu]) * e[fInvH]
-		ex := math.Exp(-math.Abs(u))
-		q := 1 / (1 + ex)
-		small := ex * q
-		w := e[fW]
-		if u >= 0 {
-			F += w * q
-			S += w * small
-		} else {
-			F += w * small
-			S += w * q
-		}
-		f += e[fWInvH] * small * q
+// maxExpArg bounds the exponent of evalLinear: beyond it a kernel's smaller tail value is below
+// e^{−700} and cannot matter unless the whole sum is below tiny (then the log-space path runs).
+const maxExpArg = 700
+
+// clampExpArg limits v to [−maxExpArg, maxExpArg] (NaN passes through).
+func clampExpArg(v float64) float64 {
+	if v > maxExpArg {
+		return maxExpArg
+	}
+	if v < -maxExpArg {
+		return -maxExpArg
+	}
+	return v
+}
+
+// evalLinear sums the kernels of an unskewed mixture in linear space with one exponential and no
+// branch per kernel: with e = exp(−u), σ(u) = 1/(1+e), σ(−u) = e/(1+e) and
+// σ(u)σ(−u) = e/(1+e)², all with full relative precision for |u| ≤ 700. buf must hold K values.
+func evalLinear(y float64, part, buf []float64) (F, S, f float64) {
+	k := len(part) / nf
+	mu, invh := part[fMu*k:(fMu+1)*k], part[fInvH*k:(fInvH+1)*k]
+	w, wInvh := part[fW*k:(fW+1)*k], part[fWInvH*k:(fWInvH+1)*k]
+	ex := buf[:k]
+	for j := range ex {
+		ex[j] = clampExpArg((mu[j] - y) * invh[j])
+	}
+	expInPlace(ex)
+	for j, x := range ex {
+		q := 1 / (1 + x)
+		sigBar := x * q
+		F += w[j] * q
+		S += w[j] * sigBar
+		f += wInvh[j] * sigBar * q
 	}
 	return F, S, f
 }
 
 // kernelLogs returns, for one kernel at y, the logs of its CDF C, of 1 − C, of its density p and of
 // P = σ(v)^a, with v = s·(y − μ)/h.
-func kernelLogs(y float64, e []float64) (logC, logCbar, logp, logP, v float64) {
-	v = e[fSign] * (y - e[fMu]) * e[fInvH]
+func kernelLogs(y float64, e kernel) (logC, logCbar, logp, logP, v float64) {
+	v = e.sign * (y - e.mu) * e.invh
 	spNeg := softplus(-v) // −log σ(v)
-	logP = -e[fA] * spNeg
+	logP = -e.a * spNeg
 	var logQ float64
 	if v > 700 {
 		// 1 − σ(v)^a = a·e^{−v}(1 + O(e^{−v})) once softplus(−v) underflows.
-		logQ = e[fLogA] - v
+		logQ = e.loga - v
 	} else {
 		logQ = math.Log(-math.Expm1(logP))
 	}
-	logp = e[fLogA] + logP - (spNeg + v) - e[fLogH]
-	if e[fSign] > 0 {
+	logp = e.loga + logP - (spNeg + v) - e.logh
+	if e.sign > 0 {
 		return logP, logQ, logp, logP, v
 	}
 	return logQ, logP, logp, logP, v
@@ -171,12 +237,12 @@ func (m mixture) evalLog(y float64, blk, scratch []float64) point {
 	k := m.k
 	lc, ls, lp := scratch[:k], scratch[k:2*k], scratch[2*k:3*k]
 	for j := 0; j < k; j++ {
-		e := blk[j*nf : (j+1)*nf]
+		e := kernelAt(blk, j)
 		c, cb, p, _, _ := kernelLogs(y, e)
-		lw := e[fLogW]
+		lw := e.logw
 		lc[j], ls[j], lp[j] = lw+c, lw+cb, lw+p
 	}
-	var p point
+	p := point{hasLogs: true}
 	p.logF, p.logS, p.logf = logSumExp(lc), logSumExp(ls), logSumExp(lp)
 	p.F, p.S, p.f = math.Exp(p.logF), math.Exp(p.logS), math.Exp(p.logf)
 	return p

@@ -11,7 +11,12 @@ type rowParams struct {
 	blk    []float64
 }
 
-func newRowParams(m mixture, p mixParams, points int) *rowParams {
+// newRowParams prepares the parameter inputs p for points rows; if shared is not nil it is the
+// prepared block of constant shared parameters and p is empty.
+func newRowParams(m mixture, p mixParams, points int, shared []float64) *rowParams {
+	if shared != nil {
+		return &rowParams{m: m, shared: true, blk: shared}
+	}
 	rp := &rowParams{m: m, p: p, shared: p.rows(m, points) == 1, blk: make([]float64, m.blockLen())}
 	if rp.shared {
 		p.prepare(m, 0, rp.blk)
@@ -84,10 +89,11 @@ func recordNeeded(t *ad.Tape, x *ad.Node, p mixParams) bool {
 }
 
 // density is the fused density-direction map of the mixture layer: for every entry of y (R x d),
-// z = ψ(F(y)) and, per row, the log-determinant Σ_dims log ψ'(y).
-func (m mixture) density(kind invKind, y *ad.Node, p mixParams) (z, logDet *ad.Node) {
+// z = ψ(F(y)) and, per row, the log-determinant Σ_dims log ψ'(y). The parameters are the nodes p,
+// or the prepared block shared (see newRowParams).
+func (m mixture) density(kind invKind, y *ad.Node, p mixParams, shared []float64) (z, logDet *ad.Node) {
 	t, d := y.Tape(), m.d
-	rp := newRowParams(m, p, y.R)
+	rp := newRowParams(m, p, y.R, shared)
 	z, logDet = t.New(y.R, d), t.New(y.R, 1)
 	need := recordNeeded(t, y, p)
 	var saved []point
@@ -97,29 +103,30 @@ func (m mixture) density(kind invKind, y *ad.Node, p mixParams) (z, logDet *ad.N
 	scratch := make([]float64, 3*m.k)
 	for i := 0; i < y.R; i++ {
 		blk := rp.at(i)
-		sum := 0.0
+		sum := newLogSum()
 		for j := 0; j < d; j++ {
 			pt := m.eval(y.Val[i*d+j], m.dim(blk, j), scratch)
 			o := kind.psi(&pt, false)
 			z.Val[i*d+j] = o.z
-			sum += o.g + pt.logf
+			sum.add(&o)
 			if need {
 				saved[i*d+j] = pt
 			}
 		}
-		logDet.Val[i] = sum
+		logDet.Val[i] = sum.value()
 	}
 	if !need {
 		return z, logDet
 	}
 	t.Record([]*ad.Node{z, logDet}, append([]*ad.Node{y}, p.nodes()...), func() {
 		gz, gl := z.Grad(), logDet.Grad()
+		buf := make([]float64, m.k)
 		rp.gradRows(y.R, func(i int, blk, gblk []float64) {
 			for j := 0; j < d; j++ {
 				k := i*d + j
 				pt := &saved[k]
 				o := kind.psi(pt, true)
-				g := m.dimGrad(y.Val[k], m.dim(blk, j), pt, gz[k]*o.a+gl[i]*o.ag, gz[k]*o.b+gl[i]*o.bg, gl[i], m.dimBlock(gblk, j))
+				g := m.dimGrad(y.Val[k], m.dim(blk, j), pt, gz[k]*o.a+gl[i]*o.ag, gz[k]*o.b+gl[i]*o.bg, gl[i], m.dimBlock(gblk, j), buf)
 				if y.NeedsGrad() {
 					y.Grad()[k] += g
 				}
@@ -132,9 +139,9 @@ func (m mixture) density(kind invKind, y *ad.Node, p mixParams) (z, logDet *ad.N
 // sample is the fused sampling-direction map: it solves ψ(F(y)) = z for every entry of z (R x d)
 // and returns y with the per-row log-determinant −Σ_dims log ψ'(y). Gradients follow the implicit
 // function rule at the root: dy = (dz − ∂ψ/∂θ·dθ)/ψ'(y).
-func (m mixture) sample(kind invKind, z *ad.Node, p mixParams) (y, logDet *ad.Node) {
+func (m mixture) sample(kind invKind, z *ad.Node, p mixParams, shared []float64) (y, logDet *ad.Node) {
 	t, d := z.Tape(), m.d
-	rp := newRowParams(m, p, z.R)
+	rp := newRowParams(m, p, z.R, shared)
 	y, logDet = t.New(z.R, d), t.New(z.R, 1)
 	need := recordNeeded(t, z, p)
 	var saved []point
@@ -144,22 +151,24 @@ func (m mixture) sample(kind invKind, z *ad.Node, p mixParams) (y, logDet *ad.No
 	scratch := make([]float64, 3*m.k)
 	for i := 0; i < z.R; i++ {
 		blk := rp.at(i)
-		sum := 0.0
+		sum := newLogSum()
 		for j := 0; j < d; j++ {
 			yv, pt := m.solve(kind, z.Val[i*d+j], m.dim(blk, j), scratch)
 			y.Val[i*d+j] = yv
-			sum += kind.psi(&pt, false).g + pt.logf
+			o := kind.psi(&pt, false)
+			sum.add(&o)
 			if need {
 				saved[i*d+j] = pt
 			}
 		}
-		logDet.Val[i] = -sum
+		logDet.Val[i] = -sum.value()
 	}
 	if !need {
 		return y, logDet
 	}
 	t.Record([]*ad.Node{y, logDet}, append([]*ad.Node{z}, p.nodes()...), func() {
 		gy, gld := y.Grad(), logDet.Grad()
+		buf := make([]float64, m.k)
 		rp.gradRows(z.R, func(i int, blk, gblk []float64) {
 			gl := -gld[i]
 			for j := 0; j < d; j++ {
@@ -167,14 +176,14 @@ func (m mixture) sample(kind invKind, z *ad.Node, p mixParams) (y, logDet *ad.No
 				pt, bd := &saved[k], m.dim(blk, j)
 				o := kind.psi(pt, true)
 				// Total gradient on y: directly and through log ψ'(y).
-				gyTot := gy[k] + m.dimGrad(y.Val[k], bd, pt, gl*o.ag, gl*o.bg, gl, nil)
+				gyTot := gy[k] + m.dimGrad(y.Val[k], bd, pt, gl*o.ag, gl*o.bg, gl, nil, buf)
 				fF, fS := pt.ratios()
 				lam := gyTot / (o.a*fF - o.b*fS)
 				if z.NeedsGrad() {
 					z.Grad()[k] += lam
 				}
 				if gblk != nil {
-					m.dimGrad(y.Val[k], bd, pt, -lam*o.a+gl*o.ag, -lam*o.b+gl*o.bg, gl, m.dimBlock(gblk, j))
+					m.dimGrad(y.Val[k], bd, pt, -lam*o.a+gl*o.ag, -lam*o.b+gl*o.bg, gl, m.dimBlock(gblk, j), buf)
 				}
 			}
 		})

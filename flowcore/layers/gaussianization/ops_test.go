@@ -59,14 +59,14 @@ func TestFusedOpGradients(t *testing.T) {
 				}
 				t.Run("density/"+name, func(t *testing.T) {
 					f := func(_ *ad.Tape, in []*ad.Node) *ad.Node {
-						z, ld := m.density(kind, in[0], mixFromNodes(in[1:]))
+						z, ld := m.density(kind, in[0], mixFromNodes(in[1:]), nil)
 						return ad.Concat(z, ld)
 					}
 					adtest.CheckGradients(t, f, append([]adtest.Input{input(len(testPoints)/d, d, testPoints)}, params...), h, 1e-6)
 				})
 				t.Run("sample/"+name, func(t *testing.T) {
 					f := func(_ *ad.Tape, in []*ad.Node) *ad.Node {
-						y, ld := m.sample(kind, in[0], mixFromNodes(in[1:]))
+						y, ld := m.sample(kind, in[0], mixFromNodes(in[1:]), nil)
 						return ad.Concat(y, ld)
 					}
 					adtest.CheckGradients(t, f, append([]adtest.Input{input(len(basePoints)/d, d, basePoints)}, params...), h, 1e-6)
@@ -86,19 +86,18 @@ func TestPathsAgree(t *testing.T) {
 	scratch := make([]float64, 15)
 	for _, y := range []float64{-9, -1.3, 0, 0.4, 2.2, 7} {
 		var lin point
-		lin.F, lin.S, lin.f = evalLinear(y, blk)
+		lin.F, lin.S, lin.f = evalLinear(y, blk, scratch)
 		lg := m.evalLog(y, blk, scratch)
 		for _, pair := range [][2]float64{{lin.F, lg.F}, {lin.S, lg.S}, {lin.f, lg.f}} {
 			if math.Abs(pair[0]-pair[1]) > 1e-14*pair[1] {
 				t.Errorf("y=%g: linear %.17g, log %.17g", y, pair[0], pair[1])
 			}
 		}
-		lin.logF, lin.logS, lin.logf = math.Log(lin.F), math.Log(lin.S), math.Log(lin.f)
 		for j := 0; j < 5; j++ {
-			e := blk[j*nf : (j+1)*nf]
-			a := m.shares(y, e, &lin)
-			lg.F = 0 // forces the log-space shares
-			b := m.shares(y, e, &lg)
+			e := kernelAt(blk, j)
+			u := (y - e.mu) * e.invh
+			a := linearShares(math.Exp(-u), u, e.w, e.w*e.invh, 1/lin.F, 1/lin.S, 1/lin.f)
+			b := m.logShares(y, e, &lg)
 			for q, pair := range [][2]float64{{a.rF, b.rF}, {a.rS, b.rS}, {a.pi, b.pi}, {a.rho, b.rho}, {a.tau, b.tau}, {a.d, b.d}, {a.v, b.v}} {
 				if math.Abs(pair[0]-pair[1]) > 1e-12*math.Max(1, math.Abs(pair[1])) {
 					t.Errorf("y=%g kernel %d share %d: linear %.17g, log %.17g", y, j, q, pair[0], pair[1])

@@ -13,10 +13,10 @@ type mixParams struct {
 	mu, logh, logw, loga *ad.Node
 }
 
-// nodes lists the inputs that exist.
+// nodes lists the inputs that exist (none for parameters given as a prepared block).
 func (p mixParams) nodes() []*ad.Node {
-	out := []*ad.Node{p.mu, p.logh}
-	for _, n := range []*ad.Node{p.logw, p.loga} {
+	var out []*ad.Node
+	for _, n := range []*ad.Node{p.mu, p.logh, p.logw, p.loga} {
 		if n != nil {
 			out = append(out, n)
 		}
@@ -80,7 +80,7 @@ func (p mixParams) scatter(m mixture, i int, blk, gblk []float64) {
 				glogh[dst] += g[gLogH]
 			}
 			if glogw != nil {
-				glogw[dst] += g[gLogW] - blk[(dim*k+j)*nf+fW]*sum
+				glogw[dst] += g[gLogW] - kernelAt(m.dim(blk, dim), j).w*sum
 			}
 			if gloga != nil {
 				gloga[dst] += g[gLogA]

@@ -1,6 +1,8 @@
 package gaussianization
 
 import (
+	"github.com/gojammy/gojammy/flowcore/ad"
+
 	"fmt"
 	"math"
 )
@@ -45,30 +47,36 @@ const (
 // F = 1/2, where its analytic derivative is numerically unstable.
 var logPadeFlat = math.Log(2.506628)
 
-// psiOut is ψ at one point and log dψ/dF written as G, with their partial derivatives: with the
-// layer output z = ψ(F, S) and log ψ'(y) = G(F, S) + log f, A = F ∂ψ/∂F, B = S ∂ψ/∂S,
-// Ag = F ∂G/∂F, Bg = S ∂G/∂S.
+// psiOut is ψ at one point and the log-derivative log dψ/dy = G(F, S) + log f, given as
+// ell + log(factor) so that the logs of several factors can be taken at once (see logSum), with
+// the partial derivatives A = F ∂ψ/∂F, B = S ∂ψ/∂S, Ag = F ∂G/∂F, Bg = S ∂G/∂S.
 //
 // ψ and G are functions of F and S, which the layer keeps equal to 1 − F; off that line they are
 // extended by whatever form is numerically best. Only derivatives along the line enter the layer's
 // gradients (the weights are normalized inside the fused operation), so any extension is exact.
 type psiOut struct {
-	z, g, a, b, ag, bg float64
+	z, ell, factor, a, b, ag, bg float64
 }
 
-// psi evaluates the inverse function at a mixture point. With partials false only z and g are set.
+// psi evaluates the inverse function at a mixture point. With partials false only z, ell and
+// factor are set.
 func (k invKind) psi(p *point, partials bool) psiOut {
-	var o psiOut
+	o := psiOut{factor: 1}
 	if k == isigmoid {
-		// ψ = log F − log S; log ψ' = log(1/F + 1/S) + log f with F + S = 1.
-		o.z, o.g = p.logF-p.logS, -p.logF-p.logS
+		// ψ = log F − log S; log ψ' = log(1/F + 1/S) + log f = log(f/(F·S)) with F + S = 1.
 		o.a, o.b, o.ag, o.bg = 1, -1, -1, -1
+		if !p.hasLogs {
+			o.z, o.factor = fastLog(p.F/p.S), p.f/(p.F*p.S)
+			return o
+		}
+		o.z, o.ell = p.logF-p.logS, p.logf-p.logF-p.logS
 		return o
 	}
 	lower := p.F <= 0.5
 	if k != fullPade && p.F > padeBound && p.S > padeBound {
 		return middle(p, lower, partials)
 	}
+	p.withLogs()
 	sign := 1.0
 	if lower {
 		sign = -1
@@ -79,7 +87,7 @@ func (k invKind) psi(p *point, partials bool) psiOut {
 		m := p.logF + p.logS
 		r := math.Sqrt(-2 * m)
 		o.z = sign * (r - crudeShift)
-		o.g = -math.Log(r) - m
+		o.ell = -math.Log(r) - m + p.logf
 		if partials {
 			o.a = -sign / r
 			o.b = o.a
@@ -92,7 +100,7 @@ func (k invKind) psi(p *point, partials bool) psiOut {
 	w := winitzki(p.logF + p.logS + log4)
 	o.z = sign * w.h
 	if k == fullPade && p.F >= 0.49999 && p.F <= 0.50001 {
-		o.g = logPadeFlat
+		o.ell = logPadeFlat + p.logf
 		if partials {
 			// dψ/dF → √(2π) at F = 1/2; within 1e-5 of it the difference is O(1e-10).
 			o.a = p.F * sqrt2Pi
@@ -100,7 +108,7 @@ func (k invKind) psi(p *point, partials bool) psiOut {
 		return o
 	}
 	diff := p.S - p.F
-	o.g = w.lam + math.Log(math.Abs(diff)) - p.logF - p.logS
+	o.ell = w.lam + math.Log(math.Abs(diff)) - p.logF - p.logS + p.logf
 	if partials {
 		o.a = sign * w.dh
 		o.b = o.a
@@ -113,13 +121,18 @@ func (k invKind) psi(p *point, partials bool) psiOut {
 // middle is the exact inverse normal CDF ψ = Φ⁻¹(F), computed from the smaller of F and S, with
 // log dψ/dF = log √(2π) + ψ²/2.
 func middle(p *point, lower, partials bool) psiOut {
-	var o psiOut
+	o := psiOut{factor: 1}
 	if lower {
-		o.z = lowerQuantile(p.F)
+		o.z = ad.NormalQuantileF(p.F)
 	} else {
-		o.z = -lowerQuantile(p.S)
+		o.z = -ad.NormalQuantileF(p.S)
 	}
-	o.g = logSqrt2Pi + 0.5*o.z*o.z
+	o.ell = logSqrt2Pi + 0.5*o.z*o.z
+	if p.hasLogs {
+		o.ell += p.logf
+	} else {
+		o.factor = p.f
+	}
 	if partials {
 		inv := sqrt2Pi * math.Exp(0.5*o.z*o.z) // 1/φ(ψ)
 		if lower {
@@ -160,3 +173,28 @@ func winitzki(l float64) pade {
 	p.dlam = (df2-0.5)/num - df2/f2 - p.dh/p.h
 	return p
 }
+
+// logSum accumulates a sum of log-derivatives ell + log(factor), multiplying the factors and
+// taking one logarithm where their product stays well inside the float64 range.
+type logSum struct {
+	sum, prod float64
+}
+
+func newLogSum() logSum { return logSum{prod: 1} }
+
+// add adds one log-derivative.
+func (a *logSum) add(o *psiOut) {
+	a.sum += o.ell
+	f := o.factor
+	if f > 1e-100 && f < 1e100 {
+		a.prod *= f
+		if a.prod > 1e-200 && a.prod < 1e200 {
+			return
+		}
+		f, a.prod = a.prod, 1
+	}
+	a.sum += fastLog(f)
+}
+
+// value returns the sum.
+func (a *logSum) value() float64 { return a.sum + fastLog(a.prod) }

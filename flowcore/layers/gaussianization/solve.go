@@ -13,7 +13,8 @@ const solveTol = 2e-15
 // leaves where the exact middle and an approximate tail meet is mapped to the joining CDF value.
 func (k invKind) target(z float64) (logF, logS float64) {
 	if k == isigmoid {
-		return -softplus(-z), -softplus(z)
+		lF := -softplus(-z)
+		return lF, lF - z
 	}
 	// small is the log of the tail-side value (F for z < 0, S for z > 0).
 	small := math.NaN()
@@ -74,31 +75,42 @@ func (m mixture) solve(kind invKind, z float64, blk, scratch []float64) (float64
 		if math.IsNaN(y) {
 			y = z
 		}
-		return y, point{F: nan, S: nan, f: nan, logF: nan, logS: nan, logf: nan}
+		return y, point{F: nan, S: nan, f: nan, logF: nan, logS: nan, logf: nan, hasLogs: true}
 	}
+	k := m.k
+	mu, h, w := blk[fMu*k:(fMu+1)*k], blk[fH*k:(fH+1)*k], blk[fW*k:(fW+1)*k]
 	lo, hi, y, scale := math.Inf(1), math.Inf(-1), 0.0, math.Inf(1)
-	for j := 0; j < m.k; j++ {
-		e := blk[j*nf : (j+1)*nf]
+	for j := range mu {
 		u := tStar
 		if m.skew {
+			e := kernelAt(blk, j)
 			lsig := lF
-			if e[fSign] < 0 {
+			if e.sign < 0 {
 				lsig = lS
 			}
-			lsig /= e[fA]
-			u = e[fSign] * (lsig - math.Log(-math.Expm1(lsig)))
+			lsig /= e.a
+			u = e.sign * (lsig - math.Log(-math.Expm1(lsig)))
 		}
-		yj := e[fMu] + e[fH]*u
-		lo, hi = math.Min(lo, yj), math.Max(hi, yj)
-		y += e[fW] * yj
-		scale = math.Min(scale, e[fH])
+		yj := mu[j] + h[j]*u
+		if yj < lo {
+			lo = yj
+		}
+		if yj > hi {
+			hi = yj
+		}
+		y += w[j] * yj
+		if h[j] < scale {
+			scale = h[j]
+		}
 	}
-	y = math.Min(math.Max(y, lo), hi)
+	if y < lo || y > hi {
+		y = 0.5 * (lo + hi)
+	}
 	var pt point
 	converged := false
 	for it := 0; it < maxSolveIter && !converged; it++ {
 		pt = m.eval(y, blk, scratch)
-		r := pt.logF - pt.logS - tStar
+		r := pt.logit() - tStar
 		if r == 0 {
 			return y, pt
 		}
@@ -110,7 +122,7 @@ func (m mixture) solve(kind invKind, z float64, blk, scratch []float64) (float64
 		} else {
 			hi = y
 		}
-		next := y - r*math.Exp(pt.logF+pt.logS-pt.logf)
+		next := y - r*pt.slopeInv()
 		if !(next > lo && next < hi) {
 			next = 0.5 * (lo + hi)
 		}
