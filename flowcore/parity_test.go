@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -24,6 +25,9 @@ type upstreamFixture struct {
 	LogPDF     []float64       `json:"log_pdf"`
 	BaseLogPDF []float64       `json:"base_log_pdf"`
 	Base       [][]float64     `json:"base"`
+	// BaseDiffersRows lists rows (with the reason) where gojammy's base point legitimately
+	// differs from upstream's; their log_pdf is still compared.
+	BaseDiffersRows map[string]string `json:"base_differs_rows"`
 }
 
 func loadFixtures(t *testing.T) map[string]upstreamFixture {
@@ -73,9 +77,6 @@ func TestUpstreamParity(t *testing.T) {
 			cfg.Options = opts
 			p, err := flowcore.New(fx.PDFDefs, fx.FlowDefs, cfg)
 			if err != nil {
-				if strings.Contains(err.Error(), "not implemented yet") || strings.Contains(err.Error(), "is not available on manifold") {
-					t.Skipf("not implemented yet: %v", err)
-				}
 				t.Fatal(err)
 			}
 			if p.NumParams() != fx.Count {
@@ -90,8 +91,9 @@ func TestUpstreamParity(t *testing.T) {
 			}
 			base := flatten(fx.Base)
 			bad := 0
+			baseDiffers := func(i int) bool { _, ok := fx.BaseDiffersRows[strconv.Itoa(i)]; return ok }
 			for i := range fx.LogPDF {
-				if !relClose(d.LogPDF[i], fx.LogPDF[i], 1e-10) || !relClose(d.BaseLogPDF[i], fx.BaseLogPDF[i], 1e-10) {
+				if !relClose(d.LogPDF[i], fx.LogPDF[i], 1e-10) || (!baseDiffers(i) && !relClose(d.BaseLogPDF[i], fx.BaseLogPDF[i], 1e-10)) {
 					if bad < 5 {
 						t.Errorf("row %d x=%v: log_pdf %.15g (upstream %.15g), base_log_pdf %.15g (upstream %.15g)",
 							i, fx.X[i], d.LogPDF[i], fx.LogPDF[i], d.BaseLogPDF[i], fx.BaseLogPDF[i])
@@ -99,8 +101,9 @@ func TestUpstreamParity(t *testing.T) {
 					bad++
 				}
 			}
+			bd := p.BaseDim()
 			for i := range base {
-				if !relClose(d.Base[i], base[i], 1e-9) && bad < 5 {
+				if !baseDiffers(i/bd) && !relClose(d.Base[i], base[i], 1e-9) && bad < 5 {
 					t.Errorf("base entry %d: %.15g (upstream %.15g)", i, d.Base[i], base[i])
 					bad++
 				}
@@ -133,10 +136,6 @@ func TestUpstreamParameterCounts(t *testing.T) {
 		cfg.ConditionalInputDim = c.cond
 		p, err := flowcore.New(c.pdf, c.flow, cfg)
 		if err != nil {
-			if strings.Contains(err.Error(), "not implemented yet") || strings.Contains(err.Error(), "is not available on manifold") {
-				t.Logf("%s %s: not implemented yet", c.pdf, c.flow)
-				continue
-			}
 			t.Errorf("%s %s: %v", c.pdf, c.flow, err)
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/gojammy/gojammy/flowcore/layers/affine"
 	"github.com/gojammy/gojammy/flowcore/layers/gaussianization"
 	"github.com/gojammy/gojammy/flowcore/layers/interval"
+	"github.com/gojammy/gojammy/flowcore/layers/sphere"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
@@ -18,6 +19,7 @@ func init() {
 		gaussianization.Entry,
 		affine.TEntry, affine.XEntry,
 		interval.REntry, interval.ZEntry,
+		sphere.YEntry, sphere.MEntry, sphere.OEntry, sphere.FEntry, sphere.VEntry, sphere.NEntry,
 	} {
 		registry[e.Letter] = e
 	}

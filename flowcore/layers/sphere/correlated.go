@@ -1,0 +1,60 @@
+package sphere
+
+import (
+	"math/rand/v2"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/spec"
+)
+
+// correlatedHidden is the hidden width of the correlated sub-flow's MLP.
+const correlatedHidden = 64
+
+// correlatedFlow is the correlated sub-flow of f (jammy_flows' autoregressive passthrough pdf
+// "i1+s1" with amortize_everything): the vertical layers on cos θ with default options, then the
+// circular layers on φ with default options whose parameters an MLP (1 → 64 → …, factors of rank
+// correlated_max_rank) predicts from the data-side cos θ. Block: [vertical layers][MLP]; 416
+// parameters for the default "rr" and "oo".
+type correlatedFlow struct {
+	vertical, circular chain
+	mlp                amortMLP
+}
+
+func newCorrelatedFlow(b float64, opts spec.Values) (*correlatedFlow, error) {
+	vert, err := verticalChain(b, opts.Str("vertical_flow_defs"), func(int) map[string]any { return nil })
+	if err != nil {
+		return nil, err
+	}
+	circ, err := circularChain(opts.Str("circular_flow_defs"), nil)
+	if err != nil {
+		return nil, err
+	}
+	return &correlatedFlow{vertical: vert, circular: circ,
+		mlp: newAmortMLP(1, []int{correlatedHidden}, circ.numParams(), opts.Int("correlated_max_rank"))}, nil
+}
+
+func (c *correlatedFlow) numParams() int { return c.vertical.numParams() + c.mlp.numParams() }
+
+// initialParams: the vertical layers' defaults, then the MLP with weights damped by 1000 and its
+// final bias at the circular layers' defaults (upstream's init_params of the passthrough pdf).
+func (c *correlatedFlow) initialParams(rng *rand.Rand) []float64 {
+	p := c.vertical.initialParams(rng)
+	return append(p, c.mlp.initParams(rng, 1000, c.circular.initialParams(rng))...)
+}
+
+// apply maps (cos θ, φ) (R x 2) through the sub-flow's density direction (inverse) or sampling
+// direction.
+func (c *correlatedFlow) apply(x, p *ad.Node, inverse bool) (*ad.Node, *ad.Node) {
+	cos, phi := ad.Cols(x, 0, 1), ad.Cols(x, 1, 1)
+	nv := c.vertical.numParams()
+	vp, mp := ad.Cols(p, 0, nv), ad.Cols(p, nv, c.mlp.numParams())
+	var ldV, ldC *ad.Node
+	if inverse {
+		phi, ldC = c.circular.inverse(phi, c.mlp.apply(cos, mp))
+		cos, ldV = c.vertical.inverse(cos, vp)
+	} else {
+		cos, ldV = c.vertical.forward(cos, vp)
+		phi, ldC = c.circular.forward(phi, c.mlp.apply(cos, mp))
+	}
+	return ad.Concat(cos, phi), ad.Add(ldV, ldC)
+}

@@ -1,0 +1,165 @@
+package sphere
+
+import (
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/spline"
+)
+
+// potential holds the per-component coefficients of a v layer, each (rows of params) x C.
+type potential struct {
+	mu vec3
+	// w are the weights softmax(log-weights)·strength.
+	w *ad.Node
+	// beta are the exponential rates e^raw (exponential potentials).
+	beta *ad.Node
+	// spl are the spline parameters, component-major (spline potentials).
+	spl spline.Params
+}
+
+// row returns parameter row j of the (per component) x C layout: one column per component.
+func (e *expMap) row(p *ad.Node, j, n int) *ad.Node {
+	idx := make([]int, 0, n*e.comps)
+	for k := 0; k < e.comps; k++ {
+		for i := 0; i < n; i++ {
+			idx = append(idx, (j+i)*e.comps+k)
+		}
+	}
+	return ad.Gather(p, idx)
+}
+
+// coefs derives the potential coefficients from the raw block.
+func (e *expMap) coefs(p *ad.Node) potential {
+	var pot potential
+	var strength *ad.Node
+	if e.mean == meanHouseholder {
+		pot.mu, strength = e.householderMeans(p), ad.Sigmoid(e.row(p, 9, 1))
+	} else {
+		raw := vec3{e.row(p, 0, 1), e.row(p, 1, 1), e.row(p, 2, 1)}
+		norm := ad.Sqrt(raw.dot(raw))
+		pot.mu = vec3{ad.Div(raw[0], norm), ad.Div(raw[1], norm), ad.Div(raw[2], norm)}
+		// strength 1 - log(1 + (e-1) e^{-|raw|/10}) ∈ (0, 1).
+		strength = ad.Unary(norm, func(n float64) float64 {
+			return 1 - math.Log1p((math.E-1)*math.Exp(-n/10))
+		}, func(n, _ float64) float64 {
+			a := (math.E - 1) * math.Exp(-n/10)
+			return a / 10 / (1 + a)
+		})
+	}
+	nm := e.numMean()
+	pot.w = ad.Mul(ad.Softmax(e.row(p, nm, 1)), strength)
+	switch e.kind {
+	case potExponential:
+		pot.beta = ad.Exp(e.row(p, nm+1, 1))
+	case potSplines:
+		pot.spl = spline.Params{Widths: e.row(p, nm+1, splineBins), Heights: e.row(p, nm+1+splineBins, splineBins),
+			Derivatives: e.row(p, nm+1+2*splineBins, splineBins+1)}
+	}
+	return pot
+}
+
+// householderMeans returns μ_k = H₁H₂H₃·e_z from the 9 householder values of each component.
+// (jammy_flows' "householder" mean parametrization fails at run time in v1.1.0 — a missing
+// argument; this follows its evident intent.)
+func (e *expMap) householderMeans(p *ad.Node) vec3 {
+	rows, c := p.R, e.comps
+	hv := ad.Reshape(e.row(p, 0, 9), rows*c, 9)
+	ez := p.Tape().Const(1, 3, []float64{0, 0, 1})
+	mu := ad.Reshape(e.meanRot.Apply(ez, hv, false), rows, 3*c)
+	col := func(j int) *ad.Node {
+		idx := make([]int, c)
+		for k := range idx {
+			idx[k] = 3*k + j
+		}
+		return ad.Gather(mu, idx)
+	}
+	return vec3{col(0), col(1), col(2)}
+}
+
+// profile returns ψ(t) and ψ'(t) for the projections t = x·μ (R x C).
+func (e *expMap) profile(t *ad.Node, pot potential) (psi, dpsi *ad.Node) {
+	tp := t.Tape()
+	switch e.kind {
+	case potLinear:
+		return tp.Const(1, 1, []float64{1}), nil
+	case potQuadratic:
+		return t, tp.Const(1, 1, []float64{1})
+	case potExponential:
+		psi = ad.Exp(ad.Mul(pot.beta, ad.AddScalar(t, -1)))
+		return psi, ad.Mul(pot.beta, psi)
+	}
+	y, ld := spline.Forward(t, pot.spl, e.splineCfg)
+	return y, ad.Exp(ld)
+}
+
+// mapWithDerivatives returns T(x) and its derivatives along the tangent vectors p1 and p2 at x:
+// with g = Σ w_k ψ_k(x·μ_k) μ_k (the ambient gradient of the potential), v = g - (g·x)x its tangent
+// part and q = |v|², T = x cos|v| + v sin|v|/|v|, written with the smooth functions
+// C(q) = cos√q and S(q) = sin√q/√q.
+func (e *expMap) mapWithDerivatives(x, p1, p2 vec3, pot potential) (t, d1, d2 vec3) {
+	proj := pot.mu.dot(x)
+	psi, dpsi := e.profile(proj, pot)
+	g := pot.mu.scale(ad.Mul(pot.w, psi)).sumCols()
+	gx := g.dot(x)
+	v := g.sub(x.scale(gx))
+	q := v.dot(v)
+	c, s, s1 := cosSqrt(q), sinc(q), sincDeriv(q)
+	t = x.scale(c).add(v.scale(s))
+	dir := func(p vec3) vec3 {
+		dg := vec3{}
+		if dpsi != nil {
+			dg = pot.mu.scale(ad.Mul(ad.Mul(pot.w, dpsi), pot.mu.dot(p))).sumCols()
+		}
+		dgx := g.dot(p)
+		if dpsi != nil {
+			dgx = ad.Add(dgx, dg.dot(x))
+		}
+		dv := p.scale(ad.Neg(gx)).sub(x.scale(dgx))
+		if dpsi != nil {
+			dv = dv.add(dg)
+		}
+		dq := ad.Scale(v.dot(dv), 2)
+		return p.scale(c).add(x.scale(ad.Mul(ad.Scale(s, -0.5), dq))).add(dv.scale(s)).add(v.scale(ad.Mul(s1, dq)))
+	}
+	return t, dir(p1), dir(p2)
+}
+
+// Series thresholds of the smooth functions of q = |v|².
+const sincSeries = 1e-3
+
+// cosSqrt is C(q) = cos√q, with C' = -S/2.
+func cosSqrt(q *ad.Node) *ad.Node {
+	return ad.Unary(q, func(v float64) float64 { return math.Cos(math.Sqrt(v)) },
+		func(v, _ float64) float64 { return -sincF(v) / 2 })
+}
+
+// sinc is S(q) = sin√q/√q, with S' = S1.
+func sinc(q *ad.Node) *ad.Node {
+	return ad.Unary(q, sincF, func(v, _ float64) float64 { return sincDerivF(v) })
+}
+
+// sincDeriv is S1(q) = S'(q) = (C - S)/(2q), with S1' = (-S/2 - 3 S1)/(2q).
+func sincDeriv(q *ad.Node) *ad.Node {
+	return ad.Unary(q, sincDerivF, func(v, s1 float64) float64 {
+		if v < sincSeries {
+			return 1.0/60 - v/840 + v*v/30240
+		}
+		return (-sincF(v)/2 - 3*s1) / (2 * v)
+	})
+}
+
+func sincF(q float64) float64 {
+	if q < sincSeries {
+		return 1 - q/6 + q*q/120 - q*q*q/5040
+	}
+	r := math.Sqrt(q)
+	return math.Sin(r) / r
+}
+
+func sincDerivF(q float64) float64 {
+	if q < sincSeries {
+		return -1.0/6 + q/60 - q*q/1680 + q*q*q/90720
+	}
+	return (math.Cos(math.Sqrt(q)) - sincF(q)) / (2 * q)
+}

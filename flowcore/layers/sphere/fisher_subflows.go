@@ -1,0 +1,221 @@
+package sphere
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/layers"
+	"github.com/gojammy/gojammy/flowcore/layers/interval"
+	"github.com/gojammy/gojammy/flowcore/spec"
+)
+
+// buildSubflows creates the vertical, circular or correlated sub-flows of an f layer.
+func (f *fisher) buildSubflows(opts spec.Values) error {
+	vert, circ := opts.Flag("add_vertical_rq_spline_flow"), opts.Flag("add_circular_rq_spline_flow")
+	k := opts.Int("spline_num_basis_functions")
+	switch {
+	case k == -1 && !opts.Flag("vertical_smooth"):
+		return fmt.Errorf("option \"spline_num_basis_functions\" = -1 (alternating 2 and 3 bins) needs vertical_smooth = 1")
+	case circ && opts.Flag("circular_add_rotation"):
+		return fmt.Errorf("option \"circular_add_rotation\" must be 0: a rotation of the azimuth is not defined at the poles")
+	}
+	if opts.Flag("add_correlated_rq_spline_flow") {
+		if vert || circ {
+			return fmt.Errorf("option \"add_correlated_rq_spline_flow\" = 1 excludes add_vertical_rq_spline_flow and add_circular_rq_spline_flow")
+		}
+		cor, err := newCorrelatedFlow(f.boundary, opts)
+		if err != nil {
+			return err
+		}
+		f.correlated = cor
+		return nil
+	}
+	if vert {
+		c, err := verticalChain(f.boundary, opts.Str("vertical_flow_defs"), func(l int) map[string]any {
+			return verticalOptions(opts, l)
+		})
+		if err != nil {
+			return err
+		}
+		f.vertical = &c
+	}
+	if circ {
+		c, err := circularChain(opts.Str("circular_flow_defs"), circularOptions(opts))
+		if err != nil {
+			return err
+		}
+		f.circular = &c
+	}
+	return nil
+}
+
+// verticalOptions are the r options of vertical layer l: the vertical_* options of f, with
+// spline_num_basis_functions bins (-1: 2 for even and 3 for odd layers).
+func verticalOptions(opts spec.Values, l int) map[string]any {
+	bins := opts.Int("spline_num_basis_functions")
+	if bins == -1 {
+		bins = 2 + l%2
+	}
+	fixed := -1.0
+	if opts.Flag("vertical_fix_boundary_derivative") {
+		fixed = 1.0
+	}
+	return map[string]any{
+		"num_basis_functions":                      bins,
+		"fix_boundary_derivatives":                 fixed,
+		"smooth_second_derivative":                 opts.Int("vertical_smooth"),
+		"restrict_max_min_width_height_ratio":      opts.Float("vertical_restrict_max_min_width_height_ratio"),
+		"fix_first_width_n_height_to_zero":         opts.Int("vertical_fix_first_width_n_height_to_zero"),
+		"also_fix_second_width_to_zero":            opts.Int("vertical_also_fix_second_width_to_zero"),
+		"independent_width_height_parametrization": opts.Int("vertical_independent_width_height_parametrization"),
+	}
+}
+
+// circularOptions are the o options of every circular layer: two smooth bins, the vertical
+// fix/independence options, no rotation.
+func circularOptions(opts spec.Values) map[string]any {
+	return map[string]any{
+		"num_basis_functions":                      2,
+		"smooth_second_derivative":                 1,
+		"fix_first_width_n_height_to_zero":         opts.Int("vertical_fix_first_width_n_height_to_zero"),
+		"also_fix_second_width_to_zero":            opts.Int("vertical_also_fix_second_width_to_zero"),
+		"independent_width_height_parametrization": opts.Int("vertical_independent_width_height_parametrization"),
+		"add_rotation":                             opts.Int("circular_add_rotation"),
+	}
+}
+
+// verticalChain builds the interval layers (r or z) on [-(1-b), 1-b] for cos θ. (jammy_flows
+// writes these bounds with two decimals; gojammy uses 1-b exactly, which keeps the sub-flow a
+// bijection of the region |cos θ| < 1-b it acts on.)
+func verticalChain(b float64, letters string, opts func(l int) map[string]any) (chain, error) {
+	def := spec.ManifoldDef{Kind: spec.Interval, Dim: 1, Low: -(1 - b), High: 1 - b,
+		Text: fmt.Sprintf("i1_%g_%g", -(1 - b), 1-b)}
+	entries := map[byte]layers.Entry{'r': interval.REntry, 'z': interval.ZEntry}
+	return buildChain("vertical_flow_defs", letters, def, entries, opts)
+}
+
+// circularChain builds the o layers on the azimuth.
+func circularChain(letters string, opts map[string]any) (chain, error) {
+	def := spec.ManifoldDef{Kind: spec.Sphere, Dim: 1, Text: "s1"}
+	entries := map[byte]layers.Entry{'o': OEntry}
+	return buildChain("circular_flow_defs", letters, def, entries, func(int) map[string]any { return opts })
+}
+
+// buildChain builds the layers of a sub-flow definition (option name, letters) on manifold def.
+func buildChain(option, letters string, def spec.ManifoldDef, entries map[byte]layers.Entry, opts func(l int) map[string]any) (chain, error) {
+	var c chain
+	if letters == "" {
+		return c, fmt.Errorf("option %q is empty; give layer letters", option)
+	}
+	for l := 0; l < len(letters); l++ {
+		e, ok := entries[letters[l]]
+		if !ok {
+			allowed := ""
+			for k := range entries {
+				allowed += string(k)
+			}
+			return c, fmt.Errorf("option %q = %q: layer %q is not supported here; allowed letters: %q", option, letters, string(letters[l]), allowed)
+		}
+		vals := e.Schema.Defaults()
+		for name, v := range opts(l) {
+			if _, known := vals[name]; !known {
+				continue
+			}
+			if err := e.Schema.Set(vals, name, v); err != nil {
+				return c, fmt.Errorf("option %q layer %d: %w", option, l, err)
+			}
+		}
+		layer, err := e.New(layers.Context{Manifold: def, Index: l, Count: len(letters)}, vals)
+		if err != nil {
+			return c, fmt.Errorf("option %q layer %d %q: %w", option, l, string(letters[l]), err)
+		}
+		c.ls = append(c.ls, layer)
+	}
+	return c, nil
+}
+
+// fade is S(c) = 1 - 10|c|³ + 15c⁴ - 6|c|⁵: 1 at the equator, 0 at the poles with vanishing first
+// and second derivatives, so that the azimuthal flow fades out at the poles.
+func fade(c *ad.Node) *ad.Node {
+	return ad.Unary(c, func(v float64) float64 {
+		a := math.Abs(v)
+		return 1 + a*a*a*(-10+a*(15-6*a))
+	}, func(v, _ float64) float64 {
+		a := math.Abs(v)
+		d := -30 * a * a * (1 - a) * (1 - a)
+		if v < 0 {
+			return -d
+		}
+		return d
+	})
+}
+
+// subflows applies the sub-flows to (cos θ, φ): in the density direction the circular flow (its
+// parameters scaled by S(cos θ)) then the vertical flow, inverted; when sampling the vertical flow
+// then the circular flow. With a boundary region b > 0 rows with |cos θ| >= 1-b are left alone.
+func (f *fisher) subflows(c, phi, vert, circ, cor *ad.Node, inverse bool) (*ad.Node, *ad.Node, *ad.Node) {
+	ld := c.Tape().New(c.R, 1)
+	var inside []bool
+	if f.boundary > 0 {
+		inside = make([]bool, c.R)
+		for i, v := range c.Val {
+			inside[i] = math.Abs(v) < 1-f.boundary
+		}
+	}
+	// restrict runs a map on the inside rows (others get a safe stand-in input) and keeps the
+	// other rows unchanged with log-det 0.
+	restrict := func(x *ad.Node, safe float64, run func(x *ad.Node) (*ad.Node, *ad.Node)) (*ad.Node, *ad.Node) {
+		if inside == nil {
+			return run(x)
+		}
+		vals := make([]float64, x.C)
+		for i := range vals {
+			vals[i] = safe
+		}
+		stand := x.Tape().Const(1, x.C, vals)
+		y, d := run(selectRows(inside, x, stand))
+		return selectRows(inside, y, x), selectRows(inside, d, x.Tape().New(1, 1))
+	}
+	if cor != nil {
+		y, d := restrict(ad.Concat(c, phi), 0, func(x *ad.Node) (*ad.Node, *ad.Node) {
+			return f.correlated.apply(x, cor, inverse)
+		})
+		return ad.Cols(y, 0, 1), ad.Cols(y, 1, 1), d
+	}
+	circular := func() {
+		if f.circular == nil {
+			return
+		}
+		params := ad.Mul(circ, fade(c))
+		var d *ad.Node
+		phi, d = restrict(phi, math.Pi, func(x *ad.Node) (*ad.Node, *ad.Node) {
+			if inverse {
+				return f.circular.inverse(x, params)
+			}
+			return f.circular.forward(x, params)
+		})
+		ld = ad.Add(ld, d)
+	}
+	vertical := func() {
+		if f.vertical == nil {
+			return
+		}
+		var d *ad.Node
+		c, d = restrict(c, 0, func(x *ad.Node) (*ad.Node, *ad.Node) {
+			if inverse {
+				return f.vertical.inverse(x, vert)
+			}
+			return f.vertical.forward(x, vert)
+		})
+		ld = ad.Add(ld, d)
+	}
+	if inverse {
+		circular()
+		vertical()
+	} else {
+		vertical()
+		circular()
+	}
+	return c, phi, ld
+}

@@ -1,0 +1,111 @@
+package sphere
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/ad/adtest"
+)
+
+// TestOpGradients checks the hand-written derivatives of the package's elementwise and custom ops
+// against finite differences, including the series branches.
+func TestOpGradients(t *testing.T) {
+	in := func(r, c int, v ...float64) adtest.Input { return adtest.Input{R: r, C: c, Val: v} }
+	w := in(6, 1, -0.99, -0.5, 0, 0.3, 0.8, 0.999)
+	for _, k := range []float64{3e-5, 0.02, 1, 7, 60} {
+		kappa := in(1, 1, k)
+		for name, op := range map[string]func(a, b *ad.Node) *ad.Node{
+			"vmfToUniform": vmfToUniform, "vmfLogDet": vmfLogDet, "uniformToVmf": uniformToVmf,
+		} {
+			t.Run(fmt.Sprintf("%s κ=%g", name, k), func(t *testing.T) {
+				adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node { return op(x[0], x[1]) },
+					[]adtest.Input{w, kappa}, 1e-6, 2e-5)
+			})
+		}
+	}
+	u := in(5, 1, -3, -1, 0.2, 2, 3.1)
+	rho := in(5, 1, 0.001, 0.3, 0.7, 0.95, 0.5)
+	adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node {
+		return ad.Concat(moebiusLift(x[0], x[1]), moebiusDeriv(x[0], x[1]))
+	}, []adtest.Input{u, rho}, 1e-6, 1e-6)
+	q := in(6, 1, 0, 1e-5, 5e-4, 2e-3, 0.3, 1.5)
+	adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node {
+		return ad.Concat(cosSqrt(x[0]), sinc(x[0]), sincDeriv(x[0]))
+	}, []adtest.Input{{R: 5, C: 1, Val: q.Val[1:]}}, 1e-7, 1e-6)
+	adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node { return fade(x[0]) },
+		[]adtest.Input{w}, 1e-6, 1e-6)
+	pick := []bool{true, false, true}
+	adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node { return selectRows(pick, x[0], x[1]) },
+		[]adtest.Input{in(3, 2, 1, 2, 3, 4, 5, 6), in(1, 2, 7, 8)}, 1e-6, 1e-8)
+}
+
+// TestMLPGradients checks rowLinear and the AmortizableMLP (full and factored matrices) with
+// shared and per-row weights.
+func TestMLPGradients(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, rank := range []int{-1, 1} {
+		m := newAmortMLP(3, []int{5}, 4, rank)
+		if rank == 1 && m.ranks[0] != 0 && m.ranks[1] != 1 {
+			t.Fatalf("ranks %v", m.ranks)
+		}
+		x := adtest.Input{R: 3, C: 3, Val: normals(rng, 9)}
+		for _, rows := range []int{1, 3} {
+			p := adtest.Input{R: rows, C: m.numParams(), Val: normals(rng, rows*m.numParams())}
+			adtest.CheckGradients(t, func(_ *ad.Tape, in []*ad.Node) *ad.Node { return m.apply(in[0], in[1]) },
+				[]adtest.Input{x, p}, 1e-6, 1e-6)
+		}
+	}
+	m := newAmortMLP(2, []int{64}, 16, 3)
+	if m.numParams() != 2*64+64+3*(64+16)+16 || newAmortMLP(1, []int{64}, 16, 3).numParams() != 384 {
+		t.Errorf("AmortizableMLP counts %d, %d", m.numParams(), newAmortMLP(1, []int{64}, 16, 3).numParams())
+	}
+}
+
+// TestImplicitRootGradients checks the implicit-function gradients of a root found numerically,
+// for d = 1 (f(x) = x + p₀ sin x + p₁) and d = 2 (a coupled map), shared and per-row parameters.
+func TestImplicitRootGradients(t *testing.T) {
+	f1 := func(x, p *ad.Node) *ad.Node {
+		return ad.Add(ad.Add(x, ad.Mul(ad.Cols(p, 0, 1), ad.Sin(x))), ad.Cols(p, 1, 1))
+	}
+	solve1 := func(y, p *ad.Node) *ad.Node {
+		root := solveIncreasing(y.Val, -10, 10, func(x []float64, rows []int) ([]float64, []float64) {
+			tp := ad.NewTape(false)
+			xn := tp.Const(len(x), 1, x)
+			pn := gatherRows(tp, p, rows)
+			fx := f1(xn, pn)
+			df := ad.AddScalar(ad.Mul(ad.Cols(pn, 0, 1), ad.Cos(xn)), 1)
+			return fx.Val, df.Val
+		})
+		return implicitRoot(root, y, p, f1)
+	}
+	y := adtest.Input{R: 3, C: 1, Val: []float64{-1, 0.5, 2}}
+	for _, p := range []adtest.Input{{R: 1, C: 2, Val: []float64{0.5, 0.2}}, {R: 3, C: 2, Val: []float64{0.5, 0.2, -0.3, 1, 0.7, -0.4}}} {
+		adtest.CheckGradients(t, func(_ *ad.Tape, in []*ad.Node) *ad.Node { return solve1(in[0], in[1]) },
+			[]adtest.Input{y, p}, 1e-6, 1e-6)
+	}
+	// d = 2: f(x) = (x₀ + p₀ x₁², x₁ + p₁ sin x₀), solved by a few Newton steps on plain values.
+	f2 := func(x, p *ad.Node) *ad.Node {
+		x0, x1 := ad.Cols(x, 0, 1), ad.Cols(x, 1, 1)
+		return ad.Concat(ad.Add(x0, ad.Mul(ad.Cols(p, 0, 1), ad.Square(x1))), ad.Add(x1, ad.Mul(ad.Cols(p, 1, 1), ad.Sin(x0))))
+	}
+	solve2 := func(y, p *ad.Node) *ad.Node {
+		root := make([]float64, len(y.Val))
+		for i := 0; i < y.R; i++ {
+			pr := p.Val[(i%p.R)*2 : (i%p.R)*2+2]
+			a, b := y.Val[2*i], y.Val[2*i+1]
+			for it := 0; it < 50; it++ {
+				r0, r1 := a+pr[0]*b*b-y.Val[2*i], b+pr[1]*math.Sin(a)-y.Val[2*i+1]
+				j00, j01, j10, j11 := 1.0, 2*pr[0]*b, pr[1]*math.Cos(a), 1.0
+				det := j00*j11 - j01*j10
+				a, b = a-(j11*r0-j01*r1)/det, b-(-j10*r0+j00*r1)/det
+			}
+			root[2*i], root[2*i+1] = a, b
+		}
+		return implicitRoot(root, y, p, f2)
+	}
+	adtest.CheckGradients(t, func(_ *ad.Tape, in []*ad.Node) *ad.Node { return solve2(in[0], in[1]) },
+		[]adtest.Input{{R: 2, C: 2, Val: []float64{0.3, -0.2, 1, 0.5}}, {R: 1, C: 2, Val: []float64{0.2, 0.4}}}, 1e-6, 1e-6)
+}

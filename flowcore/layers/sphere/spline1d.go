@@ -1,0 +1,158 @@
+package sphere
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/layers"
+	"github.com/gojammy/gojammy/flowcore/manifold"
+	"github.com/gojammy/gojammy/flowcore/spec"
+	"github.com/gojammy/gojammy/flowcore/spline"
+)
+
+// OEntry is the circular rational-quadratic spline "o" on s1 (jammy_flows' spline_1d): a spline
+// from [0, 2π] onto itself, by default the smooth two-bin spline (C² on the circle, no slope
+// parameters, jammy_flows' "shift to middle"); otherwise K bins with one periodic boundary slope
+// or fixed boundary slopes. Block: [rotation 4][widths][heights][slopes]; defaults 4+2+2 = 8.
+// With natural_direction 1 (default) sampling evaluates the spline and the density direction its
+// analytic inverse; 0 swaps them. Angles are clamped to [0, 2π] (jammy_flows keeps them 1e-7 away
+// from the seam in the density direction, which makes the map non-invertible there; both end
+// points are fixed points of the spline).
+var OEntry = layers.Entry{
+	Letter:   'o',
+	Manifold: spec.Sphere,
+	Schema:   oSchema,
+	New:      newSplineLayer,
+}
+
+var oSchema = spec.Schema{
+	{Name: "add_rotation", Kind: spec.Int, Default: 1, Check: spec.Flag},
+	{Name: "num_basis_functions", Kind: spec.Int, Default: 2, Check: spec.AtLeast(1)},
+	{Name: "natural_direction", Kind: spec.Int, Default: 1, Check: spec.Flag},
+	{Name: "fix_boundary_derivatives", Kind: spec.Float, Default: -1.0, Check: minusOneOrPositive},
+	{Name: "smooth_second_derivative", Kind: spec.Int, Default: 1, Check: spec.Flag},
+	{Name: "fix_first_width_n_height_to_zero", Kind: spec.Int, Default: 0, Check: spec.Flag},
+	{Name: "also_fix_second_width_to_zero", Kind: spec.Int, Default: 0, Check: spec.Flag},
+	{Name: "independent_width_height_parametrization", Kind: spec.Int, Default: 0, Check: spec.Flag},
+	{Name: "min_width", Kind: spec.Float, Default: 1e-4, Check: positive},
+	{Name: "min_height", Kind: spec.Float, Default: 1e-4, Check: positive},
+	{Name: "min_derivative", Kind: spec.Float, Default: 1e-4, Check: positive},
+}
+
+// minusOneOrPositive accepts -1 or values > 0.
+func minusOneOrPositive(v any) error {
+	if f := toFloat(v); f == -1 || f > 0 {
+		return nil
+	}
+	return fmt.Errorf("must be -1 or > 0")
+}
+
+// positive accepts values > 0.
+func positive(v any) error {
+	if toFloat(v) > 0 {
+		return nil
+	}
+	return fmt.Errorf("must be > 0")
+}
+
+func toFloat(v any) float64 {
+	switch x := v.(type) {
+	case int:
+		return float64(x)
+	case float64:
+		return x
+	}
+	return math.NaN()
+}
+
+func newSplineLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) {
+	if ctx.Manifold.Dim != 1 {
+		return nil, fmt.Errorf("layer \"o\" acts on s1, not %s", ctx.Manifold.Text)
+	}
+	m, err := manifold.New(ctx.Manifold)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newCircularSpline(opts)
+	if err != nil {
+		return nil, err
+	}
+	mode := ""
+	if opts.Flag("add_rotation") {
+		mode = modeHouseholder
+	}
+	return newRotated(m, mode, -1, c)
+}
+
+// circularSpline is the core of o.
+type circularSpline struct {
+	layout  spline.Layout
+	cfg     spline.Config
+	natural bool
+	// init is the value of every initial raw parameter (0 smooth, 0.54 otherwise, as upstream).
+	init float64
+}
+
+func newCircularSpline(opts spec.Values) (circularSpline, error) {
+	k := opts.Int("num_basis_functions")
+	smooth := opts.Flag("smooth_second_derivative")
+	fixFirst := opts.Flag("fix_first_width_n_height_to_zero")
+	fixed := opts.Float("fix_boundary_derivatives")
+	c := circularSpline{natural: opts.Flag("natural_direction"), init: 0.54}
+	c.layout = spline.Layout{
+		Bins: k, FixFirst: fixFirst, AlsoFixSecond: fixFirst && opts.Flag("also_fix_second_width_to_zero"),
+		Independent: opts.Flag("independent_width_height_parametrization"),
+		Slopes:      spline.PeriodicSlopes, FixedSlope: fixed, MinDerivative: opts.Float("min_derivative"),
+	}
+	c.cfg = spline.Config{Bins: k, Mode: spline.Free, Box: spline.Box{Left: 0, Right: twoPi, Bottom: 0, Top: twoPi},
+		MinWidth: opts.Float("min_width"), MinHeight: opts.Float("min_height"), MinDerivative: opts.Float("min_derivative")}
+	switch {
+	case smooth:
+		if k != 2 {
+			return c, fmt.Errorf("option \"smooth_second_derivative\" = 1 needs num_basis_functions = 2, got %d", k)
+		}
+		c.layout.Slopes, c.cfg.Mode, c.init = spline.NoSlopes, spline.Circular, 0
+	case fixed > 0:
+		if !(fixed > c.layout.MinDerivative) {
+			return c, fmt.Errorf("option \"fix_boundary_derivatives\" = %g must exceed min_derivative = %g", fixed, c.layout.MinDerivative)
+		}
+		c.layout.Slopes = spline.InteriorSlopes
+	}
+	if err := c.layout.Validate(); err != nil {
+		return c, fmt.Errorf("option \"num_basis_functions\" = %d: %w", k, err)
+	}
+	if err := c.cfg.Validate(); err != nil {
+		return c, fmt.Errorf("options min_width/min_height/min_derivative: %w", err)
+	}
+	return c, nil
+}
+
+func (c circularSpline) numParams() int { return c.layout.NumParams() }
+
+func (c circularSpline) initialParams(*rand.Rand) []float64 {
+	p := make([]float64, c.numParams())
+	for i := range p {
+		p[i] = c.init
+	}
+	return p
+}
+
+// apply evaluates the spline (or its inverse) on angles kept inside [0, 2π].
+func (c circularSpline) apply(phi, own *ad.Node, inverse bool) (*ad.Node, *ad.Node) {
+	p := c.layout.Expand(own, 0)
+	phi = manifold.Clamp(phi, 0, twoPi)
+	if inverse {
+		return spline.Inverse(phi, p, c.cfg)
+	}
+	return spline.Forward(phi, p, c.cfg)
+}
+
+func (c circularSpline) inverse(x, _, own *ad.Node) (*ad.Node, *ad.Node) {
+	return c.apply(x, own, c.natural)
+}
+
+func (c circularSpline) forward(z, _, own *ad.Node) (*ad.Node, *ad.Node) {
+	return c.apply(z, own, !c.natural)
+}
