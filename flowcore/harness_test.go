@@ -1,12 +1,14 @@
 package flowcore_test
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"sort"
 	"testing"
 
 	"github.com/gojammy/gojammy/flowcore"
+	"github.com/gojammy/gojammy/flowcore/layers/sphere"
 	"github.com/gojammy/gojammy/flowcore/spec"
 	"gonum.org/v1/gonum/mat"
 )
@@ -84,12 +86,13 @@ var harnessEntries = []harnessEntry{
 }
 
 // recommendedF is the f option set jammy_flows' docs recommend for S2 (§15 of the reference).
-const recommendedF = `{"f":{"add_vertical_rq_spline_flow":1,"spline_num_basis_functions":-1,"vertical_smooth":1,
-"vertical_flow_defs":"rr","circular_flow_defs":"oo","vertical_fix_boundary_derivative":1,"min_kappa":1e-10,
-"kappa_prediction":"direct_log_real_bounded","kappa_clamping":0,"vertical_restrict_max_min_width_height_ratio":-1,
-"vertical_fix_first_width_n_height_to_zero":1,"vertical_independent_width_height_parametrization":1,
-"add_circular_rq_spline_flow":1,"circular_add_rotation":0,"vertical_also_fix_second_width_to_zero":1,
-"rotation_mode":"householder"}}`
+var recommendedF = func() string {
+	b, err := json.Marshal(map[string]any{"f": sphere.RecommendedF})
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 // harnessModel builds an entry with random non-default parameters.
 func harnessModel(t *testing.T, e harnessEntry) *flowcore.PDF {
