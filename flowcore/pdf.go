@@ -74,6 +74,12 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 	if err != nil {
 		return nil, err
 	}
+	manifolds := make([]manifold.Manifold, len(defs))
+	for k, def := range defs {
+		if manifolds[k], err = manifold.New(def); err != nil {
+			return nil, err
+		}
+	}
 	letters, err := spec.ParseFlowDefs(flowDefs, defs, lettersFor)
 	if err != nil {
 		return nil, err
@@ -90,11 +96,7 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 	}
 	p := &PDF{pdfDefs: pdfDefs, flowDefs: flowDefs, cfg: cfg}
 	dimOff, embOff, baseOff := 0, 0, 0
-	for k, def := range defs {
-		m, err := manifold.New(def)
-		if err != nil {
-			return nil, err
-		}
+	for k, m := range manifolds {
 		s := &subflow{manifold: m, letters: letters[k], dimOffset: dimOff, embOffset: embOff, baseOffset: baseOff}
 		if err := s.buildLayers(k, cfg.Options); err != nil {
 			return nil, err

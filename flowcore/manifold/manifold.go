@@ -55,7 +55,7 @@ func New(d spec.ManifoldDef) (Manifold, error) {
 		}
 		return sphere{def: d}, nil
 	}
-	return nil, fmt.Errorf("pdf_defs part %q: manifold kind %q is not implemented yet", d.Text, string(d.Kind))
+	return nil, fmt.Errorf("pdf_defs part %q: simplex manifolds (a<d>) are not supported by gojammy; available: e<d>, i1, s1, s2", d.Text)
 }
 
 // identityCoords is the coordinate conversion of manifolds whose embedding is their intrinsic space.
