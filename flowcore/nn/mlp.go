@@ -1,5 +1,6 @@
-// Package nn holds the conditioning networks of gojammy: plain Linear–tanh–…–Linear MLPs with
-// torch.nn.Linear's parameter layout, so that weights can move between gojammy and jammy_flows.
+// Package nn holds the conditioning networks of gojammy: Linear–tanh–…–Linear MLPs with the
+// parameter layout of torch.nn.Linear (full matrices) and of jammy_flows' AmortizableMLP
+// (optionally low-rank matrices), so that weights can move between gojammy and jammy_flows.
 package nn
 
 import (
@@ -13,9 +14,15 @@ import (
 )
 
 // MLP is a stack of linear maps with tanh between consecutive maps and no final activation.
-// Sizes lists the widths: input, hidden..., output.
+// Its weights arrive as a flat parameter row, shared by all events (one row) or one row per event.
+//
+// Flat layout per linear map: [W (out x in, row-major), or U (out x r) then Vᵀ (r x in) for a
+// factored matrix W = U·Vᵀ][bias (out)]. With full matrices this is torch.nn.Linear's layout.
 type MLP struct {
+	// Sizes lists the widths: input, hidden..., output.
 	Sizes []int
+	// Ranks[l] is the factor rank of matrix l, 0 for a full matrix.
+	Ranks []int
 }
 
 // ParseHidden parses jammy_flows' amortization_mlp_dims ("128", "64-64", "" for none).
@@ -34,49 +41,84 @@ func ParseHidden(dims string) ([]int, error) {
 	return out, nil
 }
 
-// New returns an MLP from in through hidden to out.
+// New returns an MLP with full matrices from in through hidden to out.
 func New(in int, hidden []int, out int) MLP {
-	sizes := append([]int{in}, hidden...)
-	return MLP{Sizes: append(sizes, out)}
+	return NewLowRank(in, hidden, out, 0)
 }
 
-// NumParams is the number of weights and biases: per linear map (out x in weights, then out biases).
+// NewLowRank returns an MLP whose matrices have at most the given rank (<= 0: full), factored
+// only where that is smaller than the full matrix (AmortizableMLP's "smart" mode; the rank is
+// capped at min(in, out)).
+func NewLowRank(in int, hidden []int, out, rank int) MLP {
+	m := MLP{Sizes: append(append([]int{in}, hidden...), out)}
+	for l := 0; l+1 < len(m.Sizes); l++ {
+		a, b := m.Sizes[l], m.Sizes[l+1]
+		r := 0
+		if k := min(rank, a, b); rank > 0 && k*(a+b) < a*b {
+			r = k
+		}
+		m.Ranks = append(m.Ranks, r)
+	}
+	return m
+}
+
+// weights is the number of weight entries of matrix l.
+func (m MLP) weights(l int) int {
+	in, out := m.Sizes[l], m.Sizes[l+1]
+	if r := m.Ranks[l]; r > 0 {
+		return r * (in + out)
+	}
+	return in * out
+}
+
+// NumParams is the number of weights and biases.
 func (m MLP) NumParams() int {
 	n := 0
-	for l := 0; l+1 < len(m.Sizes); l++ {
-		n += m.Sizes[l+1]*m.Sizes[l] + m.Sizes[l+1]
+	for l := range m.Ranks {
+		n += m.weights(l) + m.Sizes[l+1]
 	}
 	return n
 }
 
-// Apply evaluates the MLP on x (R x in) with the flat parameter row params (1 x NumParams).
+// Apply evaluates the MLP on x (R x in) with parameters params (1 x NumParams, or R x NumParams
+// for per-event weights).
 func (m MLP) Apply(x, params *ad.Node) *ad.Node {
 	off := 0
 	h := x
-	for l := 0; l+1 < len(m.Sizes); l++ {
+	for l, r := range m.Ranks {
 		in, out := m.Sizes[l], m.Sizes[l+1]
-		w := ad.Reshape(ad.Cols(params, off, out*in), out, in)
-		off += out * in
-		b := ad.Cols(params, off, out)
-		off += out
-		h = ad.Linear(h, w, b)
-		if l+2 < len(m.Sizes) {
+		b := ad.Cols(params, off+m.weights(l), out)
+		switch {
+		case r > 0:
+			v := rowLinear(h, ad.Cols(params, off+out*r, r*in), nil, in, r)
+			h = rowLinear(v, ad.Cols(params, off, out*r), b, r, out)
+		case params.R == 1:
+			h = ad.Linear(h, ad.Reshape(ad.Cols(params, off, out*in), out, in), b)
+		default:
+			h = rowLinear(h, ad.Cols(params, off, out*in), b, in, out)
+		}
+		off += m.weights(l) + out
+		if l+1 < len(m.Ranks) {
 			h = ad.Tanh(h)
 		}
 	}
 	return h
 }
 
-// InitParams returns torch.nn.Linear's default initialization (weights and biases uniform in
-// ±1/√fan_in) divided by damping, with the final bias replaced by finalBias (jammy_flows'
-// init_params: the MLP output starts at the desired layer parameters).
+// InitParams returns AmortizableMLP's initialization with a fixed final bias (jammy_flows'
+// init_params): full matrices and their biases uniform in ±1/√fan_in (torch.nn.Linear's default),
+// factors and the biases of factored matrices standard normal, everything divided by damping,
+// then the final bias replaced by finalBias so that the output starts at the desired values.
 func (m MLP) InitParams(rng *rand.Rand, damping float64, finalBias []float64) []float64 {
 	p := make([]float64, 0, m.NumParams())
-	for l := 0; l+1 < len(m.Sizes); l++ {
-		in, out := m.Sizes[l], m.Sizes[l+1]
-		bound := 1 / math.Sqrt(float64(in))
-		for i := 0; i < out*in+out; i++ {
-			p = append(p, (2*rng.Float64()-1)*bound/damping)
+	for l, r := range m.Ranks {
+		bound := 1 / math.Sqrt(float64(m.Sizes[l]))
+		for i := 0; i < m.weights(l)+m.Sizes[l+1]; i++ {
+			v := (2*rng.Float64() - 1) * bound
+			if r > 0 {
+				v = rng.NormFloat64()
+			}
+			p = append(p, v/damping)
 		}
 	}
 	copy(p[len(p)-len(finalBias):], finalBias)

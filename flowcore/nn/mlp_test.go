@@ -66,3 +66,46 @@ func TestInitParamsDampingAndFinalBias(t *testing.T) {
 		}
 	}
 }
+
+// TestLowRankMLP checks AmortizableMLP's factored matrices and per-event weights.
+func TestLowRankMLP(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	normals := func(n int) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = rng.NormFloat64()
+		}
+		return v
+	}
+	for _, rank := range []int{-1, 1} {
+		m := nn.NewLowRank(3, []int{5}, 4, rank)
+		if rank == 1 && (m.Ranks[0] != 1 || m.Ranks[1] != 1) {
+			t.Fatalf("ranks %v", m.Ranks)
+		}
+		x := adtest.Input{R: 3, C: 3, Val: normals(9)}
+		for _, rows := range []int{1, 3} {
+			p := adtest.Input{R: rows, C: m.NumParams(), Val: normals(rows * m.NumParams())}
+			adtest.CheckGradients(t, func(_ *ad.Tape, in []*ad.Node) *ad.Node { return m.Apply(in[0], in[1]) },
+				[]adtest.Input{x, p}, 1e-6, 1e-6)
+		}
+	}
+	// jammy_flows' n layer: AmortizableMLP 2 -> 64 -> 16 with rank 3 (the second matrix factored).
+	if n := nn.NewLowRank(2, []int{64}, 16, 3).NumParams(); n != 2*64+64+3*(64+16)+16 {
+		t.Errorf("count %d", n)
+	}
+	if n := nn.NewLowRank(1, []int{64}, 16, 3).NumParams(); n != 384 {
+		t.Errorf("count %d", n)
+	}
+	// Shared and per-row weights agree.
+	m := nn.New(2, []int{3}, 2)
+	p := m.InitParams(rng, 1, []float64{0.1, 0.2})
+	tp := ad.NewTape(false)
+	x := tp.Const(2, 2, []float64{0.5, -1, 2, 0.3})
+	shared := m.Apply(x, tp.Const(1, len(p), p))
+	perRow := m.Apply(x, tp.Const(2, len(p), append(append([]float64(nil), p...), p...)))
+	for i := range shared.Val {
+		if math.Abs(shared.Val[i]-perRow.Val[i]) > 1e-15 {
+			t.Fatalf("shared %v, per-row %v", shared.Val, perRow.Val)
+		}
+	}
+}

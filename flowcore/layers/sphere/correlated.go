@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/nn"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
@@ -17,7 +18,7 @@ const correlatedHidden = 64
 // parameters for the default "rr" and "oo".
 type correlatedFlow struct {
 	vertical, circular chain
-	mlp                amortMLP
+	mlp                nn.MLP
 }
 
 func newCorrelatedFlow(b float64, opts spec.Values) (*correlatedFlow, error) {
@@ -30,16 +31,16 @@ func newCorrelatedFlow(b float64, opts spec.Values) (*correlatedFlow, error) {
 		return nil, err
 	}
 	return &correlatedFlow{vertical: vert, circular: circ,
-		mlp: newAmortMLP(1, []int{correlatedHidden}, circ.numParams(), opts.Int("correlated_max_rank"))}, nil
+		mlp: nn.NewLowRank(1, []int{correlatedHidden}, circ.numParams(), opts.Int("correlated_max_rank"))}, nil
 }
 
-func (c *correlatedFlow) numParams() int { return c.vertical.numParams() + c.mlp.numParams() }
+func (c *correlatedFlow) numParams() int { return c.vertical.numParams() + c.mlp.NumParams() }
 
 // initialParams: the vertical layers' defaults, then the MLP with weights damped by 1000 and its
 // final bias at the circular layers' defaults (upstream's init_params of the passthrough pdf).
 func (c *correlatedFlow) initialParams(rng *rand.Rand) []float64 {
 	p := c.vertical.initialParams(rng)
-	return append(p, c.mlp.initParams(rng, 1000, c.circular.initialParams(rng))...)
+	return append(p, c.mlp.InitParams(rng, 1000, c.circular.initialParams(rng))...)
 }
 
 // apply maps (cos θ, φ) (R x 2) through the sub-flow's density direction (inverse) or sampling
@@ -47,14 +48,14 @@ func (c *correlatedFlow) initialParams(rng *rand.Rand) []float64 {
 func (c *correlatedFlow) apply(x, p *ad.Node, inverse bool) (*ad.Node, *ad.Node) {
 	cos, phi := ad.Cols(x, 0, 1), ad.Cols(x, 1, 1)
 	nv := c.vertical.numParams()
-	vp, mp := ad.Cols(p, 0, nv), ad.Cols(p, nv, c.mlp.numParams())
+	vp, mp := ad.Cols(p, 0, nv), ad.Cols(p, nv, c.mlp.NumParams())
 	var ldV, ldC *ad.Node
 	if inverse {
-		phi, ldC = c.circular.inverse(phi, c.mlp.apply(cos, mp))
+		phi, ldC = c.circular.inverse(phi, c.mlp.Apply(cos, mp))
 		cos, ldV = c.vertical.inverse(cos, vp)
 	} else {
 		cos, ldV = c.vertical.forward(cos, vp)
-		phi, ldC = c.circular.forward(phi, c.mlp.apply(cos, mp))
+		phi, ldC = c.circular.forward(phi, c.mlp.Apply(cos, mp))
 	}
 	return ad.Concat(cos, phi), ad.Add(ldV, ldC)
 }

@@ -3,7 +3,6 @@ package sphere
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
@@ -40,28 +39,6 @@ func TestOpGradients(t *testing.T) {
 	pick := []bool{true, false, true}
 	adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node { return selectRows(pick, x[0], x[1]) },
 		[]adtest.Input{in(3, 2, 1, 2, 3, 4, 5, 6), in(1, 2, 7, 8)}, 1e-6, 1e-8)
-}
-
-// TestMLPGradients checks rowLinear and the AmortizableMLP (full and factored matrices) with
-// shared and per-row weights.
-func TestMLPGradients(t *testing.T) {
-	rng := rand.New(rand.NewPCG(4, 4))
-	for _, rank := range []int{-1, 1} {
-		m := newAmortMLP(3, []int{5}, 4, rank)
-		if rank == 1 && m.ranks[0] != 0 && m.ranks[1] != 1 {
-			t.Fatalf("ranks %v", m.ranks)
-		}
-		x := adtest.Input{R: 3, C: 3, Val: normals(rng, 9)}
-		for _, rows := range []int{1, 3} {
-			p := adtest.Input{R: rows, C: m.numParams(), Val: normals(rng, rows*m.numParams())}
-			adtest.CheckGradients(t, func(_ *ad.Tape, in []*ad.Node) *ad.Node { return m.apply(in[0], in[1]) },
-				[]adtest.Input{x, p}, 1e-6, 1e-6)
-		}
-	}
-	m := newAmortMLP(2, []int{64}, 16, 3)
-	if m.numParams() != 2*64+64+3*(64+16)+16 || newAmortMLP(1, []int{64}, 16, 3).numParams() != 384 {
-		t.Errorf("AmortizableMLP counts %d, %d", m.numParams(), newAmortMLP(1, []int{64}, 16, 3).numParams())
-	}
 }
 
 // TestImplicitRootGradients checks the implicit-function gradients of a root found numerically,

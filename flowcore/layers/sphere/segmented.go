@@ -69,7 +69,7 @@ type segmented struct {
 	zenith  []layers.Layer
 	// euclidean is true for Euclidean zenith layers (on logit u); fitInit when all are g.
 	euclidean, fitInit bool
-	mlp                amortMLP
+	mlp                nn.MLP
 	nZenith            int
 }
 
@@ -125,18 +125,18 @@ func newSegmented(opts spec.Values) (*segmented, error) {
 	if err != nil {
 		return nil, fmt.Errorf("option \"hidden_dims\": %w", err)
 	}
-	s.mlp = newAmortMLP(2, hidden, s.nZenith, opts.Int("max_rank"))
+	s.mlp = nn.NewLowRank(2, hidden, s.nZenith, opts.Int("max_rank"))
 	return s, nil
 }
 
-func (s *segmented) numParams() int { return s.mlp.numParams() + s.azimuth.numParams() }
+func (s *segmented) numParams() int { return s.mlp.NumParams() + s.azimuth.numParams() }
 
 // initialParams follows upstream's init_params: the MLP gets torch's default initialization divided
 // by 1000 with its final bias set to the zenith layers' defaults (fitted to uniform pseudo-data
 // for Gaussianization layers), the Möbius flow its N(0,1) defaults.
 func (s *segmented) initialParams(rng *rand.Rand) []float64 {
 	desired := s.zenithDefaults(rng)
-	p := s.mlp.initParams(rng, 1000, desired)
+	p := s.mlp.InitParams(rng, 1000, desired)
 	return append(p, s.azimuth.initialParams(rng)...)
 }
 
@@ -184,7 +184,7 @@ func (s *segmented) fitZenith(rng *rand.Rand) ([]float64, error) {
 func (s *segmented) inverse(x, _, own *ad.Node) (*ad.Node, *ad.Node) {
 	theta, phi := ad.Cols(x, 0, 1), ad.Cols(x, 1, 1)
 	phiNew, ld := s.azimuth.apply(phi, s.moebiusBlock(own), true)
-	zp := s.mlp.apply(ad.Concat(ad.Cos(phi), ad.Sin(phi)), ad.Cols(own, 0, s.mlp.numParams()))
+	zp := s.mlp.Apply(ad.Concat(ad.Cos(phi), ad.Sin(phi)), ad.Cols(own, 0, s.mlp.NumParams()))
 	u, ldSub := s.toSubspace(theta)
 	off := 0
 	for _, l := range s.zenith {
@@ -202,7 +202,7 @@ func (s *segmented) inverse(x, _, own *ad.Node) (*ad.Node, *ad.Node) {
 func (s *segmented) forward(z, _, own *ad.Node) (*ad.Node, *ad.Node) {
 	theta, phi := ad.Cols(z, 0, 1), ad.Cols(z, 1, 1)
 	phiNew, ld := s.azimuth.apply(phi, s.moebiusBlock(own), false)
-	zp := s.mlp.apply(ad.Concat(ad.Cos(phiNew), ad.Sin(phiNew)), ad.Cols(own, 0, s.mlp.numParams()))
+	zp := s.mlp.Apply(ad.Concat(ad.Cos(phiNew), ad.Sin(phiNew)), ad.Cols(own, 0, s.mlp.NumParams()))
 	u, ldSub := s.toSubspace(theta)
 	off := s.nZenith
 	for l := len(s.zenith) - 1; l >= 0; l-- {
@@ -217,7 +217,7 @@ func (s *segmented) forward(z, _, own *ad.Node) (*ad.Node, *ad.Node) {
 }
 
 func (s *segmented) moebiusBlock(own *ad.Node) *ad.Node {
-	return ad.Cols(own, s.mlp.numParams(), s.azimuth.numParams())
+	return ad.Cols(own, s.mlp.NumParams(), s.azimuth.numParams())
 }
 
 // toSubspace maps θ to u = sin²(θ/2) = (1-cos θ)/2 (log-det log(sin θ/2)), and for Euclidean
