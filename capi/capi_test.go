@@ -103,3 +103,38 @@ func TestHandlesAreNotReused(t *testing.T) {
 		t.Errorf("second free: status %d, want %d", s, statusInvalidHandle)
 	}
 }
+
+// TestEmbeddingFlagsWhileEvaluating toggles the embedding flags (an exclusive call) while other
+// goroutines transform points and read the flags, so that the race detector sees the flags read
+// by the dimension checks and written by gj_pdf_set_embedding_flags.
+func TestEmbeddingFlagsWhileEvaluating(t *testing.T) {
+	h := create(t, "e2+i1_-1.0_2.0", "gg+r")
+	defer gj_pdf_free(h)
+	x := []float64{0.1, -0.2, 0.5, 1.0, 2.0, 1.5}
+	var wg sync.WaitGroup
+	for g := 0; g < 3; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				y, ld := make([]float64, 6), make([]float64, 2)
+				s := gj_pdf_transform_target_space(h, cdoubles(x), 2, 6, 0, 2, cdoubles(y), 6, cdoubles(ld))
+				if s != statusOK || !slices.Equal(x, y) || ld[0] != 0 || ld[1] != 0 {
+					t.Errorf("transform: status %d, y %v, log_det %v", s, y, ld)
+					return
+				}
+				flags := make([]_Ctype_int, 2)
+				if s := gj_pdf_get_embedding_flags(h, &flags[0], 2); s != statusOK {
+					t.Errorf("gj_pdf_get_embedding_flags: status %d", s)
+					return
+				}
+			}
+		}()
+	}
+	for i := 0; i < 200; i++ {
+		if s := gj_pdf_set_embedding_flags(h, _Ctype_int(i%2), _Ctype_int(i%3-1)); s != statusOK {
+			t.Fatalf("gj_pdf_set_embedding_flags: status %d", s)
+		}
+	}
+	wg.Wait()
+}

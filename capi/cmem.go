@@ -87,8 +87,8 @@ func writeString(buf *C.char, size C.size_t, s string) error {
 	return nil
 }
 
-// coords converts a coordinate choice.
-func coords(c C.int) (flowcore.Coords, error) {
+// coords converts the coordinate choice passed as argument name.
+func coords(name string, c C.int) (flowcore.Coords, error) {
 	switch c {
 	case C.GJ_COORDS_DEFAULT:
 		return flowcore.DefaultCoords, nil
@@ -97,7 +97,7 @@ func coords(c C.int) (flowcore.Coords, error) {
 	case C.GJ_COORDS_EMBEDDING:
 		return flowcore.EmbeddingCoords, nil
 	}
-	return 0, fail(C.GJ_ERR_ARGUMENT, "coords: %d is not GJ_COORDS_DEFAULT (0), GJ_COORDS_INTRINSIC (1) or GJ_COORDS_EMBEDDING (2)", int(c))
+	return 0, fail(C.GJ_ERR_ARGUMENT, "%s: %d is not GJ_COORDS_DEFAULT (0), GJ_COORDS_INTRINSIC (1) or GJ_COORDS_EMBEDDING (2)", name, int(c))
 }
 
 // rows returns the view of an n x width caller array (widthName names width in messages).

@@ -19,7 +19,7 @@ type batch struct {
 
 // readBatch validates coords, x (n x dim) and cond (n x cond_dim) against p.
 func readBatch(p *flowcore.PDF, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg C.int) (batch, error) {
-	c, err := coords(coordsArg)
+	c, err := coords("coords", coordsArg)
 	if err != nil {
 		return batch{}, err
 	}
@@ -86,7 +86,7 @@ func gj_pdf_grad(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, 
 func gj_pdf_sample(id C.uint64_t, n C.int64_t, cond *C.double, condLen C.int64_t, seed C.uint64_t, coordsArg C.int,
 	samples, base, logPDF, baseLogPDF *C.double) C.int {
 	return withModel("gj_pdf_sample", id, shared, func(p *flowcore.PDF) error {
-		c, err := coords(coordsArg)
+		c, err := coords("coords", coordsArg)
 		if err != nil {
 			return err
 		}

@@ -140,7 +140,7 @@ func gj_pdf_free(id C.uint64_t) C.int {
 //export gj_pdf_dims
 func gj_pdf_dims(id C.uint64_t, coordsArg C.int, dim, baseDim, condDim, nParams *C.int64_t) C.int {
 	return withModel("gj_pdf_dims", id, shared, func(p *flowcore.PDF) error {
-		c, err := coords(coordsArg)
+		c, err := coords("coords", coordsArg)
 		if err != nil {
 			return err
 		}
@@ -161,6 +161,7 @@ type modelDescription struct {
 	MLPDims             string          `json:"amortization_mlp_dims"`
 	NumParams           int             `json:"num_params"`
 	NumSubManifolds     int             `json:"num_sub_manifolds"`
+	EmbeddingFlags      []bool          `json:"embedding_flags"`
 	Dim                 map[string]int  `json:"dim"`
 	BaseDim             int             `json:"base_dim"`
 	LayerParamCounts    [][]int         `json:"layer_param_counts"`
@@ -177,7 +178,7 @@ func gj_pdf_describe(id C.uint64_t, buf *C.char, size C.size_t) C.int {
 		b, err := json.Marshal(modelDescription{
 			PDFDefs: p.PDFDefs(), FlowDefs: p.FlowDefs(), Options: opts,
 			ConditionalInputDim: cfg.ConditionalInputDim, MLPDims: cfg.AmortizationMLPDims,
-			NumParams: p.NumParams(), NumSubManifolds: p.NumSubManifolds(),
+			NumParams: p.NumParams(), NumSubManifolds: p.NumSubManifolds(), EmbeddingFlags: p.EmbeddingFlags(),
 			Dim: map[string]int{
 				"default":   p.Dim(flowcore.DefaultCoords),
 				"intrinsic": p.Dim(flowcore.IntrinsicCoords),

@@ -35,22 +35,25 @@
  *   NUL-terminated when len > 0; if the text does not fit, the truncated text is written and
  *   GJ_ERR_BUFFER_TOO_SMALL is returned (the message says how many bytes are needed).
  *
- * Coordinates.  GJ_COORDS_DEFAULT follows the model's definition (intrinsic coordinates unless
- *   a sub-manifold asks for embedding coordinates), GJ_COORDS_INTRINSIC forces intrinsic
- *   coordinates (angles on spheres), GJ_COORDS_EMBEDDING forces embedding coordinates (unit
- *   vectors on spheres). The point dimension "dim" depends on this choice (gj_pdf_dims).
+ * Coordinates.  GJ_COORDS_DEFAULT follows the model's embedding flags (one per sub-manifold:
+ *   intrinsic coordinates unless the flag is set; see gj_pdf_set_embedding_flags),
+ *   GJ_COORDS_INTRINSIC forces intrinsic coordinates (angles on spheres), GJ_COORDS_EMBEDDING
+ *   forces embedding coordinates (unit vectors on spheres). The point dimension "dim" depends on
+ *   this choice (gj_pdf_dims); for GJ_COORDS_DEFAULT it changes with the embedding flags.
  *
  * Numbers.  A point outside the support gets log_pdf = -inf; a row containing NaN gets NaN
  *   outputs for that row only. Neither is an error.
  *
  * Threads.  All functions may be called from any thread. On one handle, evaluation functions
  *   (gj_pdf_dims, gj_pdf_describe, gj_pdf_log_density, gj_pdf_grad, gj_pdf_sample,
- *   gj_pdf_get_params, gj_pdf_save, gj_pdf_save_buffer) may run concurrently with each other.
- *   Modifying functions (gj_pdf_set_params, gj_pdf_init_params, gj_pdf_fit, gj_pdf_free) are
- *   exclusive: they wait for running calls on that handle to finish, and other calls on that
- *   handle wait for them. gj_pdf_free is safe while other threads use the handle: it waits for
- *   their calls, and later calls get GJ_ERR_INVALID_HANDLE. Calls on different handles never
- *   wait for each other. The library parallelizes large batches internally (gj_set_threads).
+ *   gj_pdf_get_params, gj_pdf_get_embedding_flags, gj_pdf_transform_target_space, gj_pdf_save,
+ *   gj_pdf_save_buffer) may run concurrently with each other. Modifying functions
+ *   (gj_pdf_set_params, gj_pdf_set_embedding_flags, gj_pdf_init_params, gj_pdf_fit,
+ *   gj_pdf_free) are exclusive: they wait for running calls on that handle to finish, and other
+ *   calls on that handle wait for them. gj_pdf_free is safe while other threads use the handle:
+ *   it waits for their calls, and later calls get GJ_ERR_INVALID_HANDLE. Calls on different
+ *   handles never wait for each other. The library parallelizes large batches internally
+ *   (gj_set_threads).
  *
  * ABI.  Compare gj_abi_version() with GJ_ABI_VERSION before use; a wrapper must refuse a
  *   library whose ABI version differs from the header it was built against.
@@ -66,7 +69,7 @@ extern "C" {
 #endif
 
 /* The ABI version of this header. It changes whenever a signature, a struct or the meaning of
- * an argument changes. */
+ * an argument changes (adding a function does not change it). */
 #define GJ_ABI_VERSION 1
 
 /* GJ_CONST expands to const. The library's own build defines it empty, because the Go
@@ -203,6 +206,7 @@ int gj_pdf_dims(uint64_t handle, int coords, int64_t* dim, int64_t* base_dim, in
 /* Writes a JSON object describing the model into buf (len bytes):
  *   {"pdf_defs", "flow_defs", "options_overwrite" (object, as accepted by gj_pdf_create),
  *    "conditional_input_dim", "amortization_mlp_dims", "num_params", "num_sub_manifolds",
+ *    "embedding_flags" (per sub-manifold, true or false; see gj_pdf_get_embedding_flags),
  *    "dim" {"default", "intrinsic", "embedding"}, "base_dim",
  *    "layer_param_counts" (per sub-manifold, per layer)}.
  * Errors: INVALID_HANDLE, NULL_POINTER (buf), BUFFER_TOO_SMALL. */
@@ -255,6 +259,34 @@ int gj_pdf_sample(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t con
  * n_params. Errors: INVALID_HANDLE, NULL_POINTER (out, unless n_params is 0), ARGUMENT (len). */
 int gj_pdf_get_params(uint64_t handle, double* out, int64_t len);
 
+/* Writes the embedding flag of every sub-manifold (jammy_flows' get_embedding_flags): 1 if its
+ * default coordinates are embedding coordinates, 0 if intrinsic.
+ *   flags  out, one int per sub-manifold, in pdf_defs order
+ *   len    the number of sub-manifolds: "num_sub_manifolds" of gj_pdf_describe, which is the
+ *          number of '+'-separated parts of pdf_defs
+ * A new model starts with all flags 0 (as jammy_flows); a loaded model has the flags it was
+ * saved with.
+ * Errors: INVALID_HANDLE, NULL_POINTER (flags), ARGUMENT (len). */
+int gj_pdf_get_embedding_flags(uint64_t handle, int* flags, int64_t len);
+
+/* Converts n points between coordinates (jammy_flows' transform_target_space), sub-manifold by
+ * sub-manifold: spheres between angles and unit vectors, other manifolds unchanged.
+ *   x            n x dim(from_coords) input points; x_len must be n * dim(from_coords)
+ *                (x may be NULL if n == 0)
+ *   from_coords, to_coords   GJ_COORDS_* values (GJ_COORDS_DEFAULT: the embedding flags)
+ *   out          out, n x dim(to_coords): the converted points; out_len must be
+ *                n * dim(to_coords) (out may be NULL if that is 0)
+ *   log_det      out, n values: the change of the log-volume element per point, such that
+ *                log p_to(out_i) = log p_from(x_i) - log_det[i]: log sin(zenith) per s2
+ *                sub-manifold converted from intrinsic to embedding coordinates, its negative
+ *                from embedding to intrinsic, 0 otherwise   (may be NULL)
+ * The conversion does not check the support (gj_pdf_log_density does): like jammy_flows, it
+ * normalizes vectors and clips zenith angles to [1e-7, pi - 1e-7]. Rows with NaN give NaN.
+ * Errors: INVALID_HANDLE, NULL_POINTER (x, out), ARGUMENT (n < 0, lengths, coordinate values). */
+int gj_pdf_transform_target_space(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
+                                  int from_coords, int to_coords, double* out, int64_t out_len,
+                                  double* log_det);
+
 /* ---------------------------------------------------------------------------------------- */
 /* Modifying the model (exclusive on one handle)                                            */
 /* ---------------------------------------------------------------------------------------- */
@@ -262,6 +294,18 @@ int gj_pdf_get_params(uint64_t handle, double* out, int64_t len);
 /* Replaces the flat parameter vector; len must be n_params.
  * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT (len), BUSY. */
 int gj_pdf_set_params(uint64_t handle, GJ_CONST double* values, int64_t len);
+
+/* Sets the embedding flag (jammy_flows' set_embedding_flags): GJ_COORDS_DEFAULT then means
+ * embedding coordinates (embedded = 1) or intrinsic coordinates (embedded = 0) for sub-manifold
+ * sub (0-based, in pdf_defs order), or for all sub-manifolds when sub is -1. The flags are saved
+ * with the model. This changes the default dimension (gj_pdf_dims with GJ_COORDS_DEFAULT) and
+ * the default coordinates of gj_pdf_init_params and gj_pdf_fit: query the shapes again
+ * afterwards, and size outputs of concurrent calls with GJ_COORDS_INTRINSIC/EMBEDDING if another
+ * thread may change the flags meanwhile. The parameters and the distribution do not change;
+ * log-densities in default coordinates are then per volume element of the new coordinates.
+ * Errors: INVALID_HANDLE, ARGUMENT (embedded not 0 or 1, sub not in [-1, number of
+ * sub-manifolds)), BUSY. */
+int gj_pdf_set_embedding_flags(uint64_t handle, int embedded, int sub);
 
 /* Re-initializes the parameters as jammy_flows' init_params(data, damping_factor): with
  * data == NULL (n and data_len 0) the layers' default initialization, otherwise a data-driven
@@ -314,8 +358,9 @@ typedef int (*gj_progress_fn)(void* user_data, int64_t step, int64_t epoch, doub
  * The progress callback runs on the thread that called gj_pdf_fit, between optimizer steps,
  * while the model is not changing. Inside it, the evaluation functions listed under "Threads"
  * may be called on the same handle (e.g. to save a checkpoint); calling gj_pdf_set_params,
- * gj_pdf_init_params, gj_pdf_fit or gj_pdf_free on that handle from the callback returns
- * GJ_ERR_BUSY. Other threads' calls on the handle wait until gj_pdf_fit returns.
+ * gj_pdf_set_embedding_flags, gj_pdf_init_params, gj_pdf_fit or gj_pdf_free on that handle from
+ * the callback returns GJ_ERR_BUSY. Other threads' calls on the handle wait until gj_pdf_fit
+ * returns.
  * Returns GJ_OK, or GJ_ERR_STOPPED when the callback returned nonzero: training stopped after
  * that step, the model keeps its parameters (the best epoch's, with validation data) and the
  * histories and *n_history are written as on success.

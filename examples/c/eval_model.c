@@ -1,6 +1,8 @@
 /*
  * eval_model.c -- loads a gojammy model file, samples it, evaluates the density of the samples
- * and checks that the evaluated log-density reproduces the one returned by sampling.
+ * and checks that the evaluated log-density reproduces the one returned by sampling, and that
+ * converting the samples to embedding coordinates and back (gj_pdf_transform_target_space)
+ * round-trips and changes the log-density by the returned log-det.
  *
  *   eval_model MODEL_FILE
  *
@@ -87,6 +89,29 @@ int main(int argc, char** argv) {
     CHECK(gj_pdf_grad(h, samples, n, n * dim, cond, cond_len, GJ_COORDS_DEFAULT, NULL,
                       grad_params, n_params, grad_x));
 
+    /* Samples in embedding coordinates: log p_emb(y) = log p(x) - log_det; and back again. */
+    int64_t dim_emb;
+    CHECK(gj_pdf_dims(h, GJ_COORDS_EMBEDDING, &dim_emb, NULL, NULL, NULL));
+    double* emb = malloc(sizeof(double) * n * dim_emb);
+    double* back = malloc(sizeof(double) * n * dim);
+    double* log_det = malloc(sizeof(double) * n);
+    double* log_det_back = malloc(sizeof(double) * n);
+    double* log_pdf_emb = malloc(sizeof(double) * n);
+    CHECK(gj_pdf_transform_target_space(h, samples, n, n * dim, GJ_COORDS_DEFAULT,
+                                        GJ_COORDS_EMBEDDING, emb, n * dim_emb, log_det));
+    CHECK(gj_pdf_transform_target_space(h, emb, n, n * dim_emb, GJ_COORDS_EMBEDDING,
+                                        GJ_COORDS_DEFAULT, back, n * dim, log_det_back));
+    CHECK(gj_pdf_log_density(h, emb, n, n * dim_emb, cond, cond_len, GJ_COORDS_EMBEDDING,
+                             log_pdf_emb, NULL, NULL));
+    double d_log_det = 0; /* largest |log_det + log_det_back|: 0 after a round trip */
+    for (int64_t i = 0; i < n; i++) {
+        double d = fabs(log_det[i] + log_det_back[i]);
+        if (!(d <= d_log_det)) d_log_det = d;
+        log_pdf_emb[i] += log_det[i]; /* log p(x) again */
+    }
+    double d_round_trip = max_rel_diff(samples, back, n * dim);
+    double d_embedding = max_rel_diff(log_pdf2, log_pdf_emb, n);
+
     int ok = 1;
     double d_log_pdf = max_rel_diff(log_pdf, log_pdf2, n);
     double d_base = max_rel_diff(base, base2, n * base_dim);
@@ -105,6 +130,13 @@ int main(int argc, char** argv) {
         fprintf(stderr, "FAIL: base points of the samples differ by %g\n", d_base);
         ok = 0;
     }
+    if (!(d_round_trip <= 1e-8) || !(d_log_det <= 1e-9) || !(d_embedding <= 1e-9)) {
+        fprintf(stderr,
+                "FAIL: embedding coordinates: round trip differs by %g, log-dets by %g, "
+                "log_pdf by %g\n",
+                d_round_trip, d_log_det, d_embedding);
+        ok = 0;
+    }
 
     double mean_log_pdf = 0;
     for (int64_t i = 0; i < n; i++) mean_log_pdf += log_pdf2[i] / (double)n;
@@ -112,6 +144,8 @@ int main(int argc, char** argv) {
     for (int64_t j = 0; j < dim; j++) printf(j ? ", %.4f" : "%.4f", samples[j]);
     printf("), mean log_pdf %.4f\n", mean_log_pdf);
     printf("  max relative difference: log_pdf %.3g, base %.3g\n", d_log_pdf, d_base);
+    printf("  embedding coordinates (dim %lld): round trip %.3g, log-det sum %.3g, log_pdf %.3g\n",
+           (long long)dim_emb, d_round_trip, d_log_det, d_embedding);
     printf("%s\n", ok ? "eval_model (C): all checks passed" : "eval_model (C): FAILED");
 
     CHECK(gj_pdf_free(h));
@@ -125,5 +159,10 @@ int main(int argc, char** argv) {
     free(base2);
     free(grad_params);
     free(grad_x);
+    free(emb);
+    free(back);
+    free(log_det);
+    free(log_det_back);
+    free(log_pdf_emb);
     return ok ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 // eval_model.cpp -- loads a gojammy model file through the C++ wrapper (gojammy.hpp), samples
 // it in default and embedding coordinates, evaluates the density of the samples and checks
-// that it reproduces the log-density returned by sampling.
+// that it reproduces the log-density returned by sampling; checks that converting samples to
+// embedding coordinates and back round-trips, and that embedding flags can be set and restored.
 //
 //   eval_model_cpp MODEL_FILE
 //
@@ -67,6 +68,35 @@ int main(int argc, char** argv) {
         std::vector<double> g = pdf.grad_params(pdf.sample(m, 3, cond_m).x, cond_m);
         if (!all_finite(g)) {
             std::cerr << "FAIL: non-finite parameter gradient\n";
+            ok = false;
+        }
+
+        // Intrinsic -> embedding -> intrinsic: the points come back, the log-dets cancel.
+        std::vector<double> xi = pdf.sample(m, 5, cond_m, GJ_COORDS_INTRINSIC).x;
+        gojammy::Transformed te =
+            pdf.transform_target_space(xi, GJ_COORDS_INTRINSIC, GJ_COORDS_EMBEDDING);
+        gojammy::Transformed ti =
+            pdf.transform_target_space(te.x, GJ_COORDS_EMBEDDING, GJ_COORDS_INTRINSIC);
+        double log_det_sum = 0;
+        for (int64_t i = 0; i < m; i++) {
+            log_det_sum = std::max(log_det_sum, std::fabs(te.log_det[i] + ti.log_det[i]));
+        }
+        if (!(max_rel_diff(xi, ti.x) <= 1e-8) || !(log_det_sum <= 1e-9)) {
+            std::cerr << "FAIL: coordinate round trip differs by " << max_rel_diff(xi, ti.x)
+                      << ", log-dets by " << log_det_sum << "\n";
+            ok = false;
+        }
+
+        // Embedding flags: all set makes the default dimension the embedding one; restore them.
+        std::vector<bool> flags = pdf.embedding_flags();
+        pdf.set_embedding_flags(true);
+        bool flags_ok = pdf.dim() == pdf.dim(GJ_COORDS_EMBEDDING) &&
+                        pdf.embedding_flags() == std::vector<bool>(flags.size(), true);
+        for (size_t k = 0; k < flags.size(); k++) {
+            pdf.set_embedding_flags(flags[k], static_cast<int>(k));
+        }
+        if (!flags_ok || pdf.embedding_flags() != flags) {
+            std::cerr << "FAIL: embedding flags were not set or restored\n";
             ok = false;
         }
 

@@ -56,6 +56,12 @@ struct Samples {
     std::vector<double> x, base, log_pdf, base_log_pdf;
 };
 
+// Transformed is the result of Pdf::transform_target_space: the converted points and, per point,
+// the log-det with log p_to(x) = log p_from(x_in) - log_det.
+struct Transformed {
+    std::vector<double> x, log_det;
+};
+
 // Pdf owns one model handle. Const methods may be called from several threads at once.
 class Pdf {
 public:
@@ -98,6 +104,37 @@ public:
         check(gj_pdf_describe(h_, &s[0], s.size()));
         s.resize(s.find('\0'));
         return s;
+    }
+
+    // The number of sub-manifolds (the '+'-separated parts of pdf_defs).
+    int64_t num_sub_manifolds() const {
+        const std::string s = describe(), key = "\"num_sub_manifolds\":";
+        size_t at = s.find(key);
+        if (at == std::string::npos) throw Error(GJ_ERR_INTERNAL, "describe: no num_sub_manifolds");
+        return std::stoll(s.substr(at + key.size()));
+    }
+
+    // Per sub-manifold: true if its default coordinates are embedding coordinates.
+    std::vector<bool> embedding_flags() const {
+        std::vector<int> f(static_cast<size_t>(num_sub_manifolds()));
+        check(gj_pdf_get_embedding_flags(h_, f.data(), static_cast<int64_t>(f.size())));
+        return std::vector<bool>(f.begin(), f.end());
+    }
+
+    // Makes embedding (true) or intrinsic (false) coordinates the default of sub-manifold sub,
+    // or of all sub-manifolds (sub = -1). Changes dim(GJ_COORDS_DEFAULT).
+    void set_embedding_flags(bool embedded, int sub = -1) {
+        check(gj_pdf_set_embedding_flags(h_, embedded ? 1 : 0, sub));
+    }
+
+    // Converts n points x (n x dim(from)) to coordinates `to`.
+    Transformed transform_target_space(const std::vector<double>& x, int from = GJ_COORDS_DEFAULT,
+                                       int to = GJ_COORDS_EMBEDDING) const {
+        int64_t n = rows(x, dim(from));
+        Transformed t{std::vector<double>(n * dim(to)), std::vector<double>(n)};
+        check(gj_pdf_transform_target_space(h_, ptr(x), n, size(x), from, to, t.x.data(),
+                                            size(t.x), t.log_det.data()));
+        return t;
     }
 
     // log p of n points x (n x dim(coords)), with n x conditional_dim() inputs cond if the model

@@ -44,6 +44,7 @@ PROGRESS_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_double, c_do
 _dbl = c_void_p  # double arrays are passed as raw addresses of C-contiguous float64 numpy data
 _u64p = POINTER(c_uint64)
 _i64p = POINTER(c_int64)
+_intp = POINTER(c_int)
 
 PROTOTYPES = {
     "gj_abi_version": (c_int, []),
@@ -64,7 +65,10 @@ PROTOTYPES = {
     "gj_pdf_grad": (c_int, [c_uint64, _dbl, c_int64, c_int64, _dbl, c_int64, c_int, _dbl, _dbl, c_int64, _dbl]),
     "gj_pdf_sample": (c_int, [c_uint64, c_int64, _dbl, c_int64, c_uint64, c_int, _dbl, _dbl, _dbl, _dbl]),
     "gj_pdf_get_params": (c_int, [c_uint64, _dbl, c_int64]),
+    "gj_pdf_get_embedding_flags": (c_int, [c_uint64, _intp, c_int64]),
+    "gj_pdf_transform_target_space": (c_int, [c_uint64, _dbl, c_int64, c_int64, c_int, c_int, _dbl, c_int64, _dbl]),
     "gj_pdf_set_params": (c_int, [c_uint64, _dbl, c_int64]),
+    "gj_pdf_set_embedding_flags": (c_int, [c_uint64, c_int, c_int]),
     "gj_pdf_init_params": (c_int, [c_uint64, _dbl, c_int64, c_int64, c_double, c_uint64]),
     "gj_fit_options_init": (c_int, [POINTER(FitOptions)]),
     "gj_pdf_fit": (

@@ -25,6 +25,37 @@ def coords_for(force_embedding_coordinates, force_intrinsic_coordinates):
     return _api.COORDS_DEFAULT
 
 
+#: upstream's coordinate names (transform_target_space) and the library's values.
+COORDS_BY_NAME = {
+    "default": _api.COORDS_DEFAULT,
+    "intrinsic": _api.COORDS_INTRINSIC,
+    "embedding": _api.COORDS_EMBEDDING,
+}
+
+
+def coords_named(value, name):
+    """The library's coordinate choice for "default", "intrinsic" or "embedding"."""
+    if isinstance(value, str) and value in COORDS_BY_NAME:
+        return COORDS_BY_NAME[value]
+    raise ValueError(f"{name}: expected 'default', 'intrinsic' or 'embedding', got {value!r}")
+
+
+def boolean(value, name):
+    """``value`` (True/False, numpy bools, or the ints 0 and 1) as a bool, else a ValueError."""
+    if isinstance(value, (bool, np.bool_)) or (_is_int(value) and value in (0, 1)):
+        return bool(value)
+    raise ValueError(f"{name}: expected True or False, got {value!r}")
+
+
+def index_or_none(value, name, count):
+    """``value`` as an index in [0, count), or -1 for None; else a ValueError naming ``name``."""
+    if value is None:
+        return -1
+    if not _is_int(value) or not 0 <= value < count:
+        raise ValueError(f"{name}: expected None or an int in [0, {count}), got {value!r}")
+    return int(value)
+
+
 def _is_int(value):
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 

@@ -1,6 +1,7 @@
 """The ``gojammy.pdf`` class: jammy_flows' ``pdf`` API over a libgojammy model handle."""
 
 import ctypes
+import itertools
 import json
 import os
 import threading
@@ -9,11 +10,24 @@ import numpy as np
 
 from . import _api
 from ._arrays import as_rows, as_vector, outputs, pointer
-from ._checks import coords_for, non_negative_number, positive_int, positive_number, require_default, seed_for
+from ._checks import (
+    boolean,
+    coords_for,
+    coords_named,
+    index_or_none,
+    non_negative_number,
+    positive_int,
+    positive_number,
+    require_default,
+    seed_for,
+)
 from ._errors import GojammyError, GojammyValueError
 from ._fit import run_fit
 from ._lib import check, lib, read_string
 from ._options import options_to_json
+
+# Stamps of the states of the embedding flags: unique (next() is atomic under the GIL).
+_flag_stamps = itertools.count(1)
 
 # jammy_flows constructor arguments that gojammy accepts only at their upstream defaults.
 _UPSTREAM_DEFAULTS = {
@@ -129,18 +143,27 @@ class pdf:
         self.options_overwrite = _options_from_json(d.get("options_overwrite") or {})
         self.conditional_input_dim = d["conditional_input_dim"] or None
         self.amortization_mlp_dims = d["amortization_mlp_dims"]
-        self.total_target_dim = d["dim"]["default"]
         self.total_target_dim_intrinsic = d["dim"]["intrinsic"]
         self.total_target_dim_embedded = d["dim"]["embedding"]
         self.total_base_dim = d["base_dim"]
         self.num_parameter_list = d["layer_param_counts"]
         self._n_params = d["num_params"]
+        self._n_subs = d["num_sub_manifolds"]
+        self._cond_dim = d["conditional_input_dim"]
+        # set_embedding_flags calls hold _flags_lock. _default is (stamp, dimension of default
+        # coordinates), replaced as a whole; the dimension is None while the flags are changing.
+        self._flags_lock = threading.Lock()
+        self._set_default_dim(d["dim"]["default"])
+
+    def _set_default_dim(self, dim):
+        """Record the dimension of default coordinates (it follows the embedding flags)."""
+        self._default = (next(_flag_stamps), dim)
+        self.total_target_dim = dim
         self._dims = {
-            _api.COORDS_DEFAULT: self.total_target_dim,
+            _api.COORDS_DEFAULT: dim,
             _api.COORDS_INTRINSIC: self.total_target_dim_intrinsic,
             _api.COORDS_EMBEDDING: self.total_target_dim_embedded,
         }
-        self._cond_dim = d["conditional_input_dim"]
 
     @classmethod
     def _from_handle(cls, handle):
@@ -310,10 +333,77 @@ class pdf:
         cond = self._cond_rows(conditional_input, None)
         n = cond.shape[0] if cond is not None else positive_int(samplesize, "samplesize", allow_zero=True)
         seed = seed_for(seed)
-        (samples, base, log_pdf, base_log_pdf), out = outputs(n, (self._dims[coords], self.total_base_dim, None, None))
+
+        def draw(width):
+            arrays, out = outputs(n, (width, self.total_base_dim, None, None))
+            if n:
+                check(lib().gj_pdf_sample(h, n, pointer(cond), 0 if cond is None else cond.size, seed, coords, *out))
+            return arrays
+
+        if coords != _api.COORDS_DEFAULT or self.total_target_dim_intrinsic == self.total_target_dim_embedded:
+            return tuple(draw(self._dims[coords]))
+        # The dimension of default coordinates follows the embedding flags, and the library writes
+        # n x (dimension at call time): leave room for the widest, and draw again (same seed, same
+        # samples) if set_embedding_flags changed the flags in another thread meanwhile.
+        room = max(self.total_target_dim_intrinsic, self.total_target_dim_embedded)
+        while True:
+            stamp, width = self._default
+            if width is None:  # set_embedding_flags is running: wait for it
+                with self._flags_lock:
+                    continue
+            samples, base, log_pdf, base_log_pdf = draw(room)
+            if self._default[0] == stamp:
+                return samples.reshape(-1)[: n * width].reshape(n, width), base, log_pdf, base_log_pdf
+
+    # ------------------------------------------------------------------ coordinates
+
+    def get_embedding_flags(self):
+        """Per sub-manifold, whether its default coordinates are embedding coordinates (True) or
+        intrinsic ones (False)."""
+        flags = (ctypes.c_int * self._n_subs)()
+        check(lib().gj_pdf_get_embedding_flags(self.handle, flags, self._n_subs))
+        return [bool(f) for f in flags]
+
+    def set_embedding_flags(self, usement_flag, sub_pdf_index=None):
+        """Make embedding (usement_flag=True) or intrinsic (False) coordinates the default of
+        sub-manifold sub_pdf_index, or of all sub-manifolds (None). total_target_dim follows.
+        The flags are saved with the model; the distribution does not change. Other threads'
+        calls in default coordinates that overlap it may fail with a shape error (sample() waits
+        or draws again instead)."""
+        flag = boolean(usement_flag, "usement_flag")
+        sub = index_or_none(sub_pdf_index, "sub_pdf_index", self._n_subs)
+        h = self.handle
+        with self._flags_lock:
+            previous = self.total_target_dim
+            self._default = (next(_flag_stamps), None)
+            try:
+                check(lib().gj_pdf_set_embedding_flags(h, int(flag), sub))
+            finally:  # never leave the dimension unknown (None), even if the PDF was closed
+                status, text = read_string(lib().gj_pdf_describe, h, size=4096)
+                self._set_default_dim(json.loads(text)["dim"]["default"] if status == _api.OK else previous)
+
+    def transform_target_space(self, target, log_det=0, transform_from="default", transform_to="embedding"):
+        """Convert points between "default", "intrinsic" and "embedding" coordinates.
+
+        target has shape (n, dim of transform_from); a 1-D target is one point and gives a 1-D
+        result. Returns (new_target, log_det + change of the log-volume element) with log_det of
+        shape (n,): log p_to(new_target) = log p_from(target) - (returned - given log_det), i.e.
+        log sin(zenith) per s2 sub-manifold going from intrinsic to embedding coordinates, its
+        negative going back, 0 for other manifolds."""
+        frm = coords_named(transform_from, "transform_from")
+        to = coords_named(transform_to, "transform_to")
+        h = self.handle
+        one_point = np.ndim(target) == 1
+        x = as_rows(target, "target", self._dims[frm])
+        n = x.shape[0]
+        try:
+            given = np.broadcast_to(np.asarray(log_det, dtype=np.float64), (n,))
+        except (TypeError, ValueError):
+            raise ValueError(f"log_det: expected a number or an array of shape ({n},), got {np.shape(log_det)}") from None
+        (new_target, change), out = outputs(n, (self._dims[to], None))
         if n:
-            check(lib().gj_pdf_sample(h, n, pointer(cond), 0 if cond is None else cond.size, seed, coords, *out))
-        return samples, base, log_pdf, base_log_pdf
+            check(lib().gj_pdf_transform_target_space(h, pointer(x), n, x.size, frm, to, out[0], new_target.size, out[1]))
+        return (new_target[0] if one_point else new_target), given + change
 
     # ------------------------------------------------------------------ parameters
 

@@ -69,3 +69,14 @@ def test_abi_mismatch_is_refused(monkeypatch):
     monkeypatch.setattr(_lib, "_lib", None)
     with pytest.raises(gojammy.GojammyError, match="ABI version"):
         _lib.lib()
+
+
+def test_prototypes_cover_the_header():
+    """Every gj_ function of include/gojammy.h has a ctypes prototype, and the ABI versions agree."""
+    import re
+
+    from conftest import ROOT
+
+    header = (ROOT / "include" / "gojammy.h").read_text()
+    assert set(re.findall(r"^int (gj_[a-z0-9_]+)\(", header, re.M)) == set(_api.PROTOTYPES)
+    assert int(re.search(r"#define GJ_ABI_VERSION (\d+)", header).group(1)) == _api.ABI_VERSION
