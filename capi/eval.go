@@ -84,11 +84,14 @@ func gj_pdf_grad(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, 
 
 //export gj_pdf_sample
 func gj_pdf_sample(id C.uint64_t, n C.int64_t, cond *C.double, condLen C.int64_t, seed C.uint64_t, coordsArg C.int,
-	samples, base, logPDF, baseLogPDF *C.double) C.int {
+	samples *C.double, samplesLen C.int64_t, base, logPDF, baseLogPDF *C.double) C.int {
 	return withModel("gj_pdf_sample", id, shared, func(p *flowcore.PDF) error {
 		c, err := coords("coords", coordsArg)
 		if err != nil {
 			return err
+		}
+		if need := int64(n) * int64(p.Dim(c)); samples != nil && n >= 0 && int64(samplesLen) < need {
+			return fail(C.GJ_ERR_ARGUMENT, "samples_len: is %d, need at least n x dim = %d", int64(samplesLen), need)
 		}
 		cs, err := readCond("cond", p, cond, condLen, n)
 		if err != nil {

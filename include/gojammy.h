@@ -70,7 +70,7 @@ extern "C" {
 
 /* The ABI version of this header. It changes whenever a signature, a struct or the meaning of
  * an argument changes (adding a function does not change it). */
-#define GJ_ABI_VERSION 1
+#define GJ_ABI_VERSION 2
 
 /* GJ_CONST expands to const. The library's own build defines it empty, because the Go
  * toolchain declares exported functions without const; the compiler then checks every
@@ -247,13 +247,17 @@ int gj_pdf_grad(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
  *   cond          for a conditional model: n x cond_dim (one sample per row), cond_len =
  *                 n * cond_dim; NULL with cond_len 0 for an unconditional model
  *   samples       out, n x dim                                      (may be NULL)
+ *   samples_len   the number of doubles allocated at samples: at least n x dim (for
+ *                 GJ_COORDS_DEFAULT, dim follows the embedding flags at the time of the call;
+ *                 a smaller buffer gives GJ_ERR_ARGUMENT and nothing is written); ignored if
+ *                 samples is NULL
  *   base          out, n x base_dim                                 (may be NULL)
  *   log_pdf       out, n values: log p(samples)                     (may be NULL)
  *   base_log_pdf  out, n values                                     (may be NULL)
  * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
 int gj_pdf_sample(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t cond_len,
-                  uint64_t seed, int coords, double* samples, double* base, double* log_pdf,
-                  double* base_log_pdf);
+                  uint64_t seed, int coords, double* samples, int64_t samples_len, double* base,
+                  double* log_pdf, double* base_log_pdf);
 
 /* Copies the flat parameter vector (jammy_flows' layer-by-layer order) into out; len must be
  * n_params. Errors: INVALID_HANDLE, NULL_POINTER (out, unless n_params is 0), ARGUMENT (len). */

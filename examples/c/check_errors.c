@@ -100,7 +100,7 @@ static void check_handles(void) {
     EXPECT(gj_pdf_free(0), GJ_ERR_INVALID_HANDLE, "handle 0");
     EXPECT(gj_pdf_log_density(0, v, 2, 4, NULL, 0, 0, v, NULL, NULL), GJ_ERR_INVALID_HANDLE,
            "gj_pdf_log_density");
-    EXPECT(gj_pdf_sample(0, 1, NULL, 0, 1, 0, v, NULL, NULL, NULL), GJ_ERR_INVALID_HANDLE, NULL);
+    EXPECT(gj_pdf_sample(0, 1, NULL, 0, 1, 0, v, 4, NULL, NULL, NULL), GJ_ERR_INVALID_HANDLE, NULL);
     EXPECT(gj_pdf_get_params(0, v, 1), GJ_ERR_INVALID_HANDLE, NULL);
     EXPECT(gj_pdf_set_params(0, v, 1), GJ_ERR_INVALID_HANDLE, NULL);
     EXPECT(gj_pdf_save(0, "x"), GJ_ERR_INVALID_HANDLE, NULL);
@@ -183,11 +183,13 @@ static void check_shapes(uint64_t h) {
     EXPECT(gj_pdf_grad(h, x, 3, 6, NULL, 0, 0, lp, grad, n_params, gx), GJ_OK, NULL);
     EXPECT(gj_pdf_grad(h, x, 3, 6, NULL, 0, 0, NULL, NULL, 0, NULL), GJ_OK, NULL);
 
-    EXPECT(gj_pdf_sample(h, -2, NULL, 0, 1, 0, NULL, NULL, NULL, NULL), GJ_ERR_ARGUMENT, "n");
-    EXPECT(gj_pdf_sample(h, 3, cond, 3, 1, 0, x, NULL, NULL, NULL), GJ_ERR_ARGUMENT,
+    EXPECT(gj_pdf_sample(h, -2, NULL, 0, 1, 0, NULL, 0, NULL, NULL, NULL), GJ_ERR_ARGUMENT, "n");
+    EXPECT(gj_pdf_sample(h, 3, NULL, 0, 1, 0, x, 5, NULL, NULL, NULL), GJ_ERR_ARGUMENT,
+           "samples_len: is 5, need at least n x dim = 6");
+    EXPECT(gj_pdf_sample(h, 3, cond, 3, 1, 0, x, 6, NULL, NULL, NULL), GJ_ERR_ARGUMENT,
            "unconditional");
-    EXPECT(gj_pdf_sample(h, 3, NULL, 0, 1, 9, x, NULL, NULL, NULL), GJ_ERR_ARGUMENT, "coords");
-    EXPECT(gj_pdf_sample(h, 3, NULL, 0, 1, 0, x, base, lp, NULL), GJ_OK, NULL);
+    EXPECT(gj_pdf_sample(h, 3, NULL, 0, 1, 9, x, 6, NULL, NULL, NULL), GJ_ERR_ARGUMENT, "coords");
+    EXPECT(gj_pdf_sample(h, 3, NULL, 0, 1, 0, x, 6, base, lp, NULL), GJ_OK, NULL);
 
     EXPECT(gj_pdf_init_params(h, NULL, 0, 0, 0.0, 1), GJ_ERR_ARGUMENT, "damping");
     EXPECT(gj_pdf_init_params(h, NULL, 3, 6, 1000, 1), GJ_ERR_NULL_POINTER, "data is NULL");
@@ -318,8 +320,8 @@ static void check_conditional(void) {
            "cond is NULL");
     EXPECT(gj_pdf_log_density(h, x, 2, 4, cond, 5, 0, lp, NULL, NULL), GJ_ERR_ARGUMENT, "cond");
     EXPECT(gj_pdf_log_density(h, x, 2, 4, cond, 6, 0, lp, NULL, NULL), GJ_OK, NULL);
-    EXPECT(gj_pdf_sample(h, 2, NULL, 0, 1, 0, x, NULL, NULL, NULL), GJ_ERR_ARGUMENT, "cond");
-    EXPECT(gj_pdf_sample(h, 2, cond, 6, 1, 0, x, NULL, NULL, NULL), GJ_OK, NULL);
+    EXPECT(gj_pdf_sample(h, 2, NULL, 0, 1, 0, x, 4, NULL, NULL, NULL), GJ_ERR_ARGUMENT, "cond");
+    EXPECT(gj_pdf_sample(h, 2, cond, 6, 1, 0, x, 4, NULL, NULL, NULL), GJ_OK, NULL);
     EXPECT(gj_pdf_free(h), GJ_OK, NULL);
 }
 

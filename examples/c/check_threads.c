@@ -45,7 +45,7 @@ static void* evaluate_repeatedly(void* arg) {
             failed("concurrent log_density differs from the serial result", st);
             break;
         }
-        st = gj_pdf_sample(handle, N, NULL, 0, 99, GJ_COORDS_DEFAULT, s, NULL, NULL, NULL);
+        st = gj_pdf_sample(handle, N, NULL, 0, 99, GJ_COORDS_DEFAULT, s, N * DIM, NULL, NULL, NULL);
         if (st != GJ_OK || memcmp(s, reference_samples, sizeof(double) * N * DIM) != 0) {
             failed("concurrent samples differ from the serial result", st);
             break;
@@ -81,7 +81,7 @@ int main(void) {
     }
     gj_set_threads(1);
     gj_pdf_log_density(handle, x, N, N * DIM, NULL, 0, GJ_COORDS_DEFAULT, reference, NULL, NULL);
-    gj_pdf_sample(handle, N, NULL, 0, 99, GJ_COORDS_DEFAULT, reference_samples, NULL, NULL, NULL);
+    gj_pdf_sample(handle, N, NULL, 0, 99, GJ_COORDS_DEFAULT, reference_samples, N * DIM, NULL, NULL, NULL);
     gj_set_threads(0);
 
     pthread_t t[THREADS];

@@ -75,8 +75,8 @@ int main(int argc, char** argv) {
     double* base = malloc(sizeof(double) * n * base_dim);
     double* log_pdf = malloc(sizeof(double) * n);
     double* base_log_pdf = malloc(sizeof(double) * n);
-    CHECK(gj_pdf_sample(h, n, cond, cond_len, 42, GJ_COORDS_DEFAULT, samples, base, log_pdf,
-                        base_log_pdf));
+    CHECK(gj_pdf_sample(h, n, cond, cond_len, 42, GJ_COORDS_DEFAULT, samples, n * dim, base,
+                        log_pdf, base_log_pdf));
 
     double* log_pdf2 = malloc(sizeof(double) * n);
     double* base_log_pdf2 = malloc(sizeof(double) * n);

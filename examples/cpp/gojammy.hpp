@@ -154,8 +154,9 @@ public:
                    int coords = GJ_COORDS_DEFAULT) const {
         Samples s{std::vector<double>(n * dim(coords)), std::vector<double>(n * base_dim()),
                   std::vector<double>(n), std::vector<double>(n)};
-        check(gj_pdf_sample(h_, n, ptr(cond), size(cond), seed, coords, s.x.data(), s.base.data(),
-                            s.log_pdf.data(), s.base_log_pdf.data()));
+        check(gj_pdf_sample(h_, n, ptr(cond), size(cond), seed, coords, s.x.data(),
+                            static_cast<int64_t>(s.x.size()), s.base.data(), s.log_pdf.data(),
+                            s.base_log_pdf.data()));
         return s;
     }
 

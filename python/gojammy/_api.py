@@ -4,7 +4,7 @@ import ctypes
 from ctypes import POINTER, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint64, c_void_p
 
 #: The ABI version of include/gojammy.h these prototypes were written against (GJ_ABI_VERSION).
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 # Status codes (enum gj_status).
 OK = 0
@@ -63,7 +63,7 @@ PROTOTYPES = {
     "gj_pdf_describe": (c_int, [c_uint64, c_char_p, c_size_t]),
     "gj_pdf_log_density": (c_int, [c_uint64, _dbl, c_int64, c_int64, _dbl, c_int64, c_int, _dbl, _dbl, _dbl]),
     "gj_pdf_grad": (c_int, [c_uint64, _dbl, c_int64, c_int64, _dbl, c_int64, c_int, _dbl, _dbl, c_int64, _dbl]),
-    "gj_pdf_sample": (c_int, [c_uint64, c_int64, _dbl, c_int64, c_uint64, c_int, _dbl, _dbl, _dbl, _dbl]),
+    "gj_pdf_sample": (c_int, [c_uint64, c_int64, _dbl, c_int64, c_uint64, c_int, _dbl, c_int64, _dbl, _dbl, _dbl]),
     "gj_pdf_get_params": (c_int, [c_uint64, _dbl, c_int64]),
     "gj_pdf_get_embedding_flags": (c_int, [c_uint64, _intp, c_int64]),
     "gj_pdf_transform_target_space": (c_int, [c_uint64, _dbl, c_int64, c_int64, c_int, c_int, _dbl, c_int64, _dbl]),

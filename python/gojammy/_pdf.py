@@ -337,7 +337,9 @@ class pdf:
         def draw(width):
             arrays, out = outputs(n, (width, self.total_base_dim, None, None))
             if n:
-                check(lib().gj_pdf_sample(h, n, pointer(cond), 0 if cond is None else cond.size, seed, coords, *out))
+                samples, rest = out[0], out[1:]
+                check(lib().gj_pdf_sample(h, n, pointer(cond), 0 if cond is None else cond.size, seed, coords,
+                                          samples, n * width, *rest))
             return arrays
 
         if coords != _api.COORDS_DEFAULT or self.total_target_dim_intrinsic == self.total_target_dim_embedded:
