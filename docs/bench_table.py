@@ -22,7 +22,6 @@ def parse_go(path):
         m = LINE.match(line)
         if m:
             bench, pdf, flow, batch, cpu, ns = m.groups()
-            pdf = pdf.replace("_", "+")
             out[(KIND[bench], pdf, flow, int(batch), int(cpu or 1))] = float(ns) * 1e-9
     return out
 

@@ -9,7 +9,10 @@ import (
 )
 
 // benchModels are the models of docs/benchmarks.md.
-var benchModels = []struct{ pdf, flow string }{{"e2", "gggg"}, {"e10", "gggg"}, {"i1", "r"}}
+var benchModels = []struct{ pdf, flow string }{
+	{"e2", "gggg"}, {"e10", "gggg"}, {"i1", "r"},
+	{"s2", "f"}, {"s2", "v"}, {"s1", "m"}, {"s1", "o"}, {"e4+s2+e4", "gggg+n+gggg"},
+}
 
 func benchModel(b *testing.B, pdf, flow string, n int) (*flowcore.PDF, []float64) {
 	p, err := flowcore.New(pdf, flow, flowcore.DefaultConfig())
