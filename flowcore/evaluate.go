@@ -104,8 +104,13 @@ func (p *PDF) checkCond(cond []float64, n int) error {
 // Invalid rows of xs (a copy) are replaced by each manifold's center so that the computation
 // stays finite; the caller overwrites their outputs.
 func (p *PDF) sanitize(xs []float64, rows int, cond []float64, c Coords) []byte {
-	d := p.Dim(c)
+	d, cd := p.Dim(c), p.cfg.ConditionalInputDim
 	status := make([]byte, rows)
+	// Per sub-manifold: its width in these coordinates and whether they are embedding ones.
+	widths, emb := make([]int, len(p.subs)), make([]bool, len(p.subs))
+	for k, s := range p.subs {
+		widths[k], emb[k] = s.dim(c), s.useEmbedding(c)
+	}
 	for i := 0; i < rows; i++ {
 		row := xs[i*d : (i+1)*d]
 		for _, v := range row {
@@ -114,7 +119,6 @@ func (p *PDF) sanitize(xs []float64, rows int, cond []float64, c Coords) []byte 
 			}
 		}
 		if cond != nil {
-			cd := p.cfg.ConditionalInputDim
 			for _, v := range cond[i*cd : (i+1)*cd] {
 				if math.IsNaN(v) || math.IsInf(v, 0) {
 					status[i] = 2
@@ -122,11 +126,10 @@ func (p *PDF) sanitize(xs []float64, rows int, cond []float64, c Coords) []byte 
 			}
 		}
 		off := 0
-		for _, s := range p.subs {
-			w := s.dim(c)
-			part := row[off : off+w]
-			inside := false
-			if s.useEmbedding(c) {
+		for k, s := range p.subs {
+			part := row[off : off+widths[k]]
+			var inside bool
+			if emb[k] {
 				inside = s.manifold.InEmbeddingSupport(part)
 			} else {
 				inside = s.manifold.InSupport(part)
@@ -134,32 +137,37 @@ func (p *PDF) sanitize(xs []float64, rows int, cond []float64, c Coords) []byte 
 			if !inside && status[i] == 0 {
 				status[i] = 1
 			}
-			off += w
+			off += widths[k]
 		}
 		if status[i] != 0 {
-			off := 0
-			for _, s := range p.subs {
-				center := s.manifold.Center()
-				if s.useEmbedding(c) {
-					t := ad.NewTape(false)
-					center = s.manifold.ToEmbedding(t.Const(1, len(center), center)).Val
-				}
-				copy(row[off:], center)
-				off += s.dim(c)
-			}
-			if cond != nil {
-				cd := p.cfg.ConditionalInputDim
-				clear(cond[i*cd : (i+1)*cd])
-			}
+			p.replaceRow(row, i, cond, c)
 		}
 	}
 	return status
 }
 
+// replaceRow puts each manifold's center into the invalid row i (and zeros into its conditional
+// inputs) so that the computation stays finite.
+func (p *PDF) replaceRow(row []float64, i int, cond []float64, c Coords) {
+	off := 0
+	for _, s := range p.subs {
+		center := s.manifold.Center()
+		if s.useEmbedding(c) {
+			t := ad.NewTape(false)
+			center = s.manifold.ToEmbedding(t.Const(1, len(center), center)).Val
+		}
+		copy(row[off:], center)
+		off += s.dim(c)
+	}
+	if cond != nil {
+		cd := p.cfg.ConditionalInputDim
+		clear(cond[i*cd : (i+1)*cd])
+	}
+}
+
 // densityBlock evaluates log p on one block of rows on tape t.
 func (p *PDF) densityBlock(params, x, cond *ad.Node, c Coords) (logp, baseLogp, base *ad.Node) {
-	t := x.Tape()
-	logDet := t.New(x.R, 1)
+	var logDet *ad.Node // nil: zero
 	var earlier, zs []*ad.Node
 	off := 0
 	for _, s := range p.subs {
@@ -170,7 +178,7 @@ func (p *PDF) densityBlock(params, x, cond *ad.Node, c Coords) (logp, baseLogp, 
 		if s.useEmbedding(c) {
 			emb = xk
 			xi = s.manifold.FromEmbedding(xk)
-			logDet = ad.Sub(logDet, s.manifold.LogVolume(xi))
+			logDet = addLogDet(logDet, ad.Neg(s.manifold.LogVolume(xi)))
 		} else {
 			xi = xk
 			emb = s.manifold.ToEmbedding(xk)
@@ -179,21 +187,25 @@ func (p *PDF) densityBlock(params, x, cond *ad.Node, c Coords) (logp, baseLogp, 
 		for l := len(s.layers) - 1; l >= 0; l-- {
 			var ld *ad.Node
 			xi, ld = s.layers[l].Inverse(xi, s.layerBlock(lp, l))
-			logDet = ad.Add(logDet, ld)
+			logDet = addLogDet(logDet, ld)
 		}
 		z, ld := s.manifold.ToBase(xi)
-		logDet = ad.Add(logDet, ld)
+		logDet = addLogDet(logDet, ld)
 		zs = append(zs, z)
 		earlier = append(earlier, emb)
 	}
 	base = ad.Concat(zs...)
-	baseLogp = standardNormalLogPDF(base)
+	baseLogp = ad.NormalLogPDF(base)
 	return ad.Add(baseLogp, logDet), baseLogp, base
 }
 
-// standardNormalLogPDF returns Σ_j log N(z_ij; 0, 1) per row.
-func standardNormalLogPDF(z *ad.Node) *ad.Node {
-	return ad.AddScalar(ad.Scale(ad.SumCols(ad.Square(z)), -0.5), -0.5*float64(z.C)*math.Log(2*math.Pi))
+// addLogDet returns the sum of log-determinants acc + ld, ld itself for acc nil (zero): adding
+// to a zero node would cost a pass and give the same values.
+func addLogDet(acc, ld *ad.Node) *ad.Node {
+	if acc == nil {
+		return ld
+	}
+	return ad.Add(acc, ld)
 }
 
 // LogDensity evaluates log p(x) for n events x (row-major n x Dim(c)); cond holds n x

@@ -120,26 +120,25 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 
 // sampleBlock pushes base points z through every sub-flow in sampling direction.
 func (p *PDF) sampleBlock(params, z, cond *ad.Node, c Coords) (x, logp, baseLogp *ad.Node) {
-	t := z.Tape()
-	logDet := t.New(z.R, 1)
+	var logDet *ad.Node // nil: zero
 	var earlier, parts []*ad.Node
 	for _, s := range p.subs {
 		xi, ld := s.manifold.FromBase(ad.Cols(z, s.baseOffset, s.manifold.BaseDim()))
-		logDet = ad.Add(logDet, ld)
+		logDet = addLogDet(logDet, ld)
 		lp := s.layerParams(params, cond, earlier)
 		for l := range s.layers {
 			xi, ld = s.layers[l].Forward(xi, s.layerBlock(lp, l))
-			logDet = ad.Add(logDet, ld)
+			logDet = addLogDet(logDet, ld)
 		}
 		emb := s.manifold.ToEmbedding(xi)
 		if s.useEmbedding(c) {
 			parts = append(parts, emb)
-			logDet = ad.Add(logDet, s.manifold.LogVolume(xi))
+			logDet = addLogDet(logDet, s.manifold.LogVolume(xi))
 		} else {
 			parts = append(parts, xi)
 		}
 		earlier = append(earlier, emb)
 	}
-	baseLogp = standardNormalLogPDF(z)
+	baseLogp = ad.NormalLogPDF(z)
 	return ad.Concat(parts...), ad.Sub(baseLogp, logDet), baseLogp
 }

@@ -23,7 +23,7 @@ func TestOpGradients(t *testing.T) {
 		"Exp": ad.Exp, "Tanh": ad.Tanh, "Sin": ad.Sin, "Cos": ad.Cos, "Sigmoid": ad.Sigmoid,
 		"Softplus": ad.Softplus, "LogSigmoid": ad.LogSigmoid, "Square": ad.Square, "Neg": ad.Neg,
 		"NormalCDF": ad.NormalCDF, "LogSumExp": ad.LogSumExp, "Softmax": ad.Softmax,
-		"SumCols": ad.SumCols, "SumRows": ad.SumRows,
+		"SumCols": ad.SumCols, "SumRows": ad.SumRows, "NormalLogPDF": ad.NormalLogPDF,
 		"Gather": func(a *ad.Node) *ad.Node { return ad.Gather(a, []int{2, 0, 2}) },
 		"Cols":   func(a *ad.Node) *ad.Node { return ad.Cols(a, 1, 2) },
 	}
@@ -45,10 +45,16 @@ func TestOpGradients(t *testing.T) {
 		"Div": ad.Div, "Atan2": ad.Atan2,
 		"Concat": func(a, b *ad.Node) *ad.Node { return ad.Concat(a, b) }}
 	for name, f := range binary {
-		for _, shape := range [][2]int{{4, 3}, {1, 3}} {
+		for _, shape := range [][2]int{{4, 3}, {1, 3}, {4, 1}, {1, 1}} {
 			t.Run(name, func(t *testing.T) {
 				adtest.CheckGradients(t, func(_ *ad.Tape, in []*ad.Node) *ad.Node { return f(in[0], in[1]) },
 					[]adtest.Input{randInput(rng, 4, 3, 0.5, 2), randInput(rng, shape[0], shape[1], 0.5, 2)}, 1e-6, 1e-7)
+				if name == "Concat" {
+					return
+				}
+				// The broadcast operand first.
+				adtest.CheckGradients(t, func(_ *ad.Tape, in []*ad.Node) *ad.Node { return f(in[0], in[1]) },
+					[]adtest.Input{randInput(rng, shape[0], shape[1], 0.5, 2), randInput(rng, 4, 3, 0.5, 2)}, 1e-6, 1e-7)
 			})
 		}
 	}

@@ -13,17 +13,19 @@ func Unary(a *Node, f func(float64) float64, df func(x, y float64) float64) *Nod
 	for i, v := range a.Val {
 		out.Val[i] = f(v)
 	}
-	t.Record([]*Node{out}, []*Node{a}, func() {
-		ga, go_ := a.Grad(), out.grad
-		if go_ == nil {
-			return
-		}
-		for i, g := range go_ {
-			if g != 0 {
-				ga[i] += g * df(a.Val[i], out.Val[i])
+	if t.Tracks(a) {
+		t.Record([]*Node{out}, []*Node{a}, func() {
+			ga, go_ := a.Grad(), out.grad
+			if go_ == nil {
+				return
 			}
-		}
-	})
+			for i, g := range go_ {
+				if g != 0 {
+					ga[i] += g * df(a.Val[i], out.Val[i])
+				}
+			}
+		})
+	}
 	return out
 }
 
@@ -43,15 +45,16 @@ func broadcastShape(op string, a, b *Node) (int, int) {
 	return dim(a.R, b.R, "rows"), dim(a.C, b.C, "columns")
 }
 
-// index of element (i, j) of n under broadcasting.
-func bidx(n *Node, i, j int) int {
-	if n.R == 1 {
-		i = 0
+// strides returns the row and column steps of n's values under broadcasting: element (i, j) of the
+// broadcast n is n.Val[i·rs + j·cs].
+func strides(n *Node) (rs, cs int) {
+	if n.R > 1 {
+		rs = n.C
 	}
-	if n.C == 1 {
-		j = 0
+	if n.C > 1 {
+		cs = 1
 	}
-	return i*n.C + j
+	return rs, cs
 }
 
 // Binary applies f elementwise with broadcasting; da and db give the partial derivatives at
@@ -60,53 +63,106 @@ func Binary(op string, a, b *Node, f func(x, y float64) float64, da, db func(x, 
 	t := a.tape
 	r, c := broadcastShape(op, a, b)
 	out := t.New(r, c)
-	same := a.R == r && a.C == c && b.R == r && b.C == c
-	if same {
+	ar, ac := strides(a)
+	br, bc := strides(b)
+	if a.R == r && a.C == c && b.R == r && b.C == c {
+		av, bv := a.Val[:len(out.Val)], b.Val[:len(out.Val)]
 		for i := range out.Val {
-			out.Val[i] = f(a.Val[i], b.Val[i])
+			out.Val[i] = f(av[i], bv[i])
 		}
 	} else {
 		for i := 0; i < r; i++ {
-			for j := 0; j < c; j++ {
-				out.Val[i*c+j] = f(a.Val[bidx(a, i, j)], b.Val[bidx(b, i, j)])
+			row := out.Val[i*c : (i+1)*c]
+			for j := range row {
+				row[j] = f(a.Val[i*ar+j*ac], b.Val[i*br+j*bc])
 			}
 		}
 	}
-	t.Record([]*Node{out}, []*Node{a, b}, func() {
-		g := out.grad
-		if g == nil {
-			return
-		}
-		for i := 0; i < r; i++ {
-			for j := 0; j < c; j++ {
-				k := i*c + j
-				if g[k] == 0 {
-					continue
-				}
-				ia, ib := bidx(a, i, j), bidx(b, i, j)
-				x, y, z := a.Val[ia], b.Val[ib], out.Val[k]
-				if a.needsGrad {
-					a.Grad()[ia] += g[k] * da(x, y, z)
-				}
-				if b.needsGrad {
-					b.Grad()[ib] += g[k] * db(x, y, z)
+	if t.Tracks(a, b) {
+		t.Record([]*Node{out}, []*Node{a, b}, func() {
+			g := out.grad
+			if g == nil {
+				return
+			}
+			var ga, gb []float64
+			if a.needsGrad {
+				ga = a.Grad()
+			}
+			if b.needsGrad {
+				gb = b.Grad()
+			}
+			for i := 0; i < r; i++ {
+				for j := 0; j < c; j++ {
+					k := i*c + j
+					if g[k] == 0 {
+						continue
+					}
+					ia, ib := i*ar+j*ac, i*br+j*bc
+					x, y, z := a.Val[ia], b.Val[ib], out.Val[k]
+					if ga != nil {
+						ga[ia] += g[k] * da(x, y, z)
+					}
+					if gb != nil {
+						gb[ib] += g[k] * db(x, y, z)
+					}
 				}
 			}
-		}
-	})
+		})
+	}
 	return out
 }
 
 // Add returns a + b (broadcasting).
-func Add(a, b *Node) *Node {
-	return Binary("Add", a, b, func(x, y float64) float64 { return x + y },
-		func(_, _, _ float64) float64 { return 1 }, func(_, _, _ float64) float64 { return 1 })
-}
+func Add(a, b *Node) *Node { return addScaled("Add", a, b, 1) }
 
 // Sub returns a - b (broadcasting).
-func Sub(a, b *Node) *Node {
-	return Binary("Sub", a, b, func(x, y float64) float64 { return x - y },
-		func(_, _, _ float64) float64 { return 1 }, func(_, _, _ float64) float64 { return -1 })
+func Sub(a, b *Node) *Node { return addScaled("Sub", a, b, -1) }
+
+// addScaled returns a + s·b for s = ±1 (exactly a ± b), broadcasting: Binary without a function
+// call per element.
+func addScaled(op string, a, b *Node, s float64) *Node {
+	t := a.tape
+	r, c := broadcastShape(op, a, b)
+	out := t.New(r, c)
+	ar, ac := strides(a)
+	br, bc := strides(b)
+	if a.R == r && a.C == c && b.R == r && b.C == c {
+		av, bv := a.Val[:len(out.Val)], b.Val[:len(out.Val)]
+		for i := range out.Val {
+			out.Val[i] = av[i] + s*bv[i]
+		}
+	} else {
+		for i := 0; i < r; i++ {
+			row := out.Val[i*c : (i+1)*c]
+			for j := range row {
+				row[j] = a.Val[i*ar+j*ac] + s*b.Val[i*br+j*bc]
+			}
+		}
+	}
+	if t.Tracks(a, b) {
+		t.Record([]*Node{out}, []*Node{a, b}, func() {
+			g := out.grad
+			if g == nil {
+				return
+			}
+			for _, in := range []struct {
+				n          *Node
+				rs, cs     int
+				derivative float64
+			}{{a, ar, ac, 1}, {b, br, bc, s}} {
+				if !in.n.needsGrad {
+					continue
+				}
+				gn := in.n.Grad()
+				for i := 0; i < r; i++ {
+					for j, v := range g[i*c : (i+1)*c] {
+						gn[i*in.rs+j*in.cs] += in.derivative * v
+					}
+				}
+			}
+		})
+	}
+	return out
 }
 
 // Mul returns a * b elementwise (broadcasting).
@@ -255,7 +311,7 @@ func NormalQuantileF(p float64) float64 {
 	if q > 0 {
 		r = 1 - p
 	}
-	r = math.Sqrt(-math.Log(r))
+	r = math.Sqrt(-FastLog(r))
 	var z float64
 	if r <= 5 {
 		r -= 1.6

@@ -20,18 +20,20 @@ func Cols(a *Node, start, n int) *Node {
 	for i := 0; i < a.R; i++ {
 		copy(out.Val[i*n:(i+1)*n], a.Val[i*a.C+start:i*a.C+start+n])
 	}
-	t.Record([]*Node{out}, []*Node{a}, func() {
-		if out.grad == nil {
-			return
-		}
-		ga := a.Grad()
-		for i := 0; i < a.R; i++ {
-			dst := ga[i*a.C+start : i*a.C+start+n]
-			for j, g := range out.grad[i*n : (i+1)*n] {
-				dst[j] += g
+	if t.Tracks(a) {
+		t.Record([]*Node{out}, []*Node{a}, func() {
+			if out.grad == nil {
+				return
 			}
-		}
-	})
+			ga := a.Grad()
+			for i := 0; i < a.R; i++ {
+				dst := ga[i*a.C+start : i*a.C+start+n]
+				for j, g := range out.grad[i*n : (i+1)*n] {
+					dst[j] += g
+				}
+			}
+		})
+	}
 	return out
 }
 
@@ -45,17 +47,19 @@ func Gather(a *Node, idx []int) *Node {
 			orow[j] = row[k]
 		}
 	}
-	t.Record([]*Node{out}, []*Node{a}, func() {
-		if out.grad == nil {
-			return
-		}
-		ga := a.Grad()
-		for i := 0; i < a.R; i++ {
-			for j, k := range idx {
-				ga[i*a.C+k] += out.grad[i*out.C+j]
+	if t.Tracks(a) {
+		t.Record([]*Node{out}, []*Node{a}, func() {
+			if out.grad == nil {
+				return
 			}
-		}
-	})
+			ga := a.Grad()
+			for i := 0; i < a.R; i++ {
+				for j, k := range idx {
+					ga[i*a.C+k] += out.grad[i*out.C+j]
+				}
+			}
+		})
+	}
 	return out
 }
 
@@ -84,29 +88,31 @@ func Concat(parts ...*Node) *Node {
 		}
 		off += p.C
 	}
-	t.Record([]*Node{out}, parts, func() {
-		if out.grad == nil {
-			return
-		}
-		off := 0
-		for _, p := range parts {
-			if p.needsGrad {
-				gp := p.Grad()
-				for i := 0; i < r; i++ {
-					pi := i
-					if p.R == 1 {
-						pi = 0
-					}
-					src := out.grad[i*c+off : i*c+off+p.C]
-					dst := gp[pi*p.C : (pi+1)*p.C]
-					for j, g := range src {
-						dst[j] += g
+	if t.Tracks(parts...) {
+		t.Record([]*Node{out}, parts, func() {
+			if out.grad == nil {
+				return
+			}
+			off := 0
+			for _, p := range parts {
+				if p.needsGrad {
+					gp := p.Grad()
+					for i := 0; i < r; i++ {
+						pi := i
+						if p.R == 1 {
+							pi = 0
+						}
+						src := out.grad[i*c+off : i*c+off+p.C]
+						dst := gp[pi*p.C : (pi+1)*p.C]
+						for j, g := range src {
+							dst[j] += g
+						}
 					}
 				}
+				off += p.C
 			}
-			off += p.C
-		}
-	})
+		})
+	}
 	return out
 }
 
@@ -121,18 +127,20 @@ func SumCols(a *Node) *Node {
 		}
 		out.Val[i] = s
 	}
-	t.Record([]*Node{out}, []*Node{a}, func() {
-		if out.grad == nil {
-			return
-		}
-		ga := a.Grad()
-		for i := 0; i < a.R; i++ {
-			g := out.grad[i]
-			for j := i * a.C; j < (i+1)*a.C; j++ {
-				ga[j] += g
+	if t.Tracks(a) {
+		t.Record([]*Node{out}, []*Node{a}, func() {
+			if out.grad == nil {
+				return
 			}
-		}
-	})
+			ga := a.Grad()
+			for i := 0; i < a.R; i++ {
+				g := out.grad[i]
+				for j := i * a.C; j < (i+1)*a.C; j++ {
+					ga[j] += g
+				}
+			}
+		})
+	}
 	return out
 }
 
@@ -145,17 +153,19 @@ func SumRows(a *Node) *Node {
 			out.Val[j] += a.Val[i*a.C+j]
 		}
 	}
-	t.Record([]*Node{out}, []*Node{a}, func() {
-		if out.grad == nil {
-			return
-		}
-		ga := a.Grad()
-		for i := 0; i < a.R; i++ {
-			for j := 0; j < a.C; j++ {
-				ga[i*a.C+j] += out.grad[j]
+	if t.Tracks(a) {
+		t.Record([]*Node{out}, []*Node{a}, func() {
+			if out.grad == nil {
+				return
 			}
-		}
-	})
+			ga := a.Grad()
+			for i := 0; i < a.R; i++ {
+				for j := 0; j < a.C; j++ {
+					ga[i*a.C+j] += out.grad[j]
+				}
+			}
+		})
+	}
 	return out
 }
 
@@ -179,26 +189,28 @@ func Linear(x, w, b *Node) *Node {
 		copy(out.Val[i*out.C:(i+1)*out.C], b.Val)
 	}
 	gemm(blas.NoTrans, blas.Trans, 1, mat(x), mat(w), 1, mat(out))
-	t.Record([]*Node{out}, []*Node{x, w, b}, func() {
-		if out.grad == nil {
-			return
-		}
-		g := blas64.General{Rows: out.R, Cols: out.C, Stride: out.C, Data: out.grad}
-		if x.needsGrad {
-			gemm(blas.NoTrans, blas.NoTrans, 1, g, mat(w), 1, gradMat(x))
-		}
-		if w.needsGrad {
-			gemm(blas.Trans, blas.NoTrans, 1, g, mat(x), 1, gradMat(w))
-		}
-		if b.needsGrad {
-			gb := b.Grad()
-			for i := 0; i < out.R; i++ {
-				for j, v := range out.grad[i*out.C : (i+1)*out.C] {
-					gb[j] += v
+	if t.Tracks(x, w, b) {
+		t.Record([]*Node{out}, []*Node{x, w, b}, func() {
+			if out.grad == nil {
+				return
+			}
+			g := blas64.General{Rows: out.R, Cols: out.C, Stride: out.C, Data: out.grad}
+			if x.needsGrad {
+				gemm(blas.NoTrans, blas.NoTrans, 1, g, mat(w), 1, gradMat(x))
+			}
+			if w.needsGrad {
+				gemm(blas.Trans, blas.NoTrans, 1, g, mat(x), 1, gradMat(w))
+			}
+			if b.needsGrad {
+				gb := b.Grad()
+				for i := 0; i < out.R; i++ {
+					for j, v := range out.grad[i*out.C : (i+1)*out.C] {
+						gb[j] += v
+					}
 				}
 			}
-		}
-	})
+		})
+	}
 	return out
 }
 
@@ -221,14 +233,16 @@ func Reshape(a *Node, r, c int) *Node {
 	}
 	t := a.tape
 	out := t.Const(r, c, a.Val)
-	t.Record([]*Node{out}, []*Node{a}, func() {
-		if out.grad == nil {
-			return
-		}
-		ga := a.Grad()
-		for i, g := range out.grad {
-			ga[i] += g
-		}
-	})
+	if t.Tracks(a) {
+		t.Record([]*Node{out}, []*Node{a}, func() {
+			if out.grad == nil {
+				return
+			}
+			ga := a.Grad()
+			for i, g := range out.grad {
+				ga[i] += g
+			}
+		})
+	}
 	return out
 }

@@ -68,6 +68,10 @@ func (t *Tape) alloc(n int) []float64 {
 	return s
 }
 
+// Floats returns n zeroed float64s of work space that stays valid until the tape is Reset (custom
+// operations keep state for their backward step there without a heap allocation per call).
+func (t *Tape) Floats(n int) []float64 { return t.alloc(n) }
+
 // New returns a zero R x C node that does not need a gradient (a constant or an op output to fill).
 func (t *Tape) New(r, c int) *Node {
 	return &Node{R: r, C: c, Val: t.alloc(r * c), tape: t}
@@ -137,17 +141,7 @@ func (n *Node) Grad() []float64 {
 // the Grad() of the outputs. It returns whether the step was recorded, so that callers may skip
 // preparing state that only the backward step uses.
 func (t *Tape) Record(outs []*Node, ins []*Node, back func()) bool {
-	if !t.recording {
-		return false
-	}
-	need := false
-	for _, in := range ins {
-		if in != nil && in.needsGrad {
-			need = true
-			break
-		}
-	}
-	if !need {
+	if !t.Tracks(ins...) {
 		return false
 	}
 	for _, o := range outs {
@@ -155,6 +149,21 @@ func (t *Tape) Record(outs []*Node, ins []*Node, back func()) bool {
 	}
 	t.steps = append(t.steps, back)
 	return true
+}
+
+// Tracks reports whether an operation on the inputs ins will be recorded: the tape records and one
+// of them needs a gradient. Operations test it before building their backward closure, so that the
+// value-only path allocates none.
+func (t *Tape) Tracks(ins ...*Node) bool {
+	if !t.recording {
+		return false
+	}
+	for _, in := range ins {
+		if in != nil && in.needsGrad {
+			return true
+		}
+	}
+	return false
 }
 
 // Backward seeds the gradient of the scalar-valued sum of root's entries with ones (or with seed if

@@ -107,20 +107,55 @@ func (m interval) Dim() int              { return 1 }
 func (m interval) EmbeddingDim() int     { return 1 }
 func (m interval) BaseDim() int          { return 1 }
 
+// FromBase is x = Low + (High − Low)·Φ(z) with log dx/dz = log(High − Low) + log φ(z), one fused
+// operation.
 func (m interval) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
-	width := m.def.High - m.def.Low
-	x := ad.AddScalar(ad.Scale(ad.NormalCDF(z), width), m.def.Low)
-	logDet := ad.AddScalar(ad.Scale(ad.Square(z), -0.5), math.Log(width)-0.5*math.Log(2*math.Pi))
+	low, width := m.def.Low, m.def.High-m.def.Low
+	c := math.Log(width) - 0.5*math.Log(2*math.Pi)
+	t := z.Tape()
+	x, logDet := t.New(z.R, 1), t.New(z.R, 1)
+	for i, v := range z.Val {
+		x.Val[i] = width*ad.NormalCDFF(v) + low
+		logDet.Val[i] = -0.5*(v*v) + c
+	}
+	if t.Tracks(z) {
+		t.Record([]*ad.Node{x, logDet}, []*ad.Node{z}, func() {
+			gz, gx, gl := z.Grad(), x.Grad(), logDet.Grad()
+			for i, v := range z.Val {
+				gz[i] += gx[i]*width*ad.NormalPDFF(v) - gl[i]*v
+			}
+		})
+	}
 	return x, logDet
 }
 
+// ToBase is z = Φ⁻¹(u) with u = (x − Low)/(High − Low) and log dz/dx = z²/2 + log √(2π) −
+// log(High − Low), one fused operation. u is kept off 0 and 1 (minUnit, 1 − ε) so that the bounds
+// themselves get the finite limit of the density rather than ∞ − ∞; the gradient is zero where
+// that clamp acts.
 func (m interval) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
-	width := m.def.High - m.def.Low
-	// The unit-interval value is kept off 0 and 1 so that the bounds themselves get the finite
-	// limit of the density rather than ∞ − ∞.
-	u := ad.Clamp(ad.Scale(ad.AddScalar(x, -m.def.Low), 1/width), minUnit, 1-epsilon)
-	z := ad.NormalQuantile(u)
-	logDet := ad.AddScalar(ad.Scale(ad.Square(z), 0.5), 0.5*math.Log(2*math.Pi)-math.Log(width))
+	low, width := m.def.Low, m.def.High-m.def.Low
+	inv := 1 / width
+	c := 0.5*math.Log(2*math.Pi) - math.Log(width)
+	t := x.Tape()
+	z, logDet := t.New(x.R, 1), t.New(x.R, 1)
+	for i, v := range x.Val {
+		u := inv * (v - low)
+		q := ad.NormalQuantileF(min(max(u, minUnit), 1-epsilon))
+		z.Val[i], logDet.Val[i] = q, 0.5*(q*q)+c
+	}
+	if t.Tracks(x) {
+		t.Record([]*ad.Node{z, logDet}, []*ad.Node{x}, func() {
+			gx, gz, gl := x.Grad(), z.Grad(), logDet.Grad()
+			for i, v := range x.Val {
+				if u := inv * (v - low); u < minUnit || u > 1-epsilon {
+					continue
+				}
+				q := z.Val[i]
+				gx[i] += (gz[i] + gl[i]*q) * inv / ad.NormalPDFF(q)
+			}
+		})
+	}
 	return z, logDet
 }
 

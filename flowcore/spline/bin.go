@@ -1,6 +1,10 @@
 package spline
 
-import "math"
+import (
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+)
 
 // bin is one rational-quadratic segment from knot (x0, y0) with slope d0 to knot (x1, y1) with
 // slope d1. With ξ = (x − x0)/w, w = x1 − x0, h = y1 − y0 and s = h/w it maps
@@ -10,63 +14,74 @@ import "math"
 // a monotone map of [x0, x1] onto [y0, y1] with slopes d0 and d1 at the ends.
 type bin struct {
 	x0, x1, y0, y1, d0, d1 float64
+	// w, h and s are as above, k = d0 + d1 − 2s.
+	w, h, s, k float64
 }
 
 // binAt returns bin b of the knots xs, ys, ds.
 func binAt(xs, ys, ds []float64, b int) bin {
-	return bin{xs[b], xs[b+1], ys[b], ys[b+1], ds[b], ds[b+1]}
+	x0, x1, y0, y1, d0, d1 := xs[b], xs[b+1], ys[b], ys[b+1], ds[b], ds[b+1]
+	w, h := x1-x0, y1-y0
+	s := h / w
+	return bin{x0: x0, x1: x1, y0: y0, y1: y1, d0: d0, d1: d1, w: w, h: h, s: s, k: d0 + d1 - 2*s}
 }
 
 // search returns the bin holding v among the knots (the number of interior knots ≤ v), so that a
-// value exactly on an interior knot starts the upper bin and the top knot ends the last bin.
+// value exactly on an interior knot starts the upper bin and the top knot ends the last bin. It
+// counts without branching on v, as the bins of consecutive points are unpredictable.
 func search(knots []float64, v float64) int {
-	b, last := 0, len(knots)-2
-	for b < last && knots[b+1] <= v {
-		b++
+	b := 0
+	for _, k := range knots[1 : len(knots)-1] {
+		if k <= v {
+			b++
+		}
 	}
 	return b
 }
 
 // shape holds the quantities of a bin at a position ξ that value, log-derivative and their
-// gradients share.
+// gradients share: t = ξ(1−ξ), den = s + k t and n2 = d1 ξ² + 2 s t + d0 (1−ξ)².
 type shape struct {
-	w, h, s, xi, t, k, den, a, n2 float64
+	xi, t, den, n2 float64
 }
 
-func (b bin) shapeAt(xi float64) shape {
-	w, h := b.x1-b.x0, b.y1-b.y0
-	s := h / w
+func (b *bin) shapeAt(xi float64) shape {
 	t := xi * (1 - xi)
-	k := b.d0 + b.d1 - 2*s
-	return shape{w: w, h: h, s: s, xi: xi, t: t, k: k, den: s + k*t, a: s*xi*xi + b.d0*t,
-		n2: b.d1*xi*xi + 2*s*t + b.d0*(1-xi)*(1-xi)}
+	return shape{xi: xi, t: t, den: b.s + b.k*t, n2: b.d1*xi*xi + 2*b.s*t + b.d0*(1-xi)*(1-xi)}
 }
+
+// numer is the numerator s ξ² + d0 ξ(1−ξ) of y's rational part at the shape's position.
+func (b *bin) numer(q shape) float64 { return b.s*q.xi*q.xi + b.d0*q.t }
 
 // value is y at the shape's position.
-func (b bin) value(q shape) float64 { return b.y0 + q.h*q.a/q.den }
+func (b *bin) value(q shape) float64 { return b.y0 + b.h*b.numer(q)/q.den }
 
 // logDeriv is log dy/dx = log(s² n2 / den²) at the shape's position.
-func (q shape) logDeriv() float64 {
-	r := q.s / q.den
-	return math.Log(r * r * q.n2)
+func (b *bin) logDeriv(q shape) float64 {
+	r := b.s / q.den
+	return ad.FastLog(r * r * q.n2)
 }
 
-// forward evaluates the bin at x: y and log dy/dx.
-func (b bin) forward(x float64) (y, logDer float64) {
-	q := b.shapeAt((x - b.x0) / (b.x1 - b.x0))
-	return b.value(q), q.logDeriv()
+// forward evaluates the bin at x: y (clamped to the bin) and log dy/dx.
+func (b *bin) forward(x float64) (y, logDer float64) {
+	q := b.shapeAt((x - b.x0) / b.w)
+	return clamp(b.value(q), b.y0, b.y1), b.logDeriv(q)
+}
+
+// inverse solves the bin for the x at which it takes the value y (clamped to the bin) and returns
+// it with log dx/dy.
+func (b *bin) inverse(y float64) (x, logDer float64) {
+	xi := b.inverseXi(y)
+	return clamp(b.x0+xi*b.w, b.x0, b.x1), -b.logDeriv(b.shapeAt(xi))
 }
 
 // inverseXi returns the ξ ∈ [0, 1] at which the bin takes the value y: the root of
 // aξ² + bξ + c = 0 written as 2c/(−b − √(b² − 4ac)) to avoid cancellation.
-func (b bin) inverseXi(y float64) float64 {
-	w, h := b.x1-b.x0, b.y1-b.y0
-	s := h / w
+func (b *bin) inverseXi(y float64) float64 {
 	dy := y - b.y0
-	k := b.d0 + b.d1 - 2*s
-	qa := dy*k + h*(s-b.d0)
-	qb := h*b.d0 - dy*k
-	qc := -s * dy
+	qa := dy*b.k + b.h*(b.s-b.d0)
+	qb := b.h*b.d0 - dy*b.k
+	qc := -b.s * dy
 	disc := qb*qb - 4*qa*qc
 	if disc < 0 {
 		disc = 0
@@ -81,17 +96,17 @@ type partials struct {
 	lXi, lS, lD0, lD1     float64
 }
 
-func (b bin) partials(q shape) partials {
+func (b *bin) partials(q shape) partials {
 	den2 := q.den * q.den
-	xi := q.xi
+	xi, a := q.xi, b.numer(q)
 	return partials{
-		fXi: q.h * q.s * q.n2 / den2,
-		fS:  q.h * (xi*xi*q.den - q.a*(1-2*q.t)) / den2,
-		fH:  q.a / q.den,
-		fD0: q.h * q.t * (q.den - q.a) / den2,
-		fD1: -q.h * q.a * q.t / den2,
-		lXi: (2*b.d1*xi+2*q.s*(1-2*xi)-2*b.d0*(1-xi))/q.n2 - 2*q.k*(1-2*xi)/q.den,
-		lS:  2/q.s + 2*q.t/q.n2 - 2*(1-2*q.t)/q.den,
+		fXi: b.h * b.s * q.n2 / den2,
+		fS:  b.h * (xi*xi*q.den - a*(1-2*q.t)) / den2,
+		fH:  a / q.den,
+		fD0: b.h * q.t * (q.den - a) / den2,
+		fD1: -b.h * a * q.t / den2,
+		lXi: (2*b.d1*xi+2*b.s*(1-2*xi)-2*b.d0*(1-xi))/q.n2 - 2*b.k*(1-2*xi)/q.den,
+		lS:  2/b.s + 2*q.t/q.n2 - 2*(1-2*q.t)/q.den,
 		lD0: (1-xi)*(1-xi)/q.n2 - 2*q.t/q.den,
 		lD1: xi*xi/q.n2 - 2*q.t/q.den,
 	}
@@ -102,11 +117,11 @@ type binGrad struct {
 	in, x0, x1, y0, y1, d0, d1 float64
 }
 
-// finish converts gradients with respect to ξ's companions s, h and w into knot gradients, given
-// the explicit gradients gS, gH, gW and the y0 gradient gY0.
-func (g *binGrad) finish(q shape, gS, gH, gW, gY0 float64) {
-	gH += gS / q.w
-	gW -= gS * q.s / q.w
+// finish converts gradients with respect to ξ's companions s, h and w of bin b into knot
+// gradients, given the explicit gradients gS, gH, gW and the y0 gradient gY0.
+func (g *binGrad) finish(b *bin, gS, gH, gW, gY0 float64) {
+	gH += gS / b.w
+	gW -= gS * b.s / b.w
 	g.x0 -= gW
 	g.x1 += gW
 	g.y0 += gY0 - gH
@@ -115,24 +130,24 @@ func (g *binGrad) finish(q shape, gS, gH, gW, gY0 float64) {
 
 // forwardGrad returns the gradient of gy·y + gl·log dy/dx (y = forward(x)) with respect to x and the
 // bin quantities.
-func (b bin) forwardGrad(x, gy, gl float64) binGrad {
-	w := b.x1 - b.x0
+func (b *bin) forwardGrad(x, gy, gl float64) binGrad {
+	w := b.w
 	q := b.shapeAt((x - b.x0) / w)
 	p := b.partials(q)
 	gXi := gy*p.fXi + gl*p.lXi
 	g := binGrad{in: gXi / w, x0: -gXi / w, d0: gy*p.fD0 + gl*p.lD0, d1: gy*p.fD1 + gl*p.lD1}
-	g.finish(q, gy*p.fS+gl*p.lS, gy*p.fH, -gXi*q.xi/w, gy)
+	g.finish(b, gy*p.fS+gl*p.lS, gy*p.fH, -gXi*q.xi/w, gy)
 	return g
 }
 
 // inverseGrad returns the gradient of gx·x − gl·log(dy/dx) at the solution x = x0 + ξw of y =
 // forward(x), with respect to y and the bin quantities, by the implicit-function rule at the root.
-func (b bin) inverseGrad(xi, gx, gl float64) binGrad {
+func (b *bin) inverseGrad(xi, gx, gl float64) binGrad {
 	q := b.shapeAt(xi)
 	p := b.partials(q)
-	gXi := gx*q.w - gl*p.lXi
+	gXi := gx*b.w - gl*p.lXi
 	r := gXi / p.fXi // dξ/dy; dξ/dθ = −(∂y/∂θ)/(∂y/∂ξ)
 	g := binGrad{in: r, x0: gx, d0: -r*p.fD0 - gl*p.lD0, d1: -r*p.fD1 - gl*p.lD1}
-	g.finish(q, -r*p.fS-gl*p.lS, -r*p.fH, gx*xi, -r)
+	g.finish(b, -r*p.fS-gl*p.lS, -r*p.fH, gx*xi, -r)
 	return g
 }

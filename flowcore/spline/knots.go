@@ -20,6 +20,10 @@ type plan struct {
 	knots         []float64
 	// scratch and discard are work space of the knot gradient.
 	scratch, discard []float64
+	// bins holds the bins of every column (k each) when all points share one parameter row; tmp
+	// holds the last bin built on the fly otherwise.
+	bins []bin
+	tmp  bin
 }
 
 // newPlan checks the shapes of points and parameters and builds all knots.
@@ -59,7 +63,26 @@ func newPlan(cfg Config, p Params, points *ad.Node) *plan {
 			pl.build(r, c)
 		}
 	}
+	if rows == 1 {
+		pl.bins = make([]bin, cols*k)
+		for c := 0; c < cols; c++ {
+			xs, ys, ds, _ := pl.set(0, c)
+			for b := 0; b < k; b++ {
+				pl.bins[c*k+b] = binAt(xs, ys, ds, b)
+			}
+		}
+	}
 	return pl
+}
+
+// bin returns bin b of spline (r, c) (valid until the next call).
+func (pl *plan) bin(r, c, b int) *bin {
+	if pl.bins != nil {
+		return &pl.bins[c*pl.k+b]
+	}
+	xs, ys, ds, _ := pl.set(r, c)
+	pl.tmp = binAt(xs, ys, ds, b)
+	return &pl.tmp
 }
 
 // raw returns the parameters of spline (r, c) in node n (per values each).

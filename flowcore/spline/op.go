@@ -46,12 +46,12 @@ func apply(in *ad.Node, p Params, cfg Config, inverse bool) (*ad.Node, *ad.Node)
 func (pl *plan) eval(r, c int, v float64, inverse bool) (float64, float64) {
 	xs, ys, ds, rot := pl.set(r, c)
 	if pl.cfg.Mode == Circular {
-		return evalCircular(xs, ys, ds, rot, v, inverse)
+		return pl.evalCircular(r, c, xs, ys, rot, v, inverse)
 	}
 	k := pl.k
-	from, to := xs, ys
+	from := xs
 	if inverse {
-		from, to = ys, xs
+		from = ys
 	}
 	lo, hi := from[0], from[k]
 	if pl.cfg.LinearTails && (v <= lo || v >= hi) {
@@ -68,39 +68,31 @@ func (pl *plan) eval(r, c int, v float64, inverse bool) (float64, float64) {
 	if !ok {
 		return math.NaN(), math.NaN()
 	}
-	b := search(from, v)
-	bn := binAt(xs, ys, ds, b)
+	bn := pl.bin(r, c, search(from, v))
 	if inverse {
-		xi := bn.inverseXi(v)
-		return clamp(bn.x0+xi*(bn.x1-bn.x0), bn.x0, bn.x1), -bn.shapeAt(xi).logDeriv()
+		return bn.inverse(v)
 	}
-	y, l := bn.forward(v)
-	return clamp(y, to[b], to[b+1]), l
+	return bn.forward(v)
 }
 
 // evalCircular maps v through a Circular spline: forward y = S(x − a mod 2π) + c mod 2π, inverse
 // x = S⁻¹(y − c mod 2π) + a mod 2π; the end points 0 and 2π map to themselves.
-func evalCircular(xs, ys, ds, rot []float64, v float64, inverse bool) (float64, float64) {
+func (pl *plan) evalCircular(r, c int, xs, ys, rot []float64, v float64, inverse bool) (float64, float64) {
 	const twoPi = 2 * math.Pi
 	v, ok := onBox(v, 0, twoPi)
 	if !ok {
 		return math.NaN(), math.NaN()
 	}
-	a, c := rot[0], rot[1]
+	rotIn, rotOut := rot[0], rot[1]
 	var out, ld float64
 	if inverse {
-		u := wrapIn(v - c)
-		b := search(ys, u)
-		bn := binAt(xs, ys, ds, b)
-		xi := bn.inverseXi(u)
-		out = clamp(bn.x0+xi*(bn.x1-bn.x0), bn.x0, bn.x1) + a
-		ld = -bn.shapeAt(xi).logDeriv()
+		u := wrapIn(v - rotOut)
+		out, ld = pl.bin(r, c, search(ys, u)).inverse(u)
+		out += rotIn
 	} else {
-		u := wrapIn(v - a)
-		b := search(xs, u)
-		bn := binAt(xs, ys, ds, b)
-		out, ld = bn.forward(u)
-		out = clamp(out, bn.y0, bn.y1) + c
+		u := wrapIn(v - rotIn)
+		out, ld = pl.bin(r, c, search(xs, u)).forward(u)
+		out += rotOut
 	}
 	if out > twoPi {
 		out -= twoPi
@@ -209,7 +201,7 @@ func (pl *plan) entryGrad(r, c int, v, gy, gl float64, inverse bool, g []float64
 		}
 		u := wrapIn(v - shift)
 		b := search(from, u)
-		gv := pl.binGrad(xs, ys, ds, b, u, gy, gl, inverse, gx, gyk, gd)
+		gv := pl.binGrad(r, c, b, u, gy, gl, inverse, gx, gyk, gd)
 		if inverse {
 			grot[1] -= gv
 			grot[0] += gy
@@ -237,13 +229,13 @@ func (pl *plan) entryGrad(r, c int, v, gy, gl float64, inverse bool, g []float64
 		return gy * d
 	}
 	v = clamp(v, from[0], from[k])
-	return pl.binGrad(xs, ys, ds, search(from, v), v, gy, gl, inverse, gx, gyk, gd)
+	return pl.binGrad(r, c, search(from, v), v, gy, gl, inverse, gx, gyk, gd)
 }
 
 // binGrad adds the gradient of one bin evaluation to the knot gradients and returns the gradient
 // with respect to the bin's input.
-func (pl *plan) binGrad(xs, ys, ds []float64, b int, v, gy, gl float64, inverse bool, gx, gyk, gd []float64) float64 {
-	bn := binAt(xs, ys, ds, b)
+func (pl *plan) binGrad(r, c, b int, v, gy, gl float64, inverse bool, gx, gyk, gd []float64) float64 {
+	bn := pl.bin(r, c, b)
 	var g binGrad
 	if inverse {
 		g = bn.inverseGrad(bn.inverseXi(v), gy, gl)

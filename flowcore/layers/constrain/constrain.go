@@ -14,15 +14,45 @@ import (
 // for moderate x and saturates at log(hi + lo); it is computed stably for all x. lo and hi must be
 // positive.
 func BoundedLog(x *ad.Node, lo, hi float64, centered bool) *ad.Node {
-	c := center(hi, centered)
-	return ad.Unary(x, func(v float64) float64 { return BoundedLogF(v, lo, hi, centered) },
-		func(v, y float64) float64 { return math.Exp(math.Log(hi)-ad.SoftplusF(c-v)-y) * ad.SigmoidF(c-v) })
+	b := newBlog(lo, hi, centered)
+	return ad.Unary(x, b.value, b.deriv)
 }
 
 // BoundedLogF is BoundedLog on one value.
 func BoundedLogF(x, lo, hi float64, centered bool) float64 {
-	a := math.Log(hi) - ad.SoftplusF(center(hi, centered)-x)
-	return logAddExp(a, math.Log(lo))
+	return newBlog(lo, hi, centered).value(x)
+}
+
+// blog is a prepared bounded log. Its value is computed as jammy_flows does, a log-sum-exp of
+// log hi − softplus(c − x) and log lo (whose rounding the full-Padé inverse normal of the g layer
+// amplifies near F = 1/2, so the arithmetic is kept), with the logs of the bounds taken once.
+type blog struct {
+	lo, hi, c, logLo, logHi float64
+}
+
+func newBlog(lo, hi float64, centered bool) blog {
+	return blog{lo: lo, hi: hi, c: center(hi, centered), logLo: math.Log(lo), logHi: math.Log(hi)}
+}
+
+func (b blog) value(x float64) float64 {
+	return logAddExp(b.logHi-ad.SoftplusF(b.c-x), b.logLo)
+}
+
+// deriv is d blog/dx = hi·σ(u)σ(−u)/(hi·σ(u) + lo), u = x − c (y unused).
+func (b blog) deriv(x, _ float64) float64 {
+	s, ss := sigmoidParts(x - b.c)
+	return b.hi * ss / (b.hi*s + b.lo)
+}
+
+// sigmoidParts returns σ(u) and σ(u)σ(−u), both with full relative precision, from one exponential.
+func sigmoidParts(u float64) (s, ss float64) {
+	e := math.Exp(-math.Abs(u))
+	q := 1 / (1 + e)
+	ss = e * q * q
+	if u >= 0 {
+		return q, ss
+	}
+	return e * q, ss
 }
 
 // BoundedLogInvF inverts BoundedLogF: the x with BoundedLogF(x) = y. Values of y at or beyond the

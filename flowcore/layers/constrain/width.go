@@ -91,35 +91,53 @@ func (w Width) clampRange() (lo, hi float64) {
 
 // LogWidth maps raw values to log-widths elementwise.
 func (w Width) LogWidth(raw *ad.Node) *ad.Node {
-	lo, hi := w.clampRange()
-	return ad.Unary(raw, w.LogWidthF, func(x, y float64) float64 {
-		if w.Clamp && (x < lo || x > hi) {
-			return 0
-		}
-		switch {
-		case w.Softplus:
-			return ad.SigmoidF(x) / math.Exp(y)
-		case w.saturating():
-			c := math.Log(w.Upper)
-			return math.Exp(c-ad.SoftplusF(c-x)-y) * ad.SigmoidF(c-x)
-		}
-		return ad.SigmoidF(x - math.Log(w.Lower))
-	})
+	m := w.prepare()
+	return ad.Unary(raw, m.value, m.deriv)
 }
 
 // LogWidthF is LogWidth on one value.
-func (w Width) LogWidthF(x float64) float64 {
-	if w.Clamp {
-		lo, hi := w.clampRange()
-		x = math.Min(math.Max(x, lo), hi)
+func (w Width) LogWidthF(x float64) float64 { return w.prepare().value(x) }
+
+// widthMap is a Width with its constants computed once.
+type widthMap struct {
+	w Width
+	// lo, hi is the clamp range; logLower = log Lower; blog is the saturating form.
+	lo, hi, logLower float64
+	blog             blog
+}
+
+func (w Width) prepare() widthMap {
+	m := widthMap{w: w, logLower: math.Log(w.Lower), blog: newBlog(w.Lower, w.Upper, true)}
+	m.lo, m.hi = w.clampRange()
+	return m
+}
+
+// value is the log-width of raw value x.
+func (m widthMap) value(x float64) float64 {
+	if m.w.Clamp {
+		x = min(max(x, m.lo), m.hi)
 	}
 	switch {
-	case w.Softplus:
-		return math.Log(ad.SoftplusF(x) + w.Lower)
-	case w.saturating():
-		return BoundedLogF(x, w.Lower, w.Upper, true)
+	case m.w.Softplus:
+		return math.Log(ad.SoftplusF(x) + m.w.Lower)
+	case m.w.saturating():
+		return m.blog.value(x)
 	}
-	return logAddExp(x, math.Log(w.Lower))
+	return logAddExp(x, m.logLower)
+}
+
+// deriv is d value/dx at x, where the value is y.
+func (m widthMap) deriv(x, y float64) float64 {
+	if m.w.Clamp && (x < m.lo || x > m.hi) {
+		return 0
+	}
+	switch {
+	case m.w.Softplus:
+		return ad.SigmoidF(x) / math.Exp(y)
+	case m.w.saturating():
+		return m.blog.deriv(x, y)
+	}
+	return ad.SigmoidF(x - m.logLower)
 }
 
 // RawFor returns a raw value whose log-width is logWidth, with logWidth first brought inside the

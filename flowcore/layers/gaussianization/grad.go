@@ -1,6 +1,10 @@
 package gaussianization
 
-import "math"
+import (
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+)
 
 // Per-kernel gradient slots in a gradient block (same kernel order as a prepared block): means,
 // log-widths, normalized log-weights, log skew exponents.
@@ -64,7 +68,7 @@ func (m mixture) dimGrad(y float64, blk []float64, p *point, cF, cS, cf float64,
 		for j := range mu {
 			buf[j] = clampExpArg((mu[j] - y) * invh[j])
 		}
-		expInPlace(buf[:k])
+		ad.ExpInPlace(buf[:k])
 	}
 	for j := range mu {
 		var s kernelShares

@@ -9,7 +9,11 @@
 // precision, gradients by the implicit-function rule), x = M·y + offset. The mixture CDF, ψ and
 // log ψ' are one fused ad operation per direction with hand-written vector-Jacobian products.
 // For one shared parameter row that needs no gradient (an unconditional PDF outside training) the
-// constrained mixture parameters are prepared once and cached in the layer.
+// constrained mixture parameters are prepared once and cached in the layer. With one shared,
+// unskewed parameter row the fused operations run dimension by dimension over all points, kernel by
+// kernel (batch*.go), so that many independent exponentials and divisions are in flight; the root
+// searches of the sampling direction advance side by side; and in training the per-kernel terms are
+// kept for the backward pass, which then needs no exponential or division per kernel.
 //
 // Parameter layout (jammy_flows): [offset d, if the PDF asks for one][rotation][means (K − c)·d]
 // [raw log-widths K·d][raw log-norms K·d, if fit_normalization][raw log-skew K·d, if

@@ -1,6 +1,10 @@
 package gaussianization
 
-import "math"
+import (
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+)
 
 // mixture is the per-dimension logistic mixture of the g layer: K kernels per dimension with means
 // μ, widths h, weights w (a softmax of the log-norms) and, with skewness, exponents a and
@@ -127,7 +131,7 @@ func (p *point) linear() bool { return p.F >= tiny && p.S >= tiny && p.f >= tiny
 // withLogs fills in the logs if they are missing.
 func (p *point) withLogs() {
 	if !p.hasLogs {
-		p.logF, p.logS, p.logf, p.hasLogs = fastLog(p.F), fastLog(p.S), fastLog(p.f), true
+		p.logF, p.logS, p.logf, p.hasLogs = ad.FastLog(p.F), ad.FastLog(p.S), ad.FastLog(p.f), true
 	}
 }
 
@@ -136,7 +140,7 @@ func (p *point) logDensity() float64 {
 	if p.hasLogs {
 		return p.logf
 	}
-	return fastLog(p.f)
+	return ad.FastLog(p.f)
 }
 
 // logit returns log F − log S.
@@ -144,7 +148,7 @@ func (p *point) logit() float64 {
 	if p.hasLogs {
 		return p.logF - p.logS
 	}
-	return fastLog(p.F / p.S)
+	return ad.FastLog(p.F / p.S)
 }
 
 // ratios returns f/F and f/S.
@@ -201,7 +205,7 @@ func evalLinear(y float64, part, buf []float64) (F, S, f float64) {
 	for j := range ex {
 		ex[j] = clampExpArg((mu[j] - y) * invh[j])
 	}
-	expInPlace(ex)
+	ad.ExpInPlace(ex)
 	for j, x := range ex {
 		q := 1 / (1 + x)
 		sigBar := x * q

@@ -94,6 +94,9 @@ func recordNeeded(t *ad.Tape, x *ad.Node, p mixParams) bool {
 func (m mixture) density(kind invKind, y *ad.Node, p mixParams, shared []float64) (z, logDet *ad.Node) {
 	t, d := y.Tape(), m.d
 	rp := newRowParams(m, p, y.R, shared)
+	if m.batched(rp, y.R) {
+		return m.densityShared(kind, y, p, rp)
+	}
 	z, logDet = t.New(y.R, d), t.New(y.R, 1)
 	need := recordNeeded(t, y, p)
 	var saved []point
@@ -148,20 +151,24 @@ func (m mixture) sample(kind invKind, z *ad.Node, p mixParams, shared []float64)
 	if need {
 		saved = make([]point, z.R*d)
 	}
-	scratch := make([]float64, 3*m.k)
-	for i := 0; i < z.R; i++ {
-		blk := rp.at(i)
-		sum := newLogSum()
-		for j := 0; j < d; j++ {
-			yv, pt := m.solve(kind, z.Val[i*d+j], m.dim(blk, j), scratch)
-			y.Val[i*d+j] = yv
-			o := kind.psi(&pt, false)
-			sum.add(&o)
-			if need {
-				saved[i*d+j] = pt
+	if m.batched(rp, z.R) {
+		m.sampleShared(kind, z, y, logDet, rp.blk, saved)
+	} else {
+		scratch := make([]float64, 3*m.k)
+		for i := 0; i < z.R; i++ {
+			blk := rp.at(i)
+			sum := newLogSum()
+			for j := 0; j < d; j++ {
+				yv, pt := m.solve(kind, z.Val[i*d+j], m.dim(blk, j), scratch)
+				y.Val[i*d+j] = yv
+				o := kind.psi(&pt, false)
+				sum.add(&o)
+				if need {
+					saved[i*d+j] = pt
+				}
 			}
+			logDet.Val[i] = -sum.value()
 		}
-		logDet.Val[i] = -sum.value()
 	}
 	if !need {
 		return y, logDet

@@ -66,16 +66,16 @@ func (k invKind) psi(p *point, partials bool) psiOut {
 		// ψ = log F − log S; log ψ' = log(1/F + 1/S) + log f = log(f/(F·S)) with F + S = 1.
 		o.a, o.b, o.ag, o.bg = 1, -1, -1, -1
 		if !p.hasLogs {
-			o.z, o.factor = fastLog(p.F/p.S), p.f/(p.F*p.S)
+			o.z, o.ell, o.factor, _ = k.psiLinear(p.F, p.S, p.f)
 			return o
 		}
 		o.z, o.ell = p.logF-p.logS, p.logf-p.logF-p.logS
 		return o
 	}
-	lower := p.F <= 0.5
-	if k != fullPade && p.F > padeBound && p.S > padeBound {
-		return middle(p, lower, partials)
+	if k.exactMiddle(p.F, p.S) {
+		return middle(p, partials)
 	}
+	lower := p.F <= 0.5
 	p.withLogs()
 	sign := 1.0
 	if lower {
@@ -118,15 +118,23 @@ func (k invKind) psi(p *point, partials bool) psiOut {
 	return o
 }
 
-// middle is the exact inverse normal CDF ψ = Φ⁻¹(F), computed from the smaller of F and S, with
-// log dψ/dF = log √(2π) + ψ²/2.
-func middle(p *point, lower, partials bool) psiOut {
-	o := psiOut{factor: 1}
-	if lower {
-		o.z = ad.NormalQuantileF(p.F)
-	} else {
-		o.z = -ad.NormalQuantileF(p.S)
+// exactMiddle reports whether ψ is the exact inverse normal CDF at F (and S = 1 − F).
+func (k invKind) exactMiddle(F, S float64) bool {
+	return k != isigmoid && k != fullPade && F > padeBound && S > padeBound
+}
+
+// middleZ is the exact inverse normal CDF ψ = Φ⁻¹(F), computed from the smaller of F and S.
+func middleZ(F, S float64) float64 {
+	if F <= 0.5 {
+		return ad.NormalQuantileF(F)
 	}
+	return -ad.NormalQuantileF(S)
+}
+
+// middle is ψ in the exact middle of the inverse normal, with log dψ/dF = log √(2π) + ψ²/2.
+func middle(p *point, partials bool) psiOut {
+	o := psiOut{factor: 1}
+	o.z = middleZ(p.F, p.S)
 	o.ell = logSqrt2Pi + 0.5*o.z*o.z
 	if p.hasLogs {
 		o.ell += p.logf
@@ -134,16 +142,49 @@ func middle(p *point, lower, partials bool) psiOut {
 		o.factor = p.f
 	}
 	if partials {
-		inv := sqrt2Pi * math.Exp(0.5*o.z*o.z) // 1/φ(ψ)
-		if lower {
-			o.a = p.F * inv
-			o.ag = o.z * o.a
-		} else {
-			o.b = -p.S * inv
-			o.bg = o.z * o.b
-		}
+		o.a, o.b, o.ag, o.bg = middlePartials(p.F, p.S, o.z)
 	}
 	return o
+}
+
+// middlePartials are the partials A, B, Ag, Bg (see psiOut) of the exact middle at F, S with
+// ψ = z.
+func middlePartials(F, S, z float64) (a, b, ag, bg float64) {
+	inv := sqrt2Pi * math.Exp(0.5*z*z) // 1/φ(ψ)
+	if F <= 0.5 {
+		a = F * inv
+		return a, 0, z * a, 0
+	}
+	b = -S * inv
+	return 0, b, 0, z * b
+}
+
+// psiLinear is psi without partials at a point on the linear path (F, S, f, no logs) for the
+// common forms, the logistic inverse and the exact middle of the inverse normal, with scalar
+// results: z = ψ and log ψ' = ell + log(factor). ok is false where psi's general form is needed.
+func (k invKind) psiLinear(F, S, f float64) (z, ell, factor float64, ok bool) {
+	if k == isigmoid {
+		// ψ = log F − log S; log ψ' = log(1/F + 1/S) + log f = log(f/(F·S)) with F + S = 1.
+		return ad.FastLog(F / S), 0, f / (F * S), true
+	}
+	if !k.exactMiddle(F, S) {
+		return 0, 0, 0, false
+	}
+	z = middleZ(F, S)
+	return z, logSqrt2Pi + 0.5*z*z, f, true
+}
+
+// partialsAt returns the partials A, B, Ag, Bg of psi (see psiOut) at F, S with ψ = z for the
+// forms psiLinear covers; ok is false elsewhere.
+func (k invKind) partialsAt(F, S, z float64) (a, b, ag, bg float64, ok bool) {
+	if k == isigmoid {
+		return 1, -1, -1, -1, true
+	}
+	if !k.exactMiddle(F, S) {
+		return 0, 0, 0, 0, false
+	}
+	a, b, ag, bg = middlePartials(F, S, z)
+	return a, b, ag, bg, true
 }
 
 // pade holds Winitzki's approximation h(L) = √2·erfinv(√(1 − e^L)) and what its derivatives need:
@@ -183,9 +224,11 @@ type logSum struct {
 func newLogSum() logSum { return logSum{prod: 1} }
 
 // add adds one log-derivative.
-func (a *logSum) add(o *psiOut) {
-	a.sum += o.ell
-	f := o.factor
+func (a *logSum) add(o *psiOut) { a.addLog(o.ell, o.factor) }
+
+// addLog adds the log-derivative ell + log(f).
+func (a *logSum) addLog(ell, f float64) {
+	a.sum += ell
 	if f > 1e-100 && f < 1e100 {
 		a.prod *= f
 		if a.prod > 1e-200 && a.prod < 1e200 {
@@ -193,8 +236,8 @@ func (a *logSum) add(o *psiOut) {
 		}
 		f, a.prod = a.prod, 1
 	}
-	a.sum += fastLog(f)
+	a.sum += ad.FastLog(f)
 }
 
 // value returns the sum.
-func (a *logSum) value() float64 { return a.sum + fastLog(a.prod) }
+func (a *logSum) value() float64 { return a.sum + ad.FastLog(a.prod) }

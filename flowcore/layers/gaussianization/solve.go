@@ -70,16 +70,40 @@ func (m mixture) solve(kind invKind, z float64, blk, scratch []float64) (float64
 	lF, lS := kind.target(z)
 	tStar := lF - lS
 	if math.IsNaN(tStar) || math.IsInf(tStar, 0) {
-		nan := math.NaN()
-		y := tStar
-		if math.IsNaN(y) {
-			y = z
-		}
-		return y, point{F: nan, S: nan, f: nan, logF: nan, logS: nan, logf: nan, hasLogs: true}
+		return nanRoot(z, tStar)
 	}
+	lo, hi, y, scale := m.start(blk, lF, lS)
+	var pt point
+	for it := 0; it < maxSolveIter; it++ {
+		pt = m.eval(y, blk, scratch)
+		next, done := step(&pt, y, tStar, scale, &lo, &hi)
+		y = next
+		if done {
+			return y, pt
+		}
+	}
+	return y, m.eval(y, blk, scratch)
+}
+
+// nanRoot is the result of a root search whose target logit ts is not finite (z NaN or beyond
+// the float64 range of the CDF).
+func nanRoot(z, ts float64) (float64, point) {
+	nan := math.NaN()
+	y := ts
+	if math.IsNaN(y) {
+		y = z
+	}
+	return y, point{F: nan, S: nan, f: nan, logF: nan, logS: nan, logf: nan, hasLogs: true}
+}
+
+// start returns the bracket [lo, hi] of the root for the target (log F*, log S*), the first iterate
+// (the weighted mean of the per-kernel solutions, or the bracket's middle) and the length scale of
+// the convergence test (the smallest width).
+func (m mixture) start(blk []float64, lF, lS float64) (lo, hi, y, scale float64) {
 	k := m.k
 	mu, h, w := blk[fMu*k:(fMu+1)*k], blk[fH*k:(fH+1)*k], blk[fW*k:(fW+1)*k]
-	lo, hi, y, scale := math.Inf(1), math.Inf(-1), 0.0, math.Inf(1)
+	tStar := lF - lS
+	lo, hi, scale = math.Inf(1), math.Inf(-1), math.Inf(1)
 	for j := range mu {
 		u := tStar
 		if m.skew {
@@ -106,31 +130,34 @@ func (m mixture) solve(kind invKind, z float64, blk, scratch []float64) (float64
 	if y < lo || y > hi {
 		y = 0.5 * (lo + hi)
 	}
-	var pt point
-	converged := false
-	for it := 0; it < maxSolveIter && !converged; it++ {
-		pt = m.eval(y, blk, scratch)
-		r := pt.logit() - tStar
-		if r == 0 {
-			return y, pt
-		}
-		if math.IsNaN(r) {
-			return math.NaN(), pt
-		}
-		if r < 0 {
-			lo = y
-		} else {
-			hi = y
-		}
-		next := y - r*pt.slopeInv()
-		if !(next > lo && next < hi) {
-			next = 0.5 * (lo + hi)
-		}
-		converged = math.Abs(next-y) <= solveTol*(math.Abs(y)+scale)
-		y = next
+	return lo, hi, y, scale
+}
+
+// step is one bracketed Newton step from y, where the mixture is pt, towards logit F = tStar: it
+// narrows the bracket [lo, hi] and returns the next iterate and whether the search is over (an
+// exact root, then next = y; a NaN, then next is NaN; or a step below the tolerance).
+func step(pt *point, y, tStar, scale float64, lo, hi *float64) (next float64, done bool) {
+	r := pt.logit() - tStar
+	if r == 0 {
+		return y, true
 	}
-	if !converged {
-		pt = m.eval(y, blk, scratch)
+	if math.IsNaN(r) {
+		return math.NaN(), true
 	}
-	return y, pt
+	if r < 0 {
+		*lo = y
+	} else {
+		*hi = y
+	}
+	tol := solveTol * (math.Abs(y) + scale)
+	next = y - r*pt.slopeInv()
+	if math.Abs(next-y) <= tol {
+		// Converged. The step may leave the bracket by a rounding error when an end of the
+		// bracket is within the tolerance of the root; bisecting then would restart the search.
+		return next, true
+	}
+	if !(next > *lo && next < *hi) {
+		next = 0.5 * (*lo + *hi)
+	}
+	return next, math.Abs(next-y) <= tol
 }

@@ -1,15 +1,17 @@
-package gaussianization
+package ad_test
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
 )
 
-// fastExp is expInPlace on one value.
+// fastExp is ExpInPlace on one value.
 func fastExp(x float64) float64 {
 	v := []float64{x}
-	expInPlace(v)
+	ad.ExpInPlace(v)
 	return v[0]
 }
 
@@ -46,7 +48,7 @@ func BenchmarkFastExp(b *testing.B) {
 	b.Run("fast", func(b *testing.B) {
 		for i := 0; i < b.N; i += 10 {
 			copy(buf, xs[i&1023:])
-			expInPlace(buf)
+			ad.ExpInPlace(buf)
 		}
 	})
 	b.Run("math", func(b *testing.B) {
@@ -65,15 +67,15 @@ func TestFastLog(t *testing.T) {
 		if i%2 == 0 {
 			x = 0.5 + 1.5*rng.Float64()
 		}
-		want, got := math.Log(x), fastLog(x)
+		want, got := math.Log(x), ad.FastLog(x)
 		// Both are within 1.2 ulp of the exact value (checked in high precision).
 		if math.Abs(got-want) > 5e-16*math.Abs(want) {
-			t.Fatalf("fastLog(%.17g) = %.17g, math.Log %.17g", x, got, want)
+			t.Fatalf("ad.FastLog(%.17g) = %.17g, math.Log %.17g", x, got, want)
 		}
 	}
 	for _, x := range []float64{0, -1, math.Inf(1), math.NaN(), 1, 1e-310, math.MaxFloat64, 0.6875, 1.375, 2} {
-		if got, want := fastLog(x), math.Log(x); got != want && !(math.IsNaN(got) && math.IsNaN(want)) && math.Abs(got-want) > 5e-16*math.Abs(want) {
-			t.Errorf("fastLog(%g) = %g, want %g", x, got, want)
+		if got, want := ad.FastLog(x), math.Log(x); got != want && !(math.IsNaN(got) && math.IsNaN(want)) && math.Abs(got-want) > 5e-16*math.Abs(want) {
+			t.Errorf("ad.FastLog(%g) = %g, want %g", x, got, want)
 		}
 	}
 }
@@ -86,7 +88,7 @@ func BenchmarkFastLog(b *testing.B) {
 	b.Run("fast", func(b *testing.B) {
 		s := 0.0
 		for i := 0; i < b.N; i++ {
-			s += fastLog(xs[i&1023])
+			s += ad.FastLog(xs[i&1023])
 		}
 		benchSink = s
 	})
@@ -101,3 +103,15 @@ func BenchmarkFastLog(b *testing.B) {
 
 // benchSink keeps benchmark results alive.
 var benchSink float64
+
+// TestFastLogNearOne checks FastLog where its argument is within 1/16 of 1 against math.Log.
+func TestFastLogNearOne(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	for i := 0; i < 200000; i++ {
+		x := 1 + 0.125*(rng.Float64()-0.5)*math.Pow(10, -12*rng.Float64())
+		want, got := math.Log(x), ad.FastLog(x)
+		if math.Abs(got-want) > 3e-16*math.Abs(want) {
+			t.Fatalf("FastLog(%.17g) = %.17g, math.Log %.17g", x, got, want)
+		}
+	}
+}

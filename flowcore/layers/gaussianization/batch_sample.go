@@ -1,0 +1,81 @@
+package gaussianization
+
+import (
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+)
+
+// solveShared is solve for every point of one dimension with an unskewed part: the same iterations
+// per point, run side by side so that each step evaluates the mixture for all unfinished points at
+// once. zs are the targets; the roots and the mixture at each point's last evaluation go to ys and
+// pts.
+func (m mixture) solveShared(kind invKind, zs, ys []float64, pts []point, part []float64, b *batch, scratch []float64) {
+	n := len(zs)
+	// Per point: target logit and bracket; active lists the unfinished points.
+	st := b.t.Floats(3 * n)
+	tStar, lo, hi := st[:n], st[n:2*n], st[2*n:]
+	active := make([]int, 0, n)
+	scale := 0.0
+	for i, z := range zs {
+		lF, lS := kind.target(z)
+		tStar[i] = lF - lS
+		if math.IsNaN(tStar[i]) || math.IsInf(tStar[i], 0) {
+			ys[i], pts[i] = nanRoot(z, tStar[i])
+			continue
+		}
+		lo[i], hi[i], ys[i], scale = m.start(part, lF, lS)
+		active = append(active, i)
+	}
+	for it := 0; it < maxSolveIter && len(active) > 0; it++ {
+		at := b.y[:len(active)]
+		for a, i := range active {
+			at[a] = ys[i]
+		}
+		b.linear(part, at, nil, nil)
+		left := active[:0]
+		for a, i := range active {
+			b.pointTo(&pts[i], m, a, part, scratch)
+			next, done := step(&pts[i], ys[i], tStar[i], scale, &lo[i], &hi[i])
+			ys[i] = next
+			if !done {
+				left = append(left, i)
+			}
+		}
+		active = left
+	}
+	for _, i := range active {
+		pts[i] = m.eval(ys[i], part, scratch)
+	}
+}
+
+// sampleShared is the forward part of sample for one shared, unskewed parameter block; saved (if
+// not nil) receives the mixture at every root.
+func (m mixture) sampleShared(kind invKind, z, y, logDet *ad.Node, blk []float64, saved []point) {
+	d, k, n := m.d, m.k, z.R
+	b := newBatch(z.Tape(), n, k)
+	zs, ys := b.t.Floats(n), b.t.Floats(n)
+	pts := make([]point, n)
+	sums := make([]logSum, n)
+	for i := range sums {
+		sums[i] = newLogSum()
+	}
+	scratch := b.t.Floats(3 * k)
+	for j := 0; j < d; j++ {
+		for i := range zs {
+			zs[i] = z.Val[i*d+j]
+		}
+		m.solveShared(kind, zs, ys, pts, m.dim(blk, j), b, scratch)
+		for i := range pts {
+			y.Val[i*d+j] = ys[i]
+			o := kind.psi(&pts[i], false)
+			sums[i].add(&o)
+			if saved != nil {
+				saved[i*d+j] = pts[i]
+			}
+		}
+	}
+	for i := range sums {
+		logDet.Val[i] = -sums[i].value()
+	}
+}
