@@ -151,7 +151,7 @@ func coerce(o Option, raw any) (any, error) {
 // AtLeast returns a Check that accepts numbers >= lo.
 func AtLeast(lo float64) func(any) error {
 	return func(v any) error {
-		if toFloat(v) < lo {
+		if Number(v) < lo {
 			return fmt.Errorf("must be >= %g", lo)
 		}
 		return nil
@@ -162,7 +162,7 @@ func AtLeast(lo float64) func(any) error {
 func OneOf(allowed ...float64) func(any) error {
 	return func(v any) error {
 		for _, a := range allowed {
-			if toFloat(v) == a {
+			if Number(v) == a {
 				return nil
 			}
 		}
@@ -173,7 +173,8 @@ func OneOf(allowed ...float64) func(any) error {
 // Flag is a Check for 0/1 options.
 var Flag = OneOf(0, 1)
 
-func toFloat(v any) float64 {
+// Number returns an Int or Float option value as a float64 (NaN for other values).
+func Number(v any) float64 {
 	switch x := v.(type) {
 	case int:
 		return float64(x)

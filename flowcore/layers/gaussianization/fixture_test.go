@@ -1,47 +1,18 @@
 package gaussianization
 
 import (
-	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/internal/fixture"
 	"github.com/gojammy/gojammy/flowcore/layers"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
-// fixture is an upstream jammy_flows reference file (flowcore/testdata/upstream) of a Euclidean
-// flow made only of g layers.
-type fixture struct {
-	PDFDefs  string                    `json:"pdf_defs"`
-	FlowDefs string                    `json:"flow_defs"`
-	Options  map[string]map[string]any `json:"options"`
-	Count    int                       `json:"count"`
-	Params   []float64                 `json:"params"`
-	X        [][]float64               `json:"x"`
-	LogPDF   []float64                 `json:"log_pdf"`
-	Base     [][]float64               `json:"base"`
-	InvTypes [][]string                `json:"inverse_function_types"`
-}
-
-func loadFixture(t *testing.T, name string) fixture {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "upstream", name+".json"))
-	if err != nil {
-		t.Skipf("fixture %s: %v", name, err)
-	}
-	var f fixture
-	if err := json.Unmarshal(data, &f); err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
 // fixtureLayers builds the fixture's layers as the PDF would: the inverse function type of each
 // layer as upstream reports it, the offset on the last layer.
-func fixtureLayers(t *testing.T, f fixture) []layers.Layer {
+func fixtureLayers(t *testing.T, f fixture.Upstream) []layers.Layer {
 	t.Helper()
 	defs, err := spec.ParsePDFDefs(f.PDFDefs)
 	if err != nil {
@@ -56,7 +27,7 @@ func fixtureLayers(t *testing.T, f fixture) []layers.Layer {
 				t.Fatal(err)
 			}
 		}
-		opts[optInverse] = f.InvTypes[0][i]
+		opts[optInverse] = f.InverseFunctionTypes[0][i]
 		l, err := New(layers.Context{Manifold: defs[0], Index: i, Count: n, ModelOffset: i == n-1}, opts)
 		if err != nil {
 			t.Fatal(err)
@@ -87,7 +58,7 @@ func TestUpstreamFixtures(t *testing.T) {
 		"e2_g_no_fit_norm", "e2_g_rq_splines", "e2_g_softplus_width", "e3_g_angles", "e3_g_norotation",
 		"e3_g_triangular", "e2_gg_full_pade", "e2_gg_isigmoid", "e2_gg_partly_crude", "e2_gggg", "e3_gggg"} {
 		t.Run(name, func(t *testing.T) {
-			f := loadFixture(t, name)
+			f := fixture.Load(t, name)
 			ls := fixtureLayers(t, f)
 			total := 0
 			for _, l := range ls {

@@ -63,7 +63,7 @@ var fSchema = spec.Schema{
 
 // unitInterval accepts values in [0, 1).
 func unitInterval(v any) error {
-	if f := toFloat(v); f >= 0 && f < 1 {
+	if f := spec.Number(v); f >= 0 && f < 1 {
 		return nil
 	}
 	return fmt.Errorf("must lie in [0, 1)")

@@ -9,35 +9,11 @@ import (
 	"testing"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/internal/fixture"
 	"github.com/gojammy/gojammy/flowcore/layers"
 	"github.com/gojammy/gojammy/flowcore/manifold"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
-
-// fixture is an upstream jammy_flows reference file (flowcore/testdata/upstream).
-type fixture struct {
-	PDFDefs  string                    `json:"pdf_defs"`
-	FlowDefs string                    `json:"flow_defs"`
-	Options  map[string]map[string]any `json:"options"`
-	Count    int                       `json:"count"`
-	Params   []float64                 `json:"params"`
-	X        [][]float64               `json:"x"`
-	LogPDF   []float64                 `json:"log_pdf"`
-	Base     [][]float64               `json:"base"`
-}
-
-func loadFixture(t *testing.T, name string) fixture {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "upstream", name))
-	if err != nil {
-		t.Skipf("fixture %s: %v", name, err)
-	}
-	var f fixture
-	if err := json.Unmarshal(data, &f); err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
 
 // entries maps letters to the entries of this package.
 var entries = map[byte]layers.Entry{'y': YEntry, 'm': MEntry, 'o': OEntry, 'f': FEntry, 'v': VEntry, 'n': NEntry}
@@ -98,11 +74,11 @@ func gaussLogPDF(z *ad.Node) *ad.Node {
 // checkFixture reproduces an upstream fixture's log-densities and base points.
 func checkFixture(t *testing.T, name string, tol float64) {
 	t.Helper()
-	compareFixture(t, name, loadFixture(t, name), tol)
+	compareFixture(t, name, fixture.Load(t, name), tol)
 }
 
 // compareFixture builds the fixture's flow with its parameters and compares log p and base points.
-func compareFixture(t *testing.T, name string, f fixture, tol float64) {
+func compareFixture(t *testing.T, name string, f fixture.Upstream, tol float64) {
 	t.Helper()
 	m, ls := buildFlow(t, f.PDFDefs, f.FlowDefs, f.Options)
 	n := 0
@@ -148,7 +124,7 @@ func compareFixture(t *testing.T, name string, f fixture, tol float64) {
 }
 
 func TestUpstreamFixtures(t *testing.T) {
-	for _, name := range []string{"s2_y_rot.json", "s1_m.json", "s1_o.json", "s2_f.json", "s2_fff_recommended.json", "s2_v.json", "s2_n.json"} {
+	for _, name := range []string{"s2_y_rot", "s1_m", "s1_o", "s2_f", "s2_fff_recommended", "s2_v", "s2_n"} {
 		t.Run(name, func(t *testing.T) { checkFixture(t, name, 1e-10) })
 	}
 }
@@ -166,7 +142,7 @@ func TestUpstreamExtra(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fs []fixture
+	var fs []fixture.Upstream
 	if err := json.Unmarshal(data, &fs); err != nil {
 		t.Fatal(err)
 	}

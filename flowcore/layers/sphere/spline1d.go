@@ -2,7 +2,6 @@ package sphere
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
@@ -43,7 +42,7 @@ var oSchema = spec.Schema{
 
 // minusOneOrPositive accepts -1 or values > 0.
 func minusOneOrPositive(v any) error {
-	if f := toFloat(v); f == -1 || f > 0 {
+	if f := spec.Number(v); f == -1 || f > 0 {
 		return nil
 	}
 	return fmt.Errorf("must be -1 or > 0")
@@ -51,21 +50,12 @@ func minusOneOrPositive(v any) error {
 
 // positive accepts values > 0.
 func positive(v any) error {
-	if toFloat(v) > 0 {
+	if spec.Number(v) > 0 {
 		return nil
 	}
 	return fmt.Errorf("must be > 0")
 }
 
-func toFloat(v any) float64 {
-	switch x := v.(type) {
-	case int:
-		return float64(x)
-	case float64:
-		return x
-	}
-	return math.NaN()
-}
 
 func newSplineLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) {
 	if ctx.Manifold.Dim != 1 {
