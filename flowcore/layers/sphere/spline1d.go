@@ -56,7 +56,6 @@ func positive(v any) error {
 	return fmt.Errorf("must be > 0")
 }
 
-
 func newSplineLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) {
 	if ctx.Manifold.Dim != 1 {
 		return nil, fmt.Errorf("layer \"o\" acts on s1, not %s", ctx.Manifold.Text)
