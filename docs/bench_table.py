@@ -40,9 +40,13 @@ def main():
     print("# Benchmarks: gojammy vs jammy_flows\n")
     print(f"Machine: {meta['machine']['cpu_model']} ({meta['machine']['nproc']} cores), torch "
           f"{meta['machine']['torch_version']}, float64, default-initialized unconditional models.")
-    print("Both columns come from one run of `docs/run_benchmarks.sh` on the same machine; gojammy via "
-          "`go test -bench` (threads = `-cpu`), jammy_flows via `docs/bench_upstream.py` "
-          "(`torch.set_num_threads`). Ratio = gojammy speed / jammy_flows speed.\n")
+    print("Both columns come from one run of `docs/run_benchmarks.sh` on the same machine (gojammy first, then "
+          "jammy_flows); gojammy via `go test -bench` (threads = `-cpu`; raw output in docs/go_benchmarks.txt), "
+          "jammy_flows via `docs/bench_upstream.py` (`torch.set_num_threads`; docs/upstream_benchmarks.md keeps "
+          "the best of its passes). Ratio = gojammy speed / jammy_flows speed.\n")
+    summary = Path(__file__).with_name("benchmarks_summary.md")
+    if summary.exists():
+        print(summary.read_text())
     for kind, title, unit in [("eval", "Log-density evaluation", "events/s"), ("sample", "Sampling", "events/s"),
                               ("train", "Training step (gradient + Adam)", "ms/step")]:
         print(f"## {title} ({unit})\n")
