@@ -170,7 +170,7 @@ func (p *PDF) densityBlock(params, x, cond *ad.Node, c Coords) (logp, baseLogp, 
 	var logDet *ad.Node // nil: zero
 	var earlier, zs []*ad.Node
 	off := 0
-	for _, s := range p.subs {
+	for k, s := range p.subs {
 		w := s.dim(c)
 		xk := ad.Cols(x, off, w)
 		off += w
@@ -181,7 +181,9 @@ func (p *PDF) densityBlock(params, x, cond *ad.Node, c Coords) (logp, baseLogp, 
 			logDet = addLogDet(logDet, ad.Neg(s.manifold.LogVolume(xi)))
 		} else {
 			xi = xk
-			emb = s.manifold.ToEmbedding(xk)
+			if k+1 < len(p.subs) { // only later sub-flows are conditioned on the embedding
+				emb = s.manifold.ToEmbedding(xk)
+			}
 		}
 		lp := s.layerParams(params, cond, earlier)
 		for l := len(s.layers) - 1; l >= 0; l-- {

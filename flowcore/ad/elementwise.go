@@ -353,11 +353,18 @@ var (
 
 // Clamp limits a to [lo, hi]; the gradient is passed through inside and zero outside.
 func Clamp(a *Node, lo, hi float64) *Node {
-	return Unary(a, func(x float64) float64 { return math.Min(math.Max(x, lo), hi) },
-		func(x, _ float64) float64 {
-			if x < lo || x > hi {
-				return 0
-			}
-			return 1
-		})
+	return Unary(a, func(x float64) float64 {
+		if x < lo {
+			return lo
+		}
+		if x > hi {
+			return hi
+		}
+		return x
+	}, func(x, _ float64) float64 {
+		if x < lo || x > hi {
+			return 0
+		}
+		return 1
+	})
 }

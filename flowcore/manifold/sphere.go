@@ -54,7 +54,7 @@ func (m circle) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 // circleToGauss is the inverse of φ = 2π(1-Φ(z)), evaluated on the side of the smaller tail for
 // accuracy, with φ kept CircleMargin away from 0 and 2π.
 func circleToGauss(phi float64) float64 {
-	phi = math.Min(math.Max(phi, CircleMargin), twoPi-CircleMargin)
+	phi = ClampF(phi, CircleMargin, twoPi-CircleMargin)
 	if phi <= math.Pi {
 		return -ad.NormalQuantileF(phi / twoPi)
 	}
@@ -120,25 +120,50 @@ func zenithOfHalfRadius2(q float64) float64 {
 // makes its projection non-invertible within about 1.4e-3 rad of the poles; gojammy keeps the
 // exact inverse there.)
 func (m sphere) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
-	theta := SafeTheta(ad.Cols(x, 0, 1))
-	phi := ad.Cols(x, 1, 1)
-	r := ad.Unary(theta, func(t float64) float64 {
-		return math.Sqrt(halfRadius2OfZenith(t) * 2)
-	}, func(t, r float64) float64 {
-		s, c := halfAngle(t)
-		return -c / s / r
-	})
-	z := ad.Concat(ad.Mul(r, ad.Cos(phi)), ad.Mul(r, ad.Sin(phi)))
-	logDet := ad.Unary(theta, func(t float64) float64 {
-		s, c := halfAngle(t)
-		return math.Log(c / s)
-	}, func(t, _ float64) float64 { return -1 / math.Sin(t) })
+	t := x.Tape()
+	z, logDet := t.New(x.R, 2), t.New(x.R, 1)
+	tracks := t.Tracks(x)
+	// keep holds r, sin φ, cos φ per row for the backward step.
+	var keep []float64
+	if tracks {
+		keep = t.Floats(3 * x.R)
+	}
+	for i := 0; i < x.R; i++ {
+		theta := ClampTheta(x.Val[2*i])
+		sp, cp := math.Sincos(x.Val[2*i+1])
+		s, c := halfAngle(theta)
+		r := math.Sqrt(halfRadius2OfZenith(s, c) * 2)
+		z.Val[2*i], z.Val[2*i+1], logDet.Val[i] = r*cp, r*sp, math.Log(c/s)
+		if tracks {
+			keep[3*i], keep[3*i+1], keep[3*i+2] = r, sp, cp
+		}
+	}
+	if tracks {
+		t.Record([]*ad.Node{z, logDet}, []*ad.Node{x}, func() {
+			gz, gl, gx := z.Grad(), logDet.Grad(), x.Grad()
+			for i := 0; i < x.R; i++ {
+				g0, g1, g2 := gz[2*i], gz[2*i+1], gl[i]
+				if g0 == 0 && g1 == 0 && g2 == 0 {
+					continue // also keeps NaN rows out of the gradient
+				}
+				r, sp, cp := keep[3*i], keep[3*i+1], keep[3*i+2]
+				gx[2*i+1] += r * (g1*cp - g0*sp)
+				theta := x.Val[2*i]
+				if theta < ThetaMargin || theta > math.Pi-ThetaMargin {
+					continue
+				}
+				// dr/dθ = -cot(θ/2)/r and d log cot(θ/2)/dθ = -1/sin θ.
+				s, c := halfAngle(theta)
+				gx[2*i] += -(g0*cp+g1*sp)*c/s/r - g2/math.Sin(theta)
+			}
+		})
+	}
 	return z, logDet
 }
 
-// halfRadius2OfZenith is q(θ) = |z|²/2 = -2 log sin(θ/2), accurate near both poles.
-func halfRadius2OfZenith(theta float64) float64 {
-	s, c := halfAngle(theta)
+// halfRadius2OfZenith is q(θ) = |z|²/2 = -2 log sin(θ/2) from halfAngle(θ), accurate near both
+// poles.
+func halfRadius2OfZenith(s, c float64) float64 {
 	if s <= c {
 		return -2 * math.Log(s)
 	}
@@ -146,34 +171,107 @@ func halfRadius2OfZenith(theta float64) float64 {
 	return -math.Log1p(-c * c)
 }
 
-// halfAngle returns sin(θ/2) and cos(θ/2), the latter computed as sin((π-θ)/2) so that it keeps its
-// relative accuracy near θ = π.
+// halfAngle returns sin(θ/2) and cos(θ/2), both with their relative accuracy near the poles
+// (from the half of the smaller of θ and π-θ).
 func halfAngle(theta float64) (s, c float64) {
-	return math.Sin(theta / 2), math.Sin((math.Pi - theta) / 2)
+	if theta <= math.Pi/2 {
+		return math.Sincos(theta / 2)
+	}
+	c, s = math.Sincos((math.Pi - theta) / 2)
+	return s, c
 }
 
+// ToEmbedding is one custom op: (θ, φ) ↦ (sin θ cos φ, sin θ sin φ, cos θ).
 func (m sphere) ToEmbedding(x *ad.Node) *ad.Node {
-	theta, phi := ad.Cols(x, 0, 1), ad.Cols(x, 1, 1)
-	st := ad.Sin(theta)
-	return ad.Concat(ad.Mul(st, ad.Cos(phi)), ad.Mul(st, ad.Sin(phi)), ad.Cos(theta))
+	t := x.Tape()
+	out := t.New(x.R, 3)
+	tracks := t.Tracks(x)
+	// trig holds sin θ, cos θ, sin φ, cos φ per row for the backward step.
+	var trig []float64
+	if tracks {
+		trig = t.Floats(4 * x.R)
+	}
+	for i := 0; i < x.R; i++ {
+		st, ct := math.Sincos(x.Val[2*i])
+		sp, cp := math.Sincos(x.Val[2*i+1])
+		if tracks {
+			trig[4*i], trig[4*i+1], trig[4*i+2], trig[4*i+3] = st, ct, sp, cp
+		}
+		out.Val[3*i], out.Val[3*i+1], out.Val[3*i+2] = st*cp, st*sp, ct
+	}
+	if tracks {
+		t.Record([]*ad.Node{out}, []*ad.Node{x}, func() {
+			g, gx := out.Grad(), x.Grad()
+			for i := 0; i < x.R; i++ {
+				st, ct, sp, cp := trig[4*i], trig[4*i+1], trig[4*i+2], trig[4*i+3]
+				g0, g1, g2 := g[3*i], g[3*i+1], g[3*i+2]
+				if g0 == 0 && g1 == 0 && g2 == 0 {
+					continue // also keeps NaN rows out of the gradient
+				}
+				gx[2*i] += ct*(g0*cp+g1*sp) - g2*st
+				gx[2*i+1] += st * (g1*cp - g0*sp)
+			}
+		})
+	}
+	return out
 }
 
-// FromEmbedding returns (θ, φ) of e/‖e‖, with θ kept ThetaMargin away from the poles as
-// jammy_flows does, and φ = 0 on the polar axis.
+// FromEmbedding returns (θ, φ) of e/‖e‖ as one custom op, with θ kept ThetaMargin away from the
+// poles as jammy_flows does (zero θ-gradient where clamped), and φ = 0 on the polar axis (zero
+// gradients there).
 func (m sphere) FromEmbedding(e *ad.Node) *ad.Node {
-	x, y, z := ad.Cols(e, 0, 1), ad.Cols(e, 1, 1), ad.Cols(e, 2, 1)
-	rho := ad.Unary(ad.Add(ad.Square(x), ad.Square(y)), math.Sqrt, func(_, r float64) float64 {
-		if r == 0 {
-			return 0
+	t := e.Tape()
+	out := t.New(e.R, 2)
+	for i := 0; i < e.R; i++ {
+		x, y, z := e.Val[3*i], e.Val[3*i+1], e.Val[3*i+2]
+		theta := math.Atan2(math.Sqrt(x*x+y*y), z)
+		phi := math.Atan2(y, x)
+		if phi < 0 {
+			phi += twoPi
 		}
-		return 0.5 / r
-	})
-	return ad.Concat(SafeTheta(PolarAngle(z, rho)), PolarAngle(x, y))
+		out.Val[2*i], out.Val[2*i+1] = ClampTheta(theta), phi
+	}
+	if t.Tracks(e) {
+		t.Record([]*ad.Node{out}, []*ad.Node{e}, func() {
+			g, ge := out.Grad(), e.Grad()
+			for i := 0; i < e.R; i++ {
+				x, y, z := e.Val[3*i], e.Val[3*i+1], e.Val[3*i+2]
+				rho2 := x*x + y*y
+				gt, gp := g[2*i], g[2*i+1]
+				if rho2 == 0 || (gt == 0 && gp == 0) {
+					continue // the polar axis, and rows without gradient (NaN rows among them)
+				}
+				rho := math.Sqrt(rho2)
+				if theta := math.Atan2(rho, z); theta < ThetaMargin || theta > math.Pi-ThetaMargin {
+					gt = 0
+				}
+				// θ = atan2(ρ, z): dθ/dz = -ρ/r², dθ/dρ = z/r², dρ/d(x, y) = (x, y)/ρ.
+				r2 := rho2 + z*z
+				a := gt * z / (r2 * rho)
+				ge[3*i] += a*x - gp*y/rho2
+				ge[3*i+1] += a*y + gp*x/rho2
+				ge[3*i+2] -= gt * rho / r2
+			}
+		})
+	}
+	return out
 }
 
 // LogVolume is log sin θ (θ kept ThetaMargin away from the poles).
-func (m sphere) LogVolume(x *ad.Node) *ad.Node {
-	return ad.Log(ad.Sin(SafeTheta(ad.Cols(x, 0, 1))))
+func (m sphere) LogVolume(x *ad.Node) *ad.Node { return LogSinTheta(ad.Cols(x, 0, 1)) }
+
+// LogSinTheta is log sin θ elementwise, with θ kept ThetaMargin away from the poles (zero
+// gradient where clamped).
+func LogSinTheta(theta *ad.Node) *ad.Node {
+	return ad.Unary(theta, func(v float64) float64 {
+		return math.Log(math.Sin(ClampTheta(v)))
+	}, func(v, _ float64) float64 {
+		if v < ThetaMargin || v > math.Pi-ThetaMargin {
+			return 0
+		}
+		s, c := math.Sincos(v)
+		return c / s
+	})
 }
 
 func (m sphere) InSupport(x []float64) bool {
@@ -191,6 +289,22 @@ func isUnit(e []float64) bool {
 	return math.Abs(math.Sqrt(s)-1) <= UnitTolerance
 }
 
+// ClampTheta clamps one zenith angle into [ThetaMargin, π-ThetaMargin].
+func ClampTheta(theta float64) float64 {
+	return ClampF(theta, ThetaMargin, math.Pi-ThetaMargin)
+}
+
+// ClampF limits v to [lo, hi] (NaN stays NaN); plain comparisons, cheaper than math.Min/Max.
+func ClampF(v, lo, hi float64) float64 {
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
+}
+
 // SafeTheta clamps zenith angles into [ThetaMargin, π-ThetaMargin] (zero gradient outside).
 func SafeTheta(theta *ad.Node) *ad.Node {
 	return Clamp(theta, ThetaMargin, math.Pi-ThetaMargin)
@@ -198,7 +312,7 @@ func SafeTheta(theta *ad.Node) *ad.Node {
 
 // Clamp limits a elementwise to [lo, hi]; the gradient is 1 inside and 0 where a value is clamped.
 func Clamp(a *ad.Node, lo, hi float64) *ad.Node {
-	return ad.Unary(a, func(v float64) float64 { return math.Min(math.Max(v, lo), hi) },
+	return ad.Unary(a, func(v float64) float64 { return ClampF(v, lo, hi) },
 		func(v, _ float64) float64 {
 			if v < lo || v > hi {
 				return 0

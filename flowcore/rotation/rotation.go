@@ -176,19 +176,13 @@ func (r *Rotation) Apply(x, params *ad.Node, inverse bool) *ad.Node {
 		// One map for all rows: apply it as a dense matrix.
 		a := r.dense(coef, work, inverse)
 		for i := 0; i < rows; i++ {
-			xi, oi := x.Val[xRow(i):xRow(i)+d], out.Val[i*d:(i+1)*d]
-			for p := 0; p < d; p++ {
-				s := 0.0
-				for q, v := range xi {
-					s += a[p*d+q] * v
-				}
-				oi[p] = s
-			}
+			mulVec(a, x.Val[xRow(i):xRow(i)+d], out.Val[i*d:(i+1)*d], false)
 		}
-	} else {
-		for i := 0; i < rows; i++ {
-			r.k.apply(coef[cRow(i):cRow(i)+nc], x.Val[xRow(i):xRow(i)+d], out.Val[i*d:(i+1)*d], work, inverse)
-		}
+		t.Record([]*ad.Node{out}, []*ad.Node{x, params}, func() { r.sharedBackward(x, params, out, coef, a, work, inverse) })
+		return out
+	}
+	for i := 0; i < rows; i++ {
+		r.k.apply(coef[cRow(i):cRow(i)+nc], x.Val[xRow(i):xRow(i)+d], out.Val[i*d:(i+1)*d], work, inverse)
 	}
 	t.Record([]*ad.Node{out}, []*ad.Node{x, params}, func() {
 		g := out.Grad()
@@ -213,4 +207,105 @@ func (r *Rotation) Apply(x, params *ad.Node, inverse bool) *ad.Node {
 		}
 	})
 	return out
+}
+
+// sharedBackward is the vector-Jacobian product of Apply for one shared map with dense matrix a:
+// the points get aᵀ·g, and the parameters the gradient of ⟨G, a⟩ with G = Σ_rows g xᵀ, found with
+// one kernel backward step per column of a (a·e_q is column q) instead of one per row.
+func (r *Rotation) sharedBackward(x, params, out *ad.Node, coef, a, work []float64, inverse bool) {
+	d, rows := r.dim, out.R
+	g := out.Grad()
+	gm := make([]float64, d*d)
+	var gx []float64
+	if x.NeedsGrad() {
+		gx = x.Grad()
+	}
+	for i := 0; i < rows; i++ {
+		gi := g[i*d : (i+1)*d]
+		zero := true
+		for _, v := range gi {
+			zero = zero && v == 0
+		}
+		if zero {
+			continue // also keeps NaN rows out of the shared gradient
+		}
+		xo := i % x.R * d
+		xi := x.Val[xo : xo+d]
+		if gx != nil {
+			mulVec(a, gi, gx[xo:xo+d], true)
+		}
+		for p, gp := range gi {
+			for q, xq := range xi {
+				gm[p*d+q] += gp * xq
+			}
+		}
+	}
+	if params.NeedsGrad() {
+		r.matrixParamGrad(params.Val, coef, gm, params.Grad(), work, inverse)
+	}
+}
+
+// matrixParamGrad adds to gp the gradient of ⟨G, A⟩ with respect to the parameter row p (with
+// coefficients c), where A is the dense matrix of the map (M, or M⁻¹ if inverse): one kernel
+// backward step per column of A (A·e_q is column q).
+func (r *Rotation) matrixParamGrad(p, c, gm, gp, work []float64, inverse bool) {
+	d := r.dim
+	gc := make([]float64, len(c))
+	e, col, sink := make([]float64, d), make([]float64, d), make([]float64, d)
+	for q := 0; q < d; q++ {
+		clear(e)
+		e[q] = 1
+		for i := 0; i < d; i++ {
+			col[i] = gm[i*d+q]
+		}
+		r.k.backward(c, e, col, sink, gc, work, inverse)
+	}
+	r.k.paramGrad(p, c, gc, gp)
+}
+
+// MatrixNode returns the dense matrices of the maps of the parameter rows (M, or M⁻¹ if
+// inverse), one row-major Dim x Dim matrix per row (params.R x Dim²), as one custom op; with no
+// parameters it returns the identity as one constant row.
+func (r *Rotation) MatrixNode(params *ad.Node, inverse bool) *ad.Node {
+	d := r.dim
+	if r.k == nil {
+		t := params.Tape()
+		return t.Const(1, d*d, r.Matrix(nil))
+	}
+	t, nc, np := params.Tape(), r.k.numCoefs(), r.nParams
+	out := t.New(params.R, d*d)
+	coef := t.Floats(params.R * nc)
+	work := make([]float64, r.k.workSize())
+	for i := 0; i < params.R; i++ {
+		c := coef[i*nc : (i+1)*nc]
+		r.k.coefs(params.Val[i*np:(i+1)*np], c)
+		copy(out.Val[i*d*d:(i+1)*d*d], r.dense(c, work, inverse))
+	}
+	if t.Tracks(params) {
+		t.Record([]*ad.Node{out}, []*ad.Node{params}, func() {
+			g, gp := out.Grad(), params.Grad()
+			for i := 0; i < params.R; i++ {
+				r.matrixParamGrad(params.Val[i*np:(i+1)*np], coef[i*nc:(i+1)*nc], g[i*d*d:(i+1)*d*d],
+					gp[i*np:(i+1)*np], work, inverse)
+			}
+		})
+	}
+	return out
+}
+
+// mulVec adds a·v (or aᵀ·v if transpose) to out for a square row-major matrix a. Apply's forward
+// step passes a zeroed out.
+func mulVec(a, v, out []float64, transpose bool) {
+	d := len(v)
+	for p := 0; p < d; p++ {
+		s := 0.0
+		for q, vq := range v {
+			if transpose {
+				s += a[q*d+p] * vq
+			} else {
+				s += a[p*d+q] * vq
+			}
+		}
+		out[p] += s
+	}
 }

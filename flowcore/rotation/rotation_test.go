@@ -177,6 +177,32 @@ func TestGradients(t *testing.T) {
 						{R: shape[1], C: r.NumParams(), Val: randVals(rng, shape[1]*r.NumParams())},
 					}, 1e-6, 1e-7)
 				}
+				// MatrixNode row 1 is the map of parameter row 1; with inverse, its inverse.
+				p := randVals(rng, 2*r.NumParams())
+				m := r.MatrixNode(ad.NewTape(false).Const(2, r.NumParams(), p), inverse).Val[d*d:]
+				want := r.Matrix(p[r.NumParams():])
+				for i := 0; i < d; i++ {
+					for j := 0; j < d; j++ {
+						got := m[i*d+j]
+						if inverse {
+							// (M⁻¹·M)_ij = δ_ij.
+							got = 0
+							for q := 0; q < d; q++ {
+								got += m[i*d+q] * want[q*d+j]
+							}
+							if i == j {
+								got--
+							}
+						} else {
+							got -= want[i*d+j]
+						}
+						if math.Abs(got) > 1e-12 {
+							t.Errorf("%s d=%d inverse=%v: MatrixNode entry (%d,%d) off by %g", mode, d, inverse, i, j, got)
+						}
+					}
+				}
+				adtest.CheckGradients(t, func(_ *ad.Tape, in []*ad.Node) *ad.Node { return r.MatrixNode(in[0], inverse) },
+					[]adtest.Input{{R: 2, C: r.NumParams(), Val: p}}, 1e-6, 1e-7)
 			}
 		}
 	}

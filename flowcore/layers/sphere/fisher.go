@@ -193,21 +193,29 @@ func (f *fisher) split(rot, own *ad.Node) (kappa, vert, circ, cor *ad.Node) {
 	return kappa, vert, circ, cor
 }
 
+// plain reports whether the layer is the rotation and the vMF map alone (no sub-flows, no extra
+// rotation), whose density direction runs as one op (rotateVMF).
+func (f *fisher) plain() bool {
+	return !f.extraRot && f.vertical == nil && f.circular == nil && f.correlated == nil
+}
+
+// kappaOf returns κ alone.
+func (f *fisher) kappaOf(rot, own *ad.Node) *ad.Node {
+	kappa, _, _, _ := f.split(rot, own)
+	return kappa
+}
+
 // inverse is the density direction: vMF map, extra rotation, then the sub-flows' inverses.
 func (f *fisher) inverse(x, rot, own *ad.Node) (*ad.Node, *ad.Node) {
 	kappa, vert, circ, cor := f.split(rot, own)
-	theta, phi := ad.Cols(x, 0, 1), ad.Cols(x, 1, 1)
-	ld := logSin(theta)
-	w := ad.Scale(ad.Cos(theta), f.sign)
-	ld = ad.Add(ld, vmfLogDet(w, kappa))
-	c := clampCos(ad.Scale(vmfToUniform(w, kappa), f.sign))
+	phi := ad.Cols(x, 1, 1)
+	c, ld := vmfEnter(ad.Cols(x, 0, 1), kappa, f.sign)
 	if f.extraRot {
 		c, phi = f.extraRotation(c, phi, true)
 	}
 	c, phi, ldSub := f.subflows(c, phi, vert, circ, cor, true)
-	theta = ad.Acos(clampCos(c))
-	ld = ad.Sub(ad.Add(ld, ldSub), logSin(theta))
-	return ad.Concat(theta, phi), ld
+	theta, ldExit := vmfExit(c)
+	return ad.Concat(theta, phi), ad.Add(ad.Add(ld, ldSub), ldExit)
 }
 
 // forward is the sampling direction: sub-flows, extra rotation, then the inverse vMF map.

@@ -26,36 +26,44 @@ const smallKappa = 1e-4
 // cosMargin keeps cos θ inside [-1+cosMargin, 1-cosMargin] before acos, as jammy_flows.
 const cosMargin = 1e-10
 
-// vmfToUniform is V(w, κ).
-func vmfToUniform(w, kappa *ad.Node) *ad.Node {
-	return ad.Binary("VMFToUniform", w, kappa, func(w, k float64) float64 {
-		return 1 + 2*math.Expm1(k*(w-1))/-math.Expm1(-2*k)
-	}, func(w, k, _ float64) float64 {
-		return 2 * k * math.Exp(k*(w-1)) / -math.Expm1(-2*k)
-	}, func(w, k, _ float64) float64 {
-		v := w - 1
-		if k < smallKappa {
-			return v*v/2 + v + 2*k*(v*v*v/6+v*v/2+v/3) + 3*k*k*(v*v*v*v/24+v*v*v/6+v*v/6)
-		}
-		d, e := -math.Expm1(-2*k), math.Expm1(k*v)
-		return 2 * (v*math.Exp(k*v)*d - 2*e*math.Exp(-2*k)) / (d * d)
-	})
+// vmfKappa holds the w-free pieces of the vMF map for one κ.
+type vmfKappa struct {
+	// k is κ, d = 1-e^{-2κ}, e2 = e^{-2κ}, norm = log 2κ - log d and dNorm = ∂Λ/∂κ - (w-1).
+	k, d, e2, norm, dNorm float64
+}
+
+func newVMFKappa(k float64) vmfKappa {
+	return vmfKappa{k: k, d: -math.Expm1(-2 * k), e2: math.Exp(-2 * k), norm: vmfLogNorm(k), dNorm: vmfLogDetDk(1, k)}
+}
+
+// toUniformDk is ∂V/∂κ at v = w-1, given e^{κv} and expm1(κv); by its series below smallKappa.
+func (c vmfKappa) toUniformDk(v, ex, em float64) float64 {
+	if k := c.k; k < smallKappa {
+		return v*v/2 + v + 2*k*(v*v*v/6+v*v/2+v/3) + 3*k*k*(v*v*v*v/24+v*v*v/6+v*v/6)
+	}
+	return 2 * (v*ex*c.d - 2*em*c.e2) / (c.d * c.d)
+}
+
+// vmfLogNorm is log 2κ - log(1-e^{-2κ}), the w-free part of Λ.
+func vmfLogNorm(k float64) float64 { return math.Log(2*k) - math.Log(-math.Expm1(-2*k)) }
+
+// vmfLogDetDk is ∂Λ/∂κ = w - 1 + 1/κ - 2/(e^{2κ}-1), by its series below smallKappa.
+func vmfLogDetDk(w, k float64) float64 {
+	// 1/κ - 2/(e^{2κ}-1) = 1 - κ/3 + κ³/45 - …
+	f := 1 - k/3 + k*k*k/45
+	if k >= smallKappa {
+		f = 1/k - 2/math.Expm1(2*k)
+	}
+	return w - 1 + f
 }
 
 // vmfLogDet is Λ(w, κ) = log 2κ + κ(w-1) - log(1-e^{-2κ}).
 func vmfLogDet(w, kappa *ad.Node) *ad.Node {
 	return ad.Binary("VMFLogDet", w, kappa, func(w, k float64) float64 {
-		return math.Log(2*k) + k*(w-1) - math.Log(-math.Expm1(-2*k))
+		return vmfLogNorm(k) + k*(w-1)
 	}, func(_, k, _ float64) float64 {
 		return k
-	}, func(w, k, _ float64) float64 {
-		// 1/κ - 2/(e^{2κ}-1) = 1 - κ/3 + κ³/45 - …
-		f := 1 - k/3 + k*k*k/45
-		if k >= smallKappa {
-			f = 1/k - 2/math.Expm1(2*k)
-		}
-		return w - 1 + f
-	})
+	}, func(w, k, _ float64) float64 { return vmfLogDetDk(w, k) })
 }
 
 // uniformToVmf is W(w', κ), the inverse of V.
@@ -80,7 +88,7 @@ func uniformToVmf(w, kappa *ad.Node) *ad.Node {
 func clampCos(c *ad.Node) *ad.Node { return manifold.Clamp(c, -1+cosMargin, 1-cosMargin) }
 
 // logSin is log sin θ with θ kept manifold.ThetaMargin away from the poles.
-func logSin(theta *ad.Node) *ad.Node { return ad.Log(ad.Sin(manifold.SafeTheta(theta))) }
+func logSin(theta *ad.Node) *ad.Node { return manifold.LogSinTheta(theta) }
 
 // κ parametrizations (kappa_prediction).
 const (

@@ -78,53 +78,17 @@ func (c moebius) coefs(p *ad.Node) moebiusMap {
 		rho: ad.AddScalar(ad.Scale(ad.Sigmoid(col(2)), 0.998), 0.001), w: ad.Softmax(col(3))}
 }
 
-// value returns h(x) for signed angles x (R x 1).
-func (m moebiusMap) value(x *ad.Node) *ad.Node {
-	arc := ad.Sub(moebiusLift(ad.Sub(x, m.alpha), m.rho), moebiusLift(ad.AddScalar(ad.Neg(m.alpha), -math.Pi), m.rho))
-	return ad.AddScalar(ad.SumCols(ad.Mul(m.w, arc)), -math.Pi)
-}
-
-// deriv returns h'(x).
-func (m moebiusMap) deriv(x *ad.Node) *ad.Node {
-	return ad.SumCols(ad.Mul(m.w, moebiusDeriv(ad.Sub(x, m.alpha), m.rho)))
-}
-
-// moebiusLift is L(u) = 2 atan2(K sin(u/2), cos(u/2)) with K = (1+ρ)/(1-ρ), continuous and
-// increasing for u ∈ (-2π, 2π); ∂L/∂u is the Möbius derivative and ∂L/∂ρ = 2 sin u/(1+ρ²-2ρ cos u).
-func moebiusLift(u, rho *ad.Node) *ad.Node {
-	return ad.Binary("MoebiusLift", u, rho, func(u, r float64) float64 {
-		s, c := math.Sincos(u / 2)
-		return 2 * math.Atan2((1+r)/(1-r)*s, c)
-	}, func(u, r, _ float64) float64 {
-		return (1 - r*r) / (1 + r*r - 2*r*math.Cos(u))
-	}, func(u, r, _ float64) float64 {
-		return 2 * math.Sin(u) / (1 + r*r - 2*r*math.Cos(u))
-	})
-}
-
-// moebiusDeriv is D(u) = (1-ρ²)/(1+ρ²-2ρ cos u).
-func moebiusDeriv(u, rho *ad.Node) *ad.Node {
-	return ad.Binary("MoebiusDeriv", u, rho, func(u, r float64) float64 {
-		return (1 - r*r) / (1 + r*r - 2*r*math.Cos(u))
-	}, func(u, r, _ float64) float64 {
-		den := 1 + r*r - 2*r*math.Cos(u)
-		return -2 * r * (1 - r*r) * math.Sin(u) / (den * den)
-	}, func(u, r, _ float64) float64 {
-		cu := math.Cos(u)
-		den := 1 + r*r - 2*r*cu
-		return (-2*r*den - (1-r*r)*(2*r-2*cu)) / (den * den)
-	})
-}
-
 // apply maps angles in [0, 2π] by h (analytic) or h⁻¹ (numerical) and returns the log-derivative.
 func (c moebius) apply(phi, p *ad.Node, analytic bool) (*ad.Node, *ad.Node) {
 	x := toSigned(phi)
 	m := c.coefs(p)
 	if analytic {
-		return fromSigned(m.value(x)), ad.Log(m.deriv(x))
+		h, dh := moebiusEval(x, m)
+		return fromSigned(h), ad.Log(dh)
 	}
 	root := c.solve(x, p)
-	return fromSigned(root), ad.Neg(ad.Log(m.deriv(root)))
+	_, dh := moebiusEval(root, m)
+	return fromSigned(root), ad.Neg(ad.Log(dh))
 }
 
 // solve returns h⁻¹(y) by bisection and Newton on [-π, π], with implicit gradients.
@@ -132,12 +96,14 @@ func (c moebius) solve(y, p *ad.Node) *ad.Node {
 	t := ad.NewTape(false)
 	eval := func(x []float64, rows []int) ([]float64, []float64) {
 		t.Reset()
-		m := c.coefs(gatherRows(t, p, rows))
-		xn := t.Const(len(x), 1, x)
-		return append([]float64(nil), m.value(xn).Val...), append([]float64(nil), m.deriv(xn).Val...)
+		h, dh := moebiusEval(t.Const(len(x), 1, x), c.coefs(gatherRows(t, p, rows)))
+		return append([]float64(nil), h.Val...), append([]float64(nil), dh.Val...)
 	}
 	root := solveIncreasing(y.Val, -math.Pi, math.Pi, eval)
-	return implicitRoot(root, y, p, func(x, p *ad.Node) *ad.Node { return c.coefs(p).value(x) })
+	return implicitRoot(root, y, p, func(x, p *ad.Node) *ad.Node {
+		h, _ := moebiusEval(x, c.coefs(p))
+		return h
+	})
 }
 
 func (c moebius) inverse(x, _, own *ad.Node) (*ad.Node, *ad.Node) { return c.apply(x, own, !c.natural) }

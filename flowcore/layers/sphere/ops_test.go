@@ -17,7 +17,10 @@ func TestOpGradients(t *testing.T) {
 	for _, k := range []float64{3e-5, 0.02, 1, 7, 60} {
 		kappa := in(1, 1, k)
 		for name, op := range map[string]func(a, b *ad.Node) *ad.Node{
-			"vmfToUniform": vmfToUniform, "vmfLogDet": vmfLogDet, "uniformToVmf": uniformToVmf,
+			"vmfLogDet": vmfLogDet, "uniformToVmf": uniformToVmf,
+			"vmfEnter+": func(a, b *ad.Node) *ad.Node { return ad.Concat(vmfEnter(ad.Acos(a), b, 1)) },
+			"vmfEnter-": func(a, b *ad.Node) *ad.Node { return ad.Concat(vmfEnter(ad.Acos(a), b, -1)) },
+			"vmfExit":   func(a, _ *ad.Node) *ad.Node { return ad.Concat(vmfExit(a)) },
 		} {
 			t.Run(fmt.Sprintf("%s κ=%g", name, k), func(t *testing.T) {
 				adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node { return op(x[0], x[1]) },
@@ -26,10 +29,53 @@ func TestOpGradients(t *testing.T) {
 		}
 	}
 	u := in(5, 1, -3, -1, 0.2, 2, 3.1)
-	rho := in(5, 1, 0.001, 0.3, 0.7, 0.95, 0.5)
-	adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node {
-		return ad.Concat(moebiusLift(x[0], x[1]), moebiusDeriv(x[0], x[1]))
-	}, []adtest.Input{u, rho}, 1e-6, 1e-6)
+	raw := []float64{0.3, -1, 2, 0.5, -0.7, 0.2, -3, 1, 1, 1, 0, -0.4}
+	for _, rows := range []int{1, 5} {
+		p := in(rows, 12)
+		for i := 0; i < rows; i++ {
+			for j, v := range raw {
+				p.Val = append(p.Val, v+0.1*float64(i*j%7))
+			}
+		}
+		adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node {
+			h, dh := moebiusEval(x[0], moebius{bases: 3}.coefs(x[1]))
+			return ad.Concat(h, dh)
+		}, []adtest.Input{u, p}, 1e-6, 1e-6)
+	}
+	pts := in(3, 2, 0.4, 1, 2, 5.5, 2.9, 3)
+	mat := []float64{0.36, 0.48, -0.8, -0.8, 0.6, 0, 0.48, 0.64, 0.6}
+	for _, rows := range []int{1, 3} {
+		m := in(rows, 9)
+		for i := 0; i < rows; i++ {
+			for j, v := range mat {
+				m.Val = append(m.Val, v+0.05*float64((i+j)%3))
+			}
+		}
+		adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node { return ad.Concat(rotateS2(x[0], x[1])) },
+			[]adtest.Input{pts, m}, 1e-6, 1e-6)
+		for _, k := range []float64{3e-5, 0.7, 20} {
+			for _, sign := range []float64{1, -1} {
+				kappa := in(1, 1, k)
+				adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node {
+					return ad.Concat(rotateVMF(x[0], x[1], x[2], sign))
+				}, []adtest.Input{pts, m, kappa}, 1e-6, 2e-5)
+				// rotateVMF is rotateS2, vmfEnter and vmfExit in one op.
+				tp := ad.NewTape(false)
+				xn, mn, kn := tp.Const(pts.R, 2, pts.Val), tp.Const(rows, 9, m.Val), tp.Const(1, 1, kappa.Val)
+				y, ld := rotateVMF(xn, mn, kn, sign)
+				r, ld1 := rotateS2(xn, mn)
+				c, ld2 := vmfEnter(ad.Cols(r, 0, 1), kn, sign)
+				th, ld3 := vmfExit(c)
+				want := ad.Concat(th, ad.Cols(r, 1, 1), ad.Add(ad.Add(ld1, ld2), ld3))
+				got := ad.Concat(y, ld)
+				for i, w := range want.Val {
+					if math.Abs(got.Val[i]-w) > 1e-9*math.Max(1, math.Abs(w)) {
+						t.Errorf("rotateVMF κ=%g s=%g: entry %d = %.15g, want %.15g", k, sign, i, got.Val[i], w)
+					}
+				}
+			}
+		}
+	}
 	q := in(6, 1, 0, 1e-5, 5e-4, 2e-3, 0.3, 1.5)
 	adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node {
 		return ad.Concat(cosSqrt(x[0]), sinc(x[0]), sincDeriv(x[0]))

@@ -24,6 +24,8 @@ type rotator interface {
 	NumParams() int
 	// Apply maps the rows of e to M·e, or Mᵀ·e if inverse.
 	Apply(e, params *ad.Node, inverse bool) *ad.Node
+	// MatrixNode returns M (or Mᵀ if inverse) row-major, one row per parameter row.
+	MatrixNode(params *ad.Node, inverse bool) *ad.Node
 }
 
 // newRotator returns the rotation of a mode on the embedding space of the sphere S^dim.
@@ -76,6 +78,14 @@ func (r matrixRotator) Apply(e, params *ad.Node, inverse bool) *ad.Node {
 		}
 	}
 	return ad.Concat(out[:]...)
+}
+
+func (r matrixRotator) MatrixNode(params *ad.Node, inverse bool) *ad.Node {
+	m := r.matrix(params)
+	if inverse {
+		m = [9]*ad.Node{m[0], m[3], m[6], m[1], m[4], m[7], m[2], m[5], m[8]}
+	}
+	return ad.Concat(m[:]...)
 }
 
 // xyzMatrix is the rotation taking e_z to n = m/|m| for the parameters m (jammy_flows' "xyz"):

@@ -84,11 +84,15 @@ func (l *rotated) split(params *ad.Node) (rot, own *ad.Node) {
 	return rot, ad.Cols(params, n, l.core.numParams())
 }
 
-// Inverse undoes the rotation, then applies the core's density-direction map.
+// Inverse undoes the rotation, then applies the core's density-direction map (for a plain f
+// layer both in one op, rotateVMF).
 func (l *rotated) Inverse(x, params *ad.Node) (*ad.Node, *ad.Node) {
 	rot, own := l.split(params)
 	if rot == nil {
 		return l.core.inverse(x, nil, own)
+	}
+	if f, ok := l.core.(*fisher); ok && f.plain() {
+		return rotateVMF(x, l.rot.MatrixNode(rot, true), f.kappaOf(rot, own), f.sign)
 	}
 	x, ld := l.rotate(x, rot, true)
 	y, ld2 := l.core.inverse(x, rot, own)
@@ -110,6 +114,9 @@ func (l *rotated) Forward(z, params *ad.Node) (*ad.Node, *ad.Node) {
 // rotate maps intrinsic points through the rotation in embedding space (its transpose if
 // inverse), with the log sin θ terms of the two coordinate changes.
 func (l *rotated) rotate(x, rot *ad.Node, inverse bool) (*ad.Node, *ad.Node) {
+	if l.m.Dim() == 2 {
+		return rotateS2(x, l.rot.MatrixNode(rot, inverse))
+	}
 	e := l.rot.Apply(l.m.ToEmbedding(x), rot, inverse)
 	y := l.m.FromEmbedding(e)
 	return y, ad.Sub(l.m.LogVolume(x), l.m.LogVolume(y))

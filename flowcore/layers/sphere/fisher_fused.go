@@ -1,0 +1,96 @@
+package sphere
+
+import (
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/manifold"
+)
+
+// rotateVMF is the whole density direction of an f layer without sub-flows or extra rotation,
+// as one custom op: the rotation of the points x = (θ, φ) by the matrices mat (as rotateS2),
+// then the vMF map of the rotated cos θ' (as vmfEnter and vmfExit). The log sin θ' terms of the
+// two steps cancel and are left out.
+func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
+	t := x.Tape()
+	rows := max(x.R, mat.R, kappa.R)
+	y, logDet = t.New(rows, 2), t.New(rows, 1)
+	kt := make([]vmfKappa, kappa.R)
+	for j, k := range kappa.Val {
+		kt[j] = newVMFKappa(k)
+	}
+	// keep holds rotateRow's values and, in the last slot (θ' in rotateS2), expm1(κ(w-1)) per
+	// row for the backward step; without it one row's scratch is reused.
+	const n, emSlot = rotKeep, rotKeep - 1
+	ins := []*ad.Node{x, mat, kappa}
+	tracks := t.Tracks(ins...)
+	var keep []float64
+	var scratch [n]float64
+	if tracks {
+		keep = t.Floats(n * rows)
+	}
+	for i := 0; i < rows; i++ {
+		k, kj := scratch[:], kt[i%kappa.R]
+		if tracks {
+			k = keep[n*i : n*(i+1)]
+		}
+		sIn := rotateRow(x, mat, i, k)
+		v := sign*clampedCos(k) - 1
+		k[emSlot] = math.Expm1(kj.k * v)
+		c := clampCosF(sign * (1 + 2*k[emSlot]/kj.d))
+		y.Val[2*i], y.Val[2*i+1] = math.Acos(c), polarAngleF(k[4], k[5])
+		// log sin θ - log sin θ'' = ½ log(sin²θ / (1-c²)).
+		logDet.Val[i] = 0.5*math.Log(sIn*sIn/((1-c)*(1+c))) + kj.norm + kj.k*v
+	}
+	if !tracks {
+		return y, logDet
+	}
+	t.Record([]*ad.Node{y, logDet}, ins, func() {
+		gy, gl := y.Grad(), logDet.Grad()
+		gx, gm, gk := optGrad(x), optGrad(mat), optGrad(kappa)
+		for i := 0; i < rows; i++ {
+			gt, gp, gd := gy[2*i], gy[2*i+1], gl[i]
+			if gt == 0 && gp == 0 && gd == 0 {
+				continue // also keeps NaN rows out of shared gradients
+			}
+			k, j := keep[n*i:n*(i+1)], i%kappa.R
+			kj, em := kt[j], k[emSlot]
+			v := sign*clampedCos(k) - 1
+			// Through θ'' = acos(c) and -log sin θ'' to c (zero where c is clamped).
+			gc := 0.0
+			if cv := sign * (1 + 2*em/kj.d); cv == clampCosF(cv) {
+				s2 := (1 - cv) * (1 + cv)
+				gc = -gt/math.Sqrt(s2) + gd*cv/s2
+			}
+			ex := math.Exp(kj.k * v)
+			if gk != nil {
+				gk[j] += gc*sign*kj.toUniformDk(v, ex, em) + gd*(v+kj.dNorm)
+			}
+			// Through w = s cos θ' to the rotated vector e' (cos θ' = z'/‖e'‖ where not clamped).
+			gw := gc*sign*2*kj.k*ex/kj.d + gd*kj.k
+			var ge [3]float64
+			ex3, ey3, ez3 := k[4], k[5], k[6]
+			if cos := ez3 / math.Sqrt(ex3*ex3+ey3*ey3+ez3*ez3); cos == clampedCos(k) {
+				r2 := ex3*ex3 + ey3*ey3 + ez3*ez3
+				a := gw * sign / (r2 * math.Sqrt(r2))
+				ge = [3]float64{-a * ez3 * ex3, -a * ez3 * ey3, a * (ex3*ex3 + ey3*ey3)}
+			}
+			if rho2 := ex3*ex3 + ey3*ey3; rho2 > 0 {
+				ge[0] -= gp * ey3 / rho2
+				ge[1] += gp * ex3 / rho2
+			}
+			pullRotation(x, mat, i, k, ge, gd, gx, gm)
+		}
+	})
+	return y, logDet
+}
+
+// cosMaxTheta is cos(manifold.ThetaMargin), the largest |cos θ| of a clamped zenith angle.
+var cosMaxTheta = math.Cos(manifold.ThetaMargin)
+
+// clampedCos is cos θ' = z'/‖e'‖ of a rotated point with kept values k, with θ' clamped as
+// manifold.ClampTheta (that is, cos θ' clamped to ±cos(ThetaMargin)).
+func clampedCos(k []float64) float64 {
+	c := k[6] / math.Sqrt(k[4]*k[4]+k[5]*k[5]+k[6]*k[6])
+	return manifold.ClampF(c, -cosMaxTheta, cosMaxTheta)
+}

@@ -1,0 +1,114 @@
+package sphere
+
+import (
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+)
+
+// moebiusPoint is one basis map at u = x-α and radius ρ: the lift L(u), the Möbius derivative
+// D(u) = L'(u) and the partial derivatives ∂L/∂ρ, ∂D/∂u and ∂D/∂ρ (see moebiusDen for the
+// denominator, free of cancellation near u = 0).
+type moebiusPoint struct{ l, d, dlr, ddu, ddr float64 }
+
+func moebiusAt(u, r float64) moebiusPoint {
+	s, c := math.Sincos(u / 2)
+	p := moebiusHalf(s, c, r)
+	p.l = moebiusLift(s, c, r)
+	return p
+}
+
+// moebiusLift is L(u) = 2 atan2(K s, c) from s = sin(u/2), c = cos(u/2), K = (1+ρ)/(1-ρ).
+func moebiusLift(s, c, r float64) float64 { return 2 * math.Atan2((1+r)/(1-r)*s, c) }
+
+// moebiusDen is 1+ρ²-2ρ cos u = (1-ρ)² + 4ρs² from s = sin(u/2).
+func moebiusDen(s, r float64) float64 { return (1-r)*(1-r) + 4*r*s*s }
+
+// moebiusHalf is moebiusAt without the lift, from s = sin(u/2) and c = cos(u/2).
+func moebiusHalf(s, c, r float64) moebiusPoint {
+	den := moebiusDen(s, r)
+	sinU, oneR2 := 2*s*c, 1-r*r
+	d := oneR2 / den
+	return moebiusPoint{
+		d:   d,
+		dlr: 2 * sinU / den,
+		ddu: -2 * r * d * sinU / den,
+		// 2ρ - 2cos u = 4s² - 2(1-ρ).
+		ddr: (-2*r*den - oneR2*(4*s*s-2*(1-r))) / (den * den),
+	}
+}
+
+// moebiusEval returns h(x) and h'(x) for signed angles x (R x 1) as one custom op, where
+// h(x) = Σ_k w_k (L_k(x-α_k) - L_k(-π-α_k)) - π; the coefficient rows of m are shared (1 row)
+// or one per row of x.
+func moebiusEval(x *ad.Node, m moebiusMap) (h, dh *ad.Node) {
+	t := x.Tape()
+	nb, np := m.alpha.C, m.alpha.R
+	rows := max(x.R, np)
+	h, dh = t.New(rows, 1), t.New(rows, 1)
+	// pin holds L_k(-π-α_k), ∂L/∂ρ and D there, per parameter row and basis.
+	pin := t.Floats(3 * np * nb)
+	for j := 0; j < np*nb; j++ {
+		p := moebiusAt(-math.Pi-m.alpha.Val[j], m.rho.Val[j])
+		pin[3*j], pin[3*j+1], pin[3*j+2] = p.l, p.dlr, p.d
+	}
+	ins := []*ad.Node{x, m.alpha, m.rho, m.w}
+	tracks := t.Tracks(ins...)
+	// keep holds sin(u/2), cos(u/2) and the lift per row and basis for the backward step.
+	var keep []float64
+	if tracks {
+		keep = t.Floats(3 * rows * nb)
+	}
+	for i := 0; i < rows; i++ {
+		xi, o := x.Val[i%x.R], i%np*nb
+		v, dv := -math.Pi, 0.0
+		for k := 0; k < nb; k++ {
+			s, c := math.Sincos((xi - m.alpha.Val[o+k]) / 2)
+			r, w := m.rho.Val[o+k], m.w.Val[o+k]
+			l := moebiusLift(s, c, r)
+			v += w * (l - pin[3*(o+k)])
+			dv += w * (1 - r*r) / moebiusDen(s, r)
+			if tracks {
+				q := 3 * (i*nb + k)
+				keep[q], keep[q+1], keep[q+2] = s, c, l
+			}
+		}
+		h.Val[i], dh.Val[i] = v, dv
+	}
+	if tracks {
+		t.Record([]*ad.Node{h, dh}, ins, func() { moebiusBackward(x, m, h, dh, pin, keep) })
+	}
+	return h, dh
+}
+
+// moebiusBackward is the vector-Jacobian product of moebiusEval.
+func moebiusBackward(x *ad.Node, m moebiusMap, h, dh *ad.Node, pin, keep []float64) {
+	nb, np := m.alpha.C, m.alpha.R
+	gh, gdh := h.Grad(), dh.Grad()
+	ga, gr, gw := m.alpha.Grad(), m.rho.Grad(), m.w.Grad()
+	var gx []float64
+	if x.NeedsGrad() {
+		gx = x.Grad()
+	}
+	for i := range h.Val {
+		a, b := gh[i], gdh[i]
+		if a == 0 && b == 0 {
+			continue // also keeps NaN rows out of shared gradients
+		}
+		o := i % np * nb
+		sx := 0.0
+		for k := 0; k < nb; k++ {
+			j, q := o+k, 3*(i*nb+k)
+			w := m.w.Val[j]
+			p := moebiusHalf(keep[q], keep[q+1], m.rho.Val[j])
+			// ∂L_k(-π-α)/∂α = -D_k(-π-α).
+			sx += w * (a*p.d + b*p.ddu)
+			ga[j] += w * (a*(pin[3*j+2]-p.d) - b*p.ddu)
+			gr[j] += w * (a*(p.dlr-pin[3*j+1]) + b*p.ddr)
+			gw[j] += a*(keep[q+2]-pin[3*j]) + b*p.d
+		}
+		if gx != nil {
+			gx[i%x.R] += sx
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package sphere
+
+import (
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/manifold"
+)
+
+// rotKeep is the number of values kept per row of a rotation: rotateRow's sin θ, cos θ, sin φ,
+// cos φ and rotated vector e', then rotateS2's θ' = atan2(ρ', z') before clamping.
+const rotKeep = 8
+
+// rotateS2 rotates points (θ, φ) of S2 (R x 2) in embedding space by the 3x3 matrices of mat
+// (1 row shared, or one per point; row-major) as one custom op: the embedding, the product and
+// the way back to (θ, φ) with θ kept manifold.ThetaMargin away from the poles, as the sphere
+// manifold's ToEmbedding and FromEmbedding. It also returns the log-det log sin θ - log sin θ'
+// of the two coordinate changes.
+func rotateS2(x, mat *ad.Node) (y, logDet *ad.Node) {
+	t := x.Tape()
+	rows := max(x.R, mat.R)
+	y, logDet = t.New(rows, 2), t.New(rows, 1)
+	keep := t.Floats(rotKeep * rows)
+	for i := 0; i < rows; i++ {
+		k := keep[rotKeep*i : rotKeep*(i+1)]
+		sIn := rotateRow(x, mat, i, k)
+		rho2 := k[4]*k[4] + k[5]*k[5]
+		k[7] = math.Atan2(math.Sqrt(rho2), k[6])
+		thOut := manifold.ClampTheta(k[7])
+		y.Val[2*i], y.Val[2*i+1] = thOut, polarAngleF(k[4], k[5])
+		// sin θ' = ρ'/‖e'‖ where θ' is not clamped.
+		sOut := math.Sqrt(rho2 / (rho2 + k[6]*k[6]))
+		if k[7] != thOut {
+			sOut = math.Sin(thOut)
+		}
+		logDet.Val[i] = math.Log(sIn / sOut)
+	}
+	ins := []*ad.Node{x, mat}
+	if t.Tracks(ins...) {
+		t.Record([]*ad.Node{y, logDet}, ins, func() { rotateS2Backward(x, mat, y, logDet, keep) })
+	}
+	return y, logDet
+}
+
+// rotateS2Backward is the vector-Jacobian product of rotateS2.
+func rotateS2Backward(x, mat, y, logDet *ad.Node, keep []float64) {
+	gy, gl := y.Grad(), logDet.Grad()
+	gx, gm := optGrad(x), optGrad(mat)
+	for i := range logDet.Val {
+		gt, gp, gd := gy[2*i], gy[2*i+1], gl[i]
+		if gt == 0 && gp == 0 && gd == 0 {
+			continue // also keeps NaN rows out of shared gradients
+		}
+		k := keep[rotKeep*i : rotKeep*(i+1)]
+		ex, ey, ez := k[4], k[5], k[6]
+		rho2 := ex*ex + ey*ey
+		// Gradient with respect to the rotated vector e' (zero on the polar axis, as FromEmbedding).
+		var ge [3]float64
+		if rho2 > 0 {
+			rho := math.Sqrt(rho2)
+			if th := k[7]; th != manifold.ClampTheta(th) {
+				gt = 0
+			} else {
+				gt -= gd * ez / rho // -d log sin θ'/dθ' = -cot θ' = -z/ρ.
+			}
+			r2 := rho2 + ez*ez
+			a := gt * ez / (r2 * rho)
+			ge = [3]float64{a*ex - gp*ey/rho2, a*ey + gp*ex/rho2, -gt * rho / r2}
+		}
+		pullRotation(x, mat, i, k, ge, gd, gx, gm)
+	}
+}
+
+// rotateRow fills the first 7 values of k for row i of a rotation of x by mat and returns sin θ of the
+// input with θ clamped as manifold.ClampTheta.
+func rotateRow(x, mat *ad.Node, i int, k []float64) float64 {
+	xo, mo := 2*(i%x.R), 9*(i%mat.R)
+	th := x.Val[xo]
+	k[0], k[1] = math.Sincos(th)
+	k[2], k[3] = math.Sincos(x.Val[xo+1])
+	e := [3]float64{k[0] * k[3], k[0] * k[2], k[1]}
+	m := mat.Val[mo : mo+9]
+	for p := 0; p < 3; p++ {
+		k[4+p] = m[3*p]*e[0] + m[3*p+1]*e[1] + m[3*p+2]*e[2]
+	}
+	if th != manifold.ClampTheta(th) {
+		return math.Sin(manifold.ClampTheta(th))
+	}
+	return k[0]
+}
+
+// pullRotation adds the gradients of row i of a rotation (kept values k) to the matrix (gm) and
+// the input point (gx) from the gradient ge with respect to the rotated vector and the gradient
+// gd of a log sin θ term of the input. gx or gm is nil if not needed.
+func pullRotation(x, mat *ad.Node, i int, k []float64, ge [3]float64, gd float64, gx, gm []float64) {
+	st, ct, sp, cp := k[0], k[1], k[2], k[3]
+	e := [3]float64{st * cp, st * sp, ct}
+	mo := 9 * (i % mat.R)
+	m := mat.Val[mo : mo+9]
+	if gm != nil {
+		for p := 0; p < 3; p++ {
+			for q := 0; q < 3; q++ {
+				gm[mo+3*p+q] += ge[p] * e[q]
+			}
+		}
+	}
+	if gx == nil {
+		return
+	}
+	// Gradient with respect to e = Mᵀ ge', then through the embedding.
+	var g [3]float64
+	for q := 0; q < 3; q++ {
+		g[q] = m[q]*ge[0] + m[3+q]*ge[1] + m[6+q]*ge[2]
+	}
+	xo := 2 * (i % x.R)
+	gth := ct*(g[0]*cp+g[1]*sp) - g[2]*st
+	if th := x.Val[xo]; th == manifold.ClampTheta(th) {
+		gth += gd * ct / st
+	}
+	gx[xo] += gth
+	gx[xo+1] += st * (g[1]*cp - g[0]*sp)
+}
+
+// polarAngleF is the angle of (x, y) in [0, 2π).
+func polarAngleF(x, y float64) float64 {
+	phi := math.Atan2(y, x)
+	if phi < 0 {
+		phi += twoPi
+	}
+	return phi
+}
+
+// optGrad returns the gradient of n, or nil if n needs none.
+func optGrad(n *ad.Node) []float64 {
+	if !n.NeedsGrad() {
+		return nil
+	}
+	return n.Grad()
+}
