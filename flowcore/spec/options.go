@@ -173,6 +173,22 @@ func OneOf(allowed ...float64) func(any) error {
 // Flag is a Check for 0/1 options.
 var Flag = OneOf(0, 1)
 
+// Positive is a Check for numbers > 0.
+func Positive(v any) error {
+	if Number(v) > 0 {
+		return nil
+	}
+	return fmt.Errorf("must be > 0")
+}
+
+// PositiveOrMinusOne is a Check for numbers > 0 or -1 (jammy_flows' "off" or "automatic").
+func PositiveOrMinusOne(v any) error {
+	if x := Number(v); x == -1 || x > 0 {
+		return nil
+	}
+	return fmt.Errorf("must be -1 (off) or > 0")
+}
+
 // Number returns an Int or Float option value as a float64 (NaN for other values).
 func Number(v any) float64 {
 	switch x := v.(type) {

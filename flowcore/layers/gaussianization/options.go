@@ -38,36 +38,17 @@ func schema() spec.Schema {
 	for _, o := range constrain.WidthSchema() {
 		width[o.Name] = o
 	}
-	positive := func(v any) error {
-		if v.(int) > 0 {
-			return nil
-		}
-		return fmt.Errorf("must be > 0")
-	}
-	positiveOrMinusOne := func(v any) error {
-		var x float64
-		switch a := v.(type) {
-		case int:
-			x = float64(a)
-		case float64:
-			x = a
-		}
-		if x == -1 || x > 0 {
-			return nil
-		}
-		return fmt.Errorf("must be -1 or > 0")
-	}
 	return spec.Schema{
 		{Name: optFitNorm, Kind: spec.Int, Default: 1, Check: spec.Flag},
-		{Name: optHouseholder, Kind: spec.Int, Default: -1, Check: positiveOrMinusOne},
-		{Name: optNumKDE, Kind: spec.Int, Default: 10, Check: positive},
+		{Name: optHouseholder, Kind: spec.Int, Default: -1, Check: spec.PositiveOrMinusOne},
+		{Name: optNumKDE, Kind: spec.Int, Default: 10, Check: spec.Positive},
 		{Name: optInverse, Kind: spec.String, Default: invNames[isigmoid], Choices: invNames},
 		{Name: optReplaceFirst, Kind: spec.Int, Default: 1, Check: spec.Flag},
 		{Name: optSkipOffset, Kind: spec.Int, Default: 0, Check: spec.Flag},
 		width[constrain.OptSoftplus],
 		width[constrain.OptUpper],
 		width[constrain.OptLower],
-		{Name: optUpperNorms, Kind: spec.Float, Default: 10.0, Check: positiveOrMinusOne},
+		{Name: optUpperNorms, Kind: spec.Float, Default: 10.0, Check: spec.PositiveOrMinusOne},
 		{Name: optLowerNorms, Kind: spec.Float, Default: 1.0, Check: func(v any) error {
 			if v.(float64) > 0 {
 				return nil

@@ -38,29 +38,17 @@ const (
 )
 
 func rSchema() spec.Schema {
-	minusOneOrPositive := func(v any) error {
-		if x := v.(float64); x == -1 || x > 0 {
-			return nil
-		}
-		return fmt.Errorf("must be -1 (off) or > 0")
-	}
-	positive := func(v any) error {
-		if v.(float64) > 0 {
-			return nil
-		}
-		return fmt.Errorf("must be > 0")
-	}
 	return spec.Schema{
 		{Name: optBins, Kind: spec.Int, Default: 5, Check: spec.AtLeast(1)},
-		{Name: optFixBoundary, Kind: spec.Float, Default: -1.0, Check: minusOneOrPositive},
+		{Name: optFixBoundary, Kind: spec.Float, Default: -1.0, Check: spec.PositiveOrMinusOne},
 		{Name: optSmooth, Kind: spec.Int, Default: 0, Check: spec.Flag},
-		{Name: optRatio, Kind: spec.Float, Default: -1.0, Check: minusOneOrPositive},
+		{Name: optRatio, Kind: spec.Float, Default: -1.0, Check: spec.PositiveOrMinusOne},
 		{Name: optFixFirst, Kind: spec.Int, Default: 0, Check: spec.Flag},
 		{Name: optFixSecond, Kind: spec.Int, Default: 0, Check: spec.Flag},
 		{Name: optIndependent, Kind: spec.Int, Default: 0, Check: spec.Flag},
-		{Name: optMinWidth, Kind: spec.Float, Default: 1e-4, Check: positive},
-		{Name: optMinHeight, Kind: spec.Float, Default: 1e-4, Check: positive},
-		{Name: optMinDeriv, Kind: spec.Float, Default: 1e-4, Check: positive},
+		{Name: optMinWidth, Kind: spec.Float, Default: 1e-4, Check: spec.Positive},
+		{Name: optMinHeight, Kind: spec.Float, Default: 1e-4, Check: spec.Positive},
+		{Name: optMinDeriv, Kind: spec.Float, Default: 1e-4, Check: spec.Positive},
 	}
 }
 

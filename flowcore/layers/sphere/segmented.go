@@ -32,7 +32,7 @@ var NEntry = layers.Entry{
 		{Name: "num_basis_functions", Kind: spec.Int, Default: 10, Check: spec.AtLeast(1)},
 		{Name: "higher_order_cylinder_parametrization", Kind: spec.Int, Default: 0, Check: spec.OneOf(0)},
 		{Name: "zenith_type_layers", Kind: spec.String, Default: "r"},
-		{Name: "max_rank", Kind: spec.Int, Default: -1, Check: minusOneOrPositive},
+		{Name: "max_rank", Kind: spec.Int, Default: -1, Check: spec.PositiveOrMinusOne},
 		{Name: "subspace_mapping", Kind: spec.String, Default: "logistic", Choices: []string{"logistic"}},
 		{Name: "highway_mode", Kind: spec.Int, Default: 0, Check: spec.OneOf(0, 1, 2, 3, 4)},
 	},

@@ -30,30 +30,14 @@ var oSchema = spec.Schema{
 	{Name: "add_rotation", Kind: spec.Int, Default: 1, Check: spec.Flag},
 	{Name: "num_basis_functions", Kind: spec.Int, Default: 2, Check: spec.AtLeast(1)},
 	{Name: "natural_direction", Kind: spec.Int, Default: 1, Check: spec.Flag},
-	{Name: "fix_boundary_derivatives", Kind: spec.Float, Default: -1.0, Check: minusOneOrPositive},
+	{Name: "fix_boundary_derivatives", Kind: spec.Float, Default: -1.0, Check: spec.PositiveOrMinusOne},
 	{Name: "smooth_second_derivative", Kind: spec.Int, Default: 1, Check: spec.Flag},
 	{Name: "fix_first_width_n_height_to_zero", Kind: spec.Int, Default: 0, Check: spec.Flag},
 	{Name: "also_fix_second_width_to_zero", Kind: spec.Int, Default: 0, Check: spec.Flag},
 	{Name: "independent_width_height_parametrization", Kind: spec.Int, Default: 0, Check: spec.Flag},
-	{Name: "min_width", Kind: spec.Float, Default: 1e-4, Check: positive},
-	{Name: "min_height", Kind: spec.Float, Default: 1e-4, Check: positive},
-	{Name: "min_derivative", Kind: spec.Float, Default: 1e-4, Check: positive},
-}
-
-// minusOneOrPositive accepts -1 or values > 0.
-func minusOneOrPositive(v any) error {
-	if f := spec.Number(v); f == -1 || f > 0 {
-		return nil
-	}
-	return fmt.Errorf("must be -1 or > 0")
-}
-
-// positive accepts values > 0.
-func positive(v any) error {
-	if spec.Number(v) > 0 {
-		return nil
-	}
-	return fmt.Errorf("must be > 0")
+	{Name: "min_width", Kind: spec.Float, Default: 1e-4, Check: spec.Positive},
+	{Name: "min_height", Kind: spec.Float, Default: 1e-4, Check: spec.Positive},
+	{Name: "min_derivative", Kind: spec.Float, Default: 1e-4, Check: spec.Positive},
 }
 
 func newSplineLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) {
