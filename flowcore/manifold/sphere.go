@@ -33,10 +33,23 @@ func (m circle) EmbeddingDim() int     { return 2 }
 func (m circle) BaseDim() int          { return 1 }
 func (m circle) Center() []float64     { return []float64{math.Pi} }
 
+// FromBase maps z to φ = 2π(1-Φ(z)) with log|det| = log 2π + log N(z), as one custom op.
 func (m circle) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
-	phi := ad.Unary(z, func(v float64) float64 { return twoPi * ad.NormalCDFF(-v) },
-		func(v, _ float64) float64 { return -twoPi * ad.NormalPDFF(v) })
-	logDet := ad.AddScalar(ad.Scale(ad.Square(z), -0.5), 0.5*math.Log(twoPi))
+	t := z.Tape()
+	phi, logDet := t.New(z.R, 1), t.New(z.R, 1)
+	for i, v := range z.Val {
+		phi.Val[i], logDet.Val[i] = twoPi*ad.NormalCDFF(-v), -0.5*v*v+0.5*math.Log(twoPi)
+	}
+	if t.Tracks(z) {
+		t.Record([]*ad.Node{phi, logDet}, []*ad.Node{z}, func() {
+			gp, gl, gz := phi.Grad(), logDet.Grad(), z.Grad()
+			for i, v := range z.Val {
+				if gp[i] != 0 || gl[i] != 0 {
+					gz[i] += -gp[i]*twoPi*ad.NormalPDFF(v) - gl[i]*v
+				}
+			}
+		})
+	}
 	return phi, logDet
 }
 
@@ -90,29 +103,72 @@ func (m sphere) BaseDim() int          { return 2 }
 func (m sphere) Center() []float64     { return []float64{math.Pi / 2, math.Pi} }
 
 // FromBase maps z to (θ, φ) with log|det| = log tan(θ/2) = log|dθ/dq|, q = |z|²/2 (the polar
-// coordinates (q, φ) of the plane preserve area). θ is kept ThetaMargin away from the poles.
+// coordinates (q, φ) of the plane preserve area), as one custom op. θ is kept ThetaMargin away
+// from the poles (zero θ-gradient where clamped); φ is the polar angle of z (zero gradient at the
+// origin).
 func (m sphere) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
-	z0, z1 := ad.Cols(z, 0, 1), ad.Cols(z, 1, 1)
-	q := ad.Scale(ad.Add(ad.Square(z0), ad.Square(z1)), 0.5)
-	theta := SafeTheta(ad.Unary(q, zenithOfHalfRadius2, func(q, _ float64) float64 {
-		// cos θ = 1-2e^{-q}: dθ/dq = -sqrt(u/(1-u)) with u = e^{-q}.
-		return -math.Sqrt(math.Exp(-q) / -math.Expm1(-q))
-	}))
-	phi := PolarAngle(z0, z1)
-	logDet := ad.Unary(theta, func(t float64) float64 {
-		s, c := halfAngle(t)
-		return math.Log(s / c)
-	}, func(t, _ float64) float64 { return 1 / math.Sin(t) })
-	return ad.Concat(theta, phi), logDet
+	t := z.Tape()
+	x, logDet := t.New(z.R, 2), t.New(z.R, 1)
+	for i := 0; i < z.R; i++ {
+		z0, z1 := z.Val[2*i], z.Val[2*i+1]
+		th, s2, c2 := zenithOfHalfRadius2((z0*z0 + z1*z1) / 2)
+		theta := ClampTheta(th)
+		ld := 0.5 * math.Log(s2/c2)
+		if th != theta {
+			s, c := halfAngle(theta)
+			ld = math.Log(s / c)
+		}
+		x.Val[2*i], x.Val[2*i+1], logDet.Val[i] = theta, polarAngleF(z0, z1), ld
+	}
+	if t.Tracks(z) {
+		t.Record([]*ad.Node{x, logDet}, []*ad.Node{z}, func() { fromBaseBackward(z, x, logDet) })
+	}
+	return x, logDet
 }
 
-// zenithOfHalfRadius2 is θ(q) = acos(1-2e^{-q}), computed without cancellation near both poles.
-func zenithOfHalfRadius2(q float64) float64 {
-	u := math.Exp(-q)
-	if u <= 0.5 {
-		return 2 * math.Asin(math.Sqrt(u))
+// fromBaseBackward is the vector-Jacobian product of the sphere's FromBase.
+func fromBaseBackward(z, x, logDet *ad.Node) {
+	gx, gl, gz := x.Grad(), logDet.Grad(), z.Grad()
+	for i := 0; i < z.R; i++ {
+		gt, gp := gx[2*i], gx[2*i+1]
+		if gt == 0 && gp == 0 && gl[i] == 0 {
+			continue // also keeps NaN rows out of the gradient
+		}
+		z0, z1 := z.Val[2*i], z.Val[2*i+1]
+		r2 := z0*z0 + z1*z1
+		var g0, g1 float64
+		if r2 > 0 {
+			g0, g1 = -gp*z1/r2, gp*z0/r2
+		}
+		q := r2 / 2
+		if th, s2, c2 := zenithOfHalfRadius2(q); th == ClampTheta(th) {
+			// d log tan(θ/2)/dθ = 1/sin θ; cos θ = 1-2e^{-q}: dθ/dq = -sqrt(u/(1-u)), u = e^{-q}.
+			gq := -(gt + gl[i]/math.Sin(th)) * math.Sqrt(s2/c2)
+			g0 += gq * z0
+			g1 += gq * z1
+		}
+		gz[2*i] += g0
+		gz[2*i+1] += g1
 	}
-	return math.Pi - 2*math.Asin(math.Sqrt(-math.Expm1(-q)))
+}
+
+// polarAngleF is the angle of (x, y) in [0, 2π).
+func polarAngleF(x, y float64) float64 {
+	phi := math.Atan2(y, x)
+	if phi < 0 {
+		phi += twoPi
+	}
+	return phi
+}
+
+// zenithOfHalfRadius2 is θ(q) = acos(1-2e^{-q}), computed without cancellation near both poles,
+// with sin²(θ/2) = e^{-q} and cos²(θ/2) = 1-e^{-q}.
+func zenithOfHalfRadius2(q float64) (theta, s2, c2 float64) {
+	s2, c2 = math.Exp(-q), -math.Expm1(-q)
+	if s2 <= 0.5 {
+		return 2 * math.Asin(math.Sqrt(s2)), s2, c2
+	}
+	return math.Pi - 2*math.Asin(math.Sqrt(c2)), s2, c2
 }
 
 // ToBase is the exact inverse of FromBase on [ThetaMargin, π-ThetaMargin]: |z|² = -4 log sin(θ/2),
@@ -225,11 +281,7 @@ func (m sphere) FromEmbedding(e *ad.Node) *ad.Node {
 	for i := 0; i < e.R; i++ {
 		x, y, z := e.Val[3*i], e.Val[3*i+1], e.Val[3*i+2]
 		theta := math.Atan2(math.Sqrt(x*x+y*y), z)
-		phi := math.Atan2(y, x)
-		if phi < 0 {
-			phi += twoPi
-		}
-		out.Val[2*i], out.Val[2*i+1] = ClampTheta(theta), phi
+		out.Val[2*i], out.Val[2*i+1] = ClampTheta(theta), polarAngleF(x, y)
 	}
 	if t.Tracks(e) {
 		t.Record([]*ad.Node{out}, []*ad.Node{e}, func() {
@@ -324,13 +376,7 @@ func Clamp(a *ad.Node, lo, hi float64) *ad.Node {
 // PolarAngle returns the angle of the points (x, y) in [0, 2π) (0 at the origin, where its
 // gradient is taken as 0).
 func PolarAngle(x, y *ad.Node) *ad.Node {
-	return ad.Binary("PolarAngle", x, y, func(a, b float64) float64 {
-		phi := math.Atan2(b, a)
-		if phi < 0 {
-			phi += twoPi
-		}
-		return phi
-	}, func(a, b, _ float64) float64 {
+	return ad.Binary("PolarAngle", x, y, polarAngleF, func(a, b, _ float64) float64 {
 		if r2 := a*a + b*b; r2 > 0 {
 			return -b / r2
 		}

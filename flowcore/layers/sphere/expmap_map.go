@@ -48,7 +48,7 @@ func (e *expMap) coefs(p *ad.Node) potential {
 		})
 	}
 	nm := e.numMean()
-	pot.w = ad.Mul(ad.Softmax(e.row(p, nm, 1)), strength)
+	pot.w = mul(ad.Softmax(e.row(p, nm, 1)), strength)
 	switch e.kind {
 	case potExponential:
 		pot.beta = ad.Exp(e.row(p, nm+1, 1))
@@ -86,8 +86,8 @@ func (e *expMap) profile(t *ad.Node, pot potential) (psi, dpsi *ad.Node) {
 	case potQuadratic:
 		return t, tp.Const(1, 1, []float64{1})
 	case potExponential:
-		psi = ad.Exp(ad.Mul(pot.beta, ad.AddScalar(t, -1)))
-		return psi, ad.Mul(pot.beta, psi)
+		psi = ad.Exp(mul(pot.beta, ad.AddScalar(t, -1)))
+		return psi, mul(pot.beta, psi)
 	}
 	y, ld := spline.Forward(t, pot.spl, e.splineCfg)
 	return y, ad.Exp(ld)
@@ -100,16 +100,16 @@ func (e *expMap) profile(t *ad.Node, pot potential) (psi, dpsi *ad.Node) {
 func (e *expMap) mapWithDerivatives(x, p1, p2 vec3, pot potential) (t, d1, d2 vec3) {
 	proj := pot.mu.dot(x)
 	psi, dpsi := e.profile(proj, pot)
-	g := pot.mu.scale(ad.Mul(pot.w, psi)).sumCols()
+	g := pot.mu.scale(mul(pot.w, psi)).sumCols()
 	gx := g.dot(x)
 	v := g.sub(x.scale(gx))
 	q := v.dot(v)
-	c, s, s1 := cosSqrt(q), sinc(q), sincDeriv(q)
+	c, s, s1 := sincFuncs(q)
 	t = x.scale(c).add(v.scale(s))
 	dir := func(p vec3) vec3 {
 		dg := vec3{}
 		if dpsi != nil {
-			dg = pot.mu.scale(ad.Mul(ad.Mul(pot.w, dpsi), pot.mu.dot(p))).sumCols()
+			dg = pot.mu.scale(mul(mul(pot.w, dpsi), pot.mu.dot(p))).sumCols()
 		}
 		dgx := g.dot(p)
 		if dpsi != nil {
@@ -120,7 +120,7 @@ func (e *expMap) mapWithDerivatives(x, p1, p2 vec3, pot potential) (t, d1, d2 ve
 			dv = dv.add(dg)
 		}
 		dq := ad.Scale(v.dot(dv), 2)
-		return p.scale(c).add(x.scale(ad.Mul(ad.Scale(s, -0.5), dq))).add(dv.scale(s)).add(v.scale(ad.Mul(s1, dq)))
+		return p.scale(c).add(x.scale(mul(ad.Scale(s, -0.5), dq))).add(dv.scale(s)).add(v.scale(mul(s1, dq)))
 	}
 	return t, dir(p1), dir(p2)
 }
@@ -128,38 +128,43 @@ func (e *expMap) mapWithDerivatives(x, p1, p2 vec3, pot potential) (t, d1, d2 ve
 // Series thresholds of the smooth functions of q = |v|².
 const sincSeries = 1e-3
 
-// cosSqrt is C(q) = cos√q, with C' = -S/2.
-func cosSqrt(q *ad.Node) *ad.Node {
-	return ad.Unary(q, func(v float64) float64 { return math.Cos(math.Sqrt(v)) },
-		func(v, _ float64) float64 { return -sincF(v) / 2 })
-}
-
-// sinc is S(q) = sin√q/√q, with S' = S1.
-func sinc(q *ad.Node) *ad.Node {
-	return ad.Unary(q, sincF, func(v, _ float64) float64 { return sincDerivF(v) })
-}
-
-// sincDeriv is S1(q) = S'(q) = (C - S)/(2q), with S1' = (-S/2 - 3 S1)/(2q).
-func sincDeriv(q *ad.Node) *ad.Node {
-	return ad.Unary(q, sincDerivF, func(v, s1 float64) float64 {
+// sincFuncs returns C(q) = cos√q, S(q) = sin√q/√q and S1(q) = S'(q) = (C - S)/(2q) as one custom
+// op (one sqrt and one sincos per entry), with C' = -S/2, S' = S1 and S1' = (-S/2 - 3 S1)/(2q)
+// (by their series below sincSeries).
+func sincFuncs(q *ad.Node) (c, s, s1 *ad.Node) {
+	t := q.Tape()
+	c, s, s1 = t.New(q.R, q.C), t.New(q.R, q.C), t.New(q.R, q.C)
+	for i, v := range q.Val {
 		if v < sincSeries {
-			return 1.0/60 - v/840 + v*v/30240
+			c.Val[i], s.Val[i], s1.Val[i] = math.Cos(math.Sqrt(v)), sincSeriesF(v), sincDerivSeriesF(v)
+			continue
 		}
-		return (-sincF(v)/2 - 3*s1) / (2 * v)
+		r := math.Sqrt(v)
+		sr, cr := math.Sincos(r)
+		c.Val[i], s.Val[i] = cr, sr/r
+		s1.Val[i] = (cr - s.Val[i]) / (2 * v)
+	}
+	if !t.Tracks(q) {
+		return c, s, s1
+	}
+	t.Record([]*ad.Node{c, s, s1}, []*ad.Node{q}, func() {
+		gc, gs, gs1, gq := c.Grad(), s.Grad(), s1.Grad(), q.Grad()
+		for i, v := range q.Val {
+			if gc[i] == 0 && gs[i] == 0 && gs1[i] == 0 {
+				continue
+			}
+			d1 := 1.0/60 - v/840 + v*v/30240
+			if v >= sincSeries {
+				d1 = (-s.Val[i]/2 - 3*s1.Val[i]) / (2 * v)
+			}
+			gq[i] += -gc[i]*s.Val[i]/2 + gs[i]*s1.Val[i] + gs1[i]*d1
+		}
 	})
+	return c, s, s1
 }
 
-func sincF(q float64) float64 {
-	if q < sincSeries {
-		return 1 - q/6 + q*q/120 - q*q*q/5040
-	}
-	r := math.Sqrt(q)
-	return math.Sin(r) / r
-}
+// sincSeriesF is S(q) by its series, for q < sincSeries.
+func sincSeriesF(q float64) float64 { return 1 - q/6 + q*q/120 - q*q*q/5040 }
 
-func sincDerivF(q float64) float64 {
-	if q < sincSeries {
-		return -1.0/6 + q/60 - q*q/1680 + q*q*q/90720
-	}
-	return (math.Cos(math.Sqrt(q)) - sincF(q)) / (2 * q)
-}
+// sincDerivSeriesF is S1(q) by its series, for q < sincSeries.
+func sincDerivSeriesF(q float64) float64 { return -1.0/6 + q/60 - q*q/1680 + q*q*q/90720 }

@@ -228,10 +228,8 @@ func (f *fisher) forward(z, rot, own *ad.Node) (*ad.Node, *ad.Node) {
 	if f.extraRot {
 		c, phi = f.extraRotation(c, phi, false)
 	}
-	w := uniformToVmf(ad.Scale(c, f.sign), kappa)
-	ld = ad.Sub(ld, vmfLogDet(w, kappa))
-	theta = ad.Acos(clampCos(ad.Scale(w, f.sign)))
-	return ad.Concat(theta, phi), ad.Sub(ld, logSin(theta))
+	theta, ldExit := vmfLeave(c, kappa, f.sign)
+	return ad.Concat(theta, phi), ad.Add(ld, ldExit)
 }
 
 // extraRotation applies jammy_flows' fixed quarter turn M = [[0,0,1],[0,1,0],[-1,0,0]] between the

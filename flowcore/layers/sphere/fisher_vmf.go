@@ -57,35 +57,15 @@ func vmfLogDetDk(w, k float64) float64 {
 	return w - 1 + f
 }
 
-// vmfLogDet is Λ(w, κ) = log 2κ + κ(w-1) - log(1-e^{-2κ}).
-func vmfLogDet(w, kappa *ad.Node) *ad.Node {
-	return ad.Binary("VMFLogDet", w, kappa, func(w, k float64) float64 {
-		return vmfLogNorm(k) + k*(w-1)
-	}, func(_, k, _ float64) float64 {
-		return k
-	}, func(w, k, _ float64) float64 { return vmfLogDetDk(w, k) })
+// uniformToVmfDk is ∂W/∂κ at u = 1-w', by its series below smallKappa.
+func uniformToVmfDk(u, k float64) float64 {
+	if k < smallKappa {
+		return u - u*u/2 + 2*k*(-u*u*u/3+u*u-2*u/3) + 3*k*k*(-u*u*u*u/4+u*u*u-7*u*u/6+u/3)
+	}
+	d := -math.Expm1(-2 * k)
+	a := 1 - u*d/2
+	return -math.Log(a)/(k*k) - u*math.Exp(-2*k)/(k*a)
 }
-
-// uniformToVmf is W(w', κ), the inverse of V.
-func uniformToVmf(w, kappa *ad.Node) *ad.Node {
-	return ad.Binary("UniformToVMF", w, kappa, func(w, k float64) float64 {
-		return 1 + math.Log1p(-(1-w)*-math.Expm1(-2*k)/2)/k
-	}, func(w, k, _ float64) float64 {
-		d := -math.Expm1(-2 * k)
-		return d / 2 / (k * (1 - (1-w)*d/2))
-	}, func(w, k, _ float64) float64 {
-		u := 1 - w
-		if k < smallKappa {
-			return u - u*u/2 + 2*k*(-u*u*u/3+u*u-2*u/3) + 3*k*k*(-u*u*u*u/4+u*u*u-7*u*u/6+u/3)
-		}
-		d := -math.Expm1(-2 * k)
-		a := 1 - u*d/2
-		return -math.Log(a)/(k*k) - u*math.Exp(-2*k)/(k*a)
-	})
-}
-
-// clampCos keeps cosines within cosMargin of ±1 (zero gradient where clamped).
-func clampCos(c *ad.Node) *ad.Node { return manifold.Clamp(c, -1+cosMargin, 1-cosMargin) }
 
 // logSin is log sin θ with θ kept manifold.ThetaMargin away from the poles.
 func logSin(theta *ad.Node) *ad.Node { return manifold.LogSinTheta(theta) }

@@ -17,7 +17,8 @@ func TestOpGradients(t *testing.T) {
 	for _, k := range []float64{3e-5, 0.02, 1, 7, 60} {
 		kappa := in(1, 1, k)
 		for name, op := range map[string]func(a, b *ad.Node) *ad.Node{
-			"vmfLogDet": vmfLogDet, "uniformToVmf": uniformToVmf,
+			"vmfLeave+": func(a, b *ad.Node) *ad.Node { return ad.Concat(vmfLeave(a, b, 1)) },
+			"vmfLeave-": func(a, b *ad.Node) *ad.Node { return ad.Concat(vmfLeave(a, b, -1)) },
 			"vmfEnter+": func(a, b *ad.Node) *ad.Node { return ad.Concat(vmfEnter(ad.Acos(a), b, 1)) },
 			"vmfEnter-": func(a, b *ad.Node) *ad.Node { return ad.Concat(vmfEnter(ad.Acos(a), b, -1)) },
 			"vmfExit":   func(a, _ *ad.Node) *ad.Node { return ad.Concat(vmfExit(a)) },
@@ -27,6 +28,12 @@ func TestOpGradients(t *testing.T) {
 					[]adtest.Input{w, kappa}, 1e-6, 2e-5)
 			})
 		}
+	}
+	// Per-row κ, both sides of smallKappa.
+	perRow := in(6, 1, 3e-5, 0.02, 1, 7, 60, 0.5)
+	for _, sign := range []float64{1, -1} {
+		adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node { return ad.Concat(vmfLeave(x[0], x[1], sign)) },
+			[]adtest.Input{w, perRow}, 1e-6, 2e-5)
 	}
 	u := in(5, 1, -3, -1, 0.2, 2, 3.1)
 	raw := []float64{0.3, -1, 2, 0.5, -0.7, 0.2, -3, 1, 1, 1, 0, -0.4}
@@ -73,12 +80,41 @@ func TestOpGradients(t *testing.T) {
 						t.Errorf("rotateVMF κ=%g s=%g: entry %d = %.15g, want %.15g", k, sign, i, got.Val[i], w)
 					}
 				}
+				// vmfRotate is vmfLeave and rotateS2 in one op, per-row κ included.
+				for _, kap := range []adtest.Input{kappa, in(3, 1, k, 2*k, 0.5*k)} {
+					adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node {
+						return ad.Concat(vmfRotate(x[0], x[1], x[2], sign))
+					}, []adtest.Input{pts, m, kap}, 1e-6, 2e-5)
+				}
+				y, ld = vmfRotate(xn, mn, kn, sign)
+				th, ld3 = vmfLeave(ad.Cos(ad.Cols(xn, 0, 1)), kn, sign)
+				r, ld1 = rotateS2(ad.Concat(th, ad.Cols(xn, 1, 1)), mn)
+				want = ad.Concat(r, ad.Add(ad.Add(logSin(ad.Cols(xn, 0, 1)), ld3), ld1))
+				got = ad.Concat(y, ld)
+				for i, w := range want.Val {
+					if math.Abs(got.Val[i]-w) > 1e-9*math.Max(1, math.Abs(w)) {
+						t.Errorf("vmfRotate κ=%g s=%g: entry %d = %.15g, want %.15g", k, sign, i, got.Val[i], w)
+					}
+				}
 			}
 		}
 	}
+	// rotateS1 with a shared and with per-row 2x2 matrices (a rotation, a reflection, a general map).
+	phis := in(3, 1, 0.4, 3, 5.9)
+	for _, m := range []adtest.Input{in(1, 4, 0.6, -0.8, 0.8, 0.6), in(3, 4, 0.6, -0.8, 0.8, 0.6, 0, 1, 1, 0, 1.2, 0.3, -0.4, 0.9)} {
+		adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node { return ad.Concat(rotateS1(x[0], x[1])) },
+			[]adtest.Input{phis, m}, 1e-6, 1e-6)
+	}
+	// dotVec3 and mul with broadcasting: per-row columns (R x 1), shared rows (1 x C), full R x C.
+	col, shared, full := in(2, 1, 0.3, -1.2), in(1, 3, 0.5, 2, -0.7), in(2, 3, 1, -2, 0.4, 0.9, 1.5, -0.3)
+	adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node {
+		return ad.Concat(dotVec3(vec3{x[0], x[1], x[2]}, vec3{x[1], x[2], x[0]}), mul(x[0], x[1]), mul(x[2], x[0]),
+			mul(x[2], ad.Scale(x[2], 2)), mul(x[2], x[3]), mul(x[3], x[2]),
+			dotVec3(vec3{x[2], ad.Neg(x[2]), x[2]}, vec3{ad.Scale(x[2], 2), x[2], ad.Exp(x[2])}))
+	}, []adtest.Input{col, shared, full, in(1, 1, 0.7)}, 1e-6, 1e-8)
 	q := in(6, 1, 0, 1e-5, 5e-4, 2e-3, 0.3, 1.5)
 	adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node {
-		return ad.Concat(cosSqrt(x[0]), sinc(x[0]), sincDeriv(x[0]))
+		return ad.Concat(sincFuncs(x[0]))
 	}, []adtest.Input{{R: 5, C: 1, Val: q.Val[1:]}}, 1e-7, 1e-6)
 	adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node { return fade(x[0]) },
 		[]adtest.Input{w}, 1e-6, 1e-6)

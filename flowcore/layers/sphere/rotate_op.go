@@ -52,23 +52,28 @@ func rotateS2Backward(x, mat, y, logDet *ad.Node, keep []float64) {
 			continue // also keeps NaN rows out of shared gradients
 		}
 		k := keep[rotKeep*i : rotKeep*(i+1)]
-		ex, ey, ez := k[4], k[5], k[6]
-		rho2 := ex*ex + ey*ey
-		// Gradient with respect to the rotated vector e' (zero on the polar axis, as FromEmbedding).
-		var ge [3]float64
-		if rho2 > 0 {
-			rho := math.Sqrt(rho2)
-			if th := k[7]; th != manifold.ClampTheta(th) {
-				gt = 0
-			} else {
-				gt -= gd * ez / rho // -d log sin θ'/dθ' = -cot θ' = -z/ρ.
-			}
-			r2 := rho2 + ez*ez
-			a := gt * ez / (r2 * rho)
-			ge = [3]float64{a*ex - gp*ey/rho2, a*ey + gp*ex/rho2, -gt * rho / r2}
-		}
-		pullRotation(x, mat, i, k, ge, gd, gx, gm)
+		pullRotation(x, mat, i, k, rotatedGrad(k, gt, gp, gd), gd, gx, gm)
 	}
+}
+
+// rotatedGrad is the gradient with respect to the rotated vector e' (kept values k) from the
+// gradients gt, gp of the output (θ', φ') and gd of a -log sin θ' term (zero on the polar axis, as
+// FromEmbedding).
+func rotatedGrad(k []float64, gt, gp, gd float64) [3]float64 {
+	ex, ey, ez := k[4], k[5], k[6]
+	rho2 := ex*ex + ey*ey
+	if rho2 <= 0 {
+		return [3]float64{}
+	}
+	rho := math.Sqrt(rho2)
+	if th := k[7]; th != manifold.ClampTheta(th) {
+		gt = 0
+	} else {
+		gt -= gd * ez / rho // -d log sin θ'/dθ' = -cot θ' = -z/ρ.
+	}
+	r2 := rho2 + ez*ez
+	a := gt * ez / (r2 * rho)
+	return [3]float64{a*ex - gp*ey/rho2, a*ey + gp*ex/rho2, -gt * rho / r2}
 }
 
 // rotateRow fills the first 7 values of k for row i of a rotation of x by mat and returns sin θ of the
@@ -94,7 +99,23 @@ func rotateRow(x, mat *ad.Node, i int, k []float64) float64 {
 // gd of a log sin θ term of the input. gx or gm is nil if not needed.
 func pullRotation(x, mat *ad.Node, i int, k []float64, ge [3]float64, gd float64, gx, gm []float64) {
 	st, ct, sp, cp := k[0], k[1], k[2], k[3]
-	e := [3]float64{st * cp, st * sp, ct}
+	g := pullMatrix(mat, i, [3]float64{st * cp, st * sp, ct}, ge, gm)
+	if gx == nil {
+		return
+	}
+	// Through the embedding.
+	xo := 2 * (i % x.R)
+	gth := ct*(g[0]*cp+g[1]*sp) - g[2]*st
+	if th := x.Val[xo]; th == manifold.ClampTheta(th) {
+		gth += gd * ct / st
+	}
+	gx[xo] += gth
+	gx[xo+1] += st * (g[1]*cp - g[0]*sp)
+}
+
+// pullMatrix adds ge·eᵀ to the gradient gm (if not nil) of row i of the matrices mat, for the
+// rotated vector M·e with gradient ge, and returns the gradient Mᵀ·ge with respect to e.
+func pullMatrix(mat *ad.Node, i int, e, ge [3]float64, gm []float64) [3]float64 {
 	mo := 9 * (i % mat.R)
 	m := mat.Val[mo : mo+9]
 	if gm != nil {
@@ -104,21 +125,11 @@ func pullRotation(x, mat *ad.Node, i int, k []float64, ge [3]float64, gd float64
 			}
 		}
 	}
-	if gx == nil {
-		return
-	}
-	// Gradient with respect to e = Mᵀ ge', then through the embedding.
 	var g [3]float64
 	for q := 0; q < 3; q++ {
 		g[q] = m[q]*ge[0] + m[3+q]*ge[1] + m[6+q]*ge[2]
 	}
-	xo := 2 * (i % x.R)
-	gth := ct*(g[0]*cp+g[1]*sp) - g[2]*st
-	if th := x.Val[xo]; th == manifold.ClampTheta(th) {
-		gth += gd * ct / st
-	}
-	gx[xo] += gth
-	gx[xo+1] += st * (g[1]*cp - g[0]*sp)
+	return g
 }
 
 // polarAngleF is the angle of (x, y) in [0, 2π).

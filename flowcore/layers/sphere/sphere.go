@@ -99,9 +99,13 @@ func (l *rotated) Inverse(x, params *ad.Node) (*ad.Node, *ad.Node) {
 	return y, ad.Add(ld, ld2)
 }
 
-// Forward applies the core's sampling-direction map, then the rotation.
+// Forward applies the core's sampling-direction map, then the rotation (for a plain f layer both
+// in one op, vmfRotate).
 func (l *rotated) Forward(z, params *ad.Node) (*ad.Node, *ad.Node) {
 	rot, own := l.split(params)
+	if f, ok := l.core.(*fisher); ok && rot != nil && f.plain() {
+		return vmfRotate(z, l.rot.MatrixNode(rot, false), f.kappaOf(rot, own), f.sign)
+	}
 	x, ld := l.core.forward(z, rot, own)
 	if rot != nil {
 		var ld2 *ad.Node
@@ -117,9 +121,7 @@ func (l *rotated) rotate(x, rot *ad.Node, inverse bool) (*ad.Node, *ad.Node) {
 	if l.m.Dim() == 2 {
 		return rotateS2(x, l.rot.MatrixNode(rot, inverse))
 	}
-	e := l.rot.Apply(l.m.ToEmbedding(x), rot, inverse)
-	y := l.m.FromEmbedding(e)
-	return y, ad.Sub(l.m.LogVolume(x), l.m.LogVolume(y))
+	return rotateS1(x, l.rot.MatrixNode(rot, inverse))
 }
 
 // Compile-time check that sphere layers satisfy the layer contract.

@@ -13,9 +13,7 @@ func splitVec3(e *ad.Node) vec3 {
 // node joins the columns into an R x 3 node.
 func (a vec3) node() *ad.Node { return ad.Concat(a[0], a[1], a[2]) }
 
-func (a vec3) dot(b vec3) *ad.Node {
-	return ad.Add(ad.Add(ad.Mul(a[0], b[0]), ad.Mul(a[1], b[1])), ad.Mul(a[2], b[2]))
-}
+func (a vec3) dot(b vec3) *ad.Node { return dotVec3(a, b) }
 
 func (a vec3) add(b vec3) vec3 {
 	return vec3{ad.Add(a[0], b[0]), ad.Add(a[1], b[1]), ad.Add(a[2], b[2])}
@@ -27,14 +25,14 @@ func (a vec3) sub(b vec3) vec3 {
 
 // scale multiplies every component by s (broadcasting).
 func (a vec3) scale(s *ad.Node) vec3 {
-	return vec3{ad.Mul(a[0], s), ad.Mul(a[1], s), ad.Mul(a[2], s)}
+	return vec3{mul(a[0], s), mul(a[1], s), mul(a[2], s)}
 }
 
 func (a vec3) cross(b vec3) vec3 {
 	return vec3{
-		ad.Sub(ad.Mul(a[1], b[2]), ad.Mul(a[2], b[1])),
-		ad.Sub(ad.Mul(a[2], b[0]), ad.Mul(a[0], b[2])),
-		ad.Sub(ad.Mul(a[0], b[1]), ad.Mul(a[1], b[0])),
+		ad.Sub(mul(a[1], b[2]), mul(a[2], b[1])),
+		ad.Sub(mul(a[2], b[0]), mul(a[0], b[2])),
+		ad.Sub(mul(a[0], b[1]), mul(a[1], b[0])),
 	}
 }
 

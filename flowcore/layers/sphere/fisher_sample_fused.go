@@ -1,0 +1,107 @@
+package sphere
+
+import (
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/manifold"
+)
+
+// vmfRotate is the whole sampling direction of an f layer without sub-flows or extra rotation,
+// as one custom op: the inverse vMF map of the points z = (θ, φ) (as vmfLeave on cos θ, with the
+// log sin θ of the change to cos θ), then the rotation by the matrices mat (as rotateS2). The
+// log sin θ” terms of the two steps cancel and are left out, and the embedding of θ” is built
+// from its cosine directly.
+func vmfRotate(z, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
+	t := z.Tape()
+	rows := max(z.R, mat.R, kappa.R)
+	y, logDet = t.New(rows, 2), t.New(rows, 1)
+	kt := make([]vmfKappa, kappa.R)
+	for j, k := range kappa.Val {
+		kt[j] = newVMFKappa(k)
+	}
+	// keep holds, per row, the rotation's values (as rotateS2, with sin θ'' and cos θ'' first),
+	// then sin θ, cos θ of the input and L = κ(W-1); without tracking one row's scratch is reused.
+	const n = rotKeep + 3
+	ins := []*ad.Node{z, mat, kappa}
+	tracks := t.Tracks(ins...)
+	var keep []float64
+	var scratch [n]float64
+	if tracks {
+		keep = t.Floats(n * rows)
+	}
+	for i := 0; i < rows; i++ {
+		k, kj := scratch[:], kt[i%kappa.R]
+		if tracks {
+			k = keep[n*i : n*(i+1)]
+		}
+		zo := 2 * (i % z.R)
+		th := z.Val[zo]
+		st, ct := math.Sincos(th)
+		k[8], k[9] = st, ct
+		if th != manifold.ClampTheta(th) {
+			st = math.Sin(manifold.ClampTheta(th))
+		}
+		u := 1 - sign*ct
+		l := math.Log1p(-u * kj.d / 2)
+		k[10] = l
+		v := clampCosF(sign * (1 + l/kj.k))
+		k[0], k[1] = math.Sqrt((1-v)*(1+v)), v
+		k[2], k[3] = math.Sincos(z.Val[zo+1])
+		e := [3]float64{k[0] * k[3], k[0] * k[2], v}
+		mo := 9 * (i % mat.R)
+		m := mat.Val[mo : mo+9]
+		for p := 0; p < 3; p++ {
+			k[4+p] = m[3*p]*e[0] + m[3*p+1]*e[1] + m[3*p+2]*e[2]
+		}
+		rho2 := k[4]*k[4] + k[5]*k[5]
+		k[7] = math.Atan2(math.Sqrt(rho2), k[6])
+		thOut := manifold.ClampTheta(k[7])
+		sOut := math.Sqrt(rho2 / (rho2 + k[6]*k[6]))
+		if k[7] != thOut {
+			sOut = math.Sin(thOut)
+		}
+		y.Val[2*i], y.Val[2*i+1] = thOut, polarAngleF(k[4], k[5])
+		logDet.Val[i] = math.Log(st/sOut) - kj.norm - l
+	}
+	if tracks {
+		t.Record([]*ad.Node{y, logDet}, ins, func() { vmfRotateBackward(z, mat, kappa, y, logDet, kt, keep, sign) })
+	}
+	return y, logDet
+}
+
+// vmfRotateBackward is the vector-Jacobian product of vmfRotate.
+func vmfRotateBackward(z, mat, kappa, y, logDet *ad.Node, kt []vmfKappa, keep []float64, sign float64) {
+	const n = rotKeep + 3
+	gy, gl := y.Grad(), logDet.Grad()
+	gz, gm, gk := optGrad(z), optGrad(mat), optGrad(kappa)
+	for i := range logDet.Val {
+		gt, gp, gd := gy[2*i], gy[2*i+1], gl[i]
+		if gt == 0 && gp == 0 && gd == 0 {
+			continue // also keeps NaN rows out of shared gradients
+		}
+		k, j := keep[n*i:n*(i+1)], i%kappa.R
+		s, v, sp, cp := k[0], k[1], k[2], k[3]
+		g := pullMatrix(mat, i, [3]float64{s * cp, s * sp, v}, rotatedGrad(k, gt, gp, gd), gm)
+		// e = (sin θ'' cos φ, sin θ'' sin φ, v) with sin θ'' = √(1-v²) > 0 (v is clamped).
+		gw := 0.0
+		if vr := sign * (1 + k[10]/kt[j].k); vr == clampCosF(vr) {
+			gw = sign * (g[2] - (g[0]*cp+g[1]*sp)*v/s)
+		}
+		st, ct := k[8], k[9]
+		dk, du := kt[j].leaveGrad(1-sign*ct, gw, gd)
+		if gk != nil {
+			gk[j] += dk
+		}
+		if gz == nil {
+			continue
+		}
+		zo := 2 * (i % z.R)
+		gth := du * sign * st
+		if th := z.Val[zo]; th == manifold.ClampTheta(th) {
+			gth += gd * ct / st
+		}
+		gz[zo] += gth
+		gz[zo+1] += s * (g[1]*cp - g[0]*sp)
+	}
+}

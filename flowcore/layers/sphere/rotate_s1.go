@@ -1,0 +1,64 @@
+package sphere
+
+import (
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+)
+
+// rotateS1 rotates angles φ of S1 (R x 1) in embedding space by the 2x2 matrices of mat (1 row
+// shared, or one per point; row-major) as one custom op: φ' is the polar angle of M·(cos φ, sin φ)
+// (zero gradients at the origin, as the circle's FromEmbedding). The map preserves length, so its
+// log-det is zero.
+func rotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
+	t := x.Tape()
+	rows := max(x.R, mat.R)
+	y, logDet = t.New(rows, 1), t.New(rows, 1)
+	ins := []*ad.Node{x, mat}
+	tracks := t.Tracks(ins...)
+	// keep holds sin φ, cos φ and the rotated vector per row for the backward step.
+	var keep []float64
+	var scratch [4]float64
+	if tracks {
+		keep = t.Floats(4 * rows)
+	}
+	for i := 0; i < rows; i++ {
+		k := scratch[:]
+		if tracks {
+			k = keep[4*i : 4*(i+1)]
+		}
+		k[0], k[1] = math.Sincos(x.Val[i%x.R])
+		m := mat.Val[4*(i%mat.R) : 4*(i%mat.R)+4]
+		k[2], k[3] = m[0]*k[1]+m[1]*k[0], m[2]*k[1]+m[3]*k[0]
+		y.Val[i] = polarAngleF(k[2], k[3])
+	}
+	if !tracks {
+		return y, logDet
+	}
+	t.Record([]*ad.Node{y}, ins, func() {
+		gy := y.Grad()
+		gx, gm := optGrad(x), optGrad(mat)
+		for i := 0; i < rows; i++ {
+			k := keep[4*i : 4*(i+1)]
+			r2 := k[2]*k[2] + k[3]*k[3]
+			if gy[i] == 0 || !(r2 > 0) {
+				continue // also keeps NaN rows out of shared gradients
+			}
+			// dφ'/de' = (-y', x')/ρ'², then e' = M·e with e = (cos φ, sin φ).
+			g0, g1 := -gy[i]*k[3]/r2, gy[i]*k[2]/r2
+			mo := 4 * (i % mat.R)
+			if gm != nil {
+				gm[mo] += g0 * k[1]
+				gm[mo+1] += g0 * k[0]
+				gm[mo+2] += g1 * k[1]
+				gm[mo+3] += g1 * k[0]
+			}
+			if gx != nil {
+				m := mat.Val[mo : mo+4]
+				ge0, ge1 := m[0]*g0+m[2]*g1, m[1]*g0+m[3]*g1
+				gx[i%x.R] += ge1*k[1] - ge0*k[0]
+			}
+		}
+	})
+	return y, logDet
+}
