@@ -24,7 +24,7 @@ const (
 func readMoons(t *testing.T, name string, rows int) []float64 {
 	raw, err := os.ReadFile("../../testdata/two_moons/" + name)
 	if err != nil {
-		t.Skipf("two-moons data: %v", err)
+		t.Fatalf("two-moons data: %v", err)
 	}
 	if len(raw) != rows*2*8 {
 		t.Fatalf("%s: %d bytes", name, len(raw))

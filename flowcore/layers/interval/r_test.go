@@ -308,7 +308,7 @@ type fixture struct {
 func TestRUpstream(t *testing.T) {
 	files, _ := filepath.Glob("../../testdata/upstream/i1*_r*.json")
 	if len(files) == 0 {
-		t.Skip("no upstream fixtures")
+		t.Fatal("no upstream r fixtures in testdata/upstream")
 	}
 	for _, f := range files {
 		raw, err := os.ReadFile(f)

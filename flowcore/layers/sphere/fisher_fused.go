@@ -15,10 +15,7 @@ func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	t := x.Tape()
 	rows := max(x.R, mat.R, kappa.R)
 	y, logDet = t.New(rows, 2), t.New(rows, 1)
-	kt := make([]vmfKappa, kappa.R)
-	for j, k := range kappa.Val {
-		kt[j] = newVMFKappa(k)
-	}
+	kt := vmfKappas(kappa)
 	// keep holds rotateRow's values and, in the last slot (θ' in rotateS2), expm1(κ(w-1)) per
 	// row for the backward step; without it one row's scratch is reused.
 	const n, emSlot = rotKeep, rotKeep - 1

@@ -14,10 +14,7 @@ func vmfEnter(theta, kappa *ad.Node, sign float64) (c, logDet *ad.Node) {
 	t := theta.Tape()
 	rows := max(theta.R, kappa.R)
 	c, logDet = t.New(rows, 1), t.New(rows, 1)
-	kt := make([]vmfKappa, kappa.R)
-	for j, k := range kappa.Val {
-		kt[j] = newVMFKappa(k)
-	}
+	kt := vmfKappas(kappa)
 	ins := []*ad.Node{theta, kappa}
 	tracks := t.Tracks(ins...)
 	// keep holds sin θ and cos θ per row for the backward step.

@@ -13,10 +13,7 @@ func vmfLeave(c, kappa *ad.Node, sign float64) (theta, logDet *ad.Node) {
 	t := c.Tape()
 	rows := max(c.R, kappa.R)
 	theta, logDet = t.New(rows, 1), t.New(rows, 1)
-	kt := make([]vmfKappa, kappa.R)
-	for j, k := range kappa.Val {
-		kt[j] = newVMFKappa(k)
-	}
+	kt := vmfKappas(kappa)
 	ins := []*ad.Node{c, kappa}
 	tracks := t.Tracks(ins...)
 	// keep holds L = κ(W-1) = log1p(-u·d/2), u = 1 - s·c, per row for the backward step.

@@ -16,10 +16,7 @@ func vmfRotate(z, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	t := z.Tape()
 	rows := max(z.R, mat.R, kappa.R)
 	y, logDet = t.New(rows, 2), t.New(rows, 1)
-	kt := make([]vmfKappa, kappa.R)
-	for j, k := range kappa.Val {
-		kt[j] = newVMFKappa(k)
-	}
+	kt := vmfKappas(kappa)
 	// keep holds, per row, the rotation's values (as rotateS2, with sin θ'' and cos θ'' first),
 	// then sin θ, cos θ of the input and L = κ(W-1); without tracking one row's scratch is reused.
 	const n = rotKeep + 3

@@ -32,6 +32,16 @@ type vmfKappa struct {
 	k, d, e2, norm, dNorm float64
 }
 
+// vmfKappas prepares the κ-only quantities of every row of kappa.
+func vmfKappas(kappa *ad.Node) []vmfKappa {
+	kt := make([]vmfKappa, kappa.R)
+	for j, k := range kappa.Val {
+		kt[j] = newVMFKappa(k)
+	}
+	return kt
+}
+
+// newVMFKappa prepares the κ-only quantities of one κ.
 func newVMFKappa(k float64) vmfKappa {
 	return vmfKappa{k: k, d: -math.Expm1(-2 * k), e2: math.Exp(-2 * k), norm: vmfLogNorm(k), dNorm: vmfLogDetDk(1, k)}
 }

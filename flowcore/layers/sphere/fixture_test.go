@@ -33,7 +33,7 @@ func buildFlow(t *testing.T, pdfDefs, flowDefs string, options map[string]map[st
 	for i := 0; i < len(flowDefs); i++ {
 		e, ok := entries[flowDefs[i]]
 		if !ok {
-			t.Skipf("layer %q not implemented", string(flowDefs[i]))
+			t.Fatalf("layer %q is not in this package", string(flowDefs[i]))
 		}
 		opts := e.Schema.Defaults()
 		for name, v := range options[string(flowDefs[i])] {
