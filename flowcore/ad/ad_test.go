@@ -87,3 +87,11 @@ func TestSpecialFunctions(t *testing.T) {
 		t.Error("softplus overflow")
 	}
 }
+
+// TestSelectRowsGradients checks that SelectRows sends gradients to the chosen operand only, with
+// a broadcast second operand.
+func TestSelectRowsGradients(t *testing.T) {
+	pick := []bool{true, false, true}
+	adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node { return ad.SelectRows(pick, x[0], x[1]) },
+		[]adtest.Input{{R: 3, C: 2, Val: []float64{1, 2, 3, 4, 5, 6}}, {R: 1, C: 2, Val: []float64{7, 8}}}, 1e-6, 1e-8)
+}

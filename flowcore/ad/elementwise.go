@@ -29,42 +29,48 @@ func Unary(a *Node, f func(float64) float64, df func(x, y float64) float64) *Nod
 	return out
 }
 
-// broadcastShape returns the output shape of an elementwise binary operation.
-func broadcastShape(op string, a, b *Node) (int, int) {
-	dim := func(x, y int, what string) int {
-		switch {
-		case x == y:
-			return x
-		case x == 1:
-			return y
-		case y == 1:
-			return x
-		}
-		panic(fmt.Sprintf("ad.%s: %s %d and %d do not broadcast", op, what, x, y))
+// Stride is how a node broadcasts to an R x C result: element (i, j) of the broadcast node is
+// Val[i·Row + j·Col].
+type Stride struct{ Row, Col int }
+
+// Broadcast returns the common R x C shape of the nodes (each 1 x 1, 1 x C, R x 1 or R x C) and the
+// stride of each under broadcasting; it panics on incompatible shapes, naming the operation op.
+func Broadcast(op string, ns ...*Node) (r, c int, st []Stride) {
+	r, c = 1, 1
+	for _, n := range ns {
+		r, c = max(r, n.R), max(c, n.C)
 	}
-	return dim(a.R, b.R, "rows"), dim(a.C, b.C, "columns")
+	st = make([]Stride, len(ns))
+	for k, n := range ns {
+		if (n.R != 1 && n.R != r) || (n.C != 1 && n.C != c) {
+			panic(fmt.Sprintf("ad.%s: cannot broadcast %dx%d to %dx%d", op, n.R, n.C, r, c))
+		}
+		if n.R > 1 {
+			st[k].Row = n.C
+		}
+		if n.C > 1 {
+			st[k].Col = 1
+		}
+	}
+	return r, c, st
 }
 
-// strides returns the row and column steps of n's values under broadcasting: element (i, j) of the
-// broadcast n is n.Val[i·rs + j·cs].
-func strides(n *Node) (rs, cs int) {
-	if n.R > 1 {
-		rs = n.C
+// OptGrad returns the gradient of n (as Grad), or nil if n needs none: the form custom ops use to
+// skip inputs without gradients.
+func (n *Node) OptGrad() []float64 {
+	if !n.needsGrad {
+		return nil
 	}
-	if n.C > 1 {
-		cs = 1
-	}
-	return rs, cs
+	return n.Grad()
 }
 
 // Binary applies f elementwise with broadcasting; da and db give the partial derivatives at
 // (x, y, z = f(x, y)).
 func Binary(op string, a, b *Node, f func(x, y float64) float64, da, db func(x, y, z float64) float64) *Node {
 	t := a.tape
-	r, c := broadcastShape(op, a, b)
+	r, c, st := Broadcast(op, a, b)
 	out := t.New(r, c)
-	ar, ac := strides(a)
-	br, bc := strides(b)
+	ar, ac, br, bc := st[0].Row, st[0].Col, st[1].Row, st[1].Col
 	if a.R == r && a.C == c && b.R == r && b.C == c {
 		av, bv := a.Val[:len(out.Val)], b.Val[:len(out.Val)]
 		for i := range out.Val {
@@ -84,13 +90,7 @@ func Binary(op string, a, b *Node, f func(x, y float64) float64, da, db func(x, 
 			if g == nil {
 				return
 			}
-			var ga, gb []float64
-			if a.needsGrad {
-				ga = a.Grad()
-			}
-			if b.needsGrad {
-				gb = b.Grad()
-			}
+			ga, gb := a.OptGrad(), b.OptGrad()
 			for i := 0; i < r; i++ {
 				for j := 0; j < c; j++ {
 					k := i*c + j
@@ -122,10 +122,9 @@ func Sub(a, b *Node) *Node { return addScaled("Sub", a, b, -1) }
 // call per element.
 func addScaled(op string, a, b *Node, s float64) *Node {
 	t := a.tape
-	r, c := broadcastShape(op, a, b)
+	r, c, st := Broadcast(op, a, b)
 	out := t.New(r, c)
-	ar, ac := strides(a)
-	br, bc := strides(b)
+	ar, ac, br, bc := st[0].Row, st[0].Col, st[1].Row, st[1].Col
 	if a.R == r && a.C == c && b.R == r && b.C == c {
 		av, bv := a.Val[:len(out.Val)], b.Val[:len(out.Val)]
 		for i := range out.Val {
@@ -165,10 +164,66 @@ func addScaled(op string, a, b *Node, s float64) *Node {
 	return out
 }
 
-// Mul returns a * b elementwise (broadcasting).
+// Mul returns a * b elementwise (broadcasting), without a function call per element.
 func Mul(a, b *Node) *Node {
-	return Binary("Mul", a, b, func(x, y float64) float64 { return x * y },
-		func(_, y, _ float64) float64 { return y }, func(x, _, _ float64) float64 { return x })
+	r, c, st := Broadcast("Mul", a, b)
+	t := a.tape
+	out := t.New(r, c)
+	switch n := len(out.Val); {
+	case len(a.Val) == n && len(b.Val) == n:
+		av, bv := a.Val[:n], b.Val[:n]
+		for k, x := range av {
+			out.Val[k] = x * bv[k]
+		}
+	case len(b.Val) == 1:
+		mulScalar(out.Val, a.Val[:n], b.Val[0])
+	case len(a.Val) == 1:
+		mulScalar(out.Val, b.Val[:n], a.Val[0])
+	default:
+		for i := 0; i < r; i++ {
+			o, ao, bo := out.Val[i*c:(i+1)*c], i*st[0].Row, i*st[1].Row
+			switch {
+			case st[0].Col == 0: // (with b's column stride also 0, c is 1)
+				mulScalar(o, b.Val[bo:bo+c], a.Val[ao])
+			case st[1].Col == 0:
+				mulScalar(o, a.Val[ao:ao+c], b.Val[bo])
+			default:
+				bv := b.Val[bo : bo+c]
+				for j, x := range a.Val[ao : ao+c] {
+					o[j] = x * bv[j]
+				}
+			}
+		}
+	}
+	if !t.Tracks(a, b) {
+		return out
+	}
+	t.Record([]*Node{out}, []*Node{a, b}, func() {
+		g, ga, gb := out.Grad(), a.OptGrad(), b.OptGrad()
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				gij := g[i*c+j]
+				if gij == 0 {
+					continue
+				}
+				ia, ib := i*st[0].Row+j*st[0].Col, i*st[1].Row+j*st[1].Col
+				if ga != nil {
+					ga[ia] += gij * b.Val[ib]
+				}
+				if gb != nil {
+					gb[ib] += gij * a.Val[ia]
+				}
+			}
+		}
+	})
+	return out
+}
+
+// mulScalar sets dst = a·s.
+func mulScalar(dst, a []float64, s float64) {
+	for k, x := range a {
+		dst[k] = x * s
+	}
 }
 
 // Div returns a / b elementwise (broadcasting).
@@ -351,20 +406,24 @@ var (
 		7.868691311456132591e-4, 1.8463183175100546818e-5, 1.4215117583164458887e-7, 2.04426310338993978564e-15}
 )
 
-// Clamp limits a to [lo, hi]; the gradient is passed through inside and zero outside.
+// Clamp limits a elementwise to [lo, hi] (NaN stays NaN); the gradient is 1 inside and 0 where a
+// value is clamped.
 func Clamp(a *Node, lo, hi float64) *Node {
-	return Unary(a, func(x float64) float64 {
-		if x < lo {
-			return lo
-		}
-		if x > hi {
-			return hi
-		}
-		return x
-	}, func(x, _ float64) float64 {
+	return Unary(a, func(x float64) float64 { return ClampF(x, lo, hi) }, func(x, _ float64) float64 {
 		if x < lo || x > hi {
 			return 0
 		}
 		return 1
 	})
+}
+
+// ClampF limits v to [lo, hi] (NaN stays NaN); plain comparisons, cheaper than math.Min/Max.
+func ClampF(v, lo, hi float64) float64 {
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
 }

@@ -246,3 +246,55 @@ func Reshape(a *Node, r, c int) *Node {
 	}
 	return out
 }
+
+// SelectRows returns, row by row, the row of a where pick is true and the row of b elsewhere
+// (a and b have len(pick) rows or one broadcast row, and the same columns); gradients go to the
+// chosen operand only.
+func SelectRows(pick []bool, a, b *Node) *Node {
+	t := a.tape
+	r, c := len(pick), a.C
+	out := t.New(r, c)
+	src := func(n *Node, i int) int {
+		if n.R == 1 {
+			return 0
+		}
+		return i * c
+	}
+	chosen := func(i int) *Node {
+		if pick[i] {
+			return a
+		}
+		return b
+	}
+	for i := range pick {
+		n := chosen(i)
+		copy(out.Val[i*c:(i+1)*c], n.Val[src(n, i):src(n, i)+c])
+	}
+	t.Record([]*Node{out}, []*Node{a, b}, func() {
+		g := out.Grad()
+		for i := range pick {
+			n := chosen(i)
+			if !n.needsGrad {
+				continue
+			}
+			gn := n.Grad()
+			for j := 0; j < c; j++ {
+				gn[src(n, i)+j] += g[i*c+j]
+			}
+		}
+	})
+	return out
+}
+
+// GatherRows copies the listed rows of p onto tape t as a constant (p itself, copied, if it has
+// one broadcast row).
+func GatherRows(t *Tape, p *Node, rows []int) *Node {
+	if p.R == 1 {
+		return t.Const(1, p.C, p.Val)
+	}
+	vals := make([]float64, 0, len(rows)*p.C)
+	for _, i := range rows {
+		vals = append(vals, p.Val[i*p.C:(i+1)*p.C]...)
+	}
+	return t.Const(len(rows), p.C, vals)
+}

@@ -4,14 +4,12 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/geom"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
 // Pole and seam guards of the spheres, as in jammy_flows.
 const (
-	// ThetaMargin keeps zenith angles inside [ThetaMargin, π-ThetaMargin] wherever sin θ enters a
-	// log-Jacobian, so that densities stay finite at the poles.
-	ThetaMargin = 1e-7
 	// CircleMargin keeps an S1 angle inside [CircleMargin, 2π-CircleMargin] before it is mapped to
 	// the Gaussian base, so that φ = 0 and φ = 2π give finite base points.
 	CircleMargin = 1e-8
@@ -67,7 +65,7 @@ func (m circle) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 // circleToGauss is the inverse of φ = 2π(1-Φ(z)), evaluated on the side of the smaller tail for
 // accuracy, with φ kept CircleMargin away from 0 and 2π.
 func circleToGauss(phi float64) float64 {
-	phi = ClampF(phi, CircleMargin, twoPi-CircleMargin)
+	phi = ad.ClampF(phi, CircleMargin, twoPi-CircleMargin)
 	if phi <= math.Pi {
 		return -ad.NormalQuantileF(phi / twoPi)
 	}
@@ -79,7 +77,7 @@ func (m circle) ToEmbedding(x *ad.Node) *ad.Node {
 }
 
 func (m circle) FromEmbedding(e *ad.Node) *ad.Node {
-	return PolarAngle(ad.Cols(e, 0, 1), ad.Cols(e, 1, 1))
+	return geom.PolarAngles(ad.Cols(e, 0, 1), ad.Cols(e, 1, 1))
 }
 
 func (m circle) LogVolume(x *ad.Node) *ad.Node { return x.Tape().New(x.R, 1) }
@@ -112,13 +110,13 @@ func (m sphere) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	for i := 0; i < z.R; i++ {
 		z0, z1 := z.Val[2*i], z.Val[2*i+1]
 		th, s2, c2 := zenithOfHalfRadius2((z0*z0 + z1*z1) / 2)
-		theta := ClampTheta(th)
+		theta := geom.ClampTheta(th)
 		ld := 0.5 * math.Log(s2/c2)
 		if th != theta {
 			s, c := halfAngle(theta)
 			ld = math.Log(s / c)
 		}
-		x.Val[2*i], x.Val[2*i+1], logDet.Val[i] = theta, polarAngleF(z0, z1), ld
+		x.Val[2*i], x.Val[2*i+1], logDet.Val[i] = theta, geom.PolarAngle(z0, z1), ld
 	}
 	if t.Tracks(z) {
 		t.Record([]*ad.Node{x, logDet}, []*ad.Node{z}, func() { fromBaseBackward(z, x, logDet) })
@@ -141,7 +139,7 @@ func fromBaseBackward(z, x, logDet *ad.Node) {
 			g0, g1 = -gp*z1/r2, gp*z0/r2
 		}
 		q := r2 / 2
-		if th, s2, c2 := zenithOfHalfRadius2(q); th == ClampTheta(th) {
+		if th, s2, c2 := zenithOfHalfRadius2(q); th == geom.ClampTheta(th) {
 			// d log tan(θ/2)/dθ = 1/sin θ; cos θ = 1-2e^{-q}: dθ/dq = -sqrt(u/(1-u)), u = e^{-q}.
 			gq := -(gt + gl[i]/math.Sin(th)) * math.Sqrt(s2/c2)
 			g0 += gq * z0
@@ -150,15 +148,6 @@ func fromBaseBackward(z, x, logDet *ad.Node) {
 		gz[2*i] += g0
 		gz[2*i+1] += g1
 	}
-}
-
-// polarAngleF is the angle of (x, y) in [0, 2π).
-func polarAngleF(x, y float64) float64 {
-	phi := math.Atan2(y, x)
-	if phi < 0 {
-		phi += twoPi
-	}
-	return phi
 }
 
 // zenithOfHalfRadius2 is θ(q) = acos(1-2e^{-q}), computed without cancellation near both poles,
@@ -185,7 +174,7 @@ func (m sphere) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 		keep = t.Floats(3 * x.R)
 	}
 	for i := 0; i < x.R; i++ {
-		theta := ClampTheta(x.Val[2*i])
+		theta := geom.ClampTheta(x.Val[2*i])
 		sp, cp := math.Sincos(x.Val[2*i+1])
 		s, c := halfAngle(theta)
 		r := math.Sqrt(halfRadius2OfZenith(s, c) * 2)
@@ -205,7 +194,7 @@ func (m sphere) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 				r, sp, cp := keep[3*i], keep[3*i+1], keep[3*i+2]
 				gx[2*i+1] += r * (g1*cp - g0*sp)
 				theta := x.Val[2*i]
-				if theta < ThetaMargin || theta > math.Pi-ThetaMargin {
+				if theta < geom.ThetaMargin || theta > math.Pi-geom.ThetaMargin {
 					continue
 				}
 				// dr/dθ = -cot(θ/2)/r and d log cot(θ/2)/dθ = -1/sin θ.
@@ -281,7 +270,7 @@ func (m sphere) FromEmbedding(e *ad.Node) *ad.Node {
 	for i := 0; i < e.R; i++ {
 		x, y, z := e.Val[3*i], e.Val[3*i+1], e.Val[3*i+2]
 		theta := math.Atan2(math.Sqrt(x*x+y*y), z)
-		out.Val[2*i], out.Val[2*i+1] = ClampTheta(theta), polarAngleF(x, y)
+		out.Val[2*i], out.Val[2*i+1] = geom.ClampTheta(theta), geom.PolarAngle(x, y)
 	}
 	if t.Tracks(e) {
 		t.Record([]*ad.Node{out}, []*ad.Node{e}, func() {
@@ -294,7 +283,7 @@ func (m sphere) FromEmbedding(e *ad.Node) *ad.Node {
 					continue // the polar axis, and rows without gradient (NaN rows among them)
 				}
 				rho := math.Sqrt(rho2)
-				if theta := math.Atan2(rho, z); theta < ThetaMargin || theta > math.Pi-ThetaMargin {
+				if theta := math.Atan2(rho, z); theta < geom.ThetaMargin || theta > math.Pi-geom.ThetaMargin {
 					gt = 0
 				}
 				// θ = atan2(ρ, z): dθ/dz = -ρ/r², dθ/dρ = z/r², dρ/d(x, y) = (x, y)/ρ.
@@ -310,21 +299,7 @@ func (m sphere) FromEmbedding(e *ad.Node) *ad.Node {
 }
 
 // LogVolume is log sin θ (θ kept ThetaMargin away from the poles).
-func (m sphere) LogVolume(x *ad.Node) *ad.Node { return LogSinTheta(ad.Cols(x, 0, 1)) }
-
-// LogSinTheta is log sin θ elementwise, with θ kept ThetaMargin away from the poles (zero
-// gradient where clamped).
-func LogSinTheta(theta *ad.Node) *ad.Node {
-	return ad.Unary(theta, func(v float64) float64 {
-		return math.Log(math.Sin(ClampTheta(v)))
-	}, func(v, _ float64) float64 {
-		if v < ThetaMargin || v > math.Pi-ThetaMargin {
-			return 0
-		}
-		s, c := math.Sincos(v)
-		return c / s
-	})
-}
+func (m sphere) LogVolume(x *ad.Node) *ad.Node { return geom.LogSinTheta(ad.Cols(x, 0, 1)) }
 
 func (m sphere) InSupport(x []float64) bool {
 	return x[0] >= 0 && x[0] <= math.Pi && x[1] >= 0 && x[1] <= twoPi
@@ -339,52 +314,4 @@ func isUnit(e []float64) bool {
 		s += v * v
 	}
 	return math.Abs(math.Sqrt(s)-1) <= UnitTolerance
-}
-
-// ClampTheta clamps one zenith angle into [ThetaMargin, π-ThetaMargin].
-func ClampTheta(theta float64) float64 {
-	return ClampF(theta, ThetaMargin, math.Pi-ThetaMargin)
-}
-
-// ClampF limits v to [lo, hi] (NaN stays NaN); plain comparisons, cheaper than math.Min/Max.
-func ClampF(v, lo, hi float64) float64 {
-	if v < lo {
-		return lo
-	}
-	if v > hi {
-		return hi
-	}
-	return v
-}
-
-// SafeTheta clamps zenith angles into [ThetaMargin, π-ThetaMargin] (zero gradient outside).
-func SafeTheta(theta *ad.Node) *ad.Node {
-	return Clamp(theta, ThetaMargin, math.Pi-ThetaMargin)
-}
-
-// Clamp limits a elementwise to [lo, hi]; the gradient is 1 inside and 0 where a value is clamped.
-func Clamp(a *ad.Node, lo, hi float64) *ad.Node {
-	return ad.Unary(a, func(v float64) float64 { return ClampF(v, lo, hi) },
-		func(v, _ float64) float64 {
-			if v < lo || v > hi {
-				return 0
-			}
-			return 1
-		})
-}
-
-// PolarAngle returns the angle of the points (x, y) in [0, 2π) (0 at the origin, where its
-// gradient is taken as 0).
-func PolarAngle(x, y *ad.Node) *ad.Node {
-	return ad.Binary("PolarAngle", x, y, polarAngleF, func(a, b, _ float64) float64 {
-		if r2 := a*a + b*b; r2 > 0 {
-			return -b / r2
-		}
-		return 0
-	}, func(a, b, _ float64) float64 {
-		if r2 := a*a + b*b; r2 > 0 {
-			return a / r2
-		}
-		return 0
-	})
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/ad/adtest"
+	"github.com/gojammy/gojammy/flowcore/geom"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
@@ -49,7 +50,7 @@ func TestSphereUniformDensity(t *testing.T) {
 		if math.IsInf(lp, 0) || math.IsNaN(lp) {
 			t.Fatalf("s2 log p not finite at %v", pts[2*i:2*i+2])
 		}
-		th := math.Min(math.Max(pts[2*i], ThetaMargin), math.Pi-ThetaMargin)
+		th := math.Min(math.Max(pts[2*i], geom.ThetaMargin), math.Pi-geom.ThetaMargin)
 		if want := math.Log(math.Sin(th) / (4 * math.Pi)); math.Abs(lp-want) > 1e-10*math.Max(1, math.Abs(want)) {
 			t.Errorf("s2 uniform log p at %v = %.15g, want %.15g", pts[2*i:2*i+2], lp, want)
 		}

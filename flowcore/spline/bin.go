@@ -65,14 +65,14 @@ func (b *bin) logDeriv(q shape) float64 {
 // forward evaluates the bin at x: y (clamped to the bin) and log dy/dx.
 func (b *bin) forward(x float64) (y, logDer float64) {
 	q := b.shapeAt((x - b.x0) / b.w)
-	return clamp(b.value(q), b.y0, b.y1), b.logDeriv(q)
+	return ad.ClampF(b.value(q), b.y0, b.y1), b.logDeriv(q)
 }
 
 // inverse solves the bin for the x at which it takes the value y (clamped to the bin) and returns
 // it with log dx/dy.
 func (b *bin) inverse(y float64) (x, logDer float64) {
 	xi := b.inverseXi(y)
-	return clamp(b.x0+xi*b.w, b.x0, b.x1), -b.logDeriv(b.shapeAt(xi))
+	return ad.ClampF(b.x0+xi*b.w, b.x0, b.x1), -b.logDeriv(b.shapeAt(xi))
 }
 
 // inverseXi returns the ξ ∈ [0, 1] at which the bin takes the value y: the root of
@@ -86,7 +86,7 @@ func (b *bin) inverseXi(y float64) float64 {
 	if disc < 0 {
 		disc = 0
 	}
-	return clamp(2*qc/(-qb-math.Sqrt(disc)), 0, 1)
+	return ad.ClampF(2*qc/(-qb-math.Sqrt(disc)), 0, 1)
 }
 
 // partials are the derivatives of y (f*) and of log dy/dx (l*) with respect to ξ, s, h, d0 and

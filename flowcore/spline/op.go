@@ -108,7 +108,7 @@ func wrapIn(u float64) float64 {
 	if u < 0 {
 		u += 2 * math.Pi
 	}
-	return clamp(u, 0, 2*math.Pi)
+	return ad.ClampF(u, 0, 2*math.Pi)
 }
 
 // onBox reports whether v lies in [lo, hi] up to the edge tolerance and returns it clamped.
@@ -117,18 +117,7 @@ func onBox(v, lo, hi float64) (float64, bool) {
 	if !(v >= lo-tol && v <= hi+tol) {
 		return v, false
 	}
-	return clamp(v, lo, hi), true
-}
-
-// clamp limits v to [lo, hi] (NaN stays NaN).
-func clamp(v, lo, hi float64) float64 {
-	if v < lo {
-		return lo
-	}
-	if v > hi {
-		return hi
-	}
-	return v
+	return ad.ClampF(v, lo, hi), true
 }
 
 // backprop is the vector-Jacobian product of apply.
@@ -194,7 +183,7 @@ func (pl *plan) entryGrad(r, c int, v, gy, gl float64, inverse bool, g []float64
 		if v == 0 || v == 2*math.Pi {
 			gy = 0
 		}
-		v = clamp(v, 0, 2*math.Pi)
+		v = ad.ClampF(v, 0, 2*math.Pi)
 		shift := rot[0]
 		if inverse {
 			shift = rot[1]
@@ -228,7 +217,7 @@ func (pl *plan) entryGrad(r, c int, v, gy, gl float64, inverse bool, g []float64
 		gd[e] += gy*(v-xs[e]) + gl/d
 		return gy * d
 	}
-	v = clamp(v, from[0], from[k])
+	v = ad.ClampF(v, from[0], from[k])
 	return pl.binGrad(r, c, search(from, v), v, gy, gl, inverse, gx, gyk, gd)
 }
 

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/root"
 )
 
 // solveShared is solve for every point of one dimension with an unskewed part: the same iterations
@@ -13,8 +14,7 @@ import (
 func (m mixture) solveShared(kind invKind, zs, ys []float64, pts []point, part []float64, b *batch, scratch []float64) {
 	n := len(zs)
 	// Per point: target logit and bracket; active lists the unfinished points.
-	st := b.t.Floats(3 * n)
-	tStar, lo, hi := st[:n], st[n:2*n], st[2*n:]
+	tStar, br := b.t.Floats(n), make([]root.Bracket, n)
 	active := make([]int, 0, n)
 	scale := 0.0
 	for i, z := range zs {
@@ -24,7 +24,7 @@ func (m mixture) solveShared(kind invKind, zs, ys []float64, pts []point, part [
 			ys[i], pts[i] = nanRoot(z, tStar[i])
 			continue
 		}
-		lo[i], hi[i], ys[i], scale = m.start(part, lF, lS)
+		br[i], ys[i], scale = m.start(part, lF, lS)
 		active = append(active, i)
 	}
 	for it := 0; it < maxSolveIter && len(active) > 0; it++ {
@@ -36,7 +36,7 @@ func (m mixture) solveShared(kind invKind, zs, ys []float64, pts []point, part [
 		left := active[:0]
 		for a, i := range active {
 			b.pointTo(&pts[i], m, a, part, scratch)
-			next, done := step(&pts[i], ys[i], tStar[i], scale, &lo[i], &hi[i])
+			next, done := step(&pts[i], ys[i], tStar[i], scale, &br[i])
 			ys[i] = next
 			if !done {
 				left = append(left, i)

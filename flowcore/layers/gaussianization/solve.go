@@ -1,6 +1,10 @@
 package gaussianization
 
-import "math"
+import (
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/root"
+)
 
 // maxSolveIter bounds the Newton/bisection iterations of one root search.
 const maxSolveIter = 100
@@ -72,11 +76,11 @@ func (m mixture) solve(kind invKind, z float64, blk, scratch []float64) (float64
 	if math.IsNaN(tStar) || math.IsInf(tStar, 0) {
 		return nanRoot(z, tStar)
 	}
-	lo, hi, y, scale := m.start(blk, lF, lS)
+	br, y, scale := m.start(blk, lF, lS)
 	var pt point
 	for it := 0; it < maxSolveIter; it++ {
 		pt = m.eval(y, blk, scratch)
-		next, done := step(&pt, y, tStar, scale, &lo, &hi)
+		next, done := step(&pt, y, tStar, scale, &br)
 		y = next
 		if done {
 			return y, pt
@@ -96,14 +100,15 @@ func nanRoot(z, ts float64) (float64, point) {
 	return y, point{F: nan, S: nan, f: nan, logF: nan, logS: nan, logf: nan, hasLogs: true}
 }
 
-// start returns the bracket [lo, hi] of the root for the target (log F*, log S*), the first iterate
+// start returns the bracket of the root for the target (log F*, log S*), the first iterate
 // (the weighted mean of the per-kernel solutions, or the bracket's middle) and the length scale of
 // the convergence test (the smallest width).
-func (m mixture) start(blk []float64, lF, lS float64) (lo, hi, y, scale float64) {
+func (m mixture) start(blk []float64, lF, lS float64) (br root.Bracket, y, scale float64) {
 	k := m.k
 	mu, h, w := blk[fMu*k:(fMu+1)*k], blk[fH*k:(fH+1)*k], blk[fW*k:(fW+1)*k]
 	tStar := lF - lS
-	lo, hi, scale = math.Inf(1), math.Inf(-1), math.Inf(1)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	scale = math.Inf(1)
 	for j := range mu {
 		u := tStar
 		if m.skew {
@@ -130,34 +135,12 @@ func (m mixture) start(blk []float64, lF, lS float64) (lo, hi, y, scale float64)
 	if y < lo || y > hi {
 		y = 0.5 * (lo + hi)
 	}
-	return lo, hi, y, scale
+	return root.Bracket{Lo: lo, Hi: hi}, y, scale
 }
 
-// step is one bracketed Newton step from y, where the mixture is pt, towards logit F = tStar: it
-// narrows the bracket [lo, hi] and returns the next iterate and whether the search is over (an
-// exact root, then next = y; a NaN, then next is NaN; or a step below the tolerance).
-func step(pt *point, y, tStar, scale float64, lo, hi *float64) (next float64, done bool) {
+// step is one bracketed Newton step from y, where the mixture is pt, towards logit F = tStar; the
+// convergence length scale is scale (see root.Bracket.Step).
+func step(pt *point, y, tStar, scale float64, br *root.Bracket) (next float64, done bool) {
 	r := pt.logit() - tStar
-	if r == 0 {
-		return y, true
-	}
-	if math.IsNaN(r) {
-		return math.NaN(), true
-	}
-	if r < 0 {
-		*lo = y
-	} else {
-		*hi = y
-	}
-	tol := solveTol * (math.Abs(y) + scale)
-	next = y - r*pt.slopeInv()
-	if math.Abs(next-y) <= tol {
-		// Converged. The step may leave the bracket by a rounding error when an end of the
-		// bracket is within the tolerance of the root; bisecting then would restart the search.
-		return next, true
-	}
-	if !(next > *lo && next < *hi) {
-		next = 0.5 * (*lo + *hi)
-	}
-	return next, math.Abs(next-y) <= tol
+	return br.Step(y, r, r*pt.slopeInv(), solveTol*(math.Abs(y)+scale))
 }

@@ -5,8 +5,10 @@ import (
 	"math/rand/v2"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/geom"
 	"github.com/gojammy/gojammy/flowcore/layers"
 	"github.com/gojammy/gojammy/flowcore/manifold"
+	"github.com/gojammy/gojammy/flowcore/root"
 	"github.com/gojammy/gojammy/flowcore/spec"
 	"github.com/gojammy/gojammy/flowcore/spline"
 )
@@ -129,18 +131,18 @@ func (e *expMap) forward(z, _, own *ad.Node) (*ad.Node, *ad.Node) {
 func (e *expMap) apply(x, own *ad.Node) (*ad.Node, *ad.Node) {
 	theta, phi := ad.Cols(x, 0, 1), ad.Cols(x, 1, 1)
 	p := e.coefs(own)
-	pt := splitVec3(e.m.ToEmbedding(x))
+	pt := geom.SplitVec3(e.m.ToEmbedding(x))
 	t, d1, d2 := e.mapWithDerivatives(pt, thetaBasis(theta, phi), phiBasis(phi), p)
-	y := e.m.FromEmbedding(t.node())
-	c := d1.cross(d2)
-	logArea := ad.Scale(ad.Log(c.dot(c)), 0.5)
+	y := e.m.FromEmbedding(t.Node())
+	c := d1.Cross(d2)
+	logArea := ad.Scale(ad.Log(c.Dot(c)), 0.5)
 	return y, ad.Sub(ad.Add(logSin(theta), logArea), logSin(ad.Cols(y, 0, 1)))
 }
 
 // applyInverse solves T(x) = y by Newton's method; the solution carries implicit gradients.
 func (e *expMap) applyInverse(y, own *ad.Node) (*ad.Node, *ad.Node) {
-	root := e.solve(y, own)
-	x := implicitRoot(root, y, own, func(x, p *ad.Node) *ad.Node {
+	sol := e.solve(y, own)
+	x := root.Implicit(sol, y, own, func(x, p *ad.Node) *ad.Node {
 		out, _ := e.apply(x, p)
 		return out
 	})
@@ -149,12 +151,12 @@ func (e *expMap) applyInverse(y, own *ad.Node) (*ad.Node, *ad.Node) {
 }
 
 // thetaBasis is ∂x/∂θ = (cos θ cos φ, cos θ sin φ, -sin θ), a unit tangent vector.
-func thetaBasis(theta, phi *ad.Node) vec3 {
+func thetaBasis(theta, phi *ad.Node) geom.Vec3 {
 	ct := ad.Cos(theta)
-	return vec3{ad.Mul(ct, ad.Cos(phi)), ad.Mul(ct, ad.Sin(phi)), ad.Neg(ad.Sin(theta))}
+	return geom.Vec3{ad.Mul(ct, ad.Cos(phi)), ad.Mul(ct, ad.Sin(phi)), ad.Neg(ad.Sin(theta))}
 }
 
 // phiBasis is (-sin φ, cos φ, 0) = (∂x/∂φ)/sin θ, a unit tangent vector even at the poles.
-func phiBasis(phi *ad.Node) vec3 {
-	return vec3{ad.Neg(ad.Sin(phi)), ad.Cos(phi), phi.Tape().New(phi.R, 1)}
+func phiBasis(phi *ad.Node) geom.Vec3 {
+	return geom.Vec3{ad.Neg(ad.Sin(phi)), ad.Cos(phi), phi.Tape().New(phi.R, 1)}
 }

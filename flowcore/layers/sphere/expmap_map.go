@@ -4,12 +4,13 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/geom"
 	"github.com/gojammy/gojammy/flowcore/spline"
 )
 
 // potential holds the per-component coefficients of a v layer, each (rows of params) x C.
 type potential struct {
-	mu vec3
+	mu geom.Vec3
 	// w are the weights softmax(log-weights)·strength.
 	w *ad.Node
 	// beta are the exponential rates e^raw (exponential potentials).
@@ -36,9 +37,9 @@ func (e *expMap) coefs(p *ad.Node) potential {
 	if e.mean == meanHouseholder {
 		pot.mu, strength = e.householderMeans(p), ad.Sigmoid(e.row(p, 9, 1))
 	} else {
-		raw := vec3{e.row(p, 0, 1), e.row(p, 1, 1), e.row(p, 2, 1)}
-		norm := ad.Sqrt(raw.dot(raw))
-		pot.mu = vec3{ad.Div(raw[0], norm), ad.Div(raw[1], norm), ad.Div(raw[2], norm)}
+		raw := geom.Vec3{e.row(p, 0, 1), e.row(p, 1, 1), e.row(p, 2, 1)}
+		norm := ad.Sqrt(raw.Dot(raw))
+		pot.mu = geom.Vec3{ad.Div(raw[0], norm), ad.Div(raw[1], norm), ad.Div(raw[2], norm)}
 		// strength 1 - log(1 + (e-1) e^{-|raw|/10}) ∈ (0, 1).
 		strength = ad.Unary(norm, func(n float64) float64 {
 			return 1 - math.Log1p((math.E-1)*math.Exp(-n/10))
@@ -48,7 +49,7 @@ func (e *expMap) coefs(p *ad.Node) potential {
 		})
 	}
 	nm := e.numMean()
-	pot.w = mul(ad.Softmax(e.row(p, nm, 1)), strength)
+	pot.w = ad.Mul(ad.Softmax(e.row(p, nm, 1)), strength)
 	switch e.kind {
 	case potExponential:
 		pot.beta = ad.Exp(e.row(p, nm+1, 1))
@@ -62,7 +63,7 @@ func (e *expMap) coefs(p *ad.Node) potential {
 // householderMeans returns μ_k = H₁H₂H₃·e_z from the 9 householder values of each component.
 // (jammy_flows' "householder" mean parametrization fails at run time in v1.1.0 — a missing
 // argument; this follows its evident intent.)
-func (e *expMap) householderMeans(p *ad.Node) vec3 {
+func (e *expMap) householderMeans(p *ad.Node) geom.Vec3 {
 	rows, c := p.R, e.comps
 	hv := ad.Reshape(e.row(p, 0, 9), rows*c, 9)
 	ez := p.Tape().Const(1, 3, []float64{0, 0, 1})
@@ -74,7 +75,7 @@ func (e *expMap) householderMeans(p *ad.Node) vec3 {
 		}
 		return ad.Gather(mu, idx)
 	}
-	return vec3{col(0), col(1), col(2)}
+	return geom.Vec3{col(0), col(1), col(2)}
 }
 
 // profile returns ψ(t) and ψ'(t) for the projections t = x·μ (R x C).
@@ -86,8 +87,8 @@ func (e *expMap) profile(t *ad.Node, pot potential) (psi, dpsi *ad.Node) {
 	case potQuadratic:
 		return t, tp.Const(1, 1, []float64{1})
 	case potExponential:
-		psi = ad.Exp(mul(pot.beta, ad.AddScalar(t, -1)))
-		return psi, mul(pot.beta, psi)
+		psi = ad.Exp(ad.Mul(pot.beta, ad.AddScalar(t, -1)))
+		return psi, ad.Mul(pot.beta, psi)
 	}
 	y, ld := spline.Forward(t, pot.spl, e.splineCfg)
 	return y, ad.Exp(ld)
@@ -97,30 +98,30 @@ func (e *expMap) profile(t *ad.Node, pot potential) (psi, dpsi *ad.Node) {
 // with g = Σ w_k ψ_k(x·μ_k) μ_k (the ambient gradient of the potential), v = g - (g·x)x its tangent
 // part and q = |v|², T = x cos|v| + v sin|v|/|v|, written with the smooth functions
 // C(q) = cos√q and S(q) = sin√q/√q.
-func (e *expMap) mapWithDerivatives(x, p1, p2 vec3, pot potential) (t, d1, d2 vec3) {
-	proj := pot.mu.dot(x)
+func (e *expMap) mapWithDerivatives(x, p1, p2 geom.Vec3, pot potential) (t, d1, d2 geom.Vec3) {
+	proj := pot.mu.Dot(x)
 	psi, dpsi := e.profile(proj, pot)
-	g := pot.mu.scale(mul(pot.w, psi)).sumCols()
-	gx := g.dot(x)
-	v := g.sub(x.scale(gx))
-	q := v.dot(v)
+	g := pot.mu.Scale(ad.Mul(pot.w, psi)).SumCols()
+	gx := g.Dot(x)
+	v := g.Sub(x.Scale(gx))
+	q := v.Dot(v)
 	c, s, s1 := sincFuncs(q)
-	t = x.scale(c).add(v.scale(s))
-	dir := func(p vec3) vec3 {
-		dg := vec3{}
+	t = x.Scale(c).Add(v.Scale(s))
+	dir := func(p geom.Vec3) geom.Vec3 {
+		dg := geom.Vec3{}
 		if dpsi != nil {
-			dg = pot.mu.scale(mul(mul(pot.w, dpsi), pot.mu.dot(p))).sumCols()
+			dg = pot.mu.Scale(ad.Mul(ad.Mul(pot.w, dpsi), pot.mu.Dot(p))).SumCols()
 		}
-		dgx := g.dot(p)
+		dgx := g.Dot(p)
 		if dpsi != nil {
-			dgx = ad.Add(dgx, dg.dot(x))
+			dgx = ad.Add(dgx, dg.Dot(x))
 		}
-		dv := p.scale(ad.Neg(gx)).sub(x.scale(dgx))
+		dv := p.Scale(ad.Neg(gx)).Sub(x.Scale(dgx))
 		if dpsi != nil {
-			dv = dv.add(dg)
+			dv = dv.Add(dg)
 		}
-		dq := ad.Scale(v.dot(dv), 2)
-		return p.scale(c).add(x.scale(mul(ad.Scale(s, -0.5), dq))).add(dv.scale(s)).add(v.scale(mul(s1, dq)))
+		dq := ad.Scale(v.Dot(dv), 2)
+		return p.Scale(c).Add(x.Scale(ad.Mul(ad.Scale(s, -0.5), dq))).Add(dv.Scale(s)).Add(v.Scale(ad.Mul(s1, dq)))
 	}
 	return t, dir(p1), dir(p2)
 }

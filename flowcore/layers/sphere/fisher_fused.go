@@ -4,11 +4,11 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
-	"github.com/gojammy/gojammy/flowcore/manifold"
+	"github.com/gojammy/gojammy/flowcore/geom"
 )
 
 // rotateVMF is the whole density direction of an f layer without sub-flows or extra rotation,
-// as one custom op: the rotation of the points x = (θ, φ) by the matrices mat (as rotateS2),
+// as one custom op: the rotation of the points x = (θ, φ) by the matrices mat (as geom.RotateS2),
 // then the vMF map of the rotated cos θ' (as vmfEnter and vmfExit). The log sin θ' terms of the
 // two steps cancel and are left out.
 func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
@@ -16,9 +16,9 @@ func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	rows := max(x.R, mat.R, kappa.R)
 	y, logDet = t.New(rows, 2), t.New(rows, 1)
 	kt := vmfKappas(kappa)
-	// keep holds rotateRow's values and, in the last slot (θ' in rotateS2), expm1(κ(w-1)) per
+	// keep holds geom.RotateRow's values and, in the last slot (θ' in geom.RotateS2), expm1(κ(w-1)) per
 	// row for the backward step; without it one row's scratch is reused.
-	const n, emSlot = rotKeep, rotKeep - 1
+	const n, emSlot = geom.RotateKeep, geom.RotateKeep - 1
 	ins := []*ad.Node{x, mat, kappa}
 	tracks := t.Tracks(ins...)
 	var keep []float64
@@ -31,11 +31,11 @@ func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 		if tracks {
 			k = keep[n*i : n*(i+1)]
 		}
-		sIn := rotateRow(x, mat, i, k)
+		sIn := geom.RotateRow(x, mat, i, k)
 		v := sign*clampedCos(k) - 1
 		k[emSlot] = math.Expm1(kj.k * v)
 		c := clampCosF(sign * (1 + 2*k[emSlot]/kj.d))
-		y.Val[2*i], y.Val[2*i+1] = math.Acos(c), polarAngleF(k[4], k[5])
+		y.Val[2*i], y.Val[2*i+1] = math.Acos(c), geom.PolarAngle(k[4], k[5])
 		// log sin θ - log sin θ'' = ½ log(sin²θ / (1-c²)).
 		logDet.Val[i] = 0.5*math.Log(sIn*sIn/((1-c)*(1+c))) + kj.norm + kj.k*v
 	}
@@ -44,7 +44,7 @@ func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	}
 	t.Record([]*ad.Node{y, logDet}, ins, func() {
 		gy, gl := y.Grad(), logDet.Grad()
-		gx, gm, gk := optGrad(x), optGrad(mat), optGrad(kappa)
+		gx, gm, gk := x.OptGrad(), mat.OptGrad(), kappa.OptGrad()
 		for i := 0; i < rows; i++ {
 			gt, gp, gd := gy[2*i], gy[2*i+1], gl[i]
 			if gt == 0 && gp == 0 && gd == 0 {
@@ -76,18 +76,18 @@ func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 				ge[0] -= gp * ey3 / rho2
 				ge[1] += gp * ex3 / rho2
 			}
-			pullRotation(x, mat, i, k, ge, gd, gx, gm)
+			geom.PullRotation(x, mat, i, k, ge, gd, gx, gm)
 		}
 	})
 	return y, logDet
 }
 
-// cosMaxTheta is cos(manifold.ThetaMargin), the largest |cos θ| of a clamped zenith angle.
-var cosMaxTheta = math.Cos(manifold.ThetaMargin)
+// cosMaxTheta is cos(geom.ThetaMargin), the largest |cos θ| of a clamped zenith angle.
+var cosMaxTheta = math.Cos(geom.ThetaMargin)
 
 // clampedCos is cos θ' = z'/‖e'‖ of a rotated point with kept values k, with θ' clamped as
-// manifold.ClampTheta (that is, cos θ' clamped to ±cos(ThetaMargin)).
+// geom.ClampTheta (that is, cos θ' clamped to ±cos(ThetaMargin)).
 func clampedCos(k []float64) float64 {
 	c := k[6] / math.Sqrt(k[4]*k[4]+k[5]*k[5]+k[6]*k[6])
-	return manifold.ClampF(c, -cosMaxTheta, cosMaxTheta)
+	return ad.ClampF(c, -cosMaxTheta, cosMaxTheta)
 }

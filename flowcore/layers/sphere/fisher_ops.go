@@ -4,7 +4,7 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
-	"github.com/gojammy/gojammy/flowcore/manifold"
+	"github.com/gojammy/gojammy/flowcore/geom"
 )
 
 // vmfEnter is the first step of the f layer's density direction as one custom op: from zenith
@@ -28,8 +28,8 @@ func vmfEnter(theta, kappa *ad.Node, sign float64) (c, logDet *ad.Node) {
 		if tracks {
 			keep[2*i], keep[2*i+1] = st, ct
 		}
-		if th != manifold.ClampTheta(th) {
-			st = math.Sin(manifold.ClampTheta(th))
+		if th != geom.ClampTheta(th) {
+			st = math.Sin(geom.ClampTheta(th))
 		}
 		v := sign*ct - 1
 		c.Val[i] = clampCosF(sign * (1 + 2*math.Expm1(kj.k*v)/kj.d))
@@ -63,7 +63,7 @@ func vmfEnter(theta, kappa *ad.Node, sign float64) (c, logDet *ad.Node) {
 			}
 			// dV/dw = 2κ e^{κ(w-1)}/(1-e^{-2κ}), dw/dθ = -s sin θ and s² = 1.
 			g := -st * (a*2*kj.k*ex/kj.d + b*kj.k*sign)
-			if th := theta.Val[ti]; th == manifold.ClampTheta(th) {
+			if th := theta.Val[ti]; th == geom.ClampTheta(th) {
 				g += b * ct / st
 			}
 			gth[ti] += g
@@ -100,4 +100,4 @@ func vmfExit(c *ad.Node) (theta, logDet *ad.Node) {
 }
 
 // clampCosF keeps one cosine within cosMargin of ±1.
-func clampCosF(c float64) float64 { return manifold.ClampF(c, -1+cosMargin, 1-cosMargin) }
+func clampCosF(c float64) float64 { return ad.ClampF(c, -1+cosMargin, 1-cosMargin) }

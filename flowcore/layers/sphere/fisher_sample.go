@@ -37,7 +37,7 @@ func vmfLeave(c, kappa *ad.Node, sign float64) (theta, logDet *ad.Node) {
 	}
 	t.Record([]*ad.Node{theta, logDet}, ins, func() {
 		gt, gl := theta.Grad(), logDet.Grad()
-		gc, gk := optGrad(c), optGrad(kappa)
+		gc, gk := c.OptGrad(), kappa.OptGrad()
 		for i := 0; i < rows; i++ {
 			a, b := gt[i], gl[i]
 			if a == 0 && b == 0 {

@@ -4,12 +4,12 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
-	"github.com/gojammy/gojammy/flowcore/manifold"
+	"github.com/gojammy/gojammy/flowcore/geom"
 )
 
 // vmfRotate is the whole sampling direction of an f layer without sub-flows or extra rotation,
 // as one custom op: the inverse vMF map of the points z = (θ, φ) (as vmfLeave on cos θ, with the
-// log sin θ of the change to cos θ), then the rotation by the matrices mat (as rotateS2). The
+// log sin θ of the change to cos θ), then the rotation by the matrices mat (as geom.RotateS2). The
 // log sin θ” terms of the two steps cancel and are left out, and the embedding of θ” is built
 // from its cosine directly.
 func vmfRotate(z, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
@@ -17,9 +17,9 @@ func vmfRotate(z, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	rows := max(z.R, mat.R, kappa.R)
 	y, logDet = t.New(rows, 2), t.New(rows, 1)
 	kt := vmfKappas(kappa)
-	// keep holds, per row, the rotation's values (as rotateS2, with sin θ'' and cos θ'' first),
+	// keep holds, per row, the rotation's values (as geom.RotateS2, with sin θ'' and cos θ'' first),
 	// then sin θ, cos θ of the input and L = κ(W-1); without tracking one row's scratch is reused.
-	const n = rotKeep + 3
+	const n = geom.RotateKeep + 3
 	ins := []*ad.Node{z, mat, kappa}
 	tracks := t.Tracks(ins...)
 	var keep []float64
@@ -36,8 +36,8 @@ func vmfRotate(z, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 		th := z.Val[zo]
 		st, ct := math.Sincos(th)
 		k[8], k[9] = st, ct
-		if th != manifold.ClampTheta(th) {
-			st = math.Sin(manifold.ClampTheta(th))
+		if th != geom.ClampTheta(th) {
+			st = math.Sin(geom.ClampTheta(th))
 		}
 		u := 1 - sign*ct
 		l := math.Log1p(-u * kj.d / 2)
@@ -53,12 +53,12 @@ func vmfRotate(z, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 		}
 		rho2 := k[4]*k[4] + k[5]*k[5]
 		k[7] = math.Atan2(math.Sqrt(rho2), k[6])
-		thOut := manifold.ClampTheta(k[7])
+		thOut := geom.ClampTheta(k[7])
 		sOut := math.Sqrt(rho2 / (rho2 + k[6]*k[6]))
 		if k[7] != thOut {
 			sOut = math.Sin(thOut)
 		}
-		y.Val[2*i], y.Val[2*i+1] = thOut, polarAngleF(k[4], k[5])
+		y.Val[2*i], y.Val[2*i+1] = thOut, geom.PolarAngle(k[4], k[5])
 		logDet.Val[i] = math.Log(st/sOut) - kj.norm - l
 	}
 	if tracks {
@@ -69,9 +69,9 @@ func vmfRotate(z, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 
 // vmfRotateBackward is the vector-Jacobian product of vmfRotate.
 func vmfRotateBackward(z, mat, kappa, y, logDet *ad.Node, kt []vmfKappa, keep []float64, sign float64) {
-	const n = rotKeep + 3
+	const n = geom.RotateKeep + 3
 	gy, gl := y.Grad(), logDet.Grad()
-	gz, gm, gk := optGrad(z), optGrad(mat), optGrad(kappa)
+	gz, gm, gk := z.OptGrad(), mat.OptGrad(), kappa.OptGrad()
 	for i := range logDet.Val {
 		gt, gp, gd := gy[2*i], gy[2*i+1], gl[i]
 		if gt == 0 && gp == 0 && gd == 0 {
@@ -79,7 +79,7 @@ func vmfRotateBackward(z, mat, kappa, y, logDet *ad.Node, kt []vmfKappa, keep []
 		}
 		k, j := keep[n*i:n*(i+1)], i%kappa.R
 		s, v, sp, cp := k[0], k[1], k[2], k[3]
-		g := pullMatrix(mat, i, [3]float64{s * cp, s * sp, v}, rotatedGrad(k, gt, gp, gd), gm)
+		g := geom.PullMatrix(mat, i, [3]float64{s * cp, s * sp, v}, geom.RotatedGrad(k, gt, gp, gd), gm)
 		// e = (sin θ'' cos φ, sin θ'' sin φ, v) with sin θ'' = √(1-v²) > 0 (v is clamped).
 		gw := 0.0
 		if vr := sign * (1 + k[10]/kt[j].k); vr == clampCosF(vr) {
@@ -95,7 +95,7 @@ func vmfRotateBackward(z, mat, kappa, y, logDet *ad.Node, kt []vmfKappa, keep []
 		}
 		zo := 2 * (i % z.R)
 		gth := du * sign * st
-		if th := z.Val[zo]; th == manifold.ClampTheta(th) {
+		if th := z.Val[zo]; th == geom.ClampTheta(th) {
 			gth += gd * ct / st
 		}
 		gz[zo] += gth

@@ -174,8 +174,8 @@ func (f *fisher) subflows(c, phi, vert, circ, cor *ad.Node, inverse bool) (*ad.N
 			vals[i] = safe
 		}
 		stand := x.Tape().Const(1, x.C, vals)
-		y, d := run(selectRows(inside, x, stand))
-		return selectRows(inside, y, x), selectRows(inside, d, x.Tape().New(1, 1))
+		y, d := run(ad.SelectRows(inside, x, stand))
+		return ad.SelectRows(inside, y, x), ad.SelectRows(inside, d, x.Tape().New(1, 1))
 	}
 	if cor != nil {
 		y, d := restrict(ad.Concat(c, phi), 0, func(x *ad.Node) (*ad.Node, *ad.Node) {

@@ -5,7 +5,7 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
-	"github.com/gojammy/gojammy/flowcore/manifold"
+	"github.com/gojammy/gojammy/flowcore/geom"
 )
 
 // The von Mises–Fisher radial map of the f layer acts on w = s·cos θ ∈ [-1, 1] (s = -1 with
@@ -77,8 +77,8 @@ func uniformToVmfDk(u, k float64) float64 {
 	return -math.Log(a)/(k*k) - u*math.Exp(-2*k)/(k*a)
 }
 
-// logSin is log sin θ with θ kept manifold.ThetaMargin away from the poles.
-func logSin(theta *ad.Node) *ad.Node { return manifold.LogSinTheta(theta) }
+// logSin is log sin θ with θ kept geom.ThetaMargin away from the poles.
+func logSin(theta *ad.Node) *ad.Node { return geom.LogSinTheta(theta) }
 
 // κ parametrizations (kappa_prediction).
 const (
@@ -127,7 +127,7 @@ func (k kappaMap) eval(rot, raw *ad.Node) *ad.Node {
 		if !k.clamping {
 			return x
 		}
-		return manifold.Clamp(x, -5, math.Inf(1))
+		return ad.Clamp(x, -5, math.Inf(1))
 	}
 	switch k.mode {
 	case kappaDirect:

@@ -8,6 +8,7 @@ import (
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/layers"
 	"github.com/gojammy/gojammy/flowcore/manifold"
+	"github.com/gojammy/gojammy/flowcore/root"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
@@ -96,11 +97,11 @@ func (c moebius) solve(y, p *ad.Node) *ad.Node {
 	t := ad.NewTape(false)
 	eval := func(x []float64, rows []int) ([]float64, []float64) {
 		t.Reset()
-		h, dh := moebiusEval(t.Const(len(x), 1, x), c.coefs(gatherRows(t, p, rows)))
+		h, dh := moebiusEval(t.Const(len(x), 1, x), c.coefs(ad.GatherRows(t, p, rows)))
 		return append([]float64(nil), h.Val...), append([]float64(nil), dh.Val...)
 	}
-	root := solveIncreasing(y.Val, -math.Pi, math.Pi, eval)
-	return implicitRoot(root, y, p, func(x, p *ad.Node) *ad.Node {
+	sol := root.Increasing(y.Val, -math.Pi, math.Pi, eval)
+	return root.Implicit(sol, y, p, func(x, p *ad.Node) *ad.Node {
 		h, _ := moebiusEval(x, c.coefs(p))
 		return h
 	})

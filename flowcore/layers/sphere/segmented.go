@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/geom"
 	"github.com/gojammy/gojammy/flowcore/layers"
 	"github.com/gojammy/gojammy/flowcore/layers/affine"
 	"github.com/gojammy/gojammy/flowcore/layers/gaussianization"
@@ -41,8 +42,8 @@ var NEntry = layers.Entry{
 
 // zenithMargin keeps u = sin²(θ/2) inside [zenithMargin, 1-zenithMargin] when mapping back to θ.
 // (jammy_flows uses 1e-5 here, which keeps samples 6.3e-3 rad away from the poles and makes the
-// map non-invertible there; gojammy uses the equivalent of manifold.ThetaMargin.)
-var zenithMargin = math.Pow(math.Sin(manifold.ThetaMargin/2), 2)
+// map non-invertible there; gojammy uses the equivalent of geom.ThetaMargin.)
+var zenithMargin = math.Pow(math.Sin(geom.ThetaMargin/2), 2)
 
 func newSegmentedLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) {
 	if ctx.Manifold.Dim != 2 {
@@ -224,7 +225,7 @@ func (s *segmented) moebiusBlock(own *ad.Node) *ad.Node {
 // zenith layers on to logit u = 2 log tan(θ/2) (log-det -log u - log(1-u)), written with sin(θ/2)
 // and cos(θ/2) so that both ends stay accurate. θ is kept 1e-8 from the poles, as upstream.
 func (s *segmented) toSubspace(theta *ad.Node) (*ad.Node, *ad.Node) {
-	th := manifold.Clamp(theta, 1e-8, math.Pi-1e-8)
+	th := ad.Clamp(theta, 1e-8, math.Pi-1e-8)
 	ld := ad.Log(ad.Scale(ad.Sin(th), 0.5))
 	if !s.euclidean {
 		u := ad.Unary(th, func(t float64) float64 { v := math.Sin(t / 2); return v * v },
@@ -249,7 +250,7 @@ func (s *segmented) fromSubspace(y *ad.Node) (*ad.Node, *ad.Node) {
 			func(v, _ float64) float64 { return 0.5 / math.Cosh(v/2) })
 		return theta, ad.Scale(ad.Sub(y, ad.Scale(ad.Softplus(y), 2)), 0.5)
 	}
-	u := manifold.Clamp(y, zenithMargin, 1-zenithMargin)
+	u := ad.Clamp(y, zenithMargin, 1-zenithMargin)
 	theta := ad.Unary(u, func(v float64) float64 { return 2 * math.Atan2(math.Sqrt(v), math.Sqrt(1-v)) },
 		func(v, _ float64) float64 { return 1 / math.Sqrt(v*(1-v)) })
 	return theta, ad.Scale(ad.Log(ad.Mul(u, ad.AddScalar(ad.Neg(u), 1))), -0.5)

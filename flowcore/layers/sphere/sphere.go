@@ -18,6 +18,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/geom"
 	"github.com/gojammy/gojammy/flowcore/layers"
 	"github.com/gojammy/gojammy/flowcore/manifold"
 )
@@ -119,9 +120,9 @@ func (l *rotated) Forward(z, params *ad.Node) (*ad.Node, *ad.Node) {
 // inverse), with the log sin θ terms of the two coordinate changes.
 func (l *rotated) rotate(x, rot *ad.Node, inverse bool) (*ad.Node, *ad.Node) {
 	if l.m.Dim() == 2 {
-		return rotateS2(x, l.rot.MatrixNode(rot, inverse))
+		return geom.RotateS2(x, l.rot.MatrixNode(rot, inverse))
 	}
-	return rotateS1(x, l.rot.MatrixNode(rot, inverse))
+	return geom.RotateS1(x, l.rot.MatrixNode(rot, inverse))
 }
 
 // Compile-time check that sphere layers satisfy the layer contract.

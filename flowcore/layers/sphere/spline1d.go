@@ -115,7 +115,7 @@ func (c circularSpline) initialParams(*rand.Rand) []float64 {
 // apply evaluates the spline (or its inverse) on angles kept inside [0, 2π].
 func (c circularSpline) apply(phi, own *ad.Node, inverse bool) (*ad.Node, *ad.Node) {
 	p := c.layout.Expand(own, 0)
-	phi = manifold.Clamp(phi, 0, twoPi)
+	phi = ad.Clamp(phi, 0, twoPi)
 	if inverse {
 		return spline.Inverse(phi, p, c.cfg)
 	}

@@ -1,4 +1,4 @@
-package sphere
+package geom
 
 import (
 	"math"
@@ -6,11 +6,11 @@ import (
 	"github.com/gojammy/gojammy/flowcore/ad"
 )
 
-// rotateS1 rotates angles φ of S1 (R x 1) in embedding space by the 2x2 matrices of mat (1 row
+// RotateS1 rotates angles φ of S1 (R x 1) in embedding space by the 2x2 matrices of mat (1 row
 // shared, or one per point; row-major) as one custom op: φ' is the polar angle of M·(cos φ, sin φ)
 // (zero gradients at the origin, as the circle's FromEmbedding). The map preserves length, so its
 // log-det is zero.
-func rotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
+func RotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
 	t := x.Tape()
 	rows := max(x.R, mat.R)
 	y, logDet = t.New(rows, 1), t.New(rows, 1)
@@ -30,14 +30,14 @@ func rotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
 		k[0], k[1] = math.Sincos(x.Val[i%x.R])
 		m := mat.Val[4*(i%mat.R) : 4*(i%mat.R)+4]
 		k[2], k[3] = m[0]*k[1]+m[1]*k[0], m[2]*k[1]+m[3]*k[0]
-		y.Val[i] = polarAngleF(k[2], k[3])
+		y.Val[i] = PolarAngle(k[2], k[3])
 	}
 	if !tracks {
 		return y, logDet
 	}
 	t.Record([]*ad.Node{y}, ins, func() {
 		gy := y.Grad()
-		gx, gm := optGrad(x), optGrad(mat)
+		gx, gm := x.OptGrad(), mat.OptGrad()
 		for i := 0; i < rows; i++ {
 			k := keep[4*i : 4*(i+1)]
 			r2 := k[2]*k[2] + k[3]*k[3]

@@ -1,0 +1,65 @@
+// Package geom is the geometry of the circle S1 and the 2-sphere S2 shared by the manifolds and
+// the sphere layers: the pole guard of zenith angles, polar angles, batches of 3-vectors, and the
+// rotation of points of S1 and S2 in embedding space as custom ad ops with hand-written gradients.
+package geom
+
+import (
+	"math"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+)
+
+// ThetaMargin keeps zenith angles inside [ThetaMargin, π-ThetaMargin] wherever sin θ enters a
+// log-Jacobian, so that densities stay finite at the poles (as jammy_flows).
+const ThetaMargin = 1e-7
+
+const twoPi = 2 * math.Pi
+
+// ClampTheta clamps one zenith angle into [ThetaMargin, π-ThetaMargin].
+func ClampTheta(theta float64) float64 {
+	return ad.ClampF(theta, ThetaMargin, math.Pi-ThetaMargin)
+}
+
+// SafeTheta clamps zenith angles into [ThetaMargin, π-ThetaMargin] (zero gradient outside).
+func SafeTheta(theta *ad.Node) *ad.Node {
+	return ad.Clamp(theta, ThetaMargin, math.Pi-ThetaMargin)
+}
+
+// LogSinTheta is log sin θ elementwise, with θ kept ThetaMargin away from the poles (zero
+// gradient where clamped).
+func LogSinTheta(theta *ad.Node) *ad.Node {
+	return ad.Unary(theta, func(v float64) float64 {
+		return math.Log(math.Sin(ClampTheta(v)))
+	}, func(v, _ float64) float64 {
+		if v < ThetaMargin || v > math.Pi-ThetaMargin {
+			return 0
+		}
+		s, c := math.Sincos(v)
+		return c / s
+	})
+}
+
+// PolarAngle is the angle of (x, y) in [0, 2π) (0 at the origin).
+func PolarAngle(x, y float64) float64 {
+	phi := math.Atan2(y, x)
+	if phi < 0 {
+		phi += twoPi
+	}
+	return phi
+}
+
+// PolarAngles returns the angles of the points (x, y) in [0, 2π) (0 at the origin, where its
+// gradient is taken as 0).
+func PolarAngles(x, y *ad.Node) *ad.Node {
+	return ad.Binary("PolarAngles", x, y, PolarAngle, func(a, b, _ float64) float64 {
+		if r2 := a*a + b*b; r2 > 0 {
+			return -b / r2
+		}
+		return 0
+	}, func(a, b, _ float64) float64 {
+		if r2 := a*a + b*b; r2 > 0 {
+			return a / r2
+		}
+		return 0
+	})
+}
