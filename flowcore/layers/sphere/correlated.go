@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/layers"
 	"github.com/gojammy/gojammy/flowcore/nn"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
@@ -17,7 +18,7 @@ const correlatedHidden = 64
 // correlated_max_rank) predicts from the data-side cos θ. Block: [vertical layers][MLP]; 416
 // parameters for the default "rr" and "oo".
 type correlatedFlow struct {
-	vertical, circular chain
+	vertical, circular layers.Chain
 	mlp                nn.MLP
 }
 
@@ -31,31 +32,31 @@ func newCorrelatedFlow(b float64, opts spec.Values) (*correlatedFlow, error) {
 		return nil, err
 	}
 	return &correlatedFlow{vertical: vert, circular: circ,
-		mlp: nn.NewLowRank(1, []int{correlatedHidden}, circ.numParams(), opts.Int("correlated_max_rank"))}, nil
+		mlp: nn.NewLowRank(1, []int{correlatedHidden}, circ.NumParams(), opts.Int("correlated_max_rank"))}, nil
 }
 
-func (c *correlatedFlow) numParams() int { return c.vertical.numParams() + c.mlp.NumParams() }
+func (c *correlatedFlow) numParams() int { return c.vertical.NumParams() + c.mlp.NumParams() }
 
 // initialParams: the vertical layers' defaults, then the MLP with weights damped by 1000 and its
 // final bias at the circular layers' defaults (upstream's init_params of the passthrough pdf).
 func (c *correlatedFlow) initialParams(rng *rand.Rand) []float64 {
-	p := c.vertical.initialParams(rng)
-	return append(p, c.mlp.InitParams(rng, 1000, c.circular.initialParams(rng))...)
+	p := c.vertical.InitialParams(rng)
+	return append(p, c.mlp.InitParams(rng, 1000, c.circular.InitialParams(rng))...)
 }
 
 // apply maps (cos θ, φ) (R x 2) through the sub-flow's density direction (inverse) or sampling
 // direction.
 func (c *correlatedFlow) apply(x, p *ad.Node, inverse bool) (*ad.Node, *ad.Node) {
 	cos, phi := ad.Cols(x, 0, 1), ad.Cols(x, 1, 1)
-	nv := c.vertical.numParams()
+	nv := c.vertical.NumParams()
 	vp, mp := ad.Cols(p, 0, nv), ad.Cols(p, nv, c.mlp.NumParams())
 	var ldV, ldC *ad.Node
 	if inverse {
-		phi, ldC = c.circular.inverse(phi, c.mlp.Apply(cos, mp))
-		cos, ldV = c.vertical.inverse(cos, vp)
+		phi, ldC = c.circular.Inverse(phi, c.mlp.Apply(cos, mp), nil)
+		cos, ldV = c.vertical.Inverse(cos, vp, nil)
 	} else {
-		cos, ldV = c.vertical.forward(cos, vp)
-		phi, ldC = c.circular.forward(phi, c.mlp.Apply(cos, mp))
+		cos, ldV = c.vertical.Forward(cos, vp, nil)
+		phi, ldC = c.circular.Forward(phi, c.mlp.Apply(cos, mp), nil)
 	}
 	return ad.Concat(cos, phi), ad.Add(ldV, ldC)
 }

@@ -107,8 +107,8 @@ type fisher struct {
 	// boundary is b: the sub-flows act only where |cos θ| < 1-b.
 	boundary   float64
 	extraRot   bool
-	vertical   *chain
-	circular   *chain
+	vertical   *layers.Chain
+	circular   *layers.Chain
 	correlated *correlatedFlow
 }
 
@@ -138,10 +138,10 @@ func (f *fisher) numKappa() int {
 // blocks returns the sizes of the vertical, circular and correlated blocks.
 func (f *fisher) blocks() (v, c, cor int) {
 	if f.vertical != nil {
-		v = f.vertical.numParams()
+		v = f.vertical.NumParams()
 	}
 	if f.circular != nil {
-		c = f.circular.numParams()
+		c = f.circular.NumParams()
 	}
 	if f.correlated != nil {
 		cor = f.correlated.numParams()
@@ -164,10 +164,10 @@ func (f *fisher) initialParams(rng *rand.Rand) []float64 {
 		return append(p, f.correlated.initialParams(rng)...)
 	}
 	if f.vertical != nil {
-		p = append(p, f.vertical.initialParams(rng)...)
+		p = append(p, f.vertical.InitialParams(rng)...)
 	}
 	if f.circular != nil {
-		p = append(p, f.circular.initialParams(rng)...)
+		p = append(p, f.circular.InitialParams(rng)...)
 	}
 	return p
 }
@@ -193,10 +193,20 @@ func (f *fisher) split(rot, own *ad.Node) (kappa, vert, circ, cor *ad.Node) {
 	return kappa, vert, circ, cor
 }
 
-// plain reports whether the layer is the rotation and the vMF map alone (no sub-flows, no extra
-// rotation), whose density direction runs as one op (rotateVMF).
-func (f *fisher) plain() bool {
+// fusesRotation reports whether the layer is the rotation and the vMF map alone (no sub-flows, no
+// extra rotation): then each direction runs as one op with the rotation (rotateVMF, vmfRotate).
+func (f *fisher) fusesRotation() bool {
 	return !f.extraRot && f.vertical == nil && f.circular == nil && f.correlated == nil
+}
+
+// inverseRotated is the rotation by mat followed by the density direction, as one op.
+func (f *fisher) inverseRotated(x, mat, rot, own *ad.Node) (*ad.Node, *ad.Node) {
+	return rotateVMF(x, mat, f.kappaOf(rot, own), f.sign)
+}
+
+// forwardRotated is the sampling direction followed by the rotation by mat, as one op.
+func (f *fisher) forwardRotated(z, mat, rot, own *ad.Node) (*ad.Node, *ad.Node) {
+	return vmfRotate(z, mat, f.kappaOf(rot, own), f.sign)
 }
 
 // kappaOf returns κ alone.

@@ -85,52 +85,48 @@ func circularOptions(opts spec.Values) map[string]any {
 	}
 }
 
+// verticalLayers and circularLayers are the letters allowed in vertical_flow_defs and
+// circular_flow_defs.
+var (
+	verticalLayers = layers.NewRegistry(interval.REntry, interval.ZEntry)
+	circularLayers = layers.NewRegistry(OEntry)
+)
+
 // verticalChain builds the interval layers (r or z) on [-(1-b), 1-b] for cos θ. (jammy_flows
 // writes these bounds with two decimals; gojammy uses 1-b exactly, which keeps the sub-flow a
 // bijection of the region |cos θ| < 1-b it acts on.)
-func verticalChain(b float64, letters string, opts func(l int) map[string]any) (chain, error) {
+func verticalChain(b float64, letters string, opts func(l int) map[string]any) (layers.Chain, error) {
 	def := spec.ManifoldDef{Kind: spec.Interval, Dim: 1, Low: -(1 - b), High: 1 - b,
 		Text: fmt.Sprintf("i1_%g_%g", -(1 - b), 1-b)}
-	entries := map[byte]layers.Entry{'r': interval.REntry, 'z': interval.ZEntry}
-	return buildChain("vertical_flow_defs", letters, def, entries, opts)
+	return subChain("vertical_flow_defs", letters, def, verticalLayers, opts)
 }
 
 // circularChain builds the o layers on the azimuth.
-func circularChain(letters string, opts map[string]any) (chain, error) {
+func circularChain(letters string, opts map[string]any) (layers.Chain, error) {
 	def := spec.ManifoldDef{Kind: spec.Sphere, Dim: 1, Text: "s1"}
-	entries := map[byte]layers.Entry{'o': OEntry}
-	return buildChain("circular_flow_defs", letters, def, entries, func(int) map[string]any { return opts })
+	return subChain("circular_flow_defs", letters, def, circularLayers, func(int) map[string]any { return opts })
 }
 
-// buildChain builds the layers of a sub-flow definition (option name, letters) on manifold def.
-func buildChain(option, letters string, def spec.ManifoldDef, entries map[byte]layers.Entry, opts func(l int) map[string]any) (chain, error) {
-	var c chain
+// subChain builds the sub-flow given by the option's letters on manifold def, each layer with its
+// defaults overridden by the known names of opts(l).
+func subChain(option, letters string, def spec.ManifoldDef, reg layers.Registry, opts func(l int) map[string]any) (layers.Chain, error) {
 	if letters == "" {
-		return c, fmt.Errorf("option %q is empty; give layer letters", option)
+		return layers.Chain{}, fmt.Errorf("option %q is empty; give layer letters", option)
 	}
-	for l := 0; l < len(letters); l++ {
-		e, ok := entries[letters[l]]
-		if !ok {
-			allowed := ""
-			for k := range entries {
-				allowed += string(k)
-			}
-			return c, fmt.Errorf("option %q = %q: layer %q is not supported here; allowed letters: %q", option, letters, string(letters[l]), allowed)
-		}
+	c, err := reg.Chain(def, letters, func(l int, e layers.Entry, _ *layers.Context) (spec.Values, error) {
 		vals := e.Schema.Defaults()
 		for name, v := range opts(l) {
 			if _, known := vals[name]; !known {
 				continue
 			}
 			if err := e.Schema.Set(vals, name, v); err != nil {
-				return c, fmt.Errorf("option %q layer %d: %w", option, l, err)
+				return nil, fmt.Errorf("layer %d: %w", l, err)
 			}
 		}
-		layer, err := e.New(layers.Context{Manifold: def, Index: l, Count: len(letters)}, vals)
-		if err != nil {
-			return c, fmt.Errorf("option %q layer %d %q: %w", option, l, string(letters[l]), err)
-		}
-		c.ls = append(c.ls, layer)
+		return vals, nil
+	})
+	if err != nil {
+		return c, fmt.Errorf("option %q = %q: %w", option, letters, err)
 	}
 	return c, nil
 }
@@ -191,9 +187,9 @@ func (f *fisher) subflows(c, phi, vert, circ, cor *ad.Node, inverse bool) (*ad.N
 		var d *ad.Node
 		phi, d = restrict(phi, math.Pi, func(x *ad.Node) (*ad.Node, *ad.Node) {
 			if inverse {
-				return f.circular.inverse(x, params)
+				return f.circular.Inverse(x, params, nil)
 			}
-			return f.circular.forward(x, params)
+			return f.circular.Forward(x, params, nil)
 		})
 		ld = ad.Add(ld, d)
 	}
@@ -204,9 +200,9 @@ func (f *fisher) subflows(c, phi, vert, circ, cor *ad.Node, inverse bool) (*ad.N
 		var d *ad.Node
 		c, d = restrict(c, 0, func(x *ad.Node) (*ad.Node, *ad.Node) {
 			if inverse {
-				return f.vertical.inverse(x, vert)
+				return f.vertical.Inverse(x, vert, nil)
 			}
-			return f.vertical.forward(x, vert)
+			return f.vertical.Forward(x, vert, nil)
 		})
 		ld = ad.Add(ld, d)
 	}

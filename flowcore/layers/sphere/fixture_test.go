@@ -53,7 +53,7 @@ func buildFlow(t *testing.T, pdfDefs, flowDefs string, options map[string]map[st
 // flowLogPDF evaluates log p of a one-manifold flow: base log N(z) + the layers' inverse
 // log-dets (last layer first) + the manifold projection term. It returns log p and z.
 func flowLogPDF(m manifold.Manifold, ls []layers.Layer, x, params *ad.Node) (*ad.Node, *ad.Node) {
-	y, ld := chain{ls}.inverse(x, params)
+	y, ld := layers.NewChain(ls...).Inverse(x, params, nil)
 	z, d := m.ToBase(y)
 	return ad.Add(gaussLogPDF(z), ad.Add(ld, d)), z
 }
@@ -62,8 +62,8 @@ func flowLogPDF(m manifold.Manifold, ls []layers.Layer, x, params *ad.Node) (*ad
 // returns the points and their log p.
 func flowSample(m manifold.Manifold, ls []layers.Layer, z, params *ad.Node) (*ad.Node, *ad.Node) {
 	x, ld := m.FromBase(z)
-	x, d := chain{ls}.forward(x, params)
-	return x, ad.Sub(gaussLogPDF(z), ad.Add(ld, d))
+	x, d := layers.NewChain(ls...).Forward(x, params, ld)
+	return x, ad.Sub(gaussLogPDF(z), d)
 }
 
 // gaussLogPDF is Σ_j log N(z_ij) per row.

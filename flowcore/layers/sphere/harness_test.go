@@ -54,12 +54,12 @@ func (c layerCase) build(t *testing.T) built {
 
 // inverse maps points through all layers in the density direction (no projection).
 func (b built) inverse(x, params *ad.Node) (*ad.Node, *ad.Node) {
-	return chain{b.ls}.inverse(x, params)
+	return layers.NewChain(b.ls...).Inverse(x, params, nil)
 }
 
 // forward maps points through all layers in the sampling direction (no projection).
 func (b built) forward(z, params *ad.Node) (*ad.Node, *ad.Node) {
-	return chain{b.ls}.forward(z, params)
+	return layers.NewChain(b.ls...).Forward(z, params, nil)
 }
 
 // interiorPoints draws n intrinsic points away from the poles and the seam.

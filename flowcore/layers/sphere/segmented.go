@@ -67,12 +67,27 @@ func newSegmentedLayer(ctx layers.Context, opts spec.Values) (layers.Layer, erro
 // segmented is the core of n.
 type segmented struct {
 	azimuth moebius
-	zenith  []layers.Layer
+	// zenith holds the zenith layers. Unlike a sub-flow, they act data side first: layer 0 is
+	// applied first in the density direction (upstream's order), with the MLP's output as their
+	// parameter block in layer order.
+	zenith layers.Chain
 	// euclidean is true for Euclidean zenith layers (on logit u); fitInit when all are g.
 	euclidean, fitInit bool
 	mlp                nn.MLP
-	nZenith            int
 }
+
+// The zenith layers of n: interval layers on u ∈ [0, 1] or Euclidean layers on logit u, with
+// upstream's option overrides.
+var (
+	zenithInterval        = spec.ManifoldDef{Kind: spec.Interval, Dim: 1, Low: 0, High: 1, Text: "i1_0_1"}
+	zenithReal            = spec.ManifoldDef{Kind: spec.Euclidean, Dim: 1, Text: "e1"}
+	zenithIntervalLayers  = layers.NewRegistry(interval.REntry, interval.ZEntry)
+	zenithEuclideanLayers = layers.NewRegistry(gaussianization.Entry, affine.TEntry, affine.XEntry)
+	zenithOverrides       = map[byte]map[string]any{
+		'g': {"lower_bound_for_widths": 0.01, "upper_bound_for_widths": 1.0, "fit_normalization": 0},
+		't': {"cov_type": "full"},
+	}
+)
 
 func newSegmented(opts spec.Values) (*segmented, error) {
 	letters := opts.Str("zenith_type_layers")
@@ -84,49 +99,28 @@ func newSegmented(opts spec.Values) (*segmented, error) {
 	}
 	s := &segmented{azimuth: moebius{bases: opts.Int("num_basis_functions")},
 		euclidean: strings.IndexByte("gtx", letters[0]) >= 0, fitInit: strings.Trim(letters, "g") == ""}
-	intervalDef := spec.ManifoldDef{Kind: spec.Interval, Dim: 1, Low: 0, High: 1, Text: "i1_0_1"}
-	realDef := spec.ManifoldDef{Kind: spec.Euclidean, Dim: 1, Text: "e1"}
-	for l := 0; l < len(letters); l++ {
-		var e layers.Entry
-		def := intervalDef
-		over := map[string]any{}
-		switch letters[l] {
-		case 'r':
-			e = interval.REntry
-		case 'z':
-			e = interval.ZEntry
-		case 'g':
-			e, def = gaussianization.Entry, realDef
-			over = map[string]any{"lower_bound_for_widths": 0.01, "upper_bound_for_widths": 1.0, "fit_normalization": 0}
-		case 't':
-			e, def = affine.TEntry, realDef
-			over = map[string]any{"cov_type": "full"}
-		case 'x':
-			e, def = affine.XEntry, realDef
-		default:
-			return nil, fmt.Errorf("option \"zenith_type_layers\" = %q: layer %q is not supported; use interval letters (r, z) or Euclidean letters (g, t, x)", letters, string(letters[l]))
-		}
-		if (def.Kind == spec.Euclidean) != s.euclidean {
-			return nil, fmt.Errorf("option \"zenith_type_layers\" = %q mixes interval (r, z) and Euclidean (g, t, x) letters", letters)
-		}
+	def, reg := zenithInterval, zenithIntervalLayers
+	if s.euclidean {
+		def, reg = zenithReal, zenithEuclideanLayers
+	}
+	zenith, err := reg.Chain(def, letters, func(l int, e layers.Entry, _ *layers.Context) (spec.Values, error) {
 		vals := e.Schema.Defaults()
-		for name, v := range over {
+		for name, v := range zenithOverrides[e.Letter] {
 			if err := e.Schema.Set(vals, name, v); err != nil {
-				return nil, fmt.Errorf("zenith layer %d: %w", l, err)
+				return nil, fmt.Errorf("layer %d: %w", l, err)
 			}
 		}
-		layer, err := e.New(layers.Context{Manifold: def, Index: l, Count: len(letters)}, vals)
-		if err != nil {
-			return nil, fmt.Errorf("option \"zenith_type_layers\" layer %d %q: %w", l, string(letters[l]), err)
-		}
-		s.zenith = append(s.zenith, layer)
-		s.nZenith += layer.NumParams()
+		return vals, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("option \"zenith_type_layers\" = %q (interval letters r, z or Euclidean letters g, t, x, not mixed): %w", letters, err)
 	}
+	s.zenith = zenith
 	hidden, err := nn.ParseHidden(opts.Str("hidden_dims"))
 	if err != nil {
 		return nil, fmt.Errorf("option \"hidden_dims\": %w", err)
 	}
-	s.mlp = nn.NewLowRank(2, hidden, s.nZenith, opts.Int("max_rank"))
+	s.mlp = nn.NewLowRank(2, hidden, s.zenith.NumParams(), opts.Int("max_rank"))
 	return s, nil
 }
 
@@ -151,11 +145,7 @@ func (s *segmented) zenithDefaults(rng *rand.Rand) []float64 {
 			return p
 		}
 	}
-	var out []float64
-	for _, l := range s.zenith {
-		out = append(out, l.InitialParams(rng)...)
-	}
-	return out
+	return s.zenith.InitialParams(rng)
 }
 
 func (s *segmented) fitZenith(rng *rand.Rand) ([]float64, error) {
@@ -166,8 +156,8 @@ func (s *segmented) fitZenith(rng *rand.Rand) ([]float64, error) {
 		x[i] = math.Log(u / (1 - u))
 	}
 	var out []float64
-	for l, layer := range s.zenith {
-		di, ok := layer.(layers.DataInitializer)
+	for l := 0; l < s.zenith.Len(); l++ {
+		di, ok := s.zenith.Layer(l).(layers.DataInitializer)
 		if !ok {
 			return nil, fmt.Errorf("zenith layer %d has no data initialization", l)
 		}
@@ -187,11 +177,9 @@ func (s *segmented) inverse(x, _, own *ad.Node) (*ad.Node, *ad.Node) {
 	phiNew, ld := s.azimuth.apply(phi, s.moebiusBlock(own), true)
 	zp := s.mlp.Apply(ad.Concat(ad.Cos(phi), ad.Sin(phi)), ad.Cols(own, 0, s.mlp.NumParams()))
 	u, ldSub := s.toSubspace(theta)
-	off := 0
-	for _, l := range s.zenith {
+	for l := 0; l < s.zenith.Len(); l++ {
 		var d *ad.Node
-		u, d = l.Inverse(u, ad.Cols(zp, off, l.NumParams()))
-		off += l.NumParams()
+		u, d = s.zenith.Layer(l).Inverse(u, s.zenith.Block(zp, l))
 		ldSub = ad.Add(ldSub, d)
 	}
 	thetaNew, ldBack := s.fromSubspace(u)
@@ -205,12 +193,9 @@ func (s *segmented) forward(z, _, own *ad.Node) (*ad.Node, *ad.Node) {
 	phiNew, ld := s.azimuth.apply(phi, s.moebiusBlock(own), false)
 	zp := s.mlp.Apply(ad.Concat(ad.Cos(phiNew), ad.Sin(phiNew)), ad.Cols(own, 0, s.mlp.NumParams()))
 	u, ldSub := s.toSubspace(theta)
-	off := s.nZenith
-	for l := len(s.zenith) - 1; l >= 0; l-- {
-		layer := s.zenith[l]
-		off -= layer.NumParams()
+	for l := s.zenith.Len() - 1; l >= 0; l-- {
 		var d *ad.Node
-		u, d = layer.Forward(u, ad.Cols(zp, off, layer.NumParams()))
+		u, d = s.zenith.Layer(l).Forward(u, s.zenith.Block(zp, l))
 		ldSub = ad.Add(ldSub, d)
 	}
 	thetaNew, ldBack := s.fromSubspace(u)

@@ -36,6 +36,16 @@ type core interface {
 	forward(z, rot, own *ad.Node) (x, logDet *ad.Node)
 }
 
+// rotationFuser is implemented by cores that can run together with the rotation next to them as
+// one op (the f layer's fused vMF ops); fusesRotation reports whether this instance can.
+type rotationFuser interface {
+	fusesRotation() bool
+	// inverseRotated undoes the rotation by the matrices mat (Mᵀ) and applies the density
+	// direction; forwardRotated applies the sampling direction and then the rotation by mat (M).
+	inverseRotated(x, mat, rot, own *ad.Node) (y, logDet *ad.Node)
+	forwardRotated(z, mat, rot, own *ad.Node) (x, logDet *ad.Node)
+}
+
 // rotated is a sphere layer: the core map followed (sampling direction) by an optional rotation.
 type rotated struct {
 	m   manifold.Manifold
@@ -85,27 +95,33 @@ func (l *rotated) split(params *ad.Node) (rot, own *ad.Node) {
 	return rot, ad.Cols(params, n, l.core.numParams())
 }
 
-// Inverse undoes the rotation, then applies the core's density-direction map (for a plain f
-// layer both in one op, rotateVMF).
+// fuser returns the core as a rotationFuser if it can fuse with the rotation (which must exist).
+func (l *rotated) fuser(rot *ad.Node) (rotationFuser, bool) {
+	f, ok := l.core.(rotationFuser)
+	return f, ok && rot != nil && f.fusesRotation()
+}
+
+// Inverse undoes the rotation, then applies the core's density-direction map (both in one op
+// where the core fuses them).
 func (l *rotated) Inverse(x, params *ad.Node) (*ad.Node, *ad.Node) {
 	rot, own := l.split(params)
 	if rot == nil {
 		return l.core.inverse(x, nil, own)
 	}
-	if f, ok := l.core.(*fisher); ok && f.plain() {
-		return rotateVMF(x, l.rot.MatrixNode(rot, true), f.kappaOf(rot, own), f.sign)
+	if f, ok := l.fuser(rot); ok {
+		return f.inverseRotated(x, l.rot.MatrixNode(rot, true), rot, own)
 	}
 	x, ld := l.rotate(x, rot, true)
 	y, ld2 := l.core.inverse(x, rot, own)
 	return y, ad.Add(ld, ld2)
 }
 
-// Forward applies the core's sampling-direction map, then the rotation (for a plain f layer both
-// in one op, vmfRotate).
+// Forward applies the core's sampling-direction map, then the rotation (both in one op where the
+// core fuses them).
 func (l *rotated) Forward(z, params *ad.Node) (*ad.Node, *ad.Node) {
 	rot, own := l.split(params)
-	if f, ok := l.core.(*fisher); ok && rot != nil && f.plain() {
-		return vmfRotate(z, l.rot.MatrixNode(rot, false), f.kappaOf(rot, own), f.sign)
+	if f, ok := l.fuser(rot); ok {
+		return f.forwardRotated(z, l.rot.MatrixNode(rot, false), rot, own)
 	}
 	x, ld := l.core.forward(z, rot, own)
 	if rot != nil {
