@@ -91,13 +91,19 @@ func writeString(buf *C.char, size C.size_t, s string) error {
 func coords(name string, c C.int) (flowcore.Coords, error) {
 	switch c {
 	case C.GJ_COORDS_DEFAULT:
-		return flowcore.DefaultCoords, nil
+		return flowcore.SavedCoords, nil
 	case C.GJ_COORDS_INTRINSIC:
 		return flowcore.IntrinsicCoords, nil
 	case C.GJ_COORDS_EMBEDDING:
 		return flowcore.EmbeddingCoords, nil
 	}
-	return 0, fail(C.GJ_ERR_ARGUMENT, "%s: %d is not GJ_COORDS_DEFAULT (0), GJ_COORDS_INTRINSIC (1) or GJ_COORDS_EMBEDDING (2)", name, int(c))
+	return flowcore.Coords{}, fail(C.GJ_ERR_ARGUMENT, "%s: %d is not GJ_COORDS_DEFAULT (0), GJ_COORDS_INTRINSIC (1) or GJ_COORDS_EMBEDDING (2)", name, int(c))
+}
+
+// dimOf is p's point dimension in coordinates c (GJ_ERR_ARGUMENT for an invalid choice).
+func dimOf(p *flowcore.PDF, c flowcore.Coords) (int, error) {
+	d, err := p.Dim(c)
+	return d, withStatus(C.GJ_ERR_ARGUMENT, err)
 }
 
 // rows returns the view of an n x width caller array (widthName names width in messages).

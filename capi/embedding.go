@@ -35,14 +35,30 @@ func gj_pdf_get_embedding_flags(id C.uint64_t, flags *C.int, size C.int64_t) C.i
 
 //export gj_pdf_set_embedding_flags
 func gj_pdf_set_embedding_flags(id C.uint64_t, embedded, sub C.int) C.int {
-	return withModel("gj_pdf_set_embedding_flags", id, exclusive, func(p *flowcore.PDF) error {
+	return run("gj_pdf_set_embedding_flags", func(c *call) error {
+		p, release, err := c.model(id, exclusive)
+		if err != nil {
+			return err
+		}
+		defer release()
 		if embedded != 0 && embedded != 1 {
 			return fail(C.GJ_ERR_ARGUMENT, "embedded: must be 1 (embedding coordinates) or 0 (intrinsic coordinates), got %d", int(embedded))
 		}
 		if n := p.NumSubManifolds(); sub < -1 || int(sub) >= n {
 			return fail(C.GJ_ERR_ARGUMENT, "sub: %d is out of range: a sub-manifold index in [0, %d), or -1 for all", int(sub), n)
 		}
-		return withStatus(C.GJ_ERR_ARGUMENT, p.SetEmbeddingFlags(embedded == 1, int(sub)))
+		flags := p.EmbeddingFlags()
+		for k := range flags {
+			if sub < 0 || k == int(sub) {
+				flags[k] = embedded == 1
+			}
+		}
+		q, err := p.WithEmbeddingFlags(flags)
+		if err != nil {
+			return withStatus(C.GJ_ERR_ARGUMENT, err)
+		}
+		c.h.pdf = q
+		return nil
 	})
 }
 
@@ -58,17 +74,25 @@ func gj_pdf_transform_target_space(id C.uint64_t, x *C.double, n, xLen C.int64_t
 		if err != nil {
 			return err
 		}
-		xs, err := rows("x", x, xLen, n, p.Dim(from), "dim(from_coords)")
+		dimFrom, err := dimOf(p, from)
 		if err != nil {
 			return err
 		}
-		want, err := product("out", int64(n), int64(p.Dim(to)))
+		dimTo, err := dimOf(p, to)
+		if err != nil {
+			return err
+		}
+		xs, err := rows("x", x, xLen, n, dimFrom, "dim(from_coords)")
+		if err != nil {
+			return err
+		}
+		want, err := product("out", int64(n), int64(dimTo))
 		if err != nil {
 			return err
 		}
 		if int64(outLen) != want {
 			return fail(C.GJ_ERR_ARGUMENT, "out: length is %d, expected n*dim(to_coords) = %d*%d = %d",
-				int64(outLen), int64(n), p.Dim(to), want)
+				int64(outLen), int64(n), dimTo, want)
 		}
 		if out == nil && want > 0 {
 			return fail(C.GJ_ERR_NULL_POINTER, "out is NULL but %d values are expected", want)

@@ -24,7 +24,11 @@ func readBatch(p *flowcore.PDF, x *C.double, n, xLen C.int64_t, cond *C.double, 
 		return batch{}, err
 	}
 	b := batch{n: int(n), coords: c}
-	if b.x, err = rows("x", x, xLen, n, p.Dim(c), "dim"); err != nil {
+	dim, err := dimOf(p, c)
+	if err != nil {
+		return batch{}, err
+	}
+	if b.x, err = rows("x", x, xLen, n, dim, "dim"); err != nil {
 		return batch{}, err
 	}
 	if b.cond, err = readCond("cond", p, cond, condLen, n); err != nil {
@@ -90,7 +94,11 @@ func gj_pdf_sample(id C.uint64_t, n C.int64_t, cond *C.double, condLen C.int64_t
 		if err != nil {
 			return err
 		}
-		if need := int64(n) * int64(p.Dim(c)); samples != nil && n >= 0 && int64(samplesLen) < need {
+		dim, err := dimOf(p, c)
+		if err != nil {
+			return err
+		}
+		if need := int64(n) * int64(dim); samples != nil && n >= 0 && int64(samplesLen) < need {
 			return fail(C.GJ_ERR_ARGUMENT, "samples_len: is %d, need at least n x dim = %d", int64(samplesLen), need)
 		}
 		cs, err := readCond("cond", p, cond, condLen, n)
@@ -140,12 +148,16 @@ func gj_pdf_init_params(id C.uint64_t, data *C.double, n, dataLen C.int64_t, dam
 		var x []float64
 		if data != nil {
 			var err error
-			if x, err = rows("data", data, dataLen, n, p.Dim(flowcore.DefaultCoords), "dim"); err != nil {
+			dim, err := dimOf(p, flowcore.SavedCoords)
+			if err != nil {
+				return err
+			}
+			if x, err = rows("data", data, dataLen, n, dim, "dim"); err != nil {
 				return err
 			}
 		} else if n != 0 || dataLen != 0 {
 			return fail(C.GJ_ERR_NULL_POINTER, "data is NULL but n = %d and data_len = %d (pass 0 and 0 for the default initialization)", int64(n), int64(dataLen))
 		}
-		return withStatus(C.GJ_ERR_ARGUMENT, p.InitParams(x, int(n), float64(damping), uint64(seed)))
+		return withStatus(C.GJ_ERR_ARGUMENT, p.InitParams(x, int(n), flowcore.SavedCoords, float64(damping), uint64(seed)))
 	})
 }

@@ -10,7 +10,6 @@ import (
 	"math"
 	"unsafe"
 
-	"github.com/gojammy/gojammy/flowcore"
 	"github.com/gojammy/gojammy/flowcore/train"
 )
 
@@ -70,7 +69,10 @@ func gj_pdf_fit(id C.uint64_t, data *C.double, n, dataLen C.int64_t, cond *C.dou
 		if historyLen < 0 {
 			return fail(C.GJ_ERR_ARGUMENT, "history_len: must be >= 0, got %d", int64(historyLen))
 		}
-		dim := p.Dim(flowcore.DefaultCoords)
+		dim, err := dimOf(p, o.Coords)
+		if err != nil {
+			return err
+		}
 		x, err := rows("data", data, dataLen, n, dim, "dim")
 		if err != nil {
 			return err

@@ -144,7 +144,11 @@ func gj_pdf_dims(id C.uint64_t, coordsArg C.int, dim, baseDim, condDim, nParams 
 		if err != nil {
 			return err
 		}
-		setInt64(dim, p.Dim(c))
+		d, err := dimOf(p, c)
+		if err != nil {
+			return err
+		}
+		setInt64(dim, d)
 		setInt64(baseDim, p.BaseDim())
 		setInt64(condDim, p.ConditionalDim())
 		setInt64(nParams, p.NumParams())
@@ -175,15 +179,17 @@ func gj_pdf_describe(id C.uint64_t, buf *C.char, size C.size_t) C.int {
 		if err != nil {
 			return err
 		}
+		dims := map[string]int{}
+		for name, c := range map[string]flowcore.Coords{"default": flowcore.SavedCoords, "intrinsic": flowcore.IntrinsicCoords, "embedding": flowcore.EmbeddingCoords} {
+			if dims[name], err = dimOf(p, c); err != nil {
+				return err
+			}
+		}
 		b, err := json.Marshal(modelDescription{
 			PDFDefs: p.PDFDefs(), FlowDefs: p.FlowDefs(), Options: opts,
 			ConditionalInputDim: cfg.ConditionalInputDim, MLPDims: cfg.AmortizationMLPDims,
 			NumParams: p.NumParams(), NumSubManifolds: p.NumSubManifolds(), EmbeddingFlags: p.EmbeddingFlags(),
-			Dim: map[string]int{
-				"default":   p.Dim(flowcore.DefaultCoords),
-				"intrinsic": p.Dim(flowcore.IntrinsicCoords),
-				"embedding": p.Dim(flowcore.EmbeddingCoords),
-			},
+			Dim:     dims,
 			BaseDim: p.BaseDim(), LayerParamCounts: p.LayerParamCounts(),
 		})
 		if err != nil {

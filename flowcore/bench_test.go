@@ -19,7 +19,7 @@ func benchModel(b *testing.B, pdf, flow string, n int) (*flowcore.PDF, []float64
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := p.Sample(n, nil, 1, flowcore.DefaultCoords)
+	s, err := p.Sample(n, nil, 1, flowcore.SavedCoords)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func BenchmarkLogDensity(b *testing.B) {
 				p, x := benchModel(b, m.pdf, m.flow, n)
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					if _, err := p.LogDensity(x, n, nil, flowcore.DefaultCoords); err != nil {
+					if _, err := p.LogDensity(x, n, nil, flowcore.SavedCoords); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -52,7 +52,7 @@ func BenchmarkSample(b *testing.B) {
 				p, _ := benchModel(b, m.pdf, m.flow, 1)
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
-					if _, err := p.Sample(n, nil, uint64(i), flowcore.DefaultCoords); err != nil {
+					if _, err := p.Sample(n, nil, uint64(i), flowcore.SavedCoords); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -7,19 +7,6 @@ import (
 	"github.com/gojammy/gojammy/flowcore/ad"
 )
 
-// Coords selects the coordinates of points passed in or returned.
-type Coords int
-
-const (
-	// DefaultCoords are intrinsic coordinates unless a sub-manifold's embedding flag is set
-	// (jammy_flows' default).
-	DefaultCoords Coords = iota
-	// IntrinsicCoords is force_intrinsic_coordinates: angles on spheres, values elsewhere.
-	IntrinsicCoords
-	// EmbeddingCoords is force_embedding_coordinates: unit vectors on spheres.
-	EmbeddingCoords
-)
-
 // Density holds the result of a log-density evaluation of n events.
 type Density struct {
 	// LogPDF is log p(x) per event (-inf outside the support, NaN for rows with NaN).
@@ -37,27 +24,6 @@ type Gradients struct {
 	// X is the gradient with respect to the points (n x Dim row-major; 0 for rows outside the
 	// support, NaN for NaN rows).
 	X []float64
-}
-
-// useEmbedding reports whether points of this sub-manifold are in embedding coordinates under c.
-func (s *subflow) useEmbedding(c Coords) bool {
-	return c == EmbeddingCoords || (c == DefaultCoords && s.embedded)
-}
-
-func (s *subflow) dim(c Coords) int {
-	if s.useEmbedding(c) {
-		return s.manifold.EmbeddingDim()
-	}
-	return s.manifold.Dim()
-}
-
-// offset returns where the sub-manifold's columns start in coordinates c.
-func (p *PDF) offset(k int, c Coords) int {
-	off := 0
-	for _, s := range p.subs[:k] {
-		off += s.dim(c)
-	}
-	return off
 }
 
 // layerParams returns sub-flow s's raw layer parameters: its own block (one row) or the output of
@@ -79,11 +45,11 @@ func (s *subflow) layerBlock(lp *ad.Node, l int) *ad.Node {
 }
 
 // checkInputs validates the shapes of a batch.
-func (p *PDF) checkInputs(x []float64, n int, cond []float64, c Coords) error {
+func (p *PDF) checkInputs(x []float64, n int, cond []float64, l layout) error {
 	if n < 0 {
 		return fmt.Errorf("x: negative number of rows %d", n)
 	}
-	if d := p.Dim(c); len(x) != n*d {
+	if d := p.width(l); len(x) != n*d {
 		return fmt.Errorf("x: got %d values for %d rows of dimension %d", len(x), n, d)
 	}
 	return p.checkCond(cond, n)
@@ -103,13 +69,13 @@ func (p *PDF) checkCond(cond []float64, n int) error {
 // rowStatus classifies the rows of a block: 0 valid, 1 outside the support, 2 contains NaN.
 // Invalid rows of xs (a copy) are replaced by each manifold's center so that the computation
 // stays finite; the caller overwrites their outputs.
-func (p *PDF) sanitize(xs []float64, rows int, cond []float64, c Coords) []byte {
-	d, cd := p.Dim(c), p.cfg.ConditionalInputDim
+func (p *PDF) sanitize(xs []float64, rows int, cond []float64, l layout) []byte {
+	d, cd := p.width(l), p.cfg.ConditionalInputDim
 	status := make([]byte, rows)
-	// Per sub-manifold: its width in these coordinates and whether they are embedding ones.
-	widths, emb := make([]int, len(p.subs)), make([]bool, len(p.subs))
+	// Per sub-manifold: its width in these coordinates.
+	widths := make([]int, len(p.subs))
 	for k, s := range p.subs {
-		widths[k], emb[k] = s.dim(c), s.useEmbedding(c)
+		widths[k] = s.dim(l[k])
 	}
 	for i := 0; i < rows; i++ {
 		row := xs[i*d : (i+1)*d]
@@ -129,7 +95,7 @@ func (p *PDF) sanitize(xs []float64, rows int, cond []float64, c Coords) []byte 
 		for k, s := range p.subs {
 			part := row[off : off+widths[k]]
 			var inside bool
-			if emb[k] {
+			if l[k] {
 				inside = s.manifold.InEmbeddingSupport(part)
 			} else {
 				inside = s.manifold.InSupport(part)
@@ -140,7 +106,7 @@ func (p *PDF) sanitize(xs []float64, rows int, cond []float64, c Coords) []byte 
 			off += widths[k]
 		}
 		if status[i] != 0 {
-			p.replaceRow(row, i, cond, c)
+			p.replaceRow(row, i, cond, l)
 		}
 	}
 	return status
@@ -148,16 +114,16 @@ func (p *PDF) sanitize(xs []float64, rows int, cond []float64, c Coords) []byte 
 
 // replaceRow puts each manifold's center into the invalid row i (and zeros into its conditional
 // inputs) so that the computation stays finite.
-func (p *PDF) replaceRow(row []float64, i int, cond []float64, c Coords) {
+func (p *PDF) replaceRow(row []float64, i int, cond []float64, l layout) {
 	off := 0
-	for _, s := range p.subs {
+	for k, s := range p.subs {
 		center := s.manifold.Center()
-		if s.useEmbedding(c) {
+		if l[k] {
 			t := ad.NewTape(false)
 			center = s.manifold.ToEmbedding(t.Const(1, len(center), center)).Val
 		}
 		copy(row[off:], center)
-		off += s.dim(c)
+		off += s.dim(l[k])
 	}
 	if cond != nil {
 		cd := p.cfg.ConditionalInputDim
@@ -166,16 +132,16 @@ func (p *PDF) replaceRow(row []float64, i int, cond []float64, c Coords) {
 }
 
 // densityBlock evaluates log p on one block of rows on tape t.
-func (p *PDF) densityBlock(params, x, cond *ad.Node, c Coords) (logp, baseLogp, base *ad.Node) {
+func (p *PDF) densityBlock(params, x, cond *ad.Node, l layout) (logp, baseLogp, base *ad.Node) {
 	var logDet *ad.Node // nil: zero
 	var earlier, zs []*ad.Node
 	off := 0
 	for k, s := range p.subs {
-		w := s.dim(c)
+		w := s.dim(l[k])
 		xk := ad.Cols(x, off, w)
 		off += w
 		var xi, emb *ad.Node
-		if s.useEmbedding(c) {
+		if l[k] {
 			emb = xk
 			xi = s.manifold.FromEmbedding(xk)
 			logDet = addLogDet(logDet, ad.Neg(s.manifold.LogVolume(xi)))
@@ -224,12 +190,16 @@ func (p *PDF) LogDensityGrad(x []float64, n int, cond []float64, c Coords) (Dens
 }
 
 func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) (Density, Gradients, error) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if err := p.checkInputs(x, n, cond, c); err != nil {
+	l, err := p.resolve(c)
+	if err != nil {
 		return Density{}, Gradients{}, err
 	}
-	dim, bd, cd := p.Dim(c), p.BaseDim(), p.cfg.ConditionalInputDim
+	if err := p.checkInputs(x, n, cond, l); err != nil {
+		return Density{}, Gradients{}, err
+	}
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	dim, bd, cd := p.width(l), p.BaseDim(), p.cfg.ConditionalInputDim
 	res := Density{LogPDF: make([]float64, n), BaseLogPDF: make([]float64, n), Base: make([]float64, n*bd)}
 	var g Gradients
 	var blockGrads [][]float64
@@ -237,14 +207,14 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) 
 		g.X = make([]float64, n*dim)
 		blockGrads = make([][]float64, (n+blockRows-1)/blockRows)
 	}
-	err := forBlocks(n, func(b, lo, hi int) error {
+	err = forBlocks(n, func(b, lo, hi int) error {
 		rows := hi - lo
 		xs := append([]float64(nil), x[lo*dim:hi*dim]...)
 		var cs []float64
 		if cd > 0 {
 			cs = append([]float64(nil), cond[lo*cd:hi*cd]...)
 		}
-		status := p.sanitize(xs, rows, cs, c)
+		status := p.sanitize(xs, rows, cs, l)
 		t := getTape(grad)
 		defer putTape(t)
 		var params, xn, cn *ad.Node
@@ -256,7 +226,7 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) 
 		if cd > 0 {
 			cn = t.Wrap(rows, cd, cs)
 		}
-		logp, baseLogp, base := p.densityBlock(params, xn, cn, c)
+		logp, baseLogp, base := p.densityBlock(params, xn, cn, l)
 		copy(res.LogPDF[lo:hi], logp.Val)
 		copy(res.BaseLogPDF[lo:hi], baseLogp.Val)
 		copy(res.Base[lo*bd:hi*bd], base.Val)

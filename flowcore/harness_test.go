@@ -141,7 +141,7 @@ func TestHarness(t *testing.T) {
 			checkLogDetJacobian(t, p)
 			checkGradients(t, p)
 			checkEmbeddingCoordinates(t, p)
-			if p.ConditionalDim() == 0 && p.Dim(flowcore.DefaultCoords) <= 2 {
+			if d, _ := p.Dim(flowcore.SavedCoords); p.ConditionalDim() == 0 && d <= 2 {
 				checkNormalization(t, p)
 			}
 		})
@@ -156,11 +156,11 @@ func checkRoundTrip(t *testing.T, p *flowcore.PDF, e harnessEntry) {
 	}
 	const n = 300
 	cond := condRows(p, n, 9)
-	s, err := p.Sample(n, cond, 42, flowcore.DefaultCoords)
+	s, err := p.Sample(n, cond, 42, flowcore.SavedCoords)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := p.LogDensity(s.X, n, cond, flowcore.DefaultCoords)
+	d, err := p.LogDensity(s.X, n, cond, flowcore.SavedCoords)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +178,7 @@ func checkRoundTrip(t *testing.T, p *flowcore.PDF, e harnessEntry) {
 	if worst > tol {
 		t.Errorf("round trip: largest difference %.3g > %.g", worst, tol)
 	}
-	again, _ := p.Sample(n, cond, 42, flowcore.DefaultCoords)
+	again, _ := p.Sample(n, cond, 42, flowcore.SavedCoords)
 	for i := range again.X {
 		if again.X[i] != s.X[i] {
 			t.Fatal("the same seed gave different samples")
@@ -189,7 +189,7 @@ func checkRoundTrip(t *testing.T, p *flowcore.PDF, e harnessEntry) {
 // evalPoints returns a few sampled points (and their conditional rows) to probe derivatives at.
 func evalPoints(t *testing.T, p *flowcore.PDF, n int) ([]float64, []float64) {
 	cond := condRows(p, n, 4)
-	s, err := p.Sample(n, cond, 7, flowcore.DefaultCoords)
+	s, err := p.Sample(n, cond, 7, flowcore.SavedCoords)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,13 +198,14 @@ func evalPoints(t *testing.T, p *flowcore.PDF, n int) ([]float64, []float64) {
 
 // checkLogDetJacobian: log p − log N(z) equals log|det ∂z/∂x| from a finite-difference Jacobian.
 func checkLogDetJacobian(t *testing.T, p *flowcore.PDF) {
-	dim, bd := p.Dim(flowcore.DefaultCoords), p.BaseDim()
+	dim, _ := p.Dim(flowcore.SavedCoords)
+	bd := p.BaseDim()
 	if dim != bd {
 		return
 	}
 	const n, h = 4, 1e-6
 	x, cond := evalPoints(t, p, n)
-	d, _ := p.LogDensity(x, n, cond, flowcore.DefaultCoords)
+	d, _ := p.LogDensity(x, n, cond, flowcore.SavedCoords)
 	for i := 0; i < n; i++ {
 		jac := mat.NewDense(dim, dim, nil)
 		for j := 0; j < dim; j++ {
@@ -217,8 +218,8 @@ func checkLogDetJacobian(t *testing.T, p *flowcore.PDF) {
 				cd := p.ConditionalDim()
 				c = cond[i*cd : (i+1)*cd]
 			}
-			dp, _ := p.LogDensity(xp, 1, c, flowcore.DefaultCoords)
-			dm, _ := p.LogDensity(xm, 1, c, flowcore.DefaultCoords)
+			dp, _ := p.LogDensity(xp, 1, c, flowcore.SavedCoords)
+			dm, _ := p.LogDensity(xm, 1, c, flowcore.SavedCoords)
 			for k := 0; k < dim; k++ {
 				jac.Set(k, j, (dp.Base[k]-dm.Base[k])/(2*h))
 			}
@@ -235,12 +236,12 @@ func checkLogDetJacobian(t *testing.T, p *flowcore.PDF) {
 func checkGradients(t *testing.T, p *flowcore.PDF) {
 	const n = 6
 	x, cond := evalPoints(t, p, n)
-	_, g, err := p.LogDensityGrad(x, n, cond, flowcore.DefaultCoords)
+	_, g, err := p.LogDensityGrad(x, n, cond, flowcore.SavedCoords)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := func() float64 {
-		d, _ := p.LogDensity(x, n, cond, flowcore.DefaultCoords)
+		d, _ := p.LogDensity(x, n, cond, flowcore.SavedCoords)
 		s := 0.0
 		for _, v := range d.LogPDF {
 			s += v
@@ -318,7 +319,7 @@ func checkEmbeddingCoordinates(t *testing.T, p *flowcore.PDF) {
 // checkNormalization integrates the density over a box holding all but a negligible part of the
 // mass (1-d: 20,000 points; 2-d: 400 x 400 midpoint rule) and expects 1 within 1e-3 (S1: 1e-4).
 func checkNormalization(t *testing.T, p *flowcore.PDF) {
-	dim := p.Dim(flowcore.DefaultCoords)
+	dim, _ := p.Dim(flowcore.SavedCoords)
 	lo, hi := boxOf(t, p)
 	steps := 20000
 	if dim == 2 {
@@ -340,7 +341,7 @@ func checkNormalization(t *testing.T, p *flowcore.PDF) {
 			r /= steps
 		}
 	}
-	d, err := p.LogDensity(pts, total, nil, flowcore.DefaultCoords)
+	d, err := p.LogDensity(pts, total, nil, flowcore.SavedCoords)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,9 +360,9 @@ func checkNormalization(t *testing.T, p *flowcore.PDF) {
 
 // boxOf returns the integration box: interval bounds, or a wide range around many samples.
 func boxOf(t *testing.T, p *flowcore.PDF) ([]float64, []float64) {
-	dim := p.Dim(flowcore.DefaultCoords)
+	dim, _ := p.Dim(flowcore.SavedCoords)
 	const n = 20000
-	s, err := p.Sample(n, nil, 1, flowcore.DefaultCoords)
+	s, err := p.Sample(n, nil, 1, flowcore.SavedCoords)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,13 +12,18 @@ import (
 
 // InitParams re-initializes all parameters as jammy_flows' init_params(data, damping_factor):
 // every sub-flow gets its layers' desired initial parameters — fitted to the data for Euclidean
-// sub-manifolds when data is given (n rows in default coordinates), walking the layers from the
-// data side — and every conditioning MLP gets torch's default initialization divided by damping,
+// sub-manifolds when data is given (n rows in coordinates c), walking the layers from the data
+// side — and every conditioning MLP gets torch's default initialization divided by damping,
 // with its final bias set to those desired parameters. Random parts are drawn from seed.
-func (p *PDF) InitParams(data []float64, n int, damping float64, seed uint64) error {
+func (p *PDF) InitParams(data []float64, n int, c Coords, damping float64, seed uint64) error {
+	l, err := p.resolve(c)
+	if err != nil {
+		return err
+	}
+	dim := p.width(l)
 	if data != nil {
-		if d := p.Dim(DefaultCoords); n < 1 || len(data) != n*d {
-			return fmt.Errorf("init_params data: got %d values for %d rows of dimension %d", len(data), n, d)
+		if n < 1 || len(data) != n*dim {
+			return fmt.Errorf("init_params data: got %d values for %d rows of dimension %d", len(data), n, dim)
 		}
 		for _, v := range data {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -31,22 +36,20 @@ func (p *PDF) InitParams(data []float64, n int, damping float64, seed uint64) er
 	}
 	rng := newRNG(seed, 0x1417)
 	params := make([]float64, 0, p.nParams)
-	dim := p.Dim(DefaultCoords)
 	for k, s := range p.subs {
 		var desired []float64
 		if data != nil && s.manifold.Def().Kind == spec.Euclidean {
 			cols := make([]float64, 0, n*s.manifold.Dim())
-			off := p.offset(k, DefaultCoords)
+			off := p.offset(k, l)
 			for i := 0; i < n; i++ {
 				cols = append(cols, data[i*dim+off:i*dim+off+s.manifold.Dim()]...)
 			}
-			var err error
 			if desired, err = s.dataInit(cols, n, rng); err != nil {
 				return fmt.Errorf("init_params for sub-manifold %d: %w", k, err)
 			}
 		} else {
-			for _, l := range s.layers {
-				desired = append(desired, l.InitialParams(rng)...)
+			for _, layer := range s.layers {
+				desired = append(desired, layer.InitialParams(rng)...)
 			}
 		}
 		if s.mlp != nil {

@@ -34,13 +34,13 @@ type tensorInfo struct {
 	DataOffsets []int64 `json:"data_offsets"`
 }
 
-// Save writes the model (definition, options and parameters) to w.
+// Save writes the model (definition, options, saved embedding flags and parameters) to w.
 func Save(w io.Writer, p *PDF) error {
 	opts, err := p.cfg.Options.JSON()
 	if err != nil {
 		return fmt.Errorf("save: options: %w", err)
 	}
-	flags, err := json.Marshal(p.EmbeddingFlags())
+	flags, err := json.Marshal(p.cfg.EmbeddingFlags)
 	if err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
@@ -117,18 +117,14 @@ func Load(r io.Reader) (*PDF, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	p, err := New(meta["pdf_defs"], meta["flow_defs"], Config{Options: opts, ConditionalInputDim: condDim, AmortizationMLPDims: meta["amortization_mlp_dims"]})
-	if err != nil {
-		return nil, fmt.Errorf("load: %w", err)
-	}
 	var flags []bool
-	if err := json.Unmarshal([]byte(meta["embedding_flags"]), &flags); err != nil || len(flags) != p.NumSubManifolds() {
+	if err := json.Unmarshal([]byte(meta["embedding_flags"]), &flags); err != nil || flags == nil {
 		return nil, fmt.Errorf("load: corrupted header: embedding_flags %q", meta["embedding_flags"])
 	}
-	for k, f := range flags {
-		if err := p.SetEmbeddingFlags(f, k); err != nil {
-			return nil, fmt.Errorf("load: %w", err)
-		}
+	p, err := New(meta["pdf_defs"], meta["flow_defs"], Config{Options: opts, ConditionalInputDim: condDim,
+		AmortizationMLPDims: meta["amortization_mlp_dims"], EmbeddingFlags: flags})
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
 	}
 	if int64(p.NumParams()) != t.Shape[0] {
 		return nil, fmt.Errorf("load: file has %d parameters, the model definition needs %d", t.Shape[0], p.NumParams())

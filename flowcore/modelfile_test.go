@@ -21,7 +21,7 @@ func savedModel(t *testing.T) (*flowcore.PDF, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.InitParams(nil, 0, 3, 99); err != nil {
+	if err := p.InitParams(nil, 0, flowcore.SavedCoords, 3, 99); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
@@ -44,9 +44,9 @@ func TestSaveLoadBitIdentical(t *testing.T) {
 	if q.PDFDefs() != p.PDFDefs() || q.FlowDefs() != p.FlowDefs() || q.NumParams() != p.NumParams() {
 		t.Fatalf("loaded %v, saved %v", q, p)
 	}
-	s, _ := p.Sample(500, nil, 3, flowcore.DefaultCoords)
-	a, _ := p.LogDensity(s.X, 500, nil, flowcore.DefaultCoords)
-	b, _ := q.LogDensity(s.X, 500, nil, flowcore.DefaultCoords)
+	s, _ := p.Sample(500, nil, 3, flowcore.SavedCoords)
+	a, _ := p.LogDensity(s.X, 500, nil, flowcore.SavedCoords)
+	b, _ := q.LogDensity(s.X, 500, nil, flowcore.SavedCoords)
 	for i := range a.LogPDF {
 		if a.LogPDF[i] != b.LogPDF[i] {
 			t.Fatalf("row %d: %v vs %v", i, a.LogPDF[i], b.LogPDF[i])

@@ -33,7 +33,7 @@ func TestUpstreamParity(t *testing.T) {
 			if err := p.SetParams(fx.Params); err != nil {
 				t.Fatal(err)
 			}
-			d, err := p.LogDensity(fixture.Flatten(fx.X), len(fx.X), nil, flowcore.DefaultCoords)
+			d, err := p.LogDensity(fixture.Flatten(fx.X), len(fx.X), nil, flowcore.SavedCoords)
 			if err != nil {
 				t.Fatal(err)
 			}

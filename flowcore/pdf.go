@@ -6,6 +6,7 @@ package flowcore
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 
@@ -25,6 +26,11 @@ type Config struct {
 	// AmortizationMLPDims are the hidden widths of every conditioning MLP ("128" by default,
 	// "64-64", "" for a single linear map).
 	AmortizationMLPDims string
+	// EmbeddingFlags are the saved embedding flags, one per sub-manifold in pdf_defs order
+	// (jammy_flows' set_embedding_flags): SavedCoords are embedding coordinates where a flag is
+	// true. nil means all false (jammy_flows' default). They are stored in the model file and
+	// never change on a PDF; calls choose their coordinates with a Coords argument.
+	EmbeddingFlags []bool
 }
 
 // DefaultConfig returns jammy_flows' defaults: unconditional, MLP hidden widths "128".
@@ -59,8 +65,6 @@ type subflow struct {
 	mlp *nn.MLP
 	// paramOffset is where this sub-flow's share (layer blocks or MLP) starts in the flat vector.
 	paramOffset, paramCount int
-	// embedded is the sub-manifold's embedding flag: default coordinates are embedding coordinates.
-	embedded bool
 	// dimOffset/embOffset/baseOffset locate the sub-manifold's columns in intrinsic, embedding and
 	// base coordinates.
 	dimOffset, embOffset, baseOffset int
@@ -94,6 +98,12 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.EmbeddingFlags == nil {
+		cfg.EmbeddingFlags = make([]bool, len(defs))
+	} else if len(cfg.EmbeddingFlags) != len(defs) {
+		return nil, fmt.Errorf("embedding_flags: got %d flags for %d sub-manifolds", len(cfg.EmbeddingFlags), len(defs))
+	}
+	cfg.EmbeddingFlags = slices.Clone(cfg.EmbeddingFlags)
 	p := &PDF{pdfDefs: pdfDefs, flowDefs: flowDefs, cfg: cfg}
 	dimOff, embOff, baseOff := 0, 0, 0
 	for k, m := range manifolds {
@@ -116,7 +126,7 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 		baseOff += m.BaseDim()
 		p.subs = append(p.subs, s)
 	}
-	if err := p.InitParams(nil, 0, 1000, 0); err != nil {
+	if err := p.InitParams(nil, 0, SavedCoords, 1000, 0); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -163,8 +173,12 @@ func (p *PDF) PDFDefs() string { return p.pdfDefs }
 // FlowDefs returns the flow_defs string.
 func (p *PDF) FlowDefs() string { return p.flowDefs }
 
-// Config returns the construction settings.
-func (p *PDF) Config() Config { return p.cfg }
+// Config returns the construction settings (EmbeddingFlags has one entry per sub-manifold).
+func (p *PDF) Config() Config {
+	cfg := p.cfg
+	cfg.EmbeddingFlags = slices.Clone(cfg.EmbeddingFlags)
+	return cfg
+}
 
 // NumParams is count_parameters(): the length of the flat parameter vector.
 func (p *PDF) NumParams() int { return p.nParams }
@@ -185,15 +199,6 @@ func (p *PDF) NumSubManifolds() int { return len(p.subs) }
 
 // ConditionalDim is the width of the conditional input (0 = unconditional).
 func (p *PDF) ConditionalDim() int { return p.cfg.ConditionalInputDim }
-
-// Dim is the total dimension of points in coordinates c.
-func (p *PDF) Dim(c Coords) int {
-	n := 0
-	for _, s := range p.subs {
-		n += s.dim(c)
-	}
-	return n
-}
 
 // BaseDim is the dimension of the standard-normal base.
 func (p *PDF) BaseDim() int {

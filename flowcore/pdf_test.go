@@ -46,7 +46,7 @@ func TestBadRowsStayInTheirRow(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := []float64{0.1, 0.5, math.NaN(), 0.5, 0.3, 3.0, 0.2, -1.0, 0.2, math.Inf(1)}
-	d, g, err := p.LogDensityGrad(x, 5, nil, flowcore.DefaultCoords)
+	d, g, err := p.LogDensityGrad(x, 5, nil, flowcore.SavedCoords)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,14 +62,14 @@ func TestBadRowsStayInTheirRow(t *testing.T) {
 		}
 	}
 	// Same values for the valid rows as when evaluated alone.
-	alone, _ := p.LogDensity(x[6:8], 1, nil, flowcore.DefaultCoords)
+	alone, _ := p.LogDensity(x[6:8], 1, nil, flowcore.SavedCoords)
 	if alone.LogPDF[0] != d.LogPDF[3] {
 		t.Errorf("row 3 %v alone %v", d.LogPDF[3], alone.LogPDF[0])
 	}
-	if _, err := p.LogDensity(x[:3], 2, nil, flowcore.DefaultCoords); err == nil || !strings.Contains(err.Error(), "x:") {
+	if _, err := p.LogDensity(x[:3], 2, nil, flowcore.SavedCoords); err == nil || !strings.Contains(err.Error(), "x:") {
 		t.Errorf("shape error: %v", err)
 	}
-	if _, err := p.LogDensity(x[:2], 1, []float64{1}, flowcore.DefaultCoords); err == nil || !strings.Contains(err.Error(), "conditional_input") {
+	if _, err := p.LogDensity(x[:2], 1, []float64{1}, flowcore.SavedCoords); err == nil || !strings.Contains(err.Error(), "conditional_input") {
 		t.Errorf("conditional error: %v", err)
 	}
 }
@@ -82,11 +82,11 @@ func TestResultsIndependentOfThreads(t *testing.T) {
 	defer flowcore.SetThreads(0)
 	run := func(threads int) (flowcore.Samples, flowcore.Gradients) {
 		flowcore.SetThreads(threads)
-		s, err := p.Sample(2000, nil, 5, flowcore.DefaultCoords)
+		s, err := p.Sample(2000, nil, 5, flowcore.SavedCoords)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, g, err := p.LogDensityGrad(s.X, 2000, nil, flowcore.DefaultCoords)
+		_, g, err := p.LogDensityGrad(s.X, 2000, nil, flowcore.SavedCoords)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,11 +114,11 @@ func TestConditionalSampling(t *testing.T) {
 		t.Fatal(err)
 	}
 	cond := []float64{1, 2, 3, 4, 5, 6}
-	s, err := p.Sample(3, cond, 1, flowcore.DefaultCoords)
+	s, err := p.Sample(3, cond, 1, flowcore.SavedCoords)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := p.LogDensity(s.X, 3, cond, flowcore.DefaultCoords)
+	d, err := p.LogDensity(s.X, 3, cond, flowcore.SavedCoords)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestConditionalSampling(t *testing.T) {
 			t.Errorf("row %d: %v vs %v", i, d.LogPDF[i], s.LogPDF[i])
 		}
 	}
-	if _, err := p.Sample(3, nil, 1, flowcore.DefaultCoords); err == nil {
+	if _, err := p.Sample(3, nil, 1, flowcore.SavedCoords); err == nil {
 		t.Error("conditional PDF sampled without conditional input")
 	}
 }
@@ -140,7 +140,7 @@ func TestSampleVJPMatchesFiniteDifferences(t *testing.T) {
 				t.Fatal(err)
 			}
 			const n = 5
-			dim := p.Dim(flowcore.DefaultCoords)
+			dim, _ := p.Dim(flowcore.SavedCoords)
 			seedX := make([]float64, n*dim)
 			seedL := make([]float64, n)
 			for i := range seedX {
@@ -149,12 +149,12 @@ func TestSampleVJPMatchesFiniteDifferences(t *testing.T) {
 			for i := range seedL {
 				seedL[i] = 1 - 0.2*float64(i)
 			}
-			_, g, err := p.SampleVJP(n, nil, 9, flowcore.DefaultCoords, flowcore.SampleSeeds{SeedX: seedX, SeedLogPDF: seedL})
+			_, g, err := p.SampleVJP(n, nil, 9, flowcore.SavedCoords, flowcore.SampleSeeds{SeedX: seedX, SeedLogPDF: seedL})
 			if err != nil {
 				t.Fatal(err)
 			}
 			f := func() float64 {
-				s, _ := p.Sample(n, nil, 9, flowcore.DefaultCoords)
+				s, _ := p.Sample(n, nil, 9, flowcore.SavedCoords)
 				v := 0.0
 				for i, x := range s.X {
 					v += x * seedX[i]

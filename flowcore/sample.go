@@ -42,9 +42,13 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 	if err := p.checkCond(cond, n); err != nil {
 		return Samples{}, nil, err
 	}
+	l, err := p.resolve(c)
+	if err != nil {
+		return Samples{}, nil, err
+	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	dim, bd, cd := p.Dim(c), p.BaseDim(), p.cfg.ConditionalInputDim
+	dim, bd, cd := p.width(l), p.BaseDim(), p.cfg.ConditionalInputDim
 	if seeds != nil {
 		if seeds.SeedX != nil && len(seeds.SeedX) != n*dim {
 			return Samples{}, nil, fmt.Errorf("seed for samples: got %d values, want %d", len(seeds.SeedX), n*dim)
@@ -59,7 +63,7 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 	if grad {
 		blockGrads = make([][]float64, (n+blockRows-1)/blockRows)
 	}
-	err := forBlocks(n, func(b, lo, hi int) error {
+	err = forBlocks(n, func(b, lo, hi int) error {
 		rows := hi - lo
 		rng := newRNG(seed, uint64(b))
 		z := make([]float64, rows*bd)
@@ -77,7 +81,7 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 		if cd > 0 {
 			cn = t.Wrap(rows, cd, cond[lo*cd:hi*cd])
 		}
-		x, logp, baseLogp := p.sampleBlock(params, t.Wrap(rows, bd, z), cn, c)
+		x, logp, baseLogp := p.sampleBlock(params, t.Wrap(rows, bd, z), cn, l)
 		copy(out.X[lo*dim:hi*dim], x.Val)
 		copy(out.Base[lo*bd:hi*bd], z)
 		copy(out.LogPDF[lo:hi], logp.Val)
@@ -119,10 +123,10 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 }
 
 // sampleBlock pushes base points z through every sub-flow in sampling direction.
-func (p *PDF) sampleBlock(params, z, cond *ad.Node, c Coords) (x, logp, baseLogp *ad.Node) {
+func (p *PDF) sampleBlock(params, z, cond *ad.Node, l layout) (x, logp, baseLogp *ad.Node) {
 	var logDet *ad.Node // nil: zero
 	var earlier, parts []*ad.Node
-	for _, s := range p.subs {
+	for k, s := range p.subs {
 		xi, ld := s.manifold.FromBase(ad.Cols(z, s.baseOffset, s.manifold.BaseDim()))
 		logDet = addLogDet(logDet, ld)
 		lp := s.layerParams(params, cond, earlier)
@@ -131,7 +135,7 @@ func (p *PDF) sampleBlock(params, z, cond *ad.Node, c Coords) (x, logp, baseLogp
 			logDet = addLogDet(logDet, ld)
 		}
 		emb := s.manifold.ToEmbedding(xi)
-		if s.useEmbedding(c) {
+		if l[k] {
 			parts = append(parts, emb)
 			logDet = addLogDet(logDet, s.manifold.LogVolume(xi))
 		} else {

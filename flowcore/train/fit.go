@@ -29,6 +29,9 @@ type Options struct {
 	Patience int
 	// ClipNorm, if > 0, rescales each gradient to at most this Euclidean norm.
 	ClipNorm float64
+	// Coords are the coordinates of the data and the validation data (the zero value is
+	// flowcore.SavedCoords).
+	Coords flowcore.Coords
 }
 
 // Progress is reported to the callback after every step.
@@ -50,15 +53,19 @@ type History struct {
 // ErrStopped is returned (with the history so far) when the progress callback stops training.
 var ErrStopped = errors.New("training stopped by the progress callback")
 
-// Fit trains p by minimizing the mean negative log-likelihood of n rows of data (default
-// coordinates) with optional conditional inputs cond. progress (may be nil) is called after every
+// Fit trains p by minimizing the mean negative log-likelihood of n rows of data (coordinates
+// opts.Coords) with optional conditional inputs cond. progress (may be nil) is called after every
 // step; returning false stops training (the best parameters so far are kept).
 func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, progress func(Progress) bool) (History, error) {
 	o, err := withDefaults(opts, n)
 	if err != nil {
 		return History{}, err
 	}
-	dim, cd := p.Dim(flowcore.DefaultCoords), p.ConditionalDim()
+	dim, err := p.Dim(o.Coords)
+	if err != nil {
+		return History{}, fmt.Errorf("data: %w", err)
+	}
+	cd := p.ConditionalDim()
 	if len(data) != n*dim {
 		return History{}, fmt.Errorf("data: got %d values for %d rows of dimension %d", len(data), n, dim)
 	}
@@ -91,7 +98,7 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 		for start := 0; start < n && !stopped; start += o.BatchSize {
 			rows := order[start:min(n, start+o.BatchSize)]
 			batchX, batchC = gather(batchX[:0], data, rows, dim), gather(batchC[:0], cond, rows, cd)
-			loss, grad, err := lossAndGrad(p, batchX, len(rows), batchC)
+			loss, grad, err := lossAndGrad(p, batchX, len(rows), batchC, o.Coords)
 			if err != nil {
 				return hist, err
 			}
@@ -115,7 +122,7 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 			hist.BestEpoch = epoch
 			continue
 		}
-		valLoss, err = meanNLL(p, o.ValidationData, o.NVal, o.ValidationCond)
+		valLoss, err = meanNLL(p, o.ValidationData, o.NVal, o.ValidationCond, o.Coords)
 		if err != nil {
 			return hist, fmt.Errorf("validation_data: %w", err)
 		}
@@ -179,8 +186,8 @@ func gather(dst, src []float64, rows []int, width int) []float64 {
 
 // lossAndGrad returns the mean negative log-likelihood over the rows with finite log p and its
 // gradient with respect to the parameters.
-func lossAndGrad(p *flowcore.PDF, x []float64, n int, cond []float64) (float64, []float64, error) {
-	d, g, err := p.LogDensityGrad(x, n, cond, flowcore.DefaultCoords)
+func lossAndGrad(p *flowcore.PDF, x []float64, n int, cond []float64, c flowcore.Coords) (float64, []float64, error) {
+	d, g, err := p.LogDensityGrad(x, n, cond, c)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -194,8 +201,8 @@ func lossAndGrad(p *flowcore.PDF, x []float64, n int, cond []float64) (float64, 
 	return -sum / float64(count), g.Params, nil
 }
 
-func meanNLL(p *flowcore.PDF, x []float64, n int, cond []float64) (float64, error) {
-	d, err := p.LogDensity(x, n, cond, flowcore.DefaultCoords)
+func meanNLL(p *flowcore.PDF, x []float64, n int, cond []float64, c flowcore.Coords) (float64, error) {
+	d, err := p.LogDensity(x, n, cond, c)
 	if err != nil {
 		return 0, err
 	}

@@ -72,13 +72,13 @@ func trainTwoMoons(t *testing.T, trainX, testX []float64, seed uint64, dataInit 
 	if dataInit {
 		data = trainX
 	}
-	if err := p.InitParams(data, len(data)/2, 1000, seed); err != nil {
+	if err := p.InitParams(data, len(data)/2, flowcore.SavedCoords, 1000, seed); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := train.Fit(p, trainX, 20000, nil, train.Options{Steps: 2000, BatchSize: 500, LearningRate: 1e-2, Seed: seed}, nil); err != nil {
 		t.Fatal(err)
 	}
-	d, err := p.LogDensity(testX, 5000, nil, flowcore.DefaultCoords)
+	d, err := p.LogDensity(testX, 5000, nil, flowcore.SavedCoords)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,7 +88,7 @@ func TestRecommendedFStackFitsVMFMixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.InitParams(nil, 0, 1000, 1); err != nil {
+	if err := p.InitParams(nil, 0, flowcore.SavedCoords, 1000, 1); err != nil {
 		t.Fatal(err)
 	}
 	for _, stage := range []struct {
@@ -101,7 +101,7 @@ func TestRecommendedFStackFitsVMFMixture(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	d, err := p.LogDensity(testX, 5000, nil, flowcore.DefaultCoords)
+	d, err := p.LogDensity(testX, 5000, nil, flowcore.SavedCoords)
 	if err != nil {
 		t.Fatal(err)
 	}

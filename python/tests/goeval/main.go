@@ -38,7 +38,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	c := flowcore.Coords(coords)
+	choices := []flowcore.Coords{flowcore.SavedCoords, flowcore.IntrinsicCoords, flowcore.EmbeddingCoords}
+	if coords < 0 || coords >= len(choices) {
+		return fmt.Errorf("COORDS: %d is not 0, 1 or 2", coords)
+	}
+	c := choices[coords]
 	switch args[0] {
 	case "density", "grad":
 		x, err := readFloats(args[2])
