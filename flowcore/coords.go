@@ -90,14 +90,6 @@ func (p *PDF) offset(k int, l layout) int {
 	return off
 }
 
-// dim is the width of the sub-manifold's points in embedding (true) or intrinsic coordinates.
-func (s *subflow) dim(embedding bool) int {
-	if embedding {
-		return s.manifold.EmbeddingDim()
-	}
-	return s.manifold.Dim()
-}
-
 // Dim is the total dimension of points in coordinates c; it fails only for a PerSubManifold
 // choice of the wrong length.
 func (p *PDF) Dim(c Coords) (int, error) {

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/layers"
 )
 
 // Density holds the result of a log-density evaluation of n events.
@@ -24,24 +25,6 @@ type Gradients struct {
 	// X is the gradient with respect to the points (n x Dim row-major; 0 for rows outside the
 	// support, NaN for NaN rows).
 	X []float64
-}
-
-// layerParams returns sub-flow s's raw layer parameters: its own block (one row) or the output of
-// its MLP on [conditional input, embedding coordinates of earlier sub-manifolds] (one row per event).
-func (s *subflow) layerParams(params, cond *ad.Node, earlier []*ad.Node) *ad.Node {
-	if s.mlp == nil {
-		return ad.Cols(params, s.paramOffset, s.nLayerParams)
-	}
-	var in []*ad.Node
-	if cond != nil {
-		in = append(in, cond)
-	}
-	in = append(in, earlier...)
-	return s.mlp.Apply(ad.Concat(in...), ad.Cols(params, s.paramOffset, s.paramCount))
-}
-
-func (s *subflow) layerBlock(lp *ad.Node, l int) *ad.Node {
-	return ad.Cols(lp, s.layerOffsets[l], s.layers[l].NumParams())
 }
 
 // checkInputs validates the shapes of a batch.
@@ -144,36 +127,22 @@ func (p *PDF) densityBlock(params, x, cond *ad.Node, l layout) (logp, baseLogp, 
 		if l[k] {
 			emb = xk
 			xi = s.manifold.FromEmbedding(xk)
-			logDet = addLogDet(logDet, ad.Neg(s.manifold.LogVolume(xi)))
+			logDet = layers.AddLogDet(logDet, ad.Neg(s.manifold.LogVolume(xi)))
 		} else {
 			xi = xk
 			if k+1 < len(p.subs) { // only later sub-flows are conditioned on the embedding
 				emb = s.manifold.ToEmbedding(xk)
 			}
 		}
-		lp := s.layerParams(params, cond, earlier)
-		for l := len(s.layers) - 1; l >= 0; l-- {
-			var ld *ad.Node
-			xi, ld = s.layers[l].Inverse(xi, s.layerBlock(lp, l))
-			logDet = addLogDet(logDet, ld)
-		}
+		xi, logDet = s.chain.Inverse(xi, s.layerParams(params, cond, earlier), logDet)
 		z, ld := s.manifold.ToBase(xi)
-		logDet = addLogDet(logDet, ld)
+		logDet = layers.AddLogDet(logDet, ld)
 		zs = append(zs, z)
 		earlier = append(earlier, emb)
 	}
 	base = ad.Concat(zs...)
 	baseLogp = ad.NormalLogPDF(base)
 	return ad.Add(baseLogp, logDet), baseLogp, base
-}
-
-// addLogDet returns the sum of log-determinants acc + ld, ld itself for acc nil (zero): adding
-// to a zero node would cost a pass and give the same values.
-func addLogDet(acc, ld *ad.Node) *ad.Node {
-	if acc == nil {
-		return ld
-	}
-	return ad.Add(acc, ld)
 }
 
 // LogDensity evaluates log p(x) for n events x (row-major n x Dim(c)); cond holds n x

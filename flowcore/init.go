@@ -3,10 +3,7 @@ package flowcore
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
-	"github.com/gojammy/gojammy/flowcore/ad"
-	"github.com/gojammy/gojammy/flowcore/layers"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
@@ -44,13 +41,11 @@ func (p *PDF) InitParams(data []float64, n int, c Coords, damping float64, seed 
 			for i := 0; i < n; i++ {
 				cols = append(cols, data[i*dim+off:i*dim+off+s.manifold.Dim()]...)
 			}
-			if desired, err = s.dataInit(cols, n, rng); err != nil {
+			if desired, err = s.chain.InitFromData(cols, n, s.manifold.Dim(), rng); err != nil {
 				return fmt.Errorf("init_params for sub-manifold %d: %w", k, err)
 			}
 		} else {
-			for _, layer := range s.layers {
-				desired = append(desired, layer.InitialParams(rng)...)
-			}
+			desired = s.chain.InitialParams(rng)
 		}
 		if s.mlp != nil {
 			params = append(params, s.mlp.InitParams(rng, damping, desired)...)
@@ -62,32 +57,4 @@ func (p *PDF) InitParams(data []float64, n int, c Coords, damping float64, seed 
 	p.params = params
 	p.mu.Unlock()
 	return nil
-}
-
-// dataInit walks the layers from the data side: a layer with a data-driven initialization fits
-// itself to the current points; any other layer takes its default; the points are then mapped to
-// the base side of the layer for the next one.
-func (s *subflow) dataInit(x []float64, n int, rng *rand.Rand) ([]float64, error) {
-	blocks := make([][]float64, len(s.layers))
-	d := s.manifold.Dim()
-	for l := len(s.layers) - 1; l >= 0; l-- {
-		layer := s.layers[l]
-		if di, ok := layer.(layers.DataInitializer); ok {
-			params, mapped, err := di.InitFromData(x, n, rng)
-			if err != nil {
-				return nil, fmt.Errorf("layer %d %q: %w", l, string(s.letters[l]), err)
-			}
-			blocks[l], x = params, mapped
-			continue
-		}
-		blocks[l] = layer.InitialParams(rng)
-		t := ad.NewTape(false)
-		y, _ := layer.Inverse(t.Const(n, d, x), t.Const(1, len(blocks[l]), blocks[l]))
-		x = y.Val
-	}
-	var out []float64
-	for _, b := range blocks {
-		out = append(out, b...)
-	}
-	return out, nil
 }

@@ -1,10 +1,11 @@
 package flowcore_test
 
 import (
-	"github.com/gojammy/gojammy/flowcore/internal/fixture"
 	"math"
 	"strconv"
 	"testing"
+
+	"github.com/gojammy/gojammy/flowcore/internal/fixture"
 
 	"github.com/gojammy/gojammy/flowcore"
 	"github.com/gojammy/gojammy/flowcore/spec"

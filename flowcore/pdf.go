@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gojammy/gojammy/flowcore/layers"
 	"github.com/gojammy/gojammy/flowcore/manifold"
 	"github.com/gojammy/gojammy/flowcore/nn"
 	"github.com/gojammy/gojammy/flowcore/spec"
@@ -50,26 +49,6 @@ type PDF struct {
 	params []float64
 }
 
-// subflow is the chain of layers on one sub-manifold, with the MLP that predicts its layer
-// parameters when it is conditioned on earlier sub-manifolds or on a conditional input.
-type subflow struct {
-	manifold manifold.Manifold
-	letters  string
-	options  []spec.Values
-	layers   []layers.Layer
-	// layerOffsets[l] is where layer l's block starts inside this sub-flow's parameter block.
-	layerOffsets []int
-	nLayerParams int
-	// mlp predicts the layer parameters; nil when the sub-flow owns them (unconditional sub-flow 0)
-	// or has none.
-	mlp *nn.MLP
-	// paramOffset is where this sub-flow's share (layer blocks or MLP) starts in the flat vector.
-	paramOffset, paramCount int
-	// dimOffset/embOffset/baseOffset locate the sub-manifold's columns in intrinsic, embedding and
-	// base coordinates.
-	dimOffset, embOffset, baseOffset int
-}
-
 // New builds a PDF from jammy_flows definition strings, e.g. New("e2+i1_-1.0_2.0", "gg+r", cfg),
 // with upstream's default initial parameters (random parts drawn from a fixed seed; call
 // InitParams for another seed or a data-driven start).
@@ -84,7 +63,7 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 			return nil, err
 		}
 	}
-	letters, err := spec.ParseFlowDefs(flowDefs, defs, lettersFor)
+	letters, err := spec.ParseFlowDefs(flowDefs, defs, registry.Letters)
 	if err != nil {
 		return nil, err
 	}
@@ -107,17 +86,18 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 	p := &PDF{pdfDefs: pdfDefs, flowDefs: flowDefs, cfg: cfg}
 	dimOff, embOff, baseOff := 0, 0, 0
 	for k, m := range manifolds {
-		s := &subflow{manifold: m, letters: letters[k], dimOffset: dimOff, embOffset: embOff, baseOffset: baseOff}
-		if err := s.buildLayers(k, cfg.Options); err != nil {
+		s, err := newSubflow(k, m, letters[k], cfg.Options)
+		if err != nil {
 			return nil, err
 		}
+		s.dimOffset, s.embOffset, s.baseOffset = dimOff, embOff, baseOff
 		condWidth := cfg.ConditionalInputDim + embOff
-		if s.nLayerParams > 0 && condWidth > 0 {
-			mlp := nn.New(condWidth, hidden, s.nLayerParams)
+		if n := s.chain.NumParams(); n > 0 && condWidth > 0 {
+			mlp := nn.New(condWidth, hidden, n)
 			s.mlp = &mlp
 			s.paramCount = mlp.NumParams()
 		} else {
-			s.paramCount = s.nLayerParams
+			s.paramCount = n
 		}
 		s.paramOffset = p.nParams
 		p.nParams += s.paramCount
@@ -130,41 +110,6 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 		return nil, err
 	}
 	return p, nil
-}
-
-// buildLayers resolves options and applies jammy_flows' pdf-level flags: the last layer of a
-// Euclidean sub-flow gets a learnable offset unless skip_model_offset; otherwise, layer 0 of type g
-// with replace_first_sigmoid_with_icdf and isigmoid switches to the exact inverse normal.
-func (s *subflow) buildLayers(k int, overrides spec.Overrides) error {
-	def := s.manifold.Def()
-	n := len(s.letters)
-	for l := 0; l < n; l++ {
-		letter := s.letters[l]
-		entry := registry[letter]
-		opts, err := overrides.Resolve(k, l, letter, entry.Schema)
-		if err != nil {
-			return err
-		}
-		ctx := layers.Context{Manifold: def, Index: l, Count: n}
-		if def.Kind == spec.Euclidean && letter != 'x' {
-			_, hasSkip := opts["skip_model_offset"]
-			if l == n-1 && !(hasSkip && opts.Flag("skip_model_offset")) {
-				ctx.ModelOffset = true
-			} else if l == 0 && letter == 'g' && opts.Flag("replace_first_sigmoid_with_icdf") &&
-				opts.Str("inverse_function_type") == "isigmoid" {
-				opts["inverse_function_type"] = "inormal_partly_precise"
-			}
-		}
-		layer, err := entry.New(ctx, opts)
-		if err != nil {
-			return fmt.Errorf("flow_defs sub-manifold %d (%s), layer %d %q: %w", k, def.Text, l, string(letter), err)
-		}
-		s.options = append(s.options, opts)
-		s.layers = append(s.layers, layer)
-		s.layerOffsets = append(s.layerOffsets, s.nLayerParams)
-		s.nLayerParams += layer.NumParams()
-	}
-	return nil
 }
 
 // PDFDefs returns the pdf_defs string the PDF was built from.
@@ -187,9 +132,7 @@ func (p *PDF) NumParams() int { return p.nParams }
 func (p *PDF) LayerParamCounts() [][]int {
 	out := make([][]int, len(p.subs))
 	for k, s := range p.subs {
-		for _, l := range s.layers {
-			out[k] = append(out[k], l.NumParams())
-		}
+		out[k] = s.chain.ParamCounts()
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/layers"
 )
 
 // Samples holds n draws from a PDF.
@@ -128,16 +129,11 @@ func (p *PDF) sampleBlock(params, z, cond *ad.Node, l layout) (x, logp, baseLogp
 	var earlier, parts []*ad.Node
 	for k, s := range p.subs {
 		xi, ld := s.manifold.FromBase(ad.Cols(z, s.baseOffset, s.manifold.BaseDim()))
-		logDet = addLogDet(logDet, ld)
-		lp := s.layerParams(params, cond, earlier)
-		for l := range s.layers {
-			xi, ld = s.layers[l].Forward(xi, s.layerBlock(lp, l))
-			logDet = addLogDet(logDet, ld)
-		}
+		xi, logDet = s.chain.Forward(xi, s.layerParams(params, cond, earlier), layers.AddLogDet(logDet, ld))
 		emb := s.manifold.ToEmbedding(xi)
 		if l[k] {
 			parts = append(parts, emb)
-			logDet = addLogDet(logDet, s.manifold.LogVolume(xi))
+			logDet = layers.AddLogDet(logDet, s.manifold.LogVolume(xi))
 		} else {
 			parts = append(parts, xi)
 		}

@@ -1,0 +1,77 @@
+package flowcore
+
+import (
+	"fmt"
+
+	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/layers"
+	"github.com/gojammy/gojammy/flowcore/manifold"
+	"github.com/gojammy/gojammy/flowcore/nn"
+	"github.com/gojammy/gojammy/flowcore/spec"
+)
+
+// subflow is the chain of layers on one sub-manifold, with the MLP that predicts its layer
+// parameters when it is conditioned on earlier sub-manifolds or on a conditional input.
+type subflow struct {
+	manifold manifold.Manifold
+	letters  string
+	chain    layers.Chain
+	// mlp predicts the layer parameters; nil when the sub-flow owns them (unconditional sub-flow 0)
+	// or has none.
+	mlp *nn.MLP
+	// paramOffset is where this sub-flow's share (layer blocks or MLP) starts in the flat vector.
+	paramOffset, paramCount int
+	// dimOffset/embOffset/baseOffset locate the sub-manifold's columns in intrinsic, embedding and
+	// base coordinates.
+	dimOffset, embOffset, baseOffset int
+}
+
+// newSubflow builds sub-flow k on manifold m from its flow_defs letters, with the options
+// resolved from overrides and jammy_flows' pdf-level flags: the last layer of a Euclidean
+// sub-flow gets a learnable offset unless skip_model_offset; otherwise, layer 0 of type g with
+// replace_first_sigmoid_with_icdf and isigmoid switches to the exact inverse normal.
+func newSubflow(k int, m manifold.Manifold, letters string, overrides spec.Overrides) (*subflow, error) {
+	def := m.Def()
+	chain, err := registry.Chain(def, letters, func(l int, e layers.Entry, ctx *layers.Context) (spec.Values, error) {
+		opts, err := overrides.Resolve(k, l, e.Letter, e.Schema)
+		if err != nil {
+			return nil, err
+		}
+		if def.Kind == spec.Euclidean && e.Letter != 'x' {
+			_, hasSkip := opts["skip_model_offset"]
+			if l == ctx.Count-1 && !(hasSkip && opts.Flag("skip_model_offset")) {
+				ctx.ModelOffset = true
+			} else if l == 0 && e.Letter == 'g' && opts.Flag("replace_first_sigmoid_with_icdf") &&
+				opts.Str("inverse_function_type") == "isigmoid" {
+				opts["inverse_function_type"] = "inormal_partly_precise"
+			}
+		}
+		return opts, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("flow_defs sub-manifold %d (%s), %w", k, def.Text, err)
+	}
+	return &subflow{manifold: m, letters: letters, chain: chain}, nil
+}
+
+// dim is the width of the sub-manifold's points in embedding (true) or intrinsic coordinates.
+func (s *subflow) dim(embedding bool) int {
+	if embedding {
+		return s.manifold.EmbeddingDim()
+	}
+	return s.manifold.Dim()
+}
+
+// layerParams returns sub-flow s's raw layer parameters: its own block (one row) or the output of
+// its MLP on [conditional input, embedding coordinates of earlier sub-manifolds] (one row per event).
+func (s *subflow) layerParams(params, cond *ad.Node, earlier []*ad.Node) *ad.Node {
+	if s.mlp == nil {
+		return ad.Cols(params, s.paramOffset, s.chain.NumParams())
+	}
+	var in []*ad.Node
+	if cond != nil {
+		in = append(in, cond)
+	}
+	in = append(in, earlier...)
+	return s.mlp.Apply(ad.Concat(in...), ad.Cols(params, s.paramOffset, s.paramCount))
+}
