@@ -37,21 +37,30 @@ func newSubflow(k int, m manifold.Manifold, letters string, overrides spec.Overr
 		if err != nil {
 			return nil, err
 		}
+		var flags pdfFlags
+		if err := spec.DecodeSome(opts, &flags); err != nil {
+			return nil, err
+		}
 		if def.Kind == spec.Euclidean && e.Letter != 'x' {
-			_, hasSkip := opts["skip_model_offset"]
-			if l == ctx.Count-1 && !(hasSkip && opts.Flag("skip_model_offset")) {
+			if l == ctx.Count-1 && !flags.SkipModelOffset {
 				ctx.ModelOffset = true
-			} else if l == 0 && e.Letter == 'g' && opts.Flag("replace_first_sigmoid_with_icdf") &&
-				opts.Str("inverse_function_type") == "isigmoid" {
-				opts["inverse_function_type"] = "inormal_partly_precise"
+			} else if l == 0 && flags.ReplaceFirstSigmoidWithICDF && flags.InverseFunction == "isigmoid" {
+				err = e.Schema.Set(opts, "inverse_function_type", "inormal_partly_precise")
 			}
 		}
-		return opts, nil
+		return opts, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("flow_defs sub-manifold %d (%s), %w", k, def.Text, err)
 	}
 	return &subflow{manifold: m, letters: letters, chain: chain}, nil
+}
+
+// pdfFlags are the layer options that the PDF reads, not the layer (only g has all of them).
+type pdfFlags struct {
+	SkipModelOffset             bool   `opt:"skip_model_offset"`
+	ReplaceFirstSigmoidWithICDF bool   `opt:"replace_first_sigmoid_with_icdf"`
+	InverseFunction             string `opt:"inverse_function_type"`
 }
 
 // dim is the width of the sub-manifold's points in embedding (true) or intrinsic coordinates.

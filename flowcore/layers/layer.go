@@ -62,3 +62,15 @@ type Entry struct {
 	// New builds the layer.
 	New Constructor
 }
+
+// Typed adapts a constructor that reads its options as the fields of a struct O (see spec.Decode)
+// to a Constructor: the resolved values are decoded once, when the layer is built.
+func Typed[O any](build func(ctx Context, o O) (Layer, error)) Constructor {
+	return func(ctx Context, v spec.Values) (Layer, error) {
+		var o O
+		if err := spec.Decode(v, &o); err != nil {
+			return nil, err
+		}
+		return build(ctx, o)
+	}
+}

@@ -108,3 +108,44 @@ func TestOptionErrors(t *testing.T) {
 		}
 	}
 }
+
+type widthGroup struct {
+	Lower float64 `opt:"lower"`
+}
+
+type decoded struct {
+	widthGroup
+	Bins  int    `opt:"bins"`
+	Flag  bool   `opt:"flag"`
+	Mode  string `opt:"mode"`
+	plain int
+}
+
+// TestDecode decodes values into tagged fields (embedded groups included), fails on a field
+// without an option and on an option without a field, and round-trips through Encode.
+func TestDecode(t *testing.T) {
+	v := spec.Values{"lower": 0.5, "bins": 3, "flag": 1, "mode": "a"}
+	var d decoded
+	if err := spec.Decode(v, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Lower != 0.5 || d.Bins != 3 || !d.Flag || d.Mode != "a" || d.plain != 0 {
+		t.Fatalf("decoded %+v", d)
+	}
+	if got := spec.Encode(d); len(got) != 4 || got["flag"] != 1 || got["bins"] != 3 || got["lower"] != 0.5 || got["mode"] != "a" {
+		t.Errorf("Encode gave %v", got)
+	}
+	if err := spec.Decode(spec.Values{"lower": 0.5, "bins": 3, "flag": 1}, &d); err == nil || !strings.Contains(err.Error(), `"mode"`) {
+		t.Errorf("missing option: got %v", err)
+	}
+	if err := spec.Decode(spec.Values{"lower": 0.5, "bins": 3, "flag": 1, "mode": "a", "modes": "b"}, &d); err == nil || !strings.Contains(err.Error(), "modes") {
+		t.Errorf("extra option: got %v", err)
+	}
+	if err := spec.Decode(spec.Values{"lower": 0.5, "bins": 3.0, "flag": 1, "mode": "a"}, &d); err == nil {
+		t.Error("a float for an int field was accepted")
+	}
+	var some decoded
+	if err := spec.DecodeSome(spec.Values{"bins": 2, "other": 1}, &some); err != nil || some.Bins != 2 || some.Mode != "" {
+		t.Errorf("DecodeSome: %+v, %v", some, err)
+	}
+}

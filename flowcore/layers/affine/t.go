@@ -14,7 +14,7 @@ import (
 )
 
 // TEntry registers the layer t.
-var TEntry = layers.Entry{Letter: 't', Manifold: spec.Euclidean, Schema: tSchema(), New: newT}
+var TEntry = layers.Entry{Letter: 't', Manifold: spec.Euclidean, Schema: tSchema(), New: layers.Typed(newT)}
 
 // Covariance types of t.
 const (
@@ -26,6 +26,14 @@ const (
 
 // offsetInit is upstream's default initial offset.
 const offsetInit = 0.001
+
+// TOptions are the options of t (tSchema).
+type TOptions struct {
+	// SkipModelOffset is read by the PDF (it decides ctx.ModelOffset).
+	SkipModelOffset bool `opt:"skip_model_offset"`
+	constrain.Width
+	CovType string `opt:"cov_type"`
+}
 
 func tSchema() spec.Schema {
 	s := spec.Schema{
@@ -48,12 +56,11 @@ type tLayer struct {
 	pairs  [][2]int
 }
 
-func newT(ctx layers.Context, o spec.Values) (layers.Layer, error) {
-	w, err := constrain.WidthFromOptions(o)
-	if err != nil {
+func newT(ctx layers.Context, o TOptions) (layers.Layer, error) {
+	if err := o.Width.Validate(); err != nil {
 		return nil, err
 	}
-	l := &tLayer{d: ctx.Manifold.Dim, offset: ctx.ModelOffset, cov: o.Str("cov_type"), width: w}
+	l := &tLayer{d: ctx.Manifold.Dim, offset: ctx.ModelOffset, cov: o.CovType, width: o.Width}
 	if l.d < 1 {
 		return nil, fmt.Errorf("layer t needs a Euclidean space of dimension >= 1, got %q", ctx.Manifold.Text)
 	}

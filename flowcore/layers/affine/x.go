@@ -13,9 +13,14 @@ import (
 // acts like add_offset.
 var XEntry = layers.Entry{Letter: 'x', Manifold: spec.Euclidean,
 	Schema: spec.Schema{{Name: "add_offset", Kind: spec.Int, Default: 0, Check: spec.Flag}},
-	New: func(ctx layers.Context, o spec.Values) (layers.Layer, error) {
-		return &xLayer{d: ctx.Manifold.Dim, offset: ctx.ModelOffset || o.Flag("add_offset")}, nil
-	}}
+	New: layers.Typed(func(ctx layers.Context, o XOptions) (layers.Layer, error) {
+		return &xLayer{d: ctx.Manifold.Dim, offset: ctx.ModelOffset || o.AddOffset}, nil
+	})}
+
+// XOptions are the options of x.
+type XOptions struct {
+	AddOffset bool `opt:"add_offset"`
+}
 
 // xLayer is x = z (+ offset).
 type xLayer struct {

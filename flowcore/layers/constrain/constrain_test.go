@@ -6,6 +6,7 @@ import (
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/ad/adtest"
+	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
 func regulators() []Width {
@@ -85,7 +86,11 @@ func TestWidth(t *testing.T) {
 // TestWidthOptions checks the schema defaults and validation.
 func TestWidthOptions(t *testing.T) {
 	s := WidthSchema()
-	w, err := WidthFromOptions(s.Defaults())
+	var w Width
+	err := spec.Decode(s.Defaults(), &w)
+	if err == nil {
+		err = w.Validate()
+	}
 	if err != nil || w != (Width{Lower: 0.01, Upper: 100, SmoothSaturation: true}) {
 		t.Fatalf("defaults: %+v, %v", w, err)
 	}
@@ -93,7 +98,7 @@ func TestWidthOptions(t *testing.T) {
 	if err := s.Set(v, OptUpper, -1.0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := WidthFromOptions(v); err == nil {
+	if err := spec.Decode(v, &w); err != nil || w.Validate() == nil {
 		t.Errorf("smooth saturation without an upper bound accepted")
 	}
 	if err := s.Set(v, OptUpper, -2.0); err == nil {

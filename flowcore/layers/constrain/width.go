@@ -18,11 +18,15 @@ import (
 //
 // Clamp first clamps raw to [log(0.01·Lower), log Upper] (to 3·log Upper with smooth saturation;
 // without an upper bound only from below); the gradient is zero outside the clamp range.
+//
+// Its fields are the width options (WidthSchema); option structs of layers embed it.
 type Width struct {
-	Softplus         bool
-	Lower, Upper     float64 // Upper <= 0: no upper bound (jammy_flows' −1)
-	Clamp            bool
-	SmoothSaturation bool
+	Softplus bool    `opt:"softplus_for_width"`
+	Lower    float64 `opt:"lower_bound_for_widths"`
+	// Upper <= 0: no upper bound (jammy_flows' −1).
+	Upper            float64 `opt:"upper_bound_for_widths"`
+	Clamp            bool    `opt:"clamp_widths"`
+	SmoothSaturation bool    `opt:"width_smooth_saturation"`
 }
 
 // Width option names, as in jammy_flows.
@@ -53,13 +57,6 @@ func WidthSchema() spec.Schema {
 		{Name: OptClamp, Kind: spec.Int, Default: 0, Check: spec.Flag},
 		{Name: OptSaturation, Kind: spec.Int, Default: 1, Check: spec.Flag},
 	}
-}
-
-// WidthFromOptions reads the width options declared by WidthSchema and validates them.
-func WidthFromOptions(v spec.Values) (Width, error) {
-	w := Width{Softplus: v.Flag(OptSoftplus), Upper: v.Float(OptUpper), Lower: v.Float(OptLower),
-		Clamp: v.Flag(OptClamp), SmoothSaturation: v.Flag(OptSaturation)}
-	return w, w.Validate()
 }
 
 // Validate checks the regulator settings.

@@ -81,7 +81,7 @@ func benchChain(b *testing.B) ([]layers.Layer, [][]float64) {
 		if i == 0 {
 			opts[optInverse] = "inormal_partly_precise"
 		}
-		l, err := New(layers.Context{Manifold: spec.ManifoldDef{Kind: spec.Euclidean, Dim: 2}, Index: i, Count: 4, ModelOffset: i == 3}, opts)
+		l, err := Entry.New(layers.Context{Manifold: spec.ManifoldDef{Kind: spec.Euclidean, Dim: 2}, Index: i, Count: 4, ModelOffset: i == 3}, opts)
 		if err != nil {
 			b.Fatal(err)
 		}

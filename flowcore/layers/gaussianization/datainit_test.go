@@ -101,7 +101,7 @@ func TestInitFromDataVariants(t *testing.T) {
 	}
 	// Not the layer next to the data: random reflections.
 	opts := Entry.Schema.Defaults()
-	l, _ := New(layers.Context{Manifold: spec.ManifoldDef{Kind: spec.Euclidean, Dim: 2}, Index: 0, Count: 2}, opts)
+	l, _ := Entry.New(layers.Context{Manifold: spec.ManifoldDef{Kind: spec.Euclidean, Dim: 2}, Index: 0, Count: 2}, opts)
 	if _, _, err := l.(*Layer).InitFromData(x, 300, rng); err != nil {
 		t.Fatal(err)
 	}

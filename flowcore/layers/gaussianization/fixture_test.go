@@ -28,7 +28,7 @@ func fixtureLayers(t *testing.T, f fixture.Upstream) []layers.Layer {
 			}
 		}
 		opts[optInverse] = f.InverseFunctionTypes[0][i]
-		l, err := New(layers.Context{Manifold: defs[0], Index: i, Count: n, ModelOffset: i == n-1}, opts)
+		l, err := Entry.New(layers.Context{Manifold: defs[0], Index: i, Count: n, ModelOffset: i == n-1}, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

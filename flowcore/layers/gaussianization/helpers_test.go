@@ -19,7 +19,7 @@ func build(t testing.TB, d int, offset bool, over map[string]any) *Layer {
 		}
 	}
 	ctx := layers.Context{Manifold: spec.ManifoldDef{Kind: spec.Euclidean, Dim: d}, Count: 1, ModelOffset: offset}
-	l, err := New(ctx, opts)
+	l, err := Entry.New(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ import (
 )
 
 // Entry registers the layer letter g on Euclidean manifolds.
-var Entry = layers.Entry{Letter: 'g', Manifold: spec.Euclidean, Schema: schema(), New: New}
+var Entry = layers.Entry{Letter: 'g', Manifold: spec.Euclidean, Schema: schema(), New: layers.Typed(New)}
 
 // Skew exponent bounds: log a = blog(raw; 0.1, 9, centered), so a = 1 at raw = 0.
 const (
@@ -80,32 +80,32 @@ type preparedCache struct {
 }
 
 // New builds a g layer from its context and resolved options.
-func New(ctx layers.Context, opts spec.Values) (layers.Layer, error) {
+func New(ctx layers.Context, opts Options) (layers.Layer, error) {
 	d := ctx.Manifold.Dim
 	if d < 1 {
 		return nil, fmt.Errorf("g layer needs a Euclidean dimension >= 1, got %d", d)
 	}
-	l := &Layer{ctx: ctx, d: d, k: opts.Int(optNumKDE), offset: ctx.ModelOffset,
-		fitNorm: opts.Flag(optFitNorm), regNorm: opts.Flag(optRegulateNorm),
-		normLo: opts.Float(optLowerNorms), normHi: opts.Float(optUpperNorms),
-		centerMean: opts.Flag(optCenterMean), skew: opts.Flag(optSkewness)}
+	l := &Layer{ctx: ctx, d: d, k: opts.NumKDE, offset: ctx.ModelOffset,
+		fitNorm: opts.FitNormalization, regNorm: opts.RegulateNormalization,
+		normLo: opts.LowerBoundForNorms, normHi: opts.UpperBoundForNorms,
+		centerMean: opts.CenterMean, skew: opts.AddSkewness, width: opts.Width}
 	if l.k < 1 {
 		return nil, fmt.Errorf("option %q = %d: must be > 0", optNumKDE, l.k)
 	}
+	if err := l.width.Validate(); err != nil {
+		return nil, err
+	}
 	var err error
-	if l.width, err = constrain.WidthFromOptions(opts); err != nil {
+	if l.kind, err = parseInvKind(opts.InverseFunction); err != nil {
 		return nil, err
 	}
-	if l.kind, err = parseInvKind(opts.Str(optInverse)); err != nil {
-		return nil, err
-	}
-	if l.rot, err = rotation.New(opts.Str(optRotation), d, opts.Int(optHouseholder)); err != nil {
+	if l.rot, err = rotation.New(opts.RotationMode, d, opts.NumHouseholderIter); err != nil {
 		return nil, fmt.Errorf("option %q: %w", optRotation, err)
 	}
 	if l.fitNorm && l.regNorm && !(l.normHi > 0) {
 		return nil, fmt.Errorf("option %q = %g: regulate_normalization needs an upper bound > 0 (or set %q = 0)", optUpperNorms, l.normHi, optRegulateNorm)
 	}
-	switch opts.Str(optStretch) {
+	switch opts.NonlinearStretch {
 	case stretchClassic:
 		l.nMeans = l.k * d
 		if l.centerMean {
@@ -120,7 +120,7 @@ func New(ctx layers.Context, opts spec.Values) (layers.Layer, error) {
 		}
 		l.spline = &cfg
 	default:
-		return nil, fmt.Errorf("option %q = %q: must be %q or %q", optStretch, opts.Str(optStretch), stretchClassic, stretchSpline)
+		return nil, fmt.Errorf("option %q = %q: must be %q or %q", optStretch, opts.NonlinearStretch, stretchClassic, stretchSpline)
 	}
 	return l, nil
 }

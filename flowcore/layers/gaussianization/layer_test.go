@@ -75,7 +75,7 @@ func TestOptionValidation(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		_, err := New(layers.Context{Manifold: spec.ManifoldDef{Kind: spec.Euclidean, Dim: c.d}, Count: 1}, opts)
+		_, err := Entry.New(layers.Context{Manifold: spec.ManifoldDef{Kind: spec.Euclidean, Dim: c.d}, Count: 1}, opts)
 		if err == nil || !strings.Contains(err.Error(), c.name) {
 			t.Errorf("%v: error %v, want one naming %q", c.opts, err, c.name)
 		}

@@ -31,6 +31,25 @@ const (
 	stretchSpline  = "rq_splines"
 )
 
+// Options are the options of g (schema).
+type Options struct {
+	FitNormalization   bool   `opt:"fit_normalization"`
+	NumHouseholderIter int    `opt:"num_householder_iter"`
+	NumKDE             int    `opt:"num_kde"`
+	InverseFunction    string `opt:"inverse_function_type"`
+	// ReplaceFirstSigmoidWithICDF and SkipModelOffset are read by the PDF, not by the layer.
+	ReplaceFirstSigmoidWithICDF bool `opt:"replace_first_sigmoid_with_icdf"`
+	SkipModelOffset             bool `opt:"skip_model_offset"`
+	constrain.Width
+	UpperBoundForNorms    float64 `opt:"upper_bound_for_norms"`
+	LowerBoundForNorms    float64 `opt:"lower_bound_for_norms"`
+	CenterMean            bool    `opt:"center_mean"`
+	RegulateNormalization bool    `opt:"regulate_normalization"`
+	AddSkewness           bool    `opt:"add_skewness"`
+	RotationMode          string  `opt:"rotation_mode"`
+	NonlinearStretch      string  `opt:"nonlinear_stretch_type"`
+}
+
 // schema lists the options of g in jammy_flows' order, with its defaults and allowed values.
 // replace_first_sigmoid_with_icdf and skip_model_offset are read by the PDF, not by the layer.
 func schema() spec.Schema {

@@ -21,7 +21,7 @@ import (
 )
 
 // REntry registers the layer r (jammy_flows' rational_quadratic_spline).
-var REntry = layers.Entry{Letter: 'r', Manifold: spec.Interval, Schema: rSchema(), New: newR}
+var REntry = layers.Entry{Letter: 'r', Manifold: spec.Interval, Schema: rSchema(), New: layers.Typed(newR)}
 
 // Option names of r.
 const (
@@ -36,6 +36,12 @@ const (
 	optMinHeight   = "min_height"
 	optMinDeriv    = "min_derivative"
 )
+
+// ROptions are the options of r (rSchema).
+type ROptions struct {
+	spline.Options
+	MaxRatio float64 `opt:"restrict_max_min_width_height_ratio"`
+}
 
 func rSchema() spec.Schema {
 	return spec.Schema{
@@ -61,13 +67,9 @@ type rLayer struct {
 	smooth bool
 }
 
-func newR(ctx layers.Context, o spec.Values) (layers.Layer, error) {
-	k := o.Int(optBins)
-	smooth := o.Flag(optSmooth)
-	fix := o.Float(optFixBoundary)
-	minW, minH, minD := o.Float(optMinWidth), o.Float(optMinHeight), o.Float(optMinDeriv)
-	ratio := o.Float(optRatio)
-	fixFirst := o.Flag(optFixFirst)
+func newR(ctx layers.Context, o ROptions) (layers.Layer, error) {
+	k, smooth, fix, ratio, fixFirst := o.Bins, o.Smooth, o.FixBoundaryDerivative, o.MaxRatio, o.FixFirst
+	minW, minH, minD := o.MinWidth, o.MinHeight, o.MinDerivative
 	switch {
 	case ctx.Manifold.Dim != 1 || !(ctx.Manifold.Low < ctx.Manifold.High):
 		return nil, fmt.Errorf("layer r needs a one-dimensional interval with low < high, got %q", ctx.Manifold.Text)
@@ -81,7 +83,7 @@ func newR(ctx layers.Context, o spec.Values) (layers.Layer, error) {
 		return nil, fmt.Errorf("option %q = %g times %q = %d exceeds 1", optMinHeight, minH, optBins, k)
 	case ratio > 0 && k > 1 && !(ratio > float64(k-1)):
 		return nil, fmt.Errorf("option %q = %g must exceed %q minus 1 = %d", optRatio, ratio, optBins, k-1)
-	case fixFirst && o.Flag(optFixSecond) && k < 2:
+	case fixFirst && o.AlsoFixSecond && k < 2:
 		return nil, fmt.Errorf("option %q = 1 needs %q >= 2", optFixSecond, optBins)
 	}
 	lo, hi := ctx.Manifold.Low, ctx.Manifold.High
@@ -91,8 +93,8 @@ func newR(ctx layers.Context, o spec.Values) (layers.Layer, error) {
 			MinWidth: minW, MinHeight: minH, MinDerivative: minD, MaxRatio: ratio},
 		// also_fix_second_width_to_zero only acts together with fix_first_width_n_height_to_zero,
 		// as upstream.
-		layout: spline.Layout{Bins: k, FixFirst: fixFirst, AlsoFixSecond: fixFirst && o.Flag(optFixSecond),
-			Independent: o.Flag(optIndependent), Mirror: smooth && k == 3, FixedSlope: fix, MinDerivative: minD},
+		layout: spline.Layout{Bins: k, FixFirst: fixFirst, AlsoFixSecond: fixFirst && o.AlsoFixSecond,
+			Independent: o.Independent, Mirror: smooth && k == 3, FixedSlope: fix, MinDerivative: minD},
 	}
 	switch {
 	case smooth && fix > 0:

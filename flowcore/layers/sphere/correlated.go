@@ -6,7 +6,6 @@ import (
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/layers"
 	"github.com/gojammy/gojammy/flowcore/nn"
-	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
 // correlatedHidden is the hidden width of the correlated sub-flow's MLP.
@@ -22,17 +21,17 @@ type correlatedFlow struct {
 	mlp                nn.MLP
 }
 
-func newCorrelatedFlow(b float64, opts spec.Values) (*correlatedFlow, error) {
-	vert, err := verticalChain(b, opts.Str("vertical_flow_defs"), func(int) map[string]any { return nil })
+func newCorrelatedFlow(b float64, opts fOptions) (*correlatedFlow, error) {
+	vert, err := verticalChain(b, opts.VerticalFlowDefs, func(int) map[string]any { return nil })
 	if err != nil {
 		return nil, err
 	}
-	circ, err := circularChain(opts.Str("circular_flow_defs"), nil)
+	circ, err := circularChain(opts.CircularFlowDefs, nil)
 	if err != nil {
 		return nil, err
 	}
 	return &correlatedFlow{vertical: vert, circular: circ,
-		mlp: nn.NewLowRank(1, []int{correlatedHidden}, circ.NumParams(), opts.Int("correlated_max_rank"))}, nil
+		mlp: nn.NewLowRank(1, []int{correlatedHidden}, circ.NumParams(), opts.CorrelatedMaxRank)}, nil
 }
 
 func (c *correlatedFlow) numParams() int { return c.vertical.NumParams() + c.mlp.NumParams() }

@@ -35,7 +35,17 @@ var VEntry = layers.Entry{
 		{Name: "max_num_newton_iter", Kind: spec.Int, Default: 1000, Check: spec.AtLeast(1)},
 		{Name: "mean_parametrization", Kind: spec.String, Default: meanOld, Choices: []string{meanOld, meanHouseholder}},
 	},
-	New: newExpMapLayer,
+	New: layers.Typed(newExpMapLayer),
+}
+
+// vOptions are the options of v.
+type vOptions struct {
+	ExpMapType          string `opt:"exp_map_type"`
+	NumComponents       int    `opt:"num_components"`
+	NaturalDirection    bool   `opt:"natural_direction"`
+	AddRotation         bool   `opt:"add_rotation"`
+	MaxNewtonIter       int    `opt:"max_num_newton_iter"`
+	MeanParametrization string `opt:"mean_parametrization"`
 }
 
 // Potential types and mean parametrizations.
@@ -50,7 +60,7 @@ const (
 	splineBins = 10
 )
 
-func newExpMapLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) {
+func newExpMapLayer(ctx layers.Context, opts vOptions) (layers.Layer, error) {
 	if ctx.Manifold.Dim != 2 {
 		return nil, fmt.Errorf("layer \"v\" acts on s2, not %s", ctx.Manifold.Text)
 	}
@@ -58,9 +68,8 @@ func newExpMapLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) 
 	if err != nil {
 		return nil, err
 	}
-	e := &expMap{m: m, kind: opts.Str("exp_map_type"), comps: opts.Int("num_components"),
-		mean: opts.Str("mean_parametrization"), natural: opts.Flag("natural_direction"),
-		maxIter: opts.Int("max_num_newton_iter")}
+	e := &expMap{m: m, kind: opts.ExpMapType, comps: opts.NumComponents, mean: opts.MeanParametrization,
+		natural: opts.NaturalDirection, maxIter: opts.MaxNewtonIter}
 	if e.mean == meanHouseholder {
 		r, err := newRotator(modeHouseholder, 2, 3)
 		if err != nil {
@@ -70,11 +79,7 @@ func newExpMapLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) 
 	}
 	e.splineCfg = spline.Config{Bins: splineBins, Mode: spline.Free, Box: spline.Box{Left: -1, Right: 1, Bottom: -1, Top: 1},
 		MinWidth: 1e-3, MinHeight: 1e-3, MinDerivative: 1e-3}
-	mode := ""
-	if opts.Flag("add_rotation") {
-		mode = modeHouseholder
-	}
-	return newRotated(m, mode, -1, e)
+	return newRotated(m, householderIf(opts.AddRotation), -1, e)
 }
 
 // expMap is the core of v.

@@ -20,7 +20,35 @@ var FEntry = layers.Entry{
 	Letter:   'f',
 	Manifold: spec.Sphere,
 	Schema:   fSchema,
-	New:      newFisherLayer,
+	New:      layers.Typed(newFisherLayer),
+}
+
+// fOptions are the options of f (fSchema).
+type fOptions struct {
+	AddVertical            bool    `opt:"add_vertical_rq_spline_flow"`
+	AddCircular            bool    `opt:"add_circular_rq_spline_flow"`
+	AddCorrelated          bool    `opt:"add_correlated_rq_spline_flow"`
+	CircularFlowDefs       string  `opt:"circular_flow_defs"`
+	VerticalFlowDefs       string  `opt:"vertical_flow_defs"`
+	CorrelatedMaxRank      int     `opt:"correlated_max_rank"`
+	InverseZScaling        bool    `opt:"inverse_z_scaling"`
+	BoundaryIdentityRegion float64 `opt:"boundary_cos_theta_identity_region"`
+	// SplineBins is the number of bins of the vertical layers (-1: 2 and 3 alternating).
+	SplineBins                    int     `opt:"spline_num_basis_functions"`
+	VerticalSmooth                bool    `opt:"vertical_smooth"`
+	VerticalMaxRatio              float64 `opt:"vertical_restrict_max_min_width_height_ratio"`
+	VerticalFixBoundaryDerivative bool    `opt:"vertical_fix_boundary_derivative"`
+	VerticalFixFirst              bool    `opt:"vertical_fix_first_width_n_height_to_zero"`
+	VerticalAlsoFixSecond         bool    `opt:"vertical_also_fix_second_width_to_zero"`
+	VerticalIndependent           bool    `opt:"vertical_independent_width_height_parametrization"`
+	CircularAddRotation           bool    `opt:"circular_add_rotation"`
+	MinKappa                      float64 `opt:"min_kappa"`
+	KappaPrediction               string  `opt:"kappa_prediction"`
+	AddExtraRotation              bool    `opt:"add_extra_rotation_inbetween"`
+	AddRotation                   bool    `opt:"add_rotation"`
+	RotationMode                  string  `opt:"rotation_mode"`
+	KappaClamping                 bool    `opt:"kappa_clamping"`
+	NumHouseholderIter            int     `opt:"num_householder_iter"`
 }
 
 // RecommendedF is the f option set that jammy_flows' documentation recommends for s2, used with
@@ -69,7 +97,7 @@ func unitInterval(v any) error {
 	return fmt.Errorf("must lie in [0, 1)")
 }
 
-func newFisherLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) {
+func newFisherLayer(ctx layers.Context, opts fOptions) (layers.Layer, error) {
 	if ctx.Manifold.Dim != 2 {
 		return nil, fmt.Errorf("layer \"f\" acts on s2, not %s", ctx.Manifold.Text)
 	}
@@ -77,16 +105,15 @@ func newFisherLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) 
 	if err != nil {
 		return nil, err
 	}
-	rotate := opts.Flag("add_rotation")
-	mode := opts.Str("rotation_mode")
-	c, err := newFisher(m, opts, rotate, mode)
+	rotate, mode := opts.AddRotation, opts.RotationMode
+	c, err := newFisher(m, opts)
 	if err != nil {
 		return nil, err
 	}
 	if !rotate {
 		mode = ""
 	}
-	l, err := newRotated(m, mode, opts.Int("num_householder_iter"), c)
+	l, err := newRotated(m, mode, opts.NumHouseholderIter, c)
 	if err != nil {
 		return nil, err
 	}
@@ -112,14 +139,13 @@ type fisher struct {
 	correlated *correlatedFlow
 }
 
-func newFisher(m manifold.Manifold, opts spec.Values, rotate bool, rotMode string) (*fisher, error) {
-	k, err := newKappaMap(opts.Str("kappa_prediction"), opts.Float("min_kappa"), opts.Flag("kappa_clamping"), rotate, rotMode)
+func newFisher(m manifold.Manifold, opts fOptions) (*fisher, error) {
+	k, err := newKappaMap(opts.KappaPrediction, opts.MinKappa, opts.KappaClamping, opts.AddRotation, opts.RotationMode)
 	if err != nil {
 		return nil, err
 	}
-	f := &fisher{m: m, sign: 1, kappa: k, boundary: opts.Float("boundary_cos_theta_identity_region"),
-		extraRot: opts.Flag("add_extra_rotation_inbetween")}
-	if opts.Flag("inverse_z_scaling") {
+	f := &fisher{m: m, sign: 1, kappa: k, boundary: opts.BoundaryIdentityRegion, extraRot: opts.AddExtraRotation}
+	if opts.InverseZScaling {
 		f.sign = -1
 	}
 	if err := f.buildSubflows(opts); err != nil {

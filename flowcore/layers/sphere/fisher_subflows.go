@@ -11,16 +11,15 @@ import (
 )
 
 // buildSubflows creates the vertical, circular or correlated sub-flows of an f layer.
-func (f *fisher) buildSubflows(opts spec.Values) error {
-	vert, circ := opts.Flag("add_vertical_rq_spline_flow"), opts.Flag("add_circular_rq_spline_flow")
-	k := opts.Int("spline_num_basis_functions")
+func (f *fisher) buildSubflows(opts fOptions) error {
+	vert, circ := opts.AddVertical, opts.AddCircular
 	switch {
-	case k == -1 && !opts.Flag("vertical_smooth"):
+	case opts.SplineBins == -1 && !opts.VerticalSmooth:
 		return fmt.Errorf("option \"spline_num_basis_functions\" = -1 (alternating 2 and 3 bins) needs vertical_smooth = 1")
-	case circ && opts.Flag("circular_add_rotation"):
+	case circ && opts.CircularAddRotation:
 		return fmt.Errorf("option \"circular_add_rotation\" must be 0: a rotation of the azimuth is not defined at the poles")
 	}
-	if opts.Flag("add_correlated_rq_spline_flow") {
+	if opts.AddCorrelated {
 		if vert || circ {
 			return fmt.Errorf("option \"add_correlated_rq_spline_flow\" = 1 excludes add_vertical_rq_spline_flow and add_circular_rq_spline_flow")
 		}
@@ -32,8 +31,8 @@ func (f *fisher) buildSubflows(opts spec.Values) error {
 		return nil
 	}
 	if vert {
-		c, err := verticalChain(f.boundary, opts.Str("vertical_flow_defs"), func(l int) map[string]any {
-			return verticalOptions(opts, l)
+		c, err := verticalChain(f.boundary, opts.VerticalFlowDefs, func(l int) map[string]any {
+			return spec.Encode(verticalOptions(opts, l))
 		})
 		if err != nil {
 			return err
@@ -41,7 +40,7 @@ func (f *fisher) buildSubflows(opts spec.Values) error {
 		f.vertical = &c
 	}
 	if circ {
-		c, err := circularChain(opts.Str("circular_flow_defs"), circularOptions(opts))
+		c, err := circularChain(opts.CircularFlowDefs, spec.Encode(circularOptions(opts)))
 		if err != nil {
 			return err
 		}
@@ -51,38 +50,31 @@ func (f *fisher) buildSubflows(opts spec.Values) error {
 }
 
 // verticalOptions are the r options of vertical layer l: the vertical_* options of f, with
-// spline_num_basis_functions bins (-1: 2 for even and 3 for odd layers).
-func verticalOptions(opts spec.Values, l int) map[string]any {
-	bins := opts.Int("spline_num_basis_functions")
-	if bins == -1 {
-		bins = 2 + l%2
+// spline_num_basis_functions bins (-1: 2 for even and 3 for odd layers); the other options keep
+// r's defaults.
+func verticalOptions(opts fOptions, l int) interval.ROptions {
+	o := spec.DecodeDefaults[interval.ROptions](interval.REntry.Schema)
+	o.Bins = opts.SplineBins
+	if o.Bins == -1 {
+		o.Bins = 2 + l%2
 	}
-	fixed := -1.0
-	if opts.Flag("vertical_fix_boundary_derivative") {
-		fixed = 1.0
+	o.FixBoundaryDerivative = -1
+	if opts.VerticalFixBoundaryDerivative {
+		o.FixBoundaryDerivative = 1
 	}
-	return map[string]any{
-		"num_basis_functions":                      bins,
-		"fix_boundary_derivatives":                 fixed,
-		"smooth_second_derivative":                 opts.Int("vertical_smooth"),
-		"restrict_max_min_width_height_ratio":      opts.Float("vertical_restrict_max_min_width_height_ratio"),
-		"fix_first_width_n_height_to_zero":         opts.Int("vertical_fix_first_width_n_height_to_zero"),
-		"also_fix_second_width_to_zero":            opts.Int("vertical_also_fix_second_width_to_zero"),
-		"independent_width_height_parametrization": opts.Int("vertical_independent_width_height_parametrization"),
-	}
+	o.Smooth, o.MaxRatio = opts.VerticalSmooth, opts.VerticalMaxRatio
+	o.FixFirst, o.AlsoFixSecond, o.Independent = opts.VerticalFixFirst, opts.VerticalAlsoFixSecond, opts.VerticalIndependent
+	return o
 }
 
 // circularOptions are the o options of every circular layer: two smooth bins, the vertical
-// fix/independence options, no rotation.
-func circularOptions(opts spec.Values) map[string]any {
-	return map[string]any{
-		"num_basis_functions":                      2,
-		"smooth_second_derivative":                 1,
-		"fix_first_width_n_height_to_zero":         opts.Int("vertical_fix_first_width_n_height_to_zero"),
-		"also_fix_second_width_to_zero":            opts.Int("vertical_also_fix_second_width_to_zero"),
-		"independent_width_height_parametrization": opts.Int("vertical_independent_width_height_parametrization"),
-		"add_rotation":                             opts.Int("circular_add_rotation"),
-	}
+// fix/independence options, no rotation; the other options keep o's defaults.
+func circularOptions(opts fOptions) oOptions {
+	o := spec.DecodeDefaults[oOptions](oSchema)
+	o.Bins, o.Smooth = 2, true
+	o.FixFirst, o.AlsoFixSecond, o.Independent = opts.VerticalFixFirst, opts.VerticalAlsoFixSecond, opts.VerticalIndependent
+	o.AddRotation = opts.CircularAddRotation
+	return o
 }
 
 // verticalLayers and circularLayers are the letters allowed in vertical_flow_defs and

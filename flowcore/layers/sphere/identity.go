@@ -17,19 +17,20 @@ var YEntry = layers.Entry{
 	Schema: spec.Schema{
 		{Name: "add_rotation", Kind: spec.Int, Default: 0, Check: spec.Flag},
 	},
-	New: newIdentity,
+	New: layers.Typed(newIdentity),
 }
 
-func newIdentity(ctx layers.Context, opts spec.Values) (layers.Layer, error) {
+// rotationOption is the add_rotation option of y, m and o.
+type rotationOption struct {
+	AddRotation bool `opt:"add_rotation"`
+}
+
+func newIdentity(ctx layers.Context, opts rotationOption) (layers.Layer, error) {
 	m, err := manifold.New(ctx.Manifold)
 	if err != nil {
 		return nil, err
 	}
-	mode := ""
-	if opts.Flag("add_rotation") {
-		mode = modeHouseholder
-	}
-	l, err := newRotated(m, mode, -1, identity{})
+	l, err := newRotated(m, householderIf(opts.AddRotation), -1, identity{})
 	if err != nil {
 		return nil, err
 	}

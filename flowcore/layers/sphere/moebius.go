@@ -25,10 +25,17 @@ var MEntry = layers.Entry{
 		{Name: "num_basis_functions", Kind: spec.Int, Default: 5, Check: spec.AtLeast(1)},
 		{Name: "natural_direction", Kind: spec.Int, Default: 0, Check: spec.Flag},
 	},
-	New: newMoebiusLayer,
+	New: layers.Typed(newMoebiusLayer),
 }
 
-func newMoebiusLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) {
+// mOptions are the options of m.
+type mOptions struct {
+	rotationOption
+	NumBasisFunctions int  `opt:"num_basis_functions"`
+	NaturalDirection  bool `opt:"natural_direction"`
+}
+
+func newMoebiusLayer(ctx layers.Context, opts mOptions) (layers.Layer, error) {
 	if ctx.Manifold.Dim != 1 {
 		return nil, fmt.Errorf("layer \"m\" acts on s1, not %s", ctx.Manifold.Text)
 	}
@@ -36,12 +43,8 @@ func newMoebiusLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error)
 	if err != nil {
 		return nil, err
 	}
-	mode := ""
-	if opts.Flag("add_rotation") {
-		mode = modeHouseholder
-	}
-	c := moebius{bases: opts.Int("num_basis_functions"), natural: opts.Flag("natural_direction")}
-	return newRotated(m, mode, -1, c)
+	c := moebius{bases: opts.NumBasisFunctions, natural: opts.NaturalDirection}
+	return newRotated(m, householderIf(opts.AddRotation), -1, c)
 }
 
 // moebius is the core of m. Basis k with raw parameters (a, b, ℓ, v) is the Möbius map of

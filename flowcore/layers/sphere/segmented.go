@@ -37,7 +37,21 @@ var NEntry = layers.Entry{
 		{Name: "subspace_mapping", Kind: spec.String, Default: "logistic", Choices: []string{"logistic"}},
 		{Name: "highway_mode", Kind: spec.Int, Default: 0, Check: spec.OneOf(0, 1, 2, 3, 4)},
 	},
-	New: newSegmentedLayer,
+	New: layers.Typed(newSegmentedLayer),
+}
+
+// nOptions are the options of n.
+type nOptions struct {
+	AddRotation       bool   `opt:"add_rotation"`
+	RotationMode      string `opt:"rotation_mode"`
+	HiddenDims        string `opt:"hidden_dims"`
+	NumBasisFunctions int    `opt:"num_basis_functions"`
+	// HigherOrderCylinder and SubspaceMapping accept upstream's defaults only.
+	HigherOrderCylinder int    `opt:"higher_order_cylinder_parametrization"`
+	ZenithTypeLayers    string `opt:"zenith_type_layers"`
+	MaxRank             int    `opt:"max_rank"`
+	SubspaceMapping     string `opt:"subspace_mapping"`
+	HighwayMode         int    `opt:"highway_mode"`
 }
 
 // zenithMargin keeps u = sin²(θ/2) inside [zenithMargin, 1-zenithMargin] when mapping back to θ.
@@ -45,7 +59,7 @@ var NEntry = layers.Entry{
 // map non-invertible there; gojammy uses the equivalent of geom.ThetaMargin.)
 var zenithMargin = math.Pow(math.Sin(geom.ThetaMargin/2), 2)
 
-func newSegmentedLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) {
+func newSegmentedLayer(ctx layers.Context, opts nOptions) (layers.Layer, error) {
 	if ctx.Manifold.Dim != 2 {
 		return nil, fmt.Errorf("layer \"n\" acts on s2, not %s", ctx.Manifold.Text)
 	}
@@ -58,8 +72,8 @@ func newSegmentedLayer(ctx layers.Context, opts spec.Values) (layers.Layer, erro
 		return nil, err
 	}
 	mode := ""
-	if opts.Flag("add_rotation") {
-		mode = opts.Str("rotation_mode")
+	if opts.AddRotation {
+		mode = opts.RotationMode
 	}
 	return newRotated(m, mode, -1, c)
 }
@@ -89,15 +103,15 @@ var (
 	}
 )
 
-func newSegmented(opts spec.Values) (*segmented, error) {
-	letters := opts.Str("zenith_type_layers")
+func newSegmented(opts nOptions) (*segmented, error) {
+	letters := opts.ZenithTypeLayers
 	if letters == "" {
 		return nil, fmt.Errorf("option \"zenith_type_layers\" is empty; give interval letters (r, z) or Euclidean letters (g)")
 	}
-	if opts.Int("highway_mode") != 0 {
-		return nil, fmt.Errorf("option \"highway_mode\" = %d is not supported yet (only 0, the plain MLP)", opts.Int("highway_mode"))
+	if opts.HighwayMode != 0 {
+		return nil, fmt.Errorf("option \"highway_mode\" = %d is not supported yet (only 0, the plain MLP)", opts.HighwayMode)
 	}
-	s := &segmented{azimuth: moebius{bases: opts.Int("num_basis_functions")},
+	s := &segmented{azimuth: moebius{bases: opts.NumBasisFunctions},
 		euclidean: strings.IndexByte("gtx", letters[0]) >= 0, fitInit: strings.Trim(letters, "g") == ""}
 	def, reg := zenithInterval, zenithIntervalLayers
 	if s.euclidean {
@@ -116,11 +130,11 @@ func newSegmented(opts spec.Values) (*segmented, error) {
 		return nil, fmt.Errorf("option \"zenith_type_layers\" = %q (interval letters r, z or Euclidean letters g, t, x, not mixed): %w", letters, err)
 	}
 	s.zenith = zenith
-	hidden, err := nn.ParseHidden(opts.Str("hidden_dims"))
+	hidden, err := nn.ParseHidden(opts.HiddenDims)
 	if err != nil {
 		return nil, fmt.Errorf("option \"hidden_dims\": %w", err)
 	}
-	s.mlp = nn.NewLowRank(2, hidden, s.zenith.NumParams(), opts.Int("max_rank"))
+	s.mlp = nn.NewLowRank(2, hidden, s.zenith.NumParams(), opts.MaxRank)
 	return s, nil
 }
 

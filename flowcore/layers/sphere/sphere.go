@@ -144,6 +144,14 @@ func (l *rotated) rotate(x, rot *ad.Node, inverse bool) (*ad.Node, *ad.Node) {
 // Compile-time check that sphere layers satisfy the layer contract.
 var _ layers.Layer = (*rotated)(nil)
 
+// householderIf is the rotation mode of y, m and o: householder with add_rotation, none without.
+func householderIf(addRotation bool) string {
+	if addRotation {
+		return modeHouseholder
+	}
+	return ""
+}
+
 // toSigned maps angles in [0, 2π] to (-π, π] (derivative 1).
 func toSigned(phi *ad.Node) *ad.Node {
 	return ad.Unary(phi, func(v float64) float64 {

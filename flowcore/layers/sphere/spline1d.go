@@ -23,7 +23,14 @@ var OEntry = layers.Entry{
 	Letter:   'o',
 	Manifold: spec.Sphere,
 	Schema:   oSchema,
-	New:      newSplineLayer,
+	New:      layers.Typed(newSplineLayer),
+}
+
+// oOptions are the options of o (oSchema).
+type oOptions struct {
+	rotationOption
+	spline.Options
+	NaturalDirection bool `opt:"natural_direction"`
 }
 
 var oSchema = spec.Schema{
@@ -40,7 +47,7 @@ var oSchema = spec.Schema{
 	{Name: "min_derivative", Kind: spec.Float, Default: 1e-4, Check: spec.Positive},
 }
 
-func newSplineLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) {
+func newSplineLayer(ctx layers.Context, opts oOptions) (layers.Layer, error) {
 	if ctx.Manifold.Dim != 1 {
 		return nil, fmt.Errorf("layer \"o\" acts on s1, not %s", ctx.Manifold.Text)
 	}
@@ -52,11 +59,7 @@ func newSplineLayer(ctx layers.Context, opts spec.Values) (layers.Layer, error) 
 	if err != nil {
 		return nil, err
 	}
-	mode := ""
-	if opts.Flag("add_rotation") {
-		mode = modeHouseholder
-	}
-	return newRotated(m, mode, -1, c)
+	return newRotated(m, householderIf(opts.AddRotation), -1, c)
 }
 
 // circularSpline is the core of o.
@@ -68,19 +71,16 @@ type circularSpline struct {
 	init float64
 }
 
-func newCircularSpline(opts spec.Values) (circularSpline, error) {
-	k := opts.Int("num_basis_functions")
-	smooth := opts.Flag("smooth_second_derivative")
-	fixFirst := opts.Flag("fix_first_width_n_height_to_zero")
-	fixed := opts.Float("fix_boundary_derivatives")
-	c := circularSpline{natural: opts.Flag("natural_direction"), init: 0.54}
+func newCircularSpline(opts oOptions) (circularSpline, error) {
+	k, smooth, fixFirst, fixed := opts.Bins, opts.Smooth, opts.FixFirst, opts.FixBoundaryDerivative
+	c := circularSpline{natural: opts.NaturalDirection, init: 0.54}
 	c.layout = spline.Layout{
-		Bins: k, FixFirst: fixFirst, AlsoFixSecond: fixFirst && opts.Flag("also_fix_second_width_to_zero"),
-		Independent: opts.Flag("independent_width_height_parametrization"),
-		Slopes:      spline.PeriodicSlopes, FixedSlope: fixed, MinDerivative: opts.Float("min_derivative"),
+		Bins: k, FixFirst: fixFirst, AlsoFixSecond: fixFirst && opts.AlsoFixSecond,
+		Independent: opts.Independent,
+		Slopes:      spline.PeriodicSlopes, FixedSlope: fixed, MinDerivative: opts.MinDerivative,
 	}
 	c.cfg = spline.Config{Bins: k, Mode: spline.Free, Box: spline.Box{Left: 0, Right: twoPi, Bottom: 0, Top: twoPi},
-		MinWidth: opts.Float("min_width"), MinHeight: opts.Float("min_height"), MinDerivative: opts.Float("min_derivative")}
+		MinWidth: opts.MinWidth, MinHeight: opts.MinHeight, MinDerivative: opts.MinDerivative}
 	switch {
 	case smooth:
 		if k != 2 {
