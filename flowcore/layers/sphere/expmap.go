@@ -48,18 +48,6 @@ type vOptions struct {
 	MeanParametrization string `opt:"mean_parametrization"`
 }
 
-// Potential types and mean parametrizations.
-const (
-	potLinear       = "linear"
-	potQuadratic    = "quadratic"
-	potExponential  = "exponential"
-	potSplines      = "splines"
-	meanOld         = "old"
-	meanHouseholder = "householder"
-	// splineBins is the number of bins of the spline potentials.
-	splineBins = 10
-)
-
 func newExpMapLayer(ctx layers.Context, opts vOptions) (layers.Layer, error) {
 	if ctx.Manifold.Dim != 2 {
 		return nil, fmt.Errorf("layer \"v\" acts on s2, not %s", ctx.Manifold.Text)
@@ -82,37 +70,6 @@ func newExpMapLayer(ctx layers.Context, opts vOptions) (layers.Layer, error) {
 	return newRotated(m, householderIf(opts.AddRotation), -1, e)
 }
 
-// expMap is the core of v.
-type expMap struct {
-	m              manifold.Manifold
-	kind, mean     string
-	comps, maxIter int
-	natural        bool
-	meanRot        rotator
-	splineCfg      spline.Config
-}
-
-// numMean is the number of mean parameters per component.
-func (e *expMap) numMean() int {
-	if e.mean == meanHouseholder {
-		return 10
-	}
-	return 3
-}
-
-// perComponent is the number of parameters per component.
-func (e *expMap) perComponent() int {
-	n := e.numMean() + 1
-	switch e.kind {
-	case potExponential:
-		n++
-	case potSplines:
-		n += 3*splineBins + 1
-	}
-	return n
-}
-
-func (e *expMap) numParams() int                         { return e.perComponent() * e.comps }
 func (e *expMap) initialParams(rng *rand.Rand) []float64 { return normals(rng, e.numParams()) }
 
 // inverse is the density direction: T (natural_direction 0) or T⁻¹.
@@ -141,7 +98,7 @@ func (e *expMap) apply(x, own *ad.Node) (*ad.Node, *ad.Node) {
 	y := e.m.FromEmbedding(t.Node())
 	c := d1.Cross(d2)
 	logArea := ad.Scale(ad.Log(c.Dot(c)), 0.5)
-	return y, ad.Sub(ad.Add(logSin(theta), logArea), logSin(ad.Cols(y, 0, 1)))
+	return y, ad.Sub(ad.Add(geom.LogSinTheta(theta), logArea), geom.LogSinTheta(ad.Cols(y, 0, 1)))
 }
 
 // applyInverse solves T(x) = y by Newton's method; the solution carries implicit gradients.

@@ -5,8 +5,53 @@ import (
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/geom"
+	"github.com/gojammy/gojammy/flowcore/manifold"
 	"github.com/gojammy/gojammy/flowcore/spline"
 )
+
+// Potential types and mean parametrizations.
+const (
+	potLinear       = "linear"
+	potQuadratic    = "quadratic"
+	potExponential  = "exponential"
+	potSplines      = "splines"
+	meanOld         = "old"
+	meanHouseholder = "householder"
+	// splineBins is the number of bins of the spline potentials.
+	splineBins = 10
+)
+
+// expMap is the core of v.
+type expMap struct {
+	m              manifold.Manifold
+	kind, mean     string
+	comps, maxIter int
+	natural        bool
+	meanRot        rotator
+	splineCfg      spline.Config
+}
+
+// numMean is the number of mean parameters per component.
+func (e *expMap) numMean() int {
+	if e.mean == meanHouseholder {
+		return 10
+	}
+	return 3
+}
+
+// perComponent is the number of parameters per component.
+func (e *expMap) perComponent() int {
+	n := e.numMean() + 1
+	switch e.kind {
+	case potExponential:
+		n++
+	case potSplines:
+		n += 3*splineBins + 1
+	}
+	return n
+}
+
+func (e *expMap) numParams() int { return e.perComponent() * e.comps }
 
 // potential holds the per-component coefficients of a v layer, each (rows of params) x C.
 type potential struct {

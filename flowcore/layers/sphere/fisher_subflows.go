@@ -3,124 +3,101 @@ package sphere
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/layers"
-	"github.com/gojammy/gojammy/flowcore/layers/interval"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
-// buildSubflows creates the vertical, circular or correlated sub-flows of an f layer.
-func (f *fisher) buildSubflows(opts fOptions) error {
+// fisherSubflows are the optional spline sub-flows of an f layer on (cos θ, φ): vertical and/or
+// circular, or the correlated one; they act only where |cos θ| < 1-boundary. Block: [vertical]
+// [circular] or [correlated].
+type fisherSubflows struct {
+	boundary   float64
+	vertical   *layers.Chain
+	circular   *layers.Chain
+	correlated *correlatedFlow
+}
+
+// newFisherSubflows builds the sub-flows the options of f ask for.
+func newFisherSubflows(opts fOptions) (fisherSubflows, error) {
+	f := fisherSubflows{boundary: opts.BoundaryIdentityRegion}
 	vert, circ := opts.AddVertical, opts.AddCircular
 	switch {
 	case opts.SplineBins == -1 && !opts.VerticalSmooth:
-		return fmt.Errorf("option \"spline_num_basis_functions\" = -1 (alternating 2 and 3 bins) needs vertical_smooth = 1")
+		return f, fmt.Errorf("option \"spline_num_basis_functions\" = -1 (alternating 2 and 3 bins) needs vertical_smooth = 1")
 	case circ && opts.CircularAddRotation:
-		return fmt.Errorf("option \"circular_add_rotation\" must be 0: a rotation of the azimuth is not defined at the poles")
+		return f, fmt.Errorf("option \"circular_add_rotation\" must be 0: a rotation of the azimuth is not defined at the poles")
 	}
 	if opts.AddCorrelated {
 		if vert || circ {
-			return fmt.Errorf("option \"add_correlated_rq_spline_flow\" = 1 excludes add_vertical_rq_spline_flow and add_circular_rq_spline_flow")
+			return f, fmt.Errorf("option \"add_correlated_rq_spline_flow\" = 1 excludes add_vertical_rq_spline_flow and add_circular_rq_spline_flow")
 		}
 		cor, err := newCorrelatedFlow(f.boundary, opts)
 		if err != nil {
-			return err
+			return f, err
 		}
 		f.correlated = cor
-		return nil
+		return f, nil
 	}
 	if vert {
 		c, err := verticalChain(f.boundary, opts.VerticalFlowDefs, func(l int) map[string]any {
 			return spec.Encode(verticalOptions(opts, l))
 		})
 		if err != nil {
-			return err
+			return f, err
 		}
 		f.vertical = &c
 	}
 	if circ {
 		c, err := circularChain(opts.CircularFlowDefs, spec.Encode(circularOptions(opts)))
 		if err != nil {
-			return err
+			return f, err
 		}
 		f.circular = &c
 	}
-	return nil
+	return f, nil
 }
 
-// verticalOptions are the r options of vertical layer l: the vertical_* options of f, with
-// spline_num_basis_functions bins (-1: 2 for even and 3 for odd layers); the other options keep
-// r's defaults.
-func verticalOptions(opts fOptions, l int) interval.ROptions {
-	o := spec.DecodeDefaults[interval.ROptions](interval.REntry.Schema)
-	o.Bins = opts.SplineBins
-	if o.Bins == -1 {
-		o.Bins = 2 + l%2
+// blocks returns the sizes of the vertical, circular and correlated blocks.
+func (f fisherSubflows) blocks() (v, c, cor int) {
+	if f.vertical != nil {
+		v = f.vertical.NumParams()
 	}
-	o.FixBoundaryDerivative = -1
-	if opts.VerticalFixBoundaryDerivative {
-		o.FixBoundaryDerivative = 1
+	if f.circular != nil {
+		c = f.circular.NumParams()
 	}
-	o.Smooth, o.MaxRatio = opts.VerticalSmooth, opts.VerticalMaxRatio
-	o.FixFirst, o.AlsoFixSecond, o.Independent = opts.VerticalFixFirst, opts.VerticalAlsoFixSecond, opts.VerticalIndependent
-	return o
-}
-
-// circularOptions are the o options of every circular layer: two smooth bins, the vertical
-// fix/independence options, no rotation; the other options keep o's defaults.
-func circularOptions(opts fOptions) oOptions {
-	o := spec.DecodeDefaults[oOptions](oSchema)
-	o.Bins, o.Smooth = 2, true
-	o.FixFirst, o.AlsoFixSecond, o.Independent = opts.VerticalFixFirst, opts.VerticalAlsoFixSecond, opts.VerticalIndependent
-	o.AddRotation = opts.CircularAddRotation
-	return o
-}
-
-// verticalLayers and circularLayers are the letters allowed in vertical_flow_defs and
-// circular_flow_defs.
-var (
-	verticalLayers = layers.NewRegistry(interval.REntry, interval.ZEntry)
-	circularLayers = layers.NewRegistry(OEntry)
-)
-
-// verticalChain builds the interval layers (r or z) on [-(1-b), 1-b] for cos θ. (jammy_flows
-// writes these bounds with two decimals; gojammy uses 1-b exactly, which keeps the sub-flow a
-// bijection of the region |cos θ| < 1-b it acts on.)
-func verticalChain(b float64, letters string, opts func(l int) map[string]any) (layers.Chain, error) {
-	def := spec.ManifoldDef{Kind: spec.Interval, Dim: 1, Low: -(1 - b), High: 1 - b,
-		Text: fmt.Sprintf("i1_%g_%g", -(1 - b), 1-b)}
-	return subChain("vertical_flow_defs", letters, def, verticalLayers, opts)
-}
-
-// circularChain builds the o layers on the azimuth.
-func circularChain(letters string, opts map[string]any) (layers.Chain, error) {
-	def := spec.ManifoldDef{Kind: spec.Sphere, Dim: 1, Text: "s1"}
-	return subChain("circular_flow_defs", letters, def, circularLayers, func(int) map[string]any { return opts })
-}
-
-// subChain builds the sub-flow given by the option's letters on manifold def, each layer with its
-// defaults overridden by the known names of opts(l).
-func subChain(option, letters string, def spec.ManifoldDef, reg layers.Registry, opts func(l int) map[string]any) (layers.Chain, error) {
-	if letters == "" {
-		return layers.Chain{}, fmt.Errorf("option %q is empty; give layer letters", option)
+	if f.correlated != nil {
+		cor = f.correlated.numParams()
 	}
-	c, err := reg.Chain(def, letters, func(l int, e layers.Entry, _ *layers.Context) (spec.Values, error) {
-		vals := e.Schema.Defaults()
-		for name, v := range opts(l) {
-			if _, known := vals[name]; !known {
-				continue
-			}
-			if err := e.Schema.Set(vals, name, v); err != nil {
-				return nil, fmt.Errorf("layer %d: %w", l, err)
-			}
-		}
-		return vals, nil
-	})
-	if err != nil {
-		return c, fmt.Errorf("option %q = %q: %w", option, letters, err)
+	return v, c, cor
+}
+
+// numParams is the length of the sub-flows' block.
+func (f fisherSubflows) numParams() int {
+	v, c, cor := f.blocks()
+	return v + c + cor
+}
+
+// none reports whether there is no sub-flow.
+func (f fisherSubflows) none() bool {
+	return f.vertical == nil && f.circular == nil && f.correlated == nil
+}
+
+// initialParams are the sub-flows' defaults.
+func (f fisherSubflows) initialParams(rng *rand.Rand) []float64 {
+	if f.correlated != nil {
+		return f.correlated.initialParams(rng)
 	}
-	return c, nil
+	var p []float64
+	if f.vertical != nil {
+		p = append(p, f.vertical.InitialParams(rng)...)
+	}
+	if f.circular != nil {
+		p = append(p, f.circular.InitialParams(rng)...)
+	}
+	return p
 }
 
 // fade is S(c) = 1 - 10|c|³ + 15c⁴ - 6|c|⁵: 1 at the equator, 0 at the poles with vanishing first
@@ -142,7 +119,7 @@ func fade(c *ad.Node) *ad.Node {
 // subflows applies the sub-flows to (cos θ, φ): in the density direction the circular flow (its
 // parameters scaled by S(cos θ)) then the vertical flow, inverted; when sampling the vertical flow
 // then the circular flow. With a boundary region b > 0 rows with |cos θ| >= 1-b are left alone.
-func (f *fisher) subflows(c, phi, vert, circ, cor *ad.Node, inverse bool) (*ad.Node, *ad.Node, *ad.Node) {
+func (f fisherSubflows) apply(c, phi, vert, circ, cor *ad.Node, inverse bool) (*ad.Node, *ad.Node, *ad.Node) {
 	ld := c.Tape().New(c.R, 1)
 	var inside []bool
 	if f.boundary > 0 {

@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
-	"github.com/gojammy/gojammy/flowcore/geom"
 )
 
 // The von Mises–Fisher radial map of the f layer acts on w = s·cos θ ∈ [-1, 1] (s = -1 with
@@ -76,9 +75,6 @@ func uniformToVmfDk(u, k float64) float64 {
 	a := 1 - u*d/2
 	return -math.Log(a)/(k*k) - u*math.Exp(-2*k)/(k*a)
 }
-
-// logSin is log sin θ with θ kept geom.ThetaMargin away from the poles.
-func logSin(theta *ad.Node) *ad.Node { return geom.LogSinTheta(theta) }
 
 // κ parametrizations (kappa_prediction).
 const (

@@ -20,11 +20,6 @@ var YEntry = layers.Entry{
 	New: layers.Typed(newIdentity),
 }
 
-// rotationOption is the add_rotation option of y, m and o.
-type rotationOption struct {
-	AddRotation bool `opt:"add_rotation"`
-}
-
 func newIdentity(ctx layers.Context, opts rotationOption) (layers.Layer, error) {
 	m, err := manifold.New(ctx.Manifold)
 	if err != nil {

@@ -64,12 +64,6 @@ type moebius struct {
 func (c moebius) numParams() int                         { return 4 * c.bases }
 func (c moebius) initialParams(rng *rand.Rand) []float64 { return normals(rng, c.numParams()) }
 
-// moebiusMap holds the derived coefficients α, ρ and weights w, each (rows of params) x bases.
-type moebiusMap struct {
-	alpha, rho, w *ad.Node
-}
-
-// coefs derives the coefficients from the raw parameters.
 func (c moebius) coefs(p *ad.Node) moebiusMap {
 	col := func(j int) *ad.Node {
 		idx := make([]int, c.bases)

@@ -6,6 +6,12 @@ import (
 	"github.com/gojammy/gojammy/flowcore/ad"
 )
 
+// moebiusMap holds the derived coefficients α, ρ and weights w, each (rows of params) x bases.
+type moebiusMap struct {
+	alpha, rho, w *ad.Node
+}
+
+// coefs derives the coefficients from the raw parameters.
 // moebiusPoint is one basis map at u = x-α and radius ρ: the lift L(u), the Möbius derivative
 // D(u) = L'(u) and the partial derivatives ∂L/∂ρ, ∂D/∂u and ∂D/∂ρ (see moebiusDen for the
 // denominator, free of cancellation near u = 0).

@@ -90,7 +90,7 @@ func TestOpGradients(t *testing.T) {
 				y, ld = vmfRotate(xn, mn, kn, sign)
 				th, ld3 = vmfLeave(ad.Cos(ad.Cols(xn, 0, 1)), kn, sign)
 				r, ld1 = geom.RotateS2(ad.Concat(th, ad.Cols(xn, 1, 1)), mn)
-				want = ad.Concat(r, ad.Add(ad.Add(logSin(ad.Cols(xn, 0, 1)), ld3), ld1))
+				want = ad.Concat(r, ad.Add(ad.Add(geom.LogSinTheta(ad.Cols(xn, 0, 1)), ld3), ld1))
 				got = ad.Concat(y, ld)
 				for i, w := range want.Val {
 					if math.Abs(got.Val[i]-w) > 1e-9*math.Max(1, math.Abs(w)) {

@@ -144,6 +144,11 @@ func (l *rotated) rotate(x, rot *ad.Node, inverse bool) (*ad.Node, *ad.Node) {
 // Compile-time check that sphere layers satisfy the layer contract.
 var _ layers.Layer = (*rotated)(nil)
 
+// rotationOption is the add_rotation option of y, m and o.
+type rotationOption struct {
+	AddRotation bool `opt:"add_rotation"`
+}
+
 // householderIf is the rotation mode of y, m and o: householder with add_rotation, none without.
 func householderIf(addRotation bool) string {
 	if addRotation {
