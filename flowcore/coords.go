@@ -106,21 +106,6 @@ func (p *PDF) EmbeddingFlags() []bool {
 	return slices.Clone(p.cfg.EmbeddingFlags)
 }
 
-// WithEmbeddingFlags returns a new PDF with p's definition and a copy of its parameters whose
-// saved embedding flags are flags (one per sub-manifold). p itself does not change.
-func (p *PDF) WithEmbeddingFlags(flags []bool) (*PDF, error) {
-	cfg := p.Config()
-	cfg.EmbeddingFlags = flags
-	q, err := New(p.pdfDefs, p.flowDefs, cfg)
-	if err != nil {
-		return nil, err
-	}
-	if err := q.SetParams(p.Params()); err != nil {
-		return nil, err
-	}
-	return q, nil
-}
-
 // TransformTargetSpace converts n points from coordinates `from` to coordinates `to`
 // (jammy_flows' transform_target_space) and returns them with the change of the log-volume
 // element per row: log p_to(y) = log p_from(x) − logDet (log sin θ per S2 sub-manifold going from

@@ -1,0 +1,88 @@
+package flowcore
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gojammy/gojammy/flowcore/manifold"
+	"github.com/gojammy/gojammy/flowcore/nn"
+	"github.com/gojammy/gojammy/flowcore/spec"
+)
+
+// New builds a PDF from jammy_flows definition strings, e.g. New("e2+i1_-1.0_2.0", "gg+r", cfg),
+// with upstream's default initial parameters (random parts drawn from a fixed seed; call
+// InitParams for another seed or a data-driven start).
+func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
+	defs, err := spec.ParsePDFDefs(pdfDefs)
+	if err != nil {
+		return nil, err
+	}
+	manifolds := make([]manifold.Manifold, len(defs))
+	for k, def := range defs {
+		if manifolds[k], err = manifold.New(def); err != nil {
+			return nil, err
+		}
+	}
+	letters, err := spec.ParseFlowDefs(flowDefs, defs, registry.Letters)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Options.Validate(letters); err != nil {
+		return nil, err
+	}
+	if cfg.ConditionalInputDim < 0 {
+		return nil, fmt.Errorf("conditional_input_dim must be >= 0 (0 or None = unconditional), got %d", cfg.ConditionalInputDim)
+	}
+	hidden, err := nn.ParseHidden(cfg.AmortizationMLPDims)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.EmbeddingFlags == nil {
+		cfg.EmbeddingFlags = make([]bool, len(defs))
+	} else if len(cfg.EmbeddingFlags) != len(defs) {
+		return nil, fmt.Errorf("embedding_flags: got %d flags for %d sub-manifolds", len(cfg.EmbeddingFlags), len(defs))
+	}
+	cfg.EmbeddingFlags = slices.Clone(cfg.EmbeddingFlags)
+	p := &PDF{pdfDefs: pdfDefs, flowDefs: flowDefs, cfg: cfg}
+	dimOff, embOff, baseOff := 0, 0, 0
+	for k, m := range manifolds {
+		s, err := newSubflow(k, m, letters[k], cfg.Options)
+		if err != nil {
+			return nil, err
+		}
+		s.dimOffset, s.embOffset, s.baseOffset = dimOff, embOff, baseOff
+		condWidth := cfg.ConditionalInputDim + embOff
+		if n := s.chain.NumParams(); n > 0 && condWidth > 0 {
+			mlp := nn.New(condWidth, hidden, n)
+			s.mlp = &mlp
+			s.paramCount = mlp.NumParams()
+		} else {
+			s.paramCount = n
+		}
+		s.paramOffset = p.nParams
+		p.nParams += s.paramCount
+		dimOff += m.Dim()
+		embOff += m.EmbeddingDim()
+		baseOff += m.BaseDim()
+		p.subs = append(p.subs, s)
+	}
+	if err := p.InitParams(nil, 0, SavedCoords, 1000, 0); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// WithEmbeddingFlags returns a new PDF with p's definition and a copy of its parameters whose
+// saved embedding flags are flags (one per sub-manifold). p itself does not change.
+func (p *PDF) WithEmbeddingFlags(flags []bool) (*PDF, error) {
+	cfg := p.Config()
+	cfg.EmbeddingFlags = flags
+	q, err := New(p.pdfDefs, p.flowDefs, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.SetParams(p.Params()); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
