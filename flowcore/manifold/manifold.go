@@ -1,7 +1,7 @@
-// Package manifold holds the manifolds of gojammy (Euclidean spaces and intervals; spheres and
-// simplices later): their dimensions, support checks, coordinate conversions and the fixed projection
-// between the standard-normal base and the manifold that jammy_flows applies in layer 0 of each
-// sub-flow.
+// Package manifold holds the manifolds of gojammy (Euclidean spaces, intervals, the circle S1 and
+// the 2-sphere S2): their dimensions, support checks, coordinate conversions and the fixed
+// projection between the standard-normal base and the manifold that jammy_flows applies in layer 0
+// of each sub-flow.
 package manifold
 
 import (
