@@ -62,7 +62,8 @@ public:
     static Coords embedding() { return Coords(GJ_COORDS_EMBEDDING, {}); }
     // Per sub-manifold: embedding coordinates where embedding[k] is true.
     static Coords per_sub_manifold(const std::vector<bool>& embedding) {
-        return Coords(GJ_COORDS_PER_SUB_MANIFOLD, std::vector<int>(embedding.begin(), embedding.end()));
+        return Coords(GJ_COORDS_PER_SUB_MANIFOLD,
+                      std::vector<int>(embedding.begin(), embedding.end()));
     }
 
     // The C struct; it points into this object, so use it while this object lives.

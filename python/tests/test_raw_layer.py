@@ -109,3 +109,13 @@ print("ok")
     env = dict(os.environ, GOJAMMY_TEST_PANIC="gj_pdf_sample")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def test_converted_argument_keeps_its_array():
+    x = np.arange(4.0)
+    ptr = _api._Doubles.from_param(x)
+    assert ptr._array is x and ptr.value == x.ctypes.data
+    read_only = np.arange(3.0)
+    read_only.flags.writeable = False
+    assert _api._Doubles.from_param(read_only).value == read_only.ctypes.data
+    assert _api._Doubles.from_param(None) is None
