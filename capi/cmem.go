@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"math"
 	"unsafe"
-
-	"github.com/gojammy/gojammy/flowcore"
 )
 
 // maxElements bounds the length of any array passed in or out (2^44 doubles = 128 TiB), so
@@ -42,6 +40,22 @@ func input(name string, ptr *C.double, length C.int64_t, want int64, shape strin
 		return nil, fail(C.GJ_ERR_NULL_POINTER, "%s is NULL but %d values are expected", name, want)
 	}
 	return unsafe.Slice((*float64)(unsafe.Pointer(ptr)), want), nil
+}
+
+// outputLength checks the declared length of an n x width output array ptr (skipped when ptr
+// is NULL).
+func outputLength(name string, ptr *C.double, length, n C.int64_t, width int, widthName string) error {
+	if ptr == nil {
+		return nil
+	}
+	want, err := product(name, int64(n), int64(width))
+	if err != nil {
+		return err
+	}
+	if int64(length) != want {
+		return fail(C.GJ_ERR_ARGUMENT, "%s_len: is %d, expected n*%s = %d*%d = %d", name, int64(length), widthName, int64(n), width, want)
+	}
+	return nil
 }
 
 // output copies src into the caller array at ptr (skipped when ptr is NULL); the caller
@@ -85,25 +99,6 @@ func writeString(buf *C.char, size C.size_t, s string) error {
 		return fail(C.GJ_ERR_BUFFER_TOO_SMALL, "buffer of %d bytes is too small; %d are needed", n, len(s)+1)
 	}
 	return nil
-}
-
-// coords converts the coordinate choice passed as argument name.
-func coords(name string, c C.int) (flowcore.Coords, error) {
-	switch c {
-	case C.GJ_COORDS_DEFAULT:
-		return flowcore.SavedCoords, nil
-	case C.GJ_COORDS_INTRINSIC:
-		return flowcore.IntrinsicCoords, nil
-	case C.GJ_COORDS_EMBEDDING:
-		return flowcore.EmbeddingCoords, nil
-	}
-	return flowcore.Coords{}, fail(C.GJ_ERR_ARGUMENT, "%s: %d is not GJ_COORDS_DEFAULT (0), GJ_COORDS_INTRINSIC (1) or GJ_COORDS_EMBEDDING (2)", name, int(c))
-}
-
-// dimOf is p's point dimension in coordinates c (GJ_ERR_ARGUMENT for an invalid choice).
-func dimOf(p *flowcore.PDF, c flowcore.Coords) (int, error) {
-	d, err := p.Dim(c)
-	return d, withStatus(C.GJ_ERR_ARGUMENT, err)
 }
 
 // rows returns the view of an n x width caller array (widthName names width in messages).

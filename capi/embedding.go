@@ -33,52 +33,15 @@ func gj_pdf_get_embedding_flags(id C.uint64_t, flags *C.int, size C.int64_t) C.i
 	})
 }
 
-//export gj_pdf_set_embedding_flags
-func gj_pdf_set_embedding_flags(id C.uint64_t, embedded, sub C.int) C.int {
-	return run("gj_pdf_set_embedding_flags", func(c *call) error {
-		p, release, err := c.model(id, exclusive)
-		if err != nil {
-			return err
-		}
-		defer release()
-		if embedded != 0 && embedded != 1 {
-			return fail(C.GJ_ERR_ARGUMENT, "embedded: must be 1 (embedding coordinates) or 0 (intrinsic coordinates), got %d", int(embedded))
-		}
-		if n := p.NumSubManifolds(); sub < -1 || int(sub) >= n {
-			return fail(C.GJ_ERR_ARGUMENT, "sub: %d is out of range: a sub-manifold index in [0, %d), or -1 for all", int(sub), n)
-		}
-		flags := p.EmbeddingFlags()
-		for k := range flags {
-			if sub < 0 || k == int(sub) {
-				flags[k] = embedded == 1
-			}
-		}
-		q, err := p.WithEmbeddingFlags(flags)
-		if err != nil {
-			return withStatus(C.GJ_ERR_ARGUMENT, err)
-		}
-		c.h.pdf = q
-		return nil
-	})
-}
-
 //export gj_pdf_transform_target_space
-func gj_pdf_transform_target_space(id C.uint64_t, x *C.double, n, xLen C.int64_t, fromArg, toArg C.int,
+func gj_pdf_transform_target_space(id C.uint64_t, x *C.double, n, xLen C.int64_t, fromArg, toArg *C.gj_coords,
 	out *C.double, outLen C.int64_t, logDet *C.double) C.int {
 	return withModel("gj_pdf_transform_target_space", id, shared, func(p *flowcore.PDF) error {
-		from, err := coords("from_coords", fromArg)
+		from, dimFrom, err := readCoordsDim(p, "from_coords", fromArg)
 		if err != nil {
 			return err
 		}
-		to, err := coords("to_coords", toArg)
-		if err != nil {
-			return err
-		}
-		dimFrom, err := dimOf(p, from)
-		if err != nil {
-			return err
-		}
-		dimTo, err := dimOf(p, to)
+		to, dimTo, err := readCoordsDim(p, "to_coords", toArg)
 		if err != nil {
 			return err
 		}

@@ -18,23 +18,19 @@ type batch struct {
 }
 
 // readBatch validates coords, x (n x dim) and cond (n x cond_dim) against p.
-func readBatch(p *flowcore.PDF, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg C.int) (batch, error) {
-	c, err := coords("coords", coordsArg)
+func readBatch(p *flowcore.PDF, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg *C.gj_coords) (batch, int, error) {
+	c, dim, err := readCoordsDim(p, "coords", coordsArg)
 	if err != nil {
-		return batch{}, err
+		return batch{}, 0, err
 	}
 	b := batch{n: int(n), coords: c}
-	dim, err := dimOf(p, c)
-	if err != nil {
-		return batch{}, err
-	}
 	if b.x, err = rows("x", x, xLen, n, dim, "dim"); err != nil {
-		return batch{}, err
+		return batch{}, 0, err
 	}
 	if b.cond, err = readCond("cond", p, cond, condLen, n); err != nil {
-		return batch{}, err
+		return batch{}, 0, err
 	}
-	return b, nil
+	return b, dim, nil
 }
 
 // readCond validates n rows of conditional input; nil for an unconditional model.
@@ -46,11 +42,14 @@ func readCond(name string, p *flowcore.PDF, cond *C.double, condLen, n C.int64_t
 }
 
 //export gj_pdf_log_density
-func gj_pdf_log_density(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg C.int,
-	logPDF, baseLogPDF, base *C.double) C.int {
+func gj_pdf_log_density(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg *C.gj_coords,
+	logPDF, baseLogPDF, base *C.double, baseLen C.int64_t) C.int {
 	return withModel("gj_pdf_log_density", id, shared, func(p *flowcore.PDF) error {
-		b, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
+		b, _, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
 		if err != nil {
+			return err
+		}
+		if err := outputLength("base", base, baseLen, n, p.BaseDim(), "base_dim"); err != nil {
 			return err
 		}
 		d, err := p.LogDensity(b.x, b.n, b.cond, b.coords)
@@ -65,15 +64,18 @@ func gj_pdf_log_density(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.d
 }
 
 //export gj_pdf_grad
-func gj_pdf_grad(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg C.int,
-	logPDF, gradParams *C.double, gradParamsLen C.int64_t, gradX *C.double) C.int {
+func gj_pdf_grad(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg *C.gj_coords,
+	logPDF, gradParams *C.double, gradParamsLen C.int64_t, gradX *C.double, gradXLen C.int64_t) C.int {
 	return withModel("gj_pdf_grad", id, shared, func(p *flowcore.PDF) error {
-		b, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
+		b, dim, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
 		if err != nil {
 			return err
 		}
 		if gradParams != nil && int64(gradParamsLen) != int64(p.NumParams()) {
-			return fail(C.GJ_ERR_ARGUMENT, "grad_params: length is %d, expected n_params = %d", int64(gradParamsLen), p.NumParams())
+			return fail(C.GJ_ERR_ARGUMENT, "grad_params_len: is %d, expected n_params = %d", int64(gradParamsLen), p.NumParams())
+		}
+		if err := outputLength("grad_x", gradX, gradXLen, n, dim, "dim"); err != nil {
+			return err
 		}
 		d, g, err := p.LogDensityGrad(b.x, b.n, b.cond, b.coords)
 		if err != nil {
@@ -87,19 +89,21 @@ func gj_pdf_grad(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, 
 }
 
 //export gj_pdf_sample
-func gj_pdf_sample(id C.uint64_t, n C.int64_t, cond *C.double, condLen C.int64_t, seed C.uint64_t, coordsArg C.int,
-	samples *C.double, samplesLen C.int64_t, base, logPDF, baseLogPDF *C.double) C.int {
+func gj_pdf_sample(id C.uint64_t, n C.int64_t, cond *C.double, condLen C.int64_t, seed C.uint64_t, coordsArg *C.gj_coords,
+	samples *C.double, samplesLen C.int64_t, base *C.double, baseLen C.int64_t, logPDF, baseLogPDF *C.double) C.int {
 	return withModel("gj_pdf_sample", id, shared, func(p *flowcore.PDF) error {
-		c, err := coords("coords", coordsArg)
+		c, dim, err := readCoordsDim(p, "coords", coordsArg)
 		if err != nil {
 			return err
 		}
-		dim, err := dimOf(p, c)
-		if err != nil {
+		if n < 0 {
+			return fail(C.GJ_ERR_ARGUMENT, "n: must be >= 0, got %d", int64(n))
+		}
+		if err := outputLength("samples", samples, samplesLen, n, dim, "dim"); err != nil {
 			return err
 		}
-		if need := int64(n) * int64(dim); samples != nil && n >= 0 && int64(samplesLen) < need {
-			return fail(C.GJ_ERR_ARGUMENT, "samples_len: is %d, need at least n x dim = %d", int64(samplesLen), need)
+		if err := outputLength("base", base, baseLen, n, p.BaseDim(), "base_dim"); err != nil {
+			return err
 		}
 		cs, err := readCond("cond", p, cond, condLen, n)
 		if err != nil {
@@ -143,21 +147,20 @@ func gj_pdf_set_params(id C.uint64_t, values *C.double, size C.int64_t) C.int {
 }
 
 //export gj_pdf_init_params
-func gj_pdf_init_params(id C.uint64_t, data *C.double, n, dataLen C.int64_t, damping C.double, seed C.uint64_t) C.int {
+func gj_pdf_init_params(id C.uint64_t, data *C.double, n, dataLen C.int64_t, coordsArg *C.gj_coords, damping C.double, seed C.uint64_t) C.int {
 	return withModel("gj_pdf_init_params", id, exclusive, func(p *flowcore.PDF) error {
+		c, dim, err := readCoordsDim(p, "coords", coordsArg)
+		if err != nil {
+			return err
+		}
 		var x []float64
 		if data != nil {
-			var err error
-			dim, err := dimOf(p, flowcore.SavedCoords)
-			if err != nil {
-				return err
-			}
 			if x, err = rows("data", data, dataLen, n, dim, "dim"); err != nil {
 				return err
 			}
 		} else if n != 0 || dataLen != 0 {
 			return fail(C.GJ_ERR_NULL_POINTER, "data is NULL but n = %d and data_len = %d (pass 0 and 0 for the default initialization)", int64(n), int64(dataLen))
 		}
-		return withStatus(C.GJ_ERR_ARGUMENT, p.InitParams(x, int(n), flowcore.SavedCoords, float64(damping), uint64(seed)))
+		return withStatus(C.GJ_ERR_ARGUMENT, p.InitParams(x, int(n), c, float64(damping), uint64(seed)))
 	})
 }

@@ -10,34 +10,29 @@ import (
 	"math"
 	"unsafe"
 
+	"github.com/gojammy/gojammy/flowcore"
 	"github.com/gojammy/gojammy/flowcore/train"
 )
 
-// defaultFitOptions are the defaults written by gj_fit_options_init (train's defaults).
-var defaultFitOptions = C.gj_fit_options{epochs: 10, batch_size: 256, learning_rate: 1e-2}
+// defaultFitOptions are the defaults of GJ_FIT_OPTIONS_INIT (train's defaults); they also
+// fill the fields beyond an older caller's struct_size.
+var defaultFitOptions = C.gj_fit_options{struct_size: C.size_t(fitLayout.size), epochs: 10, batch_size: 256, learning_rate: 1e-2}
 
-//export gj_fit_options_init
-func gj_fit_options_init(opts *C.gj_fit_options) C.int {
-	return run("gj_fit_options_init", func(*call) error {
-		if opts == nil {
-			return fail(C.GJ_ERR_NULL_POINTER, "opts is NULL")
+// trainOptions converts C options (NULL: defaults) and the coordinates of the data. Zero fields
+// take train's defaults, which also checks the ranges.
+func trainOptions(ptr *C.gj_fit_options, c flowcore.Coords) (train.Options, error) {
+	o := defaultFitOptions
+	if ptr != nil {
+		var err error
+		if o, err = readStruct(fitLayout, "opts", ptr, defaultFitOptions); err != nil {
+			return train.Options{}, err
 		}
-		*opts = defaultFitOptions
-		return nil
-	})
-}
-
-// trainOptions converts C options (NULL: defaults). Zero fields take train's defaults, which
-// also checks the ranges.
-func trainOptions(o *C.gj_fit_options) train.Options {
-	if o == nil {
-		o = &defaultFitOptions
 	}
 	return train.Options{
 		Epochs: int(o.epochs), Steps: int(o.steps), BatchSize: int(o.batch_size),
 		LearningRate: float64(o.learning_rate), Seed: uint64(o.seed), Patience: int(o.patience),
-		ClipNorm: float64(o.clip_norm),
-	}
+		ClipNorm: float64(o.clip_norm), Coords: c,
+	}, nil
 }
 
 // progressBridge calls the C progress callback. train.Fit calls progress synchronously on the
@@ -57,21 +52,24 @@ func progressBridge(fn C.gj_progress_fn, user unsafe.Pointer, id uint64, stopped
 //export gj_pdf_fit
 func gj_pdf_fit(id C.uint64_t, data *C.double, n, dataLen C.int64_t, cond *C.double, condLen C.int64_t,
 	valData *C.double, nVal, valLen C.int64_t, valCond *C.double, valCondLen C.int64_t,
-	opts *C.gj_fit_options, progress C.gj_progress_fn, user unsafe.Pointer,
+	coordsArg *C.gj_coords, opts *C.gj_fit_options, progress C.gj_progress_fn, user unsafe.Pointer,
 	lossHistory, valHistory *C.double, historyLen C.int64_t, nHistory *C.int64_t) C.int {
-	return run("gj_pdf_fit", func(c *call) error {
-		p, release, err := c.model(id, exclusive)
+	return run("gj_pdf_fit", func(cl *call) error {
+		p, release, err := cl.model(id, exclusive)
 		if err != nil {
 			return err
 		}
 		defer release()
-		o := trainOptions(opts)
-		if historyLen < 0 {
-			return fail(C.GJ_ERR_ARGUMENT, "history_len: must be >= 0, got %d", int64(historyLen))
-		}
-		dim, err := dimOf(p, o.Coords)
+		c, dim, err := readCoordsDim(p, "coords", coordsArg)
 		if err != nil {
 			return err
+		}
+		o, err := trainOptions(opts, c)
+		if err != nil {
+			return err
+		}
+		if historyLen < 0 {
+			return fail(C.GJ_ERR_ARGUMENT, "history_len: must be >= 0, got %d", int64(historyLen))
 		}
 		x, err := rows("data", data, dataLen, n, dim, "dim")
 		if err != nil {
@@ -93,7 +91,7 @@ func gj_pdf_fit(id C.uint64_t, data *C.double, n, dataLen C.int64_t, cond *C.dou
 			return fail(C.GJ_ERR_NULL_POINTER, "val_data is NULL but n_val = %d, val_len = %d (pass NULL, 0, 0 and NULL, 0 for no validation)", int64(nVal), int64(valLen))
 		}
 		stopped := false
-		hist, err := train.Fit(p, x, int(n), cs, o, progressBridge(progress, user, c.h.id, &stopped))
+		hist, err := train.Fit(p, x, int(n), cs, o, progressBridge(progress, user, cl.h.id, &stopped))
 		if err != nil && !(stopped && errors.Is(err, train.ErrStopped)) {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}

@@ -6,18 +6,27 @@ package main
 import "C"
 
 import (
+	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gojammy/gojammy/flowcore"
 )
 
 // handle is one registered model. mu orders the calls on it: evaluation holds it shared,
 // modification (set, init, fit, free) exclusively; pdf becomes nil when the handle is freed.
+// poisoned holds the message of a call that panicked on the model (nil while it is usable).
 type handle struct {
-	id  uint64
-	mu  sync.RWMutex
-	pdf *flowcore.PDF
+	id       uint64
+	mu       sync.RWMutex
+	pdf      *flowcore.PDF
+	poisoned atomic.Pointer[string]
 	lastError
+}
+
+// poison marks the model unusable after a call that failed with msg inside the library.
+func (h *handle) poison(msg string) {
+	h.poisoned.CompareAndSwap(nil, &msg)
 }
 
 // registry maps handle ids to models. Ids start at 1 and are never reused.
@@ -63,8 +72,10 @@ type access int
 const (
 	// shared calls read the model and may run concurrently.
 	shared access = iota
-	// exclusive calls modify or free the model.
+	// exclusive calls modify the model.
 	exclusive
+	// freeing is gj_pdf_free: exclusive, and allowed on a poisoned model.
+	freeing
 )
 
 // acquire locks h for mode and returns its model and the unlock function.
@@ -75,15 +86,15 @@ const (
 // deadlocking.
 func (h *handle) acquire(mode access) (*flowcore.PDF, func(), error) {
 	lock, tryLock, unlock := h.mu.RLock, h.mu.TryRLock, h.mu.RUnlock
-	if mode == exclusive {
+	if mode != shared {
 		lock, tryLock, unlock = h.mu.Lock, h.mu.TryLock, h.mu.Unlock
 	}
 	if !tryLock() {
 		if C.gjx_in_callback(C.uint64_t(h.id)) != 0 {
-			if mode == exclusive {
+			if mode != shared {
 				return nil, nil, fail(C.GJ_ERR_BUSY, "handle %d is being trained by gj_pdf_fit on this thread; it cannot be modified or freed from the progress callback (return nonzero to stop training)", h.id)
 			}
-			return h.pdf, func() {}, nil
+			return h.pdf, func() {}, h.usable()
 		}
 		lock()
 	}
@@ -91,7 +102,21 @@ func (h *handle) acquire(mode access) (*flowcore.PDF, func(), error) {
 		unlock()
 		return nil, nil, fail(C.GJ_ERR_INVALID_HANDLE, "handle %d was freed", h.id)
 	}
+	if mode != freeing {
+		if err := h.usable(); err != nil {
+			unlock()
+			return nil, nil, err
+		}
+	}
 	return h.pdf, unlock, nil
+}
+
+// usable fails with GJ_ERR_POISONED if an earlier call panicked on the model.
+func (h *handle) usable() error {
+	if msg := h.poisoned.Load(); msg != nil {
+		return fail(C.GJ_ERR_POISONED, "handle %d is unusable because an earlier call failed inside the library (%s); free it with gj_pdf_free", h.id, *msg)
+	}
+	return nil
 }
 
 // model looks up id, records it as the call's handle and acquires it for mode.
@@ -112,6 +137,15 @@ func withModel(name string, id C.uint64_t, mode access, body func(p *flowcore.PD
 			return err
 		}
 		defer release()
+		if testPanic != "" && testPanic == name {
+			panic("GOJAMMY_TEST_PANIC=" + name)
+		}
 		return body(p)
 	})
 }
+
+// testPanic is the test hook of the poisoning checks: when the environment variable
+// GOJAMMY_TEST_PANIC names an export that runs through withModel (e.g. gj_pdf_sample), that
+// export panics inside the library, after acquiring the model, as a bug would. The variable is
+// read once, when the library is loaded; it is unset in normal use, and then the hook does nothing.
+var testPanic = os.Getenv("GOJAMMY_TEST_PANIC")

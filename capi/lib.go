@@ -7,6 +7,7 @@ import "C"
 
 import (
 	"encoding/json"
+	"fmt"
 	"runtime"
 
 	"github.com/gojammy/gojammy/flowcore"
@@ -16,9 +17,24 @@ import (
 //export gj_abi_version
 func gj_abi_version() C.int { return C.GJ_ABI_VERSION }
 
+// version is the library's version: the GJ_VERSION_* macros of gojammy.h, the one place it is
+// set (a test checks that flowcore.Version agrees).
+var version = fmt.Sprintf("%d.%d.%d", C.GJ_VERSION_MAJOR, C.GJ_VERSION_MINOR, C.GJ_VERSION_PATCH)
+
 //export gj_version
 func gj_version(buf *C.char, size C.size_t) C.int {
-	return run("gj_version", func(*call) error { return writeString(buf, size, flowcore.Version) })
+	return run("gj_version", func(*call) error { return writeString(buf, size, version) })
+}
+
+//export gj_version_numbers
+func gj_version_numbers(major, minor, patch *C.int) C.int {
+	return run("gj_version_numbers", func(*call) error {
+		if major == nil || minor == nil || patch == nil {
+			return fail(C.GJ_ERR_NULL_POINTER, "major, minor and patch must not be NULL")
+		}
+		*major, *minor, *patch = C.GJ_VERSION_MAJOR, C.GJ_VERSION_MINOR, C.GJ_VERSION_PATCH
+		return nil
+	})
 }
 
 // libraryInfo is the JSON object written by gj_info.
@@ -44,7 +60,7 @@ func gj_info(buf *C.char, size C.size_t) C.int {
 			features = []string{}
 		}
 		b, err := json.Marshal(libraryInfo{
-			Version: flowcore.Version, ABIVersion: C.GJ_ABI_VERSION, GoVersion: runtime.Version(),
+			Version: version, ABIVersion: C.GJ_ABI_VERSION, GoVersion: runtime.Version(),
 			OS: runtime.GOOS, Arch: runtime.GOARCH, CPU: simd.CPUName(), CPUFeatures: features,
 			X86Level: simd.X86Level(), KernelImplementation: simd.Implementation(),
 			Threads: flowcore.Threads(), NumCPU: runtime.NumCPU(),

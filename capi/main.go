@@ -5,7 +5,8 @@
 // It implements the contract of include/gojammy.h: every exported gj_ function validates its
 // arguments (null pointers, explicit array lengths, handles), calls flowcore, copies results
 // into caller-allocated memory and returns a status code; panics are recovered into
-// GJ_ERR_INTERNAL; messages are kept per thread and per handle. Models live in a handle
+// GJ_ERR_INTERNAL and poison the model they happened on (GJ_ERR_POISONED afterwards); messages
+// are kept per thread and per handle. Models live in a handle
 // registry, so no Go pointer ever crosses to C.
 package main
 

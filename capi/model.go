@@ -8,35 +8,21 @@ import "C"
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"unsafe"
 
 	"github.com/gojammy/gojammy/flowcore"
-	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
 //export gj_pdf_create
-func gj_pdf_create(pdfDefs, flowDefs, optionsJSON *C.char, condDim C.int, mlpDims *C.char, out *C.uint64_t) C.int {
+func gj_pdf_create(opts *C.gj_create_options, out *C.uint64_t) C.int {
 	return run("gj_pdf_create", func(*call) error {
-		pd, err := goString("pdf_defs", pdfDefs)
-		if err != nil {
-			return err
-		}
-		fd, err := goString("flow_defs", flowDefs)
+		pd, fd, cfg, err := createConfig(opts)
 		if err != nil {
 			return err
 		}
 		if out == nil {
 			return fail(C.GJ_ERR_NULL_POINTER, "out_handle is NULL")
-		}
-		cfg := flowcore.DefaultConfig()
-		cfg.ConditionalInputDim = int(condDim)
-		if mlpDims != nil {
-			cfg.AmortizationMLPDims = C.GoString(mlpDims)
-		}
-		if optionsJSON != nil {
-			if cfg.Options, err = spec.ParseOverridesJSON([]byte(C.GoString(optionsJSON))); err != nil {
-				return withStatus(C.GJ_ERR_DEFINITION, err)
-			}
 		}
 		p, err := flowcore.New(pd, fd, cfg)
 		if err != nil {
@@ -66,11 +52,31 @@ func gj_pdf_load(path *C.char, out *C.uint64_t) C.int {
 	})
 }
 
+// withSavedFlags returns p, or a copy of p whose saved embedding flags record savedCoords.
+func withSavedFlags(p *flowcore.PDF, savedCoords *C.gj_coords) (*flowcore.PDF, error) {
+	c, err := coords("saved_coords", savedCoords)
+	if err != nil {
+		return nil, err
+	}
+	f, err := p.Embedding(c)
+	if err != nil {
+		return nil, fail(C.GJ_ERR_ARGUMENT, "saved_coords: %v", err)
+	}
+	if slices.Equal(f, p.EmbeddingFlags()) {
+		return p, nil
+	}
+	q, err := p.WithEmbeddingFlags(f)
+	return q, withStatus(C.GJ_ERR_ARGUMENT, err)
+}
+
 //export gj_pdf_save
-func gj_pdf_save(id C.uint64_t, path *C.char) C.int {
+func gj_pdf_save(id C.uint64_t, path *C.char, savedCoords *C.gj_coords) C.int {
 	return withModel("gj_pdf_save", id, shared, func(p *flowcore.PDF) error {
 		name, err := goString("path", path)
 		if err != nil {
+			return err
+		}
+		if p, err = withSavedFlags(p, savedCoords); err != nil {
 			return err
 		}
 		return withStatus(C.GJ_ERR_IO, flowcore.SaveFile(name, p))
@@ -99,13 +105,17 @@ func gj_pdf_load_buffer(buf *C.uint8_t, size C.int64_t, out *C.uint64_t) C.int {
 }
 
 //export gj_pdf_save_buffer
-func gj_pdf_save_buffer(id C.uint64_t, buf *C.uint8_t, size C.int64_t, needed *C.int64_t) C.int {
+func gj_pdf_save_buffer(id C.uint64_t, savedCoords *C.gj_coords, buf *C.uint8_t, size C.int64_t, needed *C.int64_t) C.int {
 	return withModel("gj_pdf_save_buffer", id, shared, func(p *flowcore.PDF) error {
 		if needed == nil {
 			return fail(C.GJ_ERR_NULL_POINTER, "size is NULL")
 		}
 		if size < 0 {
 			return fail(C.GJ_ERR_ARGUMENT, "len: must be >= 0, got %d", int64(size))
+		}
+		p, err := withSavedFlags(p, savedCoords)
+		if err != nil {
+			return err
 		}
 		var b bytes.Buffer
 		if err := flowcore.Save(&b, p); err != nil {
@@ -126,7 +136,7 @@ func gj_pdf_save_buffer(id C.uint64_t, buf *C.uint8_t, size C.int64_t, needed *C
 //export gj_pdf_free
 func gj_pdf_free(id C.uint64_t) C.int {
 	return run("gj_pdf_free", func(c *call) error {
-		_, release, err := c.model(id, exclusive)
+		_, release, err := c.model(id, freeing)
 		if err != nil {
 			return err
 		}
@@ -138,13 +148,9 @@ func gj_pdf_free(id C.uint64_t) C.int {
 }
 
 //export gj_pdf_dims
-func gj_pdf_dims(id C.uint64_t, coordsArg C.int, dim, baseDim, condDim, nParams *C.int64_t) C.int {
+func gj_pdf_dims(id C.uint64_t, coordsArg *C.gj_coords, dim, baseDim, condDim, nParams *C.int64_t) C.int {
 	return withModel("gj_pdf_dims", id, shared, func(p *flowcore.PDF) error {
-		c, err := coords("coords", coordsArg)
-		if err != nil {
-			return err
-		}
-		d, err := dimOf(p, c)
+		_, d, err := readCoordsDim(p, "coords", coordsArg)
 		if err != nil {
 			return err
 		}
@@ -180,8 +186,8 @@ func gj_pdf_describe(id C.uint64_t, buf *C.char, size C.size_t) C.int {
 			return err
 		}
 		dims := map[string]int{}
-		for name, c := range map[string]flowcore.Coords{"default": flowcore.SavedCoords, "intrinsic": flowcore.IntrinsicCoords, "embedding": flowcore.EmbeddingCoords} {
-			if dims[name], err = dimOf(p, c); err != nil {
+		for name, c := range map[string]flowcore.Coords{"saved": flowcore.SavedCoords, "intrinsic": flowcore.IntrinsicCoords, "embedding": flowcore.EmbeddingCoords} {
+			if dims[name], err = p.Dim(c); err != nil {
 				return err
 			}
 		}
@@ -189,8 +195,7 @@ func gj_pdf_describe(id C.uint64_t, buf *C.char, size C.size_t) C.int {
 			PDFDefs: p.PDFDefs(), FlowDefs: p.FlowDefs(), Options: opts,
 			ConditionalInputDim: cfg.ConditionalInputDim, MLPDims: cfg.AmortizationMLPDims,
 			NumParams: p.NumParams(), NumSubManifolds: p.NumSubManifolds(), EmbeddingFlags: p.EmbeddingFlags(),
-			Dim:     dims,
-			BaseDim: p.BaseDim(), LayerParamCounts: p.LayerParamCounts(),
+			Dim: dims, BaseDim: p.BaseDim(), LayerParamCounts: p.LayerParamCounts(),
 		})
 		if err != nil {
 			return err

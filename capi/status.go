@@ -49,6 +49,7 @@ var statusNames = map[C.int]string{
 	C.GJ_ERR_STOPPED:          "GJ_ERR_STOPPED: training stopped by the progress callback",
 	C.GJ_ERR_BUFFER_TOO_SMALL: "GJ_ERR_BUFFER_TOO_SMALL: the output buffer is too small",
 	C.GJ_ERR_BUSY:             "GJ_ERR_BUSY: the model is being trained by this thread's gj_pdf_fit",
+	C.GJ_ERR_POISONED:         "GJ_ERR_POISONED: the model is unusable because an earlier call failed inside the library",
 }
 
 // call is the context of one exported call: its name and, once looked up, its handle.
@@ -59,12 +60,15 @@ type call struct {
 
 // run executes the body of export name: errors and recovered panics become status codes, and
 // the message ("name: ...") is recorded for the calling thread and, if the call reached a
-// handle, for that handle.
+// handle, for that handle. A panic also poisons that handle: the model may be inconsistent.
 func run(name string, body func(c *call) error) (status C.int) {
 	c := &call{name: name}
 	defer func() {
 		if r := recover(); r != nil {
 			status = c.record(&apiError{status: C.GJ_ERR_INTERNAL, msg: fmt.Sprintf("internal error (please report): %v", r)})
+			if c.h != nil {
+				c.h.poison(c.name + ": " + fmt.Sprint(r))
+			}
 		}
 	}()
 	if err := body(c); err != nil {

@@ -90,6 +90,13 @@ func (p *PDF) offset(k int, l layout) int {
 	return off
 }
 
+// Embedding reports, per sub-manifold, whether c means embedding coordinates on p; it fails only
+// for a PerSubManifold choice of the wrong length.
+func (p *PDF) Embedding(c Coords) ([]bool, error) {
+	l, err := p.resolve(c)
+	return []bool(l), err
+}
+
 // Dim is the total dimension of points in coordinates c; it fails only for a PerSubManifold
 // choice of the wrong length.
 func (p *PDF) Dim(c Coords) (int, error) {

@@ -3,7 +3,8 @@
  * (joint, autoregressive, optionally conditional PDFs with jammy_flows' definitions).
  *
  * This header is the contract. It is written by hand and versioned by GJ_ABI_VERSION;
- * the header that cgo generates next to the library is not part of the interface.
+ * the header that cgo generates next to the library is not part of the interface. The library's
+ * version comes from the GJ_VERSION_* macros below (it is built against this header).
  *
  * ------------------------------------------------------------------------------------------
  * Conventions (they hold for every function below)
@@ -12,6 +13,12 @@
  * Status.  Every function except gj_abi_version returns an int status: GJ_OK (0) on success,
  *   otherwise one of the GJ_ERR_* codes. A function that fails leaves its outputs in an
  *   unspecified state (it may have written part of them), except where noted.
+ *
+ * Poisoned models.  A call that fails inside the library (a bug in gojammy: GJ_ERR_INTERNAL)
+ *   is recovered without harm to the process, but the model it was given may be inconsistent:
+ *   it is marked unusable. Every later call on that handle returns GJ_ERR_POISONED with a
+ *   message quoting the failed call's message; only gj_pdf_free and gj_pdf_last_error still
+ *   work on it. Other handles are not affected.
  *
  * Error messages.  A failing call stores a one-line message naming the argument at fault:
  *   - per thread: gj_last_error() returns the message of the most recent failing gj_ call made
@@ -26,20 +33,36 @@
  *
  * Memory.  The caller allocates every input and output array and every string buffer; the
  *   library never returns a pointer, never keeps a pointer passed to it after the call returns,
- *   and never frees caller memory. Arrays are C-contiguous row-major float64 (double). Input
- *   arrays come with their length in elements (the *_len arguments); a length that does not
- *   match the documented shape gives GJ_ERR_ARGUMENT before anything is read. Output arrays have
- *   the documented shapes, which follow from n and gj_pdf_dims(); the caller must allocate at
- *   least that many elements. A NULL output marked "may be NULL" is skipped.
+ *   and never frees caller memory. Arrays are C-contiguous row-major float64 (double). Shapes
+ *   follow from the call's arguments alone (n, the coordinates chosen, the model's fixed shapes
+ *   from gj_pdf_dims), never from state that can change between calls. Input arrays come with
+ *   their length in elements (the *_len arguments); a length that does not match the documented
+ *   shape gives GJ_ERR_ARGUMENT before anything is read. Output arrays whose size depends on the
+ *   model (n x dim, n x base_dim, n_params) also come with a *_len argument that must equal the
+ *   documented size, checked before anything is written; outputs of n values (one per row) are
+ *   sized by n itself. A NULL output marked "may be NULL" is skipped (its *_len is then
+ *   ignored).
  *   Strings are NUL-terminated UTF-8. String outputs are written to (buf, len) and always
  *   NUL-terminated when len > 0; if the text does not fit, the truncated text is written and
  *   GJ_ERR_BUFFER_TOO_SMALL is returned (the message says how many bytes are needed).
  *
- * Coordinates.  GJ_COORDS_DEFAULT follows the model's embedding flags (one per sub-manifold:
- *   intrinsic coordinates unless the flag is set; see gj_pdf_set_embedding_flags),
- *   GJ_COORDS_INTRINSIC forces intrinsic coordinates (angles on spheres), GJ_COORDS_EMBEDDING
- *   forces embedding coordinates (unit vectors on spheres). The point dimension "dim" depends on
- *   this choice (gj_pdf_dims); for GJ_COORDS_DEFAULT it changes with the embedding flags.
+ * Option structs.  gj_create_options, gj_fit_options and gj_coords start with a size_t
+ *   struct_size that the caller sets to sizeof(the struct) of the header it was built against
+ *   (the GJ_*_INIT macros do). Structs only grow at the end, without an ABI change: the library
+ *   accepts the struct_size of an older, shorter struct (the fields beyond it take their
+ *   defaults) and rejects a struct_size it does not know (larger than its own struct, too small
+ *   for the required fields, or cutting a field) with GJ_ERR_ARGUMENT naming struct_size.
+ *
+ * Coordinates.  Every call that takes or returns points states their coordinates with a
+ *   required const gj_coords* argument (GJ_ERR_NULL_POINTER if NULL): per sub-manifold,
+ *   intrinsic coordinates (angles on spheres) or embedding coordinates (unit vectors on
+ *   spheres; other manifolds have the same values in both). GJ_COORDS_SAVED uses the model's
+ *   saved embedding flags, GJ_COORDS_INTRINSIC and GJ_COORDS_EMBEDDING choose one kind for all
+ *   sub-manifolds, GJ_COORDS_PER_SUB_MANIFOLD lists the choice per sub-manifold. The saved
+ *   embedding flags (jammy_flows' embedding flags) are fixed when a model is created
+ *   (gj_create_options.embedding_flags) or loaded (they are stored in the model file) and never
+ *   change on a handle, so the point dimension "dim" (gj_pdf_dims) depends only on the
+ *   coordinates a call is given.
  *
  * Numbers.  A point outside the support gets log_pdf = -inf; a row containing NaN gets NaN
  *   outputs for that row only. Neither is an error.
@@ -48,15 +71,18 @@
  *   (gj_pdf_dims, gj_pdf_describe, gj_pdf_log_density, gj_pdf_grad, gj_pdf_sample,
  *   gj_pdf_get_params, gj_pdf_get_embedding_flags, gj_pdf_transform_target_space, gj_pdf_save,
  *   gj_pdf_save_buffer) may run concurrently with each other. Modifying functions
- *   (gj_pdf_set_params, gj_pdf_set_embedding_flags, gj_pdf_init_params, gj_pdf_fit,
- *   gj_pdf_free) are exclusive: they wait for running calls on that handle to finish, and other
- *   calls on that handle wait for them. gj_pdf_free is safe while other threads use the handle:
+ *   (gj_pdf_set_params, gj_pdf_init_params, gj_pdf_fit, gj_pdf_free) are exclusive: they wait
+ *   for running calls on that handle to finish, and other calls on that handle wait for them.
+ *   No function changes a shape (only the parameters change), so arrays sized from gj_pdf_dims
+ *   for given coordinates stay valid whatever other threads do. gj_pdf_free is safe while other threads use the handle:
  *   it waits for their calls, and later calls get GJ_ERR_INVALID_HANDLE. Calls on different
  *   handles never wait for each other. The library parallelizes large batches internally
  *   (gj_set_threads).
  *
  * ABI.  Compare gj_abi_version() with GJ_ABI_VERSION before use; a wrapper must refuse a
  *   library whose ABI version differs from the header it was built against.
+ *   gj_version_numbers() gives the library's version as numbers (GJ_VERSION_* of the header the
+ *   library was built against).
  */
 #ifndef GOJAMMY_H
 #define GOJAMMY_H
@@ -69,8 +95,15 @@ extern "C" {
 #endif
 
 /* The ABI version of this header. It changes whenever a signature, a struct or the meaning of
- * an argument changes (adding a function does not change it). */
-#define GJ_ABI_VERSION 2
+ * an argument changes (adding a function, or a field at the end of an option struct, does not
+ * change it; see "Option structs"). */
+#define GJ_ABI_VERSION 3
+
+/* The version of gojammy this header belongs to (semantic versioning; gj_version_numbers
+ * returns the library's). */
+#define GJ_VERSION_MAJOR 0
+#define GJ_VERSION_MINOR 1
+#define GJ_VERSION_PATCH 0
 
 /* GJ_CONST expands to const. The library's own build defines it empty, because the Go
  * toolchain declares exported functions without const; the compiler then checks every
@@ -93,7 +126,8 @@ enum gj_status {
     GJ_ERR_DEFINITION = 4,
     /* A file or buffer could not be read or written, or is not a valid gojammy model. */
     GJ_ERR_IO = 5,
-    /* An internal error (a bug in gojammy, recovered without harm to the process). */
+    /* An internal error (a bug in gojammy, recovered without harm to the process); the model
+     * the call was given is poisoned (see "Poisoned models" above). */
     GJ_ERR_INTERNAL = 6,
     /* gj_pdf_fit was stopped by its progress callback; its outputs are valid (see gj_pdf_fit). */
     GJ_ERR_STOPPED = 7,
@@ -101,15 +135,38 @@ enum gj_status {
     GJ_ERR_BUFFER_TOO_SMALL = 8,
     /* The call would modify or free a model from inside that model's own gj_pdf_fit progress
      * callback (see gj_pdf_fit). */
-    GJ_ERR_BUSY = 9
+    GJ_ERR_BUSY = 9,
+    /* The model is unusable because an earlier call on it failed inside the library (see
+     * "Poisoned models" above); free it. */
+    GJ_ERR_POISONED = 10
 };
 
-/* Coordinate choices (see "Coordinates" above). */
-enum gj_coords {
-    GJ_COORDS_DEFAULT = 0,
+/* The kinds of coordinate choice (see "Coordinates" above). */
+enum gj_coords_kind {
+    /* The model's saved embedding flags: embedding coordinates where a flag is 1. */
+    GJ_COORDS_SAVED = 0,
+    /* Intrinsic coordinates on every sub-manifold (force_intrinsic_coordinates). */
     GJ_COORDS_INTRINSIC = 1,
-    GJ_COORDS_EMBEDDING = 2
+    /* Embedding coordinates on every sub-manifold (force_embedding_coordinates). */
+    GJ_COORDS_EMBEDDING = 2,
+    /* The choice per sub-manifold given by gj_coords.embedding. */
+    GJ_COORDS_PER_SUB_MANIFOLD = 3
 };
+
+/* The coordinates of the points of one call. Required fields: struct_size, kind. */
+typedef struct gj_coords {
+    size_t struct_size;   /* sizeof(gj_coords) */
+    int kind;             /* a gj_coords_kind */
+    const int* embedding; /* GJ_COORDS_PER_SUB_MANIFOLD: one value per sub-manifold in pdf_defs
+                             order, 1 for embedding and 0 for intrinsic coordinates; otherwise
+                             ignored (NULL) */
+    int64_t embedding_len; /* GJ_COORDS_PER_SUB_MANIFOLD: the number of sub-manifolds
+                              ("num_sub_manifolds" of gj_pdf_describe); otherwise ignored (0) */
+} gj_coords;
+
+/* Initializer of a gj_coords of one kind, e.g.
+ *   gj_coords saved = GJ_COORDS_INIT(GJ_COORDS_SAVED); */
+#define GJ_COORDS_INIT(kind) {sizeof(gj_coords), (kind), NULL, 0}
 
 /* ---------------------------------------------------------------------------------------- */
 /* Library                                                                                  */
@@ -121,6 +178,10 @@ int gj_abi_version(void);
 /* Writes the library version, e.g. "0.1.0", into buf (len bytes; 32 are enough).
  * Errors: NULL_POINTER (buf), BUFFER_TOO_SMALL. */
 int gj_version(char* buf, size_t len);
+
+/* Writes the library version as numbers (compare with GJ_VERSION_MAJOR/MINOR/PATCH).
+ * Errors: NULL_POINTER (major, minor, patch). */
+int gj_version_numbers(int* major, int* minor, int* patch);
 
 /* Writes a JSON object describing the library into buf (len bytes; 4096 are enough):
  *   {"version", "abi_version", "go_version", "os", "arch", "cpu", "cpu_features" (the features
@@ -148,44 +209,72 @@ int gj_status_string(int status, char* buf, size_t len);
 /* Creating, storing and freeing models                                                     */
 /* ---------------------------------------------------------------------------------------- */
 
+/* The definition of a new model (gj_pdf_create; jammy_flows.pdf's arguments plus the saved
+ * embedding flags). Required fields: struct_size, pdf_defs, flow_defs; a struct_size that ends
+ * after flow_defs or any later field is accepted, the missing fields take the defaults below. */
+typedef struct gj_create_options {
+    size_t struct_size;                /* sizeof(gj_create_options) */
+    const char* pdf_defs;              /* e.g. "e2+s2+i1_-1.0_2.0" (required) */
+    const char* flow_defs;             /* e.g. "gg+n+r" (required) */
+    const char* options_json;          /* options_overwrite as a JSON object, or NULL / "" for
+                                          none. Keys are a layer letter ({"g": {"num_kde": 20}}),
+                                          a sub-manifold index ({"1": {"n": {...}}}) or a
+                                          "sub,layer" pair ({"0,1": {"g": {...}}}). */
+    int64_t conditional_input_dim;     /* 0 for an unconditional PDF (default), else the width
+                                          of the conditional input */
+    const char* amortization_mlp_dims; /* hidden widths of the conditioning MLPs, e.g. "128" or
+                                          "64-64"; NULL means "128" (jammy_flows' default), ""
+                                          means a single linear map */
+    const int* embedding_flags;        /* the saved embedding flags, one per sub-manifold (1:
+                                          GJ_COORDS_SAVED means embedding coordinates there, 0:
+                                          intrinsic); NULL for all 0 (default, as jammy_flows) */
+    int64_t embedding_flags_len;       /* the number of values at embedding_flags (0 if NULL) */
+} gj_create_options;
+
+/* Initializer of a gj_create_options with the defaults, e.g.
+ *   gj_create_options o = GJ_CREATE_OPTIONS_INIT("e2", "gggg"); */
+#define GJ_CREATE_OPTIONS_INIT(pdf_defs, flow_defs) \
+    {sizeof(gj_create_options), (pdf_defs), (flow_defs), NULL, 0, NULL, NULL, 0}
+
 /* Creates a model with jammy_flows' default initial parameters (equivalent to
  * jammy_flows.pdf(pdf_defs, flow_defs, options_overwrite, conditional_input_dim,
- * amortization_mlp_dims)) and writes its handle to *out_handle.
- *   pdf_defs               e.g. "e2+s2+i1_-1.0_2.0"                      (required)
- *   flow_defs              e.g. "gg+n+r"                                 (required)
- *   options_json           options_overwrite as a JSON object, or NULL / "" for none. Keys are
- *                          a layer letter ({"g": {"num_kde": 20}}), a sub-manifold index
- *                          ({"1": {"n": {...}}}) or a "sub,layer" pair ({"0,1": {"g": {...}}}).
- *   conditional_input_dim  0 for an unconditional PDF, else the width of the conditional input.
- *   amortization_mlp_dims  hidden widths of the conditioning MLPs, e.g. "128" or "64-64";
- *                          NULL means "128" (jammy_flows' default), "" means a single linear map.
- * Errors: NULL_POINTER (pdf_defs, flow_defs, out_handle), DEFINITION. */
-int gj_pdf_create(GJ_CONST char* pdf_defs, GJ_CONST char* flow_defs, GJ_CONST char* options_json,
-                  int conditional_input_dim, GJ_CONST char* amortization_mlp_dims,
-                  uint64_t* out_handle);
+ * amortization_mlp_dims) followed by set_embedding_flags) and writes its handle to *out_handle.
+ * Errors: NULL_POINTER (opts, pdf_defs, flow_defs, out_handle, embedding_flags with a nonzero
+ * length), ARGUMENT (struct_size, embedding_flags values not 0 or 1), DEFINITION (including an
+ * embedding_flags_len that is not the number of sub-manifolds). */
+int gj_pdf_create(GJ_CONST gj_create_options* opts, uint64_t* out_handle);
 
 /* Loads a model file written by gj_pdf_save (or by gojammy's Python or Go API) and writes a new
  * handle to *out_handle. Errors: NULL_POINTER (path, out_handle), IO (unreadable, truncated,
  * corrupted, not a gojammy model, or a model this version cannot build). */
 int gj_pdf_load(GJ_CONST char* path, uint64_t* out_handle);
 
-/* Saves the model (definition, options, parameters) to path, atomically: an interrupted save
- * never leaves a half-written file. The file is a safetensors file readable without gojammy.
- * Errors: INVALID_HANDLE, NULL_POINTER (path), IO. */
-int gj_pdf_save(uint64_t handle, GJ_CONST char* path);
+/* Saves the model (definition, options, saved embedding flags, parameters) to path, atomically:
+ * an interrupted save never leaves a half-written file. The file is a safetensors file readable
+ * without gojammy.
+ *   saved_coords  the embedding flags to record, resolved against the model: GJ_COORDS_SAVED
+ *                 keeps the model's own; any other choice records, per sub-manifold, whether it
+ *                 means embedding coordinates (so a wrapper that lets its users change the flags,
+ *                 as gojammy's Python package does, saves its current ones). The handle itself
+ *                 does not change.
+ * Errors: INVALID_HANDLE, NULL_POINTER (path, saved_coords), ARGUMENT (saved_coords), IO. */
+int gj_pdf_save(uint64_t handle, GJ_CONST char* path, GJ_CONST gj_coords* saved_coords);
 
 /* Loads a model from the len bytes at buf (the contents of a model file, e.g. from
  * gj_pdf_save_buffer). Errors: NULL_POINTER (buf, out_handle), ARGUMENT (len < 0), IO (as for
  * gj_pdf_load). */
 int gj_pdf_load_buffer(GJ_CONST uint8_t* buf, int64_t len, uint64_t* out_handle);
 
-/* Serializes the model into buf (the bytes gj_pdf_save would write) and writes their number
- * to *size. With buf == NULL only *size is written (query the size, allocate, call again).
- * Errors: INVALID_HANDLE, NULL_POINTER (size), ARGUMENT (len < 0), BUFFER_TOO_SMALL
- * (len < *size; *size is still written, buf is not). */
-int gj_pdf_save_buffer(uint64_t handle, uint8_t* buf, int64_t len, int64_t* size);
+/* Serializes the model into buf (the bytes gj_pdf_save would write with the same saved_coords)
+ * and writes their number to *size. With buf == NULL only *size is written (query the size,
+ * allocate, call again).
+ * Errors: INVALID_HANDLE, NULL_POINTER (saved_coords, size), ARGUMENT (saved_coords, len < 0),
+ * BUFFER_TOO_SMALL (len < *size; *size is still written, buf is not). */
+int gj_pdf_save_buffer(uint64_t handle, GJ_CONST gj_coords* saved_coords, uint8_t* buf,
+                       int64_t len, int64_t* size);
 
 /* Frees the model. It waits for running calls on the handle; afterwards the handle is invalid.
+ * It also frees a poisoned model.
  * Errors: INVALID_HANDLE (also for 0 and for a second free), BUSY (called from the model's own
  * fit callback). */
 int gj_pdf_free(uint64_t handle);
@@ -199,15 +288,15 @@ int gj_pdf_free(uint64_t handle);
  *   *base_dim  dimension of the standard-normal base space
  *   *cond_dim  width of the conditional input (0: unconditional)
  *   *n_params  length of the flat parameter vector (jammy_flows' count_parameters())
- * Errors: INVALID_HANDLE, ARGUMENT (coords). */
-int gj_pdf_dims(uint64_t handle, int coords, int64_t* dim, int64_t* base_dim, int64_t* cond_dim,
-                int64_t* n_params);
+ * Errors: INVALID_HANDLE, NULL_POINTER (coords), ARGUMENT (coords). */
+int gj_pdf_dims(uint64_t handle, GJ_CONST gj_coords* coords, int64_t* dim, int64_t* base_dim,
+                int64_t* cond_dim, int64_t* n_params);
 
 /* Writes a JSON object describing the model into buf (len bytes):
  *   {"pdf_defs", "flow_defs", "options_overwrite" (object, as accepted by gj_pdf_create),
  *    "conditional_input_dim", "amortization_mlp_dims", "num_params", "num_sub_manifolds",
- *    "embedding_flags" (per sub-manifold, true or false; see gj_pdf_get_embedding_flags),
- *    "dim" {"default", "intrinsic", "embedding"}, "base_dim",
+ *    "embedding_flags" (the saved flags per sub-manifold, true or false),
+ *    "dim" {"saved", "intrinsic", "embedding"}, "base_dim",
  *    "layer_param_counts" (per sub-manifold, per layer)}.
  * Errors: INVALID_HANDLE, NULL_POINTER (buf), BUFFER_TOO_SMALL. */
 int gj_pdf_describe(uint64_t handle, char* buf, size_t len);
@@ -215,20 +304,22 @@ int gj_pdf_describe(uint64_t handle, char* buf, size_t len);
 /* ---------------------------------------------------------------------------------------- */
 /* Evaluation and sampling (concurrent calls on one handle allowed)                         */
 /* ---------------------------------------------------------------------------------------- */
-/* Shapes use dim (for `coords`), base_dim, cond_dim and n_params from gj_pdf_dims. */
+/* Shapes use dim (of the call's coords), base_dim, cond_dim and n_params from gj_pdf_dims. */
 
 /* Evaluates the log-density of n points (jammy_flows' pdf(x) -> log_pdf, base_log_pdf,
  * base_positions).
  *   x             n x dim input points; x_len must be n * dim (x may be NULL if n == 0)
  *   cond          n x cond_dim conditional inputs, cond_len = n * cond_dim; must be NULL with
  *                 cond_len 0 for an unconditional model
+ *   coords        the coordinates of x (required)
  *   log_pdf       out, n values: log p(x)                      (may be NULL)
  *   base_log_pdf  out, n values: standard-normal log-density of the base point (may be NULL)
- *   base          out, n x base_dim: the base points           (may be NULL)
+ *   base          out, n x base_dim: the base points; base_len must be n * base_dim
+ *                 (may be NULL)
  * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT (n < 0, lengths, coords). */
 int gj_pdf_log_density(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
-                       GJ_CONST double* cond, int64_t cond_len, int coords, double* log_pdf,
-                       double* base_log_pdf, double* base);
+                       GJ_CONST double* cond, int64_t cond_len, GJ_CONST gj_coords* coords,
+                       double* log_pdf, double* base_log_pdf, double* base, int64_t base_len);
 
 /* Evaluates log p(x) and the gradient of sum_i log p(x_i) with respect to the parameters and
  * to the points (rows with a non-finite log p do not contribute; their grad_x rows are 0, or NaN
@@ -236,40 +327,38 @@ int gj_pdf_log_density(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x
  *   log_pdf          out, n values                                        (may be NULL)
  *   grad_params      out, n_params values; grad_params_len must be n_params (may be NULL, then
  *                    grad_params_len is ignored)
- *   grad_x           out, n x dim                                         (may be NULL)
+ *   grad_x           out, n x dim; grad_x_len must be n * dim              (may be NULL)
  * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
 int gj_pdf_grad(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
-                GJ_CONST double* cond, int64_t cond_len, int coords, double* log_pdf,
-                double* grad_params, int64_t grad_params_len, double* grad_x);
+                GJ_CONST double* cond, int64_t cond_len, GJ_CONST gj_coords* coords,
+                double* log_pdf, double* grad_params, int64_t grad_params_len, double* grad_x,
+                int64_t grad_x_len);
 
 /* Draws n samples (jammy_flows' sample() -> samples, base_samples, log_pdf, base_log_pdf).
  * The same seed gives the same samples, whatever the number of threads.
  *   cond          for a conditional model: n x cond_dim (one sample per row), cond_len =
  *                 n * cond_dim; NULL with cond_len 0 for an unconditional model
- *   samples       out, n x dim                                      (may be NULL)
- *   samples_len   the number of doubles allocated at samples: at least n x dim (for
- *                 GJ_COORDS_DEFAULT, dim follows the embedding flags at the time of the call;
- *                 a smaller buffer gives GJ_ERR_ARGUMENT and nothing is written); ignored if
- *                 samples is NULL
- *   base          out, n x base_dim                                 (may be NULL)
+ *   coords        the coordinates of the samples (required)
+ *   samples       out, n x dim; samples_len must be n * dim         (may be NULL)
+ *   base          out, n x base_dim; base_len must be n * base_dim  (may be NULL)
  *   log_pdf       out, n values: log p(samples)                     (may be NULL)
  *   base_log_pdf  out, n values                                     (may be NULL)
  * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
 int gj_pdf_sample(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t cond_len,
-                  uint64_t seed, int coords, double* samples, int64_t samples_len, double* base,
-                  double* log_pdf, double* base_log_pdf);
+                  uint64_t seed, GJ_CONST gj_coords* coords, double* samples, int64_t samples_len,
+                  double* base, int64_t base_len, double* log_pdf, double* base_log_pdf);
 
 /* Copies the flat parameter vector (jammy_flows' layer-by-layer order) into out; len must be
  * n_params. Errors: INVALID_HANDLE, NULL_POINTER (out, unless n_params is 0), ARGUMENT (len). */
 int gj_pdf_get_params(uint64_t handle, double* out, int64_t len);
 
-/* Writes the embedding flag of every sub-manifold (jammy_flows' get_embedding_flags): 1 if its
- * default coordinates are embedding coordinates, 0 if intrinsic.
+/* Writes the saved embedding flag of every sub-manifold (jammy_flows' get_embedding_flags): 1 if
+ * GJ_COORDS_SAVED means embedding coordinates there, 0 if intrinsic.
  *   flags  out, one int per sub-manifold, in pdf_defs order
  *   len    the number of sub-manifolds: "num_sub_manifolds" of gj_pdf_describe, which is the
  *          number of '+'-separated parts of pdf_defs
- * A new model starts with all flags 0 (as jammy_flows); a loaded model has the flags it was
- * saved with.
+ * A model has the flags it was created with (gj_create_options.embedding_flags; all 0 by
+ * default, as jammy_flows) or saved with; they never change on a handle.
  * Errors: INVALID_HANDLE, NULL_POINTER (flags), ARGUMENT (len). */
 int gj_pdf_get_embedding_flags(uint64_t handle, int* flags, int64_t len);
 
@@ -277,7 +366,7 @@ int gj_pdf_get_embedding_flags(uint64_t handle, int* flags, int64_t len);
  * sub-manifold: spheres between angles and unit vectors, other manifolds unchanged.
  *   x            n x dim(from_coords) input points; x_len must be n * dim(from_coords)
  *                (x may be NULL if n == 0)
- *   from_coords, to_coords   GJ_COORDS_* values (GJ_COORDS_DEFAULT: the embedding flags)
+ *   from_coords, to_coords   the coordinates of x and of out (required)
  *   out          out, n x dim(to_coords): the converted points; out_len must be
  *                n * dim(to_coords) (out may be NULL if that is 0)
  *   log_det      out, n values: the change of the log-volume element per point, such that
@@ -286,10 +375,11 @@ int gj_pdf_get_embedding_flags(uint64_t handle, int* flags, int64_t len);
  *                from embedding to intrinsic, 0 otherwise   (may be NULL)
  * The conversion does not check the support (gj_pdf_log_density does): like jammy_flows, it
  * normalizes vectors and clips zenith angles to [1e-7, pi - 1e-7]. Rows with NaN give NaN.
- * Errors: INVALID_HANDLE, NULL_POINTER (x, out), ARGUMENT (n < 0, lengths, coordinate values). */
+ * Errors: INVALID_HANDLE, NULL_POINTER (x, out, from_coords, to_coords), ARGUMENT (n < 0,
+ * lengths, coordinates). */
 int gj_pdf_transform_target_space(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
-                                  int from_coords, int to_coords, double* out, int64_t out_len,
-                                  double* log_det);
+                                  GJ_CONST gj_coords* from_coords, GJ_CONST gj_coords* to_coords,
+                                  double* out, int64_t out_len, double* log_det);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Modifying the model (exclusive on one handle)                                            */
@@ -299,30 +389,21 @@ int gj_pdf_transform_target_space(uint64_t handle, GJ_CONST double* x, int64_t n
  * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT (len), BUSY. */
 int gj_pdf_set_params(uint64_t handle, GJ_CONST double* values, int64_t len);
 
-/* Sets the embedding flag (jammy_flows' set_embedding_flags): GJ_COORDS_DEFAULT then means
- * embedding coordinates (embedded = 1) or intrinsic coordinates (embedded = 0) for sub-manifold
- * sub (0-based, in pdf_defs order), or for all sub-manifolds when sub is -1. The flags are saved
- * with the model. This changes the default dimension (gj_pdf_dims with GJ_COORDS_DEFAULT) and
- * the default coordinates of gj_pdf_init_params and gj_pdf_fit: query the shapes again
- * afterwards, and size outputs of concurrent calls with GJ_COORDS_INTRINSIC/EMBEDDING if another
- * thread may change the flags meanwhile. The parameters and the distribution do not change;
- * log-densities in default coordinates are then per volume element of the new coordinates.
- * Errors: INVALID_HANDLE, ARGUMENT (embedded not 0 or 1, sub not in [-1, number of
- * sub-manifolds)), BUSY. */
-int gj_pdf_set_embedding_flags(uint64_t handle, int embedded, int sub);
-
 /* Re-initializes the parameters as jammy_flows' init_params(data, damping_factor): with
  * data == NULL (n and data_len 0) the layers' default initialization, otherwise a data-driven
- * one from n points in default coordinates (data_len = n * dim, finite values). Conditioning
- * MLPs get a default initialization divided by damping (> 0; jammy_flows uses 1000). Random
- * parts are drawn from seed. Errors: INVALID_HANDLE, NULL_POINTER (data NULL with n or data_len
- * nonzero), ARGUMENT (lengths, damping, non-finite data), BUSY. */
+ * one from n points in coordinates `coords` (data_len = n * dim, finite values; coords is
+ * required, also without data). Conditioning MLPs get a default initialization divided by
+ * damping (> 0; jammy_flows uses 1000). Random parts are drawn from seed.
+ * Errors: INVALID_HANDLE, NULL_POINTER (coords; data NULL with n or data_len nonzero), ARGUMENT
+ * (coords, lengths, damping, non-finite data), BUSY. */
 int gj_pdf_init_params(uint64_t handle, GJ_CONST double* data, int64_t n, int64_t data_len,
-                       double damping, uint64_t seed);
+                       GJ_CONST gj_coords* coords, double damping, uint64_t seed);
 
-/* Training options for gj_pdf_fit. Initialize with gj_fit_options_init, then change fields; a
- * field left 0 takes its default. */
+/* Training options for gj_pdf_fit. Initialize with GJ_FIT_OPTIONS_INIT, then change fields; a
+ * field left 0 takes its default. Required field: struct_size; a struct_size that ends after
+ * any field is accepted, the missing fields take their defaults. */
 typedef struct gj_fit_options {
+    size_t struct_size;   /* sizeof(gj_fit_options) */
     int64_t epochs;       /* passes over the data (default 10); ignored when steps > 0 */
     int64_t steps;        /* if > 0, the exact number of optimizer steps (default 0) */
     int64_t batch_size;   /* mini-batch size (default 256, capped at n) */
@@ -333,8 +414,9 @@ typedef struct gj_fit_options {
     double clip_norm;     /* if > 0, rescale each gradient to at most this norm (default 0) */
 } gj_fit_options;
 
-/* Fills *opts with the defaults. Errors: NULL_POINTER. */
-int gj_fit_options_init(gj_fit_options* opts);
+/* Initializer of a gj_fit_options with the defaults:
+ *   gj_fit_options o = GJ_FIT_OPTIONS_INIT; o.epochs = 50; */
+#define GJ_FIT_OPTIONS_INIT {sizeof(gj_fit_options), 10, 0, 256, 1e-2, 0, 0, 0.0}
 
 /* Progress callback of gj_pdf_fit, called after every optimizer step with the step and epoch
  * (both counted from 1), the batch's mean negative log-likelihood and the most recent
@@ -345,13 +427,14 @@ typedef int (*gj_progress_fn)(void* user_data, int64_t step, int64_t epoch, doub
 
 /* Trains the model by minimizing the mean negative log-likelihood of the data with Adam
  * (mini-batches, shuffling, optional validation with early stopping, gradient clipping).
- *   data, n, data_len        n x dim points in default coordinates, data_len = n * dim, n > 0
+ *   data, n, data_len        n x dim points in coordinates `coords`, data_len = n * dim, n > 0
  *   cond, cond_len           n x cond_dim conditional inputs (NULL, 0 if unconditional)
  *   val_data, n_val, val_len validation points, val_len = n_val * dim; NULL, 0, 0 for none.
  *                            With validation data the loss is evaluated after every epoch and
  *                            the parameters of the best epoch are kept at the end.
  *   val_cond, val_cond_len   n_val x cond_dim conditional inputs of the validation points
- *   opts                     options (NULL: the defaults of gj_fit_options_init)
+ *   coords                   the coordinates of data and val_data (required)
+ *   opts                     options (NULL: the defaults of GJ_FIT_OPTIONS_INIT)
  *   progress, user_data      callback (may be NULL) and its first argument, passed unchanged
  *   loss_history             out, mean training loss per epoch      (may be NULL)
  *   val_history              out, validation loss per epoch (NaN without validation data)
@@ -362,23 +445,24 @@ typedef int (*gj_progress_fn)(void* user_data, int64_t step, int64_t epoch, doub
  * The progress callback runs on the thread that called gj_pdf_fit, between optimizer steps,
  * while the model is not changing. Inside it, the evaluation functions listed under "Threads"
  * may be called on the same handle (e.g. to save a checkpoint); calling gj_pdf_set_params,
- * gj_pdf_set_embedding_flags, gj_pdf_init_params, gj_pdf_fit or gj_pdf_free on that handle from
- * the callback returns GJ_ERR_BUSY. Other threads' calls on the handle wait until gj_pdf_fit
+ * gj_pdf_init_params, gj_pdf_fit or gj_pdf_free on that handle from the callback returns
+ * GJ_ERR_BUSY. Other threads' calls on the handle wait until gj_pdf_fit
  * returns.
  * Returns GJ_OK, or GJ_ERR_STOPPED when the callback returned nonzero: training stopped after
  * that step, the model keeps its parameters (the best epoch's, with validation data) and the
  * histories and *n_history are written as on success.
- * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT (shapes, options, no row of a batch with a
- * finite log-density), BUSY. */
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT (shapes, coords, options incl. struct_size,
+ * no row of a batch with a finite log-density), BUSY. */
 int gj_pdf_fit(uint64_t handle, GJ_CONST double* data, int64_t n, int64_t data_len,
                GJ_CONST double* cond, int64_t cond_len, GJ_CONST double* val_data, int64_t n_val,
                int64_t val_len, GJ_CONST double* val_cond, int64_t val_cond_len,
-               GJ_CONST gj_fit_options* opts, gj_progress_fn progress, void* user_data,
+               GJ_CONST gj_coords* coords, GJ_CONST gj_fit_options* opts, gj_progress_fn progress, void* user_data,
                double* loss_history, double* val_history, int64_t history_len,
                int64_t* n_history);
 
 /* Writes the message of the most recent failing call given this handle (from any thread) into
- * buf ("" if none). Like gj_last_error, it never records a message of its own.
+ * buf ("" if none); it also works on a poisoned model. Like gj_last_error, it never records a
+ * message of its own.
  * Errors: INVALID_HANDLE, NULL_POINTER (buf), BUFFER_TOO_SMALL. */
 int gj_pdf_last_error(uint64_t handle, char* buf, size_t len);
 

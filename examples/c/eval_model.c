@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "gojammy.h"
 
@@ -48,19 +49,28 @@ int main(int argc, char** argv) {
         fprintf(stderr, "usage: %s MODEL_FILE\n", argv[0]);
         return 2;
     }
-    char version[32];
+    char version[32], expected[32];
+    int major, minor, patch;
     CHECK(gj_version(version, sizeof version));
-    if (gj_abi_version() != GJ_ABI_VERSION) {
-        fprintf(stderr, "libgojammy ABI %d, header ABI %d\n", gj_abi_version(), GJ_ABI_VERSION);
+    CHECK(gj_version_numbers(&major, &minor, &patch));
+    snprintf(expected, sizeof expected, "%d.%d.%d", major, minor, patch);
+    if (gj_abi_version() != GJ_ABI_VERSION || strcmp(version, expected) != 0 ||
+        major != GJ_VERSION_MAJOR) {
+        fprintf(stderr, "libgojammy %s (%s, ABI %d), header %d.%d.%d (ABI %d)\n", version,
+                expected, gj_abi_version(), GJ_VERSION_MAJOR, GJ_VERSION_MINOR, GJ_VERSION_PATCH,
+                GJ_ABI_VERSION);
         return 1;
     }
+    /* Points in the coordinates the model was saved with, and in embedding coordinates. */
+    const gj_coords saved = GJ_COORDS_INIT(GJ_COORDS_SAVED);
+    const gj_coords embedding = GJ_COORDS_INIT(GJ_COORDS_EMBEDDING);
 
     uint64_t h = 0;
     CHECK(gj_pdf_load(argv[1], &h));
     char description[4096];
     CHECK(gj_pdf_describe(h, description, sizeof description));
     int64_t dim, base_dim, cond_dim, n_params;
-    CHECK(gj_pdf_dims(h, GJ_COORDS_DEFAULT, &dim, &base_dim, &cond_dim, &n_params));
+    CHECK(gj_pdf_dims(h, &saved, &dim, &base_dim, &cond_dim, &n_params));
     printf("gojammy %s: loaded %s\n  %s\n", version, argv[1], description);
 
     const int64_t n = 1000;
@@ -75,34 +85,34 @@ int main(int argc, char** argv) {
     double* base = malloc(sizeof(double) * n * base_dim);
     double* log_pdf = malloc(sizeof(double) * n);
     double* base_log_pdf = malloc(sizeof(double) * n);
-    CHECK(gj_pdf_sample(h, n, cond, cond_len, 42, GJ_COORDS_DEFAULT, samples, n * dim, base,
+    CHECK(gj_pdf_sample(h, n, cond, cond_len, 42, &saved, samples, n * dim, base, n * base_dim,
                         log_pdf, base_log_pdf));
 
     double* log_pdf2 = malloc(sizeof(double) * n);
     double* base_log_pdf2 = malloc(sizeof(double) * n);
     double* base2 = malloc(sizeof(double) * n * base_dim);
-    CHECK(gj_pdf_log_density(h, samples, n, n * dim, cond, cond_len, GJ_COORDS_DEFAULT, log_pdf2,
-                             base_log_pdf2, base2));
+    CHECK(gj_pdf_log_density(h, samples, n, n * dim, cond, cond_len, &saved, log_pdf2,
+                             base_log_pdf2, base2, n * base_dim));
 
     double* grad_params = malloc(sizeof(double) * (n_params > 0 ? n_params : 1));
     double* grad_x = malloc(sizeof(double) * n * dim);
-    CHECK(gj_pdf_grad(h, samples, n, n * dim, cond, cond_len, GJ_COORDS_DEFAULT, NULL,
-                      grad_params, n_params, grad_x));
+    CHECK(gj_pdf_grad(h, samples, n, n * dim, cond, cond_len, &saved, NULL, grad_params,
+                      n_params, grad_x, n * dim));
 
     /* Samples in embedding coordinates: log p_emb(y) = log p(x) - log_det; and back again. */
     int64_t dim_emb;
-    CHECK(gj_pdf_dims(h, GJ_COORDS_EMBEDDING, &dim_emb, NULL, NULL, NULL));
+    CHECK(gj_pdf_dims(h, &embedding, &dim_emb, NULL, NULL, NULL));
     double* emb = malloc(sizeof(double) * n * dim_emb);
     double* back = malloc(sizeof(double) * n * dim);
     double* log_det = malloc(sizeof(double) * n);
     double* log_det_back = malloc(sizeof(double) * n);
     double* log_pdf_emb = malloc(sizeof(double) * n);
-    CHECK(gj_pdf_transform_target_space(h, samples, n, n * dim, GJ_COORDS_DEFAULT,
-                                        GJ_COORDS_EMBEDDING, emb, n * dim_emb, log_det));
-    CHECK(gj_pdf_transform_target_space(h, emb, n, n * dim_emb, GJ_COORDS_EMBEDDING,
-                                        GJ_COORDS_DEFAULT, back, n * dim, log_det_back));
-    CHECK(gj_pdf_log_density(h, emb, n, n * dim_emb, cond, cond_len, GJ_COORDS_EMBEDDING,
-                             log_pdf_emb, NULL, NULL));
+    CHECK(gj_pdf_transform_target_space(h, samples, n, n * dim, &saved, &embedding, emb,
+                                        n * dim_emb, log_det));
+    CHECK(gj_pdf_transform_target_space(h, emb, n, n * dim_emb, &embedding, &saved, back,
+                                        n * dim, log_det_back));
+    CHECK(gj_pdf_log_density(h, emb, n, n * dim_emb, cond, cond_len, &embedding, log_pdf_emb,
+                             NULL, NULL, 0));
     double d_log_det = 0; /* largest |log_det + log_det_back|: 0 after a round trip */
     for (int64_t i = 0; i < n; i++) {
         double d = fabs(log_det[i] + log_det_back[i]);

@@ -54,18 +54,29 @@ int main(int argc, char** argv) {
         fprintf(stderr, "usage: %s OUTPUT [PDF_DEFS FLOW_DEFS [CONDITIONAL_INPUT_DIM]]\n", argv[0]);
         return 2;
     }
-    if (gj_abi_version() != GJ_ABI_VERSION) {
-        fprintf(stderr, "libgojammy ABI %d, header ABI %d\n", gj_abi_version(), GJ_ABI_VERSION);
+    int major, minor, patch;
+    CHECK(gj_version_numbers(&major, &minor, &patch));
+    if (gj_abi_version() != GJ_ABI_VERSION || major != GJ_VERSION_MAJOR) {
+        fprintf(stderr, "libgojammy %d.%d.%d (ABI %d), header %d.%d.%d (ABI %d)\n", major, minor,
+                patch, gj_abi_version(), GJ_VERSION_MAJOR, GJ_VERSION_MINOR, GJ_VERSION_PATCH,
+                GJ_ABI_VERSION);
         return 1;
     }
-    const char* pdf_defs = argc >= 4 ? argv[2] : "e2";
-    const char* flow_defs = argc >= 4 ? argv[3] : "gggg";
-    int cond_dim = argc == 5 ? atoi(argv[4]) : 0;
+    gj_create_options create = GJ_CREATE_OPTIONS_INIT(argc >= 4 ? argv[2] : "e2",
+                                                      argc >= 4 ? argv[3] : "gggg");
+    create.conditional_input_dim = argc == 5 ? atoi(argv[4]) : 0;
+    const char* pdf_defs = create.pdf_defs;
+    const char* flow_defs = create.flow_defs;
+    int cond_dim = (int)create.conditional_input_dim;
 
     uint64_t h = 0;
-    CHECK(gj_pdf_create(pdf_defs, flow_defs, NULL, cond_dim, NULL, &h));
+    CHECK(gj_pdf_create(&create, &h));
+    /* The data below are in intrinsic coordinates; a new model's saved flags are all 0, so
+     * GJ_COORDS_SAVED would mean the same, but stating the choice needs no such reasoning. */
+    const gj_coords intrinsic = GJ_COORDS_INIT(GJ_COORDS_INTRINSIC);
+    const gj_coords saved = GJ_COORDS_INIT(GJ_COORDS_SAVED);
     int64_t dim, n_params;
-    CHECK(gj_pdf_dims(h, GJ_COORDS_DEFAULT, &dim, NULL, NULL, &n_params));
+    CHECK(gj_pdf_dims(h, &intrinsic, &dim, NULL, NULL, &n_params));
     printf("created pdf(\"%s\", \"%s\") conditional_input_dim %d: dim %lld, %lld parameters\n",
            pdf_defs, flow_defs, cond_dim, (long long)dim, (long long)n_params);
 
@@ -85,10 +96,9 @@ int main(int argc, char** argv) {
     }
 
     /* A data-driven start for unconditional models; conditional ones keep the default. */
-    if (cond_dim == 0) CHECK(gj_pdf_init_params(h, x, N, N * dim, 1000.0, 1));
+    if (cond_dim == 0) CHECK(gj_pdf_init_params(h, x, N, N * dim, &intrinsic, 1000.0, 1));
 
-    gj_fit_options opts;
-    CHECK(gj_fit_options_init(&opts));
+    gj_fit_options opts = GJ_FIT_OPTIONS_INIT;
     opts.epochs = 3;
     opts.batch_size = 200;
     opts.learning_rate = 0.02;
@@ -97,13 +107,13 @@ int main(int argc, char** argv) {
     int64_t epochs = 0;
     CHECK(gj_pdf_fit(h, x, N, N * dim, cond, cond ? N * cond_dim : 0, x + N * dim, N_VAL,
                      N_VAL * dim, cond ? cond + N * cond_dim : NULL, cond ? N_VAL * cond_dim : 0,
-                     &opts, print_progress, NULL, loss, val_loss, 8, &epochs));
+                     &intrinsic, &opts, print_progress, NULL, loss, val_loss, 8, &epochs));
     for (int64_t e = 0; e < epochs && e < 8; e++) {
         printf("epoch %lld: loss %.4f, validation loss %.4f\n", (long long)e + 1, loss[e],
                val_loss[e]);
     }
 
-    CHECK(gj_pdf_save(h, argv[1]));
+    CHECK(gj_pdf_save(h, argv[1], &saved));
     printf("saved %s\n", argv[1]);
     CHECK(gj_pdf_free(h));
     free(x);

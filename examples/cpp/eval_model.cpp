@@ -1,7 +1,8 @@
 // eval_model.cpp -- loads a gojammy model file through the C++ wrapper (gojammy.hpp), samples
-// it in default and embedding coordinates, evaluates the density of the samples and checks
+// it in its saved and in embedding coordinates, evaluates the density of the samples and checks
 // that it reproduces the log-density returned by sampling; checks that converting samples to
-// embedding coordinates and back round-trips, and that embedding flags can be set and restored.
+// embedding coordinates and back round-trips, and that the saved embedding flags, an explicit
+// per-sub-manifold choice and a model created with other saved flags agree.
 //
 //   eval_model_cpp MODEL_FILE
 //
@@ -47,17 +48,20 @@ int main(int argc, char** argv) {
         for (size_t i = 0; i < cond.size(); i++) cond[i] = std::cos(0.21 * static_cast<double>(i));
 
         bool ok = true;
-        for (int coords : {GJ_COORDS_DEFAULT, GJ_COORDS_EMBEDDING}) {
+        const char* names[] = {"saved", "embedding"};
+        int which = 0;
+        for (const gojammy::Coords& coords : {gojammy::Coords::saved(), gojammy::Coords::embedding()}) {
+            const char* name = names[which++];
             gojammy::Samples s = pdf.sample(n, 7, cond, coords);
             gojammy::Density d = pdf.log_density(s.x, cond, coords);
             double diff = max_rel_diff(s.log_pdf, d.log_pdf);
             bool finite = all_finite(s.x) && all_finite(s.log_pdf) && all_finite(d.log_pdf);
             double mean = 0;
             for (double v : d.log_pdf) mean += v / static_cast<double>(n);
-            std::printf("  coords %d: dim %lld, mean log_pdf %.4f, max relative difference %.3g\n",
-                        coords, static_cast<long long>(pdf.dim(coords)), mean, diff);
+            std::printf("  coords %s: dim %lld, mean log_pdf %.4f, max relative difference %.3g\n",
+                        name, static_cast<long long>(pdf.dim(coords)), mean, diff);
             if (!finite || !(diff <= 1e-9)) {
-                std::cerr << "FAIL: coords " << coords << ": finite " << finite << ", difference "
+                std::cerr << "FAIL: coords " << name << ": finite " << finite << ", difference "
                           << diff << "\n";
                 ok = false;
             }
@@ -72,11 +76,11 @@ int main(int argc, char** argv) {
         }
 
         // Intrinsic -> embedding -> intrinsic: the points come back, the log-dets cancel.
-        std::vector<double> xi = pdf.sample(m, 5, cond_m, GJ_COORDS_INTRINSIC).x;
-        gojammy::Transformed te =
-            pdf.transform_target_space(xi, GJ_COORDS_INTRINSIC, GJ_COORDS_EMBEDDING);
-        gojammy::Transformed ti =
-            pdf.transform_target_space(te.x, GJ_COORDS_EMBEDDING, GJ_COORDS_INTRINSIC);
+        const gojammy::Coords intrinsic = gojammy::Coords::intrinsic();
+        const gojammy::Coords embedding = gojammy::Coords::embedding();
+        std::vector<double> xi = pdf.sample(m, 5, cond_m, intrinsic).x;
+        gojammy::Transformed te = pdf.transform_target_space(xi, intrinsic, embedding);
+        gojammy::Transformed ti = pdf.transform_target_space(te.x, embedding, intrinsic);
         double log_det_sum = 0;
         for (int64_t i = 0; i < m; i++) {
             log_det_sum = std::max(log_det_sum, std::fabs(te.log_det[i] + ti.log_det[i]));
@@ -87,16 +91,21 @@ int main(int argc, char** argv) {
             ok = false;
         }
 
-        // Embedding flags: all set makes the default dimension the embedding one; restore them.
+        // Saved embedding flags: the explicit per-sub-manifold choice of the same flags gives
+        // the same samples; a copy saved with all flags set has the embedding dimension as its
+        // saved one and the same parameters.
         std::vector<bool> flags = pdf.embedding_flags();
-        pdf.set_embedding_flags(true);
-        bool flags_ok = pdf.dim() == pdf.dim(GJ_COORDS_EMBEDDING) &&
-                        pdf.embedding_flags() == std::vector<bool>(flags.size(), true);
-        for (size_t k = 0; k < flags.size(); k++) {
-            pdf.set_embedding_flags(flags[k], static_cast<int>(k));
-        }
-        if (!flags_ok || pdf.embedding_flags() != flags) {
-            std::cerr << "FAIL: embedding flags were not set or restored\n";
+        const gojammy::Coords same = gojammy::Coords::per_sub_manifold(flags);
+        bool flags_ok = pdf.sample(m, 9, cond_m).x == pdf.sample(m, 9, cond_m, same).x;
+        const std::string copy_path = std::string(argv[1]) + ".embedded.tmp";
+        pdf.save(copy_path, embedding);
+        gojammy::Pdf copy = gojammy::Pdf::load(copy_path);
+        std::remove(copy_path.c_str());
+        flags_ok = flags_ok && copy.dim() == pdf.dim(embedding) &&
+                   copy.embedding_flags() == std::vector<bool>(flags.size(), true) &&
+                   copy.params() == pdf.params() && pdf.embedding_flags() == flags;
+        if (!flags_ok) {
+            std::cerr << "FAIL: saved embedding flags and per-sub-manifold coordinates disagree\n";
             ok = false;
         }
 

@@ -34,17 +34,54 @@ inline void check(int status) {
     throw Error(status, msg);
 }
 
-// version returns the library version; it throws if the library's ABI differs from the header's.
+// version returns the library version; it throws if the library's ABI or major version differs
+// from the header's.
 inline std::string version() {
-    if (gj_abi_version() != GJ_ABI_VERSION) {
+    int major = 0, minor = 0, patch = 0;
+    check(gj_version_numbers(&major, &minor, &patch));
+    if (gj_abi_version() != GJ_ABI_VERSION || major != GJ_VERSION_MAJOR) {
         throw Error(GJ_ERR_ARGUMENT, "libgojammy ABI " + std::to_string(gj_abi_version()) +
-                                         " does not match gojammy.h ABI " +
-                                         std::to_string(GJ_ABI_VERSION));
+                                         ", version " + std::to_string(major) +
+                                         ".x does not match gojammy.h ABI " +
+                                         std::to_string(GJ_ABI_VERSION) + ", version " +
+                                         std::to_string(GJ_VERSION_MAJOR) + ".x");
     }
     char buf[64];
     check(gj_version(buf, sizeof buf));
     return buf;
 }
+
+// Coords is the coordinate choice of one call (see "Coordinates" in gojammy.h).
+class Coords {
+public:
+    // The model's saved embedding flags.
+    static Coords saved() { return Coords(GJ_COORDS_SAVED, {}); }
+    // Intrinsic coordinates on every sub-manifold.
+    static Coords intrinsic() { return Coords(GJ_COORDS_INTRINSIC, {}); }
+    // Embedding coordinates on every sub-manifold.
+    static Coords embedding() { return Coords(GJ_COORDS_EMBEDDING, {}); }
+    // Per sub-manifold: embedding coordinates where embedding[k] is true.
+    static Coords per_sub_manifold(const std::vector<bool>& embedding) {
+        return Coords(GJ_COORDS_PER_SUB_MANIFOLD,
+                      std::vector<int>(embedding.begin(), embedding.end()));
+    }
+
+    // The C struct; it points into this object, so use it while this object lives.
+    gj_coords c() const {
+        gj_coords c = GJ_COORDS_INIT(kind_);
+        if (kind_ == GJ_COORDS_PER_SUB_MANIFOLD) {
+            c.embedding = flags_.data();
+            c.embedding_len = static_cast<int64_t>(flags_.size());
+        }
+        return c;
+    }
+
+private:
+    Coords(int kind, std::vector<int> flags) : kind_(kind), flags_(std::move(flags)) {}
+
+    int kind_;
+    std::vector<int> flags_;
+};
 
 // Density is the result of Pdf::log_density for n points.
 struct Density {
@@ -62,15 +99,24 @@ struct Transformed {
     std::vector<double> x, log_det;
 };
 
-// Pdf owns one model handle. Const methods may be called from several threads at once.
+// Pdf owns one model handle. Const methods may be called from several threads at once. Every
+// method that takes or returns points has a Coords argument (default: the saved flags).
 class Pdf {
 public:
-    // Creates a model from definition strings (see gj_pdf_create).
+    // Creates a model from definition strings and its saved embedding flags (empty: all false;
+    // see gj_pdf_create).
     Pdf(const std::string& pdf_defs, const std::string& flow_defs,
-        const std::string& options_json = "", int conditional_input_dim = 0,
-        const std::string& amortization_mlp_dims = "128") {
-        check(gj_pdf_create(pdf_defs.c_str(), flow_defs.c_str(), options_json.c_str(),
-                            conditional_input_dim, amortization_mlp_dims.c_str(), &h_));
+        const std::string& options_json = "", int64_t conditional_input_dim = 0,
+        const std::string& amortization_mlp_dims = "128",
+        const std::vector<bool>& embedding_flags = {}) {
+        gj_create_options o = GJ_CREATE_OPTIONS_INIT(pdf_defs.c_str(), flow_defs.c_str());
+        o.options_json = options_json.c_str();
+        o.conditional_input_dim = conditional_input_dim;
+        o.amortization_mlp_dims = amortization_mlp_dims.c_str();
+        std::vector<int> flags(embedding_flags.begin(), embedding_flags.end());
+        o.embedding_flags = flags.empty() ? nullptr : flags.data();
+        o.embedding_flags_len = static_cast<int64_t>(flags.size());
+        check(gj_pdf_create(&o, &h_));
     }
 
     // Loads a model file.
@@ -91,12 +137,16 @@ public:
         if (h_ != 0) gj_pdf_free(h_);
     }
 
-    void save(const std::string& path) const { check(gj_pdf_save(h_, path.c_str())); }
+    // Saves the model, recording saved_coords as its saved embedding flags (see gj_pdf_save).
+    void save(const std::string& path, const Coords& saved_coords = Coords::saved()) const {
+        const gj_coords c = saved_coords.c();
+        check(gj_pdf_save(h_, path.c_str(), &c));
+    }
 
-    int64_t dim(int coords = GJ_COORDS_DEFAULT) const { return dims(coords)[0]; }
-    int64_t base_dim() const { return dims(GJ_COORDS_DEFAULT)[1]; }
-    int64_t conditional_dim() const { return dims(GJ_COORDS_DEFAULT)[2]; }
-    int64_t num_params() const { return dims(GJ_COORDS_DEFAULT)[3]; }
+    int64_t dim(const Coords& coords = Coords::saved()) const { return dims(coords)[0]; }
+    int64_t base_dim() const { return dims(Coords::saved())[1]; }
+    int64_t conditional_dim() const { return dims(Coords::saved())[2]; }
+    int64_t num_params() const { return dims(Coords::saved())[3]; }
 
     // The model as JSON (see gj_pdf_describe).
     std::string describe() const {
@@ -114,25 +164,21 @@ public:
         return std::stoll(s.substr(at + key.size()));
     }
 
-    // Per sub-manifold: true if its default coordinates are embedding coordinates.
+    // Per sub-manifold: the saved embedding flag (fixed for the model's lifetime).
     std::vector<bool> embedding_flags() const {
         std::vector<int> f(static_cast<size_t>(num_sub_manifolds()));
         check(gj_pdf_get_embedding_flags(h_, f.data(), static_cast<int64_t>(f.size())));
         return std::vector<bool>(f.begin(), f.end());
     }
 
-    // Makes embedding (true) or intrinsic (false) coordinates the default of sub-manifold sub,
-    // or of all sub-manifolds (sub = -1). Changes dim(GJ_COORDS_DEFAULT).
-    void set_embedding_flags(bool embedded, int sub = -1) {
-        check(gj_pdf_set_embedding_flags(h_, embedded ? 1 : 0, sub));
-    }
-
     // Converts n points x (n x dim(from)) to coordinates `to`.
-    Transformed transform_target_space(const std::vector<double>& x, int from = GJ_COORDS_DEFAULT,
-                                       int to = GJ_COORDS_EMBEDDING) const {
+    Transformed transform_target_space(const std::vector<double>& x,
+                                       const Coords& from = Coords::saved(),
+                                       const Coords& to = Coords::embedding()) const {
         int64_t n = rows(x, dim(from));
         Transformed t{std::vector<double>(n * dim(to)), std::vector<double>(n)};
-        check(gj_pdf_transform_target_space(h_, ptr(x), n, size(x), from, to, t.x.data(),
+        const gj_coords cf = from.c(), ct = to.c();
+        check(gj_pdf_transform_target_space(h_, ptr(x), n, size(x), &cf, &ct, t.x.data(),
                                             size(t.x), t.log_det.data()));
         return t;
     }
@@ -140,33 +186,37 @@ public:
     // log p of n points x (n x dim(coords)), with n x conditional_dim() inputs cond if the model
     // is conditional.
     Density log_density(const std::vector<double>& x, const std::vector<double>& cond = {},
-                        int coords = GJ_COORDS_DEFAULT) const {
+                        const Coords& coords = Coords::saved()) const {
         int64_t n = rows(x, dim(coords));
         Density d{std::vector<double>(n), std::vector<double>(n),
                   std::vector<double>(n * base_dim())};
-        check(gj_pdf_log_density(h_, x.data(), n, size(x), ptr(cond), size(cond), coords,
-                                 d.log_pdf.data(), d.base_log_pdf.data(), d.base.data()));
+        const gj_coords c = coords.c();
+        check(gj_pdf_log_density(h_, x.data(), n, size(x), ptr(cond), size(cond), &c,
+                                 d.log_pdf.data(), d.base_log_pdf.data(), d.base.data(),
+                                 size(d.base)));
         return d;
     }
 
     // n samples drawn with seed (one per conditional row if the model is conditional).
     Samples sample(int64_t n, uint64_t seed, const std::vector<double>& cond = {},
-                   int coords = GJ_COORDS_DEFAULT) const {
+                   const Coords& coords = Coords::saved()) const {
         Samples s{std::vector<double>(n * dim(coords)), std::vector<double>(n * base_dim()),
                   std::vector<double>(n), std::vector<double>(n)};
-        check(gj_pdf_sample(h_, n, ptr(cond), size(cond), seed, coords, s.x.data(),
-                            static_cast<int64_t>(s.x.size()), s.base.data(), s.log_pdf.data(),
-                            s.base_log_pdf.data()));
+        const gj_coords c = coords.c();
+        check(gj_pdf_sample(h_, n, ptr(cond), size(cond), seed, &c, s.x.data(), size(s.x),
+                            s.base.data(), size(s.base), s.log_pdf.data(), s.base_log_pdf.data()));
         return s;
     }
 
     // The gradient of sum_i log p(x_i) with respect to the parameters.
     std::vector<double> grad_params(const std::vector<double>& x,
-                                    const std::vector<double>& cond = {}) const {
-        int64_t n = rows(x, dim());
+                                    const std::vector<double>& cond = {},
+                                    const Coords& coords = Coords::saved()) const {
+        int64_t n = rows(x, dim(coords));
         std::vector<double> g(num_params());
-        check(gj_pdf_grad(h_, x.data(), n, size(x), ptr(cond), size(cond), GJ_COORDS_DEFAULT,
-                          nullptr, g.data(), size(g), nullptr));
+        const gj_coords c = coords.c();
+        check(gj_pdf_grad(h_, x.data(), n, size(x), ptr(cond), size(cond), &c, nullptr, g.data(),
+                          size(g), nullptr, 0));
         return g;
     }
 
@@ -185,9 +235,10 @@ public:
 private:
     explicit Pdf(uint64_t h) : h_(h) {}
 
-    std::vector<int64_t> dims(int coords) const {
+    std::vector<int64_t> dims(const Coords& coords) const {
         std::vector<int64_t> d(4);
-        check(gj_pdf_dims(h_, coords, &d[0], &d[1], &d[2], &d[3]));
+        const gj_coords c = coords.c();
+        check(gj_pdf_dims(h_, &c, &d[0], &d[1], &d[2], &d[3]));
         return d;
     }
 

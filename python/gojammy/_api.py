@@ -1,10 +1,12 @@
-"""ctypes prototypes of include/gojammy.h (the C contract, ABI version 1)."""
+"""ctypes prototypes of include/gojammy.h (the C contract, ABI version 3)."""
 
 import ctypes
 from ctypes import POINTER, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint64, c_void_p
 
+import numpy as np
+
 #: The ABI version of include/gojammy.h these prototypes were written against (GJ_ABI_VERSION).
-ABI_VERSION = 2
+ABI_VERSION = 3
 
 # Status codes (enum gj_status).
 OK = 0
@@ -17,17 +19,54 @@ ERR_INTERNAL = 6
 ERR_STOPPED = 7
 ERR_BUFFER_TOO_SMALL = 8
 ERR_BUSY = 9
+ERR_POISONED = 10
 
-# Coordinate choices (enum gj_coords).
-COORDS_DEFAULT = 0
+# Kinds of coordinate choice (enum gj_coords_kind).
+COORDS_SAVED = 0
 COORDS_INTRINSIC = 1
 COORDS_EMBEDDING = 2
+COORDS_PER_SUB_MANIFOLD = 3
 
 
-class FitOptions(ctypes.Structure):
-    """struct gj_fit_options."""
+class _Versioned(ctypes.Structure):
+    """A struct of gojammy.h that starts with size_t struct_size: instances are created with
+    struct_size = sizeof(the struct) and the given fields."""
+
+    def __init__(self, **fields):
+        super().__init__(struct_size=ctypes.sizeof(self), **fields)
+
+
+class Coords(_Versioned):
+    """struct gj_coords."""
 
     _fields_ = [
+        ("struct_size", c_size_t),
+        ("kind", c_int),
+        ("embedding", POINTER(c_int)),
+        ("embedding_len", c_int64),
+    ]
+
+
+class CreateOptions(_Versioned):
+    """struct gj_create_options."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("pdf_defs", c_char_p),
+        ("flow_defs", c_char_p),
+        ("options_json", c_char_p),
+        ("conditional_input_dim", c_int64),
+        ("amortization_mlp_dims", c_char_p),
+        ("embedding_flags", POINTER(c_int)),
+        ("embedding_flags_len", c_int64),
+    ]
+
+
+class FitOptions(_Versioned):
+    """struct gj_fit_options (fields left 0 take the library's defaults)."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
         ("epochs", c_int64),
         ("steps", c_int64),
         ("batch_size", c_int64),
@@ -38,48 +77,93 @@ class FitOptions(ctypes.Structure):
     ]
 
 
+def int_array(values):
+    """A ctypes int array holding ``values`` (e.g. embedding flags as 0/1)."""
+    return (c_int * len(values))(*[int(v) for v in values])
+
+
 #: typedef int (*gj_progress_fn)(void*, int64_t step, int64_t epoch, double loss, double val_loss)
 PROGRESS_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_int64, c_int64, c_double, c_double)
 
-_dbl = c_void_p  # double arrays are passed as raw addresses of C-contiguous float64 numpy data
+_F64 = np.dtype(np.float64)
+_from_buffer = ctypes.c_char.from_buffer
+_addressof = ctypes.addressof
+
+
+class _Doubles:
+    """The argtype of a ``const double*`` input: None (NULL) or a C-contiguous float64 numpy
+    array. Anything else raises ctypes.ArgumentError before the call, so the library never reads
+    memory of another type or layout. The returned pointer holds a reference to its array, and
+    ctypes holds the converted arguments until the call returns: the array stays alive for the
+    whole call, whatever the caller does with its own references."""
+
+    writable = False
+
+    @classmethod
+    def from_param(cls, value):
+        if value is None:
+            return None
+        if not isinstance(value, np.ndarray) or value.dtype != _F64 or not value.flags.c_contiguous:
+            what = f"a {value.dtype} array" if isinstance(value, np.ndarray) else type(value).__name__
+            if isinstance(value, np.ndarray) and value.dtype == _F64:
+                what = "a non-contiguous float64 array"
+            raise TypeError(f"expected None or a C-contiguous float64 numpy array, got {what}")
+        if cls.writable and not value.flags.writeable:
+            raise TypeError("expected a writable array for an output")
+        try:
+            ptr = c_void_p(_addressof(_from_buffer(value)))  # several times faster than .ctypes
+        except (TypeError, ValueError, BufferError):  # read-only or empty arrays
+            ptr = c_void_p(value.ctypes.data)
+        ptr._array = value
+        return ptr
+
+
+class _OutDoubles(_Doubles):
+    """The argtype of a ``double*`` output: as _Doubles, and the array must be writable."""
+
+    writable = True
+
+
+_in = _Doubles
+_out = _OutDoubles
 _u64p = POINTER(c_uint64)
 _i64p = POINTER(c_int64)
 _intp = POINTER(c_int)
+_coords = POINTER(Coords)
 
 PROTOTYPES = {
     "gj_abi_version": (c_int, []),
     "gj_version": (c_int, [c_char_p, c_size_t]),
+    "gj_version_numbers": (c_int, [_intp, _intp, _intp]),
     "gj_info": (c_int, [c_char_p, c_size_t]),
     "gj_set_threads": (c_int, [c_int]),
     "gj_last_error": (c_int, [c_char_p, c_size_t]),
     "gj_status_string": (c_int, [c_int, c_char_p, c_size_t]),
-    "gj_pdf_create": (c_int, [c_char_p, c_char_p, c_char_p, c_int, c_char_p, _u64p]),
+    "gj_pdf_create": (c_int, [POINTER(CreateOptions), _u64p]),
     "gj_pdf_load": (c_int, [c_char_p, _u64p]),
-    "gj_pdf_save": (c_int, [c_uint64, c_char_p]),
+    "gj_pdf_save": (c_int, [c_uint64, c_char_p, _coords]),
     "gj_pdf_load_buffer": (c_int, [c_char_p, c_int64, _u64p]),
-    "gj_pdf_save_buffer": (c_int, [c_uint64, c_void_p, c_int64, _i64p]),
+    "gj_pdf_save_buffer": (c_int, [c_uint64, _coords, c_void_p, c_int64, _i64p]),
     "gj_pdf_free": (c_int, [c_uint64]),
-    "gj_pdf_dims": (c_int, [c_uint64, c_int, _i64p, _i64p, _i64p, _i64p]),
+    "gj_pdf_dims": (c_int, [c_uint64, _coords, _i64p, _i64p, _i64p, _i64p]),
     "gj_pdf_describe": (c_int, [c_uint64, c_char_p, c_size_t]),
-    "gj_pdf_log_density": (c_int, [c_uint64, _dbl, c_int64, c_int64, _dbl, c_int64, c_int, _dbl, _dbl, _dbl]),
-    "gj_pdf_grad": (c_int, [c_uint64, _dbl, c_int64, c_int64, _dbl, c_int64, c_int, _dbl, _dbl, c_int64, _dbl]),
-    "gj_pdf_sample": (c_int, [c_uint64, c_int64, _dbl, c_int64, c_uint64, c_int, _dbl, c_int64, _dbl, _dbl, _dbl]),
-    "gj_pdf_get_params": (c_int, [c_uint64, _dbl, c_int64]),
+    "gj_pdf_log_density": (c_int, [c_uint64, _in, c_int64, c_int64, _in, c_int64, _coords, _out, _out, _out, c_int64]),
+    "gj_pdf_grad": (c_int, [c_uint64, _in, c_int64, c_int64, _in, c_int64, _coords, _out, _out, c_int64, _out, c_int64]),
+    "gj_pdf_sample": (c_int, [c_uint64, c_int64, _in, c_int64, c_uint64, _coords, _out, c_int64, _out, c_int64, _out, _out]),
+    "gj_pdf_get_params": (c_int, [c_uint64, _out, c_int64]),
     "gj_pdf_get_embedding_flags": (c_int, [c_uint64, _intp, c_int64]),
-    "gj_pdf_transform_target_space": (c_int, [c_uint64, _dbl, c_int64, c_int64, c_int, c_int, _dbl, c_int64, _dbl]),
-    "gj_pdf_set_params": (c_int, [c_uint64, _dbl, c_int64]),
-    "gj_pdf_set_embedding_flags": (c_int, [c_uint64, c_int, c_int]),
-    "gj_pdf_init_params": (c_int, [c_uint64, _dbl, c_int64, c_int64, c_double, c_uint64]),
-    "gj_fit_options_init": (c_int, [POINTER(FitOptions)]),
+    "gj_pdf_transform_target_space": (c_int, [c_uint64, _in, c_int64, c_int64, _coords, _coords, _out, c_int64, _out]),
+    "gj_pdf_set_params": (c_int, [c_uint64, _in, c_int64]),
+    "gj_pdf_init_params": (c_int, [c_uint64, _in, c_int64, c_int64, _coords, c_double, c_uint64]),
     "gj_pdf_fit": (
         c_int,
         [
-            c_uint64, _dbl, c_int64, c_int64,  # handle, data, n, data_len
-            _dbl, c_int64,  # cond, cond_len
-            _dbl, c_int64, c_int64,  # val_data, n_val, val_len
-            _dbl, c_int64,  # val_cond, val_cond_len
-            POINTER(FitOptions), PROGRESS_FN, c_void_p,  # opts, progress, user_data
-            _dbl, _dbl, c_int64, _i64p,  # loss_history, val_history, history_len, n_history
+            c_uint64, _in, c_int64, c_int64,  # handle, data, n, data_len
+            _in, c_int64,  # cond, cond_len
+            _in, c_int64, c_int64,  # val_data, n_val, val_len
+            _in, c_int64,  # val_cond, val_cond_len
+            _coords, POINTER(FitOptions), PROGRESS_FN, c_void_p,  # coords, opts, progress, user_data
+            _out, _out, c_int64, _i64p,  # loss_history, val_history, history_len, n_history
         ],
     ),
     "gj_pdf_last_error": (c_int, [c_uint64, c_char_p, c_size_t]),

@@ -1,13 +1,9 @@
-"""Conversion of user arrays into the C-contiguous float64 blocks the library expects, and output
-allocation."""
-
-import ctypes
+"""Conversion of user arrays into the C-contiguous float64 arrays the library's prototypes
+require (see _api), and output allocation."""
 
 import numpy as np
 
 _F64 = np.dtype(np.float64)
-_from_buffer = ctypes.c_char.from_buffer
-_addressof = ctypes.addressof
 
 
 def as_rows(value, name, cols):
@@ -47,35 +43,21 @@ def as_vector(value, name, length):
     return np.ascontiguousarray(arr, dtype=np.float64)
 
 
-def pointer(arr):
-    """The address of a C-contiguous float64 array's data for ctypes (None for no array or no
-    elements)."""
-    if arr is None or arr.size == 0:
-        return None
-    try:
-        return _addressof(_from_buffer(arr))  # several times faster than arr.ctypes.data
-    except (TypeError, ValueError, BufferError):  # read-only memory
-        return arr.ctypes.data
-
-
 # Up to this many elements, the outputs of one call share one allocation (cheaper for small
 # batches); larger outputs get their own arrays, so that keeping one does not keep the others.
 _SHARED_BLOCK = 4096
 
 
 def outputs(n, widths):
-    """Allocate float64 output arrays: width None gives shape (n,), an int w gives (n, w).
-    Returns (arrays, addresses), an address being None for an empty array."""
+    """Allocate float64 output arrays: width None gives shape (n,), an int w gives (n, w). Every
+    array is C-contiguous and writable, as the library's output arguments require."""
     shapes = [(n,) if w is None else (n, w) for w in widths]
     sizes = [n if w is None else n * w for w in widths]
     if sum(sizes) > _SHARED_BLOCK:
-        arrays = [np.empty(shape) for shape in shapes]
-        return arrays, [pointer(a) for a in arrays]
+        return [np.empty(shape) for shape in shapes]
     block = np.empty(sum(sizes))
-    base = pointer(block)
-    arrays, addresses, offset = [], [], 0
+    arrays, offset = [], 0
     for shape, size in zip(shapes, sizes):
         arrays.append(block[offset : offset + size].reshape(shape))
-        addresses.append(base + 8 * offset if size else None)
         offset += size
-    return arrays, addresses
+    return arrays

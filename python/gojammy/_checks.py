@@ -4,8 +4,6 @@ import numbers
 
 import numpy as np
 
-from . import _api
-
 
 def require_default(name, value, default):
     """Raise NotImplementedError for an upstream argument that gojammy supports only at its default."""
@@ -14,29 +12,26 @@ def require_default(name, value, default):
     raise NotImplementedError(f"{name}={value!r} is not supported by gojammy (only the default {default!r})")
 
 
+#: upstream's coordinate names: "default" follows the PDF's embedding flags
+#: (set_embedding_flags), the others force one kind of coordinates on every sub-manifold.
+COORDS_NAMES = ("default", "intrinsic", "embedding")
+
+
 def coords_for(force_embedding_coordinates, force_intrinsic_coordinates):
-    """The library's coordinate choice for upstream's two force_* flags."""
+    """The coordinate name for upstream's two force_* flags."""
     if force_embedding_coordinates and force_intrinsic_coordinates:
         raise ValueError("force_embedding_coordinates and force_intrinsic_coordinates cannot both be True")
     if force_embedding_coordinates:
-        return _api.COORDS_EMBEDDING
+        return "embedding"
     if force_intrinsic_coordinates:
-        return _api.COORDS_INTRINSIC
-    return _api.COORDS_DEFAULT
-
-
-#: upstream's coordinate names (transform_target_space) and the library's values.
-COORDS_BY_NAME = {
-    "default": _api.COORDS_DEFAULT,
-    "intrinsic": _api.COORDS_INTRINSIC,
-    "embedding": _api.COORDS_EMBEDDING,
-}
+        return "intrinsic"
+    return "default"
 
 
 def coords_named(value, name):
-    """The library's coordinate choice for "default", "intrinsic" or "embedding"."""
-    if isinstance(value, str) and value in COORDS_BY_NAME:
-        return COORDS_BY_NAME[value]
+    """``value`` if it is "default", "intrinsic" or "embedding", else a ValueError naming ``name``."""
+    if isinstance(value, str) and value in COORDS_NAMES:
+        return value
     raise ValueError(f"{name}: expected 'default', 'intrinsic' or 'embedding', got {value!r}")
 
 

@@ -10,7 +10,6 @@ import time
 import numpy as np
 
 from . import _api
-from ._arrays import pointer
 from ._lib import check, lib
 from ._progress import progress_bar
 
@@ -69,7 +68,7 @@ def _deferred_interrupt(state):
         signal.signal(signal.SIGINT, previous)
 
 
-def run_fit(handle, data, cond, val, val_cond, opts, progress):
+def run_fit(handle, data, cond, val, val_cond, coords, opts, progress):
     """Call gj_pdf_fit; returns the history dict, or re-raises an exception from the callback."""
     n = data.shape[0]
     steps_per_epoch = -(-n // min(opts.batch_size, n))
@@ -83,12 +82,12 @@ def run_fit(handle, data, cond, val, val_cond, opts, progress):
     try:
         with _deferred_interrupt(state):
             status = lib().gj_pdf_fit(
-                handle, pointer(data), n, data.size,
-                pointer(cond), 0 if cond is None else cond.size,
-                pointer(val), 0 if val is None else val.shape[0], 0 if val is None else val.size,
-                pointer(val_cond), 0 if val_cond is None else val_cond.size,
-                ctypes.byref(opts), callback, None,
-                pointer(loss), pointer(val_loss), opts.epochs, ctypes.byref(n_hist),
+                handle, data, n, data.size,
+                cond, 0 if cond is None else cond.size,
+                val, 0 if val is None else val.shape[0], 0 if val is None else val.size,
+                val_cond, 0 if val_cond is None else val_cond.size,
+                coords, ctypes.byref(opts), callback, None,
+                loss, val_loss, opts.epochs, ctypes.byref(n_hist),
             )
         n_epochs = min(n_hist.value, opts.epochs)
         if state.last is not None and val is not None and n_epochs:

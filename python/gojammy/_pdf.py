@@ -1,7 +1,6 @@
 """The ``gojammy.pdf`` class: jammy_flows' ``pdf`` API over a libgojammy model handle."""
 
 import ctypes
-import itertools
 import json
 import os
 import threading
@@ -9,7 +8,7 @@ import threading
 import numpy as np
 
 from . import _api
-from ._arrays import as_rows, as_vector, outputs, pointer
+from ._arrays import as_rows, as_vector, outputs
 from ._checks import (
     boolean,
     coords_for,
@@ -25,9 +24,6 @@ from ._errors import GojammyError, GojammyValueError
 from ._fit import run_fit
 from ._lib import check, lib, read_string
 from ._options import options_to_json
-
-# Stamps of the states of the embedding flags: unique (next() is atomic under the GIL).
-_flag_stamps = itertools.count(1)
 
 # jammy_flows constructor arguments that gojammy accepts only at their upstream defaults.
 _UPSTREAM_DEFAULTS = {
@@ -67,6 +63,10 @@ class pdf:
     ``get_parameters``/``set_parameters``, ``log_pdf_and_grad``, ``save``/``gojammy.load`` and
     pickling. Evaluation and sampling may be called concurrently from several threads; call
     ``close()`` (or use ``with``) to free the model early.
+
+    The embedding flags (``set_embedding_flags``) belong to this Python object: every call passes
+    the coordinates it uses to the library explicitly, taking one snapshot of the flags when it
+    starts, and ``save``/pickling record the current flags in the model file.
     """
 
     def __init__(
@@ -91,11 +91,14 @@ class pdf:
         mlp_dims = self._mlp_dims(amortization_mlp_dims, pdf_defs)
         options = options_to_json(options_overwrite)
         handle = ctypes.c_uint64(0)
-        check(
-            lib().gj_pdf_create(
-                pdf_defs.encode(), flow_defs.encode(), options.encode(), cond_dim, mlp_dims.encode(), ctypes.byref(handle)
-            )
+        opts = _api.CreateOptions(
+            pdf_defs=pdf_defs.encode(),
+            flow_defs=flow_defs.encode(),
+            options_json=options.encode(),
+            conditional_input_dim=cond_dim,
+            amortization_mlp_dims=mlp_dims.encode(),
         )
+        check(lib().gj_pdf_create(ctypes.byref(opts), ctypes.byref(handle)))
         self._adopt(handle.value)
         if verbose:
             print(self.describe())
@@ -150,20 +153,44 @@ class pdf:
         self._n_params = d["num_params"]
         self._n_subs = d["num_sub_manifolds"]
         self._cond_dim = d["conditional_input_dim"]
-        # set_embedding_flags calls hold _flags_lock. _default is (stamp, dimension of default
-        # coordinates), replaced as a whole; the dimension is None while the flags are changing.
-        self._flags_lock = threading.Lock()
-        self._set_default_dim(d["dim"]["default"])
-
-    def _set_default_dim(self, dim):
-        """Record the dimension of default coordinates (it follows the embedding flags)."""
-        self._default = (next(_flag_stamps), dim)
-        self.total_target_dim = dim
-        self._dims = {
-            _api.COORDS_DEFAULT: dim,
-            _api.COORDS_INTRINSIC: self.total_target_dim_intrinsic,
-            _api.COORDS_EMBEDDING: self.total_target_dim_embedded,
+        self._forced = {
+            "intrinsic": (_api.Coords(kind=_api.COORDS_INTRINSIC), self.total_target_dim_intrinsic),
+            "embedding": (_api.Coords(kind=_api.COORDS_EMBEDDING), self.total_target_dim_embedded),
         }
+        # Per sub-manifold, how much wider its embedding coordinates are than its intrinsic ones.
+        self._extra_dims = [
+            self._dim_of(self._per_sub_manifold([j == k for j in range(self._n_subs)])) - self.total_target_dim_intrinsic
+            for k in range(self._n_subs)
+        ]
+        # set_embedding_flags holds _flags_lock to update _default = (flags, coordinates, dim) as
+        # a whole; every call reads _default once, so its coordinates and shapes agree.
+        self._flags_lock = threading.Lock()
+        self._set_flags(d["embedding_flags"])
+
+    @staticmethod
+    def _per_sub_manifold(flags):
+        """The library's coordinates for per-sub-manifold embedding flags (the struct keeps its
+        flag array alive)."""
+        return _api.Coords(kind=_api.COORDS_PER_SUB_MANIFOLD, embedding=_api.int_array(flags), embedding_len=len(flags))
+
+    def _dim_of(self, coords):
+        dim = ctypes.c_int64(0)
+        check(lib().gj_pdf_dims(self.handle, ctypes.byref(coords), ctypes.byref(dim), None, None, None))
+        return dim.value
+
+    def _set_flags(self, flags):
+        """Make ``flags`` the embedding flags of default coordinates."""
+        flags = tuple(bool(f) for f in flags)
+        dim = self.total_target_dim_intrinsic + sum(e for e, f in zip(self._extra_dims, flags) if f)
+        self._default = (flags, self._per_sub_manifold(flags), dim)
+        self.total_target_dim = dim
+
+    def _coords(self, name):
+        """(library coordinates, dimension) for "default" (a snapshot of the embedding flags),
+        "intrinsic" or "embedding"."""
+        if name == "default":
+            return self._default[1:]
+        return self._forced[name]
 
     @classmethod
     def _from_handle(cls, handle):
@@ -261,16 +288,16 @@ class pdf:
         if amortization_parameters is not None or only_last:
             require_default("amortization_parameters", amortization_parameters, None)
             require_default("only_last", only_last, False)
-        coords = coords_for(force_embedding_coordinates, force_intrinsic_coordinates)
+        coords, dim = self._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
         h = self.handle
-        x = as_rows(x, "x", self._dims[coords])
+        x = as_rows(x, "x", dim)
         n = x.shape[0]
         cond = self._cond_rows(conditional_input, n)
-        (log_pdf, base_log_pdf, base), out = outputs(n, (None, None, self.total_base_dim))
+        log_pdf, base_log_pdf, base = outputs(n, (None, None, self.total_base_dim))
         if n:
             check(
                 lib().gj_pdf_log_density(
-                    h, pointer(x), n, x.size, pointer(cond), 0 if cond is None else cond.size, coords, *out
+                    h, x, n, x.size, cond, 0 if cond is None else cond.size, coords, log_pdf, base_log_pdf, base, base.size
                 )
             )
         return log_pdf, base_log_pdf, base
@@ -281,18 +308,18 @@ class pdf:
         """Returns (log_pdf (n,), gradient of sum(log_pdf) with respect to the parameters
         (count_parameters(),), gradient with respect to x (n, dim)). Rows with a non-finite
         log_pdf do not contribute (their grad_x rows are 0, or NaN for NaN rows)."""
-        coords = coords_for(force_embedding_coordinates, force_intrinsic_coordinates)
+        coords, dim = self._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
         h = self.handle
-        x = as_rows(x, "x", self._dims[coords])
+        x = as_rows(x, "x", dim)
         n = x.shape[0]
         cond = self._cond_rows(conditional_input, n)
         grad_params = np.zeros(self._n_params)
-        (log_pdf, grad_x), (log_pdf_out, grad_x_out) = outputs(n, (None, x.shape[1]))
+        log_pdf, grad_x = outputs(n, (None, dim))
         if n:
             check(
                 lib().gj_pdf_grad(
-                    h, pointer(x), n, x.size, pointer(cond), 0 if cond is None else cond.size, coords,
-                    log_pdf_out, pointer(grad_params), self._n_params, grad_x_out,
+                    h, x, n, x.size, cond, 0 if cond is None else cond.size, coords,
+                    log_pdf, grad_params, self._n_params, grad_x, grad_x.size,
                 )
             )
         return log_pdf, grad_params, grad_x
@@ -328,61 +355,40 @@ class pdf:
             if samplesize not in (1, nsamples):
                 raise ValueError(f"pass either samplesize or nsamples (its alias), got {samplesize} and {nsamples}")
             samplesize = nsamples
-        coords = coords_for(force_embedding_coordinates, force_intrinsic_coordinates)
+        coords, dim = self._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
         h = self.handle
         cond = self._cond_rows(conditional_input, None)
         n = cond.shape[0] if cond is not None else positive_int(samplesize, "samplesize", allow_zero=True)
         seed = seed_for(seed)
-
-        def draw(width):
-            arrays, out = outputs(n, (width, self.total_base_dim, None, None))
-            if n:
-                samples, rest = out[0], out[1:]
-                check(lib().gj_pdf_sample(h, n, pointer(cond), 0 if cond is None else cond.size, seed, coords,
-                                          samples, n * width, *rest))
-            return arrays
-
-        if coords != _api.COORDS_DEFAULT or self.total_target_dim_intrinsic == self.total_target_dim_embedded:
-            return tuple(draw(self._dims[coords]))
-        # The dimension of default coordinates follows the embedding flags, and the library writes
-        # n x (dimension at call time): leave room for the widest, and draw again (same seed, same
-        # samples) if set_embedding_flags changed the flags in another thread meanwhile.
-        room = max(self.total_target_dim_intrinsic, self.total_target_dim_embedded)
-        while True:
-            stamp, width = self._default
-            if width is None:  # set_embedding_flags is running: wait for it
-                with self._flags_lock:
-                    continue
-            samples, base, log_pdf, base_log_pdf = draw(room)
-            if self._default[0] == stamp:
-                return samples.reshape(-1)[: n * width].reshape(n, width), base, log_pdf, base_log_pdf
+        samples, base, log_pdf, base_log_pdf = outputs(n, (dim, self.total_base_dim, None, None))
+        if n:
+            check(
+                lib().gj_pdf_sample(
+                    h, n, cond, 0 if cond is None else cond.size, seed, coords,
+                    samples, samples.size, base, base.size, log_pdf, base_log_pdf,
+                )
+            )
+        return samples, base, log_pdf, base_log_pdf
 
     # ------------------------------------------------------------------ coordinates
 
     def get_embedding_flags(self):
         """Per sub-manifold, whether its default coordinates are embedding coordinates (True) or
         intrinsic ones (False)."""
-        flags = (ctypes.c_int * self._n_subs)()
-        check(lib().gj_pdf_get_embedding_flags(self.handle, flags, self._n_subs))
-        return [bool(f) for f in flags]
+        self.handle  # raises once closed
+        return list(self._default[0])
 
     def set_embedding_flags(self, usement_flag, sub_pdf_index=None):
         """Make embedding (usement_flag=True) or intrinsic (False) coordinates the default of
         sub-manifold sub_pdf_index, or of all sub-manifolds (None). total_target_dim follows.
-        The flags are saved with the model; the distribution does not change. Other threads'
-        calls in default coordinates that overlap it may fail with a shape error (sample() waits
-        or draws again instead)."""
+        The flags are saved with the model; the distribution does not change. Calls already
+        running in other threads keep the flags they started with."""
         flag = boolean(usement_flag, "usement_flag")
         sub = index_or_none(sub_pdf_index, "sub_pdf_index", self._n_subs)
-        h = self.handle
+        self.handle  # raises once closed
         with self._flags_lock:
-            previous = self.total_target_dim
-            self._default = (next(_flag_stamps), None)
-            try:
-                check(lib().gj_pdf_set_embedding_flags(h, int(flag), sub))
-            finally:  # never leave the dimension unknown (None), even if the PDF was closed
-                status, text = read_string(lib().gj_pdf_describe, h, size=4096)
-                self._set_default_dim(json.loads(text)["dim"]["default"] if status == _api.OK else previous)
+            flags = [flag if sub in (-1, k) else f for k, f in enumerate(self._default[0])]
+            self._set_flags(flags)
 
     def transform_target_space(self, target, log_det=0, transform_from="default", transform_to="embedding"):
         """Convert points between "default", "intrinsic" and "embedding" coordinates.
@@ -392,19 +398,19 @@ class pdf:
         shape (n,): log p_to(new_target) = log p_from(target) - (returned - given log_det), i.e.
         log sin(zenith) per s2 sub-manifold going from intrinsic to embedding coordinates, its
         negative going back, 0 for other manifolds."""
-        frm = coords_named(transform_from, "transform_from")
-        to = coords_named(transform_to, "transform_to")
+        frm, frm_dim = self._coords(coords_named(transform_from, "transform_from"))
+        to, to_dim = self._coords(coords_named(transform_to, "transform_to"))
         h = self.handle
         one_point = np.ndim(target) == 1
-        x = as_rows(target, "target", self._dims[frm])
+        x = as_rows(target, "target", frm_dim)
         n = x.shape[0]
         try:
             given = np.broadcast_to(np.asarray(log_det, dtype=np.float64), (n,))
         except (TypeError, ValueError):
             raise ValueError(f"log_det: expected a number or an array of shape ({n},), got {np.shape(log_det)}") from None
-        (new_target, change), out = outputs(n, (self._dims[to], None))
+        new_target, change = outputs(n, (to_dim, None))
         if n:
-            check(lib().gj_pdf_transform_target_space(h, pointer(x), n, x.size, frm, to, out[0], new_target.size, out[1]))
+            check(lib().gj_pdf_transform_target_space(h, x, n, x.size, frm, to, new_target, new_target.size, change))
         return (new_target[0] if one_point else new_target), given + change
 
     # ------------------------------------------------------------------ parameters
@@ -412,14 +418,14 @@ class pdf:
     def get_parameters(self):
         """A float64 copy of the flat parameter vector (jammy_flows' layer-by-layer order)."""
         out = np.empty(self._n_params)
-        check(lib().gj_pdf_get_params(self.handle, pointer(out), self._n_params))
+        check(lib().gj_pdf_get_params(self.handle, out, self._n_params))
         return out
 
     def set_parameters(self, values):
         """Replace the flat parameter vector (length count_parameters())."""
         h = self.handle
         values = as_vector(values, "values", self._n_params)
-        check(lib().gj_pdf_set_params(h, pointer(values), self._n_params))
+        check(lib().gj_pdf_set_params(h, values, self._n_params))
 
     def init_params(self, data=None, damping_factor=1000.0, mvn_min_max_sv_ratio=1e-4, seed=None):
         """Re-initialize the parameters as jammy_flows: without data the layers' defaults, with
@@ -430,11 +436,12 @@ class pdf:
         damping_factor = positive_number(damping_factor, "damping_factor")
         h = self.handle
         seed = seed_for(seed)
+        coords, dim = self._coords("default")
         if data is None:
-            check(lib().gj_pdf_init_params(h, None, 0, 0, damping_factor, seed))
+            check(lib().gj_pdf_init_params(h, None, 0, 0, coords, damping_factor, seed))
             return
-        data = as_rows(data, "data", self.total_target_dim)
-        check(lib().gj_pdf_init_params(h, pointer(data), data.shape[0], data.size, damping_factor, seed))
+        data = as_rows(data, "data", dim)
+        check(lib().gj_pdf_init_params(h, data, data.shape[0], data.size, coords, damping_factor, seed))
 
     # ------------------------------------------------------------------ training
 
@@ -467,44 +474,47 @@ class pdf:
         (empty without validation data)}.
         """
         h = self.handle
-        data = as_rows(data, "data", self.total_target_dim)
+        coords, dim = self._coords("default")
+        data = as_rows(data, "data", dim)
         cond = self._cond_rows(conditional_input, data.shape[0])
         val, val_cond = None, None
         if validation_data is not None:
             if self._cond_dim:
                 if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
                     raise ValueError("validation_data: a conditional PDF needs (x, conditional_input)")
-                val = as_rows(validation_data[0], "validation_data", self.total_target_dim)
+                val = as_rows(validation_data[0], "validation_data", dim)
                 val_cond = self._cond_rows(validation_data[1], val.shape[0], "validation_data conditional_input")
             else:
-                val = as_rows(validation_data, "validation_data", self.total_target_dim)
+                val = as_rows(validation_data, "validation_data", dim)
         if data.shape[0] == 0:
             raise ValueError("data: no rows to train on")
-        opts = _api.FitOptions()
-        check(lib().gj_fit_options_init(ctypes.byref(opts)))
-        opts.epochs = positive_int(epochs, "epochs")
-        opts.batch_size = positive_int(batch_size, "batch_size")
-        opts.learning_rate = positive_number(learning_rate, "learning_rate")
-        opts.seed = seed_for(seed)
-        opts.patience = positive_int(patience, "patience", allow_zero=True)
-        opts.clip_norm = non_negative_number(clip_norm, "clip_norm")
-        return run_fit(h, data, cond, val, val_cond, opts, progress)
+        opts = _api.FitOptions(
+            epochs=positive_int(epochs, "epochs"),
+            batch_size=positive_int(batch_size, "batch_size"),
+            learning_rate=positive_number(learning_rate, "learning_rate"),
+            seed=seed_for(seed),
+            patience=positive_int(patience, "patience", allow_zero=True),
+            clip_norm=non_negative_number(clip_norm, "clip_norm"),
+        )
+        return run_fit(h, data, cond, val, val_cond, coords, opts, progress)
 
     # ------------------------------------------------------------------ storage
 
     def save(self, path):
-        """Write the model (definition, options, parameters) to a safetensors file at path,
-        atomically. Read it back with gojammy.load (or from C, C++ and Go)."""
-        check(lib().gj_pdf_save(self.handle, os.fsencode(os.fspath(path))))
+        """Write the model (definition, options, current embedding flags, parameters) to a
+        safetensors file at path, atomically. Read it back with gojammy.load (or from C, C++ and
+        Go)."""
+        check(lib().gj_pdf_save(self.handle, os.fsencode(os.fspath(path)), self._default[1]))
 
     def to_bytes(self):
         """The model file's contents as bytes (what save() writes)."""
         h = self.handle
+        coords = self._default[1]
         size = ctypes.c_int64(0)
-        check(lib().gj_pdf_save_buffer(h, None, 0, ctypes.byref(size)))
+        check(lib().gj_pdf_save_buffer(h, coords, None, 0, ctypes.byref(size)))
         while True:
             buf = ctypes.create_string_buffer(size.value)
-            status = lib().gj_pdf_save_buffer(h, buf, size.value, ctypes.byref(size))
+            status = lib().gj_pdf_save_buffer(h, coords, buf, size.value, ctypes.byref(size))
             if status != _api.ERR_BUFFER_TOO_SMALL:  # the parameters may have grown in between
                 check(status)
                 return buf.raw[: size.value]

@@ -28,7 +28,6 @@ except ImportError:  # run from a source checkout
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     import gojammy
 from gojammy import _api, _lib
-from gojammy._arrays import pointer
 
 MODELS = [("e2", "gggg"), ("e2+i1_-1.0_2.0", "gggg+r"), ("e1", "g")]
 
@@ -53,7 +52,7 @@ def measure(pdf_defs, flow_defs, repeat):
 
     lib, h, d = _lib.lib(), pdf.handle, pdf.total_target_dim
     out = [np.empty(1), np.empty(1), np.empty((1, pdf.total_base_dim))]
-    args = (h, pointer(row), 1, d, None, 0, _api.COORDS_DEFAULT, *map(pointer, out))
+    args = (h, row, 1, d, None, 0, _api.Coords(kind=_api.COORDS_SAVED), *out, out[2].size)
     ctypes_call = best_per_call(lambda: lib.gj_pdf_log_density(*args), repeat, 2000)
 
     gojammy.set_threads(1)

@@ -33,7 +33,8 @@ def test_flags_round_trip():
     assert pdf.get_embedding_flags() == [False, False]
     pdf.set_embedding_flags(True, sub_pdf_index=1)
     assert pdf.get_embedding_flags() == [False, True]
-    assert pdf.describe()["embedding_flags"] == [False, True]
+    # the flags belong to the Python object; the library's handle keeps the flags it was built with
+    assert pdf.describe()["embedding_flags"] == [False, False]
     assert pdf.total_target_dim == pdf.total_target_dim_intrinsic == pdf.total_target_dim_embedded == 3
     pdf.set_embedding_flags(True)
     assert pdf.get_embedding_flags() == [True, True]
@@ -116,10 +117,11 @@ def test_transform_argument_errors(rng):
 # ---------------------------------------------------------------- force_* flags
 
 
-def test_force_flags_map_to_the_library_coordinates():
-    assert coords_for(False, False) == _api.COORDS_DEFAULT == 0
-    assert coords_for(False, True) == _api.COORDS_INTRINSIC == 1
-    assert coords_for(True, False) == _api.COORDS_EMBEDDING == 2
+def test_force_flags_map_to_the_coordinate_names():
+    assert coords_for(False, False) == "default"
+    assert coords_for(False, True) == "intrinsic"
+    assert coords_for(True, False) == "embedding"
+    assert (_api.COORDS_SAVED, _api.COORDS_INTRINSIC, _api.COORDS_EMBEDDING, _api.COORDS_PER_SUB_MANIFOLD) == (0, 1, 2, 3)
 
 
 def test_both_force_flags_rejected_everywhere(rng):
@@ -210,7 +212,8 @@ def test_circle_transform_has_zero_log_det(rng):
 
 def test_flags_changing_while_other_threads_sample():
     """Sampling in default coordinates while another thread toggles the flags returns, for each
-    seed, exactly the intrinsic or the embedding samples of that seed."""
+    seed, exactly the intrinsic or the embedding samples of that seed (each call takes one
+    snapshot of the flags: no retries, no shape errors)."""
     import threading
 
     pdf = sphere_pdf()
@@ -245,3 +248,19 @@ def test_flags_changing_while_other_threads_sample():
     for seed, s in results:
         assert np.array_equal(s, want[seed, s.shape[1]])
     assert {s.shape[1] for _, s in results} == {3, 4}
+
+
+def test_saved_flags_of_loaded_and_unpickled_models_are_their_defaults(tmp_path):
+    """save/pickle record the Python object's current flags as the file's saved flags; a loaded
+    model starts from them, and changing them on one object never affects another."""
+    pdf = sphere_pdf()
+    pdf.set_embedding_flags(True, 1)
+    pdf.save(tmp_path / "m.safetensors")
+    loaded = gojammy.load(tmp_path / "m.safetensors")
+    assert loaded.describe()["embedding_flags"] == [False, True]
+    assert loaded.describe()["dim"]["saved"] == 4
+    loaded.set_embedding_flags(False)
+    assert pdf.get_embedding_flags() == [False, True] and pdf.total_target_dim == 4
+    pdf.set_embedding_flags(False)
+    pdf.save(tmp_path / "again.safetensors")
+    assert gojammy.load(tmp_path / "again.safetensors").get_embedding_flags() == [False, False]

@@ -5,8 +5,8 @@
 //	goeval grad    MODEL X.f64 N COORDS OUT.f64   writes log_pdf, grad_params, grad_x
 //	goeval sample  MODEL N SEED COORDS OUT.f64    writes samples, base, log_pdf, base_log_pdf
 //
-// Arrays are raw little-endian float64, concatenated in the order listed; COORDS is 0 (default),
-// 1 (intrinsic) or 2 (embedding). Only unconditional models are supported.
+// Arrays are raw little-endian float64, concatenated in the order listed; COORDS is 0 (the saved
+// embedding flags), 1 (intrinsic) or 2 (embedding). Only unconditional models are supported.
 package main
 
 import (
