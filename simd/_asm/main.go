@@ -1,0 +1,184 @@
+// Command _asm generates gojammy's amd64 SIMD kernels with avo.
+//
+// It is a separate module so that the main module does not depend on avo. Run it through
+// `go generate ./simd/` (see simd/gen.go), which writes simd/gemm_amd64.s and the Go
+// declarations in simd/gemm_amd64.go.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+// isa describes one vector instruction set for the GEMM micro-kernel generator.
+type isa struct {
+	name  string                      // suffix of the generated symbol: "AVX2", "AVX512"
+	lanes int                         // float64 lanes per vector register
+	vec   func(i int) reg.VecPhysical // the i-th vector register
+	zero  func(r reg.VecPhysical)     // sets r to +0
+}
+
+var (
+	avx2 = isa{
+		name: "AVX2", lanes: 4,
+		vec:  func(i int) reg.VecPhysical { return []reg.VecPhysical{reg.Y0, reg.Y1, reg.Y2, reg.Y3, reg.Y4, reg.Y5, reg.Y6, reg.Y7, reg.Y8, reg.Y9, reg.Y10, reg.Y11, reg.Y12, reg.Y13, reg.Y14, reg.Y15}[i] },
+		zero: func(r reg.VecPhysical) { VXORPD(r, r, r) },
+	}
+	avx512 = isa{
+		name: "AVX512", lanes: 8,
+		vec: func(i int) reg.VecPhysical {
+			return []reg.VecPhysical{reg.Z0, reg.Z1, reg.Z2, reg.Z3, reg.Z4, reg.Z5, reg.Z6, reg.Z7, reg.Z8, reg.Z9, reg.Z10, reg.Z11, reg.Z12, reg.Z13, reg.Z14, reg.Z15,
+				reg.Z16, reg.Z17, reg.Z18, reg.Z19, reg.Z20, reg.Z21, reg.Z22, reg.Z23, reg.Z24, reg.Z25, reg.Z26, reg.Z27, reg.Z28, reg.Z29, reg.Z30, reg.Z31}[i]
+		},
+		zero: func(r reg.VecPhysical) { VPXORQ(r, r, r) },
+	}
+)
+
+func main() {
+	ConstraintExpr("gc,!noasm,!purego")
+	gemmKernel(avx2, 6, 8)
+	Generate()
+}
+
+// gemmKernel emits gemmKernel{mr}x{nr}{ISA}: C = alpha·Ã·B̃ + beta·C on one mr×nr tile of a
+// row-major C, with Ã packed as k groups of mr values (one column of A each) and B̃ as k groups of
+// nr values (one row of B each). nr must be a multiple of the ISA's lane count. When beta == 0, C
+// is only written. The k loop is unrolled four times.
+func gemmKernel(v isa, mr, nr int) {
+	nv := nr / v.lanes
+	name := fmt.Sprintf("gemmKernel%dx%d%s", mr, nr, v.name)
+	TEXT(name, NOSPLIT, "func(k int, a, b, c []float64, ldc int, alpha, beta float64)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets C = alpha·Ã·B̃ + beta·C for one %d×%d tile (mr = %d, nr = %d);", name, mr, nr, mr, nr),
+		"its pure-Go twin is gemmKernel4x4Generic, and it computes (up to FMA rounding) this loop:",
+		"",
+		"\tfor i := 0; i < mr; i++ {",
+		"\t\tfor j := 0; j < nr; j++ {",
+		"\t\t\tvar s float64",
+		"\t\t\tfor p := 0; p < k; p++ {",
+		"\t\t\t\ts += a[p*mr+i] * b[p*nr+j]",
+		"\t\t\t}",
+		"\t\t\tif beta == 0 {",
+		"\t\t\t\tc[i*ldc+j] = alpha * s",
+		"\t\t\t} else {",
+		"\t\t\t\tc[i*ldc+j] = alpha*s + beta*c[i*ldc+j]",
+		"\t\t\t}",
+		"\t\t}",
+		"\t}",
+		"",
+		"The slices are not bounds-checked: a and b must hold k·mr and k·nr values, c must reach",
+		"(mr-1)·ldc+nr.")
+
+	acc := make([]reg.VecPhysical, mr*nv)
+	for i := range acc {
+		acc[i] = v.vec(i)
+	}
+	bv := make([]reg.VecPhysical, nv)
+	for j := range bv {
+		bv[j] = v.vec(mr*nv + j)
+	}
+	bc := [2]reg.VecPhysical{v.vec(mr*nv + nv), v.vec(mr*nv + nv + 1)}
+
+	k := Load(Param("k"), GP64())
+	ap := Load(Param("a").Base(), GP64())
+	bp := Load(Param("b").Base(), GP64())
+
+	for _, r := range acc {
+		v.zero(r)
+	}
+
+	vbytes := 8 * v.lanes
+	step := func(u int) {
+		for j := range bv {
+			VMOVUPD(Mem{Base: bp, Disp: (u*nr)*8 + j*vbytes}, bv[j])
+		}
+		for i := 0; i < mr; i++ {
+			t := bc[i%2]
+			VBROADCASTSD(Mem{Base: ap, Disp: (u*mr+i)*8}, t)
+			for j := range bv {
+				VFMADD231PD(bv[j], t, acc[i*nv+j])
+			}
+		}
+	}
+
+	const unroll = 4
+	n := GP64()
+	MOVQ(k, n)
+	SHRQ(U8(2), n)
+	JZ(LabelRef(name + "_tail"))
+	Label(name + "_loop4")
+	for u := 0; u < unroll; u++ {
+		step(u)
+	}
+	ADDQ(U32(unroll*mr*8), ap)
+	ADDQ(U32(unroll*nr*8), bp)
+	DECQ(n)
+	JNZ(LabelRef(name + "_loop4"))
+
+	Label(name + "_tail")
+	ANDQ(U8(unroll-1), k)
+	JZ(LabelRef(name + "_scale"))
+	Label(name + "_loop1")
+	step(0)
+	ADDQ(U32(mr*8), ap)
+	ADDQ(U32(nr*8), bp)
+	DECQ(k)
+	JNZ(LabelRef(name + "_loop1"))
+
+	Label(name + "_scale")
+	Comment("acc *= alpha")
+	VBROADCASTSD(paramAddr("alpha"), bc[0])
+	for _, r := range acc {
+		VMULPD(r, bc[0], r)
+	}
+	cp := Load(Param("c").Base(), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(3), ldc)
+
+	Comment("beta == 0 (and not NaN): C is only written")
+	beta := bc[1].AsX()
+	zero := bv[0].AsX()
+	VMOVSD(paramAddr("beta"), beta)
+	VXORPD(zero, zero, zero)
+	VUCOMISD(zero, beta)
+	JNE(LabelRef(name + "_accumulate"))
+	JP(LabelRef(name + "_accumulate"))
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nv; j++ {
+			VMOVUPD(acc[i*nv+j], Mem{Base: cp, Disp: j * vbytes})
+		}
+		if i < mr-1 {
+			ADDQ(ldc, cp)
+		}
+	}
+	VZEROUPPER()
+	RET()
+
+	Label(name + "_accumulate")
+	Comment("acc += beta·C")
+	VBROADCASTSD(beta, bc[1])
+	for i := 0; i < mr; i++ {
+		for j := 0; j < nv; j++ {
+			m := Mem{Base: cp, Disp: j * vbytes}
+			VFMADD231PD(m, bc[1], acc[i*nv+j])
+			VMOVUPD(acc[i*nv+j], m)
+		}
+		if i < mr-1 {
+			ADDQ(ldc, cp)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// paramAddr is the frame address of the scalar parameter name.
+func paramAddr(name string) Mem {
+	b, err := Param(name).Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
