@@ -5,24 +5,33 @@ import (
 	"sync"
 )
 
-// Cache blocking of Dgemm (Goto/BLIS): a gemmKC×nr sliver of packed op(B) stays in L1, a
-// gemmMC×gemmKC block of packed op(A) in L2, a gemmKC×gemmNC panel of packed op(B) in L3.
-// gemmMC and gemmNC are multiples of every kernel's mr and nr. Tuned on an AMD EPYC (Zen 4,
-// 32 KiB L1d, 1 MiB L2 per core).
-const (
-	gemmKC = 256
-	gemmMC = 72
-	gemmNC = 4080
-)
-
 // A gemmKernel is a register-blocked GEMM micro-kernel. tile sets C = alpha·Ã·B̃ + beta·C on
 // one mr×nr tile of a row-major C with leading dimension ldc, where Ã holds k groups of mr
 // values (column p of the A block at a[p*mr:]) and B̃ holds k groups of nr values (row p of the
 // B block at b[p*nr:]). When beta == 0, C is only written (NaN or Inf in it do not propagate).
+//
+// kc, mc and nc are the cache blocking of Dgemm with this kernel (Goto/BLIS): a kc×nr sliver
+// of packed op(B) stays in L1, an mc×kc block of packed op(A) in L2 and a kc×nc panel of packed
+// op(B) in L3; mc and nc are multiples of mr and nr.
 type gemmKernel struct {
-	name   string
-	mr, nr int
-	tile   func(k int, a, b, c []float64, ldc int, alpha, beta float64)
+	name       string
+	mr, nr     int
+	kc, mc, nc int
+	tile       func(k int, a, b, c []float64, ldc int, alpha, beta float64)
+}
+
+// blockK returns the depth of the next k block when k remain: k itself if it is at most
+// 5/4·kc, otherwise a share of k close to kc chosen so that no thin last block is left (a thin
+// block would cost a whole pass over C for little work).
+func (kern *gemmKernel) blockK(k int) int {
+	if k <= kern.kc+kern.kc/4 {
+		return k
+	}
+	blocks := k / kern.kc
+	if k%kern.kc > kern.kc/4 {
+		blocks++
+	}
+	return (k + blocks - 1) / blocks
 }
 
 // gemmUse is the GEMM micro-kernel chosen at start-up and gemmLevel its level.
@@ -113,14 +122,14 @@ func roundUp(n, r int) int { return (n + r - 1) / r * r }
 func gemmBlocked(kern *gemmKernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	ws := gemmPool.Get().(*gemmWorkspace)
 	defer gemmPool.Put(ws)
-	kcMax := min(k, gemmKC)
-	ws.a = resize(ws.a, roundUp(min(m, gemmMC), kern.mr)*kcMax)
-	ws.b = resize(ws.b, roundUp(min(n, gemmNC), kern.nr)*kcMax)
+	kcMax := kern.blockK(k)
+	ws.a = resize(ws.a, roundUp(min(m, kern.mc), kern.mr)*kcMax)
+	ws.b = resize(ws.b, roundUp(min(n, kern.nc), kern.nr)*kcMax)
 	ws.tile = resize(ws.tile, kern.mr*kern.nr)
-	for jc := 0; jc < n; jc += gemmNC {
-		nc := min(gemmNC, n-jc)
-		for pc := 0; pc < k; pc += gemmKC {
-			kc := min(gemmKC, k-pc)
+	for jc := 0; jc < n; jc += kern.nc {
+		nc := min(kern.nc, n-jc)
+		for pc, kc := 0, 0; pc < k; pc += kc {
+			kc = kern.blockK(k - pc)
 			// Row p of the packed panel is op(B)[pc+p, jc:jc+nc].
 			if transB {
 				pack(ws.b, b[jc*ldb+pc:], ldb, true, kc, nc, kern.nr)
@@ -131,8 +140,8 @@ func gemmBlocked(kern *gemmKernel, transA, transB bool, m, n, k int, alpha float
 			if pc > 0 {
 				betaBlock = 1
 			}
-			for ic := 0; ic < m; ic += gemmMC {
-				mc := min(gemmMC, m-ic)
+			for ic := 0; ic < m; ic += kern.mc {
+				mc := min(kern.mc, m-ic)
 				// Row p of the packed block is op(A)[ic:ic+mc, pc+p].
 				if transA {
 					pack(ws.a, a[pc*lda+ic:], lda, false, kc, mc, kern.mr)
@@ -153,9 +162,19 @@ func pack(dst, src []float64, ld int, byCol bool, kc, w, width int) {
 		d := dst[j0*kc : (j0+width)*kc]
 		jw := min(width, w-j0)
 		if byCol {
-			for j := 0; j < jw; j++ {
-				col := src[(j0+j)*ld : (j0+j)*ld+kc]
-				for p, v := range col {
+			j := 0
+			for ; j+4 <= jw; j += 4 { // four source rows at a time: contiguous 4-value stores
+				r0 := src[(j0+j)*ld:][:kc]
+				r1 := src[(j0+j+1)*ld:][:kc]
+				r2 := src[(j0+j+2)*ld:][:kc]
+				r3 := src[(j0+j+3)*ld:][:kc]
+				for p := range r0 {
+					q := d[p*width+j:][:4]
+					q[0], q[1], q[2], q[3] = r0[p], r1[p], r2[p], r3[p]
+				}
+			}
+			for ; j < jw; j++ {
+				for p, v := range src[(j0+j)*ld:][:kc] {
 					d[p*width+j] = v
 				}
 			}

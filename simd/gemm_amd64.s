@@ -5,26 +5,48 @@
 #include "textflag.h"
 
 // func gemmKernel6x8AVX2(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
-// Requires: AVX, AVX2, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·gemmKernel6x8AVX2(SB), NOSPLIT, $0-104
-	MOVQ   k+0(FP), AX
-	MOVQ   a_base+8(FP), CX
-	MOVQ   b_base+32(FP), DX
-	VXORPD Y0, Y0, Y0
-	VXORPD Y1, Y1, Y1
-	VXORPD Y2, Y2, Y2
-	VXORPD Y3, Y3, Y3
-	VXORPD Y4, Y4, Y4
-	VXORPD Y5, Y5, Y5
-	VXORPD Y6, Y6, Y6
-	VXORPD Y7, Y7, Y7
-	VXORPD Y8, Y8, Y8
-	VXORPD Y9, Y9, Y9
-	VXORPD Y10, Y10, Y10
-	VXORPD Y11, Y11, Y11
-	MOVQ   AX, BX
-	SHRQ   $0x02, BX
-	JZ     gemmKernel6x8AVX2_tail
+	MOVQ k+0(FP), AX
+	MOVQ a_base+8(FP), CX
+	MOVQ b_base+32(FP), DX
+
+	// Prefetch the C tile; it is read (beta ≠ 0) or written after the k loop.
+	MOVQ       c_base+56(FP), BX
+	MOVQ       ldc+80(FP), SI
+	SHLQ       $0x03, SI
+	PREFETCHT0 (BX)
+	PREFETCHT0 56(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 56(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 56(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 56(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 56(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 56(BX)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	VXORPD     Y3, Y3, Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VXORPD     Y7, Y7, Y7
+	VXORPD     Y8, Y8, Y8
+	VXORPD     Y9, Y9, Y9
+	VXORPD     Y10, Y10, Y10
+	VXORPD     Y11, Y11, Y11
+	MOVQ       AX, BX
+	SHRQ       $0x02, BX
+	JZ         gemmKernel6x8AVX2_tail
 
 gemmKernel6x8AVX2_loop4:
 	VMOVUPD      (DX), Y12
@@ -161,35 +183,33 @@ gemmKernel6x8AVX2_scale:
 	MOVQ         ldc+80(FP), CX
 	SHLQ         $0x03, CX
 
-	// beta == 0 (and not NaN): C is only written
-	VMOVSD   beta+96(FP), X15
-	VXORPD   X12, X12, X12
-	VUCOMISD X12, X15
-	JNE      gemmKernel6x8AVX2_accumulate
-	JP       gemmKernel6x8AVX2_accumulate
-	VMOVUPD  Y0, (AX)
-	VMOVUPD  Y1, 32(AX)
-	ADDQ     CX, AX
-	VMOVUPD  Y2, (AX)
-	VMOVUPD  Y3, 32(AX)
-	ADDQ     CX, AX
-	VMOVUPD  Y4, (AX)
-	VMOVUPD  Y5, 32(AX)
-	ADDQ     CX, AX
-	VMOVUPD  Y6, (AX)
-	VMOVUPD  Y7, 32(AX)
-	ADDQ     CX, AX
-	VMOVUPD  Y8, (AX)
-	VMOVUPD  Y9, 32(AX)
-	ADDQ     CX, AX
-	VMOVUPD  Y10, (AX)
-	VMOVUPD  Y11, 32(AX)
+	// beta == ±0 (all bits but the sign clear): C is only written
+	MOVQ    beta+96(FP), DX
+	SHLQ    $0x01, DX
+	JNZ     gemmKernel6x8AVX2_accumulate
+	VMOVUPD Y0, (AX)
+	VMOVUPD Y1, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPD Y2, (AX)
+	VMOVUPD Y3, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPD Y4, (AX)
+	VMOVUPD Y5, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPD Y6, (AX)
+	VMOVUPD Y7, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPD Y8, (AX)
+	VMOVUPD Y9, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPD Y10, (AX)
+	VMOVUPD Y11, 32(AX)
 	VZEROUPPER
 	RET
 
 gemmKernel6x8AVX2_accumulate:
 	// acc += beta·C
-	VBROADCASTSD X15, Y15
+	VBROADCASTSD beta+96(FP), Y15
 	VFMADD231PD  (AX), Y15, Y0
 	VMOVUPD      Y0, (AX)
 	VFMADD231PD  32(AX), Y15, Y1

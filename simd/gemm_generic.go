@@ -1,7 +1,7 @@
 package simd
 
 // gemmGeneric is the pure-Go GEMM micro-kernel.
-var gemmGeneric = gemmKernel{name: "generic 4x4", mr: 4, nr: 4, tile: gemmKernel4x4Generic}
+var gemmGeneric = gemmKernel{name: "generic 4x4", mr: 4, nr: 4, kc: 256, mc: 72, nc: 4080, tile: gemmKernel4x4Generic}
 
 // gemmKernel4x4Generic sets C = alpha·Ã·B̃ + beta·C for one 4×4 tile (see gemmKernel); it is
 // the pure-Go twin of the assembly micro-kernels, which compute the same loop for their mr×nr.
