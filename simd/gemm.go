@@ -156,37 +156,41 @@ func gemmBlocked(kern *gemmKernel, transA, transB bool, m, n, k int, alpha float
 
 // pack copies the kc×w matrix X into dst as slivers of width columns, zero-padding the last:
 // dst[s*kc*width + p*width + j] = X[p, s*width+j]. X[p, j] is src[p*ld+j], or src[j*ld+p] when
-// byCol is true (X stored transposed).
+// byCol is true (X stored transposed). Either way src is read row after row, so that hardware
+// prefetching streams it from memory.
 func pack(dst, src []float64, ld int, byCol bool, kc, w, width int) {
+	if !byCol {
+		for p := 0; p < kc; p++ {
+			row := src[p*ld:][:w]
+			for j0 := 0; j0 < w; j0 += width {
+				d := dst[j0*kc+p*width:][:width]
+				n := copy(d, row[j0:])
+				clear(d[n:])
+			}
+		}
+		return
+	}
 	for j0 := 0; j0 < w; j0 += width {
 		d := dst[j0*kc : (j0+width)*kc]
 		jw := min(width, w-j0)
-		if byCol {
-			j := 0
-			for ; j+4 <= jw; j += 4 { // four source rows at a time: contiguous 4-value stores
-				r0 := src[(j0+j)*ld:][:kc]
-				r1 := src[(j0+j+1)*ld:][:kc]
-				r2 := src[(j0+j+2)*ld:][:kc]
-				r3 := src[(j0+j+3)*ld:][:kc]
-				for p := range r0 {
-					q := d[p*width+j:][:4]
-					q[0], q[1], q[2], q[3] = r0[p], r1[p], r2[p], r3[p]
-				}
-			}
-			for ; j < jw; j++ {
-				for p, v := range src[(j0+j)*ld:][:kc] {
-					d[p*width+j] = v
-				}
-			}
-		} else {
-			for p := 0; p < kc; p++ {
-				copy(d[p*width:p*width+jw], src[p*ld+j0:p*ld+j0+jw])
+		j := 0
+		for ; j+4 <= jw; j += 4 { // four source rows at a time: contiguous 4-value stores
+			r0 := src[(j0+j)*ld:][:kc]
+			r1 := src[(j0+j+1)*ld:][:kc]
+			r2 := src[(j0+j+2)*ld:][:kc]
+			r3 := src[(j0+j+3)*ld:][:kc]
+			for p := range r0 {
+				q := d[p*width+j:][:4]
+				q[0], q[1], q[2], q[3] = r0[p], r1[p], r2[p], r3[p]
 			}
 		}
-		if jw < width {
-			for p := 0; p < kc; p++ {
-				clear(d[p*width+jw : (p+1)*width])
+		for ; j < jw; j++ {
+			for p, v := range src[(j0+j)*ld:][:kc] {
+				d[p*width+j] = v
 			}
+		}
+		for p := 0; jw < width && p < kc; p++ {
+			clear(d[p*width+jw : (p+1)*width])
 		}
 	}
 }
