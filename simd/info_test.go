@@ -10,6 +10,12 @@ func TestInfo(t *testing.T) {
 	if info.Level != Implementation() || info.Kernels["gemm"] == "" {
 		t.Fatalf("Info() = %+v, Implementation() = %q", info, Implementation())
 	}
+	if info.Requested == "generic" && (info.Level != "generic" || info.Kernels["gemm"] != "generic" || gemmUse != &gemmGeneric) {
+		t.Errorf("%s=generic but Info() = %+v", EnvVar, info)
+	}
+	if levelKernels(gemmLevel).gemm != gemmUse || gemmLevel > active.level {
+		t.Errorf("gemm runs %s at level %v, chosen level %v", gemmUse.name, gemmLevel, active.level)
+	}
 	all := map[string]bool{}
 	for _, f := range AllFeatures() {
 		all[f] = true
