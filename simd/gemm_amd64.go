@@ -5,7 +5,7 @@
 package simd
 
 // gemmKernel6x8AVX2 sets C = alpha·Ã·B̃ + beta·C for one 6×8 tile (mr = 6, nr = 8);
-// its pure-Go twin is gemmKernel4x4Generic, and it computes (up to FMA rounding) this loop:
+// its pure-Go twin is gemmKernel2x4Generic, and it computes (up to FMA rounding) this loop:
 //
 //	for i := 0; i < mr; i++ {
 //		for j := 0; j < nr; j++ {

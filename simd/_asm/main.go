@@ -50,7 +50,7 @@ func gemmKernel(v isa, mr, nr int) {
 	TEXT(name, NOSPLIT, "func(k int, a, b, c []float64, ldc int, alpha, beta float64)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s sets C = alpha·Ã·B̃ + beta·C for one %d×%d tile (mr = %d, nr = %d);", name, mr, nr, mr, nr),
-		"its pure-Go twin is gemmKernel4x4Generic, and it computes (up to FMA rounding) this loop:",
+		"its pure-Go twin is gemmKernel2x4Generic, and it computes (up to FMA rounding) this loop:",
 		"",
 		"\tfor i := 0; i < mr; i++ {",
 		"\t\tfor j := 0; j < nr; j++ {",
