@@ -40,14 +40,15 @@ func cpuSupports(l level) bool {
 // kernels is one level's set of kernels, one field per kernel family; nil means that the level
 // has no kernel of its own for the family.
 type kernels struct {
-	gemm *gemmKernel
+	gemm    *gemmKernel
+	vecmath *vecmathKernels
 }
 
 // levelKernels returns the kernels of level l compiled into this build: the generic ones, or
 // the assembly ones listed in asmKernels (empty under noasm/purego and off amd64).
 func levelKernels(l level) kernels {
 	if l == levelGeneric {
-		return kernels{gemm: &gemmGeneric}
+		return kernels{gemm: &gemmGeneric, vecmath: &vecmathGeneric}
 	}
 	return asmKernels[l]
 }

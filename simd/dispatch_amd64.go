@@ -6,5 +6,27 @@ package simd
 // The avx512 level has no kernel of its own yet: on the Zen 4 this was tuned on, an AVX-512
 // GEMM micro-kernel ran no faster than the AVX2 one, so avx512 runs the AVX2 kernels.
 var asmKernels = [numLevels]kernels{
-	levelAVX2: {gemm: &gemmKernel{name: "avx2 6x8", mr: 6, nr: 8, kc: 256, mc: 72, nc: 4080, tile: gemmKernel6x8AVX2}},
+	levelAVX2: {
+		gemm: &gemmKernel{name: "avx2 6x8", mr: 6, nr: 8, kc: 256, mc: 72, nc: 4080, tile: gemmKernel6x8AVX2},
+		vecmath: &vecmathKernels{
+			exp: groupsOf4(expAVX2),
+			log: groupsOf4(logAVX2),
+		},
+	},
+}
+
+// groupsOf4 returns an element-wise kernel that runs asm, which handles whole groups of four
+// values, on x, the last partial group through a padded copy so that every value gets the
+// same result wherever it sits.
+func groupsOf4(asm func(dst, x []float64)) func(dst, x []float64) {
+	return func(dst, x []float64) {
+		n := len(x) &^ 3
+		asm(dst[:n], x[:n])
+		if n < len(x) {
+			var buf [4]float64
+			copy(buf[:], x[n:])
+			asm(buf[:], buf[:])
+			copy(dst[n:], buf[:])
+		}
+	}
 }

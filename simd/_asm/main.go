@@ -1,12 +1,14 @@
 // Command _asm generates gojammy's amd64 SIMD kernels with avo.
 //
 // It is a separate module so that the main module does not depend on avo. Run it through
-// `go generate ./simd/` (see simd/gen.go), which writes simd/gemm_amd64.s and the Go
-// declarations in simd/gemm_amd64.go.
+// `go generate ./simd/` (see simd/gen.go): one run per kernel family writes
+// simd/<family>_amd64.s and the Go declarations in simd/<family>_amd64.go.
 package main
 
 import (
+	"flag"
 	"fmt"
+	"log"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -34,9 +36,20 @@ var (
 	// on (512-bit FMAs are double-pumped there), so it is not generated.
 )
 
+// kernelSet selects the family written by this run; each family has its own output files.
+var kernelSet = flag.String("kernels", "", "kernel family to generate: gemm or vecmath")
+
 func main() {
+	flag.Parse()
 	ConstraintExpr("gc,!noasm,!purego")
-	gemmKernel(avx2, 6, 8)
+	switch *kernelSet {
+	case "gemm":
+		gemmKernel(avx2, 6, 8)
+	case "vecmath":
+		vecmathKernels()
+	default:
+		log.Fatalf("-kernels %q: want gemm or vecmath", *kernelSet)
+	}
 	Generate()
 }
 
