@@ -18,13 +18,16 @@
 // github.com/klauspost/cpuid/v2) is chosen. The environment variable GOJAMMY_SIMD
 // (generic, avx2 or avx512) lowers it; asking for a level the CPU or the build lacks falls back
 // to the best available one and [Info] says so. The build tags noasm and purego compile only
-// the generic kernels. Each kernel family (today "gemm") then uses its highest registered kernel
-// at or below the chosen level; [Info] reports the outcome per family.
+// the generic kernels. Each kernel family ("gemm", "vecmath") then uses its highest registered
+// kernel at or below the chosen level; [Info] reports the outcome per family.
 //
 // # Kernels
 //
 //   - [Dgemm]: C = alpha·op(A)·op(B) + beta·C on row-major matrices (BLAS semantics), packed and
 //     cache-blocked (Goto/BLIS), with a register-blocked micro-kernel per implementation.
+//   - vector math over []float64 ([Exp], [Log]): range reduction plus polynomial, written from
+//     the published Cephes/fdlibm-style algorithms, each within 1 ulp of the correctly rounded
+//     result in every implementation.
 //
 // All kernels are single-threaded and safe for concurrent use; callers parallelise over blocks.
 package simd

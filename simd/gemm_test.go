@@ -27,8 +27,8 @@ func withGemm(kern *gemmKernel, f func()) {
 }
 
 // naiveGemm is the reference triple loop with BLAS conventions. It also returns, per element
-// of C, the magnitude |alpha|·Σ|a||b| + |beta·c| that scales its rounding error; it is zero
-// exactly when C's element is an exact (signed) zero.
+// of C, the magnitude |alpha|·Σ|a·b| + |beta·c| that scales its rounding error; it is zero
+// exactly when every product is an exact zero, so that C's element is an exactly signed zero.
 func naiveGemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) (scale []float64) {
 	scale = make([]float64, m*n)
 	at := func(i, p int) float64 {
@@ -53,14 +53,17 @@ func naiveGemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda
 					x, y := at(i, p), bt(p, j)
 					s += x * y
 					if x != 0 && y != 0 {
-						// A product that underflows to zero still marks the sum as inexact.
 						abs += math.Abs(x * y)
 						inexact = true
 					}
 				}
 			}
 			abs *= math.Abs(alpha)
-			if inexact {
+			if beta != 0 && *cij != 0 {
+				abs += math.Abs(beta * *cij)
+				inexact = true
+			}
+			if inexact { // products that underflow to zero still make the result inexact
 				abs = max(abs, math.SmallestNonzeroFloat64)
 			}
 			switch {
@@ -73,7 +76,7 @@ func naiveGemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda
 			default:
 				*cij = alpha*s + beta**cij
 			}
-			scale[i*n+j] = abs + math.Abs(*cij)
+			scale[i*n+j] = abs
 		}
 	}
 	return scale
