@@ -9,8 +9,10 @@ var asmKernels = [numLevels]kernels{
 	levelAVX2: {
 		gemm: &gemmKernel{name: "avx2 6x8", mr: 6, nr: 8, kc: 256, mc: 72, nc: 4080, tile: gemmKernel6x8AVX2},
 		vecmath: &vecmathKernels{
-			exp: groupsOf4(expAVX2),
-			log: groupsOf4(logAVX2),
+			exp:   groupsOf4(expAVX2),
+			expm1: groupsOf4(expm1AVX2),
+			log:   groupsOf4(logAVX2),
+			log1p: groupsOf4(log1pAVX2),
 		},
 	},
 }

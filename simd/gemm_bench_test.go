@@ -20,7 +20,7 @@ var gemmBenchShapes = []struct {
 	{"10000x4*4x128", false, false, 10000, 128, 4},
 	{"10000x128*128x128", false, false, 10000, 128, 128},
 	{"256x128*128x1281", false, false, 256, 1281, 128},
-	{"10000x128*(1281x128)T", false, true, 10000, 1281, 128}, // forward Linear: x·Wᵀ
+	{"10000x128*(1281x128)T", false, true, 10000, 1281, 128},   // forward Linear: x·Wᵀ
 	{"(10000x128)T*10000x1281", true, false, 128, 1281, 10000}, // weight gradient Xᵀ·G
 	{"10000x1281*1281x128", false, false, 10000, 128, 1281},    // input gradient G·W
 }

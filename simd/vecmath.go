@@ -5,7 +5,7 @@ import "math"
 // vecmathKernels is one implementation of the element-wise vector math family ("vecmath").
 // Each function sets dst[i] = f(x[i]) for i < len(x); len(dst) == len(x).
 type vecmathKernels struct {
-	exp, log func(dst, x []float64)
+	exp, expm1, log, log1p func(dst, x []float64)
 }
 
 // vecmathUse is the vector math implementation chosen at start-up and vecmathLevel its level.
@@ -22,7 +22,19 @@ func Exp(dst, x []float64) { vecmathUse.exp(dst[:len(x)], x) }
 // (TestVecmathAccuracy); Log(±0) = -Inf, Log(+Inf) = +Inf, and Log(x) = NaN for x < 0 or NaN.
 func Log(dst, x []float64) { vecmathUse.log(dst[:len(x)], x) }
 
-var vecmathGeneric = vecmathKernels{exp: expGeneric, log: logGeneric}
+// Expm1 sets dst[i] = e^x[i] - 1 for i < len(x), accurate also for x[i] near 0; dst must be
+// at least as long as x and may be x itself. Every implementation is within 1 ulp of the
+// correctly rounded result (TestVecmathAccuracy); Expm1(±0) = ±0, Expm1(-Inf) = -1,
+// overflow gives +Inf and Expm1(NaN) = NaN.
+func Expm1(dst, x []float64) { vecmathUse.expm1(dst[:len(x)], x) }
+
+// Log1p sets dst[i] = ln(1 + x[i]) for i < len(x), accurate also for x[i] near 0; dst must be
+// at least as long as x and may be x itself. Every implementation is within 1 ulp of the
+// correctly rounded result (TestVecmathAccuracy); Log1p(±0) = ±0, Log1p(-1) = -Inf,
+// Log1p(+Inf) = +Inf, and Log1p(x) = NaN for x < -1 or NaN.
+func Log1p(dst, x []float64) { vecmathUse.log1p(dst[:len(x)], x) }
+
+var vecmathGeneric = vecmathKernels{exp: expGeneric, expm1: expm1Generic, log: logGeneric, log1p: log1pGeneric}
 
 // Constants shared by the generic and assembly kernels (simd/_asm repeats them).
 const (
@@ -47,9 +59,23 @@ var expPoly = [14]float64{
 // below 2⁻⁵⁹ relative for |s| ≤ (√2-1)/(√2+1).
 var logPoly = [10]float64{2.0 / 3, 2.0 / 5, 2.0 / 7, 2.0 / 9, 2.0 / 11, 2.0 / 13, 2.0 / 15, 2.0 / 17, 2.0 / 19, 2.0 / 21}
 
-// expGeneric is the pure-Go twin of the assembly exp kernels: eˣ = 2ⁿ·eʳ with n = round(x/ln2)
-// and r = x - n·ln2 (Cody–Waite, two parts), eʳ by expPoly, and 2ⁿ applied in two factors so
-// that results near overflow and in the subnormal range are rounded once.
+// expReduce returns n = round(v/ln2) and r = v - n·ln2 (Cody–Waite, two parts) for v clamped
+// to [expMin, expMax], so that |r| ≤ ln2/2 (up to rounding) and |n| ≤ 1077.
+func expReduce(v float64) (n, r float64) {
+	v = min(max(v, expMin), expMax)
+	n = math.RoundToEven(v * log2e)
+	return n, v - n*ln2Hi - n*ln2Lo
+}
+
+// pow2Split returns 2^n1 and 2^(n-n1) with n1 = round(n/2): both are normal for |n| ≤ 1077, so
+// that scaling by them rounds only once, also near overflow and in the subnormal range.
+func pow2Split(n float64) (float64, float64) {
+	n1 := math.RoundToEven(n * 0.5)
+	return math.Float64frombits(uint64(int64(n1)+1023) << 52), math.Float64frombits(uint64(int64(n-n1)+1023) << 52)
+}
+
+// expGeneric is the pure-Go twin of the assembly exp kernels: eˣ = 2ⁿ·eʳ (expReduce), eʳ by
+// expPoly, and 2ⁿ applied in two factors (pow2Split).
 func expGeneric(dst, x []float64) {
 	dst = dst[:len(x)]
 	for i, v := range x {
@@ -57,54 +83,108 @@ func expGeneric(dst, x []float64) {
 			dst[i] = v
 			continue
 		}
-		v = min(max(v, expMin), expMax)
-		n := math.RoundToEven(v * log2e)
-		r := v - n*ln2Hi - n*ln2Lo
+		n, r := expReduce(v)
 		p := expPoly[13]
 		for k := 12; k >= 0; k-- {
 			p = p*r + expPoly[k]
 		}
-		n1 := math.RoundToEven(n * 0.5)
-		dst[i] = p * math.Float64frombits(uint64(int64(n1)+1023)<<52) * math.Float64frombits(uint64(int64(n-n1)+1023)<<52)
+		s1, s2 := pow2Split(n)
+		dst[i] = p * s1 * s2
 	}
 }
 
-// logGeneric is the pure-Go twin of the assembly log kernels: x = 2ᵉ·m with m in [√½, √2]
-// (subnormals scaled by 2⁵² first), ln m = 2·atanh(s) with s = (m-1)/(m+1) by logPoly, and
-// ln x = e·ln2Hi + (ln m + e·ln2Lo).
+// expm1Generic is the pure-Go twin of the assembly expm1 kernels. With n and r from expReduce
+// (r's rounding error rErr recovered exactly by Knuth's two-sum), q = eʳ - 1 = r + r²·Σ
+// expPoly[k]·rᵏ⁻² (k ≥ 2) is kept as qHi + qLo (qLo also holds rErr·eʳ), and eˣ - 1 = 2ⁿ·q +
+// 2ⁿ - 1 is evaluated as ((2^n1·qHi + (2^n1 - 2^-n2)) + 2^n1·qLo)·2^n2 with 2^n1, 2^n2 from
+// pow2Split: the low parts keep the result within 1 ulp where 2ⁿ - 1 cancels part of 2ⁿ·q, and
+// 2ⁿ cannot overflow before the end.
+func expm1Generic(dst, x []float64) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		if v != v || v == 0 {
+			dst[i] = v
+			continue
+		}
+		v = min(max(v, expMin), expMax)
+		n := math.RoundToEven(v * log2e)
+		rHi, rLo := v-n*ln2Hi, -n*ln2Lo
+		r := rHi + rLo
+		bb := r - rHi
+		rErr := (rHi - (r - bb)) + (rLo - bb)
+		p := expPoly[13]
+		for k := 12; k >= 2; k-- {
+			p = p*r + expPoly[k]
+		}
+		p *= r * r
+		qHi := r + p
+		qLo := (r - qHi) + p + (rErr + rErr*qHi)
+		s1, s2 := pow2Split(n)
+		dst[i] = ((s1*qHi + (s1 - 1/s2)) + s1*qLo) * s2
+	}
+}
+
+// logScalar is ln v for finite v > 0: v = 2ᵉ·m with m in [√½, √2] (subnormals scaled by 2⁵²
+// first), ln m = 2·atanh(s) with s = (m-1)/(m+1) by logPoly, and ln v = e·ln2Hi + ln m + e·ln2Lo.
+func logScalar(v float64) float64 {
+	adj := 0.0
+	if v < 0x1p-1022 {
+		v *= 0x1p52
+		adj = 52
+	}
+	bits := math.Float64bits(v)
+	e := float64(bits>>52) - 1023 - adj
+	m := math.Float64frombits(bits&(1<<52-1) | 0x3ff<<52)
+	if m > sqrt2 {
+		m *= 0.5
+		e++
+	}
+	f := m - 1 // exact
+	s := f / (2 + f)
+	z := s * s
+	q := logPoly[9]
+	for k := 8; k >= 0; k-- {
+		q = q*z + logPoly[k]
+	}
+	// ln m = 2s + s·z·q = f - (hfsq - s·(hfsq + z·q)) with hfsq = f²/2 (as fdlibm): the exact f
+	// dominates and the rounding errors sit in the small correction.
+	hfsq := 0.5 * f * f
+	return e*ln2Hi - ((hfsq - (s*(hfsq+z*q) + e*ln2Lo)) - f)
+}
+
+// logGeneric is the pure-Go twin of the assembly log kernels (logScalar plus special values).
 func logGeneric(dst, x []float64) {
 	dst = dst[:len(x)]
 	for i, v := range x {
 		switch {
-		case v < 0 || v != v:
+		case !(v < math.Inf(1)): // +Inf, NaN
+			dst[i] = v
+		case v < 0:
 			dst[i] = math.NaN()
-			continue
 		case v == 0:
 			dst[i] = math.Inf(-1)
-			continue
-		case v > math.MaxFloat64:
+		default:
+			dst[i] = logScalar(v)
+		}
+	}
+}
+
+// log1pGeneric is the pure-Go twin of the assembly log1p kernels: with u = 1 + x rounded,
+// ln(1 + x) = ln u + (x - (u - 1))/u, the second term correcting the rounding of u to first
+// order.
+func log1pGeneric(dst, x []float64) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		switch {
+		case !(v < math.Inf(1)) || v == 0: // +Inf, NaN, ±0
 			dst[i] = v
-			continue
+		case v < -1:
+			dst[i] = math.NaN()
+		case v == -1:
+			dst[i] = math.Inf(-1)
+		default:
+			u := 1 + v
+			dst[i] = logScalar(u) + (v-(u-1))/u
 		}
-		adj := 0.0
-		if v < 0x1p-1022 {
-			v *= 0x1p52
-			adj = 52
-		}
-		bits := math.Float64bits(v)
-		e := float64(bits>>52) - 1023 - adj
-		m := math.Float64frombits(bits&(1<<52-1) | 0x3ff<<52)
-		if m > sqrt2 {
-			m *= 0.5
-			e++
-		}
-		f := m - 1
-		s := f / (2 + f)
-		z := s * s
-		q := logPoly[9]
-		for k := 8; k >= 0; k-- {
-			q = q*z + logPoly[k]
-		}
-		dst[i] = e*ln2Hi + (2*s + s*(z*q) + e*ln2Lo)
 	}
 }

@@ -4,14 +4,26 @@
 
 package simd
 
-// expAVX2 sets dst[i] = eˣ⁽ⁱ⁾ for i < len(x) &^ 3 (the pure-Go twin is the
+// expAVX2 sets dst[i] = e^x[i] for i < len(x) &^ 3 (the pure-Go twin is the
 // generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
 //
 //go:noescape
 func expAVX2(dst []float64, x []float64)
+
+// expm1AVX2 sets dst[i] = e^x[i] - 1 for i < len(x) &^ 3 (the pure-Go twin is the
+// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func expm1AVX2(dst []float64, x []float64)
 
 // logAVX2 sets dst[i] = ln x[i] for i < len(x) &^ 3 (the pure-Go twin is the
 // generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
 //
 //go:noescape
 func logAVX2(dst []float64, x []float64)
+
+// log1pAVX2 sets dst[i] = ln(1 + x[i]) for i < len(x) &^ 3 (the pure-Go twin is the
+// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func log1pAVX2(dst []float64, x []float64)

@@ -40,6 +40,12 @@ DATA expLn2Lo<>+16(SB)/8, $0x3dea39ef35793c76
 DATA expLn2Lo<>+24(SB)/8, $0x3dea39ef35793c76
 GLOBL expLn2Lo<>(SB), RODATA|NOPTR, $32
 
+DATA expNegLn2Lo<>+0(SB)/8, $0xbdea39ef35793c76
+DATA expNegLn2Lo<>+8(SB)/8, $0xbdea39ef35793c76
+DATA expNegLn2Lo<>+16(SB)/8, $0xbdea39ef35793c76
+DATA expNegLn2Lo<>+24(SB)/8, $0xbdea39ef35793c76
+GLOBL expNegLn2Lo<>(SB), RODATA|NOPTR, $32
+
 DATA expHalf<>+0(SB)/8, $0x3fe0000000000000
 DATA expHalf<>+8(SB)/8, $0x3fe0000000000000
 DATA expHalf<>+16(SB)/8, $0x3fe0000000000000
@@ -51,6 +57,12 @@ DATA expBias<>+8(SB)/8, $0x00000000000003ff
 DATA expBias<>+16(SB)/8, $0x00000000000003ff
 DATA expBias<>+24(SB)/8, $0x00000000000003ff
 GLOBL expBias<>(SB), RODATA|NOPTR, $32
+
+DATA expZero<>+0(SB)/8, $0x0000000000000000
+DATA expZero<>+8(SB)/8, $0x0000000000000000
+DATA expZero<>+16(SB)/8, $0x0000000000000000
+DATA expZero<>+24(SB)/8, $0x0000000000000000
+GLOBL expZero<>(SB), RODATA|NOPTR, $32
 
 DATA expC0<>+0(SB)/8, $0x3ff0000000000000
 DATA expC0<>+8(SB)/8, $0x3ff0000000000000
@@ -142,12 +154,6 @@ DATA logOne<>+16(SB)/8, $0x3ff0000000000000
 DATA logOne<>+24(SB)/8, $0x3ff0000000000000
 GLOBL logOne<>(SB), RODATA|NOPTR, $32
 
-DATA logTwo<>+0(SB)/8, $0x4000000000000000
-DATA logTwo<>+8(SB)/8, $0x4000000000000000
-DATA logTwo<>+16(SB)/8, $0x4000000000000000
-DATA logTwo<>+24(SB)/8, $0x4000000000000000
-GLOBL logTwo<>(SB), RODATA|NOPTR, $32
-
 DATA logHalf<>+0(SB)/8, $0x3fe0000000000000
 DATA logHalf<>+8(SB)/8, $0x3fe0000000000000
 DATA logHalf<>+16(SB)/8, $0x3fe0000000000000
@@ -238,6 +244,12 @@ DATA logNaN<>+16(SB)/8, $0x7ff8000000000000
 DATA logNaN<>+24(SB)/8, $0x7ff8000000000000
 GLOBL logNaN<>(SB), RODATA|NOPTR, $32
 
+DATA logMinusOne<>+0(SB)/8, $0xbff0000000000000
+DATA logMinusOne<>+8(SB)/8, $0xbff0000000000000
+DATA logMinusOne<>+16(SB)/8, $0xbff0000000000000
+DATA logMinusOne<>+24(SB)/8, $0xbff0000000000000
+GLOBL logMinusOne<>(SB), RODATA|NOPTR, $32
+
 DATA logC1<>+0(SB)/8, $0x3fe5555555555555
 DATA logC1<>+8(SB)/8, $0x3fe5555555555555
 DATA logC1<>+16(SB)/8, $0x3fe5555555555555
@@ -318,43 +330,43 @@ expAVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y3
 	VMINPD  Y2, Y3, Y3
 
-	// n = round(v·log2e) (in t's low bits and as float in n); r = v - n·ln2
+	// n = round(v·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y0
 	VFMADD231PD  expLog2e<>+0(SB), Y3, Y0
 	VSUBPD       expShifter<>+0(SB), Y0, Y0
-	VMOVAPD      Y3, Y2
-	VFNMADD231PD expLn2Hi<>+0(SB), Y0, Y2
-	VFNMADD231PD expLn2Lo<>+0(SB), Y0, Y2
+	VFNMADD231PD expLn2Hi<>+0(SB), Y0, Y3
+	VFNMADD231PD expLn2Lo<>+0(SB), Y0, Y3
 
-	// p = eʳ by Horner's rule
-	VMOVUPD     expC13<>+0(SB), Y3
-	VFMADD213PD expC12<>+0(SB), Y2, Y3
-	VFMADD213PD expC11<>+0(SB), Y2, Y3
-	VFMADD213PD expC10<>+0(SB), Y2, Y3
-	VFMADD213PD expC9<>+0(SB), Y2, Y3
-	VFMADD213PD expC8<>+0(SB), Y2, Y3
-	VFMADD213PD expC7<>+0(SB), Y2, Y3
-	VFMADD213PD expC6<>+0(SB), Y2, Y3
-	VFMADD213PD expC5<>+0(SB), Y2, Y3
-	VFMADD213PD expC4<>+0(SB), Y2, Y3
-	VFMADD213PD expC3<>+0(SB), Y2, Y3
-	VFMADD213PD expC2<>+0(SB), Y2, Y3
-	VFMADD213PD expC1<>+0(SB), Y2, Y3
-	VFMADD213PD expC0<>+0(SB), Y2, Y3
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y2
+	VFMADD213PD expC12<>+0(SB), Y3, Y2
+	VFMADD213PD expC11<>+0(SB), Y3, Y2
+	VFMADD213PD expC10<>+0(SB), Y3, Y2
+	VFMADD213PD expC9<>+0(SB), Y3, Y2
+	VFMADD213PD expC8<>+0(SB), Y3, Y2
+	VFMADD213PD expC7<>+0(SB), Y3, Y2
+	VFMADD213PD expC6<>+0(SB), Y3, Y2
+	VFMADD213PD expC5<>+0(SB), Y3, Y2
+	VFMADD213PD expC4<>+0(SB), Y3, Y2
+	VFMADD213PD expC3<>+0(SB), Y3, Y2
+	VFMADD213PD expC2<>+0(SB), Y3, Y2
+	VFMADD213PD expC1<>+0(SB), Y3, Y2
+	VFMADD213PD expC0<>+0(SB), Y3, Y2
 
-	// 2ⁿ = 2^n1 · 2^(n-n1), n1 = round(n/2), built from the shifter's integer bits
-	VMOVUPD     expShifter<>+0(SB), Y4
-	VFMADD231PD expHalf<>+0(SB), Y0, Y4
-	VSUBPD      expShifter<>+0(SB), Y4, Y2
-	VSUBPD      Y2, Y0, Y0
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y3
+	VFMADD231PD expHalf<>+0(SB), Y0, Y3
+	VSUBPD      expShifter<>+0(SB), Y3, Y4
+	VSUBPD      Y4, Y0, Y0
 	VADDPD      expShifter<>+0(SB), Y0, Y0
-	VPADDQ      expBias<>+0(SB), Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y3, Y3
+	VMOVAPD     Y0, Y4
+	VPADDQ      expBias<>+0(SB), Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
 	VPADDQ      expBias<>+0(SB), Y0, Y0
 	VPSLLQ      $0x34, Y0, Y0
-	VMULPD      Y0, Y3, Y3
-	VMOVUPD     Y3, (AX)
+	VMULPD      Y3, Y2, Y2
+	VMULPD      Y0, Y2, Y2
+	VMOVUPD     Y2, (AX)
 
 	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
 	VMOVUPD expMin<>+0(SB), Y0
@@ -362,43 +374,43 @@ expAVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y2
 	VMINPD  Y0, Y2, Y2
 
-	// n = round(v·log2e) (in t's low bits and as float in n); r = v - n·ln2
+	// n = round(v·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y1
 	VFMADD231PD  expLog2e<>+0(SB), Y2, Y1
 	VSUBPD       expShifter<>+0(SB), Y1, Y1
-	VMOVAPD      Y2, Y0
-	VFNMADD231PD expLn2Hi<>+0(SB), Y1, Y0
-	VFNMADD231PD expLn2Lo<>+0(SB), Y1, Y0
+	VFNMADD231PD expLn2Hi<>+0(SB), Y1, Y2
+	VFNMADD231PD expLn2Lo<>+0(SB), Y1, Y2
 
-	// p = eʳ by Horner's rule
-	VMOVUPD     expC13<>+0(SB), Y2
-	VFMADD213PD expC12<>+0(SB), Y0, Y2
-	VFMADD213PD expC11<>+0(SB), Y0, Y2
-	VFMADD213PD expC10<>+0(SB), Y0, Y2
-	VFMADD213PD expC9<>+0(SB), Y0, Y2
-	VFMADD213PD expC8<>+0(SB), Y0, Y2
-	VFMADD213PD expC7<>+0(SB), Y0, Y2
-	VFMADD213PD expC6<>+0(SB), Y0, Y2
-	VFMADD213PD expC5<>+0(SB), Y0, Y2
-	VFMADD213PD expC4<>+0(SB), Y0, Y2
-	VFMADD213PD expC3<>+0(SB), Y0, Y2
-	VFMADD213PD expC2<>+0(SB), Y0, Y2
-	VFMADD213PD expC1<>+0(SB), Y0, Y2
-	VFMADD213PD expC0<>+0(SB), Y0, Y2
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y0
+	VFMADD213PD expC12<>+0(SB), Y2, Y0
+	VFMADD213PD expC11<>+0(SB), Y2, Y0
+	VFMADD213PD expC10<>+0(SB), Y2, Y0
+	VFMADD213PD expC9<>+0(SB), Y2, Y0
+	VFMADD213PD expC8<>+0(SB), Y2, Y0
+	VFMADD213PD expC7<>+0(SB), Y2, Y0
+	VFMADD213PD expC6<>+0(SB), Y2, Y0
+	VFMADD213PD expC5<>+0(SB), Y2, Y0
+	VFMADD213PD expC4<>+0(SB), Y2, Y0
+	VFMADD213PD expC3<>+0(SB), Y2, Y0
+	VFMADD213PD expC2<>+0(SB), Y2, Y0
+	VFMADD213PD expC1<>+0(SB), Y2, Y0
+	VFMADD213PD expC0<>+0(SB), Y2, Y0
 
-	// 2ⁿ = 2^n1 · 2^(n-n1), n1 = round(n/2), built from the shifter's integer bits
-	VMOVUPD     expShifter<>+0(SB), Y3
-	VFMADD231PD expHalf<>+0(SB), Y1, Y3
-	VSUBPD      expShifter<>+0(SB), Y3, Y0
-	VSUBPD      Y0, Y1, Y1
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y2
+	VFMADD231PD expHalf<>+0(SB), Y1, Y2
+	VSUBPD      expShifter<>+0(SB), Y2, Y3
+	VSUBPD      Y3, Y1, Y1
 	VADDPD      expShifter<>+0(SB), Y1, Y1
-	VPADDQ      expBias<>+0(SB), Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
-	VMULPD      Y3, Y2, Y2
+	VMOVAPD     Y1, Y3
+	VPADDQ      expBias<>+0(SB), Y2, Y2
+	VPSLLQ      $0x34, Y2, Y2
 	VPADDQ      expBias<>+0(SB), Y1, Y1
 	VPSLLQ      $0x34, Y1, Y1
-	VMULPD      Y1, Y2, Y2
-	VMOVUPD     Y2, 32(AX)
+	VMULPD      Y2, Y0, Y0
+	VMULPD      Y1, Y0, Y0
+	VMOVUPD     Y0, 32(AX)
 	ADDQ        $0x00000040, CX
 	ADDQ        $0x00000040, AX
 	SUBQ        $0x02, DX
@@ -415,47 +427,277 @@ expAVX2_tail:
 	VMOVUPD expMax<>+0(SB), Y2
 	VMINPD  Y1, Y2, Y2
 
-	// n = round(v·log2e) (in t's low bits and as float in n); r = v - n·ln2
+	// n = round(v·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y0
 	VFMADD231PD  expLog2e<>+0(SB), Y2, Y0
 	VSUBPD       expShifter<>+0(SB), Y0, Y0
-	VMOVAPD      Y2, Y1
-	VFNMADD231PD expLn2Hi<>+0(SB), Y0, Y1
-	VFNMADD231PD expLn2Lo<>+0(SB), Y0, Y1
+	VFNMADD231PD expLn2Hi<>+0(SB), Y0, Y2
+	VFNMADD231PD expLn2Lo<>+0(SB), Y0, Y2
 
-	// p = eʳ by Horner's rule
-	VMOVUPD     expC13<>+0(SB), Y2
-	VFMADD213PD expC12<>+0(SB), Y1, Y2
-	VFMADD213PD expC11<>+0(SB), Y1, Y2
-	VFMADD213PD expC10<>+0(SB), Y1, Y2
-	VFMADD213PD expC9<>+0(SB), Y1, Y2
-	VFMADD213PD expC8<>+0(SB), Y1, Y2
-	VFMADD213PD expC7<>+0(SB), Y1, Y2
-	VFMADD213PD expC6<>+0(SB), Y1, Y2
-	VFMADD213PD expC5<>+0(SB), Y1, Y2
-	VFMADD213PD expC4<>+0(SB), Y1, Y2
-	VFMADD213PD expC3<>+0(SB), Y1, Y2
-	VFMADD213PD expC2<>+0(SB), Y1, Y2
-	VFMADD213PD expC1<>+0(SB), Y1, Y2
-	VFMADD213PD expC0<>+0(SB), Y1, Y2
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y1
+	VFMADD213PD expC12<>+0(SB), Y2, Y1
+	VFMADD213PD expC11<>+0(SB), Y2, Y1
+	VFMADD213PD expC10<>+0(SB), Y2, Y1
+	VFMADD213PD expC9<>+0(SB), Y2, Y1
+	VFMADD213PD expC8<>+0(SB), Y2, Y1
+	VFMADD213PD expC7<>+0(SB), Y2, Y1
+	VFMADD213PD expC6<>+0(SB), Y2, Y1
+	VFMADD213PD expC5<>+0(SB), Y2, Y1
+	VFMADD213PD expC4<>+0(SB), Y2, Y1
+	VFMADD213PD expC3<>+0(SB), Y2, Y1
+	VFMADD213PD expC2<>+0(SB), Y2, Y1
+	VFMADD213PD expC1<>+0(SB), Y2, Y1
+	VFMADD213PD expC0<>+0(SB), Y2, Y1
 
-	// 2ⁿ = 2^n1 · 2^(n-n1), n1 = round(n/2), built from the shifter's integer bits
-	VMOVUPD     expShifter<>+0(SB), Y3
-	VFMADD231PD expHalf<>+0(SB), Y0, Y3
-	VSUBPD      expShifter<>+0(SB), Y3, Y1
-	VSUBPD      Y1, Y0, Y0
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y2
+	VFMADD231PD expHalf<>+0(SB), Y0, Y2
+	VSUBPD      expShifter<>+0(SB), Y2, Y3
+	VSUBPD      Y3, Y0, Y0
 	VADDPD      expShifter<>+0(SB), Y0, Y0
-	VPADDQ      expBias<>+0(SB), Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
-	VMULPD      Y3, Y2, Y2
+	VMOVAPD     Y0, Y3
+	VPADDQ      expBias<>+0(SB), Y2, Y2
+	VPSLLQ      $0x34, Y2, Y2
 	VPADDQ      expBias<>+0(SB), Y0, Y0
 	VPSLLQ      $0x34, Y0, Y0
-	VMULPD      Y0, Y2, Y2
-	VMOVUPD     Y2, (AX)
+	VMULPD      Y2, Y1, Y1
+	VMULPD      Y0, Y1, Y1
+	VMOVUPD     Y1, (AX)
 	ADDQ        $0x00000020, CX
 	ADDQ        $0x00000020, AX
 
 expAVX2_done:
+	VZEROUPPER
+	RET
+
+// func expm1AVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·expm1AVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+expm1AVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      expm1AVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+	VCMPPD  $0x00, expZero<>+0(SB), Y0, Y2
+	VMOVAPD Y0, Y3
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y4
+	VMAXPD  Y0, Y4, Y4
+	VMOVUPD expMax<>+0(SB), Y5
+	VMINPD  Y4, Y5, Y5
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD     expShifter<>+0(SB), Y0
+	VFMADD231PD expLog2e<>+0(SB), Y5, Y0
+	VSUBPD      expShifter<>+0(SB), Y0, Y0
+
+	// r = rHi + rLo, rHi = v - n·ln2Hi, rLo = -n·ln2Lo; rErr by two-sum
+	VFNMADD231PD expLn2Hi<>+0(SB), Y0, Y5
+	VMULPD       expNegLn2Lo<>+0(SB), Y0, Y4
+	VADDPD       Y4, Y5, Y6
+	VSUBPD       Y5, Y6, Y7
+	VSUBPD       Y7, Y6, Y8
+	VSUBPD       Y8, Y5, Y8
+	VSUBPD       Y7, Y4, Y7
+	VADDPD       Y7, Y8, Y8
+
+	// p = r²·Σ rᵏ⁻²/k!, qHi = r + p, qLo = (r - qHi) + p + rErr·(1 + qHi)
+	VMOVUPD     expC13<>+0(SB), Y4
+	VFMADD213PD expC12<>+0(SB), Y6, Y4
+	VFMADD213PD expC11<>+0(SB), Y6, Y4
+	VFMADD213PD expC10<>+0(SB), Y6, Y4
+	VFMADD213PD expC9<>+0(SB), Y6, Y4
+	VFMADD213PD expC8<>+0(SB), Y6, Y4
+	VFMADD213PD expC7<>+0(SB), Y6, Y4
+	VFMADD213PD expC6<>+0(SB), Y6, Y4
+	VFMADD213PD expC5<>+0(SB), Y6, Y4
+	VFMADD213PD expC4<>+0(SB), Y6, Y4
+	VFMADD213PD expC3<>+0(SB), Y6, Y4
+	VFMADD213PD expC2<>+0(SB), Y6, Y4
+	VMULPD      Y6, Y4, Y4
+	VMULPD      Y6, Y4, Y4
+	VADDPD      Y4, Y6, Y5
+	VSUBPD      Y5, Y6, Y6
+	VADDPD      Y4, Y6, Y6
+	VFMADD231PD Y5, Y8, Y8
+	VADDPD      Y8, Y6, Y6
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y4
+	VFMADD231PD expHalf<>+0(SB), Y0, Y4
+	VSUBPD      expShifter<>+0(SB), Y4, Y7
+	VSUBPD      Y7, Y0, Y0
+	VADDPD      expShifter<>+0(SB), Y0, Y0
+	VMOVAPD     Y0, Y7
+	VPADDQ      expBias<>+0(SB), Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VPADDQ      expBias<>+0(SB), Y0, Y0
+	VPSLLQ      $0x34, Y0, Y0
+
+	// ((2^n1·qHi + (2^n1 - 2^-n2)) + 2^n1·qLo)·2^n2, 2^-n2 from the bits of n2
+	VMOVUPD     expBias<>+0(SB), Y8
+	VPSUBQ      Y7, Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VSUBPD      Y8, Y4, Y8
+	VFMADD231PD Y4, Y5, Y8
+	VFMADD231PD Y4, Y6, Y8
+	VMULPD      Y0, Y8, Y8
+	VBLENDVPD   Y2, Y3, Y8, Y8
+	VMOVUPD     Y8, (AX)
+	VCMPPD      $0x00, expZero<>+0(SB), Y1, Y0
+	VMOVAPD     Y1, Y2
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y3
+	VMAXPD  Y1, Y3, Y3
+	VMOVUPD expMax<>+0(SB), Y4
+	VMINPD  Y3, Y4, Y4
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD     expShifter<>+0(SB), Y1
+	VFMADD231PD expLog2e<>+0(SB), Y4, Y1
+	VSUBPD      expShifter<>+0(SB), Y1, Y1
+
+	// r = rHi + rLo, rHi = v - n·ln2Hi, rLo = -n·ln2Lo; rErr by two-sum
+	VFNMADD231PD expLn2Hi<>+0(SB), Y1, Y4
+	VMULPD       expNegLn2Lo<>+0(SB), Y1, Y3
+	VADDPD       Y3, Y4, Y5
+	VSUBPD       Y4, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y4, Y7
+	VSUBPD       Y6, Y3, Y6
+	VADDPD       Y6, Y7, Y7
+
+	// p = r²·Σ rᵏ⁻²/k!, qHi = r + p, qLo = (r - qHi) + p + rErr·(1 + qHi)
+	VMOVUPD     expC13<>+0(SB), Y3
+	VFMADD213PD expC12<>+0(SB), Y5, Y3
+	VFMADD213PD expC11<>+0(SB), Y5, Y3
+	VFMADD213PD expC10<>+0(SB), Y5, Y3
+	VFMADD213PD expC9<>+0(SB), Y5, Y3
+	VFMADD213PD expC8<>+0(SB), Y5, Y3
+	VFMADD213PD expC7<>+0(SB), Y5, Y3
+	VFMADD213PD expC6<>+0(SB), Y5, Y3
+	VFMADD213PD expC5<>+0(SB), Y5, Y3
+	VFMADD213PD expC4<>+0(SB), Y5, Y3
+	VFMADD213PD expC3<>+0(SB), Y5, Y3
+	VFMADD213PD expC2<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VADDPD      Y3, Y5, Y4
+	VSUBPD      Y4, Y5, Y5
+	VADDPD      Y3, Y5, Y5
+	VFMADD231PD Y4, Y7, Y7
+	VADDPD      Y7, Y5, Y5
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y3
+	VFMADD231PD expHalf<>+0(SB), Y1, Y3
+	VSUBPD      expShifter<>+0(SB), Y3, Y6
+	VSUBPD      Y6, Y1, Y1
+	VADDPD      expShifter<>+0(SB), Y1, Y1
+	VMOVAPD     Y1, Y6
+	VPADDQ      expBias<>+0(SB), Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VPADDQ      expBias<>+0(SB), Y1, Y1
+	VPSLLQ      $0x34, Y1, Y1
+
+	// ((2^n1·qHi + (2^n1 - 2^-n2)) + 2^n1·qLo)·2^n2, 2^-n2 from the bits of n2
+	VMOVUPD     expBias<>+0(SB), Y7
+	VPSUBQ      Y6, Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VSUBPD      Y7, Y3, Y7
+	VFMADD231PD Y3, Y4, Y7
+	VFMADD231PD Y3, Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VBLENDVPD   Y0, Y2, Y7, Y7
+	VMOVUPD     Y7, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, DX
+	JMP         expm1AVX2_loop2
+
+expm1AVX2_tail:
+	TESTQ   DX, DX
+	JZ      expm1AVX2_done
+	VMOVUPD (CX), Y0
+	VCMPPD  $0x00, expZero<>+0(SB), Y0, Y1
+	VMOVAPD Y0, Y2
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y3
+	VMAXPD  Y0, Y3, Y3
+	VMOVUPD expMax<>+0(SB), Y4
+	VMINPD  Y3, Y4, Y4
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD     expShifter<>+0(SB), Y0
+	VFMADD231PD expLog2e<>+0(SB), Y4, Y0
+	VSUBPD      expShifter<>+0(SB), Y0, Y0
+
+	// r = rHi + rLo, rHi = v - n·ln2Hi, rLo = -n·ln2Lo; rErr by two-sum
+	VFNMADD231PD expLn2Hi<>+0(SB), Y0, Y4
+	VMULPD       expNegLn2Lo<>+0(SB), Y0, Y3
+	VADDPD       Y3, Y4, Y5
+	VSUBPD       Y4, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y4, Y7
+	VSUBPD       Y6, Y3, Y6
+	VADDPD       Y6, Y7, Y7
+
+	// p = r²·Σ rᵏ⁻²/k!, qHi = r + p, qLo = (r - qHi) + p + rErr·(1 + qHi)
+	VMOVUPD     expC13<>+0(SB), Y3
+	VFMADD213PD expC12<>+0(SB), Y5, Y3
+	VFMADD213PD expC11<>+0(SB), Y5, Y3
+	VFMADD213PD expC10<>+0(SB), Y5, Y3
+	VFMADD213PD expC9<>+0(SB), Y5, Y3
+	VFMADD213PD expC8<>+0(SB), Y5, Y3
+	VFMADD213PD expC7<>+0(SB), Y5, Y3
+	VFMADD213PD expC6<>+0(SB), Y5, Y3
+	VFMADD213PD expC5<>+0(SB), Y5, Y3
+	VFMADD213PD expC4<>+0(SB), Y5, Y3
+	VFMADD213PD expC3<>+0(SB), Y5, Y3
+	VFMADD213PD expC2<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VADDPD      Y3, Y5, Y4
+	VSUBPD      Y4, Y5, Y5
+	VADDPD      Y3, Y5, Y5
+	VFMADD231PD Y4, Y7, Y7
+	VADDPD      Y7, Y5, Y5
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y3
+	VFMADD231PD expHalf<>+0(SB), Y0, Y3
+	VSUBPD      expShifter<>+0(SB), Y3, Y6
+	VSUBPD      Y6, Y0, Y0
+	VADDPD      expShifter<>+0(SB), Y0, Y0
+	VMOVAPD     Y0, Y6
+	VPADDQ      expBias<>+0(SB), Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VPADDQ      expBias<>+0(SB), Y0, Y0
+	VPSLLQ      $0x34, Y0, Y0
+
+	// ((2^n1·qHi + (2^n1 - 2^-n2)) + 2^n1·qLo)·2^n2, 2^-n2 from the bits of n2
+	VMOVUPD     expBias<>+0(SB), Y7
+	VPSUBQ      Y6, Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VSUBPD      Y7, Y3, Y7
+	VFMADD231PD Y3, Y4, Y7
+	VFMADD231PD Y3, Y5, Y7
+	VMULPD      Y0, Y7, Y7
+	VBLENDVPD   Y1, Y2, Y7, Y7
+	VMOVUPD     Y7, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, AX
+
+expm1AVX2_done:
 	VZEROUPPER
 	RET
 
@@ -473,7 +715,7 @@ logAVX2_loop2:
 	VMOVUPD (CX), Y0
 	VMOVUPD 32(CX), Y1
 
-	// subnormals: v = x·2⁵², e -= 52
+	// subnormals: w = v·2⁵², e -= 52
 	VCMPPD    $0x11, logMinNormal<>+0(SB), Y0, Y2
 	VMULPD    logScale52<>+0(SB), Y0, Y3
 	VBLENDVPD Y2, Y3, Y0, Y3
@@ -494,39 +736,43 @@ logAVX2_loop2:
 	VANDPD    logOne<>+0(SB), Y3, Y3
 	VADDPD    Y3, Y4, Y4
 
-	// s = (m-1)/(m+1), ln m = 2s + s·z·q(z), z = s²
-	VSUBPD      logOne<>+0(SB), Y2, Y5
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y2, Y3
 	VADDPD      logOne<>+0(SB), Y2, Y2
-	VDIVPD      Y2, Y5, Y2
+	VDIVPD      Y2, Y3, Y2
 	VMULPD      Y2, Y2, Y5
-	VMOVUPD     logC10<>+0(SB), Y3
-	VFMADD213PD logC9<>+0(SB), Y5, Y3
-	VFMADD213PD logC8<>+0(SB), Y5, Y3
-	VFMADD213PD logC7<>+0(SB), Y5, Y3
-	VFMADD213PD logC6<>+0(SB), Y5, Y3
-	VFMADD213PD logC5<>+0(SB), Y5, Y3
-	VFMADD213PD logC4<>+0(SB), Y5, Y3
-	VFMADD213PD logC3<>+0(SB), Y5, Y3
-	VFMADD213PD logC2<>+0(SB), Y5, Y3
-	VFMADD213PD logC1<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VMULPD      Y2, Y3, Y3
-	VFMADD231PD logTwo<>+0(SB), Y2, Y3
+	VMOVUPD     logC10<>+0(SB), Y6
+	VFMADD213PD logC9<>+0(SB), Y5, Y6
+	VFMADD213PD logC8<>+0(SB), Y5, Y6
+	VFMADD213PD logC7<>+0(SB), Y5, Y6
+	VFMADD213PD logC6<>+0(SB), Y5, Y6
+	VFMADD213PD logC5<>+0(SB), Y5, Y6
+	VFMADD213PD logC4<>+0(SB), Y5, Y6
+	VFMADD213PD logC3<>+0(SB), Y5, Y6
+	VFMADD213PD logC2<>+0(SB), Y5, Y6
+	VFMADD213PD logC1<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
 
-	// ln x = e·ln2Hi + (ln m + e·ln2Lo)
-	VFMADD231PD logLn2Lo<>+0(SB), Y4, Y3
-	VFMADD231PD logLn2Hi<>+0(SB), Y4, Y3
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y3, Y5
+	VMULPD      Y3, Y5, Y5
+	VADDPD      Y5, Y6, Y6
+	VMULPD      Y2, Y6, Y6
+	VFMADD231PD logLn2Lo<>+0(SB), Y4, Y6
+	VSUBPD      Y6, Y5, Y5
+	VSUBPD      Y3, Y5, Y5
+	VFMSUB231PD logLn2Hi<>+0(SB), Y4, Y5
 
 	// x = +Inf or NaN: x; x = ±0: -Inf; x < 0: NaN
-	VCMPPD    $0x05, logInf<>+0(SB), Y0, Y5
-	VBLENDVPD Y5, Y0, Y3, Y3
-	VCMPPD    $0x00, logZero<>+0(SB), Y0, Y5
-	VBLENDVPD Y5, logNegInf<>+0(SB), Y3, Y3
-	VCMPPD    $0x11, logZero<>+0(SB), Y0, Y5
-	VBLENDVPD Y5, logNaN<>+0(SB), Y3, Y3
-	VMOVUPD   Y3, (AX)
+	VCMPPD    $0x05, logInf<>+0(SB), Y0, Y2
+	VBLENDVPD Y2, Y0, Y5, Y5
+	VCMPPD    $0x00, logZero<>+0(SB), Y0, Y2
+	VBLENDVPD Y2, logNegInf<>+0(SB), Y5, Y5
+	VCMPPD    $0x11, logZero<>+0(SB), Y0, Y2
+	VBLENDVPD Y2, logNaN<>+0(SB), Y5, Y5
+	VMOVUPD   Y5, (AX)
 
-	// subnormals: v = x·2⁵², e -= 52
+	// subnormals: w = v·2⁵², e -= 52
 	VCMPPD    $0x11, logMinNormal<>+0(SB), Y1, Y0
 	VMULPD    logScale52<>+0(SB), Y1, Y2
 	VBLENDVPD Y0, Y2, Y1, Y2
@@ -547,37 +793,41 @@ logAVX2_loop2:
 	VANDPD    logOne<>+0(SB), Y2, Y2
 	VADDPD    Y2, Y3, Y3
 
-	// s = (m-1)/(m+1), ln m = 2s + s·z·q(z), z = s²
-	VSUBPD      logOne<>+0(SB), Y0, Y4
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y0, Y2
 	VADDPD      logOne<>+0(SB), Y0, Y0
-	VDIVPD      Y0, Y4, Y0
+	VDIVPD      Y0, Y2, Y0
 	VMULPD      Y0, Y0, Y4
-	VMOVUPD     logC10<>+0(SB), Y2
-	VFMADD213PD logC9<>+0(SB), Y4, Y2
-	VFMADD213PD logC8<>+0(SB), Y4, Y2
-	VFMADD213PD logC7<>+0(SB), Y4, Y2
-	VFMADD213PD logC6<>+0(SB), Y4, Y2
-	VFMADD213PD logC5<>+0(SB), Y4, Y2
-	VFMADD213PD logC4<>+0(SB), Y4, Y2
-	VFMADD213PD logC3<>+0(SB), Y4, Y2
-	VFMADD213PD logC2<>+0(SB), Y4, Y2
-	VFMADD213PD logC1<>+0(SB), Y4, Y2
-	VMULPD      Y4, Y2, Y2
-	VMULPD      Y0, Y2, Y2
-	VFMADD231PD logTwo<>+0(SB), Y0, Y2
+	VMOVUPD     logC10<>+0(SB), Y5
+	VFMADD213PD logC9<>+0(SB), Y4, Y5
+	VFMADD213PD logC8<>+0(SB), Y4, Y5
+	VFMADD213PD logC7<>+0(SB), Y4, Y5
+	VFMADD213PD logC6<>+0(SB), Y4, Y5
+	VFMADD213PD logC5<>+0(SB), Y4, Y5
+	VFMADD213PD logC4<>+0(SB), Y4, Y5
+	VFMADD213PD logC3<>+0(SB), Y4, Y5
+	VFMADD213PD logC2<>+0(SB), Y4, Y5
+	VFMADD213PD logC1<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
 
-	// ln x = e·ln2Hi + (ln m + e·ln2Lo)
-	VFMADD231PD logLn2Lo<>+0(SB), Y3, Y2
-	VFMADD231PD logLn2Hi<>+0(SB), Y3, Y2
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y2, Y4
+	VMULPD      Y2, Y4, Y4
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y0, Y5, Y5
+	VFMADD231PD logLn2Lo<>+0(SB), Y3, Y5
+	VSUBPD      Y5, Y4, Y4
+	VSUBPD      Y2, Y4, Y4
+	VFMSUB231PD logLn2Hi<>+0(SB), Y3, Y4
 
 	// x = +Inf or NaN: x; x = ±0: -Inf; x < 0: NaN
-	VCMPPD    $0x05, logInf<>+0(SB), Y1, Y4
-	VBLENDVPD Y4, Y1, Y2, Y2
-	VCMPPD    $0x00, logZero<>+0(SB), Y1, Y4
-	VBLENDVPD Y4, logNegInf<>+0(SB), Y2, Y2
-	VCMPPD    $0x11, logZero<>+0(SB), Y1, Y4
-	VBLENDVPD Y4, logNaN<>+0(SB), Y2, Y2
-	VMOVUPD   Y2, 32(AX)
+	VCMPPD    $0x05, logInf<>+0(SB), Y1, Y0
+	VBLENDVPD Y0, Y1, Y4, Y4
+	VCMPPD    $0x00, logZero<>+0(SB), Y1, Y0
+	VBLENDVPD Y0, logNegInf<>+0(SB), Y4, Y4
+	VCMPPD    $0x11, logZero<>+0(SB), Y1, Y0
+	VBLENDVPD Y0, logNaN<>+0(SB), Y4, Y4
+	VMOVUPD   Y4, 32(AX)
 	ADDQ      $0x00000040, CX
 	ADDQ      $0x00000040, AX
 	SUBQ      $0x02, DX
@@ -588,7 +838,7 @@ logAVX2_tail:
 	JZ      logAVX2_done
 	VMOVUPD (CX), Y0
 
-	// subnormals: v = x·2⁵², e -= 52
+	// subnormals: w = v·2⁵², e -= 52
 	VCMPPD    $0x11, logMinNormal<>+0(SB), Y0, Y1
 	VMULPD    logScale52<>+0(SB), Y0, Y2
 	VBLENDVPD Y1, Y2, Y0, Y2
@@ -609,40 +859,271 @@ logAVX2_tail:
 	VANDPD    logOne<>+0(SB), Y2, Y2
 	VADDPD    Y2, Y3, Y3
 
-	// s = (m-1)/(m+1), ln m = 2s + s·z·q(z), z = s²
-	VSUBPD      logOne<>+0(SB), Y1, Y4
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y1, Y2
 	VADDPD      logOne<>+0(SB), Y1, Y1
-	VDIVPD      Y1, Y4, Y1
+	VDIVPD      Y1, Y2, Y1
 	VMULPD      Y1, Y1, Y4
-	VMOVUPD     logC10<>+0(SB), Y2
-	VFMADD213PD logC9<>+0(SB), Y4, Y2
-	VFMADD213PD logC8<>+0(SB), Y4, Y2
-	VFMADD213PD logC7<>+0(SB), Y4, Y2
-	VFMADD213PD logC6<>+0(SB), Y4, Y2
-	VFMADD213PD logC5<>+0(SB), Y4, Y2
-	VFMADD213PD logC4<>+0(SB), Y4, Y2
-	VFMADD213PD logC3<>+0(SB), Y4, Y2
-	VFMADD213PD logC2<>+0(SB), Y4, Y2
-	VFMADD213PD logC1<>+0(SB), Y4, Y2
-	VMULPD      Y4, Y2, Y2
-	VMULPD      Y1, Y2, Y2
-	VFMADD231PD logTwo<>+0(SB), Y1, Y2
+	VMOVUPD     logC10<>+0(SB), Y5
+	VFMADD213PD logC9<>+0(SB), Y4, Y5
+	VFMADD213PD logC8<>+0(SB), Y4, Y5
+	VFMADD213PD logC7<>+0(SB), Y4, Y5
+	VFMADD213PD logC6<>+0(SB), Y4, Y5
+	VFMADD213PD logC5<>+0(SB), Y4, Y5
+	VFMADD213PD logC4<>+0(SB), Y4, Y5
+	VFMADD213PD logC3<>+0(SB), Y4, Y5
+	VFMADD213PD logC2<>+0(SB), Y4, Y5
+	VFMADD213PD logC1<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
 
-	// ln x = e·ln2Hi + (ln m + e·ln2Lo)
-	VFMADD231PD logLn2Lo<>+0(SB), Y3, Y2
-	VFMADD231PD logLn2Hi<>+0(SB), Y3, Y2
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y2, Y4
+	VMULPD      Y2, Y4, Y4
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y1, Y5, Y5
+	VFMADD231PD logLn2Lo<>+0(SB), Y3, Y5
+	VSUBPD      Y5, Y4, Y4
+	VSUBPD      Y2, Y4, Y4
+	VFMSUB231PD logLn2Hi<>+0(SB), Y3, Y4
 
 	// x = +Inf or NaN: x; x = ±0: -Inf; x < 0: NaN
-	VCMPPD    $0x05, logInf<>+0(SB), Y0, Y4
-	VBLENDVPD Y4, Y0, Y2, Y2
-	VCMPPD    $0x00, logZero<>+0(SB), Y0, Y4
-	VBLENDVPD Y4, logNegInf<>+0(SB), Y2, Y2
-	VCMPPD    $0x11, logZero<>+0(SB), Y0, Y4
-	VBLENDVPD Y4, logNaN<>+0(SB), Y2, Y2
-	VMOVUPD   Y2, (AX)
+	VCMPPD    $0x05, logInf<>+0(SB), Y0, Y1
+	VBLENDVPD Y1, Y0, Y4, Y4
+	VCMPPD    $0x00, logZero<>+0(SB), Y0, Y1
+	VBLENDVPD Y1, logNegInf<>+0(SB), Y4, Y4
+	VCMPPD    $0x11, logZero<>+0(SB), Y0, Y1
+	VBLENDVPD Y1, logNaN<>+0(SB), Y4, Y4
+	VMOVUPD   Y4, (AX)
 	ADDQ      $0x00000020, CX
 	ADDQ      $0x00000020, AX
 
 logAVX2_done:
+	VZEROUPPER
+	RET
+
+// func log1pAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·log1pAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+log1pAVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      log1pAVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+
+	// u = 1 + x; ln(1 + x) = ln u + (x - (u - 1))/u
+	VADDPD logOne<>+0(SB), Y0, Y2
+	VSUBPD logOne<>+0(SB), Y2, Y3
+	VSUBPD Y3, Y0, Y3
+	VDIVPD Y2, Y3, Y3
+
+	// subnormals: w = v·2⁵², e -= 52
+	VCMPPD    $0x11, logMinNormal<>+0(SB), Y2, Y4
+	VMULPD    logScale52<>+0(SB), Y2, Y5
+	VBLENDVPD Y4, Y5, Y2, Y5
+
+	// e = biased exponent - 1023 (exact through the 2⁵² bit trick), m in [1, 2)
+	VPSRLQ $0x34, Y5, Y2
+	VPOR   logExpBase<>+0(SB), Y2, Y2
+	VSUBPD logExpOffset<>+0(SB), Y2, Y2
+	VANDPD logAdj52<>+0(SB), Y4, Y4
+	VSUBPD Y4, Y2, Y2
+	VANDPD logMantissa<>+0(SB), Y5, Y4
+	VORPD  logOneBits<>+0(SB), Y4, Y4
+
+	// m > √2: m /= 2, e++
+	VCMPPD    $0x1e, logSqrt2<>+0(SB), Y4, Y5
+	VMULPD    logHalf<>+0(SB), Y4, Y6
+	VBLENDVPD Y5, Y6, Y4, Y4
+	VANDPD    logOne<>+0(SB), Y5, Y5
+	VADDPD    Y5, Y2, Y2
+
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y4, Y5
+	VADDPD      logOne<>+0(SB), Y4, Y4
+	VDIVPD      Y4, Y5, Y4
+	VMULPD      Y4, Y4, Y6
+	VMOVUPD     logC10<>+0(SB), Y7
+	VFMADD213PD logC9<>+0(SB), Y6, Y7
+	VFMADD213PD logC8<>+0(SB), Y6, Y7
+	VFMADD213PD logC7<>+0(SB), Y6, Y7
+	VFMADD213PD logC6<>+0(SB), Y6, Y7
+	VFMADD213PD logC5<>+0(SB), Y6, Y7
+	VFMADD213PD logC4<>+0(SB), Y6, Y7
+	VFMADD213PD logC3<>+0(SB), Y6, Y7
+	VFMADD213PD logC2<>+0(SB), Y6, Y7
+	VFMADD213PD logC1<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VADDPD      Y6, Y7, Y7
+	VMULPD      Y4, Y7, Y7
+	VFMADD231PD logLn2Lo<>+0(SB), Y2, Y7
+	VSUBPD      Y7, Y6, Y6
+	VSUBPD      Y5, Y6, Y6
+	VFMSUB231PD logLn2Hi<>+0(SB), Y2, Y6
+	VADDPD      Y3, Y6, Y6
+
+	// x = +Inf, NaN or ±0: x; x = -1: -Inf; x < -1: NaN
+	VCMPPD    $0x05, logInf<>+0(SB), Y0, Y2
+	VBLENDVPD Y2, Y0, Y6, Y6
+	VCMPPD    $0x00, logZero<>+0(SB), Y0, Y2
+	VBLENDVPD Y2, Y0, Y6, Y6
+	VCMPPD    $0x00, logMinusOne<>+0(SB), Y0, Y2
+	VBLENDVPD Y2, logNegInf<>+0(SB), Y6, Y6
+	VCMPPD    $0x11, logMinusOne<>+0(SB), Y0, Y2
+	VBLENDVPD Y2, logNaN<>+0(SB), Y6, Y6
+	VMOVUPD   Y6, (AX)
+
+	// u = 1 + x; ln(1 + x) = ln u + (x - (u - 1))/u
+	VADDPD logOne<>+0(SB), Y1, Y0
+	VSUBPD logOne<>+0(SB), Y0, Y2
+	VSUBPD Y2, Y1, Y2
+	VDIVPD Y0, Y2, Y2
+
+	// subnormals: w = v·2⁵², e -= 52
+	VCMPPD    $0x11, logMinNormal<>+0(SB), Y0, Y3
+	VMULPD    logScale52<>+0(SB), Y0, Y4
+	VBLENDVPD Y3, Y4, Y0, Y4
+
+	// e = biased exponent - 1023 (exact through the 2⁵² bit trick), m in [1, 2)
+	VPSRLQ $0x34, Y4, Y0
+	VPOR   logExpBase<>+0(SB), Y0, Y0
+	VSUBPD logExpOffset<>+0(SB), Y0, Y0
+	VANDPD logAdj52<>+0(SB), Y3, Y3
+	VSUBPD Y3, Y0, Y0
+	VANDPD logMantissa<>+0(SB), Y4, Y3
+	VORPD  logOneBits<>+0(SB), Y3, Y3
+
+	// m > √2: m /= 2, e++
+	VCMPPD    $0x1e, logSqrt2<>+0(SB), Y3, Y4
+	VMULPD    logHalf<>+0(SB), Y3, Y5
+	VBLENDVPD Y4, Y5, Y3, Y3
+	VANDPD    logOne<>+0(SB), Y4, Y4
+	VADDPD    Y4, Y0, Y0
+
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y3, Y4
+	VADDPD      logOne<>+0(SB), Y3, Y3
+	VDIVPD      Y3, Y4, Y3
+	VMULPD      Y3, Y3, Y5
+	VMOVUPD     logC10<>+0(SB), Y6
+	VFMADD213PD logC9<>+0(SB), Y5, Y6
+	VFMADD213PD logC8<>+0(SB), Y5, Y6
+	VFMADD213PD logC7<>+0(SB), Y5, Y6
+	VFMADD213PD logC6<>+0(SB), Y5, Y6
+	VFMADD213PD logC5<>+0(SB), Y5, Y6
+	VFMADD213PD logC4<>+0(SB), Y5, Y6
+	VFMADD213PD logC3<>+0(SB), Y5, Y6
+	VFMADD213PD logC2<>+0(SB), Y5, Y6
+	VFMADD213PD logC1<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VADDPD      Y5, Y6, Y6
+	VMULPD      Y3, Y6, Y6
+	VFMADD231PD logLn2Lo<>+0(SB), Y0, Y6
+	VSUBPD      Y6, Y5, Y5
+	VSUBPD      Y4, Y5, Y5
+	VFMSUB231PD logLn2Hi<>+0(SB), Y0, Y5
+	VADDPD      Y2, Y5, Y5
+
+	// x = +Inf, NaN or ±0: x; x = -1: -Inf; x < -1: NaN
+	VCMPPD    $0x05, logInf<>+0(SB), Y1, Y0
+	VBLENDVPD Y0, Y1, Y5, Y5
+	VCMPPD    $0x00, logZero<>+0(SB), Y1, Y0
+	VBLENDVPD Y0, Y1, Y5, Y5
+	VCMPPD    $0x00, logMinusOne<>+0(SB), Y1, Y0
+	VBLENDVPD Y0, logNegInf<>+0(SB), Y5, Y5
+	VCMPPD    $0x11, logMinusOne<>+0(SB), Y1, Y0
+	VBLENDVPD Y0, logNaN<>+0(SB), Y5, Y5
+	VMOVUPD   Y5, 32(AX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, AX
+	SUBQ      $0x02, DX
+	JMP       log1pAVX2_loop2
+
+log1pAVX2_tail:
+	TESTQ   DX, DX
+	JZ      log1pAVX2_done
+	VMOVUPD (CX), Y0
+
+	// u = 1 + x; ln(1 + x) = ln u + (x - (u - 1))/u
+	VADDPD logOne<>+0(SB), Y0, Y1
+	VSUBPD logOne<>+0(SB), Y1, Y2
+	VSUBPD Y2, Y0, Y2
+	VDIVPD Y1, Y2, Y2
+
+	// subnormals: w = v·2⁵², e -= 52
+	VCMPPD    $0x11, logMinNormal<>+0(SB), Y1, Y3
+	VMULPD    logScale52<>+0(SB), Y1, Y4
+	VBLENDVPD Y3, Y4, Y1, Y4
+
+	// e = biased exponent - 1023 (exact through the 2⁵² bit trick), m in [1, 2)
+	VPSRLQ $0x34, Y4, Y1
+	VPOR   logExpBase<>+0(SB), Y1, Y1
+	VSUBPD logExpOffset<>+0(SB), Y1, Y1
+	VANDPD logAdj52<>+0(SB), Y3, Y3
+	VSUBPD Y3, Y1, Y1
+	VANDPD logMantissa<>+0(SB), Y4, Y3
+	VORPD  logOneBits<>+0(SB), Y3, Y3
+
+	// m > √2: m /= 2, e++
+	VCMPPD    $0x1e, logSqrt2<>+0(SB), Y3, Y4
+	VMULPD    logHalf<>+0(SB), Y3, Y5
+	VBLENDVPD Y4, Y5, Y3, Y3
+	VANDPD    logOne<>+0(SB), Y4, Y4
+	VADDPD    Y4, Y1, Y1
+
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y3, Y4
+	VADDPD      logOne<>+0(SB), Y3, Y3
+	VDIVPD      Y3, Y4, Y3
+	VMULPD      Y3, Y3, Y5
+	VMOVUPD     logC10<>+0(SB), Y6
+	VFMADD213PD logC9<>+0(SB), Y5, Y6
+	VFMADD213PD logC8<>+0(SB), Y5, Y6
+	VFMADD213PD logC7<>+0(SB), Y5, Y6
+	VFMADD213PD logC6<>+0(SB), Y5, Y6
+	VFMADD213PD logC5<>+0(SB), Y5, Y6
+	VFMADD213PD logC4<>+0(SB), Y5, Y6
+	VFMADD213PD logC3<>+0(SB), Y5, Y6
+	VFMADD213PD logC2<>+0(SB), Y5, Y6
+	VFMADD213PD logC1<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VADDPD      Y5, Y6, Y6
+	VMULPD      Y3, Y6, Y6
+	VFMADD231PD logLn2Lo<>+0(SB), Y1, Y6
+	VSUBPD      Y6, Y5, Y5
+	VSUBPD      Y4, Y5, Y5
+	VFMSUB231PD logLn2Hi<>+0(SB), Y1, Y5
+	VADDPD      Y2, Y5, Y5
+
+	// x = +Inf, NaN or ±0: x; x = -1: -Inf; x < -1: NaN
+	VCMPPD    $0x05, logInf<>+0(SB), Y0, Y1
+	VBLENDVPD Y1, Y0, Y5, Y5
+	VCMPPD    $0x00, logZero<>+0(SB), Y0, Y1
+	VBLENDVPD Y1, Y0, Y5, Y5
+	VCMPPD    $0x00, logMinusOne<>+0(SB), Y0, Y1
+	VBLENDVPD Y1, logNegInf<>+0(SB), Y5, Y5
+	VCMPPD    $0x11, logMinusOne<>+0(SB), Y0, Y1
+	VBLENDVPD Y1, logNaN<>+0(SB), Y5, Y5
+	VMOVUPD   Y5, (AX)
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, AX
+
+log1pAVX2_done:
 	VZEROUPPER
 	RET

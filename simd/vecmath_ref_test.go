@@ -5,8 +5,8 @@ import (
 	"math/big"
 )
 
-// Correctly rounded references for the vector math tests (package math is itself off by up to
-// 1 ulp, e.g. its Exp overflows early at 709.782712893384).
+// Correctly rounded references for the vector math tests, computed with math/big (package
+// math is itself off by up to 1 ulp, e.g. its Exp overflows early at 709.782712893384).
 
 const refPrec = 160
 
@@ -14,7 +14,63 @@ var refLn2, _, _ = big.ParseFloat("0.6931471805599453094172321214581765680755001
 
 func newRef(v float64) *big.Float { return new(big.Float).SetPrec(refPrec).SetFloat64(v) }
 
-// expRef is eˣ rounded to nearest: 2ⁿ·eʳ with r = x - n·ln2 summed as a Taylor series.
+func refFloat64(v *big.Float) float64 {
+	f, _ := v.Float64()
+	return f
+}
+
+// sumSeries returns Σ terms until they drop below 2^-refPrec relative to 1; next turns the
+// current term into the following one (k = 1, 2, …).
+func sumSeries(first *big.Float, next func(term *big.Float, k int)) *big.Float {
+	sum, term := newRef(0).Set(first), newRef(0).Set(first)
+	for k := 1; term.Sign() != 0 && term.MantExp(nil) > -refPrec; k++ {
+		next(term, k)
+		sum.Add(sum, term)
+	}
+	return sum
+}
+
+// expBig is eˣ for finite x in [-746, 710]: 2ⁿ·eʳ with r = x - n·ln2 as a Taylor series.
+// With minus1 it returns eˣ - 1, summed directly (without 1) for |x| < ½ to avoid cancellation.
+func expBig(x float64, minus1 bool) *big.Float {
+	n := math.Round(x / math.Ln2)
+	if minus1 && math.Abs(x) < 0.5 {
+		n = 0
+	}
+	r := newRef(x)
+	r.Sub(r, newRef(n).Mul(newRef(n), refLn2))
+	taylor := func(term *big.Float, k int) { term.Mul(term, r).Quo(term, newRef(float64(k+1))) }
+	if minus1 && n == 0 {
+		return sumSeries(r, taylor) // r + r²/2 + …
+	}
+	e := sumSeries(newRef(1), func(term *big.Float, k int) { term.Mul(term, r).Quo(term, newRef(float64(k))) })
+	e.SetMantExp(e, int(n))
+	if minus1 {
+		e.Sub(e, newRef(1))
+	}
+	return e
+}
+
+// lnBig is ln y for y > 0: e·ln2 + 2·atanh((m-1)/(m+1)) for y = m·2ᵉ, m in [√½, √2).
+func lnBig(y *big.Float) *big.Float {
+	m := newRef(0)
+	e := y.MantExp(m) // m in [½, 1)
+	if m.Cmp(newRef(math.Sqrt2/2)) < 0 {
+		m.SetMantExp(m, 1)
+		e--
+	}
+	s := newRef(0).Sub(m, newRef(1))
+	s.Quo(s, newRef(0).Add(m, newRef(1)))
+	z := newRef(0).Mul(s, s)
+	pow := newRef(0).Set(s)
+	sum := sumSeries(s, func(term *big.Float, k int) {
+		pow.Mul(pow, z)
+		term.Quo(pow, newRef(float64(2*k+1)))
+	})
+	sum.Mul(sum, newRef(2))
+	return sum.Add(sum, newRef(float64(e)).Mul(newRef(float64(e)), refLn2))
+}
+
 func expRef(x float64) float64 {
 	switch {
 	case math.IsNaN(x):
@@ -24,20 +80,21 @@ func expRef(x float64) float64 {
 	case x < -746:
 		return 0
 	}
-	n := math.Round(x / math.Ln2)
-	r := newRef(x)
-	r.Sub(r, newRef(n).Mul(newRef(n), refLn2))
-	sum, term := newRef(1), newRef(1)
-	for k := 1; term.Sign() != 0 && term.MantExp(nil) > -refPrec; k++ {
-		term.Mul(term, r).Quo(term, newRef(float64(k)))
-		sum.Add(sum, term)
-	}
-	sum.SetMantExp(sum, int(n))
-	f, _ := sum.Float64()
-	return f
+	return refFloat64(expBig(x, false))
 }
 
-// logRef is ln x rounded to nearest: e·ln2 + 2·atanh((m-1)/(m+1)) for x = m·2ᵉ.
+func expm1Ref(x float64) float64 {
+	switch {
+	case math.IsNaN(x) || x == 0:
+		return x
+	case x > 710:
+		return math.Inf(1)
+	case x < -746:
+		return -1
+	}
+	return refFloat64(expBig(x, true))
+}
+
 func logRef(x float64) float64 {
 	switch {
 	case math.IsNaN(x) || x < 0:
@@ -47,20 +104,26 @@ func logRef(x float64) float64 {
 	case math.IsInf(x, 1):
 		return x
 	}
-	m, e := math.Frexp(x) // m in [½, 1), moved to [√½, √2) so that e = 0 near 1
-	if m < math.Sqrt2/2 {
-		m, e = 2*m, e-1
+	return refFloat64(lnBig(newRef(x)))
+}
+
+func log1pRef(x float64) float64 {
+	switch {
+	case math.IsNaN(x) || x < -1:
+		return math.NaN()
+	case x == -1:
+		return math.Inf(-1)
+	case math.IsInf(x, 1) || x == 0:
+		return x
+	case math.Abs(x) < 0.5: // x - x²/2 + x³/3 - …, no cancellation in 1 + x
+		xr := newRef(x)
+		pow := newRef(x)
+		return refFloat64(sumSeries(xr, func(term *big.Float, k int) {
+			pow.Mul(pow, xr).Neg(pow)
+			term.Quo(pow, newRef(float64(k+1)))
+		}))
 	}
-	s := newRef(m - 1)
-	s.Quo(s, newRef(m+1))
-	z := newRef(0).Mul(s, s)
-	sum, pow := newRef(0), newRef(0).Set(s)
-	for k := 0; pow.Sign() != 0 && pow.MantExp(nil) > -refPrec; k++ {
-		sum.Add(sum, newRef(0).Quo(pow, newRef(float64(2*k+1))))
-		pow.Mul(pow, z)
-	}
-	sum.Mul(sum, newRef(2))
-	sum.Add(sum, newRef(float64(e)).Mul(newRef(float64(e)), refLn2))
-	f, _ := sum.Float64()
-	return f
+	y := new(big.Float).SetPrec(2200).SetFloat64(x) // 1 + x exactly
+	y.Add(y, big.NewFloat(1))
+	return refFloat64(lnBig(newRef(0).Set(y)))
 }

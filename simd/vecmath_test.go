@@ -42,24 +42,35 @@ type vecmathFunc struct {
 	special []float64
 }
 
+// expInputs draws exp and expm1 arguments: the whole finite-result range and beyond, values
+// near 0, and arbitrary float64s.
+func expInputs(rng *rand.Rand) float64 {
+	switch rng.IntN(4) {
+	case 0:
+		return rng.Float64()*1460 - 750
+	case 1:
+		return rng.NormFloat64()
+	case 2:
+		return math.Ldexp(rng.Float64()-0.5, -rng.IntN(80)) // tiny, both signs
+	}
+	return math.Float64frombits(rng.Uint64())
+}
+
+var expSpecials = []float64{
+	0, math.Copysign(0, -1), 5e-324, -5e-324, 1e-310, 0x1p-54, -0x1p-54, 1, -1, math.Inf(1), math.Inf(-1), math.NaN(),
+	math.MaxFloat64, -math.MaxFloat64, 709.782712893384, 709.7827128933841, 709.78, 710, -708.3964185322641,
+	-708.4, -745.1332191019411, -745.1332191019412, -745.2, -746, -1000, 0.5 * math.Ln2, -0.5 * math.Ln2,
+	1.5 * math.Ln2, math.Nextafter(1.5*math.Ln2, 0), 1023.5 * math.Ln2, -1022.5 * math.Ln2, 37.5, -37.5, 54 * math.Ln2,
+}
+
 var vecmathFuncs = []vecmathFunc{
 	{
 		name: "exp", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.exp }, ref: expRef, std: math.Exp, maxUlp: 1,
-		inputs: func(rng *rand.Rand) float64 {
-			switch rng.IntN(3) {
-			case 0:
-				return rng.Float64()*1460 - 750 // the whole finite-result range and beyond
-			case 1:
-				return rng.NormFloat64() // near 0
-			}
-			return math.Float64frombits(rng.Uint64()) // any float64
-		},
-		special: []float64{
-			0, math.Copysign(0, -1), 5e-324, -5e-324, 1, -1, math.Inf(1), math.Inf(-1), math.NaN(),
-			math.MaxFloat64, -math.MaxFloat64, 709.782712893384, 709.7827128933841, 709.78, 710, -708.3964185322641,
-			-708.4, -745.1332191019411, -745.1332191019412, -745.2, -746, -1000, 0.5 * math.Ln2, -0.5 * math.Ln2,
-			1.5 * math.Ln2, math.Nextafter(1.5*math.Ln2, 0), 1023.5 * math.Ln2, -1022.5 * math.Ln2,
-		},
+		inputs: expInputs, special: expSpecials,
+	},
+	{
+		name: "expm1", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.expm1 }, ref: expm1Ref, std: math.Expm1, maxUlp: 1,
+		inputs: expInputs, special: expSpecials,
 	},
 	{
 		name: "log", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.log }, ref: logRef, std: math.Log, maxUlp: 1,
@@ -76,6 +87,25 @@ var vecmathFuncs = []vecmathFunc{
 			0, math.Copysign(0, -1), 5e-324, 1e-310, 0x1p-1022, math.Nextafter(0x1p-1022, 0), 1, math.Nextafter(1, 0),
 			math.Nextafter(1, 2), sqrt2, math.Nextafter(sqrt2, 0), math.Nextafter(sqrt2, 2), 2 * sqrt2, 0.5,
 			math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN(), -1, -5e-324, 2, math.E,
+		},
+	},
+	{
+		name: "log1p", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.log1p }, ref: log1pRef, std: math.Log1p, maxUlp: 1,
+		inputs: func(rng *rand.Rand) float64 {
+			switch rng.IntN(4) {
+			case 0:
+				return rng.Float64()*1.5 - 1 // [-1, ½): near the pole and around 0
+			case 1:
+				return math.Ldexp(rng.Float64()-0.5, -rng.IntN(80)) // tiny, both signs
+			case 2:
+				return math.Float64frombits(rng.Uint64() >> 1) // any positive float64
+			}
+			return math.Float64frombits(rng.Uint64()) // most negatives give NaN
+		},
+		special: []float64{
+			0, math.Copysign(0, -1), 5e-324, -5e-324, 1e-310, 0x1p-53, -0x1p-53, 0x1p-52, -1, math.Nextafter(-1, 0),
+			math.Nextafter(-1, -2), -0.5, 0.5, sqrt2 - 1, math.Nextafter(sqrt2-1, 1), 1, math.E - 1, math.MaxFloat64,
+			math.Inf(1), math.Inf(-1), math.NaN(), -2, 1e300,
 		},
 	},
 }
@@ -132,18 +162,25 @@ func kernIn(kern func(dst, x []float64), v float64) float64 {
 	return d[0]
 }
 
+// TestVecmathDispatch checks the exported functions (the chosen implementation) on a short
+// slice and that they write only len(x) values.
 func TestVecmathDispatch(t *testing.T) {
-	x := []float64{0, 1, 2, 3, 4}
-	got := make([]float64, 6)
-	Exp(got, x)
-	Log(got, got[:len(x)])
-	for i, v := range x {
-		if math.Abs(got[i]-v) > 1e-15*max(1, v) {
-			t.Errorf("Log(Exp(%v)) = %v", v, got[i])
+	x := []float64{0, 1e-20, 0.5, 2, 3}
+	for _, tc := range []struct {
+		name string
+		f    func(dst, x []float64)
+		ref  func(float64) float64
+	}{{"Exp", Exp, math.Exp}, {"Expm1", Expm1, math.Expm1}, {"Log", Log, math.Log}, {"Log1p", Log1p, math.Log1p}} {
+		got := make([]float64, len(x)+1)
+		tc.f(got, x)
+		for i, v := range x {
+			if want := tc.ref(v); math.Abs(got[i]-want) > 1e-15*math.Abs(want) {
+				t.Errorf("%s(%v) = %v, want %v", tc.name, v, got[i], want)
+			}
 		}
-	}
-	if got[5] != 0 {
-		t.Errorf("Exp wrote past len(x)")
+		if got[len(x)] != 0 {
+			t.Errorf("%s wrote past len(x)", tc.name)
+		}
 	}
 }
 
@@ -156,7 +193,7 @@ func BenchmarkVecmath(b *testing.B) {
 	}
 	for _, f := range vecmathFuncs {
 		in := x
-		if f.name == "log" {
+		if f.name == "log" || f.name == "log1p" {
 			in = make([]float64, n)
 			for i := range in {
 				in[i] = math.Exp(x[i])

@@ -78,8 +78,8 @@ func vecmathConsts() {
 	expConsts = map[string]Mem{
 		"min": vconst("expMin", expMin), "max": vconst("expMax", expMax),
 		"log2e": vconst("expLog2e", log2e), "shifter": vconst("expShifter", shifter),
-		"ln2Hi": vconst("expLn2Hi", ln2Hi), "ln2Lo": vconst("expLn2Lo", ln2Lo),
-		"half": vconst("expHalf", 0.5), "bias": vconstBits("expBias", 1023),
+		"ln2Hi": vconst("expLn2Hi", ln2Hi), "ln2Lo": vconst("expLn2Lo", ln2Lo), "negLn2Lo": vconst("expNegLn2Lo", -ln2Lo),
+		"half": vconst("expHalf", 0.5), "bias": vconstBits("expBias", 1023), "zero": vconst("expZero", 0),
 	}
 	// eʳ's Taylor coefficients 1/k!, k = 0..13.
 	f := 1.0
@@ -90,73 +90,147 @@ func vecmathConsts() {
 		expConsts[fmt.Sprint("c", k)] = vconst(fmt.Sprint("expC", k), 1/f)
 	}
 	logConsts = map[string]Mem{
-		"one": vconst("logOne", 1), "two": vconst("logTwo", 2), "half": vconst("logHalf", 0.5),
+		"one": vconst("logOne", 1), "half": vconst("logHalf", 0.5),
 		"sqrt2": vconst("logSqrt2", sqrt2), "ln2Hi": vconst("logLn2Hi", ln2Hi), "ln2Lo": vconst("logLn2Lo", ln2Lo),
 		"minNormal": vconst("logMinNormal", 0x1p-1022), "scale52": vconst("logScale52", 0x1p52),
 		"adj52": vconst("logAdj52", 52), "mantissa": vconstBits("logMantissa", 1<<52-1),
 		"oneBits": vconstBits("logOneBits", 0x3ff<<52), "expBase": vconstBits("logExpBase", 0x4330000000000000),
 		"expOffset": vconst("logExpOffset", 0x1p52+1023), "zero": vconst("logZero", 0),
 		"inf": vconst("logInf", math.Inf(1)), "negInf": vconst("logNegInf", math.Inf(-1)), "nan": vconstBits("logNaN", 0x7ff8000000000000),
+		"minusOne": vconst("logMinusOne", -1),
 	}
 	for k := 1; k <= 10; k++ {
 		logConsts[fmt.Sprint("c", k)] = vconst(fmt.Sprint("logC", k), 2/float64(2*k+1))
 	}
 }
 
-// expBody returns eˣ for the four values in x, as expGeneric.
-func expBody(x reg.VecVirtual) reg.VecVirtual {
+// expRound clamps x to [expMin, expMax] into v (NaN stays NaN) and returns n = round(v/ln2) as
+// a float. x is overwritten.
+func expRound(x reg.VecVirtual) (v, n reg.VecVirtual) {
 	c := expConsts
-	v, t := YMM(), YMM()
+	t := YMM()
+	v = YMM()
 	Comment("v = clamp(x) to [expMin, expMax]; NaN stays NaN")
-	VMOVUPD(c["min"], v)
-	VMAXPD(x, v, v)
-	VMOVUPD(c["max"], t)
-	VMINPD(v, t, t)
-	Comment("n = round(v·log2e) (in t's low bits and as float in n); r = v - n·ln2")
-	n, r := YMM(), YMM()
-	VMOVUPD(c["shifter"], x)
-	VFMADD231PD(c["log2e"], t, x)
-	VSUBPD(c["shifter"], x, n)
-	VMOVAPD(t, r)
+	VMOVUPD(c["min"], t)
+	VMAXPD(x, t, t)
+	VMOVUPD(c["max"], v)
+	VMINPD(t, v, v)
+	Comment("n = round(v·log2e) through the shifter")
+	n = x
+	VMOVUPD(c["shifter"], n)
+	VFMADD231PD(c["log2e"], v, n)
+	VSUBPD(c["shifter"], n, n)
+	return v, n
+}
+
+// expReduce returns n and r = v - n·ln2Hi - n·ln2Lo for v = x clamped, as expReduce in Go.
+// x is overwritten.
+func expReduce(x reg.VecVirtual) (n, r reg.VecVirtual) {
+	c := expConsts
+	r, n = expRound(x)
 	VFNMADD231PD(c["ln2Hi"], n, r)
 	VFNMADD231PD(c["ln2Lo"], n, r)
-	Comment("p = eʳ by Horner's rule")
-	p := YMM()
-	VMOVUPD(c["c13"], p)
-	for k := 12; k >= 0; k-- {
-		VFMADD213PD(c[fmt.Sprint("c", k)], r, p)
-	}
-	Comment("2ⁿ = 2^n1 · 2^(n-n1), n1 = round(n/2), built from the shifter's integer bits")
-	n1 := YMM()
-	VMOVUPD(c["shifter"], n1)
-	VFMADD231PD(c["half"], n, n1)
-	VSUBPD(c["shifter"], n1, v)
-	VSUBPD(v, n, n)
+	return n, r
+}
+
+// pow2Split returns 2^n1 and 2^n2, n1 = round(n/2), n2 = n - n1, as pow2Split in Go, and the
+// integer n2 + shifter in t2 (for 2^-n2). n is overwritten.
+func pow2Split(n reg.VecVirtual) (s1, s2, t2 reg.VecVirtual) {
+	c := expConsts
+	Comment("2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits")
+	s1, t := YMM(), YMM()
+	VMOVUPD(c["shifter"], s1)
+	VFMADD231PD(c["half"], n, s1)
+	VSUBPD(c["shifter"], s1, t)
+	VSUBPD(t, n, n)
 	VADDPD(c["shifter"], n, n)
-	for _, s := range []reg.VecVirtual{n1, n} {
+	VMOVAPD(n, t)
+	for _, s := range []reg.VecVirtual{s1, n} {
 		VPADDQ(c["bias"], s, s)
 		VPSLLQ(U8(52), s, s)
-		VMULPD(s, p, p)
+	}
+	return s1, n, t
+}
+
+// horner sets p = Σ coef[k]·rᵏ⁻ᶠⁱʳˢᵗ for k = first..last with coefficients from consts.
+func horner(consts map[string]Mem, r reg.VecVirtual, first, last int) reg.VecVirtual {
+	p := YMM()
+	VMOVUPD(consts[fmt.Sprint("c", last)], p)
+	for k := last - 1; k >= first; k-- {
+		VFMADD213PD(consts[fmt.Sprint("c", k)], r, p)
 	}
 	return p
 }
 
-// logBody returns ln x for the four values in x, as logGeneric.
-func logBody(x reg.VecVirtual) reg.VecVirtual {
+// expBody returns eˣ for the four values in x, as expGeneric.
+func expBody(x reg.VecVirtual) reg.VecVirtual {
+	n, r := expReduce(x)
+	Comment("p = eʳ")
+	p := horner(expConsts, r, 0, 13)
+	s1, s2, _ := pow2Split(n)
+	VMULPD(s1, p, p)
+	VMULPD(s2, p, p)
+	return p
+}
+
+// expm1Body returns eˣ - 1 for the four values in x, as expm1Generic.
+func expm1Body(x reg.VecVirtual) reg.VecVirtual {
+	c := expConsts
+	zero, x0 := YMM(), YMM()
+	VCMPPD(U8(0x00), c["zero"], x, zero) // x == ±0: the result is x
+	VMOVAPD(x, x0)
+	rHi, n := expRound(x)
+	Comment("r = rHi + rLo, rHi = v - n·ln2Hi, rLo = -n·ln2Lo; rErr by two-sum")
+	rLo, r, bb, rErr := YMM(), YMM(), YMM(), YMM()
+	VFNMADD231PD(c["ln2Hi"], n, rHi)
+	VMULPD(c["negLn2Lo"], n, rLo)
+	VADDPD(rLo, rHi, r)
+	VSUBPD(rHi, r, bb)
+	VSUBPD(bb, r, rErr)
+	VSUBPD(rErr, rHi, rErr)
+	VSUBPD(bb, rLo, bb)
+	VADDPD(bb, rErr, rErr)
+	Comment("p = r²·Σ rᵏ⁻²/k!, qHi = r + p, qLo = (r - qHi) + p + rErr·(1 + qHi)")
+	p := horner(expConsts, r, 2, 13)
+	VMULPD(r, p, p)
+	VMULPD(r, p, p)
+	qHi, qLo := YMM(), YMM()
+	VADDPD(p, r, qHi)
+	VSUBPD(qHi, r, qLo)
+	VADDPD(p, qLo, qLo)
+	VFMADD231PD(qHi, rErr, rErr)
+	VADDPD(rErr, qLo, qLo)
+	s1, s2, t2 := pow2Split(n)
+	Comment("((2^n1·qHi + (2^n1 - 2^-n2)) + 2^n1·qLo)·2^n2, 2^-n2 from the bits of n2")
+	inv := YMM()
+	VMOVUPD(c["bias"], inv)
+	VPSUBQ(t2, inv, inv)
+	VPSLLQ(U8(52), inv, inv)
+	VSUBPD(inv, s1, inv)
+	VFMADD231PD(s1, qHi, inv)
+	VFMADD231PD(s1, qLo, inv)
+	VMULPD(s2, inv, inv)
+	VBLENDVPD(zero, x0, inv, inv)
+	return inv
+}
+
+// logFinite returns ln v for finite v > 0 as logScalar in Go (other inputs give garbage that
+// the callers replace). v is not modified.
+func logFinite(v reg.VecVirtual) reg.VecVirtual {
 	c := logConsts
-	sub, v, e := YMM(), YMM(), YMM()
-	Comment("subnormals: v = x·2⁵², e -= 52")
-	VCMPPD(U8(0x11), c["minNormal"], x, sub) // x < 2⁻¹⁰²² (ordered)
-	VMULPD(c["scale52"], x, v)
-	VBLENDVPD(sub, v, x, v)
+	sub, w, e := YMM(), YMM(), YMM()
+	Comment("subnormals: w = v·2⁵², e -= 52")
+	VCMPPD(U8(0x11), c["minNormal"], v, sub) // v < 2⁻¹⁰²² (ordered)
+	VMULPD(c["scale52"], v, w)
+	VBLENDVPD(sub, w, v, w)
 	Comment("e = biased exponent - 1023 (exact through the 2⁵² bit trick), m in [1, 2)")
 	m := YMM()
-	VPSRLQ(U8(52), v, e)
+	VPSRLQ(U8(52), w, e)
 	VPOR(c["expBase"], e, e)
 	VSUBPD(c["expOffset"], e, e)
 	VANDPD(c["adj52"], sub, sub)
 	VSUBPD(sub, e, e)
-	VANDPD(c["mantissa"], v, m)
+	VANDPD(c["mantissa"], w, m)
 	VORPD(c["oneBits"], m, m)
 	Comment("m > √2: m /= 2, e++")
 	big, t := YMM(), YMM()
@@ -165,23 +239,33 @@ func logBody(x reg.VecVirtual) reg.VecVirtual {
 	VBLENDVPD(big, t, m, m)
 	VANDPD(c["one"], big, big)
 	VADDPD(big, e, e)
-	Comment("s = (m-1)/(m+1), ln m = 2s + s·z·q(z), z = s²")
-	s, z, q := YMM(), YMM(), YMM()
-	VSUBPD(c["one"], m, t)
+	Comment("f = m - 1, s = f/(2+f), z = s², R = z·q(z)")
+	f, s, z := YMM(), YMM(), YMM()
+	VSUBPD(c["one"], m, f)
 	VADDPD(c["one"], m, s)
-	VDIVPD(s, t, s)
+	VDIVPD(s, f, s)
 	VMULPD(s, s, z)
-	VMOVUPD(c["c10"], q)
-	for k := 9; k >= 1; k-- {
-		VFMADD213PD(c[fmt.Sprint("c", k)], z, q)
-	}
+	q := horner(c, z, 1, 10)
 	VMULPD(z, q, q)
+	Comment("ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2")
+	h := YMM()
+	VMULPD(c["half"], f, h)
+	VMULPD(f, h, h)
+	VADDPD(h, q, q)
 	VMULPD(s, q, q)
-	VFMADD231PD(c["two"], s, q)
-	Comment("ln x = e·ln2Hi + (ln m + e·ln2Lo)")
 	VFMADD231PD(c["ln2Lo"], e, q)
-	VFMADD231PD(c["ln2Hi"], e, q)
+	VSUBPD(q, h, h)
+	VSUBPD(f, h, h)
+	VFMSUB231PD(c["ln2Hi"], e, h)
+	return h
+}
+
+// logBody returns ln x for the four values in x, as logGeneric.
+func logBody(x reg.VecVirtual) reg.VecVirtual {
+	c := logConsts
+	q := logFinite(x)
 	Comment("x = +Inf or NaN: x; x = ±0: -Inf; x < 0: NaN")
+	t := YMM()
 	VCMPPD(U8(0x05), c["inf"], x, t) // !(x < +Inf)
 	VBLENDVPD(t, x, q, q)
 	VCMPPD(U8(0x00), c["zero"], x, t) // x == 0
@@ -191,9 +275,35 @@ func logBody(x reg.VecVirtual) reg.VecVirtual {
 	return q
 }
 
+// log1pBody returns ln(1 + x) for the four values in x, as log1pGeneric.
+func log1pBody(x reg.VecVirtual) reg.VecVirtual {
+	c := logConsts
+	u, d := YMM(), YMM()
+	Comment("u = 1 + x; ln(1 + x) = ln u + (x - (u - 1))/u")
+	VADDPD(c["one"], x, u)
+	VSUBPD(c["one"], u, d)
+	VSUBPD(d, x, d)
+	VDIVPD(u, d, d)
+	q := logFinite(u)
+	VADDPD(d, q, q)
+	Comment("x = +Inf, NaN or ±0: x; x = -1: -Inf; x < -1: NaN")
+	t := YMM()
+	VCMPPD(U8(0x05), c["inf"], x, t) // !(x < +Inf)
+	VBLENDVPD(t, x, q, q)
+	VCMPPD(U8(0x00), c["zero"], x, t) // x == 0
+	VBLENDVPD(t, x, q, q)
+	VCMPPD(U8(0x00), c["minusOne"], x, t) // x == -1
+	VBLENDVPD(t, c["negInf"], q, q)
+	VCMPPD(U8(0x11), c["minusOne"], x, t) // x < -1
+	VBLENDVPD(t, c["nan"], q, q)
+	return q
+}
+
 // vecmathKernels emits the AVX2 vector math kernels.
 func vecmathKernels() {
 	vecmathConsts()
-	vectorLoop("expAVX2", "eˣ⁽ⁱ⁾", expBody)
+	vectorLoop("expAVX2", "e^x[i]", expBody)
+	vectorLoop("expm1AVX2", "e^x[i] - 1", expm1Body)
 	vectorLoop("logAVX2", "ln x[i]", logBody)
+	vectorLoop("log1pAVX2", "ln(1 + x[i])", log1pBody)
 }
