@@ -13,6 +13,11 @@ var asmKernels = [numLevels]kernels{
 			expm1: groupsOf4(expm1AVX2),
 			log:   groupsOf4(logAVX2),
 			log1p: groupsOf4(log1pAVX2),
+
+			sigmoid:    groupsOf4(sigmoidAVX2),
+			softplus:   groupsOf4(softplusAVX2),
+			logSigmoid: groupsOf4(logSigmoidAVX2),
+			tanh:       groupsOf4(tanhAVX2),
 		},
 	},
 }

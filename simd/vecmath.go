@@ -5,7 +5,7 @@ import "math"
 // vecmathKernels is one implementation of the element-wise vector math family ("vecmath").
 // Each function sets dst[i] = f(x[i]) for i < len(x); len(dst) == len(x).
 type vecmathKernels struct {
-	exp, expm1, log, log1p func(dst, x []float64)
+	exp, expm1, log, log1p, sigmoid, softplus, logSigmoid, tanh func(dst, x []float64)
 }
 
 // vecmathUse is the vector math implementation chosen at start-up and vecmathLevel its level.
@@ -34,7 +34,30 @@ func Expm1(dst, x []float64) { vecmathUse.expm1(dst[:len(x)], x) }
 // Log1p(+Inf) = +Inf, and Log1p(x) = NaN for x < -1 or NaN.
 func Log1p(dst, x []float64) { vecmathUse.log1p(dst[:len(x)], x) }
 
-var vecmathGeneric = vecmathKernels{exp: expGeneric, expm1: expm1Generic, log: logGeneric, log1p: log1pGeneric}
+// Sigmoid sets dst[i] = σ(x[i]) = 1/(1 + e^-x[i]) (the logistic function) for i < len(x),
+// without overflow; dst must be at least as long as x and may be x itself. Every
+// implementation is within 2 ulp of the correctly rounded result (TestVecmathAccuracy).
+func Sigmoid(dst, x []float64) { vecmathUse.sigmoid(dst[:len(x)], x) }
+
+// Softplus sets dst[i] = ln(1 + e^x[i]) for i < len(x), without overflow for large x[i] and
+// accurate for very negative ones; dst must be at least as long as x and may be x itself.
+// Every implementation is within 2 ulp of the correctly rounded result (TestVecmathAccuracy).
+func Softplus(dst, x []float64) { vecmathUse.softplus(dst[:len(x)], x) }
+
+// LogSigmoid sets dst[i] = ln σ(x[i]) = -ln(1 + e^-x[i]) for i < len(x), without overflow;
+// dst must be at least as long as x and may be x itself. Every implementation is within 2 ulp
+// of the correctly rounded result (TestVecmathAccuracy).
+func LogSigmoid(dst, x []float64) { vecmathUse.logSigmoid(dst[:len(x)], x) }
+
+// Tanh sets dst[i] = tanh x[i] for i < len(x), accurate also near 0; dst must be at least as
+// long as x and may be x itself. Every implementation is within 2 ulp of the correctly rounded
+// result (TestVecmathAccuracy).
+func Tanh(dst, x []float64) { vecmathUse.tanh(dst[:len(x)], x) }
+
+var vecmathGeneric = vecmathKernels{
+	exp: expGeneric, expm1: expm1Generic, log: logGeneric, log1p: log1pGeneric,
+	sigmoid: sigmoidGeneric, softplus: softplusGeneric, logSigmoid: logSigmoidGeneric, tanh: tanhGeneric,
+}
 
 // Constants shared by the generic and assembly kernels (simd/_asm repeats them).
 const (
@@ -74,53 +97,59 @@ func pow2Split(n float64) (float64, float64) {
 	return math.Float64frombits(uint64(int64(n1)+1023) << 52), math.Float64frombits(uint64(int64(n-n1)+1023) << 52)
 }
 
-// expGeneric is the pure-Go twin of the assembly exp kernels: eˣ = 2ⁿ·eʳ (expReduce), eʳ by
-// expPoly, and 2ⁿ applied in two factors (pow2Split).
-func expGeneric(dst, x []float64) {
-	dst = dst[:len(x)]
-	for i, v := range x {
-		if v != v {
-			dst[i] = v
-			continue
-		}
-		n, r := expReduce(v)
-		p := expPoly[13]
-		for k := 12; k >= 0; k-- {
-			p = p*r + expPoly[k]
-		}
-		s1, s2 := pow2Split(n)
-		dst[i] = p * s1 * s2
+// expGeneric is the pure-Go twin of the assembly exp kernels (expScalar).
+func expGeneric(dst, x []float64) { mapScalar(dst, x, expScalar) }
+
+// expScalar is eᵛ: eᵛ = 2ⁿ·eʳ (expReduce), eʳ by expPoly, and 2ⁿ applied in two factors
+// (pow2Split).
+func expScalar(v float64) float64 {
+	if v != v {
+		return v
 	}
+	n, r := expReduce(v)
+	p := expPoly[13]
+	for k := 12; k >= 0; k-- {
+		p = p*r + expPoly[k]
+	}
+	s1, s2 := pow2Split(n)
+	return p * s1 * s2
 }
 
-// expm1Generic is the pure-Go twin of the assembly expm1 kernels. With n and r from expReduce
-// (r's rounding error rErr recovered exactly by Knuth's two-sum), q = eʳ - 1 = r + r²·Σ
-// expPoly[k]·rᵏ⁻² (k ≥ 2) is kept as qHi + qLo (qLo also holds rErr·eʳ), and eˣ - 1 = 2ⁿ·q +
-// 2ⁿ - 1 is evaluated as ((2^n1·qHi + (2^n1 - 2^-n2)) + 2^n1·qLo)·2^n2 with 2^n1, 2^n2 from
-// pow2Split: the low parts keep the result within 1 ulp where 2ⁿ - 1 cancels part of 2ⁿ·q, and
-// 2ⁿ cannot overflow before the end.
-func expm1Generic(dst, x []float64) {
+// expm1Generic is the pure-Go twin of the assembly expm1 kernels (expm1Scalar).
+func expm1Generic(dst, x []float64) { mapScalar(dst, x, expm1Scalar) }
+
+// expm1Scalar is eᵛ - 1. With n and r from expReduce (r's rounding error rErr recovered
+// exactly by Knuth's two-sum), q = eʳ - 1 = r + r²·Σ expPoly[k]·rᵏ⁻² (k ≥ 2) is kept as
+// qHi + qLo (qLo also holds rErr·eʳ), and eᵛ - 1 = 2ⁿ·q + 2ⁿ - 1 is evaluated as
+// ((2^n1·qHi + (2^n1 - 2^-n2)) + 2^n1·qLo)·2^n2 with 2^n1, 2^n2 from pow2Split: the low parts
+// keep the result within 1 ulp where 2ⁿ - 1 cancels part of 2ⁿ·q, and 2ⁿ cannot overflow
+// before the end.
+func expm1Scalar(v float64) float64 {
+	if v != v || v == 0 {
+		return v
+	}
+	v = min(max(v, expMin), expMax)
+	n := math.RoundToEven(v * log2e)
+	rHi, rLo := v-n*ln2Hi, -n*ln2Lo
+	r := rHi + rLo
+	bb := r - rHi
+	rErr := (rHi - (r - bb)) + (rLo - bb)
+	p := expPoly[13]
+	for k := 12; k >= 2; k-- {
+		p = p*r + expPoly[k]
+	}
+	p *= r * r
+	qHi := r + p
+	qLo := (r - qHi) + p + (rErr + rErr*qHi)
+	s1, s2 := pow2Split(n)
+	return ((s1*qHi + (s1 - 1/s2)) + s1*qLo) * s2
+}
+
+// mapScalar sets dst[i] = f(x[i]) for i < len(x).
+func mapScalar(dst, x []float64, f func(float64) float64) {
 	dst = dst[:len(x)]
 	for i, v := range x {
-		if v != v || v == 0 {
-			dst[i] = v
-			continue
-		}
-		v = min(max(v, expMin), expMax)
-		n := math.RoundToEven(v * log2e)
-		rHi, rLo := v-n*ln2Hi, -n*ln2Lo
-		r := rHi + rLo
-		bb := r - rHi
-		rErr := (rHi - (r - bb)) + (rLo - bb)
-		p := expPoly[13]
-		for k := 12; k >= 2; k-- {
-			p = p*r + expPoly[k]
-		}
-		p *= r * r
-		qHi := r + p
-		qLo := (r - qHi) + p + (rErr + rErr*qHi)
-		s1, s2 := pow2Split(n)
-		dst[i] = ((s1*qHi + (s1 - 1/s2)) + s1*qLo) * s2
+		dst[i] = f(v)
 	}
 }
 
@@ -154,37 +183,66 @@ func logScalar(v float64) float64 {
 
 // logGeneric is the pure-Go twin of the assembly log kernels (logScalar plus special values).
 func logGeneric(dst, x []float64) {
-	dst = dst[:len(x)]
-	for i, v := range x {
+	mapScalar(dst, x, func(v float64) float64 {
 		switch {
 		case !(v < math.Inf(1)): // +Inf, NaN
-			dst[i] = v
+			return v
 		case v < 0:
-			dst[i] = math.NaN()
+			return math.NaN()
 		case v == 0:
-			dst[i] = math.Inf(-1)
-		default:
-			dst[i] = logScalar(v)
+			return math.Inf(-1)
 		}
-	}
+		return logScalar(v)
+	})
 }
 
-// log1pGeneric is the pure-Go twin of the assembly log1p kernels: with u = 1 + x rounded,
-// ln(1 + x) = ln u + (x - (u - 1))/u, the second term correcting the rounding of u to first
-// order.
-func log1pGeneric(dst, x []float64) {
-	dst = dst[:len(x)]
-	for i, v := range x {
-		switch {
-		case !(v < math.Inf(1)) || v == 0: // +Inf, NaN, ±0
-			dst[i] = v
-		case v < -1:
-			dst[i] = math.NaN()
-		case v == -1:
-			dst[i] = math.Inf(-1)
-		default:
-			u := 1 + v
-			dst[i] = logScalar(u) + (v-(u-1))/u
-		}
+// log1pGeneric is the pure-Go twin of the assembly log1p kernels (log1pScalar).
+func log1pGeneric(dst, x []float64) { mapScalar(dst, x, log1pScalar) }
+
+// log1pScalar is ln(1 + v): with u = 1 + v rounded, ln(1 + v) = ln u + (v - (u - 1))/u, the
+// second term correcting the rounding of u to first order.
+func log1pScalar(v float64) float64 {
+	switch {
+	case !(v < math.Inf(1)) || v == 0: // +Inf, NaN, ±0
+		return v
+	case v < -1:
+		return math.NaN()
+	case v == -1:
+		return math.Inf(-1)
 	}
+	u := 1 + v
+	return logScalar(u) + (v-(u-1))/u
+}
+
+// sigmoidGeneric is the pure-Go twin of the assembly sigmoid kernels: with t = e^-|x|,
+// σ(x) = 1/(1 + t) for x ≥ 0 and t/(1 + t) otherwise, so that nothing overflows.
+func sigmoidGeneric(dst, x []float64) {
+	mapScalar(dst, x, func(v float64) float64 {
+		t := expScalar(-math.Abs(v))
+		if v >= 0 {
+			return 1 / (1 + t)
+		}
+		return t / (1 + t)
+	})
+}
+
+// softplusGeneric is the pure-Go twin of the assembly softplus kernels:
+// ln(1 + eˣ) = max(x, 0) + ln(1 + e^-|x|), which neither overflows nor loses small results.
+func softplusGeneric(dst, x []float64) {
+	mapScalar(dst, x, func(v float64) float64 { return max(v, 0) + log1pScalar(expScalar(-math.Abs(v))) })
+}
+
+// logSigmoidGeneric is the pure-Go twin of the assembly log-sigmoid kernels:
+// ln σ(x) = -ln(1 + e⁻ˣ) = min(x, 0) - ln(1 + e^-|x|).
+func logSigmoidGeneric(dst, x []float64) {
+	mapScalar(dst, x, func(v float64) float64 { return min(v, 0) - log1pScalar(expScalar(-math.Abs(v))) })
+}
+
+// tanhGeneric is the pure-Go twin of the assembly tanh kernels: with t = e^(-2|x|) - 1 (expm1,
+// accurate for small x), tanh|x| = -t/(t + 2), and tanh is odd.
+func tanhGeneric(dst, x []float64) {
+	mapScalar(dst, x, func(v float64) float64 {
+		t := expm1Scalar(-2 * math.Abs(v))
+		return math.Copysign(-t/(t+2), v)
+	})
 }

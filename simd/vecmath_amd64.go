@@ -27,3 +27,27 @@ func logAVX2(dst []float64, x []float64)
 //
 //go:noescape
 func log1pAVX2(dst []float64, x []float64)
+
+// sigmoidAVX2 sets dst[i] = 1/(1 + e^-x[i]) for i < len(x) &^ 3 (the pure-Go twin is the
+// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func sigmoidAVX2(dst []float64, x []float64)
+
+// softplusAVX2 sets dst[i] = ln(1 + e^x[i]) for i < len(x) &^ 3 (the pure-Go twin is the
+// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func softplusAVX2(dst []float64, x []float64)
+
+// logSigmoidAVX2 sets dst[i] = -ln(1 + e^-x[i]) for i < len(x) &^ 3 (the pure-Go twin is the
+// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func logSigmoidAVX2(dst []float64, x []float64)
+
+// tanhAVX2 sets dst[i] = tanh x[i] for i < len(x) &^ 3 (the pure-Go twin is the
+// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func tanhAVX2(dst []float64, x []float64)

@@ -64,6 +64,30 @@ DATA expZero<>+16(SB)/8, $0x0000000000000000
 DATA expZero<>+24(SB)/8, $0x0000000000000000
 GLOBL expZero<>(SB), RODATA|NOPTR, $32
 
+DATA expOne<>+0(SB)/8, $0x3ff0000000000000
+DATA expOne<>+8(SB)/8, $0x3ff0000000000000
+DATA expOne<>+16(SB)/8, $0x3ff0000000000000
+DATA expOne<>+24(SB)/8, $0x3ff0000000000000
+GLOBL expOne<>(SB), RODATA|NOPTR, $32
+
+DATA expTwo<>+0(SB)/8, $0x4000000000000000
+DATA expTwo<>+8(SB)/8, $0x4000000000000000
+DATA expTwo<>+16(SB)/8, $0x4000000000000000
+DATA expTwo<>+24(SB)/8, $0x4000000000000000
+GLOBL expTwo<>(SB), RODATA|NOPTR, $32
+
+DATA expSign<>+0(SB)/8, $0x8000000000000000
+DATA expSign<>+8(SB)/8, $0x8000000000000000
+DATA expSign<>+16(SB)/8, $0x8000000000000000
+DATA expSign<>+24(SB)/8, $0x8000000000000000
+GLOBL expSign<>(SB), RODATA|NOPTR, $32
+
+DATA expAbs<>+0(SB)/8, $0x7fffffffffffffff
+DATA expAbs<>+8(SB)/8, $0x7fffffffffffffff
+DATA expAbs<>+16(SB)/8, $0x7fffffffffffffff
+DATA expAbs<>+24(SB)/8, $0x7fffffffffffffff
+GLOBL expAbs<>(SB), RODATA|NOPTR, $32
+
 DATA expC0<>+0(SB)/8, $0x3ff0000000000000
 DATA expC0<>+8(SB)/8, $0x3ff0000000000000
 DATA expC0<>+16(SB)/8, $0x3ff0000000000000
@@ -1125,5 +1149,1195 @@ log1pAVX2_tail:
 	ADDQ      $0x00000020, AX
 
 log1pAVX2_done:
+	VZEROUPPER
+	RET
+
+// func sigmoidAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+sigmoidAVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      sigmoidAVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+
+	// t = e^-|x|; σ = (x ≥ 0 ? 1 : t)/(1 + t)
+	VORPD expSign<>+0(SB), Y0, Y2
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y3
+	VMAXPD  Y2, Y3, Y3
+	VMOVUPD expMax<>+0(SB), Y4
+	VMINPD  Y3, Y4, Y4
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y2
+	VFMADD231PD  expLog2e<>+0(SB), Y4, Y2
+	VSUBPD       expShifter<>+0(SB), Y2, Y2
+	VFNMADD231PD expLn2Hi<>+0(SB), Y2, Y4
+	VFNMADD231PD expLn2Lo<>+0(SB), Y2, Y4
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y3
+	VFMADD213PD expC12<>+0(SB), Y4, Y3
+	VFMADD213PD expC11<>+0(SB), Y4, Y3
+	VFMADD213PD expC10<>+0(SB), Y4, Y3
+	VFMADD213PD expC9<>+0(SB), Y4, Y3
+	VFMADD213PD expC8<>+0(SB), Y4, Y3
+	VFMADD213PD expC7<>+0(SB), Y4, Y3
+	VFMADD213PD expC6<>+0(SB), Y4, Y3
+	VFMADD213PD expC5<>+0(SB), Y4, Y3
+	VFMADD213PD expC4<>+0(SB), Y4, Y3
+	VFMADD213PD expC3<>+0(SB), Y4, Y3
+	VFMADD213PD expC2<>+0(SB), Y4, Y3
+	VFMADD213PD expC1<>+0(SB), Y4, Y3
+	VFMADD213PD expC0<>+0(SB), Y4, Y3
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y4
+	VFMADD231PD expHalf<>+0(SB), Y2, Y4
+	VSUBPD      expShifter<>+0(SB), Y4, Y5
+	VSUBPD      Y5, Y2, Y2
+	VADDPD      expShifter<>+0(SB), Y2, Y2
+	VMOVAPD     Y2, Y5
+	VPADDQ      expBias<>+0(SB), Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VPADDQ      expBias<>+0(SB), Y2, Y2
+	VPSLLQ      $0x34, Y2, Y2
+	VMULPD      Y4, Y3, Y3
+	VMULPD      Y2, Y3, Y3
+	VADDPD      expOne<>+0(SB), Y3, Y2
+	VCMPPD      $0x1d, expZero<>+0(SB), Y0, Y0
+	VBLENDVPD   Y0, expOne<>+0(SB), Y3, Y0
+	VDIVPD      Y2, Y0, Y0
+	VMOVUPD     Y0, (AX)
+
+	// t = e^-|x|; σ = (x ≥ 0 ? 1 : t)/(1 + t)
+	VORPD expSign<>+0(SB), Y1, Y0
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y2
+	VMAXPD  Y0, Y2, Y2
+	VMOVUPD expMax<>+0(SB), Y3
+	VMINPD  Y2, Y3, Y3
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y0
+	VFMADD231PD  expLog2e<>+0(SB), Y3, Y0
+	VSUBPD       expShifter<>+0(SB), Y0, Y0
+	VFNMADD231PD expLn2Hi<>+0(SB), Y0, Y3
+	VFNMADD231PD expLn2Lo<>+0(SB), Y0, Y3
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y2
+	VFMADD213PD expC12<>+0(SB), Y3, Y2
+	VFMADD213PD expC11<>+0(SB), Y3, Y2
+	VFMADD213PD expC10<>+0(SB), Y3, Y2
+	VFMADD213PD expC9<>+0(SB), Y3, Y2
+	VFMADD213PD expC8<>+0(SB), Y3, Y2
+	VFMADD213PD expC7<>+0(SB), Y3, Y2
+	VFMADD213PD expC6<>+0(SB), Y3, Y2
+	VFMADD213PD expC5<>+0(SB), Y3, Y2
+	VFMADD213PD expC4<>+0(SB), Y3, Y2
+	VFMADD213PD expC3<>+0(SB), Y3, Y2
+	VFMADD213PD expC2<>+0(SB), Y3, Y2
+	VFMADD213PD expC1<>+0(SB), Y3, Y2
+	VFMADD213PD expC0<>+0(SB), Y3, Y2
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y3
+	VFMADD231PD expHalf<>+0(SB), Y0, Y3
+	VSUBPD      expShifter<>+0(SB), Y3, Y4
+	VSUBPD      Y4, Y0, Y0
+	VADDPD      expShifter<>+0(SB), Y0, Y0
+	VMOVAPD     Y0, Y4
+	VPADDQ      expBias<>+0(SB), Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VPADDQ      expBias<>+0(SB), Y0, Y0
+	VPSLLQ      $0x34, Y0, Y0
+	VMULPD      Y3, Y2, Y2
+	VMULPD      Y0, Y2, Y2
+	VADDPD      expOne<>+0(SB), Y2, Y0
+	VCMPPD      $0x1d, expZero<>+0(SB), Y1, Y1
+	VBLENDVPD   Y1, expOne<>+0(SB), Y2, Y1
+	VDIVPD      Y0, Y1, Y1
+	VMOVUPD     Y1, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, DX
+	JMP         sigmoidAVX2_loop2
+
+sigmoidAVX2_tail:
+	TESTQ   DX, DX
+	JZ      sigmoidAVX2_done
+	VMOVUPD (CX), Y0
+
+	// t = e^-|x|; σ = (x ≥ 0 ? 1 : t)/(1 + t)
+	VORPD expSign<>+0(SB), Y0, Y1
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y2
+	VMAXPD  Y1, Y2, Y2
+	VMOVUPD expMax<>+0(SB), Y3
+	VMINPD  Y2, Y3, Y3
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y1
+	VFMADD231PD  expLog2e<>+0(SB), Y3, Y1
+	VSUBPD       expShifter<>+0(SB), Y1, Y1
+	VFNMADD231PD expLn2Hi<>+0(SB), Y1, Y3
+	VFNMADD231PD expLn2Lo<>+0(SB), Y1, Y3
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y2
+	VFMADD213PD expC12<>+0(SB), Y3, Y2
+	VFMADD213PD expC11<>+0(SB), Y3, Y2
+	VFMADD213PD expC10<>+0(SB), Y3, Y2
+	VFMADD213PD expC9<>+0(SB), Y3, Y2
+	VFMADD213PD expC8<>+0(SB), Y3, Y2
+	VFMADD213PD expC7<>+0(SB), Y3, Y2
+	VFMADD213PD expC6<>+0(SB), Y3, Y2
+	VFMADD213PD expC5<>+0(SB), Y3, Y2
+	VFMADD213PD expC4<>+0(SB), Y3, Y2
+	VFMADD213PD expC3<>+0(SB), Y3, Y2
+	VFMADD213PD expC2<>+0(SB), Y3, Y2
+	VFMADD213PD expC1<>+0(SB), Y3, Y2
+	VFMADD213PD expC0<>+0(SB), Y3, Y2
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y3
+	VFMADD231PD expHalf<>+0(SB), Y1, Y3
+	VSUBPD      expShifter<>+0(SB), Y3, Y4
+	VSUBPD      Y4, Y1, Y1
+	VADDPD      expShifter<>+0(SB), Y1, Y1
+	VMOVAPD     Y1, Y4
+	VPADDQ      expBias<>+0(SB), Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VPADDQ      expBias<>+0(SB), Y1, Y1
+	VPSLLQ      $0x34, Y1, Y1
+	VMULPD      Y3, Y2, Y2
+	VMULPD      Y1, Y2, Y2
+	VADDPD      expOne<>+0(SB), Y2, Y1
+	VCMPPD      $0x1d, expZero<>+0(SB), Y0, Y0
+	VBLENDVPD   Y0, expOne<>+0(SB), Y2, Y0
+	VDIVPD      Y1, Y0, Y0
+	VMOVUPD     Y0, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, AX
+
+sigmoidAVX2_done:
+	VZEROUPPER
+	RET
+
+// func softplusAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·softplusAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+softplusAVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      softplusAVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+
+	// l = ln(1 + e^-|x|); softplus = max(x, 0) + l, log-sigmoid = min(x, 0) - l
+	VORPD expSign<>+0(SB), Y0, Y2
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y3
+	VMAXPD  Y2, Y3, Y3
+	VMOVUPD expMax<>+0(SB), Y4
+	VMINPD  Y3, Y4, Y4
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y2
+	VFMADD231PD  expLog2e<>+0(SB), Y4, Y2
+	VSUBPD       expShifter<>+0(SB), Y2, Y2
+	VFNMADD231PD expLn2Hi<>+0(SB), Y2, Y4
+	VFNMADD231PD expLn2Lo<>+0(SB), Y2, Y4
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y3
+	VFMADD213PD expC12<>+0(SB), Y4, Y3
+	VFMADD213PD expC11<>+0(SB), Y4, Y3
+	VFMADD213PD expC10<>+0(SB), Y4, Y3
+	VFMADD213PD expC9<>+0(SB), Y4, Y3
+	VFMADD213PD expC8<>+0(SB), Y4, Y3
+	VFMADD213PD expC7<>+0(SB), Y4, Y3
+	VFMADD213PD expC6<>+0(SB), Y4, Y3
+	VFMADD213PD expC5<>+0(SB), Y4, Y3
+	VFMADD213PD expC4<>+0(SB), Y4, Y3
+	VFMADD213PD expC3<>+0(SB), Y4, Y3
+	VFMADD213PD expC2<>+0(SB), Y4, Y3
+	VFMADD213PD expC1<>+0(SB), Y4, Y3
+	VFMADD213PD expC0<>+0(SB), Y4, Y3
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y4
+	VFMADD231PD expHalf<>+0(SB), Y2, Y4
+	VSUBPD      expShifter<>+0(SB), Y4, Y5
+	VSUBPD      Y5, Y2, Y2
+	VADDPD      expShifter<>+0(SB), Y2, Y2
+	VMOVAPD     Y2, Y5
+	VPADDQ      expBias<>+0(SB), Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VPADDQ      expBias<>+0(SB), Y2, Y2
+	VPSLLQ      $0x34, Y2, Y2
+	VMULPD      Y4, Y3, Y3
+	VMULPD      Y2, Y3, Y3
+
+	// u = 1 + x; ln(1 + x) = ln u + (x - (u - 1))/u
+	VADDPD logOne<>+0(SB), Y3, Y2
+	VSUBPD logOne<>+0(SB), Y2, Y4
+	VSUBPD Y4, Y3, Y4
+	VDIVPD Y2, Y4, Y4
+
+	// subnormals: w = v·2⁵², e -= 52
+	VCMPPD    $0x11, logMinNormal<>+0(SB), Y2, Y5
+	VMULPD    logScale52<>+0(SB), Y2, Y6
+	VBLENDVPD Y5, Y6, Y2, Y6
+
+	// e = biased exponent - 1023 (exact through the 2⁵² bit trick), m in [1, 2)
+	VPSRLQ $0x34, Y6, Y2
+	VPOR   logExpBase<>+0(SB), Y2, Y2
+	VSUBPD logExpOffset<>+0(SB), Y2, Y2
+	VANDPD logAdj52<>+0(SB), Y5, Y5
+	VSUBPD Y5, Y2, Y2
+	VANDPD logMantissa<>+0(SB), Y6, Y5
+	VORPD  logOneBits<>+0(SB), Y5, Y5
+
+	// m > √2: m /= 2, e++
+	VCMPPD    $0x1e, logSqrt2<>+0(SB), Y5, Y6
+	VMULPD    logHalf<>+0(SB), Y5, Y7
+	VBLENDVPD Y6, Y7, Y5, Y5
+	VANDPD    logOne<>+0(SB), Y6, Y6
+	VADDPD    Y6, Y2, Y2
+
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y5, Y6
+	VADDPD      logOne<>+0(SB), Y5, Y5
+	VDIVPD      Y5, Y6, Y5
+	VMULPD      Y5, Y5, Y7
+	VMOVUPD     logC10<>+0(SB), Y8
+	VFMADD213PD logC9<>+0(SB), Y7, Y8
+	VFMADD213PD logC8<>+0(SB), Y7, Y8
+	VFMADD213PD logC7<>+0(SB), Y7, Y8
+	VFMADD213PD logC6<>+0(SB), Y7, Y8
+	VFMADD213PD logC5<>+0(SB), Y7, Y8
+	VFMADD213PD logC4<>+0(SB), Y7, Y8
+	VFMADD213PD logC3<>+0(SB), Y7, Y8
+	VFMADD213PD logC2<>+0(SB), Y7, Y8
+	VFMADD213PD logC1<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+	VADDPD      Y7, Y8, Y8
+	VMULPD      Y5, Y8, Y8
+	VFMADD231PD logLn2Lo<>+0(SB), Y2, Y8
+	VSUBPD      Y8, Y7, Y7
+	VSUBPD      Y6, Y7, Y7
+	VFMSUB231PD logLn2Hi<>+0(SB), Y2, Y7
+	VADDPD      Y4, Y7, Y7
+
+	// x = +Inf, NaN or ±0: x; x = -1: -Inf; x < -1: NaN
+	VCMPPD    $0x05, logInf<>+0(SB), Y3, Y2
+	VBLENDVPD Y2, Y3, Y7, Y7
+	VCMPPD    $0x00, logZero<>+0(SB), Y3, Y2
+	VBLENDVPD Y2, Y3, Y7, Y7
+	VCMPPD    $0x00, logMinusOne<>+0(SB), Y3, Y2
+	VBLENDVPD Y2, logNegInf<>+0(SB), Y7, Y7
+	VCMPPD    $0x11, logMinusOne<>+0(SB), Y3, Y2
+	VBLENDVPD Y2, logNaN<>+0(SB), Y7, Y7
+	VMOVUPD   expZero<>+0(SB), Y2
+	VMAXPD    Y0, Y2, Y2
+	VADDPD    Y7, Y2, Y2
+	VMOVUPD   Y2, (AX)
+
+	// l = ln(1 + e^-|x|); softplus = max(x, 0) + l, log-sigmoid = min(x, 0) - l
+	VORPD expSign<>+0(SB), Y1, Y0
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y2
+	VMAXPD  Y0, Y2, Y2
+	VMOVUPD expMax<>+0(SB), Y3
+	VMINPD  Y2, Y3, Y3
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y0
+	VFMADD231PD  expLog2e<>+0(SB), Y3, Y0
+	VSUBPD       expShifter<>+0(SB), Y0, Y0
+	VFNMADD231PD expLn2Hi<>+0(SB), Y0, Y3
+	VFNMADD231PD expLn2Lo<>+0(SB), Y0, Y3
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y2
+	VFMADD213PD expC12<>+0(SB), Y3, Y2
+	VFMADD213PD expC11<>+0(SB), Y3, Y2
+	VFMADD213PD expC10<>+0(SB), Y3, Y2
+	VFMADD213PD expC9<>+0(SB), Y3, Y2
+	VFMADD213PD expC8<>+0(SB), Y3, Y2
+	VFMADD213PD expC7<>+0(SB), Y3, Y2
+	VFMADD213PD expC6<>+0(SB), Y3, Y2
+	VFMADD213PD expC5<>+0(SB), Y3, Y2
+	VFMADD213PD expC4<>+0(SB), Y3, Y2
+	VFMADD213PD expC3<>+0(SB), Y3, Y2
+	VFMADD213PD expC2<>+0(SB), Y3, Y2
+	VFMADD213PD expC1<>+0(SB), Y3, Y2
+	VFMADD213PD expC0<>+0(SB), Y3, Y2
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y3
+	VFMADD231PD expHalf<>+0(SB), Y0, Y3
+	VSUBPD      expShifter<>+0(SB), Y3, Y4
+	VSUBPD      Y4, Y0, Y0
+	VADDPD      expShifter<>+0(SB), Y0, Y0
+	VMOVAPD     Y0, Y4
+	VPADDQ      expBias<>+0(SB), Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VPADDQ      expBias<>+0(SB), Y0, Y0
+	VPSLLQ      $0x34, Y0, Y0
+	VMULPD      Y3, Y2, Y2
+	VMULPD      Y0, Y2, Y2
+
+	// u = 1 + x; ln(1 + x) = ln u + (x - (u - 1))/u
+	VADDPD logOne<>+0(SB), Y2, Y0
+	VSUBPD logOne<>+0(SB), Y0, Y3
+	VSUBPD Y3, Y2, Y3
+	VDIVPD Y0, Y3, Y3
+
+	// subnormals: w = v·2⁵², e -= 52
+	VCMPPD    $0x11, logMinNormal<>+0(SB), Y0, Y4
+	VMULPD    logScale52<>+0(SB), Y0, Y5
+	VBLENDVPD Y4, Y5, Y0, Y5
+
+	// e = biased exponent - 1023 (exact through the 2⁵² bit trick), m in [1, 2)
+	VPSRLQ $0x34, Y5, Y0
+	VPOR   logExpBase<>+0(SB), Y0, Y0
+	VSUBPD logExpOffset<>+0(SB), Y0, Y0
+	VANDPD logAdj52<>+0(SB), Y4, Y4
+	VSUBPD Y4, Y0, Y0
+	VANDPD logMantissa<>+0(SB), Y5, Y4
+	VORPD  logOneBits<>+0(SB), Y4, Y4
+
+	// m > √2: m /= 2, e++
+	VCMPPD    $0x1e, logSqrt2<>+0(SB), Y4, Y5
+	VMULPD    logHalf<>+0(SB), Y4, Y6
+	VBLENDVPD Y5, Y6, Y4, Y4
+	VANDPD    logOne<>+0(SB), Y5, Y5
+	VADDPD    Y5, Y0, Y0
+
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y4, Y5
+	VADDPD      logOne<>+0(SB), Y4, Y4
+	VDIVPD      Y4, Y5, Y4
+	VMULPD      Y4, Y4, Y6
+	VMOVUPD     logC10<>+0(SB), Y7
+	VFMADD213PD logC9<>+0(SB), Y6, Y7
+	VFMADD213PD logC8<>+0(SB), Y6, Y7
+	VFMADD213PD logC7<>+0(SB), Y6, Y7
+	VFMADD213PD logC6<>+0(SB), Y6, Y7
+	VFMADD213PD logC5<>+0(SB), Y6, Y7
+	VFMADD213PD logC4<>+0(SB), Y6, Y7
+	VFMADD213PD logC3<>+0(SB), Y6, Y7
+	VFMADD213PD logC2<>+0(SB), Y6, Y7
+	VFMADD213PD logC1<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VADDPD      Y6, Y7, Y7
+	VMULPD      Y4, Y7, Y7
+	VFMADD231PD logLn2Lo<>+0(SB), Y0, Y7
+	VSUBPD      Y7, Y6, Y6
+	VSUBPD      Y5, Y6, Y6
+	VFMSUB231PD logLn2Hi<>+0(SB), Y0, Y6
+	VADDPD      Y3, Y6, Y6
+
+	// x = +Inf, NaN or ±0: x; x = -1: -Inf; x < -1: NaN
+	VCMPPD    $0x05, logInf<>+0(SB), Y2, Y0
+	VBLENDVPD Y0, Y2, Y6, Y6
+	VCMPPD    $0x00, logZero<>+0(SB), Y2, Y0
+	VBLENDVPD Y0, Y2, Y6, Y6
+	VCMPPD    $0x00, logMinusOne<>+0(SB), Y2, Y0
+	VBLENDVPD Y0, logNegInf<>+0(SB), Y6, Y6
+	VCMPPD    $0x11, logMinusOne<>+0(SB), Y2, Y0
+	VBLENDVPD Y0, logNaN<>+0(SB), Y6, Y6
+	VMOVUPD   expZero<>+0(SB), Y0
+	VMAXPD    Y1, Y0, Y0
+	VADDPD    Y6, Y0, Y0
+	VMOVUPD   Y0, 32(AX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, AX
+	SUBQ      $0x02, DX
+	JMP       softplusAVX2_loop2
+
+softplusAVX2_tail:
+	TESTQ   DX, DX
+	JZ      softplusAVX2_done
+	VMOVUPD (CX), Y0
+
+	// l = ln(1 + e^-|x|); softplus = max(x, 0) + l, log-sigmoid = min(x, 0) - l
+	VORPD expSign<>+0(SB), Y0, Y1
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y2
+	VMAXPD  Y1, Y2, Y2
+	VMOVUPD expMax<>+0(SB), Y3
+	VMINPD  Y2, Y3, Y3
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y1
+	VFMADD231PD  expLog2e<>+0(SB), Y3, Y1
+	VSUBPD       expShifter<>+0(SB), Y1, Y1
+	VFNMADD231PD expLn2Hi<>+0(SB), Y1, Y3
+	VFNMADD231PD expLn2Lo<>+0(SB), Y1, Y3
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y2
+	VFMADD213PD expC12<>+0(SB), Y3, Y2
+	VFMADD213PD expC11<>+0(SB), Y3, Y2
+	VFMADD213PD expC10<>+0(SB), Y3, Y2
+	VFMADD213PD expC9<>+0(SB), Y3, Y2
+	VFMADD213PD expC8<>+0(SB), Y3, Y2
+	VFMADD213PD expC7<>+0(SB), Y3, Y2
+	VFMADD213PD expC6<>+0(SB), Y3, Y2
+	VFMADD213PD expC5<>+0(SB), Y3, Y2
+	VFMADD213PD expC4<>+0(SB), Y3, Y2
+	VFMADD213PD expC3<>+0(SB), Y3, Y2
+	VFMADD213PD expC2<>+0(SB), Y3, Y2
+	VFMADD213PD expC1<>+0(SB), Y3, Y2
+	VFMADD213PD expC0<>+0(SB), Y3, Y2
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y3
+	VFMADD231PD expHalf<>+0(SB), Y1, Y3
+	VSUBPD      expShifter<>+0(SB), Y3, Y4
+	VSUBPD      Y4, Y1, Y1
+	VADDPD      expShifter<>+0(SB), Y1, Y1
+	VMOVAPD     Y1, Y4
+	VPADDQ      expBias<>+0(SB), Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VPADDQ      expBias<>+0(SB), Y1, Y1
+	VPSLLQ      $0x34, Y1, Y1
+	VMULPD      Y3, Y2, Y2
+	VMULPD      Y1, Y2, Y2
+
+	// u = 1 + x; ln(1 + x) = ln u + (x - (u - 1))/u
+	VADDPD logOne<>+0(SB), Y2, Y1
+	VSUBPD logOne<>+0(SB), Y1, Y3
+	VSUBPD Y3, Y2, Y3
+	VDIVPD Y1, Y3, Y3
+
+	// subnormals: w = v·2⁵², e -= 52
+	VCMPPD    $0x11, logMinNormal<>+0(SB), Y1, Y4
+	VMULPD    logScale52<>+0(SB), Y1, Y5
+	VBLENDVPD Y4, Y5, Y1, Y5
+
+	// e = biased exponent - 1023 (exact through the 2⁵² bit trick), m in [1, 2)
+	VPSRLQ $0x34, Y5, Y1
+	VPOR   logExpBase<>+0(SB), Y1, Y1
+	VSUBPD logExpOffset<>+0(SB), Y1, Y1
+	VANDPD logAdj52<>+0(SB), Y4, Y4
+	VSUBPD Y4, Y1, Y1
+	VANDPD logMantissa<>+0(SB), Y5, Y4
+	VORPD  logOneBits<>+0(SB), Y4, Y4
+
+	// m > √2: m /= 2, e++
+	VCMPPD    $0x1e, logSqrt2<>+0(SB), Y4, Y5
+	VMULPD    logHalf<>+0(SB), Y4, Y6
+	VBLENDVPD Y5, Y6, Y4, Y4
+	VANDPD    logOne<>+0(SB), Y5, Y5
+	VADDPD    Y5, Y1, Y1
+
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y4, Y5
+	VADDPD      logOne<>+0(SB), Y4, Y4
+	VDIVPD      Y4, Y5, Y4
+	VMULPD      Y4, Y4, Y6
+	VMOVUPD     logC10<>+0(SB), Y7
+	VFMADD213PD logC9<>+0(SB), Y6, Y7
+	VFMADD213PD logC8<>+0(SB), Y6, Y7
+	VFMADD213PD logC7<>+0(SB), Y6, Y7
+	VFMADD213PD logC6<>+0(SB), Y6, Y7
+	VFMADD213PD logC5<>+0(SB), Y6, Y7
+	VFMADD213PD logC4<>+0(SB), Y6, Y7
+	VFMADD213PD logC3<>+0(SB), Y6, Y7
+	VFMADD213PD logC2<>+0(SB), Y6, Y7
+	VFMADD213PD logC1<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VADDPD      Y6, Y7, Y7
+	VMULPD      Y4, Y7, Y7
+	VFMADD231PD logLn2Lo<>+0(SB), Y1, Y7
+	VSUBPD      Y7, Y6, Y6
+	VSUBPD      Y5, Y6, Y6
+	VFMSUB231PD logLn2Hi<>+0(SB), Y1, Y6
+	VADDPD      Y3, Y6, Y6
+
+	// x = +Inf, NaN or ±0: x; x = -1: -Inf; x < -1: NaN
+	VCMPPD    $0x05, logInf<>+0(SB), Y2, Y1
+	VBLENDVPD Y1, Y2, Y6, Y6
+	VCMPPD    $0x00, logZero<>+0(SB), Y2, Y1
+	VBLENDVPD Y1, Y2, Y6, Y6
+	VCMPPD    $0x00, logMinusOne<>+0(SB), Y2, Y1
+	VBLENDVPD Y1, logNegInf<>+0(SB), Y6, Y6
+	VCMPPD    $0x11, logMinusOne<>+0(SB), Y2, Y1
+	VBLENDVPD Y1, logNaN<>+0(SB), Y6, Y6
+	VMOVUPD   expZero<>+0(SB), Y1
+	VMAXPD    Y0, Y1, Y1
+	VADDPD    Y6, Y1, Y1
+	VMOVUPD   Y1, (AX)
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, AX
+
+softplusAVX2_done:
+	VZEROUPPER
+	RET
+
+// func logSigmoidAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·logSigmoidAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+logSigmoidAVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      logSigmoidAVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+
+	// l = ln(1 + e^-|x|); softplus = max(x, 0) + l, log-sigmoid = min(x, 0) - l
+	VORPD expSign<>+0(SB), Y0, Y2
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y3
+	VMAXPD  Y2, Y3, Y3
+	VMOVUPD expMax<>+0(SB), Y4
+	VMINPD  Y3, Y4, Y4
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y2
+	VFMADD231PD  expLog2e<>+0(SB), Y4, Y2
+	VSUBPD       expShifter<>+0(SB), Y2, Y2
+	VFNMADD231PD expLn2Hi<>+0(SB), Y2, Y4
+	VFNMADD231PD expLn2Lo<>+0(SB), Y2, Y4
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y3
+	VFMADD213PD expC12<>+0(SB), Y4, Y3
+	VFMADD213PD expC11<>+0(SB), Y4, Y3
+	VFMADD213PD expC10<>+0(SB), Y4, Y3
+	VFMADD213PD expC9<>+0(SB), Y4, Y3
+	VFMADD213PD expC8<>+0(SB), Y4, Y3
+	VFMADD213PD expC7<>+0(SB), Y4, Y3
+	VFMADD213PD expC6<>+0(SB), Y4, Y3
+	VFMADD213PD expC5<>+0(SB), Y4, Y3
+	VFMADD213PD expC4<>+0(SB), Y4, Y3
+	VFMADD213PD expC3<>+0(SB), Y4, Y3
+	VFMADD213PD expC2<>+0(SB), Y4, Y3
+	VFMADD213PD expC1<>+0(SB), Y4, Y3
+	VFMADD213PD expC0<>+0(SB), Y4, Y3
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y4
+	VFMADD231PD expHalf<>+0(SB), Y2, Y4
+	VSUBPD      expShifter<>+0(SB), Y4, Y5
+	VSUBPD      Y5, Y2, Y2
+	VADDPD      expShifter<>+0(SB), Y2, Y2
+	VMOVAPD     Y2, Y5
+	VPADDQ      expBias<>+0(SB), Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VPADDQ      expBias<>+0(SB), Y2, Y2
+	VPSLLQ      $0x34, Y2, Y2
+	VMULPD      Y4, Y3, Y3
+	VMULPD      Y2, Y3, Y3
+
+	// u = 1 + x; ln(1 + x) = ln u + (x - (u - 1))/u
+	VADDPD logOne<>+0(SB), Y3, Y2
+	VSUBPD logOne<>+0(SB), Y2, Y4
+	VSUBPD Y4, Y3, Y4
+	VDIVPD Y2, Y4, Y4
+
+	// subnormals: w = v·2⁵², e -= 52
+	VCMPPD    $0x11, logMinNormal<>+0(SB), Y2, Y5
+	VMULPD    logScale52<>+0(SB), Y2, Y6
+	VBLENDVPD Y5, Y6, Y2, Y6
+
+	// e = biased exponent - 1023 (exact through the 2⁵² bit trick), m in [1, 2)
+	VPSRLQ $0x34, Y6, Y2
+	VPOR   logExpBase<>+0(SB), Y2, Y2
+	VSUBPD logExpOffset<>+0(SB), Y2, Y2
+	VANDPD logAdj52<>+0(SB), Y5, Y5
+	VSUBPD Y5, Y2, Y2
+	VANDPD logMantissa<>+0(SB), Y6, Y5
+	VORPD  logOneBits<>+0(SB), Y5, Y5
+
+	// m > √2: m /= 2, e++
+	VCMPPD    $0x1e, logSqrt2<>+0(SB), Y5, Y6
+	VMULPD    logHalf<>+0(SB), Y5, Y7
+	VBLENDVPD Y6, Y7, Y5, Y5
+	VANDPD    logOne<>+0(SB), Y6, Y6
+	VADDPD    Y6, Y2, Y2
+
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y5, Y6
+	VADDPD      logOne<>+0(SB), Y5, Y5
+	VDIVPD      Y5, Y6, Y5
+	VMULPD      Y5, Y5, Y7
+	VMOVUPD     logC10<>+0(SB), Y8
+	VFMADD213PD logC9<>+0(SB), Y7, Y8
+	VFMADD213PD logC8<>+0(SB), Y7, Y8
+	VFMADD213PD logC7<>+0(SB), Y7, Y8
+	VFMADD213PD logC6<>+0(SB), Y7, Y8
+	VFMADD213PD logC5<>+0(SB), Y7, Y8
+	VFMADD213PD logC4<>+0(SB), Y7, Y8
+	VFMADD213PD logC3<>+0(SB), Y7, Y8
+	VFMADD213PD logC2<>+0(SB), Y7, Y8
+	VFMADD213PD logC1<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+	VADDPD      Y7, Y8, Y8
+	VMULPD      Y5, Y8, Y8
+	VFMADD231PD logLn2Lo<>+0(SB), Y2, Y8
+	VSUBPD      Y8, Y7, Y7
+	VSUBPD      Y6, Y7, Y7
+	VFMSUB231PD logLn2Hi<>+0(SB), Y2, Y7
+	VADDPD      Y4, Y7, Y7
+
+	// x = +Inf, NaN or ±0: x; x = -1: -Inf; x < -1: NaN
+	VCMPPD    $0x05, logInf<>+0(SB), Y3, Y2
+	VBLENDVPD Y2, Y3, Y7, Y7
+	VCMPPD    $0x00, logZero<>+0(SB), Y3, Y2
+	VBLENDVPD Y2, Y3, Y7, Y7
+	VCMPPD    $0x00, logMinusOne<>+0(SB), Y3, Y2
+	VBLENDVPD Y2, logNegInf<>+0(SB), Y7, Y7
+	VCMPPD    $0x11, logMinusOne<>+0(SB), Y3, Y2
+	VBLENDVPD Y2, logNaN<>+0(SB), Y7, Y7
+	VMOVUPD   expZero<>+0(SB), Y2
+	VMINPD    Y0, Y2, Y2
+	VSUBPD    Y7, Y2, Y2
+	VMOVUPD   Y2, (AX)
+
+	// l = ln(1 + e^-|x|); softplus = max(x, 0) + l, log-sigmoid = min(x, 0) - l
+	VORPD expSign<>+0(SB), Y1, Y0
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y2
+	VMAXPD  Y0, Y2, Y2
+	VMOVUPD expMax<>+0(SB), Y3
+	VMINPD  Y2, Y3, Y3
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y0
+	VFMADD231PD  expLog2e<>+0(SB), Y3, Y0
+	VSUBPD       expShifter<>+0(SB), Y0, Y0
+	VFNMADD231PD expLn2Hi<>+0(SB), Y0, Y3
+	VFNMADD231PD expLn2Lo<>+0(SB), Y0, Y3
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y2
+	VFMADD213PD expC12<>+0(SB), Y3, Y2
+	VFMADD213PD expC11<>+0(SB), Y3, Y2
+	VFMADD213PD expC10<>+0(SB), Y3, Y2
+	VFMADD213PD expC9<>+0(SB), Y3, Y2
+	VFMADD213PD expC8<>+0(SB), Y3, Y2
+	VFMADD213PD expC7<>+0(SB), Y3, Y2
+	VFMADD213PD expC6<>+0(SB), Y3, Y2
+	VFMADD213PD expC5<>+0(SB), Y3, Y2
+	VFMADD213PD expC4<>+0(SB), Y3, Y2
+	VFMADD213PD expC3<>+0(SB), Y3, Y2
+	VFMADD213PD expC2<>+0(SB), Y3, Y2
+	VFMADD213PD expC1<>+0(SB), Y3, Y2
+	VFMADD213PD expC0<>+0(SB), Y3, Y2
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y3
+	VFMADD231PD expHalf<>+0(SB), Y0, Y3
+	VSUBPD      expShifter<>+0(SB), Y3, Y4
+	VSUBPD      Y4, Y0, Y0
+	VADDPD      expShifter<>+0(SB), Y0, Y0
+	VMOVAPD     Y0, Y4
+	VPADDQ      expBias<>+0(SB), Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VPADDQ      expBias<>+0(SB), Y0, Y0
+	VPSLLQ      $0x34, Y0, Y0
+	VMULPD      Y3, Y2, Y2
+	VMULPD      Y0, Y2, Y2
+
+	// u = 1 + x; ln(1 + x) = ln u + (x - (u - 1))/u
+	VADDPD logOne<>+0(SB), Y2, Y0
+	VSUBPD logOne<>+0(SB), Y0, Y3
+	VSUBPD Y3, Y2, Y3
+	VDIVPD Y0, Y3, Y3
+
+	// subnormals: w = v·2⁵², e -= 52
+	VCMPPD    $0x11, logMinNormal<>+0(SB), Y0, Y4
+	VMULPD    logScale52<>+0(SB), Y0, Y5
+	VBLENDVPD Y4, Y5, Y0, Y5
+
+	// e = biased exponent - 1023 (exact through the 2⁵² bit trick), m in [1, 2)
+	VPSRLQ $0x34, Y5, Y0
+	VPOR   logExpBase<>+0(SB), Y0, Y0
+	VSUBPD logExpOffset<>+0(SB), Y0, Y0
+	VANDPD logAdj52<>+0(SB), Y4, Y4
+	VSUBPD Y4, Y0, Y0
+	VANDPD logMantissa<>+0(SB), Y5, Y4
+	VORPD  logOneBits<>+0(SB), Y4, Y4
+
+	// m > √2: m /= 2, e++
+	VCMPPD    $0x1e, logSqrt2<>+0(SB), Y4, Y5
+	VMULPD    logHalf<>+0(SB), Y4, Y6
+	VBLENDVPD Y5, Y6, Y4, Y4
+	VANDPD    logOne<>+0(SB), Y5, Y5
+	VADDPD    Y5, Y0, Y0
+
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y4, Y5
+	VADDPD      logOne<>+0(SB), Y4, Y4
+	VDIVPD      Y4, Y5, Y4
+	VMULPD      Y4, Y4, Y6
+	VMOVUPD     logC10<>+0(SB), Y7
+	VFMADD213PD logC9<>+0(SB), Y6, Y7
+	VFMADD213PD logC8<>+0(SB), Y6, Y7
+	VFMADD213PD logC7<>+0(SB), Y6, Y7
+	VFMADD213PD logC6<>+0(SB), Y6, Y7
+	VFMADD213PD logC5<>+0(SB), Y6, Y7
+	VFMADD213PD logC4<>+0(SB), Y6, Y7
+	VFMADD213PD logC3<>+0(SB), Y6, Y7
+	VFMADD213PD logC2<>+0(SB), Y6, Y7
+	VFMADD213PD logC1<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VADDPD      Y6, Y7, Y7
+	VMULPD      Y4, Y7, Y7
+	VFMADD231PD logLn2Lo<>+0(SB), Y0, Y7
+	VSUBPD      Y7, Y6, Y6
+	VSUBPD      Y5, Y6, Y6
+	VFMSUB231PD logLn2Hi<>+0(SB), Y0, Y6
+	VADDPD      Y3, Y6, Y6
+
+	// x = +Inf, NaN or ±0: x; x = -1: -Inf; x < -1: NaN
+	VCMPPD    $0x05, logInf<>+0(SB), Y2, Y0
+	VBLENDVPD Y0, Y2, Y6, Y6
+	VCMPPD    $0x00, logZero<>+0(SB), Y2, Y0
+	VBLENDVPD Y0, Y2, Y6, Y6
+	VCMPPD    $0x00, logMinusOne<>+0(SB), Y2, Y0
+	VBLENDVPD Y0, logNegInf<>+0(SB), Y6, Y6
+	VCMPPD    $0x11, logMinusOne<>+0(SB), Y2, Y0
+	VBLENDVPD Y0, logNaN<>+0(SB), Y6, Y6
+	VMOVUPD   expZero<>+0(SB), Y0
+	VMINPD    Y1, Y0, Y0
+	VSUBPD    Y6, Y0, Y0
+	VMOVUPD   Y0, 32(AX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, AX
+	SUBQ      $0x02, DX
+	JMP       logSigmoidAVX2_loop2
+
+logSigmoidAVX2_tail:
+	TESTQ   DX, DX
+	JZ      logSigmoidAVX2_done
+	VMOVUPD (CX), Y0
+
+	// l = ln(1 + e^-|x|); softplus = max(x, 0) + l, log-sigmoid = min(x, 0) - l
+	VORPD expSign<>+0(SB), Y0, Y1
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y2
+	VMAXPD  Y1, Y2, Y2
+	VMOVUPD expMax<>+0(SB), Y3
+	VMINPD  Y2, Y3, Y3
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y1
+	VFMADD231PD  expLog2e<>+0(SB), Y3, Y1
+	VSUBPD       expShifter<>+0(SB), Y1, Y1
+	VFNMADD231PD expLn2Hi<>+0(SB), Y1, Y3
+	VFNMADD231PD expLn2Lo<>+0(SB), Y1, Y3
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y2
+	VFMADD213PD expC12<>+0(SB), Y3, Y2
+	VFMADD213PD expC11<>+0(SB), Y3, Y2
+	VFMADD213PD expC10<>+0(SB), Y3, Y2
+	VFMADD213PD expC9<>+0(SB), Y3, Y2
+	VFMADD213PD expC8<>+0(SB), Y3, Y2
+	VFMADD213PD expC7<>+0(SB), Y3, Y2
+	VFMADD213PD expC6<>+0(SB), Y3, Y2
+	VFMADD213PD expC5<>+0(SB), Y3, Y2
+	VFMADD213PD expC4<>+0(SB), Y3, Y2
+	VFMADD213PD expC3<>+0(SB), Y3, Y2
+	VFMADD213PD expC2<>+0(SB), Y3, Y2
+	VFMADD213PD expC1<>+0(SB), Y3, Y2
+	VFMADD213PD expC0<>+0(SB), Y3, Y2
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y3
+	VFMADD231PD expHalf<>+0(SB), Y1, Y3
+	VSUBPD      expShifter<>+0(SB), Y3, Y4
+	VSUBPD      Y4, Y1, Y1
+	VADDPD      expShifter<>+0(SB), Y1, Y1
+	VMOVAPD     Y1, Y4
+	VPADDQ      expBias<>+0(SB), Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VPADDQ      expBias<>+0(SB), Y1, Y1
+	VPSLLQ      $0x34, Y1, Y1
+	VMULPD      Y3, Y2, Y2
+	VMULPD      Y1, Y2, Y2
+
+	// u = 1 + x; ln(1 + x) = ln u + (x - (u - 1))/u
+	VADDPD logOne<>+0(SB), Y2, Y1
+	VSUBPD logOne<>+0(SB), Y1, Y3
+	VSUBPD Y3, Y2, Y3
+	VDIVPD Y1, Y3, Y3
+
+	// subnormals: w = v·2⁵², e -= 52
+	VCMPPD    $0x11, logMinNormal<>+0(SB), Y1, Y4
+	VMULPD    logScale52<>+0(SB), Y1, Y5
+	VBLENDVPD Y4, Y5, Y1, Y5
+
+	// e = biased exponent - 1023 (exact through the 2⁵² bit trick), m in [1, 2)
+	VPSRLQ $0x34, Y5, Y1
+	VPOR   logExpBase<>+0(SB), Y1, Y1
+	VSUBPD logExpOffset<>+0(SB), Y1, Y1
+	VANDPD logAdj52<>+0(SB), Y4, Y4
+	VSUBPD Y4, Y1, Y1
+	VANDPD logMantissa<>+0(SB), Y5, Y4
+	VORPD  logOneBits<>+0(SB), Y4, Y4
+
+	// m > √2: m /= 2, e++
+	VCMPPD    $0x1e, logSqrt2<>+0(SB), Y4, Y5
+	VMULPD    logHalf<>+0(SB), Y4, Y6
+	VBLENDVPD Y5, Y6, Y4, Y4
+	VANDPD    logOne<>+0(SB), Y5, Y5
+	VADDPD    Y5, Y1, Y1
+
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y4, Y5
+	VADDPD      logOne<>+0(SB), Y4, Y4
+	VDIVPD      Y4, Y5, Y4
+	VMULPD      Y4, Y4, Y6
+	VMOVUPD     logC10<>+0(SB), Y7
+	VFMADD213PD logC9<>+0(SB), Y6, Y7
+	VFMADD213PD logC8<>+0(SB), Y6, Y7
+	VFMADD213PD logC7<>+0(SB), Y6, Y7
+	VFMADD213PD logC6<>+0(SB), Y6, Y7
+	VFMADD213PD logC5<>+0(SB), Y6, Y7
+	VFMADD213PD logC4<>+0(SB), Y6, Y7
+	VFMADD213PD logC3<>+0(SB), Y6, Y7
+	VFMADD213PD logC2<>+0(SB), Y6, Y7
+	VFMADD213PD logC1<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VADDPD      Y6, Y7, Y7
+	VMULPD      Y4, Y7, Y7
+	VFMADD231PD logLn2Lo<>+0(SB), Y1, Y7
+	VSUBPD      Y7, Y6, Y6
+	VSUBPD      Y5, Y6, Y6
+	VFMSUB231PD logLn2Hi<>+0(SB), Y1, Y6
+	VADDPD      Y3, Y6, Y6
+
+	// x = +Inf, NaN or ±0: x; x = -1: -Inf; x < -1: NaN
+	VCMPPD    $0x05, logInf<>+0(SB), Y2, Y1
+	VBLENDVPD Y1, Y2, Y6, Y6
+	VCMPPD    $0x00, logZero<>+0(SB), Y2, Y1
+	VBLENDVPD Y1, Y2, Y6, Y6
+	VCMPPD    $0x00, logMinusOne<>+0(SB), Y2, Y1
+	VBLENDVPD Y1, logNegInf<>+0(SB), Y6, Y6
+	VCMPPD    $0x11, logMinusOne<>+0(SB), Y2, Y1
+	VBLENDVPD Y1, logNaN<>+0(SB), Y6, Y6
+	VMOVUPD   expZero<>+0(SB), Y1
+	VMINPD    Y0, Y1, Y1
+	VSUBPD    Y6, Y1, Y1
+	VMOVUPD   Y1, (AX)
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, AX
+
+logSigmoidAVX2_done:
+	VZEROUPPER
+	RET
+
+// func tanhAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·tanhAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+tanhAVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      tanhAVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+
+	// t = e^(-2|x|) - 1; tanh x = sign(x)·(-t/(t + 2))
+	VORPD   expSign<>+0(SB), Y0, Y2
+	VADDPD  Y2, Y2, Y2
+	VANDPD  expSign<>+0(SB), Y0, Y0
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y3
+	VMOVAPD Y2, Y4
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y5
+	VMAXPD  Y2, Y5, Y5
+	VMOVUPD expMax<>+0(SB), Y6
+	VMINPD  Y5, Y6, Y6
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD     expShifter<>+0(SB), Y2
+	VFMADD231PD expLog2e<>+0(SB), Y6, Y2
+	VSUBPD      expShifter<>+0(SB), Y2, Y2
+
+	// r = rHi + rLo, rHi = v - n·ln2Hi, rLo = -n·ln2Lo; rErr by two-sum
+	VFNMADD231PD expLn2Hi<>+0(SB), Y2, Y6
+	VMULPD       expNegLn2Lo<>+0(SB), Y2, Y5
+	VADDPD       Y5, Y6, Y7
+	VSUBPD       Y6, Y7, Y8
+	VSUBPD       Y8, Y7, Y9
+	VSUBPD       Y9, Y6, Y9
+	VSUBPD       Y8, Y5, Y8
+	VADDPD       Y8, Y9, Y9
+
+	// p = r²·Σ rᵏ⁻²/k!, qHi = r + p, qLo = (r - qHi) + p + rErr·(1 + qHi)
+	VMOVUPD     expC13<>+0(SB), Y5
+	VFMADD213PD expC12<>+0(SB), Y7, Y5
+	VFMADD213PD expC11<>+0(SB), Y7, Y5
+	VFMADD213PD expC10<>+0(SB), Y7, Y5
+	VFMADD213PD expC9<>+0(SB), Y7, Y5
+	VFMADD213PD expC8<>+0(SB), Y7, Y5
+	VFMADD213PD expC7<>+0(SB), Y7, Y5
+	VFMADD213PD expC6<>+0(SB), Y7, Y5
+	VFMADD213PD expC5<>+0(SB), Y7, Y5
+	VFMADD213PD expC4<>+0(SB), Y7, Y5
+	VFMADD213PD expC3<>+0(SB), Y7, Y5
+	VFMADD213PD expC2<>+0(SB), Y7, Y5
+	VMULPD      Y7, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VADDPD      Y5, Y7, Y6
+	VSUBPD      Y6, Y7, Y7
+	VADDPD      Y5, Y7, Y7
+	VFMADD231PD Y6, Y9, Y9
+	VADDPD      Y9, Y7, Y7
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y5
+	VFMADD231PD expHalf<>+0(SB), Y2, Y5
+	VSUBPD      expShifter<>+0(SB), Y5, Y8
+	VSUBPD      Y8, Y2, Y2
+	VADDPD      expShifter<>+0(SB), Y2, Y2
+	VMOVAPD     Y2, Y8
+	VPADDQ      expBias<>+0(SB), Y5, Y5
+	VPSLLQ      $0x34, Y5, Y5
+	VPADDQ      expBias<>+0(SB), Y2, Y2
+	VPSLLQ      $0x34, Y2, Y2
+
+	// ((2^n1·qHi + (2^n1 - 2^-n2)) + 2^n1·qLo)·2^n2, 2^-n2 from the bits of n2
+	VMOVUPD     expBias<>+0(SB), Y9
+	VPSUBQ      Y8, Y9, Y9
+	VPSLLQ      $0x34, Y9, Y9
+	VSUBPD      Y9, Y5, Y9
+	VFMADD231PD Y5, Y6, Y9
+	VFMADD231PD Y5, Y7, Y9
+	VMULPD      Y2, Y9, Y9
+	VBLENDVPD   Y3, Y4, Y9, Y9
+	VADDPD      expTwo<>+0(SB), Y9, Y2
+	VXORPD      expSign<>+0(SB), Y9, Y9
+	VDIVPD      Y2, Y9, Y9
+	VANDPD      expAbs<>+0(SB), Y9, Y9
+	VORPD       Y0, Y9, Y9
+	VMOVUPD     Y9, (AX)
+
+	// t = e^(-2|x|) - 1; tanh x = sign(x)·(-t/(t + 2))
+	VORPD   expSign<>+0(SB), Y1, Y0
+	VADDPD  Y0, Y0, Y0
+	VANDPD  expSign<>+0(SB), Y1, Y1
+	VCMPPD  $0x00, expZero<>+0(SB), Y0, Y2
+	VMOVAPD Y0, Y3
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y4
+	VMAXPD  Y0, Y4, Y4
+	VMOVUPD expMax<>+0(SB), Y5
+	VMINPD  Y4, Y5, Y5
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD     expShifter<>+0(SB), Y0
+	VFMADD231PD expLog2e<>+0(SB), Y5, Y0
+	VSUBPD      expShifter<>+0(SB), Y0, Y0
+
+	// r = rHi + rLo, rHi = v - n·ln2Hi, rLo = -n·ln2Lo; rErr by two-sum
+	VFNMADD231PD expLn2Hi<>+0(SB), Y0, Y5
+	VMULPD       expNegLn2Lo<>+0(SB), Y0, Y4
+	VADDPD       Y4, Y5, Y6
+	VSUBPD       Y5, Y6, Y7
+	VSUBPD       Y7, Y6, Y8
+	VSUBPD       Y8, Y5, Y8
+	VSUBPD       Y7, Y4, Y7
+	VADDPD       Y7, Y8, Y8
+
+	// p = r²·Σ rᵏ⁻²/k!, qHi = r + p, qLo = (r - qHi) + p + rErr·(1 + qHi)
+	VMOVUPD     expC13<>+0(SB), Y4
+	VFMADD213PD expC12<>+0(SB), Y6, Y4
+	VFMADD213PD expC11<>+0(SB), Y6, Y4
+	VFMADD213PD expC10<>+0(SB), Y6, Y4
+	VFMADD213PD expC9<>+0(SB), Y6, Y4
+	VFMADD213PD expC8<>+0(SB), Y6, Y4
+	VFMADD213PD expC7<>+0(SB), Y6, Y4
+	VFMADD213PD expC6<>+0(SB), Y6, Y4
+	VFMADD213PD expC5<>+0(SB), Y6, Y4
+	VFMADD213PD expC4<>+0(SB), Y6, Y4
+	VFMADD213PD expC3<>+0(SB), Y6, Y4
+	VFMADD213PD expC2<>+0(SB), Y6, Y4
+	VMULPD      Y6, Y4, Y4
+	VMULPD      Y6, Y4, Y4
+	VADDPD      Y4, Y6, Y5
+	VSUBPD      Y5, Y6, Y6
+	VADDPD      Y4, Y6, Y6
+	VFMADD231PD Y5, Y8, Y8
+	VADDPD      Y8, Y6, Y6
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y4
+	VFMADD231PD expHalf<>+0(SB), Y0, Y4
+	VSUBPD      expShifter<>+0(SB), Y4, Y7
+	VSUBPD      Y7, Y0, Y0
+	VADDPD      expShifter<>+0(SB), Y0, Y0
+	VMOVAPD     Y0, Y7
+	VPADDQ      expBias<>+0(SB), Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VPADDQ      expBias<>+0(SB), Y0, Y0
+	VPSLLQ      $0x34, Y0, Y0
+
+	// ((2^n1·qHi + (2^n1 - 2^-n2)) + 2^n1·qLo)·2^n2, 2^-n2 from the bits of n2
+	VMOVUPD     expBias<>+0(SB), Y8
+	VPSUBQ      Y7, Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VSUBPD      Y8, Y4, Y8
+	VFMADD231PD Y4, Y5, Y8
+	VFMADD231PD Y4, Y6, Y8
+	VMULPD      Y0, Y8, Y8
+	VBLENDVPD   Y2, Y3, Y8, Y8
+	VADDPD      expTwo<>+0(SB), Y8, Y0
+	VXORPD      expSign<>+0(SB), Y8, Y8
+	VDIVPD      Y0, Y8, Y8
+	VANDPD      expAbs<>+0(SB), Y8, Y8
+	VORPD       Y1, Y8, Y8
+	VMOVUPD     Y8, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, DX
+	JMP         tanhAVX2_loop2
+
+tanhAVX2_tail:
+	TESTQ   DX, DX
+	JZ      tanhAVX2_done
+	VMOVUPD (CX), Y0
+
+	// t = e^(-2|x|) - 1; tanh x = sign(x)·(-t/(t + 2))
+	VORPD   expSign<>+0(SB), Y0, Y1
+	VADDPD  Y1, Y1, Y1
+	VANDPD  expSign<>+0(SB), Y0, Y0
+	VCMPPD  $0x00, expZero<>+0(SB), Y1, Y2
+	VMOVAPD Y1, Y3
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y4
+	VMAXPD  Y1, Y4, Y4
+	VMOVUPD expMax<>+0(SB), Y5
+	VMINPD  Y4, Y5, Y5
+
+	// n = round(v·log2e) through the shifter
+	VMOVUPD     expShifter<>+0(SB), Y1
+	VFMADD231PD expLog2e<>+0(SB), Y5, Y1
+	VSUBPD      expShifter<>+0(SB), Y1, Y1
+
+	// r = rHi + rLo, rHi = v - n·ln2Hi, rLo = -n·ln2Lo; rErr by two-sum
+	VFNMADD231PD expLn2Hi<>+0(SB), Y1, Y5
+	VMULPD       expNegLn2Lo<>+0(SB), Y1, Y4
+	VADDPD       Y4, Y5, Y6
+	VSUBPD       Y5, Y6, Y7
+	VSUBPD       Y7, Y6, Y8
+	VSUBPD       Y8, Y5, Y8
+	VSUBPD       Y7, Y4, Y7
+	VADDPD       Y7, Y8, Y8
+
+	// p = r²·Σ rᵏ⁻²/k!, qHi = r + p, qLo = (r - qHi) + p + rErr·(1 + qHi)
+	VMOVUPD     expC13<>+0(SB), Y4
+	VFMADD213PD expC12<>+0(SB), Y6, Y4
+	VFMADD213PD expC11<>+0(SB), Y6, Y4
+	VFMADD213PD expC10<>+0(SB), Y6, Y4
+	VFMADD213PD expC9<>+0(SB), Y6, Y4
+	VFMADD213PD expC8<>+0(SB), Y6, Y4
+	VFMADD213PD expC7<>+0(SB), Y6, Y4
+	VFMADD213PD expC6<>+0(SB), Y6, Y4
+	VFMADD213PD expC5<>+0(SB), Y6, Y4
+	VFMADD213PD expC4<>+0(SB), Y6, Y4
+	VFMADD213PD expC3<>+0(SB), Y6, Y4
+	VFMADD213PD expC2<>+0(SB), Y6, Y4
+	VMULPD      Y6, Y4, Y4
+	VMULPD      Y6, Y4, Y4
+	VADDPD      Y4, Y6, Y5
+	VSUBPD      Y5, Y6, Y6
+	VADDPD      Y4, Y6, Y6
+	VFMADD231PD Y5, Y8, Y8
+	VADDPD      Y8, Y6, Y6
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y4
+	VFMADD231PD expHalf<>+0(SB), Y1, Y4
+	VSUBPD      expShifter<>+0(SB), Y4, Y7
+	VSUBPD      Y7, Y1, Y1
+	VADDPD      expShifter<>+0(SB), Y1, Y1
+	VMOVAPD     Y1, Y7
+	VPADDQ      expBias<>+0(SB), Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VPADDQ      expBias<>+0(SB), Y1, Y1
+	VPSLLQ      $0x34, Y1, Y1
+
+	// ((2^n1·qHi + (2^n1 - 2^-n2)) + 2^n1·qLo)·2^n2, 2^-n2 from the bits of n2
+	VMOVUPD     expBias<>+0(SB), Y8
+	VPSUBQ      Y7, Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VSUBPD      Y8, Y4, Y8
+	VFMADD231PD Y4, Y5, Y8
+	VFMADD231PD Y4, Y6, Y8
+	VMULPD      Y1, Y8, Y8
+	VBLENDVPD   Y2, Y3, Y8, Y8
+	VADDPD      expTwo<>+0(SB), Y8, Y1
+	VXORPD      expSign<>+0(SB), Y8, Y8
+	VDIVPD      Y1, Y8, Y8
+	VANDPD      expAbs<>+0(SB), Y8, Y8
+	VORPD       Y0, Y8, Y8
+	VMOVUPD     Y8, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, AX
+
+tanhAVX2_done:
 	VZEROUPPER
 	RET

@@ -107,6 +107,20 @@ func logRef(x float64) float64 {
 	return refFloat64(lnBig(newRef(x)))
 }
 
+// log1pBig is ln(1 + t) for t > -1, by its series for |t| < ½ (no cancellation in 1 + t).
+func log1pBig(t *big.Float) *big.Float {
+	if t.Cmp(newRef(-0.5)) > 0 && t.Cmp(newRef(0.5)) < 0 {
+		pow := newRef(0).Set(t)
+		return sumSeries(t, func(term *big.Float, k int) {
+			pow.Mul(pow, t).Neg(pow)
+			term.Quo(pow, newRef(float64(k+1)))
+		})
+	}
+	y := new(big.Float).SetPrec(2200).Set(t) // 1 + t exactly
+	y.Add(y, big.NewFloat(1))
+	return lnBig(newRef(0).Set(y))
+}
+
 func log1pRef(x float64) float64 {
 	switch {
 	case math.IsNaN(x) || x < -1:
@@ -115,15 +129,54 @@ func log1pRef(x float64) float64 {
 		return math.Inf(-1)
 	case math.IsInf(x, 1) || x == 0:
 		return x
-	case math.Abs(x) < 0.5: // x - x²/2 + x³/3 - …, no cancellation in 1 + x
-		xr := newRef(x)
-		pow := newRef(x)
-		return refFloat64(sumSeries(xr, func(term *big.Float, k int) {
-			pow.Mul(pow, xr).Neg(pow)
-			term.Quo(pow, newRef(float64(k+1)))
-		}))
 	}
-	y := new(big.Float).SetPrec(2200).SetFloat64(x) // 1 + x exactly
-	y.Add(y, big.NewFloat(1))
-	return refFloat64(lnBig(newRef(0).Set(y)))
+	return refFloat64(log1pBig(newRef(x)))
+}
+
+func sigmoidRef(x float64) float64 {
+	switch {
+	case math.IsNaN(x):
+		return x
+	case x > 746:
+		return 1
+	case x < -746:
+		return 0
+	case x < -700: // eˣ/(1 + eˣ)
+		e := expBig(x, false)
+		return refFloat64(e.Quo(e, newRef(0).Add(e, newRef(1))))
+	}
+	d := expBig(-x, false)
+	d.Add(d, newRef(1))
+	return refFloat64(d.Quo(newRef(1), d))
+}
+
+// softplusRef is ln(1 + eˣ) (sign +1) or ln σ(x) = -ln(1 + e⁻ˣ) (sign -1).
+func softplusRef(x float64, sign float64) float64 {
+	switch {
+	case math.IsNaN(x):
+		return x
+	case math.Abs(x) > 746: // ln(1 + e^-|x|) < 2⁻¹⁰⁷⁵
+		if sign > 0 {
+			return max(x, 0)
+		}
+		return min(x, 0)
+	}
+	l := log1pBig(expBig(-math.Abs(x), false))
+	if sign > 0 {
+		return refFloat64(l.Add(l, newRef(max(x, 0))))
+	}
+	return refFloat64(l.Sub(newRef(min(x, 0)), l))
+}
+
+func tanhRef(x float64) float64 {
+	switch {
+	case math.IsNaN(x) || x == 0:
+		return x
+	case math.Abs(x) > 40:
+		return math.Copysign(1, x)
+	}
+	t := expBig(-2*math.Abs(x), true)
+	y := newRef(0).Neg(t)
+	y.Quo(y, t.Add(t, newRef(2)))
+	return math.Copysign(refFloat64(y), x)
 }

@@ -108,6 +108,25 @@ var vecmathFuncs = []vecmathFunc{
 			math.Inf(1), math.Inf(-1), math.NaN(), -2, 1e300,
 		},
 	},
+	{
+		name: "sigmoid", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.sigmoid }, ref: sigmoidRef,
+		std: func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, maxUlp: 2,
+		inputs: expInputs, special: expSpecials,
+	},
+	{
+		name: "softplus", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.softplus },
+		ref: func(x float64) float64 { return softplusRef(x, 1) }, std: func(x float64) float64 { return math.Log1p(math.Exp(x)) }, maxUlp: 2,
+		inputs: expInputs, special: expSpecials,
+	},
+	{
+		name: "logsigmoid", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.logSigmoid },
+		ref: func(x float64) float64 { return softplusRef(x, -1) }, std: func(x float64) float64 { return -math.Log1p(math.Exp(-x)) }, maxUlp: 2,
+		inputs: expInputs, special: expSpecials,
+	},
+	{
+		name: "tanh", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.tanh }, ref: tanhRef, std: math.Tanh, maxUlp: 2,
+		inputs: expInputs, special: append([]float64{0.5493061443340548, 20, -20, 19.06, 0x1p-28, -0x1p-28}, expSpecials...),
+	},
 }
 
 // TestVecmathAccuracy checks every implementation against correctly rounded references on
@@ -170,7 +189,13 @@ func TestVecmathDispatch(t *testing.T) {
 		name string
 		f    func(dst, x []float64)
 		ref  func(float64) float64
-	}{{"Exp", Exp, math.Exp}, {"Expm1", Expm1, math.Expm1}, {"Log", Log, math.Log}, {"Log1p", Log1p, math.Log1p}} {
+	}{
+		{"Exp", Exp, math.Exp}, {"Expm1", Expm1, math.Expm1}, {"Log", Log, math.Log}, {"Log1p", Log1p, math.Log1p},
+		{"Sigmoid", Sigmoid, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }},
+		{"Softplus", Softplus, func(x float64) float64 { return math.Log1p(math.Exp(x)) }},
+		{"LogSigmoid", LogSigmoid, func(x float64) float64 { return -math.Log1p(math.Exp(-x)) }},
+		{"Tanh", Tanh, math.Tanh},
+	} {
 		got := make([]float64, len(x)+1)
 		tc.f(got, x)
 		for i, v := range x {

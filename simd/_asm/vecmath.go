@@ -80,6 +80,8 @@ func vecmathConsts() {
 		"log2e": vconst("expLog2e", log2e), "shifter": vconst("expShifter", shifter),
 		"ln2Hi": vconst("expLn2Hi", ln2Hi), "ln2Lo": vconst("expLn2Lo", ln2Lo), "negLn2Lo": vconst("expNegLn2Lo", -ln2Lo),
 		"half": vconst("expHalf", 0.5), "bias": vconstBits("expBias", 1023), "zero": vconst("expZero", 0),
+		"one": vconst("expOne", 1), "two": vconst("expTwo", 2),
+		"sign": vconstBits("expSign", 1<<63), "abs": vconstBits("expAbs", 1<<63-1),
 	}
 	// eʳ's Taylor coefficients 1/k!, k = 0..13.
 	f := 1.0
@@ -299,6 +301,64 @@ func log1pBody(x reg.VecVirtual) reg.VecVirtual {
 	return q
 }
 
+// negAbs returns -|x| in a new register.
+func negAbs(x reg.VecVirtual) reg.VecVirtual {
+	y := YMM()
+	VORPD(expConsts["sign"], x, y)
+	return y
+}
+
+// sigmoidBody returns 1/(1 + e⁻ˣ) for the four values in x, as sigmoidGeneric.
+func sigmoidBody(x reg.VecVirtual) reg.VecVirtual {
+	c := expConsts
+	Comment("t = e^-|x|; σ = (x ≥ 0 ? 1 : t)/(1 + t)")
+	t := expBody(negAbs(x))
+	d, num, ge := YMM(), YMM(), YMM()
+	VADDPD(c["one"], t, d)
+	VCMPPD(U8(0x1d), c["zero"], x, ge) // x ≥ 0
+	VBLENDVPD(ge, c["one"], t, num)
+	VDIVPD(d, num, num)
+	return num
+}
+
+// softplusBody returns ln(1 + eˣ) (sign = +1) or ln σ(x) = -ln(1 + e⁻ˣ) (sign = -1) for the
+// four values in x, as softplusGeneric and logSigmoidGeneric.
+func softplusBody(sign int) func(x reg.VecVirtual) reg.VecVirtual {
+	return func(x reg.VecVirtual) reg.VecVirtual {
+		c := expConsts
+		Comment("l = ln(1 + e^-|x|); softplus = max(x, 0) + l, log-sigmoid = min(x, 0) - l")
+		l := log1pBody(expBody(negAbs(x)))
+		m := YMM()
+		VMOVUPD(c["zero"], m)
+		if sign > 0 {
+			VMAXPD(x, m, m) // NaN x gives x
+			VADDPD(l, m, m)
+		} else {
+			VMINPD(x, m, m)
+			VSUBPD(l, m, m)
+		}
+		return m
+	}
+}
+
+// tanhBody returns tanh x for the four values in x, as tanhGeneric.
+func tanhBody(x reg.VecVirtual) reg.VecVirtual {
+	c := expConsts
+	Comment("t = e^(-2|x|) - 1; tanh x = sign(x)·(-t/(t + 2))")
+	a := negAbs(x)
+	VADDPD(a, a, a)
+	sx := YMM()
+	VANDPD(c["sign"], x, sx)
+	t := expm1Body(a)
+	d := YMM()
+	VADDPD(c["two"], t, d)
+	VXORPD(c["sign"], t, t)
+	VDIVPD(d, t, t)
+	VANDPD(c["abs"], t, t)
+	VORPD(sx, t, t)
+	return t
+}
+
 // vecmathKernels emits the AVX2 vector math kernels.
 func vecmathKernels() {
 	vecmathConsts()
@@ -306,4 +366,8 @@ func vecmathKernels() {
 	vectorLoop("expm1AVX2", "e^x[i] - 1", expm1Body)
 	vectorLoop("logAVX2", "ln x[i]", logBody)
 	vectorLoop("log1pAVX2", "ln(1 + x[i])", log1pBody)
+	vectorLoop("sigmoidAVX2", "1/(1 + e^-x[i])", sigmoidBody)
+	vectorLoop("softplusAVX2", "ln(1 + e^x[i])", softplusBody(+1))
+	vectorLoop("logSigmoidAVX2", "-ln(1 + e^-x[i])", softplusBody(-1))
+	vectorLoop("tanhAVX2", "tanh x[i]", tanhBody)
 }
