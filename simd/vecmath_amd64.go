@@ -4,50 +4,50 @@
 
 package simd
 
-// expAVX2 sets dst[i] = e^x[i] for i < len(x) &^ 3 (the pure-Go twin is the
-// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+// expAVX2 sets dst[i] = e^x[i] for i < len(x) &^ 3, as its pure-Go twin expGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
 //
 //go:noescape
 func expAVX2(dst []float64, x []float64)
 
-// expm1AVX2 sets dst[i] = e^x[i] - 1 for i < len(x) &^ 3 (the pure-Go twin is the
-// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+// expm1AVX2 sets dst[i] = e^x[i] - 1 for i < len(x) &^ 3, as its pure-Go twin expm1Generic
+// does for every i; len(dst) must be at least len(x) &^ 3.
 //
 //go:noescape
 func expm1AVX2(dst []float64, x []float64)
 
-// logAVX2 sets dst[i] = ln x[i] for i < len(x) &^ 3 (the pure-Go twin is the
-// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+// logAVX2 sets dst[i] = ln x[i] for i < len(x) &^ 3, as its pure-Go twin logGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
 //
 //go:noescape
 func logAVX2(dst []float64, x []float64)
 
-// log1pAVX2 sets dst[i] = ln(1 + x[i]) for i < len(x) &^ 3 (the pure-Go twin is the
-// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+// log1pAVX2 sets dst[i] = ln(1 + x[i]) for i < len(x) &^ 3, as its pure-Go twin log1pGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
 //
 //go:noescape
 func log1pAVX2(dst []float64, x []float64)
 
-// sigmoidAVX2 sets dst[i] = 1/(1 + e^-x[i]) for i < len(x) &^ 3 (the pure-Go twin is the
-// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+// sigmoidAVX2 sets dst[i] = 1/(1 + e^-x[i]) for i < len(x) &^ 3, as its pure-Go twin sigmoidGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
 //
 //go:noescape
 func sigmoidAVX2(dst []float64, x []float64)
 
-// softplusAVX2 sets dst[i] = ln(1 + e^x[i]) for i < len(x) &^ 3 (the pure-Go twin is the
-// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+// softplusAVX2 sets dst[i] = ln(1 + e^x[i]) for i < len(x) &^ 3, as its pure-Go twin softplusGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
 //
 //go:noescape
 func softplusAVX2(dst []float64, x []float64)
 
-// logSigmoidAVX2 sets dst[i] = -ln(1 + e^-x[i]) for i < len(x) &^ 3 (the pure-Go twin is the
-// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+// logSigmoidAVX2 sets dst[i] = -ln(1 + e^-x[i]) for i < len(x) &^ 3, as its pure-Go twin logSigmoidGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
 //
 //go:noescape
 func logSigmoidAVX2(dst []float64, x []float64)
 
-// tanhAVX2 sets dst[i] = tanh x[i] for i < len(x) &^ 3 (the pure-Go twin is the
-// generic kernel of the same name); len(dst) must be at least len(x) &^ 3.
+// tanhAVX2 sets dst[i] = tanh x[i] for i < len(x) &^ 3, as its pure-Go twin tanhGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
 //
 //go:noescape
 func tanhAVX2(dst []float64, x []float64)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -38,8 +39,9 @@ func vconstBits(name string, bits uint64) Mem {
 func vectorLoop(name, doc string, body func(x reg.VecVirtual) reg.VecVirtual) {
 	TEXT(name, NOSPLIT, "func(dst, x []float64)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s sets dst[i] = %s for i < len(x) &^ 3 (the pure-Go twin is the", name, doc),
-		"generic kernel of the same name); len(dst) must be at least len(x) &^ 3.")
+	twin := strings.TrimSuffix(name, "AVX2") + "Generic"
+	Doc(fmt.Sprintf("%s sets dst[i] = %s for i < len(x) &^ 3, as its pure-Go twin %s", name, doc, twin),
+		"does for every i; len(dst) must be at least len(x) &^ 3.")
 	dp := Load(Param("dst").Base(), GP64())
 	xp := Load(Param("x").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
