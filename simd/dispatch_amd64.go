@@ -7,7 +7,7 @@ package simd
 // GEMM micro-kernel ran no faster than the AVX2 one, so avx512 runs the AVX2 kernels.
 var asmKernels = [numLevels]kernels{
 	levelAVX2: {
-		gemm: &gemmKernel{name: "avx2 6x8", mr: 6, nr: 8, kc: 256, mc: 72, nc: 4080, tile: gemmKernel6x8AVX2},
+		gemm: &gemmKernel{name: "avx2 6x8", mr: 6, nr: 8, kc: 256, mc: 72, nc: 4080, tiles: gemmKernel6x8AVX2},
 		vecmath: &vecmathKernels{
 			exp:   groupsOf4(expAVX2),
 			expm1: groupsOf4(expm1AVX2),

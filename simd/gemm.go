@@ -5,19 +5,16 @@ import (
 	"sync"
 )
 
-// A gemmKernel is a register-blocked GEMM micro-kernel. tile sets C = alpha·Ã·B̃ + beta·C on
-// one mr×nr tile of a row-major C with leading dimension ldc, where Ã holds k groups of mr
-// values (column p of the A block at a[p*mr:]) and B̃ holds k groups of nr values (row p of the
-// B block at b[p*nr:]). When beta == 0, C is only written (NaN or Inf in it do not propagate).
-//
-// kc, mc and nc are the cache blocking of Dgemm with this kernel (Goto/BLIS): a kc×nr sliver
-// of packed op(B) stays in L1, an mc×kc block of packed op(A) in L2 and a kc×nc panel of packed
-// op(B) in L3; mc and nc are multiples of mr and nr.
+// A gemmKernel is a register-blocked GEMM micro-kernel. tiles sets C = alpha·Ã·B̃ + beta·C on
+// a column of n full mr×nr tiles of a row-major C with leading dimension ldc (tile t starts at
+// row t·mr), where tile t's Ã holds k groups of mr values at a[t*k*mr:] (group p is column p of
+// the A block) and the shared B̃ holds k groups of nr values (group p is row p of the B block).
+// When beta == 0, C is only written (NaN or Inf in it do not propagate). n and k are positive.
 type gemmKernel struct {
 	name       string
 	mr, nr     int
 	kc, mc, nc int
-	tile       func(k int, a, b, c []float64, ldc int, alpha, beta float64)
+	tiles      func(n, k int, a, b, c []float64, ldc int, alpha, beta float64)
 }
 
 // blockK returns the depth of the next k block when k remain: k itself if it is at most
@@ -196,20 +193,20 @@ func pack(dst, src []float64, ld int, byCol bool, kc, w, width int) {
 }
 
 // gemmMacro updates the mc×nc block C from the packed blocks pa (mc×kc) and pb (kc×nc), one
-// micro-tile at a time. Edge tiles are computed into tile and merged.
+// column of micro-tiles at a time. Edge tiles are computed into tile and merged.
 func gemmMacro(kern *gemmKernel, mc, nc, kc int, alpha float64, pa, pb []float64, beta float64, c []float64, ldc int, tile []float64) {
 	mr, nr := kern.mr, kern.nr
 	for jr := 0; jr < nc; jr += nr {
 		nw := min(nr, nc-jr)
 		bs := pb[jr*kc : (jr+nr)*kc]
-		for ir := 0; ir < mc; ir += mr {
+		ir := 0
+		if full := mc / mr; nw == nr && full > 0 {
+			kern.tiles(full, kc, pa[:full*mr*kc], bs, c[jr:], ldc, alpha, beta)
+			ir = full * mr
+		}
+		for ; ir < mc; ir += mr {
 			mw := min(mr, mc-ir)
-			as := pa[ir*kc : (ir+mr)*kc]
-			if mw == mr && nw == nr {
-				kern.tile(kc, as, bs, c[ir*ldc+jr:], ldc, alpha, beta)
-				continue
-			}
-			kern.tile(kc, as, bs, tile, nr, alpha, 0)
+			kern.tiles(1, kc, pa[ir*kc:(ir+mr)*kc], bs, tile, nr, alpha, 0)
 			for i := 0; i < mw; i++ {
 				cr := c[(ir+i)*ldc+jr : (ir+i)*ldc+jr+nw]
 				tr := tile[i*nr : i*nr+nw]

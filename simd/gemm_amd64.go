@@ -4,25 +4,29 @@
 
 package simd
 
-// gemmKernel6x8AVX2 sets C = alpha·Ã·B̃ + beta·C for one 6×8 tile (mr = 6, nr = 8);
-// its pure-Go twin is gemmKernel2x4Generic, and it computes (up to FMA rounding) this loop:
+// gemmKernel6x8AVX2 sets C = alpha·Ã·B̃ + beta·C for tiles 6×8 tiles stacked in C
+// (mr = 6, nr = 8). Its pure-Go twin is gemmKernel2x4Generic; it computes (up to FMA
+// rounding) this loop:
 //
-//	for i := 0; i < mr; i++ {
-//		for j := 0; j < nr; j++ {
-//			var s float64
-//			for p := 0; p < k; p++ {
-//				s += a[p*mr+i] * b[p*nr+j]
-//			}
-//			if beta == 0 {
-//				c[i*ldc+j] = alpha * s
-//			} else {
-//				c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+//	for t := 0; t < tiles; t++ {
+//		at, ct := a[t*k*mr:], c[t*mr*ldc:]
+//		for i := 0; i < mr; i++ {
+//			for j := 0; j < nr; j++ {
+//				var s float64
+//				for p := 0; p < k; p++ {
+//					s += at[p*mr+i] * b[p*nr+j]
+//				}
+//				if beta == 0 {
+//					ct[i*ldc+j] = alpha * s
+//				} else {
+//					ct[i*ldc+j] = alpha*s + beta*ct[i*ldc+j]
+//				}
 //			}
 //		}
 //	}
 //
-// The slices are not bounds-checked: a and b must hold k·mr and k·nr values, c must reach
-// (mr-1)·ldc+nr.
+// The slices are not bounds-checked: tiles and k must be positive, a must hold tiles·k·mr
+// values, b k·nr, and c must reach (tiles·mr-1)·ldc+nr.
 //
 //go:noescape
-func gemmKernel6x8AVX2(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+func gemmKernel6x8AVX2(tiles int, k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)

@@ -4,34 +4,42 @@
 
 #include "textflag.h"
 
-// func gemmKernel6x8AVX2(k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
+// func gemmKernel6x8AVX2(tiles int, k int, a []float64, b []float64, c []float64, ldc int, alpha float64, beta float64)
 // Requires: AVX, FMA3, MMX+
-TEXT ·gemmKernel6x8AVX2(SB), NOSPLIT, $0-104
-	MOVQ k+0(FP), AX
-	MOVQ a_base+8(FP), CX
-	MOVQ b_base+32(FP), DX
+TEXT ·gemmKernel6x8AVX2(SB), NOSPLIT, $0-112
+	MOVQ tiles+0(FP), AX
+	MOVQ a_base+16(FP), CX
+	MOVQ c_base+64(FP), DX
+	MOVQ ldc+88(FP), BX
+	SHLQ $0x03, BX
+
+	// beta == ±0 (all bits but the sign clear): C is only written
+	MOVQ beta+104(FP), SI
+	SHLQ $0x01, SI
+
+gemmKernel6x8AVX2_tile:
+	MOVQ k+8(FP), DI
+	MOVQ b_base+40(FP), R8
 
 	// Prefetch the C tile; it is read (beta ≠ 0) or written after the k loop.
-	MOVQ       c_base+56(FP), BX
-	MOVQ       ldc+80(FP), SI
-	SHLQ       $0x03, SI
-	PREFETCHT0 (BX)
-	PREFETCHT0 56(BX)
-	ADDQ       SI, BX
-	PREFETCHT0 (BX)
-	PREFETCHT0 56(BX)
-	ADDQ       SI, BX
-	PREFETCHT0 (BX)
-	PREFETCHT0 56(BX)
-	ADDQ       SI, BX
-	PREFETCHT0 (BX)
-	PREFETCHT0 56(BX)
-	ADDQ       SI, BX
-	PREFETCHT0 (BX)
-	PREFETCHT0 56(BX)
-	ADDQ       SI, BX
-	PREFETCHT0 (BX)
-	PREFETCHT0 56(BX)
+	MOVQ       DX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 56(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 56(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 56(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 56(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 56(R9)
+	ADDQ       BX, R9
+	PREFETCHT0 (R9)
+	PREFETCHT0 56(R9)
 	VXORPD     Y0, Y0, Y0
 	VXORPD     Y1, Y1, Y1
 	VXORPD     Y2, Y2, Y2
@@ -44,13 +52,13 @@ TEXT ·gemmKernel6x8AVX2(SB), NOSPLIT, $0-104
 	VXORPD     Y9, Y9, Y9
 	VXORPD     Y10, Y10, Y10
 	VXORPD     Y11, Y11, Y11
-	MOVQ       AX, BX
-	SHRQ       $0x02, BX
+	MOVQ       DI, R9
+	SHRQ       $0x02, R9
 	JZ         gemmKernel6x8AVX2_tail
 
 gemmKernel6x8AVX2_loop4:
-	VMOVUPD      (DX), Y12
-	VMOVUPD      32(DX), Y13
+	VMOVUPD      (R8), Y12
+	VMOVUPD      32(R8), Y13
 	VBROADCASTSD (CX), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
@@ -69,8 +77,8 @@ gemmKernel6x8AVX2_loop4:
 	VBROADCASTSD 40(CX), Y15
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
-	VMOVUPD      64(DX), Y12
-	VMOVUPD      96(DX), Y13
+	VMOVUPD      64(R8), Y12
+	VMOVUPD      96(R8), Y13
 	VBROADCASTSD 48(CX), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
@@ -89,8 +97,8 @@ gemmKernel6x8AVX2_loop4:
 	VBROADCASTSD 88(CX), Y15
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
-	VMOVUPD      128(DX), Y12
-	VMOVUPD      160(DX), Y13
+	VMOVUPD      128(R8), Y12
+	VMOVUPD      160(R8), Y13
 	VBROADCASTSD 96(CX), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
@@ -109,8 +117,8 @@ gemmKernel6x8AVX2_loop4:
 	VBROADCASTSD 136(CX), Y15
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
-	VMOVUPD      192(DX), Y12
-	VMOVUPD      224(DX), Y13
+	VMOVUPD      192(R8), Y12
+	VMOVUPD      224(R8), Y13
 	VBROADCASTSD 144(CX), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
@@ -130,17 +138,17 @@ gemmKernel6x8AVX2_loop4:
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
 	ADDQ         $0x000000c0, CX
-	ADDQ         $0x00000100, DX
-	DECQ         BX
+	ADDQ         $0x00000100, R8
+	DECQ         R9
 	JNZ          gemmKernel6x8AVX2_loop4
 
 gemmKernel6x8AVX2_tail:
-	ANDQ $0x03, AX
+	ANDQ $0x03, DI
 	JZ   gemmKernel6x8AVX2_scale
 
 gemmKernel6x8AVX2_loop1:
-	VMOVUPD      (DX), Y12
-	VMOVUPD      32(DX), Y13
+	VMOVUPD      (R8), Y12
+	VMOVUPD      32(R8), Y13
 	VBROADCASTSD (CX), Y14
 	VFMADD231PD  Y12, Y14, Y0
 	VFMADD231PD  Y13, Y14, Y1
@@ -160,13 +168,13 @@ gemmKernel6x8AVX2_loop1:
 	VFMADD231PD  Y12, Y15, Y10
 	VFMADD231PD  Y13, Y15, Y11
 	ADDQ         $0x00000030, CX
-	ADDQ         $0x00000040, DX
-	DECQ         AX
+	ADDQ         $0x00000040, R8
+	DECQ         DI
 	JNZ          gemmKernel6x8AVX2_loop1
 
 gemmKernel6x8AVX2_scale:
 	// acc *= alpha
-	VBROADCASTSD alpha+88(FP), Y14
+	VBROADCASTSD alpha+96(FP), Y14
 	VMULPD       Y0, Y14, Y0
 	VMULPD       Y1, Y14, Y1
 	VMULPD       Y2, Y14, Y2
@@ -179,65 +187,64 @@ gemmKernel6x8AVX2_scale:
 	VMULPD       Y9, Y14, Y9
 	VMULPD       Y10, Y14, Y10
 	VMULPD       Y11, Y14, Y11
-	MOVQ         c_base+56(FP), AX
-	MOVQ         ldc+80(FP), CX
-	SHLQ         $0x03, CX
-
-	// beta == ±0 (all bits but the sign clear): C is only written
-	MOVQ    beta+96(FP), DX
-	SHLQ    $0x01, DX
-	JNZ     gemmKernel6x8AVX2_accumulate
-	VMOVUPD Y0, (AX)
-	VMOVUPD Y1, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPD Y2, (AX)
-	VMOVUPD Y3, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPD Y4, (AX)
-	VMOVUPD Y5, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPD Y6, (AX)
-	VMOVUPD Y7, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPD Y8, (AX)
-	VMOVUPD Y9, 32(AX)
-	ADDQ    CX, AX
-	VMOVUPD Y10, (AX)
-	VMOVUPD Y11, 32(AX)
-	VZEROUPPER
-	RET
+	TESTQ        SI, SI
+	JNZ          gemmKernel6x8AVX2_accumulate
+	VMOVUPD      Y0, (DX)
+	VMOVUPD      Y1, 32(DX)
+	ADDQ         BX, DX
+	VMOVUPD      Y2, (DX)
+	VMOVUPD      Y3, 32(DX)
+	ADDQ         BX, DX
+	VMOVUPD      Y4, (DX)
+	VMOVUPD      Y5, 32(DX)
+	ADDQ         BX, DX
+	VMOVUPD      Y6, (DX)
+	VMOVUPD      Y7, 32(DX)
+	ADDQ         BX, DX
+	VMOVUPD      Y8, (DX)
+	VMOVUPD      Y9, 32(DX)
+	ADDQ         BX, DX
+	VMOVUPD      Y10, (DX)
+	VMOVUPD      Y11, 32(DX)
+	ADDQ         BX, DX
+	JMP          gemmKernel6x8AVX2_next
 
 gemmKernel6x8AVX2_accumulate:
 	// acc += beta·C
-	VBROADCASTSD beta+96(FP), Y15
-	VFMADD231PD  (AX), Y15, Y0
-	VMOVUPD      Y0, (AX)
-	VFMADD231PD  32(AX), Y15, Y1
-	VMOVUPD      Y1, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PD  (AX), Y15, Y2
-	VMOVUPD      Y2, (AX)
-	VFMADD231PD  32(AX), Y15, Y3
-	VMOVUPD      Y3, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PD  (AX), Y15, Y4
-	VMOVUPD      Y4, (AX)
-	VFMADD231PD  32(AX), Y15, Y5
-	VMOVUPD      Y5, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PD  (AX), Y15, Y6
-	VMOVUPD      Y6, (AX)
-	VFMADD231PD  32(AX), Y15, Y7
-	VMOVUPD      Y7, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PD  (AX), Y15, Y8
-	VMOVUPD      Y8, (AX)
-	VFMADD231PD  32(AX), Y15, Y9
-	VMOVUPD      Y9, 32(AX)
-	ADDQ         CX, AX
-	VFMADD231PD  (AX), Y15, Y10
-	VMOVUPD      Y10, (AX)
-	VFMADD231PD  32(AX), Y15, Y11
-	VMOVUPD      Y11, 32(AX)
+	VBROADCASTSD beta+104(FP), Y15
+	VFMADD231PD  (DX), Y15, Y0
+	VMOVUPD      Y0, (DX)
+	VFMADD231PD  32(DX), Y15, Y1
+	VMOVUPD      Y1, 32(DX)
+	ADDQ         BX, DX
+	VFMADD231PD  (DX), Y15, Y2
+	VMOVUPD      Y2, (DX)
+	VFMADD231PD  32(DX), Y15, Y3
+	VMOVUPD      Y3, 32(DX)
+	ADDQ         BX, DX
+	VFMADD231PD  (DX), Y15, Y4
+	VMOVUPD      Y4, (DX)
+	VFMADD231PD  32(DX), Y15, Y5
+	VMOVUPD      Y5, 32(DX)
+	ADDQ         BX, DX
+	VFMADD231PD  (DX), Y15, Y6
+	VMOVUPD      Y6, (DX)
+	VFMADD231PD  32(DX), Y15, Y7
+	VMOVUPD      Y7, 32(DX)
+	ADDQ         BX, DX
+	VFMADD231PD  (DX), Y15, Y8
+	VMOVUPD      Y8, (DX)
+	VFMADD231PD  32(DX), Y15, Y9
+	VMOVUPD      Y9, 32(DX)
+	ADDQ         BX, DX
+	VFMADD231PD  (DX), Y15, Y10
+	VMOVUPD      Y10, (DX)
+	VFMADD231PD  32(DX), Y15, Y11
+	VMOVUPD      Y11, 32(DX)
+	ADDQ         BX, DX
+
+gemmKernel6x8AVX2_next:
+	DECQ AX
+	JNZ  gemmKernel6x8AVX2_tile
 	VZEROUPPER
 	RET

@@ -2,11 +2,18 @@ package simd
 
 // gemmGeneric is the pure-Go GEMM micro-kernel. Its 2×4 tile keeps the eight accumulators and
 // six operands in registers (a 4×4 tile spills and runs a third slower).
-var gemmGeneric = gemmKernel{name: "generic 2x4", mr: 2, nr: 4, kc: 256, mc: 72, nc: 4080, tile: gemmKernel2x4Generic}
+var gemmGeneric = gemmKernel{name: "generic 2x4", mr: 2, nr: 4, kc: 256, mc: 72, nc: 4080, tiles: gemmKernel2x4Generic}
 
-// gemmKernel2x4Generic sets C = alpha·Ã·B̃ + beta·C for one 2×4 tile (see gemmKernel); it is
-// the pure-Go twin of the assembly micro-kernels, which compute the same loop for their mr×nr.
-func gemmKernel2x4Generic(k int, a, b, c []float64, ldc int, alpha, beta float64) {
+// gemmKernel2x4Generic sets C = alpha·Ã·B̃ + beta·C for n stacked 2×4 tiles (see gemmKernel);
+// it is the pure-Go twin of the assembly micro-kernels, which compute the same for their mr×nr.
+func gemmKernel2x4Generic(n, k int, a, b, c []float64, ldc int, alpha, beta float64) {
+	for t := 0; t < n; t++ {
+		gemmTile2x4(k, a[t*2*k:(t+1)*2*k], b, c[t*2*ldc:], ldc, alpha, beta)
+	}
+}
+
+// gemmTile2x4 is gemmKernel2x4Generic for one tile.
+func gemmTile2x4(k int, a, b, c []float64, ldc int, alpha, beta float64) {
 	var (
 		c00, c01, c02, c03 float64
 		c10, c11, c12, c13 float64

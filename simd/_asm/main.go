@@ -53,34 +53,39 @@ func main() {
 	Generate()
 }
 
-// gemmKernel emits gemmKernel{mr}x{nr}{ISA}: C = alpha·Ã·B̃ + beta·C on one mr×nr tile of a
-// row-major C, with Ã packed as k groups of mr values (one column of A each) and B̃ as k groups of
-// nr values (one row of B each). nr must be a multiple of the ISA's lane count. When beta == 0, C
-// is only written. The k loop is unrolled four times.
+// gemmKernel emits gemmKernel{mr}x{nr}{ISA}: C = alpha·Ã·B̃ + beta·C on a column of tiles
+// full mr×nr tiles of a row-major C (tile t at row t·mr), with tile t's Ã at a[t·k·mr:] (k
+// groups of mr values, one column of A each) and one B̃ for all (k groups of nr values, one row
+// of B each). nr must be a multiple of the ISA's lane count. When beta == 0, C is only written.
+// The k loop is unrolled four times.
 func gemmKernel(v isa, mr, nr int) {
 	nv := nr / v.lanes
 	name := fmt.Sprintf("gemmKernel%dx%d%s", mr, nr, v.name)
-	TEXT(name, NOSPLIT, "func(k int, a, b, c []float64, ldc int, alpha, beta float64)")
+	TEXT(name, NOSPLIT, "func(tiles, k int, a, b, c []float64, ldc int, alpha, beta float64)")
 	Pragma("noescape")
-	Doc(fmt.Sprintf("%s sets C = alpha·Ã·B̃ + beta·C for one %d×%d tile (mr = %d, nr = %d);", name, mr, nr, mr, nr),
-		"its pure-Go twin is gemmKernel2x4Generic, and it computes (up to FMA rounding) this loop:",
+	Doc(fmt.Sprintf("%s sets C = alpha·Ã·B̃ + beta·C for tiles %d×%d tiles stacked in C", name, mr, nr),
+		fmt.Sprintf("(mr = %d, nr = %d). Its pure-Go twin is gemmKernel2x4Generic; it computes (up to FMA", mr, nr),
+		"rounding) this loop:",
 		"",
-		"\tfor i := 0; i < mr; i++ {",
-		"\t\tfor j := 0; j < nr; j++ {",
-		"\t\t\tvar s float64",
-		"\t\t\tfor p := 0; p < k; p++ {",
-		"\t\t\t\ts += a[p*mr+i] * b[p*nr+j]",
-		"\t\t\t}",
-		"\t\t\tif beta == 0 {",
-		"\t\t\t\tc[i*ldc+j] = alpha * s",
-		"\t\t\t} else {",
-		"\t\t\t\tc[i*ldc+j] = alpha*s + beta*c[i*ldc+j]",
-		"\t\t\t}",
-		"\t\t}",
-		"\t}",
+		"	for t := 0; t < tiles; t++ {",
+		"		at, ct := a[t*k*mr:], c[t*mr*ldc:]",
+		"		for i := 0; i < mr; i++ {",
+		"			for j := 0; j < nr; j++ {",
+		"				var s float64",
+		"				for p := 0; p < k; p++ {",
+		"					s += at[p*mr+i] * b[p*nr+j]",
+		"				}",
+		"				if beta == 0 {",
+		"					ct[i*ldc+j] = alpha * s",
+		"				} else {",
+		"					ct[i*ldc+j] = alpha*s + beta*ct[i*ldc+j]",
+		"				}",
+		"			}",
+		"		}",
+		"	}",
 		"",
-		"The slices are not bounds-checked: a and b must hold k·mr and k·nr values, c must reach",
-		"(mr-1)·ldc+nr.")
+		"The slices are not bounds-checked: tiles and k must be positive, a must hold tiles·k·mr",
+		"values, b k·nr, and c must reach (tiles·mr-1)·ldc+nr.")
 
 	acc := make([]reg.VecPhysical, mr*nv)
 	for i := range acc {
@@ -92,21 +97,27 @@ func gemmKernel(v isa, mr, nr int) {
 	}
 	bc := [2]reg.VecPhysical{v.vec(mr*nv + nv), v.vec(mr*nv + nv + 1)}
 
-	k := Load(Param("k"), GP64())
+	tiles := Load(Param("tiles"), GP64())
 	ap := Load(Param("a").Base(), GP64())
-	bp := Load(Param("b").Base(), GP64())
+	cp := Load(Param("c").Base(), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(3), ldc)
+	beta0 := GP64()
+	Comment("beta == ±0 (all bits but the sign clear): C is only written")
+	MOVQ(paramAddr("beta"), beta0)
+	SHLQ(U8(1), beta0)
+	k, bp, n, pf := GP64(), GP64(), GP64(), GP64()
 
+	Label(name + "_tile")
+	Load(Param("k"), k)
+	Load(Param("b").Base(), bp)
 	Comment("Prefetch the C tile; it is read (beta ≠ 0) or written after the k loop.")
-	{
-		cp := Load(Param("c").Base(), GP64())
-		ldc := Load(Param("ldc"), GP64())
-		SHLQ(U8(3), ldc)
-		for i := 0; i < mr; i++ {
-			PREFETCHT0(Mem{Base: cp})
-			PREFETCHT0(Mem{Base: cp, Disp: nr*8 - 8})
-			if i < mr-1 {
-				ADDQ(ldc, cp)
-			}
+	MOVQ(cp, pf)
+	for i := 0; i < mr; i++ {
+		PREFETCHT0(Mem{Base: pf})
+		PREFETCHT0(Mem{Base: pf, Disp: nr*8 - 8})
+		if i < mr-1 {
+			ADDQ(ldc, pf)
 		}
 	}
 	for _, r := range acc {
@@ -128,7 +139,6 @@ func gemmKernel(v isa, mr, nr int) {
 	}
 
 	const unroll = 4
-	n := GP64()
 	MOVQ(k, n)
 	SHRQ(U8(2), n)
 	JZ(LabelRef(name + "_tail"))
@@ -157,25 +167,15 @@ func gemmKernel(v isa, mr, nr int) {
 	for _, r := range acc {
 		VMULPD(r, bc[0], r)
 	}
-	cp := Load(Param("c").Base(), GP64())
-	ldc := Load(Param("ldc"), GP64())
-	SHLQ(U8(3), ldc)
-
-	Comment("beta == ±0 (all bits but the sign clear): C is only written")
-	betaBits := GP64()
-	MOVQ(paramAddr("beta"), betaBits)
-	SHLQ(U8(1), betaBits)
+	TESTQ(beta0, beta0)
 	JNZ(LabelRef(name + "_accumulate"))
 	for i := 0; i < mr; i++ {
 		for j := 0; j < nv; j++ {
 			VMOVUPD(acc[i*nv+j], Mem{Base: cp, Disp: j * vbytes})
 		}
-		if i < mr-1 {
-			ADDQ(ldc, cp)
-		}
+		ADDQ(ldc, cp)
 	}
-	VZEROUPPER()
-	RET()
+	JMP(LabelRef(name + "_next"))
 
 	Label(name + "_accumulate")
 	Comment("acc += beta·C")
@@ -186,10 +186,12 @@ func gemmKernel(v isa, mr, nr int) {
 			VFMADD231PD(m, bc[1], acc[i*nv+j])
 			VMOVUPD(acc[i*nv+j], m)
 		}
-		if i < mr-1 {
-			ADDQ(ldc, cp)
-		}
+		ADDQ(ldc, cp)
 	}
+
+	Label(name + "_next")
+	DECQ(tiles)
+	JNZ(LabelRef(name + "_tile"))
 	VZEROUPPER()
 	RET()
 }
