@@ -27,7 +27,7 @@ CXX_PROGRAMS := $(BUILD)/eval_model_cpp
 C_TEST_MODELS := $(BUILD)/model_e2.safetensors $(BUILD)/model_cond_e1e2.safetensors
 C_TEST_MODELS_EXTRA ?=
 
-.PHONY: all lib c-examples check-header test-c test-go test-python test quickstart venv clean help
+.PHONY: all lib c-examples check-header test-c test-go test-simd check-generate test-python test quickstart venv clean help
 
 all: lib
 
@@ -35,12 +35,14 @@ help:
 	@echo "make lib          build $(LIB) (go build -buildmode=c-shared ./capi)"
 	@echo "make c-examples   build the C and C++ examples against include/gojammy.h"
 	@echo "make test-c       check the header and run the C and C++ examples and checks"
+	@echo "make test-simd    simd tests with assembly, -tags noasm/purego and GOJAMMY_SIMD=generic"
+	@echo "make check-generate  regenerate simd's assembly with avo and fail on any difference"
 	@echo "make test         go test ./..., test-c and pytest"
 	@echo "make quickstart   install into $(VENV) and run examples/quickstart.py"
 
 # ---- C library ------------------------------------------------------------------------------
 
-GO_SOURCES := $(shell find capi flowcore simd -name '*.go' -not -name '*_test.go' -o -name '*.[ch]') \
+GO_SOURCES := $(shell find capi flowcore simd -name '*.go' -not -name '*_test.go' -o -name '*.[chs]') \
 	include/gojammy.h go.mod go.sum
 
 lib: $(LIB)
@@ -100,6 +102,23 @@ test-c: check-header c-examples $(C_TEST_MODELS)
 test-go:
 	$(GO) vet ./...
 	$(GO) test ./...
+
+# Every simd implementation is tested in the default run; these runs check the builds without
+# assembly and the run-time override.
+test-simd:
+	$(GO) vet ./simd/... && $(GO) vet -tags noasm ./simd/...
+	$(GO) test ./simd/...
+	$(GO) test -tags noasm ./simd/...
+	$(GO) test -tags purego ./simd/...
+	GOJAMMY_SIMD=generic $(GO) test ./simd/...
+
+# The committed assembly (simd/*_amd64.s and the Go declarations avo writes next to each) must
+# be exactly what simd/_asm generates.
+SIMD_GENERATED = $(foreach s,$(wildcard simd/*_amd64.s),$(s) $(s:.s=.go))
+
+check-generate:
+	$(GO) generate ./simd/
+	git diff --exit-code -- $(SIMD_GENERATED)
 
 # ---- Python (the Python package's targets; see python/, pyproject.toml, hatch_build.py) ------
 

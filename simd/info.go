@@ -1,11 +1,7 @@
-// Package simd will hold gojammy's batched float64 kernels and their dispatch (a generic Go
-// implementation of every kernel plus amd64 assembly twins chosen once at start-up from cpuid).
-//
-// For now it only reports what the dispatch will see: the detected CPU features and the kernel
-// implementation in use, which is "generic" until the assembly kernels land.
 package simd
 
 import (
+	"runtime"
 	"sort"
 	"strings"
 
@@ -18,9 +14,33 @@ var relevant = []cpuid.FeatureID{
 	cpuid.AVX512F, cpuid.AVX512DQ, cpuid.AVX512VL, cpuid.ASIMD, cpuid.SVE,
 }
 
-// Implementation names the kernel implementation in use. It is "generic" (pure Go) until the
-// assembly kernels land.
-func Implementation() string { return "generic" }
+// KernelInfo describes the dispatch decision made at start-up.
+type KernelInfo struct {
+	Arch      string            // runtime.GOARCH
+	CPU       string            // processor brand string ("" if unknown)
+	Features  []string          // as [Features]
+	Requested string            // value of GOJAMMY_SIMD ("" if unset)
+	Level     string            // implementation level in use, as [Implementation]
+	Note      string            // why Level differs from Requested ("" if it does not)
+	Available []string          // levels compiled into this build that the CPU supports
+	Kernels   map[string]string // kernel family ("gemm", "vecmath") → implementation level it runs
+}
+
+// Info reports the architecture, the detected features, the requested and chosen
+// implementation levels and, per kernel family, the implementation actually used.
+func Info() KernelInfo {
+	info := KernelInfo{
+		Arch: runtime.GOARCH, CPU: CPUName(), Features: Features(),
+		Requested: active.requested, Level: active.level.String(), Note: active.note,
+		Kernels: map[string]string{"gemm": gemmLevel.String(), "vecmath": vecmathLevel.String()},
+	}
+	for l := levelGeneric; l < numLevels; l++ {
+		if compiled(l) && cpuSupports(l) {
+			info.Available = append(info.Available, l.String())
+		}
+	}
+	return info
+}
 
 // Features returns the detected CPU features relevant to the kernels (lower-case names such as
 // "avx2", "fma3", "avx512f"), in a fixed order.

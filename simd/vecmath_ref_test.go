@@ -1,0 +1,182 @@
+package simd
+
+import (
+	"math"
+	"math/big"
+)
+
+// Correctly rounded references for the vector math tests, computed with math/big (package
+// math is itself off by up to 1 ulp, e.g. its Exp overflows early at 709.782712893384).
+
+const refPrec = 160
+
+var refLn2, _, _ = big.ParseFloat("0.6931471805599453094172321214581765680755001343602552541206800094933936219696947156058633269964186875", 10, refPrec, big.ToNearestEven)
+
+func newRef(v float64) *big.Float { return new(big.Float).SetPrec(refPrec).SetFloat64(v) }
+
+func refFloat64(v *big.Float) float64 {
+	f, _ := v.Float64()
+	return f
+}
+
+// sumSeries returns Σ terms until they drop below 2^-refPrec relative to 1; next turns the
+// current term into the following one (k = 1, 2, …).
+func sumSeries(first *big.Float, next func(term *big.Float, k int)) *big.Float {
+	sum, term := newRef(0).Set(first), newRef(0).Set(first)
+	for k := 1; term.Sign() != 0 && term.MantExp(nil) > -refPrec; k++ {
+		next(term, k)
+		sum.Add(sum, term)
+	}
+	return sum
+}
+
+// expBig is eˣ for finite x in [-746, 710]: 2ⁿ·eʳ with r = x - n·ln2 as a Taylor series.
+// With minus1 it returns eˣ - 1, summed directly (without 1) for |x| < ½ to avoid cancellation.
+func expBig(x float64, minus1 bool) *big.Float {
+	n := math.Round(x / math.Ln2)
+	if minus1 && math.Abs(x) < 0.5 {
+		n = 0
+	}
+	r := newRef(x)
+	r.Sub(r, newRef(n).Mul(newRef(n), refLn2))
+	taylor := func(term *big.Float, k int) { term.Mul(term, r).Quo(term, newRef(float64(k+1))) }
+	if minus1 && n == 0 {
+		return sumSeries(r, taylor) // r + r²/2 + …
+	}
+	e := sumSeries(newRef(1), func(term *big.Float, k int) { term.Mul(term, r).Quo(term, newRef(float64(k))) })
+	e.SetMantExp(e, int(n))
+	if minus1 {
+		e.Sub(e, newRef(1))
+	}
+	return e
+}
+
+// lnBig is ln y for y > 0: e·ln2 + 2·atanh((m-1)/(m+1)) for y = m·2ᵉ, m in [√½, √2).
+func lnBig(y *big.Float) *big.Float {
+	m := newRef(0)
+	e := y.MantExp(m) // m in [½, 1)
+	if m.Cmp(newRef(math.Sqrt2/2)) < 0 {
+		m.SetMantExp(m, 1)
+		e--
+	}
+	s := newRef(0).Sub(m, newRef(1))
+	s.Quo(s, newRef(0).Add(m, newRef(1)))
+	z := newRef(0).Mul(s, s)
+	pow := newRef(0).Set(s)
+	sum := sumSeries(s, func(term *big.Float, k int) {
+		pow.Mul(pow, z)
+		term.Quo(pow, newRef(float64(2*k+1)))
+	})
+	sum.Mul(sum, newRef(2))
+	return sum.Add(sum, newRef(float64(e)).Mul(newRef(float64(e)), refLn2))
+}
+
+func expRef(x float64) float64 {
+	switch {
+	case math.IsNaN(x):
+		return x
+	case x > 710:
+		return math.Inf(1)
+	case x < -746:
+		return 0
+	}
+	return refFloat64(expBig(x, false))
+}
+
+func expm1Ref(x float64) float64 {
+	switch {
+	case math.IsNaN(x) || x == 0:
+		return x
+	case x > 710:
+		return math.Inf(1)
+	case x < -746:
+		return -1
+	}
+	return refFloat64(expBig(x, true))
+}
+
+func logRef(x float64) float64 {
+	switch {
+	case math.IsNaN(x) || x < 0:
+		return math.NaN()
+	case x == 0:
+		return math.Inf(-1)
+	case math.IsInf(x, 1):
+		return x
+	}
+	return refFloat64(lnBig(newRef(x)))
+}
+
+// log1pBig is ln(1 + t) for t > -1, by its series for |t| < ½ (no cancellation in 1 + t).
+func log1pBig(t *big.Float) *big.Float {
+	if t.Cmp(newRef(-0.5)) > 0 && t.Cmp(newRef(0.5)) < 0 {
+		pow := newRef(0).Set(t)
+		return sumSeries(t, func(term *big.Float, k int) {
+			pow.Mul(pow, t).Neg(pow)
+			term.Quo(pow, newRef(float64(k+1)))
+		})
+	}
+	y := new(big.Float).SetPrec(2200).Set(t) // 1 + t exactly
+	y.Add(y, big.NewFloat(1))
+	return lnBig(newRef(0).Set(y))
+}
+
+func log1pRef(x float64) float64 {
+	switch {
+	case math.IsNaN(x) || x < -1:
+		return math.NaN()
+	case x == -1:
+		return math.Inf(-1)
+	case math.IsInf(x, 1) || x == 0:
+		return x
+	}
+	return refFloat64(log1pBig(newRef(x)))
+}
+
+func sigmoidRef(x float64) float64 {
+	switch {
+	case math.IsNaN(x):
+		return x
+	case x > 746:
+		return 1
+	case x < -746:
+		return 0
+	case x < -700: // eˣ/(1 + eˣ)
+		e := expBig(x, false)
+		return refFloat64(e.Quo(e, newRef(0).Add(e, newRef(1))))
+	}
+	d := expBig(-x, false)
+	d.Add(d, newRef(1))
+	return refFloat64(d.Quo(newRef(1), d))
+}
+
+// softplusRef is ln(1 + eˣ) (sign +1) or ln σ(x) = -ln(1 + e⁻ˣ) (sign -1).
+func softplusRef(x float64, sign float64) float64 {
+	switch {
+	case math.IsNaN(x):
+		return x
+	case math.Abs(x) > 746: // ln(1 + e^-|x|) < 2⁻¹⁰⁷⁵
+		if sign > 0 {
+			return max(x, 0)
+		}
+		return min(x, 0)
+	}
+	l := log1pBig(expBig(-math.Abs(x), false))
+	if sign > 0 {
+		return refFloat64(l.Add(l, newRef(max(x, 0))))
+	}
+	return refFloat64(l.Sub(newRef(min(x, 0)), l))
+}
+
+func tanhRef(x float64) float64 {
+	switch {
+	case math.IsNaN(x) || x == 0:
+		return x
+	case math.Abs(x) > 40:
+		return math.Copysign(1, x)
+	}
+	t := expBig(-2*math.Abs(x), true)
+	y := newRef(0).Neg(t)
+	y.Quo(y, t.Add(t, newRef(2)))
+	return math.Copysign(refFloat64(y), x)
+}

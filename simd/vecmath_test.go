@@ -1,0 +1,245 @@
+package simd
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// vecmathImpls returns the vector math implementations this build and CPU can run, by level.
+func vecmathImpls() map[level]*vecmathKernels {
+	out := map[level]*vecmathKernels{}
+	for l := levelGeneric; l < numLevels; l++ {
+		if k := levelKernels(l).vecmath; k != nil && cpuSupports(l) {
+			out[l] = k
+		}
+	}
+	return out
+}
+
+// ulpDiff is the distance in units in the last place between x and the reference y: 0 when
+// both are NaN or equal (including infinities), +Inf when only one is NaN or infinite or
+// their signs differ (zeros excepted).
+func ulpDiff(x, y float64) float64 {
+	switch {
+	case x == y || (math.IsNaN(x) && math.IsNaN(y)):
+		return 0
+	case math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) || (x < 0) != (y < 0):
+		return math.Inf(1)
+	}
+	return math.Abs(float64(int64(math.Float64bits(math.Abs(x))) - int64(math.Float64bits(math.Abs(y)))))
+}
+
+// vecmathFunc is one vector math function with its reference and inputs.
+type vecmathFunc struct {
+	name    string
+	kernel  func(*vecmathKernels) func(dst, x []float64)
+	ref     func(float64) float64 // correctly rounded
+	std     func(float64) float64 // package math's, for benchmarks
+	maxUlp  float64               // documented bound
+	inputs  func(rng *rand.Rand) float64
+	special []float64
+}
+
+// expInputs draws exp and expm1 arguments: the whole finite-result range and beyond, values
+// near 0, and arbitrary float64s.
+func expInputs(rng *rand.Rand) float64 {
+	switch rng.IntN(4) {
+	case 0:
+		return rng.Float64()*1460 - 750
+	case 1:
+		return rng.NormFloat64()
+	case 2:
+		return math.Ldexp(rng.Float64()-0.5, -rng.IntN(80)) // tiny, both signs
+	}
+	return math.Float64frombits(rng.Uint64())
+}
+
+var expSpecials = []float64{
+	0, math.Copysign(0, -1), 5e-324, -5e-324, 1e-310, 0x1p-54, -0x1p-54, 1, -1, math.Inf(1), math.Inf(-1), math.NaN(),
+	math.MaxFloat64, -math.MaxFloat64, 709.782712893384, 709.7827128933841, 709.78, 710, -708.3964185322641,
+	-708.4, -745.1332191019411, -745.1332191019412, -745.2, -746, -1000, 0.5 * math.Ln2, -0.5 * math.Ln2,
+	1.5 * math.Ln2, math.Nextafter(1.5*math.Ln2, 0), 1023.5 * math.Ln2, -1022.5 * math.Ln2, 37.5, -37.5, 54 * math.Ln2,
+}
+
+var vecmathFuncs = []vecmathFunc{
+	{
+		name: "exp", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.exp }, ref: expRef, std: math.Exp, maxUlp: 1,
+		inputs: expInputs, special: expSpecials,
+	},
+	{
+		name: "expm1", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.expm1 }, ref: expm1Ref, std: math.Expm1, maxUlp: 1,
+		inputs: expInputs, special: expSpecials,
+	},
+	{
+		name: "log", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.log }, ref: logRef, std: math.Log, maxUlp: 1,
+		inputs: func(rng *rand.Rand) float64 {
+			switch rng.IntN(3) {
+			case 0:
+				return 0.5 + 1.5*rng.Float64() // near 1, both sides of √2
+			case 1:
+				return math.Float64frombits(rng.Uint64() >> 1) // any positive float64, subnormals included
+			}
+			return math.Float64frombits(rng.Uint64()) // negative half gives NaN
+		},
+		special: []float64{
+			0, math.Copysign(0, -1), 5e-324, 1e-310, 0x1p-1022, math.Nextafter(0x1p-1022, 0), 1, math.Nextafter(1, 0),
+			math.Nextafter(1, 2), sqrt2, math.Nextafter(sqrt2, 0), math.Nextafter(sqrt2, 2), 2 * sqrt2, 0.5,
+			math.MaxFloat64, math.Inf(1), math.Inf(-1), math.NaN(), -1, -5e-324, 2, math.E,
+		},
+	},
+	{
+		name: "log1p", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.log1p }, ref: log1pRef, std: math.Log1p, maxUlp: 1,
+		inputs: func(rng *rand.Rand) float64 {
+			switch rng.IntN(4) {
+			case 0:
+				return rng.Float64()*1.5 - 1 // [-1, ½): near the pole and around 0
+			case 1:
+				return math.Ldexp(rng.Float64()-0.5, -rng.IntN(80)) // tiny, both signs
+			case 2:
+				return math.Float64frombits(rng.Uint64() >> 1) // any positive float64
+			}
+			return math.Float64frombits(rng.Uint64()) // most negatives give NaN
+		},
+		special: []float64{
+			0, math.Copysign(0, -1), 5e-324, -5e-324, 1e-310, 0x1p-53, -0x1p-53, 0x1p-52, -1, math.Nextafter(-1, 0),
+			math.Nextafter(-1, -2), -0.5, 0.5, sqrt2 - 1, math.Nextafter(sqrt2-1, 1), 1, math.E - 1, math.MaxFloat64,
+			math.Inf(1), math.Inf(-1), math.NaN(), -2, 1e300,
+		},
+	},
+	{
+		name: "sigmoid", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.sigmoid }, ref: sigmoidRef,
+		std: func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, maxUlp: 2,
+		inputs: expInputs, special: expSpecials,
+	},
+	{
+		name: "softplus", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.softplus },
+		ref: func(x float64) float64 { return softplusRef(x, 1) }, std: func(x float64) float64 { return math.Log1p(math.Exp(x)) }, maxUlp: 2,
+		inputs: expInputs, special: expSpecials,
+	},
+	{
+		name: "logsigmoid", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.logSigmoid },
+		ref: func(x float64) float64 { return softplusRef(x, -1) }, std: func(x float64) float64 { return -math.Log1p(math.Exp(-x)) }, maxUlp: 2,
+		inputs: expInputs, special: expSpecials,
+	},
+	{
+		name: "tanh", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.tanh }, ref: tanhRef, std: math.Tanh, maxUlp: 2,
+		inputs: expInputs, special: append([]float64{0.5493061443340548, 20, -20, 19.06, 0x1p-28, -0x1p-28}, expSpecials...),
+	},
+}
+
+// TestVecmathAccuracy checks every implementation against correctly rounded references on
+// random inputs over the whole float64 range and on edges, to the documented ulp bound, and
+// checks that results do not depend on the position in the slice (every tail length).
+func TestVecmathAccuracy(t *testing.T) {
+	n := 30000
+	if testing.Short() {
+		n = 4000
+	}
+	for _, f := range vecmathFuncs {
+		rng := rand.New(rand.NewPCG(11, 12))
+		x := make([]float64, 0, n+len(f.special))
+		x = append(x, f.special...)
+		for len(x) < cap(x) {
+			x = append(x, f.inputs(rng))
+		}
+		want := make([]float64, len(x))
+		for i, v := range x {
+			want[i] = f.ref(v)
+		}
+		for l, impl := range vecmathImpls() {
+			kern := f.kernel(impl)
+			dst := make([]float64, len(x))
+			kern(dst, x)
+			worst, at := 0.0, 0.0
+			for i, v := range x {
+				if d := ulpDiff(dst[i], want[i]); d > worst {
+					worst, at = d, v
+				}
+			}
+			t.Logf("%s %v: max %v ulp (at %v)", f.name, l, worst, at)
+			if worst > f.maxUlp {
+				t.Errorf("%s %v: %v ulp at x = %v (%v, math %v)", f.name, l, worst, at, kernIn(kern, at), f.ref(at))
+			}
+			for m := 0; m <= 4*8+3; m++ { // every tail, in place
+				y := append([]float64(nil), x[:m]...)
+				kern(y, y)
+				for i := range y {
+					if y[i] != dst[i] && !(math.IsNaN(y[i]) && math.IsNaN(dst[i])) {
+						t.Fatalf("%s %v: length %d: [%d] = %v, want %v", f.name, l, m, i, y[i], dst[i])
+					}
+				}
+			}
+		}
+	}
+}
+
+func kernIn(kern func(dst, x []float64), v float64) float64 {
+	d := []float64{v}
+	kern(d, d)
+	return d[0]
+}
+
+// TestVecmathDispatch checks the exported functions (the chosen implementation) on a short
+// slice and that they write only len(x) values.
+func TestVecmathDispatch(t *testing.T) {
+	x := []float64{0, 1e-20, 0.5, 2, 3}
+	for _, tc := range []struct {
+		name string
+		f    func(dst, x []float64)
+		ref  func(float64) float64
+	}{
+		{"Exp", Exp, math.Exp}, {"Expm1", Expm1, math.Expm1}, {"Log", Log, math.Log}, {"Log1p", Log1p, math.Log1p},
+		{"Sigmoid", Sigmoid, func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }},
+		{"Softplus", Softplus, func(x float64) float64 { return math.Log1p(math.Exp(x)) }},
+		{"LogSigmoid", LogSigmoid, func(x float64) float64 { return -math.Log1p(math.Exp(-x)) }},
+		{"Tanh", Tanh, math.Tanh},
+	} {
+		got := make([]float64, len(x)+1)
+		tc.f(got, x)
+		for i, v := range x {
+			if want := tc.ref(v); math.Abs(got[i]-want) > 1e-15*math.Abs(want) {
+				t.Errorf("%s(%v) = %v, want %v", tc.name, v, got[i], want)
+			}
+		}
+		if got[len(x)] != 0 {
+			t.Errorf("%s wrote past len(x)", tc.name)
+		}
+	}
+}
+
+func BenchmarkVecmath(b *testing.B) {
+	const n = 4096
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, dst := make([]float64, n), make([]float64, n)
+	for i := range x {
+		x[i] = rng.Float64()*20 - 10
+	}
+	for _, f := range vecmathFuncs {
+		in := x
+		if f.name == "log" || f.name == "log1p" {
+			in = make([]float64, n)
+			for i := range in {
+				in[i] = math.Exp(x[i])
+			}
+		}
+		for l, impl := range vecmathImpls() {
+			kern := f.kernel(impl)
+			b.Run(fmt.Sprintf("%s/%v", f.name, l), func(b *testing.B) {
+				b.SetBytes(8 * n)
+				for b.Loop() {
+					kern(dst, in)
+				}
+			})
+		}
+		b.Run(f.name+"/math", func(b *testing.B) {
+			b.SetBytes(8 * n)
+			for b.Loop() {
+				for i, v := range in {
+					dst[i] = f.std(v)
+				}
+			}
+		})
+	}
+}
