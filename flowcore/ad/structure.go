@@ -3,8 +3,7 @@ package ad
 import (
 	"fmt"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // Cols returns the columns [start, start+n) of a.
@@ -178,7 +177,7 @@ func BroadcastRows(a *Node, r int) *Node {
 }
 
 // Linear returns x·Wᵀ + b for x (R x in), W (out x in, row-major, as torch.nn.Linear stores it) and
-// b (1 x out), using gonum's BLAS.
+// b (1 x out); the matrix products run in simd.Dgemm.
 func Linear(x, w, b *Node) *Node {
 	if w.C != x.C || b.C != w.R || b.R != 1 {
 		panic(fmt.Sprintf("ad.Linear: x %dx%d, W %dx%d, b %dx%d", x.R, x.C, w.R, w.C, b.R, b.C))
@@ -188,18 +187,18 @@ func Linear(x, w, b *Node) *Node {
 	for i := 0; i < x.R; i++ {
 		copy(out.Val[i*out.C:(i+1)*out.C], b.Val)
 	}
-	gemm(blas.NoTrans, blas.Trans, 1, mat(x), mat(w), 1, mat(out))
+	simd.Dgemm(false, true, x.R, w.R, x.C, 1, x.Val, x.C, w.Val, w.C, 1, out.Val, out.C)
 	if t.Tracks(x, w, b) {
 		t.Record([]*Node{out}, []*Node{x, w, b}, func() {
 			if out.grad == nil {
 				return
 			}
-			g := blas64.General{Rows: out.R, Cols: out.C, Stride: out.C, Data: out.grad}
+			g := out.grad
 			if x.needsGrad {
-				gemm(blas.NoTrans, blas.NoTrans, 1, g, mat(w), 1, gradMat(x))
+				simd.Dgemm(false, false, out.R, x.C, out.C, 1, g, out.C, w.Val, w.C, 1, x.Grad(), x.C)
 			}
 			if w.needsGrad {
-				gemm(blas.Trans, blas.NoTrans, 1, g, mat(x), 1, gradMat(w))
+				simd.Dgemm(true, false, w.R, w.C, out.R, 1, g, out.C, x.Val, x.C, 1, w.Grad(), w.C)
 			}
 			if b.needsGrad {
 				gb := b.Grad()
@@ -212,18 +211,6 @@ func Linear(x, w, b *Node) *Node {
 		})
 	}
 	return out
-}
-
-func mat(n *Node) blas64.General {
-	return blas64.General{Rows: n.R, Cols: n.C, Stride: n.C, Data: n.Val}
-}
-
-func gradMat(n *Node) blas64.General {
-	return blas64.General{Rows: n.R, Cols: n.C, Stride: n.C, Data: n.Grad()}
-}
-
-func gemm(ta, tb blas.Transpose, alpha float64, a, b blas64.General, beta float64, c blas64.General) {
-	blas64.Gemm(ta, tb, alpha, a, b, beta, c)
 }
 
 // Reshape returns a's values as an r x c node (r*c must equal a's size).
