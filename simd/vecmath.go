@@ -5,7 +5,8 @@ import "math"
 // vecmathKernels is one implementation of the element-wise vector math family ("vecmath").
 // Each function sets dst[i] = f(x[i]) for i < len(x); len(dst) == len(x).
 type vecmathKernels struct {
-	exp, expm1, log, log1p, sigmoid, softplus, logSigmoid, tanh func(dst, x []float64)
+	exp, expm1, log, log1p, sigmoid, softplus, logSigmoid, tanh, sin, cos func(dst, x []float64)
+	sincos                                                                func(sin, cos, x []float64)
 }
 
 // vecmathUse is the vector math implementation chosen at start-up and vecmathLevel its level.
@@ -57,6 +58,7 @@ func Tanh(dst, x []float64) { vecmathUse.tanh(dst[:len(x)], x) }
 var vecmathGeneric = vecmathKernels{
 	exp: expGeneric, expm1: expm1Generic, log: logGeneric, log1p: log1pGeneric,
 	sigmoid: sigmoidGeneric, softplus: softplusGeneric, logSigmoid: logSigmoidGeneric, tanh: tanhGeneric,
+	sin: sinGeneric, cos: cosGeneric, sincos: sincosGeneric,
 }
 
 // Constants shared by the generic and assembly kernels (simd/_asm repeats them).
