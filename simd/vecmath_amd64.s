@@ -346,11 +346,11 @@ DATA trigPio2_1<>+16(SB)/8, $0x3ff921fb54400000
 DATA trigPio2_1<>+24(SB)/8, $0x3ff921fb54400000
 GLOBL trigPio2_1<>(SB), RODATA|NOPTR, $32
 
-DATA trigPio2_2<>+0(SB)/8, $0x3dd0b4611a600000
-DATA trigPio2_2<>+8(SB)/8, $0x3dd0b4611a600000
-DATA trigPio2_2<>+16(SB)/8, $0x3dd0b4611a600000
-DATA trigPio2_2<>+24(SB)/8, $0x3dd0b4611a600000
-GLOBL trigPio2_2<>(SB), RODATA|NOPTR, $32
+DATA trigNegPio2_2<>+0(SB)/8, $0xbdd0b4611a600000
+DATA trigNegPio2_2<>+8(SB)/8, $0xbdd0b4611a600000
+DATA trigNegPio2_2<>+16(SB)/8, $0xbdd0b4611a600000
+DATA trigNegPio2_2<>+24(SB)/8, $0xbdd0b4611a600000
+GLOBL trigNegPio2_2<>(SB), RODATA|NOPTR, $32
 
 DATA trigPio2_3<>+0(SB)/8, $0x3ba3198a2e000000
 DATA trigPio2_3<>+8(SB)/8, $0x3ba3198a2e000000
@@ -2488,54 +2488,67 @@ sinAVX2_loop2:
 	VMOVUPD (CX), Y0
 	VMOVUPD 32(CX), Y1
 
-	// j = round(x·2/π) (tj = j + shifter), r = x - j·π/2 in four parts
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
 	VMOVUPD      expShifter<>+0(SB), Y2
 	VFMADD231PD  trigTwoOvPi<>+0(SB), Y0, Y2
 	VSUBPD       expShifter<>+0(SB), Y2, Y3
 	VMOVAPD      Y0, Y4
 	VFNMADD231PD trigPio2_1<>+0(SB), Y3, Y4
-	VFNMADD231PD trigPio2_2<>+0(SB), Y3, Y4
-	VFNMADD231PD trigPio2_3<>+0(SB), Y3, Y4
-	VFNMADD231PD trigPio2_3t<>+0(SB), Y3, Y4
+	VMULPD       trigNegPio2_2<>+0(SB), Y3, Y5
+	VADDPD       Y5, Y4, Y6
+	VSUBPD       Y4, Y6, Y7
+	VSUBPD       Y7, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VSUBPD       Y7, Y5, Y7
+	VADDPD       Y7, Y8, Y8
+	VMULPD       trigPio2_3t<>+0(SB), Y3, Y5
+	VFMADD231PD  trigPio2_3<>+0(SB), Y3, Y5
+	VSUBPD       Y5, Y6, Y3
+	VSUBPD       Y3, Y6, Y6
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       Y8, Y6, Y6
 
-	// sin r = r + r·z·S(z), cos r = w + (((1 - w) - z/2) + z²·C(z)), w = 1 - z/2
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     trigS7<>+0(SB), Y5
-	VFMADD213PD trigS6<>+0(SB), Y3, Y5
-	VFMADD213PD trigS5<>+0(SB), Y3, Y5
-	VFMADD213PD trigS4<>+0(SB), Y3, Y5
-	VFMADD213PD trigS3<>+0(SB), Y3, Y5
-	VFMADD213PD trigS2<>+0(SB), Y3, Y5
-	VFMADD213PD trigS1<>+0(SB), Y3, Y5
-	VFMADD213PD trigS0<>+0(SB), Y3, Y5
-	VMOVUPD     trigC7<>+0(SB), Y6
-	VFMADD213PD trigC6<>+0(SB), Y3, Y6
-	VFMADD213PD trigC5<>+0(SB), Y3, Y6
-	VFMADD213PD trigC4<>+0(SB), Y3, Y6
-	VFMADD213PD trigC3<>+0(SB), Y3, Y6
-	VFMADD213PD trigC2<>+0(SB), Y3, Y6
-	VFMADD213PD trigC1<>+0(SB), Y3, Y6
-	VFMADD213PD trigC0<>+0(SB), Y3, Y6
-	VMULPD      Y3, Y5, Y5
-	VMULPD      Y4, Y5, Y5
-	VADDPD      Y5, Y4, Y4
-	VCMPPD      $0x00, expZero<>+0(SB), Y0, Y5
-	VBLENDVPD   Y5, Y0, Y4, Y4
-	VMULPD      expHalf<>+0(SB), Y3, Y0
-	VMOVUPD     expOne<>+0(SB), Y5
-	VSUBPD      Y0, Y5, Y5
-	VMOVUPD     expOne<>+0(SB), Y7
-	VSUBPD      Y5, Y7, Y7
-	VSUBPD      Y0, Y7, Y7
-	VMULPD      Y3, Y3, Y3
-	VFMADD231PD Y3, Y6, Y7
-	VADDPD      Y5, Y7, Y7
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y3, Y3, Y7
+	VMOVUPD      trigS7<>+0(SB), Y4
+	VFMADD213PD  trigS6<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS5<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS4<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS3<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS2<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS1<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS0<>+0(SB), Y7, Y4
+	VMOVUPD      trigC7<>+0(SB), Y8
+	VFMADD213PD  trigC6<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC5<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC4<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC3<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC2<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC1<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC0<>+0(SB), Y7, Y8
+	VMULPD       expHalf<>+0(SB), Y7, Y9
+	VMOVUPD      expOne<>+0(SB), Y5
+	VSUBPD       Y9, Y5, Y5
+	VMULPD       Y7, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	VFMADD231PD  Y5, Y6, Y4
+	VADDPD       Y4, Y3, Y10
+	VCMPPD       $0x00, expZero<>+0(SB), Y0, Y4
+	VBLENDVPD    Y4, Y0, Y10, Y10
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y5, Y4, Y4
+	VSUBPD       Y9, Y4, Y4
+	VMULPD       Y7, Y7, Y7
+	VMULPD       Y7, Y8, Y8
+	VFNMADD231PD Y6, Y3, Y8
+	VADDPD       Y8, Y4, Y4
+	VADDPD       Y5, Y4, Y4
 
 	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
 	VPAND     trigOne64<>+0(SB), Y2, Y0
 	VPCMPEQQ  trigOne64<>+0(SB), Y0, Y0
-	VBLENDVPD Y0, Y7, Y4, Y3
-	VBLENDVPD Y0, Y4, Y7, Y4
+	VBLENDVPD Y0, Y4, Y10, Y3
+	VBLENDVPD Y0, Y10, Y4, Y4
 	VPSLLQ    $0x3f, Y0, Y0
 	VXORPD    Y0, Y4, Y4
 	VPSRLQ    $0x01, Y2, Y0
@@ -2544,54 +2557,67 @@ sinAVX2_loop2:
 	VXORPD    Y0, Y4, Y4
 	VMOVUPD   Y3, (AX)
 
-	// j = round(x·2/π) (tj = j + shifter), r = x - j·π/2 in four parts
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
 	VMOVUPD      expShifter<>+0(SB), Y0
 	VFMADD231PD  trigTwoOvPi<>+0(SB), Y1, Y0
 	VSUBPD       expShifter<>+0(SB), Y0, Y2
 	VMOVAPD      Y1, Y3
 	VFNMADD231PD trigPio2_1<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_2<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_3<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_3t<>+0(SB), Y2, Y3
+	VMULPD       trigNegPio2_2<>+0(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y5
+	VSUBPD       Y3, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y3, Y7
+	VSUBPD       Y6, Y4, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       trigPio2_3t<>+0(SB), Y2, Y4
+	VFMADD231PD  trigPio2_3<>+0(SB), Y2, Y4
+	VSUBPD       Y4, Y5, Y2
+	VSUBPD       Y2, Y5, Y5
+	VSUBPD       Y4, Y5, Y5
+	VADDPD       Y7, Y5, Y5
 
-	// sin r = r + r·z·S(z), cos r = w + (((1 - w) - z/2) + z²·C(z)), w = 1 - z/2
-	VMULPD      Y3, Y3, Y2
-	VMOVUPD     trigS7<>+0(SB), Y4
-	VFMADD213PD trigS6<>+0(SB), Y2, Y4
-	VFMADD213PD trigS5<>+0(SB), Y2, Y4
-	VFMADD213PD trigS4<>+0(SB), Y2, Y4
-	VFMADD213PD trigS3<>+0(SB), Y2, Y4
-	VFMADD213PD trigS2<>+0(SB), Y2, Y4
-	VFMADD213PD trigS1<>+0(SB), Y2, Y4
-	VFMADD213PD trigS0<>+0(SB), Y2, Y4
-	VMOVUPD     trigC7<>+0(SB), Y5
-	VFMADD213PD trigC6<>+0(SB), Y2, Y5
-	VFMADD213PD trigC5<>+0(SB), Y2, Y5
-	VFMADD213PD trigC4<>+0(SB), Y2, Y5
-	VFMADD213PD trigC3<>+0(SB), Y2, Y5
-	VFMADD213PD trigC2<>+0(SB), Y2, Y5
-	VFMADD213PD trigC1<>+0(SB), Y2, Y5
-	VFMADD213PD trigC0<>+0(SB), Y2, Y5
-	VMULPD      Y2, Y4, Y4
-	VMULPD      Y3, Y4, Y4
-	VADDPD      Y4, Y3, Y3
-	VCMPPD      $0x00, expZero<>+0(SB), Y1, Y4
-	VBLENDVPD   Y4, Y1, Y3, Y3
-	VMULPD      expHalf<>+0(SB), Y2, Y1
-	VMOVUPD     expOne<>+0(SB), Y4
-	VSUBPD      Y1, Y4, Y4
-	VMOVUPD     expOne<>+0(SB), Y6
-	VSUBPD      Y4, Y6, Y6
-	VSUBPD      Y1, Y6, Y6
-	VMULPD      Y2, Y2, Y2
-	VFMADD231PD Y2, Y5, Y6
-	VADDPD      Y4, Y6, Y6
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      trigS7<>+0(SB), Y3
+	VFMADD213PD  trigS6<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS5<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS4<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS3<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS2<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS1<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS0<>+0(SB), Y6, Y3
+	VMOVUPD      trigC7<>+0(SB), Y7
+	VFMADD213PD  trigC6<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC5<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC4<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC3<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC2<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC1<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC0<>+0(SB), Y6, Y7
+	VMULPD       expHalf<>+0(SB), Y6, Y8
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y8, Y4, Y4
+	VMULPD       Y6, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VFMADD231PD  Y4, Y5, Y3
+	VADDPD       Y3, Y2, Y9
+	VCMPPD       $0x00, expZero<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y9, Y9
+	VMOVUPD      expOne<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y8, Y3, Y3
+	VMULPD       Y6, Y6, Y6
+	VMULPD       Y6, Y7, Y7
+	VFNMADD231PD Y5, Y2, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y4, Y3, Y3
 
 	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
 	VPAND     trigOne64<>+0(SB), Y0, Y1
 	VPCMPEQQ  trigOne64<>+0(SB), Y1, Y1
-	VBLENDVPD Y1, Y6, Y3, Y2
-	VBLENDVPD Y1, Y3, Y6, Y3
+	VBLENDVPD Y1, Y3, Y9, Y2
+	VBLENDVPD Y1, Y9, Y3, Y3
 	VPSLLQ    $0x3f, Y1, Y1
 	VXORPD    Y1, Y3, Y3
 	VPSRLQ    $0x01, Y0, Y0
@@ -2609,54 +2635,67 @@ sinAVX2_tail:
 	JZ      sinAVX2_done
 	VMOVUPD (CX), Y0
 
-	// j = round(x·2/π) (tj = j + shifter), r = x - j·π/2 in four parts
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
 	VMOVUPD      expShifter<>+0(SB), Y1
 	VFMADD231PD  trigTwoOvPi<>+0(SB), Y0, Y1
 	VSUBPD       expShifter<>+0(SB), Y1, Y2
 	VMOVAPD      Y0, Y3
 	VFNMADD231PD trigPio2_1<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_2<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_3<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_3t<>+0(SB), Y2, Y3
+	VMULPD       trigNegPio2_2<>+0(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y5
+	VSUBPD       Y3, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y3, Y7
+	VSUBPD       Y6, Y4, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       trigPio2_3t<>+0(SB), Y2, Y4
+	VFMADD231PD  trigPio2_3<>+0(SB), Y2, Y4
+	VSUBPD       Y4, Y5, Y2
+	VSUBPD       Y2, Y5, Y5
+	VSUBPD       Y4, Y5, Y5
+	VADDPD       Y7, Y5, Y5
 
-	// sin r = r + r·z·S(z), cos r = w + (((1 - w) - z/2) + z²·C(z)), w = 1 - z/2
-	VMULPD      Y3, Y3, Y2
-	VMOVUPD     trigS7<>+0(SB), Y4
-	VFMADD213PD trigS6<>+0(SB), Y2, Y4
-	VFMADD213PD trigS5<>+0(SB), Y2, Y4
-	VFMADD213PD trigS4<>+0(SB), Y2, Y4
-	VFMADD213PD trigS3<>+0(SB), Y2, Y4
-	VFMADD213PD trigS2<>+0(SB), Y2, Y4
-	VFMADD213PD trigS1<>+0(SB), Y2, Y4
-	VFMADD213PD trigS0<>+0(SB), Y2, Y4
-	VMOVUPD     trigC7<>+0(SB), Y5
-	VFMADD213PD trigC6<>+0(SB), Y2, Y5
-	VFMADD213PD trigC5<>+0(SB), Y2, Y5
-	VFMADD213PD trigC4<>+0(SB), Y2, Y5
-	VFMADD213PD trigC3<>+0(SB), Y2, Y5
-	VFMADD213PD trigC2<>+0(SB), Y2, Y5
-	VFMADD213PD trigC1<>+0(SB), Y2, Y5
-	VFMADD213PD trigC0<>+0(SB), Y2, Y5
-	VMULPD      Y2, Y4, Y4
-	VMULPD      Y3, Y4, Y4
-	VADDPD      Y4, Y3, Y3
-	VCMPPD      $0x00, expZero<>+0(SB), Y0, Y4
-	VBLENDVPD   Y4, Y0, Y3, Y3
-	VMULPD      expHalf<>+0(SB), Y2, Y0
-	VMOVUPD     expOne<>+0(SB), Y4
-	VSUBPD      Y0, Y4, Y4
-	VMOVUPD     expOne<>+0(SB), Y6
-	VSUBPD      Y4, Y6, Y6
-	VSUBPD      Y0, Y6, Y6
-	VMULPD      Y2, Y2, Y2
-	VFMADD231PD Y2, Y5, Y6
-	VADDPD      Y4, Y6, Y6
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      trigS7<>+0(SB), Y3
+	VFMADD213PD  trigS6<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS5<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS4<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS3<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS2<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS1<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS0<>+0(SB), Y6, Y3
+	VMOVUPD      trigC7<>+0(SB), Y7
+	VFMADD213PD  trigC6<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC5<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC4<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC3<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC2<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC1<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC0<>+0(SB), Y6, Y7
+	VMULPD       expHalf<>+0(SB), Y6, Y8
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y8, Y4, Y4
+	VMULPD       Y6, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VFMADD231PD  Y4, Y5, Y3
+	VADDPD       Y3, Y2, Y9
+	VCMPPD       $0x00, expZero<>+0(SB), Y0, Y3
+	VBLENDVPD    Y3, Y0, Y9, Y9
+	VMOVUPD      expOne<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y8, Y3, Y3
+	VMULPD       Y6, Y6, Y6
+	VMULPD       Y6, Y7, Y7
+	VFNMADD231PD Y5, Y2, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y4, Y3, Y3
 
 	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
 	VPAND     trigOne64<>+0(SB), Y1, Y0
 	VPCMPEQQ  trigOne64<>+0(SB), Y0, Y0
-	VBLENDVPD Y0, Y6, Y3, Y2
-	VBLENDVPD Y0, Y3, Y6, Y3
+	VBLENDVPD Y0, Y3, Y9, Y2
+	VBLENDVPD Y0, Y9, Y3, Y3
 	VPSLLQ    $0x3f, Y0, Y0
 	VXORPD    Y0, Y3, Y3
 	VPSRLQ    $0x01, Y1, Y0
@@ -2685,54 +2724,67 @@ cosAVX2_loop2:
 	VMOVUPD (CX), Y0
 	VMOVUPD 32(CX), Y1
 
-	// j = round(x·2/π) (tj = j + shifter), r = x - j·π/2 in four parts
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
 	VMOVUPD      expShifter<>+0(SB), Y2
 	VFMADD231PD  trigTwoOvPi<>+0(SB), Y0, Y2
 	VSUBPD       expShifter<>+0(SB), Y2, Y3
 	VMOVAPD      Y0, Y4
 	VFNMADD231PD trigPio2_1<>+0(SB), Y3, Y4
-	VFNMADD231PD trigPio2_2<>+0(SB), Y3, Y4
-	VFNMADD231PD trigPio2_3<>+0(SB), Y3, Y4
-	VFNMADD231PD trigPio2_3t<>+0(SB), Y3, Y4
+	VMULPD       trigNegPio2_2<>+0(SB), Y3, Y5
+	VADDPD       Y5, Y4, Y6
+	VSUBPD       Y4, Y6, Y7
+	VSUBPD       Y7, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VSUBPD       Y7, Y5, Y7
+	VADDPD       Y7, Y8, Y8
+	VMULPD       trigPio2_3t<>+0(SB), Y3, Y5
+	VFMADD231PD  trigPio2_3<>+0(SB), Y3, Y5
+	VSUBPD       Y5, Y6, Y3
+	VSUBPD       Y3, Y6, Y6
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       Y8, Y6, Y6
 
-	// sin r = r + r·z·S(z), cos r = w + (((1 - w) - z/2) + z²·C(z)), w = 1 - z/2
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     trigS7<>+0(SB), Y5
-	VFMADD213PD trigS6<>+0(SB), Y3, Y5
-	VFMADD213PD trigS5<>+0(SB), Y3, Y5
-	VFMADD213PD trigS4<>+0(SB), Y3, Y5
-	VFMADD213PD trigS3<>+0(SB), Y3, Y5
-	VFMADD213PD trigS2<>+0(SB), Y3, Y5
-	VFMADD213PD trigS1<>+0(SB), Y3, Y5
-	VFMADD213PD trigS0<>+0(SB), Y3, Y5
-	VMOVUPD     trigC7<>+0(SB), Y6
-	VFMADD213PD trigC6<>+0(SB), Y3, Y6
-	VFMADD213PD trigC5<>+0(SB), Y3, Y6
-	VFMADD213PD trigC4<>+0(SB), Y3, Y6
-	VFMADD213PD trigC3<>+0(SB), Y3, Y6
-	VFMADD213PD trigC2<>+0(SB), Y3, Y6
-	VFMADD213PD trigC1<>+0(SB), Y3, Y6
-	VFMADD213PD trigC0<>+0(SB), Y3, Y6
-	VMULPD      Y3, Y5, Y5
-	VMULPD      Y4, Y5, Y5
-	VADDPD      Y5, Y4, Y4
-	VCMPPD      $0x00, expZero<>+0(SB), Y0, Y5
-	VBLENDVPD   Y5, Y0, Y4, Y4
-	VMULPD      expHalf<>+0(SB), Y3, Y0
-	VMOVUPD     expOne<>+0(SB), Y5
-	VSUBPD      Y0, Y5, Y5
-	VMOVUPD     expOne<>+0(SB), Y7
-	VSUBPD      Y5, Y7, Y7
-	VSUBPD      Y0, Y7, Y7
-	VMULPD      Y3, Y3, Y3
-	VFMADD231PD Y3, Y6, Y7
-	VADDPD      Y5, Y7, Y7
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y3, Y3, Y7
+	VMOVUPD      trigS7<>+0(SB), Y4
+	VFMADD213PD  trigS6<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS5<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS4<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS3<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS2<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS1<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS0<>+0(SB), Y7, Y4
+	VMOVUPD      trigC7<>+0(SB), Y8
+	VFMADD213PD  trigC6<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC5<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC4<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC3<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC2<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC1<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC0<>+0(SB), Y7, Y8
+	VMULPD       expHalf<>+0(SB), Y7, Y9
+	VMOVUPD      expOne<>+0(SB), Y5
+	VSUBPD       Y9, Y5, Y5
+	VMULPD       Y7, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	VFMADD231PD  Y5, Y6, Y4
+	VADDPD       Y4, Y3, Y10
+	VCMPPD       $0x00, expZero<>+0(SB), Y0, Y4
+	VBLENDVPD    Y4, Y0, Y10, Y10
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y5, Y4, Y4
+	VSUBPD       Y9, Y4, Y4
+	VMULPD       Y7, Y7, Y7
+	VMULPD       Y7, Y8, Y8
+	VFNMADD231PD Y6, Y3, Y8
+	VADDPD       Y8, Y4, Y4
+	VADDPD       Y5, Y4, Y4
 
 	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
 	VPAND     trigOne64<>+0(SB), Y2, Y0
 	VPCMPEQQ  trigOne64<>+0(SB), Y0, Y0
-	VBLENDVPD Y0, Y7, Y4, Y3
-	VBLENDVPD Y0, Y4, Y7, Y4
+	VBLENDVPD Y0, Y4, Y10, Y3
+	VBLENDVPD Y0, Y10, Y4, Y4
 	VPSLLQ    $0x3f, Y0, Y0
 	VXORPD    Y0, Y4, Y4
 	VPSRLQ    $0x01, Y2, Y0
@@ -2741,54 +2793,67 @@ cosAVX2_loop2:
 	VXORPD    Y0, Y4, Y4
 	VMOVUPD   Y4, (AX)
 
-	// j = round(x·2/π) (tj = j + shifter), r = x - j·π/2 in four parts
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
 	VMOVUPD      expShifter<>+0(SB), Y0
 	VFMADD231PD  trigTwoOvPi<>+0(SB), Y1, Y0
 	VSUBPD       expShifter<>+0(SB), Y0, Y2
 	VMOVAPD      Y1, Y3
 	VFNMADD231PD trigPio2_1<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_2<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_3<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_3t<>+0(SB), Y2, Y3
+	VMULPD       trigNegPio2_2<>+0(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y5
+	VSUBPD       Y3, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y3, Y7
+	VSUBPD       Y6, Y4, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       trigPio2_3t<>+0(SB), Y2, Y4
+	VFMADD231PD  trigPio2_3<>+0(SB), Y2, Y4
+	VSUBPD       Y4, Y5, Y2
+	VSUBPD       Y2, Y5, Y5
+	VSUBPD       Y4, Y5, Y5
+	VADDPD       Y7, Y5, Y5
 
-	// sin r = r + r·z·S(z), cos r = w + (((1 - w) - z/2) + z²·C(z)), w = 1 - z/2
-	VMULPD      Y3, Y3, Y2
-	VMOVUPD     trigS7<>+0(SB), Y4
-	VFMADD213PD trigS6<>+0(SB), Y2, Y4
-	VFMADD213PD trigS5<>+0(SB), Y2, Y4
-	VFMADD213PD trigS4<>+0(SB), Y2, Y4
-	VFMADD213PD trigS3<>+0(SB), Y2, Y4
-	VFMADD213PD trigS2<>+0(SB), Y2, Y4
-	VFMADD213PD trigS1<>+0(SB), Y2, Y4
-	VFMADD213PD trigS0<>+0(SB), Y2, Y4
-	VMOVUPD     trigC7<>+0(SB), Y5
-	VFMADD213PD trigC6<>+0(SB), Y2, Y5
-	VFMADD213PD trigC5<>+0(SB), Y2, Y5
-	VFMADD213PD trigC4<>+0(SB), Y2, Y5
-	VFMADD213PD trigC3<>+0(SB), Y2, Y5
-	VFMADD213PD trigC2<>+0(SB), Y2, Y5
-	VFMADD213PD trigC1<>+0(SB), Y2, Y5
-	VFMADD213PD trigC0<>+0(SB), Y2, Y5
-	VMULPD      Y2, Y4, Y4
-	VMULPD      Y3, Y4, Y4
-	VADDPD      Y4, Y3, Y3
-	VCMPPD      $0x00, expZero<>+0(SB), Y1, Y4
-	VBLENDVPD   Y4, Y1, Y3, Y3
-	VMULPD      expHalf<>+0(SB), Y2, Y1
-	VMOVUPD     expOne<>+0(SB), Y4
-	VSUBPD      Y1, Y4, Y4
-	VMOVUPD     expOne<>+0(SB), Y6
-	VSUBPD      Y4, Y6, Y6
-	VSUBPD      Y1, Y6, Y6
-	VMULPD      Y2, Y2, Y2
-	VFMADD231PD Y2, Y5, Y6
-	VADDPD      Y4, Y6, Y6
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      trigS7<>+0(SB), Y3
+	VFMADD213PD  trigS6<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS5<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS4<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS3<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS2<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS1<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS0<>+0(SB), Y6, Y3
+	VMOVUPD      trigC7<>+0(SB), Y7
+	VFMADD213PD  trigC6<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC5<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC4<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC3<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC2<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC1<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC0<>+0(SB), Y6, Y7
+	VMULPD       expHalf<>+0(SB), Y6, Y8
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y8, Y4, Y4
+	VMULPD       Y6, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VFMADD231PD  Y4, Y5, Y3
+	VADDPD       Y3, Y2, Y9
+	VCMPPD       $0x00, expZero<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y9, Y9
+	VMOVUPD      expOne<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y8, Y3, Y3
+	VMULPD       Y6, Y6, Y6
+	VMULPD       Y6, Y7, Y7
+	VFNMADD231PD Y5, Y2, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y4, Y3, Y3
 
 	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
 	VPAND     trigOne64<>+0(SB), Y0, Y1
 	VPCMPEQQ  trigOne64<>+0(SB), Y1, Y1
-	VBLENDVPD Y1, Y6, Y3, Y2
-	VBLENDVPD Y1, Y3, Y6, Y3
+	VBLENDVPD Y1, Y3, Y9, Y2
+	VBLENDVPD Y1, Y9, Y3, Y3
 	VPSLLQ    $0x3f, Y1, Y1
 	VXORPD    Y1, Y3, Y3
 	VPSRLQ    $0x01, Y0, Y0
@@ -2806,54 +2871,67 @@ cosAVX2_tail:
 	JZ      cosAVX2_done
 	VMOVUPD (CX), Y0
 
-	// j = round(x·2/π) (tj = j + shifter), r = x - j·π/2 in four parts
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
 	VMOVUPD      expShifter<>+0(SB), Y1
 	VFMADD231PD  trigTwoOvPi<>+0(SB), Y0, Y1
 	VSUBPD       expShifter<>+0(SB), Y1, Y2
 	VMOVAPD      Y0, Y3
 	VFNMADD231PD trigPio2_1<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_2<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_3<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_3t<>+0(SB), Y2, Y3
+	VMULPD       trigNegPio2_2<>+0(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y5
+	VSUBPD       Y3, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y3, Y7
+	VSUBPD       Y6, Y4, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       trigPio2_3t<>+0(SB), Y2, Y4
+	VFMADD231PD  trigPio2_3<>+0(SB), Y2, Y4
+	VSUBPD       Y4, Y5, Y2
+	VSUBPD       Y2, Y5, Y5
+	VSUBPD       Y4, Y5, Y5
+	VADDPD       Y7, Y5, Y5
 
-	// sin r = r + r·z·S(z), cos r = w + (((1 - w) - z/2) + z²·C(z)), w = 1 - z/2
-	VMULPD      Y3, Y3, Y2
-	VMOVUPD     trigS7<>+0(SB), Y4
-	VFMADD213PD trigS6<>+0(SB), Y2, Y4
-	VFMADD213PD trigS5<>+0(SB), Y2, Y4
-	VFMADD213PD trigS4<>+0(SB), Y2, Y4
-	VFMADD213PD trigS3<>+0(SB), Y2, Y4
-	VFMADD213PD trigS2<>+0(SB), Y2, Y4
-	VFMADD213PD trigS1<>+0(SB), Y2, Y4
-	VFMADD213PD trigS0<>+0(SB), Y2, Y4
-	VMOVUPD     trigC7<>+0(SB), Y5
-	VFMADD213PD trigC6<>+0(SB), Y2, Y5
-	VFMADD213PD trigC5<>+0(SB), Y2, Y5
-	VFMADD213PD trigC4<>+0(SB), Y2, Y5
-	VFMADD213PD trigC3<>+0(SB), Y2, Y5
-	VFMADD213PD trigC2<>+0(SB), Y2, Y5
-	VFMADD213PD trigC1<>+0(SB), Y2, Y5
-	VFMADD213PD trigC0<>+0(SB), Y2, Y5
-	VMULPD      Y2, Y4, Y4
-	VMULPD      Y3, Y4, Y4
-	VADDPD      Y4, Y3, Y3
-	VCMPPD      $0x00, expZero<>+0(SB), Y0, Y4
-	VBLENDVPD   Y4, Y0, Y3, Y3
-	VMULPD      expHalf<>+0(SB), Y2, Y0
-	VMOVUPD     expOne<>+0(SB), Y4
-	VSUBPD      Y0, Y4, Y4
-	VMOVUPD     expOne<>+0(SB), Y6
-	VSUBPD      Y4, Y6, Y6
-	VSUBPD      Y0, Y6, Y6
-	VMULPD      Y2, Y2, Y2
-	VFMADD231PD Y2, Y5, Y6
-	VADDPD      Y4, Y6, Y6
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      trigS7<>+0(SB), Y3
+	VFMADD213PD  trigS6<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS5<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS4<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS3<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS2<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS1<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS0<>+0(SB), Y6, Y3
+	VMOVUPD      trigC7<>+0(SB), Y7
+	VFMADD213PD  trigC6<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC5<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC4<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC3<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC2<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC1<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC0<>+0(SB), Y6, Y7
+	VMULPD       expHalf<>+0(SB), Y6, Y8
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y8, Y4, Y4
+	VMULPD       Y6, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VFMADD231PD  Y4, Y5, Y3
+	VADDPD       Y3, Y2, Y9
+	VCMPPD       $0x00, expZero<>+0(SB), Y0, Y3
+	VBLENDVPD    Y3, Y0, Y9, Y9
+	VMOVUPD      expOne<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y8, Y3, Y3
+	VMULPD       Y6, Y6, Y6
+	VMULPD       Y6, Y7, Y7
+	VFNMADD231PD Y5, Y2, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y4, Y3, Y3
 
 	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
 	VPAND     trigOne64<>+0(SB), Y1, Y0
 	VPCMPEQQ  trigOne64<>+0(SB), Y0, Y0
-	VBLENDVPD Y0, Y6, Y3, Y2
-	VBLENDVPD Y0, Y3, Y6, Y3
+	VBLENDVPD Y0, Y3, Y9, Y2
+	VBLENDVPD Y0, Y9, Y3, Y3
 	VPSLLQ    $0x3f, Y0, Y0
 	VXORPD    Y0, Y3, Y3
 	VPSRLQ    $0x01, Y1, Y0
@@ -2883,54 +2961,67 @@ sincosAVX2_loop2:
 	VMOVUPD (DX), Y0
 	VMOVUPD 32(DX), Y1
 
-	// j = round(x·2/π) (tj = j + shifter), r = x - j·π/2 in four parts
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
 	VMOVUPD      expShifter<>+0(SB), Y2
 	VFMADD231PD  trigTwoOvPi<>+0(SB), Y0, Y2
 	VSUBPD       expShifter<>+0(SB), Y2, Y3
 	VMOVAPD      Y0, Y4
 	VFNMADD231PD trigPio2_1<>+0(SB), Y3, Y4
-	VFNMADD231PD trigPio2_2<>+0(SB), Y3, Y4
-	VFNMADD231PD trigPio2_3<>+0(SB), Y3, Y4
-	VFNMADD231PD trigPio2_3t<>+0(SB), Y3, Y4
+	VMULPD       trigNegPio2_2<>+0(SB), Y3, Y5
+	VADDPD       Y5, Y4, Y6
+	VSUBPD       Y4, Y6, Y7
+	VSUBPD       Y7, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VSUBPD       Y7, Y5, Y7
+	VADDPD       Y7, Y8, Y8
+	VMULPD       trigPio2_3t<>+0(SB), Y3, Y5
+	VFMADD231PD  trigPio2_3<>+0(SB), Y3, Y5
+	VSUBPD       Y5, Y6, Y3
+	VSUBPD       Y3, Y6, Y6
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       Y8, Y6, Y6
 
-	// sin r = r + r·z·S(z), cos r = w + (((1 - w) - z/2) + z²·C(z)), w = 1 - z/2
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     trigS7<>+0(SB), Y5
-	VFMADD213PD trigS6<>+0(SB), Y3, Y5
-	VFMADD213PD trigS5<>+0(SB), Y3, Y5
-	VFMADD213PD trigS4<>+0(SB), Y3, Y5
-	VFMADD213PD trigS3<>+0(SB), Y3, Y5
-	VFMADD213PD trigS2<>+0(SB), Y3, Y5
-	VFMADD213PD trigS1<>+0(SB), Y3, Y5
-	VFMADD213PD trigS0<>+0(SB), Y3, Y5
-	VMOVUPD     trigC7<>+0(SB), Y6
-	VFMADD213PD trigC6<>+0(SB), Y3, Y6
-	VFMADD213PD trigC5<>+0(SB), Y3, Y6
-	VFMADD213PD trigC4<>+0(SB), Y3, Y6
-	VFMADD213PD trigC3<>+0(SB), Y3, Y6
-	VFMADD213PD trigC2<>+0(SB), Y3, Y6
-	VFMADD213PD trigC1<>+0(SB), Y3, Y6
-	VFMADD213PD trigC0<>+0(SB), Y3, Y6
-	VMULPD      Y3, Y5, Y5
-	VMULPD      Y4, Y5, Y5
-	VADDPD      Y5, Y4, Y4
-	VCMPPD      $0x00, expZero<>+0(SB), Y0, Y5
-	VBLENDVPD   Y5, Y0, Y4, Y4
-	VMULPD      expHalf<>+0(SB), Y3, Y0
-	VMOVUPD     expOne<>+0(SB), Y5
-	VSUBPD      Y0, Y5, Y5
-	VMOVUPD     expOne<>+0(SB), Y7
-	VSUBPD      Y5, Y7, Y7
-	VSUBPD      Y0, Y7, Y7
-	VMULPD      Y3, Y3, Y3
-	VFMADD231PD Y3, Y6, Y7
-	VADDPD      Y5, Y7, Y7
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y3, Y3, Y7
+	VMOVUPD      trigS7<>+0(SB), Y4
+	VFMADD213PD  trigS6<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS5<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS4<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS3<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS2<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS1<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS0<>+0(SB), Y7, Y4
+	VMOVUPD      trigC7<>+0(SB), Y8
+	VFMADD213PD  trigC6<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC5<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC4<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC3<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC2<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC1<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC0<>+0(SB), Y7, Y8
+	VMULPD       expHalf<>+0(SB), Y7, Y9
+	VMOVUPD      expOne<>+0(SB), Y5
+	VSUBPD       Y9, Y5, Y5
+	VMULPD       Y7, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	VFMADD231PD  Y5, Y6, Y4
+	VADDPD       Y4, Y3, Y10
+	VCMPPD       $0x00, expZero<>+0(SB), Y0, Y4
+	VBLENDVPD    Y4, Y0, Y10, Y10
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y5, Y4, Y4
+	VSUBPD       Y9, Y4, Y4
+	VMULPD       Y7, Y7, Y7
+	VMULPD       Y7, Y8, Y8
+	VFNMADD231PD Y6, Y3, Y8
+	VADDPD       Y8, Y4, Y4
+	VADDPD       Y5, Y4, Y4
 
 	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
 	VPAND     trigOne64<>+0(SB), Y2, Y0
 	VPCMPEQQ  trigOne64<>+0(SB), Y0, Y0
-	VBLENDVPD Y0, Y7, Y4, Y3
-	VBLENDVPD Y0, Y4, Y7, Y4
+	VBLENDVPD Y0, Y4, Y10, Y3
+	VBLENDVPD Y0, Y10, Y4, Y4
 	VPSLLQ    $0x3f, Y0, Y0
 	VXORPD    Y0, Y4, Y4
 	VPSRLQ    $0x01, Y2, Y0
@@ -2940,54 +3031,67 @@ sincosAVX2_loop2:
 	VMOVUPD   Y3, (AX)
 	VMOVUPD   Y4, (CX)
 
-	// j = round(x·2/π) (tj = j + shifter), r = x - j·π/2 in four parts
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
 	VMOVUPD      expShifter<>+0(SB), Y0
 	VFMADD231PD  trigTwoOvPi<>+0(SB), Y1, Y0
 	VSUBPD       expShifter<>+0(SB), Y0, Y2
 	VMOVAPD      Y1, Y3
 	VFNMADD231PD trigPio2_1<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_2<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_3<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_3t<>+0(SB), Y2, Y3
+	VMULPD       trigNegPio2_2<>+0(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y5
+	VSUBPD       Y3, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y3, Y7
+	VSUBPD       Y6, Y4, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       trigPio2_3t<>+0(SB), Y2, Y4
+	VFMADD231PD  trigPio2_3<>+0(SB), Y2, Y4
+	VSUBPD       Y4, Y5, Y2
+	VSUBPD       Y2, Y5, Y5
+	VSUBPD       Y4, Y5, Y5
+	VADDPD       Y7, Y5, Y5
 
-	// sin r = r + r·z·S(z), cos r = w + (((1 - w) - z/2) + z²·C(z)), w = 1 - z/2
-	VMULPD      Y3, Y3, Y2
-	VMOVUPD     trigS7<>+0(SB), Y4
-	VFMADD213PD trigS6<>+0(SB), Y2, Y4
-	VFMADD213PD trigS5<>+0(SB), Y2, Y4
-	VFMADD213PD trigS4<>+0(SB), Y2, Y4
-	VFMADD213PD trigS3<>+0(SB), Y2, Y4
-	VFMADD213PD trigS2<>+0(SB), Y2, Y4
-	VFMADD213PD trigS1<>+0(SB), Y2, Y4
-	VFMADD213PD trigS0<>+0(SB), Y2, Y4
-	VMOVUPD     trigC7<>+0(SB), Y5
-	VFMADD213PD trigC6<>+0(SB), Y2, Y5
-	VFMADD213PD trigC5<>+0(SB), Y2, Y5
-	VFMADD213PD trigC4<>+0(SB), Y2, Y5
-	VFMADD213PD trigC3<>+0(SB), Y2, Y5
-	VFMADD213PD trigC2<>+0(SB), Y2, Y5
-	VFMADD213PD trigC1<>+0(SB), Y2, Y5
-	VFMADD213PD trigC0<>+0(SB), Y2, Y5
-	VMULPD      Y2, Y4, Y4
-	VMULPD      Y3, Y4, Y4
-	VADDPD      Y4, Y3, Y3
-	VCMPPD      $0x00, expZero<>+0(SB), Y1, Y4
-	VBLENDVPD   Y4, Y1, Y3, Y3
-	VMULPD      expHalf<>+0(SB), Y2, Y1
-	VMOVUPD     expOne<>+0(SB), Y4
-	VSUBPD      Y1, Y4, Y4
-	VMOVUPD     expOne<>+0(SB), Y6
-	VSUBPD      Y4, Y6, Y6
-	VSUBPD      Y1, Y6, Y6
-	VMULPD      Y2, Y2, Y2
-	VFMADD231PD Y2, Y5, Y6
-	VADDPD      Y4, Y6, Y6
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      trigS7<>+0(SB), Y3
+	VFMADD213PD  trigS6<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS5<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS4<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS3<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS2<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS1<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS0<>+0(SB), Y6, Y3
+	VMOVUPD      trigC7<>+0(SB), Y7
+	VFMADD213PD  trigC6<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC5<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC4<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC3<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC2<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC1<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC0<>+0(SB), Y6, Y7
+	VMULPD       expHalf<>+0(SB), Y6, Y8
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y8, Y4, Y4
+	VMULPD       Y6, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VFMADD231PD  Y4, Y5, Y3
+	VADDPD       Y3, Y2, Y9
+	VCMPPD       $0x00, expZero<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y9, Y9
+	VMOVUPD      expOne<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y8, Y3, Y3
+	VMULPD       Y6, Y6, Y6
+	VMULPD       Y6, Y7, Y7
+	VFNMADD231PD Y5, Y2, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y4, Y3, Y3
 
 	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
 	VPAND     trigOne64<>+0(SB), Y0, Y1
 	VPCMPEQQ  trigOne64<>+0(SB), Y1, Y1
-	VBLENDVPD Y1, Y6, Y3, Y2
-	VBLENDVPD Y1, Y3, Y6, Y3
+	VBLENDVPD Y1, Y3, Y9, Y2
+	VBLENDVPD Y1, Y9, Y3, Y3
 	VPSLLQ    $0x3f, Y1, Y1
 	VXORPD    Y1, Y3, Y3
 	VPSRLQ    $0x01, Y0, Y0
@@ -3007,54 +3111,67 @@ sincosAVX2_tail:
 	JZ      sincosAVX2_done
 	VMOVUPD (DX), Y0
 
-	// j = round(x·2/π) (tj = j + shifter), r = x - j·π/2 in four parts
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
 	VMOVUPD      expShifter<>+0(SB), Y1
 	VFMADD231PD  trigTwoOvPi<>+0(SB), Y0, Y1
 	VSUBPD       expShifter<>+0(SB), Y1, Y2
 	VMOVAPD      Y0, Y3
 	VFNMADD231PD trigPio2_1<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_2<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_3<>+0(SB), Y2, Y3
-	VFNMADD231PD trigPio2_3t<>+0(SB), Y2, Y3
+	VMULPD       trigNegPio2_2<>+0(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y5
+	VSUBPD       Y3, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y3, Y7
+	VSUBPD       Y6, Y4, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       trigPio2_3t<>+0(SB), Y2, Y4
+	VFMADD231PD  trigPio2_3<>+0(SB), Y2, Y4
+	VSUBPD       Y4, Y5, Y2
+	VSUBPD       Y2, Y5, Y5
+	VSUBPD       Y4, Y5, Y5
+	VADDPD       Y7, Y5, Y5
 
-	// sin r = r + r·z·S(z), cos r = w + (((1 - w) - z/2) + z²·C(z)), w = 1 - z/2
-	VMULPD      Y3, Y3, Y2
-	VMOVUPD     trigS7<>+0(SB), Y4
-	VFMADD213PD trigS6<>+0(SB), Y2, Y4
-	VFMADD213PD trigS5<>+0(SB), Y2, Y4
-	VFMADD213PD trigS4<>+0(SB), Y2, Y4
-	VFMADD213PD trigS3<>+0(SB), Y2, Y4
-	VFMADD213PD trigS2<>+0(SB), Y2, Y4
-	VFMADD213PD trigS1<>+0(SB), Y2, Y4
-	VFMADD213PD trigS0<>+0(SB), Y2, Y4
-	VMOVUPD     trigC7<>+0(SB), Y5
-	VFMADD213PD trigC6<>+0(SB), Y2, Y5
-	VFMADD213PD trigC5<>+0(SB), Y2, Y5
-	VFMADD213PD trigC4<>+0(SB), Y2, Y5
-	VFMADD213PD trigC3<>+0(SB), Y2, Y5
-	VFMADD213PD trigC2<>+0(SB), Y2, Y5
-	VFMADD213PD trigC1<>+0(SB), Y2, Y5
-	VFMADD213PD trigC0<>+0(SB), Y2, Y5
-	VMULPD      Y2, Y4, Y4
-	VMULPD      Y3, Y4, Y4
-	VADDPD      Y4, Y3, Y3
-	VCMPPD      $0x00, expZero<>+0(SB), Y0, Y4
-	VBLENDVPD   Y4, Y0, Y3, Y3
-	VMULPD      expHalf<>+0(SB), Y2, Y0
-	VMOVUPD     expOne<>+0(SB), Y4
-	VSUBPD      Y0, Y4, Y4
-	VMOVUPD     expOne<>+0(SB), Y6
-	VSUBPD      Y4, Y6, Y6
-	VSUBPD      Y0, Y6, Y6
-	VMULPD      Y2, Y2, Y2
-	VFMADD231PD Y2, Y5, Y6
-	VADDPD      Y4, Y6, Y6
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      trigS7<>+0(SB), Y3
+	VFMADD213PD  trigS6<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS5<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS4<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS3<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS2<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS1<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS0<>+0(SB), Y6, Y3
+	VMOVUPD      trigC7<>+0(SB), Y7
+	VFMADD213PD  trigC6<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC5<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC4<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC3<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC2<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC1<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC0<>+0(SB), Y6, Y7
+	VMULPD       expHalf<>+0(SB), Y6, Y8
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y8, Y4, Y4
+	VMULPD       Y6, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VFMADD231PD  Y4, Y5, Y3
+	VADDPD       Y3, Y2, Y9
+	VCMPPD       $0x00, expZero<>+0(SB), Y0, Y3
+	VBLENDVPD    Y3, Y0, Y9, Y9
+	VMOVUPD      expOne<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y8, Y3, Y3
+	VMULPD       Y6, Y6, Y6
+	VMULPD       Y6, Y7, Y7
+	VFNMADD231PD Y5, Y2, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y4, Y3, Y3
 
 	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
 	VPAND     trigOne64<>+0(SB), Y1, Y0
 	VPCMPEQQ  trigOne64<>+0(SB), Y0, Y0
-	VBLENDVPD Y0, Y6, Y3, Y2
-	VBLENDVPD Y0, Y3, Y6, Y3
+	VBLENDVPD Y0, Y3, Y9, Y2
+	VBLENDVPD Y0, Y9, Y3, Y3
 	VPSLLQ    $0x3f, Y0, Y0
 	VXORPD    Y0, Y3, Y3
 	VPSRLQ    $0x01, Y1, Y0

@@ -129,12 +129,12 @@ var vecmathFuncs = []vecmathFunc{
 	},
 	{
 		name: "sin", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.sin },
-		ref: func(x float64) float64 { s, _ := sincosRef(x); return s }, std: math.Sin, maxUlp: 2,
+		ref: func(x float64) float64 { s, _ := sincosRef(x); return s }, std: math.Sin, maxUlp: 1,
 		inputs: trigInputs, special: trigSpecials(),
 	},
 	{
 		name: "cos", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.cos },
-		ref: func(x float64) float64 { _, c := sincosRef(x); return c }, std: math.Cos, maxUlp: 2,
+		ref: func(x float64) float64 { _, c := sincosRef(x); return c }, std: math.Cos, maxUlp: 1,
 		inputs: trigInputs, special: trigSpecials(),
 	},
 }

@@ -126,7 +126,7 @@ func vecmathConsts() {
 		logConsts[fmt.Sprint("c", k)] = vconst(fmt.Sprint("logC", k), 2/float64(2*k+1))
 	}
 	trigConsts = map[string]Mem{
-		"twoOvPi": vconst("trigTwoOvPi", twoOvPi), "pio2_1": vconst("trigPio2_1", pio2_1), "pio2_2": vconst("trigPio2_2", pio2_2),
+		"twoOvPi": vconst("trigTwoOvPi", twoOvPi), "pio2_1": vconst("trigPio2_1", pio2_1), "negPio2_2": vconst("trigNegPio2_2", -pio2_2),
 		"pio2_3": vconst("trigPio2_3", pio2_3), "pio2_3t": vconst("trigPio2_3t", pio2_3t), "one64": vconstBits("trigOne64", 1),
 	}
 	// sin r's coefficients (-1)ᵏ/(2k+1)! as s0..s7 (k = 1..8), cos r's (-1)ᵏ/(2k)! as c0..c7 (k = 2..9).
@@ -223,15 +223,10 @@ func expm1Body(x reg.VecVirtual) reg.VecVirtual {
 	VMOVAPD(x, x0)
 	rHi, n := expRound(x)
 	Comment("r = rHi + rLo, rHi = v - n·ln2Hi, rLo = -n·ln2Lo; rErr by two-sum")
-	rLo, r, bb, rErr := YMM(), YMM(), YMM(), YMM()
+	rLo, r := YMM(), YMM()
 	VFNMADD231PD(c["ln2Hi"], n, rHi)
 	VMULPD(c["negLn2Lo"], n, rLo)
-	VADDPD(rLo, rHi, r)
-	VSUBPD(rHi, r, bb)
-	VSUBPD(bb, r, rErr)
-	VSUBPD(rErr, rHi, rErr)
-	VSUBPD(bb, rLo, bb)
-	VADDPD(bb, rErr, rErr)
+	rErr := twoSum(rHi, rLo, r)
 	Comment("p = r²·Σ rᵏ⁻²/k!, qHi = r + p, qLo = (r - qHi) + p + rErr·(1 + qHi)")
 	p := horner(expConsts, "c", r, 2, 13)
 	VMULPD(r, p, p)
@@ -399,40 +394,63 @@ func tanhBody(x reg.VecVirtual) reg.VecVirtual {
 	return t
 }
 
+// twoSum sets s = a + b rounded and returns its rounding error (Knuth), as twoSum in Go.
+func twoSum(a, b, s reg.VecVirtual) (err reg.VecVirtual) {
+	bb, err := YMM(), YMM()
+	VADDPD(b, a, s)
+	VSUBPD(a, s, bb)
+	VSUBPD(bb, s, err)
+	VSUBPD(err, a, err)
+	VSUBPD(bb, b, bb)
+	VADDPD(bb, err, err)
+	return err
+}
+
 // sincosBody returns sin x and cos x for the four values in x, as sincosScalar does for
 // |x| ≤ trigLimit (the Go wrapper sends larger arguments to math).
 func sincosBody(x reg.VecVirtual) (sin, cos reg.VecVirtual) {
 	c := trigConsts
-	Comment("j = round(x·2/π) (tj = j + shifter), r = x - j·π/2 in four parts")
-	tj, j, r := YMM(), YMM(), YMM()
+	Comment("j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts")
+	tj, j := YMM(), YMM()
 	VMOVUPD(expConsts["shifter"], tj)
 	VFMADD231PD(c["twoOvPi"], x, tj)
 	VSUBPD(expConsts["shifter"], tj, j)
-	VMOVAPD(x, r)
-	for _, p := range []string{"pio2_1", "pio2_2", "pio2_3", "pio2_3t"} {
-		VFNMADD231PD(c[p], j, r)
-	}
-	Comment("sin r = r + r·z·S(z), cos r = w + (((1 - w) - z/2) + z²·C(z)), w = 1 - z/2")
+	t, p2, a := YMM(), YMM(), YMM()
+	VMOVAPD(x, t)
+	VFNMADD231PD(c["pio2_1"], j, t)
+	VMULPD(c["negPio2_2"], j, p2)
+	aErr := twoSum(t, p2, a)
+	w, r, rLo := YMM(), YMM(), YMM()
+	VMULPD(c["pio2_3t"], j, w)
+	VFMADD231PD(c["pio2_3"], j, w)
+	VSUBPD(w, a, r)
+	VSUBPD(r, a, rLo)
+	VSUBPD(w, rLo, rLo)
+	VADDPD(aErr, rLo, rLo)
+	Comment("sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2")
 	z := YMM()
 	VMULPD(r, r, z)
 	s := horner(c, "s", z, 0, 7)
 	cp := horner(c, "c", z, 0, 7)
+	hz := YMM()
+	VMULPD(expConsts["half"], z, hz)
+	VMOVUPD(expConsts["one"], w)
+	VSUBPD(hz, w, w)
 	sr := YMM()
 	VMULPD(z, s, s)
 	VMULPD(r, s, s)
+	VFMADD231PD(w, rLo, s)
 	VADDPD(s, r, sr)
 	zero := YMM()
 	VCMPPD(U8(0x00), expConsts["zero"], x, zero) // x == ±0: sin is x
 	VBLENDVPD(zero, x, sr, sr)
-	hz, w, t := YMM(), YMM(), YMM()
-	VMULPD(expConsts["half"], z, hz)
-	VMOVUPD(expConsts["one"], w)
-	VSUBPD(hz, w, w)
 	VMOVUPD(expConsts["one"], t)
 	VSUBPD(w, t, t)
 	VSUBPD(hz, t, t)
 	VMULPD(z, z, z)
-	VFMADD231PD(z, cp, t)
+	VMULPD(z, cp, cp)
+	VFNMADD231PD(rLo, r, cp)
+	VADDPD(cp, t, t)
 	VADDPD(w, t, t)
 	Comment("quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both")
 	odd, neg := YMM(), YMM()
