@@ -317,3 +317,24 @@ func BenchmarkVecmath(b *testing.B) {
 		})
 	}
 }
+
+// FuzzVecmath checks every vector math function of every implementation on one argument
+// against its correctly rounded reference and documented bound.
+func FuzzVecmath(f *testing.F) {
+	for _, v := range append(expSpecials, trigSpecials()...) {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v float64) {
+		for _, fn := range vecmathFuncs {
+			if (fn.name == "sin" || fn.name == "cos") && math.Abs(v) > trigLimit {
+				continue // the kernels' range; TestSincos covers the exported fallback
+			}
+			want := fn.ref(v)
+			for l, impl := range vecmathImpls() {
+				if got := kernIn(fn.kernel(impl), v); ulpDiff(got, want) > fn.maxUlp {
+					t.Errorf("%s %v(%v) = %v, correctly rounded %v", fn.name, l, v, got, want)
+				}
+			}
+		}
+	})
+}
