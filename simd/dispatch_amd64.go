@@ -18,6 +18,10 @@ var asmKernels = [numLevels]kernels{
 			softplus:   groupsOf4(softplusAVX2),
 			logSigmoid: groupsOf4(logSigmoidAVX2),
 			tanh:       groupsOf4(tanhAVX2),
+
+			sin:    groupsOf4(sinAVX2),
+			cos:    groupsOf4(cosAVX2),
+			sincos: sincosGroupsOf4,
 		},
 	},
 }
@@ -35,5 +39,18 @@ func groupsOf4(asm func(dst, x []float64)) func(dst, x []float64) {
 			asm(buf[:], buf[:])
 			copy(dst[n:], buf[:])
 		}
+	}
+}
+
+// sincosGroupsOf4 is groupsOf4 for sincosAVX2, which has two outputs.
+func sincosGroupsOf4(sin, cos, x []float64) {
+	n := len(x) &^ 3
+	sincosAVX2(sin[:n], cos[:n], x[:n])
+	if n < len(x) {
+		var s, c [4]float64
+		copy(s[:], x[n:])
+		sincosAVX2(s[:], c[:], s[:])
+		copy(sin[n:], s[:])
+		copy(cos[n:], c[:])
 	}
 }

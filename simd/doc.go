@@ -25,10 +25,11 @@
 //
 //   - [Dgemm]: C = alpha·op(A)·op(B) + beta·C on row-major matrices (BLAS semantics), packed and
 //     cache-blocked (Goto/BLIS), with a register-blocked micro-kernel per implementation.
-//   - vector math over []float64: [Exp], [Expm1], [Log], [Log1p] (within 1 ulp of the correctly
-//     rounded result) and [Sigmoid], [Softplus], [LogSigmoid], [Tanh] (within 2 ulp), by range
-//     reduction plus polynomial following the published Cephes/fdlibm-style algorithms. The
-//     bounds hold for every implementation and are checked against math/big references.
+//   - vector math over []float64: [Exp], [Expm1], [Log], [Log1p], [Sin], [Cos], [Sincos]
+//     (within 1 ulp of the correctly rounded result; Sin and Cos for |x| ≤ 10⁶) and [Sigmoid],
+//     [Softplus], [LogSigmoid], [Tanh] (within 2 ulp), by range reduction plus polynomial
+//     following the published Cephes/fdlibm-style algorithms. The bounds hold for every
+//     implementation and are checked against math/big references.
 //
 // All kernels are single-threaded and safe for concurrent use; callers parallelise over blocks.
 package simd

@@ -119,7 +119,7 @@ func roundUp(n, r int) int { return (n + r - 1) / r * r }
 func gemmBlocked(kern *gemmKernel, transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	ws := gemmPool.Get().(*gemmWorkspace)
 	defer gemmPool.Put(ws)
-	kcMax := kern.blockK(k)
+	kcMax := min(k, kern.kc+kern.kc/4) // blockK never exceeds this
 	ws.a = resize(ws.a, roundUp(min(m, kern.mc), kern.mr)*kcMax)
 	ws.b = resize(ws.b, roundUp(min(n, kern.nc), kern.nr)*kcMax)
 	ws.tile = resize(ws.tile, kern.mr*kern.nr)

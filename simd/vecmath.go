@@ -3,9 +3,11 @@ package simd
 import "math"
 
 // vecmathKernels is one implementation of the element-wise vector math family ("vecmath").
-// Each function sets dst[i] = f(x[i]) for i < len(x); len(dst) == len(x).
+// Each function sets dst[i] = f(x[i]) for i < len(x); len(dst) == len(x). sin, cos and sincos
+// (which sets both) need |x[i]| ≤ trigLimit or a non-finite x[i]; Sin, Cos and Sincos ensure it.
 type vecmathKernels struct {
-	exp, expm1, log, log1p, sigmoid, softplus, logSigmoid, tanh func(dst, x []float64)
+	exp, expm1, log, log1p, sigmoid, softplus, logSigmoid, tanh, sin, cos func(dst, x []float64)
+	sincos                                                                func(sin, cos, x []float64)
 }
 
 // vecmathUse is the vector math implementation chosen at start-up and vecmathLevel its level.
@@ -57,6 +59,7 @@ func Tanh(dst, x []float64) { vecmathUse.tanh(dst[:len(x)], x) }
 var vecmathGeneric = vecmathKernels{
 	exp: expGeneric, expm1: expm1Generic, log: logGeneric, log1p: log1pGeneric,
 	sigmoid: sigmoidGeneric, softplus: softplusGeneric, logSigmoid: logSigmoidGeneric, tanh: tanhGeneric,
+	sin: sinGeneric, cos: cosGeneric, sincos: sincosGeneric,
 }
 
 // Constants shared by the generic and assembly kernels (simd/_asm repeats them).
@@ -131,9 +134,7 @@ func expm1Scalar(v float64) float64 {
 	v = min(max(v, expMin), expMax)
 	n := math.RoundToEven(v * log2e)
 	rHi, rLo := v-n*ln2Hi, -n*ln2Lo
-	r := rHi + rLo
-	bb := r - rHi
-	rErr := (rHi - (r - bb)) + (rLo - bb)
+	r, rErr := twoSum(rHi, rLo)
 	p := expPoly[13]
 	for k := 12; k >= 2; k-- {
 		p = p*r + expPoly[k]
@@ -143,6 +144,13 @@ func expm1Scalar(v float64) float64 {
 	qLo := (r - qHi) + p + (rErr + rErr*qHi)
 	s1, s2 := pow2Split(n)
 	return ((s1*qHi + (s1 - 1/s2)) + s1*qLo) * s2
+}
+
+// twoSum returns s = a + b rounded and its rounding error (Knuth).
+func twoSum(a, b float64) (s, err float64) {
+	s = a + b
+	bb := s - a
+	return s, (a - (s - bb)) + (b - bb)
 }
 
 // mapScalar sets dst[i] = f(x[i]) for i < len(x).

@@ -51,3 +51,21 @@ func logSigmoidAVX2(dst []float64, x []float64)
 //
 //go:noescape
 func tanhAVX2(dst []float64, x []float64)
+
+// sinAVX2 sets dst[i] = sin x[i] for i < len(x) &^ 3, as its pure-Go twin sinGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func sinAVX2(dst []float64, x []float64)
+
+// cosAVX2 sets dst[i] = cos x[i] for i < len(x) &^ 3, as its pure-Go twin cosGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func cosAVX2(dst []float64, x []float64)
+
+// sincosAVX2 sets sin[i] = sin x[i] and cos[i] = cos x[i] for i < len(x) &^ 3, as its pure-Go twin sincosGeneric
+// does for every i; len(sin), len(cos) must be at least len(x) &^ 3.
+//
+//go:noescape
+func sincosAVX2(sin []float64, cos []float64, x []float64)

@@ -334,6 +334,138 @@ DATA logC10<>+16(SB)/8, $0x3fb8618618618618
 DATA logC10<>+24(SB)/8, $0x3fb8618618618618
 GLOBL logC10<>(SB), RODATA|NOPTR, $32
 
+DATA trigTwoOvPi<>+0(SB)/8, $0x3fe45f306dc9c883
+DATA trigTwoOvPi<>+8(SB)/8, $0x3fe45f306dc9c883
+DATA trigTwoOvPi<>+16(SB)/8, $0x3fe45f306dc9c883
+DATA trigTwoOvPi<>+24(SB)/8, $0x3fe45f306dc9c883
+GLOBL trigTwoOvPi<>(SB), RODATA|NOPTR, $32
+
+DATA trigPio2_1<>+0(SB)/8, $0x3ff921fb54400000
+DATA trigPio2_1<>+8(SB)/8, $0x3ff921fb54400000
+DATA trigPio2_1<>+16(SB)/8, $0x3ff921fb54400000
+DATA trigPio2_1<>+24(SB)/8, $0x3ff921fb54400000
+GLOBL trigPio2_1<>(SB), RODATA|NOPTR, $32
+
+DATA trigNegPio2_2<>+0(SB)/8, $0xbdd0b4611a600000
+DATA trigNegPio2_2<>+8(SB)/8, $0xbdd0b4611a600000
+DATA trigNegPio2_2<>+16(SB)/8, $0xbdd0b4611a600000
+DATA trigNegPio2_2<>+24(SB)/8, $0xbdd0b4611a600000
+GLOBL trigNegPio2_2<>(SB), RODATA|NOPTR, $32
+
+DATA trigPio2_3<>+0(SB)/8, $0x3ba3198a2e000000
+DATA trigPio2_3<>+8(SB)/8, $0x3ba3198a2e000000
+DATA trigPio2_3<>+16(SB)/8, $0x3ba3198a2e000000
+DATA trigPio2_3<>+24(SB)/8, $0x3ba3198a2e000000
+GLOBL trigPio2_3<>(SB), RODATA|NOPTR, $32
+
+DATA trigPio2_3t<>+0(SB)/8, $0x397b839a252049c1
+DATA trigPio2_3t<>+8(SB)/8, $0x397b839a252049c1
+DATA trigPio2_3t<>+16(SB)/8, $0x397b839a252049c1
+DATA trigPio2_3t<>+24(SB)/8, $0x397b839a252049c1
+GLOBL trigPio2_3t<>(SB), RODATA|NOPTR, $32
+
+DATA trigOne64<>+0(SB)/8, $0x0000000000000001
+DATA trigOne64<>+8(SB)/8, $0x0000000000000001
+DATA trigOne64<>+16(SB)/8, $0x0000000000000001
+DATA trigOne64<>+24(SB)/8, $0x0000000000000001
+GLOBL trigOne64<>(SB), RODATA|NOPTR, $32
+
+DATA trigS0<>+0(SB)/8, $0xbfc5555555555555
+DATA trigS0<>+8(SB)/8, $0xbfc5555555555555
+DATA trigS0<>+16(SB)/8, $0xbfc5555555555555
+DATA trigS0<>+24(SB)/8, $0xbfc5555555555555
+GLOBL trigS0<>(SB), RODATA|NOPTR, $32
+
+DATA trigC0<>+0(SB)/8, $0x3fa5555555555555
+DATA trigC0<>+8(SB)/8, $0x3fa5555555555555
+DATA trigC0<>+16(SB)/8, $0x3fa5555555555555
+DATA trigC0<>+24(SB)/8, $0x3fa5555555555555
+GLOBL trigC0<>(SB), RODATA|NOPTR, $32
+
+DATA trigS1<>+0(SB)/8, $0x3f81111111111111
+DATA trigS1<>+8(SB)/8, $0x3f81111111111111
+DATA trigS1<>+16(SB)/8, $0x3f81111111111111
+DATA trigS1<>+24(SB)/8, $0x3f81111111111111
+GLOBL trigS1<>(SB), RODATA|NOPTR, $32
+
+DATA trigC1<>+0(SB)/8, $0xbf56c16c16c16c17
+DATA trigC1<>+8(SB)/8, $0xbf56c16c16c16c17
+DATA trigC1<>+16(SB)/8, $0xbf56c16c16c16c17
+DATA trigC1<>+24(SB)/8, $0xbf56c16c16c16c17
+GLOBL trigC1<>(SB), RODATA|NOPTR, $32
+
+DATA trigS2<>+0(SB)/8, $0xbf2a01a01a01a01a
+DATA trigS2<>+8(SB)/8, $0xbf2a01a01a01a01a
+DATA trigS2<>+16(SB)/8, $0xbf2a01a01a01a01a
+DATA trigS2<>+24(SB)/8, $0xbf2a01a01a01a01a
+GLOBL trigS2<>(SB), RODATA|NOPTR, $32
+
+DATA trigC2<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA trigC2<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA trigC2<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA trigC2<>+24(SB)/8, $0x3efa01a01a01a01a
+GLOBL trigC2<>(SB), RODATA|NOPTR, $32
+
+DATA trigS3<>+0(SB)/8, $0x3ec71de3a556c734
+DATA trigS3<>+8(SB)/8, $0x3ec71de3a556c734
+DATA trigS3<>+16(SB)/8, $0x3ec71de3a556c734
+DATA trigS3<>+24(SB)/8, $0x3ec71de3a556c734
+GLOBL trigS3<>(SB), RODATA|NOPTR, $32
+
+DATA trigC3<>+0(SB)/8, $0xbe927e4fb7789f5c
+DATA trigC3<>+8(SB)/8, $0xbe927e4fb7789f5c
+DATA trigC3<>+16(SB)/8, $0xbe927e4fb7789f5c
+DATA trigC3<>+24(SB)/8, $0xbe927e4fb7789f5c
+GLOBL trigC3<>(SB), RODATA|NOPTR, $32
+
+DATA trigS4<>+0(SB)/8, $0xbe5ae64567f544e4
+DATA trigS4<>+8(SB)/8, $0xbe5ae64567f544e4
+DATA trigS4<>+16(SB)/8, $0xbe5ae64567f544e4
+DATA trigS4<>+24(SB)/8, $0xbe5ae64567f544e4
+GLOBL trigS4<>(SB), RODATA|NOPTR, $32
+
+DATA trigC4<>+0(SB)/8, $0x3e21eed8eff8d898
+DATA trigC4<>+8(SB)/8, $0x3e21eed8eff8d898
+DATA trigC4<>+16(SB)/8, $0x3e21eed8eff8d898
+DATA trigC4<>+24(SB)/8, $0x3e21eed8eff8d898
+GLOBL trigC4<>(SB), RODATA|NOPTR, $32
+
+DATA trigS5<>+0(SB)/8, $0x3de6124613a86d09
+DATA trigS5<>+8(SB)/8, $0x3de6124613a86d09
+DATA trigS5<>+16(SB)/8, $0x3de6124613a86d09
+DATA trigS5<>+24(SB)/8, $0x3de6124613a86d09
+GLOBL trigS5<>(SB), RODATA|NOPTR, $32
+
+DATA trigC5<>+0(SB)/8, $0xbda93974a8c07c9d
+DATA trigC5<>+8(SB)/8, $0xbda93974a8c07c9d
+DATA trigC5<>+16(SB)/8, $0xbda93974a8c07c9d
+DATA trigC5<>+24(SB)/8, $0xbda93974a8c07c9d
+GLOBL trigC5<>(SB), RODATA|NOPTR, $32
+
+DATA trigS6<>+0(SB)/8, $0xbd6ae7f3e733b81f
+DATA trigS6<>+8(SB)/8, $0xbd6ae7f3e733b81f
+DATA trigS6<>+16(SB)/8, $0xbd6ae7f3e733b81f
+DATA trigS6<>+24(SB)/8, $0xbd6ae7f3e733b81f
+GLOBL trigS6<>(SB), RODATA|NOPTR, $32
+
+DATA trigC6<>+0(SB)/8, $0x3d2ae7f3e733b81f
+DATA trigC6<>+8(SB)/8, $0x3d2ae7f3e733b81f
+DATA trigC6<>+16(SB)/8, $0x3d2ae7f3e733b81f
+DATA trigC6<>+24(SB)/8, $0x3d2ae7f3e733b81f
+GLOBL trigC6<>(SB), RODATA|NOPTR, $32
+
+DATA trigS7<>+0(SB)/8, $0x3ce952c77030ad4a
+DATA trigS7<>+8(SB)/8, $0x3ce952c77030ad4a
+DATA trigS7<>+16(SB)/8, $0x3ce952c77030ad4a
+DATA trigS7<>+24(SB)/8, $0x3ce952c77030ad4a
+GLOBL trigS7<>(SB), RODATA|NOPTR, $32
+
+DATA trigC7<>+0(SB)/8, $0xbca6827863b97d97
+DATA trigC7<>+8(SB)/8, $0xbca6827863b97d97
+DATA trigC7<>+16(SB)/8, $0xbca6827863b97d97
+DATA trigC7<>+24(SB)/8, $0xbca6827863b97d97
+GLOBL trigC7<>(SB), RODATA|NOPTR, $32
+
 // func expAVX2(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3
 TEXT ·expAVX2(SB), NOSPLIT, $0-48
@@ -2339,5 +2471,719 @@ tanhAVX2_tail:
 	ADDQ        $0x00000020, AX
 
 tanhAVX2_done:
+	VZEROUPPER
+	RET
+
+// func sinAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·sinAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+sinAVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      sinAVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
+	VMOVUPD      expShifter<>+0(SB), Y2
+	VFMADD231PD  trigTwoOvPi<>+0(SB), Y0, Y2
+	VSUBPD       expShifter<>+0(SB), Y2, Y3
+	VMOVAPD      Y0, Y4
+	VFNMADD231PD trigPio2_1<>+0(SB), Y3, Y4
+	VMULPD       trigNegPio2_2<>+0(SB), Y3, Y5
+	VADDPD       Y5, Y4, Y6
+	VSUBPD       Y4, Y6, Y7
+	VSUBPD       Y7, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VSUBPD       Y7, Y5, Y7
+	VADDPD       Y7, Y8, Y8
+	VMULPD       trigPio2_3t<>+0(SB), Y3, Y5
+	VFMADD231PD  trigPio2_3<>+0(SB), Y3, Y5
+	VSUBPD       Y5, Y6, Y3
+	VSUBPD       Y3, Y6, Y6
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       Y8, Y6, Y6
+
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y3, Y3, Y7
+	VMOVUPD      trigS7<>+0(SB), Y4
+	VFMADD213PD  trigS6<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS5<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS4<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS3<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS2<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS1<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS0<>+0(SB), Y7, Y4
+	VMOVUPD      trigC7<>+0(SB), Y8
+	VFMADD213PD  trigC6<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC5<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC4<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC3<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC2<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC1<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC0<>+0(SB), Y7, Y8
+	VMULPD       expHalf<>+0(SB), Y7, Y9
+	VMOVUPD      expOne<>+0(SB), Y5
+	VSUBPD       Y9, Y5, Y5
+	VMULPD       Y7, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	VFMADD231PD  Y5, Y6, Y4
+	VADDPD       Y4, Y3, Y10
+	VCMPPD       $0x00, expZero<>+0(SB), Y0, Y4
+	VBLENDVPD    Y4, Y0, Y10, Y10
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y5, Y4, Y4
+	VSUBPD       Y9, Y4, Y4
+	VMULPD       Y7, Y7, Y7
+	VMULPD       Y7, Y8, Y8
+	VFNMADD231PD Y6, Y3, Y8
+	VADDPD       Y8, Y4, Y4
+	VADDPD       Y5, Y4, Y4
+
+	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
+	VPAND     trigOne64<>+0(SB), Y2, Y0
+	VPCMPEQQ  trigOne64<>+0(SB), Y0, Y0
+	VBLENDVPD Y0, Y4, Y10, Y3
+	VBLENDVPD Y0, Y10, Y4, Y4
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y4, Y4
+	VPSRLQ    $0x01, Y2, Y0
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y3, Y3
+	VXORPD    Y0, Y4, Y4
+	VMOVUPD   Y3, (AX)
+
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
+	VMOVUPD      expShifter<>+0(SB), Y0
+	VFMADD231PD  trigTwoOvPi<>+0(SB), Y1, Y0
+	VSUBPD       expShifter<>+0(SB), Y0, Y2
+	VMOVAPD      Y1, Y3
+	VFNMADD231PD trigPio2_1<>+0(SB), Y2, Y3
+	VMULPD       trigNegPio2_2<>+0(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y5
+	VSUBPD       Y3, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y3, Y7
+	VSUBPD       Y6, Y4, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       trigPio2_3t<>+0(SB), Y2, Y4
+	VFMADD231PD  trigPio2_3<>+0(SB), Y2, Y4
+	VSUBPD       Y4, Y5, Y2
+	VSUBPD       Y2, Y5, Y5
+	VSUBPD       Y4, Y5, Y5
+	VADDPD       Y7, Y5, Y5
+
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      trigS7<>+0(SB), Y3
+	VFMADD213PD  trigS6<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS5<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS4<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS3<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS2<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS1<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS0<>+0(SB), Y6, Y3
+	VMOVUPD      trigC7<>+0(SB), Y7
+	VFMADD213PD  trigC6<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC5<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC4<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC3<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC2<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC1<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC0<>+0(SB), Y6, Y7
+	VMULPD       expHalf<>+0(SB), Y6, Y8
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y8, Y4, Y4
+	VMULPD       Y6, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VFMADD231PD  Y4, Y5, Y3
+	VADDPD       Y3, Y2, Y9
+	VCMPPD       $0x00, expZero<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y9, Y9
+	VMOVUPD      expOne<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y8, Y3, Y3
+	VMULPD       Y6, Y6, Y6
+	VMULPD       Y6, Y7, Y7
+	VFNMADD231PD Y5, Y2, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y4, Y3, Y3
+
+	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
+	VPAND     trigOne64<>+0(SB), Y0, Y1
+	VPCMPEQQ  trigOne64<>+0(SB), Y1, Y1
+	VBLENDVPD Y1, Y3, Y9, Y2
+	VBLENDVPD Y1, Y9, Y3, Y3
+	VPSLLQ    $0x3f, Y1, Y1
+	VXORPD    Y1, Y3, Y3
+	VPSRLQ    $0x01, Y0, Y0
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y2, Y2
+	VXORPD    Y0, Y3, Y3
+	VMOVUPD   Y2, 32(AX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, AX
+	SUBQ      $0x02, DX
+	JMP       sinAVX2_loop2
+
+sinAVX2_tail:
+	TESTQ   DX, DX
+	JZ      sinAVX2_done
+	VMOVUPD (CX), Y0
+
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
+	VMOVUPD      expShifter<>+0(SB), Y1
+	VFMADD231PD  trigTwoOvPi<>+0(SB), Y0, Y1
+	VSUBPD       expShifter<>+0(SB), Y1, Y2
+	VMOVAPD      Y0, Y3
+	VFNMADD231PD trigPio2_1<>+0(SB), Y2, Y3
+	VMULPD       trigNegPio2_2<>+0(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y5
+	VSUBPD       Y3, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y3, Y7
+	VSUBPD       Y6, Y4, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       trigPio2_3t<>+0(SB), Y2, Y4
+	VFMADD231PD  trigPio2_3<>+0(SB), Y2, Y4
+	VSUBPD       Y4, Y5, Y2
+	VSUBPD       Y2, Y5, Y5
+	VSUBPD       Y4, Y5, Y5
+	VADDPD       Y7, Y5, Y5
+
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      trigS7<>+0(SB), Y3
+	VFMADD213PD  trigS6<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS5<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS4<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS3<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS2<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS1<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS0<>+0(SB), Y6, Y3
+	VMOVUPD      trigC7<>+0(SB), Y7
+	VFMADD213PD  trigC6<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC5<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC4<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC3<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC2<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC1<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC0<>+0(SB), Y6, Y7
+	VMULPD       expHalf<>+0(SB), Y6, Y8
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y8, Y4, Y4
+	VMULPD       Y6, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VFMADD231PD  Y4, Y5, Y3
+	VADDPD       Y3, Y2, Y9
+	VCMPPD       $0x00, expZero<>+0(SB), Y0, Y3
+	VBLENDVPD    Y3, Y0, Y9, Y9
+	VMOVUPD      expOne<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y8, Y3, Y3
+	VMULPD       Y6, Y6, Y6
+	VMULPD       Y6, Y7, Y7
+	VFNMADD231PD Y5, Y2, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y4, Y3, Y3
+
+	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
+	VPAND     trigOne64<>+0(SB), Y1, Y0
+	VPCMPEQQ  trigOne64<>+0(SB), Y0, Y0
+	VBLENDVPD Y0, Y3, Y9, Y2
+	VBLENDVPD Y0, Y9, Y3, Y3
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y3, Y3
+	VPSRLQ    $0x01, Y1, Y0
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y2, Y2
+	VXORPD    Y0, Y3, Y3
+	VMOVUPD   Y2, (AX)
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, AX
+
+sinAVX2_done:
+	VZEROUPPER
+	RET
+
+// func cosAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·cosAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+cosAVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      cosAVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
+	VMOVUPD      expShifter<>+0(SB), Y2
+	VFMADD231PD  trigTwoOvPi<>+0(SB), Y0, Y2
+	VSUBPD       expShifter<>+0(SB), Y2, Y3
+	VMOVAPD      Y0, Y4
+	VFNMADD231PD trigPio2_1<>+0(SB), Y3, Y4
+	VMULPD       trigNegPio2_2<>+0(SB), Y3, Y5
+	VADDPD       Y5, Y4, Y6
+	VSUBPD       Y4, Y6, Y7
+	VSUBPD       Y7, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VSUBPD       Y7, Y5, Y7
+	VADDPD       Y7, Y8, Y8
+	VMULPD       trigPio2_3t<>+0(SB), Y3, Y5
+	VFMADD231PD  trigPio2_3<>+0(SB), Y3, Y5
+	VSUBPD       Y5, Y6, Y3
+	VSUBPD       Y3, Y6, Y6
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       Y8, Y6, Y6
+
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y3, Y3, Y7
+	VMOVUPD      trigS7<>+0(SB), Y4
+	VFMADD213PD  trigS6<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS5<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS4<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS3<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS2<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS1<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS0<>+0(SB), Y7, Y4
+	VMOVUPD      trigC7<>+0(SB), Y8
+	VFMADD213PD  trigC6<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC5<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC4<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC3<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC2<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC1<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC0<>+0(SB), Y7, Y8
+	VMULPD       expHalf<>+0(SB), Y7, Y9
+	VMOVUPD      expOne<>+0(SB), Y5
+	VSUBPD       Y9, Y5, Y5
+	VMULPD       Y7, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	VFMADD231PD  Y5, Y6, Y4
+	VADDPD       Y4, Y3, Y10
+	VCMPPD       $0x00, expZero<>+0(SB), Y0, Y4
+	VBLENDVPD    Y4, Y0, Y10, Y10
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y5, Y4, Y4
+	VSUBPD       Y9, Y4, Y4
+	VMULPD       Y7, Y7, Y7
+	VMULPD       Y7, Y8, Y8
+	VFNMADD231PD Y6, Y3, Y8
+	VADDPD       Y8, Y4, Y4
+	VADDPD       Y5, Y4, Y4
+
+	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
+	VPAND     trigOne64<>+0(SB), Y2, Y0
+	VPCMPEQQ  trigOne64<>+0(SB), Y0, Y0
+	VBLENDVPD Y0, Y4, Y10, Y3
+	VBLENDVPD Y0, Y10, Y4, Y4
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y4, Y4
+	VPSRLQ    $0x01, Y2, Y0
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y3, Y3
+	VXORPD    Y0, Y4, Y4
+	VMOVUPD   Y4, (AX)
+
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
+	VMOVUPD      expShifter<>+0(SB), Y0
+	VFMADD231PD  trigTwoOvPi<>+0(SB), Y1, Y0
+	VSUBPD       expShifter<>+0(SB), Y0, Y2
+	VMOVAPD      Y1, Y3
+	VFNMADD231PD trigPio2_1<>+0(SB), Y2, Y3
+	VMULPD       trigNegPio2_2<>+0(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y5
+	VSUBPD       Y3, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y3, Y7
+	VSUBPD       Y6, Y4, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       trigPio2_3t<>+0(SB), Y2, Y4
+	VFMADD231PD  trigPio2_3<>+0(SB), Y2, Y4
+	VSUBPD       Y4, Y5, Y2
+	VSUBPD       Y2, Y5, Y5
+	VSUBPD       Y4, Y5, Y5
+	VADDPD       Y7, Y5, Y5
+
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      trigS7<>+0(SB), Y3
+	VFMADD213PD  trigS6<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS5<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS4<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS3<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS2<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS1<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS0<>+0(SB), Y6, Y3
+	VMOVUPD      trigC7<>+0(SB), Y7
+	VFMADD213PD  trigC6<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC5<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC4<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC3<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC2<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC1<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC0<>+0(SB), Y6, Y7
+	VMULPD       expHalf<>+0(SB), Y6, Y8
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y8, Y4, Y4
+	VMULPD       Y6, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VFMADD231PD  Y4, Y5, Y3
+	VADDPD       Y3, Y2, Y9
+	VCMPPD       $0x00, expZero<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y9, Y9
+	VMOVUPD      expOne<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y8, Y3, Y3
+	VMULPD       Y6, Y6, Y6
+	VMULPD       Y6, Y7, Y7
+	VFNMADD231PD Y5, Y2, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y4, Y3, Y3
+
+	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
+	VPAND     trigOne64<>+0(SB), Y0, Y1
+	VPCMPEQQ  trigOne64<>+0(SB), Y1, Y1
+	VBLENDVPD Y1, Y3, Y9, Y2
+	VBLENDVPD Y1, Y9, Y3, Y3
+	VPSLLQ    $0x3f, Y1, Y1
+	VXORPD    Y1, Y3, Y3
+	VPSRLQ    $0x01, Y0, Y0
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y2, Y2
+	VXORPD    Y0, Y3, Y3
+	VMOVUPD   Y3, 32(AX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, AX
+	SUBQ      $0x02, DX
+	JMP       cosAVX2_loop2
+
+cosAVX2_tail:
+	TESTQ   DX, DX
+	JZ      cosAVX2_done
+	VMOVUPD (CX), Y0
+
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
+	VMOVUPD      expShifter<>+0(SB), Y1
+	VFMADD231PD  trigTwoOvPi<>+0(SB), Y0, Y1
+	VSUBPD       expShifter<>+0(SB), Y1, Y2
+	VMOVAPD      Y0, Y3
+	VFNMADD231PD trigPio2_1<>+0(SB), Y2, Y3
+	VMULPD       trigNegPio2_2<>+0(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y5
+	VSUBPD       Y3, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y3, Y7
+	VSUBPD       Y6, Y4, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       trigPio2_3t<>+0(SB), Y2, Y4
+	VFMADD231PD  trigPio2_3<>+0(SB), Y2, Y4
+	VSUBPD       Y4, Y5, Y2
+	VSUBPD       Y2, Y5, Y5
+	VSUBPD       Y4, Y5, Y5
+	VADDPD       Y7, Y5, Y5
+
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      trigS7<>+0(SB), Y3
+	VFMADD213PD  trigS6<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS5<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS4<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS3<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS2<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS1<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS0<>+0(SB), Y6, Y3
+	VMOVUPD      trigC7<>+0(SB), Y7
+	VFMADD213PD  trigC6<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC5<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC4<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC3<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC2<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC1<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC0<>+0(SB), Y6, Y7
+	VMULPD       expHalf<>+0(SB), Y6, Y8
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y8, Y4, Y4
+	VMULPD       Y6, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VFMADD231PD  Y4, Y5, Y3
+	VADDPD       Y3, Y2, Y9
+	VCMPPD       $0x00, expZero<>+0(SB), Y0, Y3
+	VBLENDVPD    Y3, Y0, Y9, Y9
+	VMOVUPD      expOne<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y8, Y3, Y3
+	VMULPD       Y6, Y6, Y6
+	VMULPD       Y6, Y7, Y7
+	VFNMADD231PD Y5, Y2, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y4, Y3, Y3
+
+	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
+	VPAND     trigOne64<>+0(SB), Y1, Y0
+	VPCMPEQQ  trigOne64<>+0(SB), Y0, Y0
+	VBLENDVPD Y0, Y3, Y9, Y2
+	VBLENDVPD Y0, Y9, Y3, Y3
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y3, Y3
+	VPSRLQ    $0x01, Y1, Y0
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y2, Y2
+	VXORPD    Y0, Y3, Y3
+	VMOVUPD   Y3, (AX)
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, AX
+
+cosAVX2_done:
+	VZEROUPPER
+	RET
+
+// func sincosAVX2(sin []float64, cos []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·sincosAVX2(SB), NOSPLIT, $0-72
+	MOVQ sin_base+0(FP), AX
+	MOVQ cos_base+24(FP), CX
+	MOVQ x_base+48(FP), DX
+	MOVQ x_len+56(FP), BX
+	SHRQ $0x02, BX
+
+sincosAVX2_loop2:
+	CMPQ    BX, $0x02
+	JB      sincosAVX2_tail
+	VMOVUPD (DX), Y0
+	VMOVUPD 32(DX), Y1
+
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
+	VMOVUPD      expShifter<>+0(SB), Y2
+	VFMADD231PD  trigTwoOvPi<>+0(SB), Y0, Y2
+	VSUBPD       expShifter<>+0(SB), Y2, Y3
+	VMOVAPD      Y0, Y4
+	VFNMADD231PD trigPio2_1<>+0(SB), Y3, Y4
+	VMULPD       trigNegPio2_2<>+0(SB), Y3, Y5
+	VADDPD       Y5, Y4, Y6
+	VSUBPD       Y4, Y6, Y7
+	VSUBPD       Y7, Y6, Y8
+	VSUBPD       Y8, Y4, Y8
+	VSUBPD       Y7, Y5, Y7
+	VADDPD       Y7, Y8, Y8
+	VMULPD       trigPio2_3t<>+0(SB), Y3, Y5
+	VFMADD231PD  trigPio2_3<>+0(SB), Y3, Y5
+	VSUBPD       Y5, Y6, Y3
+	VSUBPD       Y3, Y6, Y6
+	VSUBPD       Y5, Y6, Y6
+	VADDPD       Y8, Y6, Y6
+
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y3, Y3, Y7
+	VMOVUPD      trigS7<>+0(SB), Y4
+	VFMADD213PD  trigS6<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS5<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS4<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS3<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS2<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS1<>+0(SB), Y7, Y4
+	VFMADD213PD  trigS0<>+0(SB), Y7, Y4
+	VMOVUPD      trigC7<>+0(SB), Y8
+	VFMADD213PD  trigC6<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC5<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC4<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC3<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC2<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC1<>+0(SB), Y7, Y8
+	VFMADD213PD  trigC0<>+0(SB), Y7, Y8
+	VMULPD       expHalf<>+0(SB), Y7, Y9
+	VMOVUPD      expOne<>+0(SB), Y5
+	VSUBPD       Y9, Y5, Y5
+	VMULPD       Y7, Y4, Y4
+	VMULPD       Y3, Y4, Y4
+	VFMADD231PD  Y5, Y6, Y4
+	VADDPD       Y4, Y3, Y10
+	VCMPPD       $0x00, expZero<>+0(SB), Y0, Y4
+	VBLENDVPD    Y4, Y0, Y10, Y10
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y5, Y4, Y4
+	VSUBPD       Y9, Y4, Y4
+	VMULPD       Y7, Y7, Y7
+	VMULPD       Y7, Y8, Y8
+	VFNMADD231PD Y6, Y3, Y8
+	VADDPD       Y8, Y4, Y4
+	VADDPD       Y5, Y4, Y4
+
+	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
+	VPAND     trigOne64<>+0(SB), Y2, Y0
+	VPCMPEQQ  trigOne64<>+0(SB), Y0, Y0
+	VBLENDVPD Y0, Y4, Y10, Y3
+	VBLENDVPD Y0, Y10, Y4, Y4
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y4, Y4
+	VPSRLQ    $0x01, Y2, Y0
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y3, Y3
+	VXORPD    Y0, Y4, Y4
+	VMOVUPD   Y3, (AX)
+	VMOVUPD   Y4, (CX)
+
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
+	VMOVUPD      expShifter<>+0(SB), Y0
+	VFMADD231PD  trigTwoOvPi<>+0(SB), Y1, Y0
+	VSUBPD       expShifter<>+0(SB), Y0, Y2
+	VMOVAPD      Y1, Y3
+	VFNMADD231PD trigPio2_1<>+0(SB), Y2, Y3
+	VMULPD       trigNegPio2_2<>+0(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y5
+	VSUBPD       Y3, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y3, Y7
+	VSUBPD       Y6, Y4, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       trigPio2_3t<>+0(SB), Y2, Y4
+	VFMADD231PD  trigPio2_3<>+0(SB), Y2, Y4
+	VSUBPD       Y4, Y5, Y2
+	VSUBPD       Y2, Y5, Y5
+	VSUBPD       Y4, Y5, Y5
+	VADDPD       Y7, Y5, Y5
+
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      trigS7<>+0(SB), Y3
+	VFMADD213PD  trigS6<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS5<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS4<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS3<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS2<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS1<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS0<>+0(SB), Y6, Y3
+	VMOVUPD      trigC7<>+0(SB), Y7
+	VFMADD213PD  trigC6<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC5<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC4<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC3<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC2<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC1<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC0<>+0(SB), Y6, Y7
+	VMULPD       expHalf<>+0(SB), Y6, Y8
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y8, Y4, Y4
+	VMULPD       Y6, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VFMADD231PD  Y4, Y5, Y3
+	VADDPD       Y3, Y2, Y9
+	VCMPPD       $0x00, expZero<>+0(SB), Y1, Y3
+	VBLENDVPD    Y3, Y1, Y9, Y9
+	VMOVUPD      expOne<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y8, Y3, Y3
+	VMULPD       Y6, Y6, Y6
+	VMULPD       Y6, Y7, Y7
+	VFNMADD231PD Y5, Y2, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y4, Y3, Y3
+
+	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
+	VPAND     trigOne64<>+0(SB), Y0, Y1
+	VPCMPEQQ  trigOne64<>+0(SB), Y1, Y1
+	VBLENDVPD Y1, Y3, Y9, Y2
+	VBLENDVPD Y1, Y9, Y3, Y3
+	VPSLLQ    $0x3f, Y1, Y1
+	VXORPD    Y1, Y3, Y3
+	VPSRLQ    $0x01, Y0, Y0
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y2, Y2
+	VXORPD    Y0, Y3, Y3
+	VMOVUPD   Y2, 32(AX)
+	VMOVUPD   Y3, 32(CX)
+	ADDQ      $0x00000040, DX
+	ADDQ      $0x00000040, AX
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x02, BX
+	JMP       sincosAVX2_loop2
+
+sincosAVX2_tail:
+	TESTQ   BX, BX
+	JZ      sincosAVX2_done
+	VMOVUPD (DX), Y0
+
+	// j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts
+	VMOVUPD      expShifter<>+0(SB), Y1
+	VFMADD231PD  trigTwoOvPi<>+0(SB), Y0, Y1
+	VSUBPD       expShifter<>+0(SB), Y1, Y2
+	VMOVAPD      Y0, Y3
+	VFNMADD231PD trigPio2_1<>+0(SB), Y2, Y3
+	VMULPD       trigNegPio2_2<>+0(SB), Y2, Y4
+	VADDPD       Y4, Y3, Y5
+	VSUBPD       Y3, Y5, Y6
+	VSUBPD       Y6, Y5, Y7
+	VSUBPD       Y7, Y3, Y7
+	VSUBPD       Y6, Y4, Y6
+	VADDPD       Y6, Y7, Y7
+	VMULPD       trigPio2_3t<>+0(SB), Y2, Y4
+	VFMADD231PD  trigPio2_3<>+0(SB), Y2, Y4
+	VSUBPD       Y4, Y5, Y2
+	VSUBPD       Y2, Y5, Y5
+	VSUBPD       Y4, Y5, Y5
+	VADDPD       Y7, Y5, Y5
+
+	// sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2
+	VMULPD       Y2, Y2, Y6
+	VMOVUPD      trigS7<>+0(SB), Y3
+	VFMADD213PD  trigS6<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS5<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS4<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS3<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS2<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS1<>+0(SB), Y6, Y3
+	VFMADD213PD  trigS0<>+0(SB), Y6, Y3
+	VMOVUPD      trigC7<>+0(SB), Y7
+	VFMADD213PD  trigC6<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC5<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC4<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC3<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC2<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC1<>+0(SB), Y6, Y7
+	VFMADD213PD  trigC0<>+0(SB), Y6, Y7
+	VMULPD       expHalf<>+0(SB), Y6, Y8
+	VMOVUPD      expOne<>+0(SB), Y4
+	VSUBPD       Y8, Y4, Y4
+	VMULPD       Y6, Y3, Y3
+	VMULPD       Y2, Y3, Y3
+	VFMADD231PD  Y4, Y5, Y3
+	VADDPD       Y3, Y2, Y9
+	VCMPPD       $0x00, expZero<>+0(SB), Y0, Y3
+	VBLENDVPD    Y3, Y0, Y9, Y9
+	VMOVUPD      expOne<>+0(SB), Y3
+	VSUBPD       Y4, Y3, Y3
+	VSUBPD       Y8, Y3, Y3
+	VMULPD       Y6, Y6, Y6
+	VMULPD       Y6, Y7, Y7
+	VFNMADD231PD Y5, Y2, Y7
+	VADDPD       Y7, Y3, Y3
+	VADDPD       Y4, Y3, Y3
+
+	// quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both
+	VPAND     trigOne64<>+0(SB), Y1, Y0
+	VPCMPEQQ  trigOne64<>+0(SB), Y0, Y0
+	VBLENDVPD Y0, Y3, Y9, Y2
+	VBLENDVPD Y0, Y9, Y3, Y3
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y3, Y3
+	VPSRLQ    $0x01, Y1, Y0
+	VPSLLQ    $0x3f, Y0, Y0
+	VXORPD    Y0, Y2, Y2
+	VXORPD    Y0, Y3, Y3
+	VMOVUPD   Y2, (AX)
+	VMOVUPD   Y3, (CX)
+	ADDQ      $0x00000020, DX
+	ADDQ      $0x00000020, AX
+	ADDQ      $0x00000020, CX
+
+sincosAVX2_done:
 	VZEROUPPER
 	RET

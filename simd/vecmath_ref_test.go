@@ -180,3 +180,31 @@ func tanhRef(x float64) float64 {
 	y.Quo(y, t.Add(t, newRef(2)))
 	return math.Copysign(refFloat64(y), x)
 }
+
+var refPio2, _, _ = big.ParseFloat("1.5707963267948966192313216916397514420985846996875529104874722961539082031431044993140174126710585339", 10, refPrec, big.ToNearestEven)
+
+// sincosRef is (sin x, cos x) rounded to nearest for |x| ≤ 1e6: r = x - j·π/2 and Taylor
+// series, with the quadrant j mod 4 applied exactly.
+func sincosRef(x float64) (float64, float64) {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return math.NaN(), math.NaN()
+	}
+	if x == 0 {
+		return x, 1
+	}
+	j := math.Round(x * 2 / math.Pi)
+	r := newRef(x)
+	r.Sub(r, newRef(j).Mul(newRef(j), refPio2))
+	z := newRef(0).Mul(r, r)
+	sin := sumSeries(r, func(term *big.Float, k int) { term.Mul(term, z).Quo(term, newRef(float64(-2*k*(2*k+1)))) })
+	cos := sumSeries(newRef(1), func(term *big.Float, k int) { term.Mul(term, z).Quo(term, newRef(float64(-(2*k-1)*(2*k)))) })
+	q := int64(j) & 3
+	if q&1 != 0 {
+		sin, cos = cos, sin.Neg(sin)
+	}
+	if q&2 != 0 {
+		sin.Neg(sin)
+		cos.Neg(cos)
+	}
+	return refFloat64(sin), refFloat64(cos)
+}

@@ -127,6 +127,43 @@ var vecmathFuncs = []vecmathFunc{
 		name: "tanh", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.tanh }, ref: tanhRef, std: math.Tanh, maxUlp: 2,
 		inputs: expInputs, special: append([]float64{0.5493061443340548, 20, -20, 19.06, 0x1p-28, -0x1p-28}, expSpecials...),
 	},
+	{
+		name: "sin", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.sin },
+		ref: func(x float64) float64 { s, _ := sincosRef(x); return s }, std: math.Sin, maxUlp: 1,
+		inputs: trigInputs, special: trigSpecials(),
+	},
+	{
+		name: "cos", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.cos },
+		ref: func(x float64) float64 { _, c := sincosRef(x); return c }, std: math.Cos, maxUlp: 1,
+		inputs: trigInputs, special: trigSpecials(),
+	},
+}
+
+// trigInputs draws sin and cos arguments within the kernels' range ±trigLimit.
+func trigInputs(rng *rand.Rand) float64 {
+	switch rng.IntN(4) {
+	case 0:
+		return (rng.Float64()*2 - 1) * 10
+	case 1:
+		return (rng.Float64()*2 - 1) * trigLimit
+	case 2:
+		return math.Ldexp(rng.Float64()-0.5, -rng.IntN(60))
+	}
+	return float64(rng.IntN(2*636619+1)-636619) * math.Pi / 2 // near the reduction boundaries
+}
+
+// trigSpecials are edges for sin and cos: zeros, subnormals, non-finite values, the doubles
+// nearest to multiples of π/4 and π/2, and the range limit.
+func trigSpecials() []float64 {
+	out := []float64{0, math.Copysign(0, -1), 5e-324, -5e-324, 1e-310, 0x1p-27, math.Inf(1), math.Inf(-1), math.NaN(),
+		trigLimit, -trigLimit, math.Nextafter(trigLimit, 0), 636619 * math.Pi / 2}
+	for _, k := range []float64{1, 2, 3, 4, 5, 7, 100, 1001, 65536, 636618} {
+		for _, m := range []float64{math.Pi / 4, math.Pi / 2} {
+			v := k * m
+			out = append(out, v, -v, math.Nextafter(v, 0), math.Nextafter(v, 1e9))
+		}
+	}
+	return out
 }
 
 // TestVecmathAccuracy checks every implementation against correctly rounded references on
@@ -160,7 +197,7 @@ func TestVecmathAccuracy(t *testing.T) {
 			}
 			t.Logf("%s %v: max %v ulp (at %v)", f.name, l, worst, at)
 			if worst > f.maxUlp {
-				t.Errorf("%s %v: %v ulp at x = %v (%v, math %v)", f.name, l, worst, at, kernIn(kern, at), f.ref(at))
+				t.Errorf("%s %v: %v ulp at x = %v (%v, correctly rounded %v)", f.name, l, worst, at, kernIn(kern, at), f.ref(at))
 			}
 			for m := 0; m <= 4*8+3; m++ { // every tail, in place
 				y := append([]float64(nil), x[:m]...)
@@ -195,6 +232,7 @@ func TestVecmathDispatch(t *testing.T) {
 		{"Softplus", Softplus, func(x float64) float64 { return math.Log1p(math.Exp(x)) }},
 		{"LogSigmoid", LogSigmoid, func(x float64) float64 { return -math.Log1p(math.Exp(-x)) }},
 		{"Tanh", Tanh, math.Tanh},
+		{"Sin", Sin, math.Sin}, {"Cos", Cos, math.Cos},
 	} {
 		got := make([]float64, len(x)+1)
 		tc.f(got, x)
@@ -205,6 +243,42 @@ func TestVecmathDispatch(t *testing.T) {
 		}
 		if got[len(x)] != 0 {
 			t.Errorf("%s wrote past len(x)", tc.name)
+		}
+	}
+}
+
+// TestSincos checks Sincos against Sin and Cos (the same kernels) in place, and the exported
+// trigonometric functions beyond the kernels' range, where they defer to package math.
+func TestSincos(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	x := trigSpecials()
+	for range 1000 {
+		x = append(x, trigInputs(rng))
+	}
+	big := []float64{1e7, -3e9, 1e22, math.MaxFloat64, 2 * trigLimit}
+	x = append(x, big...)
+	s, c := make([]float64, len(x)), make([]float64, len(x))
+	Sin(s, x)
+	Cos(c, x)
+	for _, tc := range []struct{ sinIsX, cosIsX bool }{{false, false}, {true, false}, {false, true}} {
+		gs, gc, in := make([]float64, len(x)), make([]float64, len(x)), append([]float64(nil), x...)
+		if tc.sinIsX {
+			gs = in
+		}
+		if tc.cosIsX {
+			gc = in
+		}
+		Sincos(gs, gc, in)
+		for i := range x {
+			if ulpDiff(gs[i], s[i]) != 0 || ulpDiff(gc[i], c[i]) != 0 {
+				t.Fatalf("%+v: Sincos(%v) = %v, %v; Sin, Cos = %v, %v", tc, x[i], gs[i], gc[i], s[i], c[i])
+			}
+		}
+	}
+	for i, v := range x[len(x)-len(big):] {
+		j := len(x) - len(big) + i
+		if s[j] != math.Sin(v) || c[j] != math.Cos(v) {
+			t.Errorf("Sin, Cos(%v) = %v, %v; math: %v, %v", v, s[j], c[j], math.Sin(v), math.Cos(v))
 		}
 	}
 }
@@ -242,4 +316,25 @@ func BenchmarkVecmath(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzVecmath checks every vector math function of every implementation on one argument
+// against its correctly rounded reference and documented bound.
+func FuzzVecmath(f *testing.F) {
+	for _, v := range append(expSpecials, trigSpecials()...) {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v float64) {
+		for _, fn := range vecmathFuncs {
+			if (fn.name == "sin" || fn.name == "cos") && math.Abs(v) > trigLimit {
+				continue // the kernels' range; TestSincos covers the exported fallback
+			}
+			want := fn.ref(v)
+			for l, impl := range vecmathImpls() {
+				if got := kernIn(fn.kernel(impl), v); ulpDiff(got, want) > fn.maxUlp {
+					t.Errorf("%s %v(%v) = %v, correctly rounded %v", fn.name, l, v, got, want)
+				}
+			}
+		}
+	})
 }

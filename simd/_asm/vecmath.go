@@ -19,6 +19,11 @@ const (
 	expMax  = 710.0
 	sqrt2   = 1.41421356237309514547
 	shifter = 0x1.8p52 // adding it rounds |v| < 2⁵¹ to an integer held in the low mantissa bits
+	twoOvPi = 6.36619772367581382433e-01
+	pio2_1  = 1.57079632673412561417e+00
+	pio2_2  = 6.07710050630396597660e-11
+	pio2_3  = 2.02226624871116645580e-21
+	pio2_3t = 8.47842766036889956997e-32
 )
 
 // vconst returns a 32-byte read-only vector holding v in each lane.
@@ -37,12 +42,22 @@ func vconstBits(name string, bits uint64) Mem {
 // full group of 4 values (len(x) rounded down to a multiple of 4; the Go wrapper does the
 // rest), two groups per iteration while it can.
 func vectorLoop(name, doc string, body func(x reg.VecVirtual) reg.VecVirtual) {
-	TEXT(name, NOSPLIT, "func(dst, x []float64)")
+	vectorLoopN(name, []string{"dst"}, fmt.Sprintf("dst[i] = %s", doc), func(x reg.VecVirtual) []reg.VecVirtual {
+		return []reg.VecVirtual{body(x)}
+	})
+}
+
+// vectorLoopN is vectorLoop for a body with one result per output slice in outs.
+func vectorLoopN(name string, outs []string, doc string, body func(x reg.VecVirtual) []reg.VecVirtual) {
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(%s, x []float64)", strings.Join(outs, ", ")))
 	Pragma("noescape")
 	twin := strings.TrimSuffix(name, "AVX2") + "Generic"
-	Doc(fmt.Sprintf("%s sets dst[i] = %s for i < len(x) &^ 3, as its pure-Go twin %s", name, doc, twin),
-		"does for every i; len(dst) must be at least len(x) &^ 3.")
-	dp := Load(Param("dst").Base(), GP64())
+	Doc(fmt.Sprintf("%s sets %s for i < len(x) &^ 3, as its pure-Go twin %s", name, doc, twin),
+		fmt.Sprintf("does for every i; len(%s) must be at least len(x) &^ 3.", strings.Join(outs, "), len(")))
+	dps := make([]reg.Register, len(outs))
+	for o, out := range outs {
+		dps[o] = Load(Param(out).Base(), GP64())
+	}
 	xp := Load(Param("x").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
 	SHRQ(U8(2), n)
@@ -53,10 +68,14 @@ func vectorLoop(name, doc string, body func(x reg.VecVirtual) reg.VecVirtual) {
 			VMOVUPD(Mem{Base: xp, Disp: 32 * g}, xs[g])
 		}
 		for g, x := range xs {
-			VMOVUPD(body(x), Mem{Base: dp, Disp: 32 * g})
+			for o, y := range body(x) {
+				VMOVUPD(y, Mem{Base: dps[o], Disp: 32 * g})
+			}
 		}
 		ADDQ(U32(32*groups), xp)
-		ADDQ(U32(32*groups), dp)
+		for _, dp := range dps {
+			ADDQ(U32(32*groups), dp)
+		}
 	}
 	Label(name + "_loop2")
 	CMPQ(n, U8(2))
@@ -73,8 +92,8 @@ func vectorLoop(name, doc string, body func(x reg.VecVirtual) reg.VecVirtual) {
 	RET()
 }
 
-// expConsts and logConsts are the kernels' constant vectors, emitted once.
-var expConsts, logConsts map[string]Mem
+// expConsts, logConsts and trigConsts are the kernels' constant vectors, emitted once.
+var expConsts, logConsts, trigConsts map[string]Mem
 
 func vecmathConsts() {
 	expConsts = map[string]Mem{
@@ -105,6 +124,25 @@ func vecmathConsts() {
 	}
 	for k := 1; k <= 10; k++ {
 		logConsts[fmt.Sprint("c", k)] = vconst(fmt.Sprint("logC", k), 2/float64(2*k+1))
+	}
+	trigConsts = map[string]Mem{
+		"twoOvPi": vconst("trigTwoOvPi", twoOvPi), "pio2_1": vconst("trigPio2_1", pio2_1), "negPio2_2": vconst("trigNegPio2_2", -pio2_2),
+		"pio2_3": vconst("trigPio2_3", pio2_3), "pio2_3t": vconst("trigPio2_3t", pio2_3t), "one64": vconstBits("trigOne64", 1),
+	}
+	// sin r's coefficients (-1)ᵏ/(2k+1)! as s0..s7 (k = 1..8), cos r's (-1)ᵏ/(2k)! as c0..c7 (k = 2..9).
+	f = 1
+	for k := 1; k <= 18; k++ {
+		f *= float64(k)
+		sign := 1.0
+		if (k/2)%2 == 1 {
+			sign = -1
+		}
+		switch {
+		case k%2 == 1 && k >= 3:
+			trigConsts[fmt.Sprint("s", (k-3)/2)] = vconst(fmt.Sprint("trigS", (k-3)/2), sign/f)
+		case k%2 == 0 && k >= 4:
+			trigConsts[fmt.Sprint("c", (k-4)/2)] = vconst(fmt.Sprint("trigC", (k-4)/2), sign/f)
+		}
 	}
 }
 
@@ -156,12 +194,12 @@ func pow2Split(n reg.VecVirtual) (s1, s2, t2 reg.VecVirtual) {
 	return s1, n, t
 }
 
-// horner sets p = Σ coef[k]·rᵏ⁻ᶠⁱʳˢᵗ for k = first..last with coefficients from consts.
-func horner(consts map[string]Mem, r reg.VecVirtual, first, last int) reg.VecVirtual {
+// horner returns Σ c_k·rᵏ⁻ᶠⁱʳˢᵗ for k = first..last, with c_k = consts[prefix+k].
+func horner(consts map[string]Mem, prefix string, r reg.VecVirtual, first, last int) reg.VecVirtual {
 	p := YMM()
-	VMOVUPD(consts[fmt.Sprint("c", last)], p)
+	VMOVUPD(consts[fmt.Sprint(prefix, last)], p)
 	for k := last - 1; k >= first; k-- {
-		VFMADD213PD(consts[fmt.Sprint("c", k)], r, p)
+		VFMADD213PD(consts[fmt.Sprint(prefix, k)], r, p)
 	}
 	return p
 }
@@ -170,7 +208,7 @@ func horner(consts map[string]Mem, r reg.VecVirtual, first, last int) reg.VecVir
 func expBody(x reg.VecVirtual) reg.VecVirtual {
 	n, r := expReduce(x)
 	Comment("p = eʳ")
-	p := horner(expConsts, r, 0, 13)
+	p := horner(expConsts, "c", r, 0, 13)
 	s1, s2, _ := pow2Split(n)
 	VMULPD(s1, p, p)
 	VMULPD(s2, p, p)
@@ -185,17 +223,12 @@ func expm1Body(x reg.VecVirtual) reg.VecVirtual {
 	VMOVAPD(x, x0)
 	rHi, n := expRound(x)
 	Comment("r = rHi + rLo, rHi = v - n·ln2Hi, rLo = -n·ln2Lo; rErr by two-sum")
-	rLo, r, bb, rErr := YMM(), YMM(), YMM(), YMM()
+	rLo, r := YMM(), YMM()
 	VFNMADD231PD(c["ln2Hi"], n, rHi)
 	VMULPD(c["negLn2Lo"], n, rLo)
-	VADDPD(rLo, rHi, r)
-	VSUBPD(rHi, r, bb)
-	VSUBPD(bb, r, rErr)
-	VSUBPD(rErr, rHi, rErr)
-	VSUBPD(bb, rLo, bb)
-	VADDPD(bb, rErr, rErr)
+	rErr := twoSum(rHi, rLo, r)
 	Comment("p = r²·Σ rᵏ⁻²/k!, qHi = r + p, qLo = (r - qHi) + p + rErr·(1 + qHi)")
-	p := horner(expConsts, r, 2, 13)
+	p := horner(expConsts, "c", r, 2, 13)
 	VMULPD(r, p, p)
 	VMULPD(r, p, p)
 	qHi, qLo := YMM(), YMM()
@@ -249,7 +282,7 @@ func logFinite(v reg.VecVirtual) reg.VecVirtual {
 	VADDPD(c["one"], m, s)
 	VDIVPD(s, f, s)
 	VMULPD(s, s, z)
-	q := horner(c, z, 1, 10)
+	q := horner(c, "c", z, 1, 10)
 	VMULPD(z, q, q)
 	Comment("ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2")
 	h := YMM()
@@ -361,6 +394,80 @@ func tanhBody(x reg.VecVirtual) reg.VecVirtual {
 	return t
 }
 
+// twoSum sets s = a + b rounded and returns its rounding error (Knuth), as twoSum in Go.
+func twoSum(a, b, s reg.VecVirtual) (err reg.VecVirtual) {
+	bb, err := YMM(), YMM()
+	VADDPD(b, a, s)
+	VSUBPD(a, s, bb)
+	VSUBPD(bb, s, err)
+	VSUBPD(err, a, err)
+	VSUBPD(bb, b, bb)
+	VADDPD(bb, err, err)
+	return err
+}
+
+// sincosBody returns sin x and cos x for the four values in x, as sincosScalar does for
+// |x| ≤ trigLimit (the Go wrapper sends larger arguments to math).
+func sincosBody(x reg.VecVirtual) (sin, cos reg.VecVirtual) {
+	c := trigConsts
+	Comment("j = round(x·2/π) (tj = j + shifter); r + rLo = x - j·π/2 in four parts")
+	tj, j := YMM(), YMM()
+	VMOVUPD(expConsts["shifter"], tj)
+	VFMADD231PD(c["twoOvPi"], x, tj)
+	VSUBPD(expConsts["shifter"], tj, j)
+	t, p2, a := YMM(), YMM(), YMM()
+	VMOVAPD(x, t)
+	VFNMADD231PD(c["pio2_1"], j, t)
+	VMULPD(c["negPio2_2"], j, p2)
+	aErr := twoSum(t, p2, a)
+	w, r, rLo := YMM(), YMM(), YMM()
+	VMULPD(c["pio2_3t"], j, w)
+	VFMADD231PD(c["pio2_3"], j, w)
+	VSUBPD(w, a, r)
+	VSUBPD(r, a, rLo)
+	VSUBPD(w, rLo, rLo)
+	VADDPD(aErr, rLo, rLo)
+	Comment("sin = r + (r·z·S(z) + rLo·(1 - z/2)), cos = w + (((1 - w) - z/2) + (z²·C(z) - r·rLo)), w = 1 - z/2")
+	z := YMM()
+	VMULPD(r, r, z)
+	s := horner(c, "s", z, 0, 7)
+	cp := horner(c, "c", z, 0, 7)
+	hz := YMM()
+	VMULPD(expConsts["half"], z, hz)
+	VMOVUPD(expConsts["one"], w)
+	VSUBPD(hz, w, w)
+	sr := YMM()
+	VMULPD(z, s, s)
+	VMULPD(r, s, s)
+	VFMADD231PD(w, rLo, s)
+	VADDPD(s, r, sr)
+	zero := YMM()
+	VCMPPD(U8(0x00), expConsts["zero"], x, zero) // x == ±0: sin is x
+	VBLENDVPD(zero, x, sr, sr)
+	VMOVUPD(expConsts["one"], t)
+	VSUBPD(w, t, t)
+	VSUBPD(hz, t, t)
+	VMULPD(z, z, z)
+	VMULPD(z, cp, cp)
+	VFNMADD231PD(rLo, r, cp)
+	VADDPD(cp, t, t)
+	VADDPD(w, t, t)
+	Comment("quadrant q = j mod 4: odd q swaps (sin, cos) → (cos, -sin); q ≥ 2 negates both")
+	odd, neg := YMM(), YMM()
+	VPAND(c["one64"], tj, odd)
+	VPCMPEQQ(c["one64"], odd, odd)
+	sin, cos = YMM(), YMM()
+	VBLENDVPD(odd, t, sr, sin)
+	VBLENDVPD(odd, sr, t, cos)
+	VPSLLQ(U8(63), odd, odd) // sign bit where q is odd
+	VXORPD(odd, cos, cos)
+	VPSRLQ(U8(1), tj, neg)
+	VPSLLQ(U8(63), neg, neg) // sign bit where q ≥ 2
+	VXORPD(neg, sin, sin)
+	VXORPD(neg, cos, cos)
+	return sin, cos
+}
+
 // vecmathKernels emits the AVX2 vector math kernels.
 func vecmathKernels() {
 	vecmathConsts()
@@ -372,4 +479,10 @@ func vecmathKernels() {
 	vectorLoop("softplusAVX2", "ln(1 + e^x[i])", softplusBody(+1))
 	vectorLoop("logSigmoidAVX2", "-ln(1 + e^-x[i])", softplusBody(-1))
 	vectorLoop("tanhAVX2", "tanh x[i]", tanhBody)
+	vectorLoop("sinAVX2", "sin x[i]", func(x reg.VecVirtual) reg.VecVirtual { s, _ := sincosBody(x); return s })
+	vectorLoop("cosAVX2", "cos x[i]", func(x reg.VecVirtual) reg.VecVirtual { _, c := sincosBody(x); return c })
+	vectorLoopN("sincosAVX2", []string{"sin", "cos"}, "sin[i] = sin x[i] and cos[i] = cos x[i]", func(x reg.VecVirtual) []reg.VecVirtual {
+		s, c := sincosBody(x)
+		return []reg.VecVirtual{s, c}
+	})
 }
