@@ -58,7 +58,88 @@ func Dgemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int
 		scaleMatrix(m, n, beta, c, ldc)
 		return
 	}
+	if m <= smallM {
+		gemmSmallM(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	gemmBlocked(gemmUse, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// dot is Σ x_p y_p over four interleaved partial sums (each starting from +0).
+func dot(x, y []float64) float64 {
+	var s0, s1, s2, s3 float64
+	y = y[:len(x)]
+	p := 0
+	for ; p+4 <= len(x); p += 4 {
+		s0 += x[p] * y[p]
+		s1 += x[p+1] * y[p+1]
+		s2 += x[p+2] * y[p+2]
+		s3 += x[p+3] * y[p+3]
+	}
+	for ; p < len(x); p++ {
+		s0 += x[p] * y[p]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// smallM is the largest row count of C that Dgemm computes without packing: for a few rows (one
+// event through an MLP layer) packing B would cost as much as the product.
+const smallM = 4
+
+// gemmSmallM is Dgemm for m <= smallM. Each C entry is alpha·s + beta·c with s the sum of its
+// products in order of p, starting from +0, as in a plain triple loop (so NaN, Inf and signed
+// zeros come out as there): dot products along B's rows when B is stored transposed, otherwise
+// rank-1 updates into a stack accumulator, a chunk of C's row at a time.
+func gemmSmallM(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	aAt := func(i, p int) float64 {
+		if transA {
+			return a[p*lda+i]
+		}
+		return a[i*lda+p]
+	}
+	combine := func(cij *float64, s float64) {
+		if beta == 0 {
+			*cij = alpha * s
+		} else {
+			*cij = alpha*s + beta**cij
+		}
+	}
+	const chunk = 256
+	var acc [chunk]float64
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		if transB && !transA {
+			ai := a[i*lda : i*lda+k]
+			for j := range row {
+				combine(&row[j], dot(ai, b[j*ldb:j*ldb+k]))
+			}
+			continue
+		}
+		if transB {
+			for j := range row {
+				s := 0.0
+				for p, v := range b[j*ldb : j*ldb+k] {
+					s += aAt(i, p) * v
+				}
+				combine(&row[j], s)
+			}
+			continue
+		}
+		for j0 := 0; j0 < n; j0 += chunk {
+			w := min(chunk, n-j0)
+			sums := acc[:w]
+			clear(sums)
+			for p := 0; p < k; p++ {
+				aip := aAt(i, p)
+				for j, v := range b[p*ldb+j0 : p*ldb+j0+w] {
+					sums[j] += aip * v
+				}
+			}
+			for j, sj := range sums {
+				combine(&row[j0+j], sj)
+			}
+		}
+	}
 }
 
 // checkMatrix panics unless x holds the rows×cols matrix op(X) (stored transposed if trans) with
