@@ -3,16 +3,26 @@ package ad
 import (
 	"fmt"
 	"math"
+
+	"github.com/gojammy/gojammy/simd"
 )
 
 // Unary applies f elementwise; df(x, y) is the derivative at input x with output y = f(x).
 // It is the building block of every elementwise function below and of layer-specific ones.
 func Unary(a *Node, f func(float64) float64, df func(x, y float64) float64) *Node {
+	return Map(a, func(dst, src []float64) {
+		for i, v := range src {
+			dst[i] = f(v)
+		}
+	}, df)
+}
+
+// Map is Unary with the function applied to all values at once, fill(dst, src), as the batched
+// kernels of package simd do; df(x, y) is the derivative at input x with output y.
+func Map(a *Node, fill func(dst, src []float64), df func(x, y float64) float64) *Node {
 	t := a.tape
 	out := t.New(a.R, a.C)
-	for i, v := range a.Val {
-		out.Val[i] = f(v)
-	}
+	fill(out.Val, a.Val)
 	if t.Tracks(a) {
 		t.Record([]*Node{out}, []*Node{a}, func() {
 			ga, go_ := a.Grad(), out.grad
@@ -254,17 +264,17 @@ func Neg(a *Node) *Node { return Scale(a, -1) }
 
 // Exp returns exp(a).
 func Exp(a *Node) *Node {
-	return Unary(a, math.Exp, func(_, y float64) float64 { return y })
+	return Map(a, simd.Exp, func(_, y float64) float64 { return y })
 }
 
 // Log returns log(a).
 func Log(a *Node) *Node {
-	return Unary(a, math.Log, func(x, _ float64) float64 { return 1 / x })
+	return Map(a, simd.Log, func(x, _ float64) float64 { return 1 / x })
 }
 
 // Log1p returns log(1 + a).
 func Log1p(a *Node) *Node {
-	return Unary(a, math.Log1p, func(x, _ float64) float64 { return 1 / (1 + x) })
+	return Map(a, simd.Log1p, func(x, _ float64) float64 { return 1 / (1 + x) })
 }
 
 // Sqrt returns sqrt(a).
@@ -279,17 +289,17 @@ func Square(a *Node) *Node {
 
 // Tanh returns tanh(a).
 func Tanh(a *Node) *Node {
-	return Unary(a, math.Tanh, func(_, y float64) float64 { return 1 - y*y })
+	return Map(a, simd.Tanh, func(_, y float64) float64 { return 1 - y*y })
 }
 
 // Sin returns sin(a).
 func Sin(a *Node) *Node {
-	return Unary(a, math.Sin, func(x, _ float64) float64 { return math.Cos(x) })
+	return Map(a, simd.Sin, func(x, _ float64) float64 { return math.Cos(x) })
 }
 
 // Cos returns cos(a).
 func Cos(a *Node) *Node {
-	return Unary(a, math.Cos, func(x, _ float64) float64 { return -math.Sin(x) })
+	return Map(a, simd.Cos, func(x, _ float64) float64 { return -math.Sin(x) })
 }
 
 // Acos returns acos(a).
@@ -299,18 +309,17 @@ func Acos(a *Node) *Node {
 
 // Sigmoid returns 1/(1+exp(-a)).
 func Sigmoid(a *Node) *Node {
-	return Unary(a, SigmoidF, func(_, y float64) float64 { return y * (1 - y) })
+	return Map(a, simd.Sigmoid, func(_, y float64) float64 { return y * (1 - y) })
 }
 
 // Softplus returns log(1+exp(a)), computed stably.
 func Softplus(a *Node) *Node {
-	return Unary(a, SoftplusF, func(x, _ float64) float64 { return SigmoidF(x) })
+	return Map(a, simd.Softplus, func(x, _ float64) float64 { return SigmoidF(x) })
 }
 
 // LogSigmoid returns log σ(a) = -softplus(-a).
 func LogSigmoid(a *Node) *Node {
-	return Unary(a, func(x float64) float64 { return -SoftplusF(-x) },
-		func(x, _ float64) float64 { return SigmoidF(-x) })
+	return Map(a, simd.LogSigmoid, func(x, _ float64) float64 { return SigmoidF(-x) })
 }
 
 // NormalCDF returns Φ(a), the standard normal CDF.
