@@ -44,13 +44,13 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 	}
 	cfg.EmbeddingFlags = slices.Clone(cfg.EmbeddingFlags)
 	p := &PDF{pdfDefs: pdfDefs, flowDefs: flowDefs, cfg: cfg}
-	dimOff, embOff, baseOff := 0, 0, 0
+	embOff, baseOff := 0, 0
 	for k, m := range manifolds {
 		s, err := newSubflow(k, m, letters[k], cfg.Options)
 		if err != nil {
 			return nil, err
 		}
-		s.dimOffset, s.embOffset, s.baseOffset = dimOff, embOff, baseOff
+		s.baseOffset = baseOff
 		condWidth := cfg.ConditionalInputDim + embOff
 		if n := s.chain.NumParams(); n > 0 && condWidth > 0 {
 			mlp := nn.New(condWidth, hidden, n)
@@ -61,7 +61,6 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 		}
 		s.paramOffset = p.nParams
 		p.nParams += s.paramCount
-		dimOff += m.Dim()
 		embOff += m.EmbeddingDim()
 		baseOff += m.BaseDim()
 		p.subs = append(p.subs, s)

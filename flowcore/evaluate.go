@@ -50,11 +50,12 @@ func (p *PDF) checkCond(cond []float64, n int) error {
 }
 
 // rowStatus classifies the rows of a block: 0 valid, 1 outside the support, 2 contains NaN.
-// Invalid rows of xs (a copy) are replaced by each manifold's center so that the computation
-// stays finite; the caller overwrites their outputs.
+// Invalid rows of xs (a copy) are replaced by centerRow so that the computation stays finite; the
+// caller overwrites their outputs.
 func (p *PDF) sanitize(xs []float64, rows int, cond []float64, l layout) []byte {
 	d, cd := p.width(l), p.cfg.ConditionalInputDim
 	status := make([]byte, rows)
+	var center []float64 // the stand-in row, made at the first invalid row
 	// Per sub-manifold: its width in these coordinates.
 	widths := make([]int, len(p.subs))
 	for k, s := range p.subs {
@@ -89,29 +90,31 @@ func (p *PDF) sanitize(xs []float64, rows int, cond []float64, l layout) []byte 
 			off += widths[k]
 		}
 		if status[i] != 0 {
-			p.replaceRow(row, i, cond, l)
+			if center == nil {
+				center = p.centerRow(l)
+			}
+			copy(row, center)
+			if cond != nil {
+				clear(cond[i*cd : (i+1)*cd])
+			}
 		}
 	}
 	return status
 }
 
-// replaceRow puts each manifold's center into the invalid row i (and zeros into its conditional
-// inputs) so that the computation stays finite.
-func (p *PDF) replaceRow(row []float64, i int, cond []float64, l layout) {
-	off := 0
+// centerRow is a point made of each manifold's center in the coordinates l: the stand-in for
+// invalid rows (whose conditional inputs become zeros), so that the computation stays finite.
+func (p *PDF) centerRow(l layout) []float64 {
+	var row []float64
 	for k, s := range p.subs {
 		center := s.manifold.Center()
 		if l[k] {
 			t := ad.NewTape(false)
 			center = s.manifold.ToEmbedding(t.Const(1, len(center), center)).Val
 		}
-		copy(row[off:], center)
-		off += s.dim(l[k])
+		row = append(row, center...)
 	}
-	if cond != nil {
-		cd := p.cfg.ConditionalInputDim
-		clear(cond[i*cd : (i+1)*cd])
-	}
+	return row
 }
 
 // densityBlock evaluates log p on one block of rows on tape t.

@@ -14,16 +14,14 @@ import (
 // parameters when it is conditioned on earlier sub-manifolds or on a conditional input.
 type subflow struct {
 	manifold manifold.Manifold
-	letters  string
 	chain    layers.Chain
 	// mlp predicts the layer parameters; nil when the sub-flow owns them (unconditional sub-flow 0)
 	// or has none.
 	mlp *nn.MLP
 	// paramOffset is where this sub-flow's share (layer blocks or MLP) starts in the flat vector.
 	paramOffset, paramCount int
-	// dimOffset/embOffset/baseOffset locate the sub-manifold's columns in intrinsic, embedding and
-	// base coordinates.
-	dimOffset, embOffset, baseOffset int
+	// baseOffset locates the sub-manifold's columns in the base coordinates.
+	baseOffset int
 }
 
 // newSubflow builds sub-flow k on manifold m from its flow_defs letters, with the options
@@ -53,7 +51,7 @@ func newSubflow(k int, m manifold.Manifold, letters string, overrides spec.Overr
 	if err != nil {
 		return nil, fmt.Errorf("flow_defs sub-manifold %d (%s), %w", k, def.Text, err)
 	}
-	return &subflow{manifold: m, letters: letters, chain: chain}, nil
+	return &subflow{manifold: m, chain: chain}, nil
 }
 
 // pdfFlags are the layer options that the PDF reads, not the layer (only g has all of them).
