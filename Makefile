@@ -1,6 +1,6 @@
 # gojammy: build and test entry points. The README's two set-up commands are
 #   make quickstart   build, install into a local virtual environment, run examples/quickstart.py
-#   make test         all tests: go test ./..., the C/C++ examples, pytest
+#   make test         all tests: go test ./..., the simd builds without assembly, the C/C++ examples, pytest
 # Needs Go, a C/C++ compiler and Python 3; nothing else is installed system-wide.
 
 GO      ?= go
@@ -37,7 +37,7 @@ help:
 	@echo "make test-c       check the header and run the C and C++ examples and checks"
 	@echo "make test-simd    simd tests with assembly, -tags noasm/purego and GOJAMMY_SIMD=generic"
 	@echo "make check-generate  regenerate simd's assembly with avo and fail on any difference"
-	@echo "make test         go test ./..., test-c and pytest"
+	@echo "make test         go test ./..., test-simd, test-c and pytest"
 	@echo "make quickstart   install into $(VENV) and run examples/quickstart.py"
 
 # ---- C library ------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ quickstart: venv
 
 # ---- everything -------------------------------------------------------------------------------
 
-test: test-go test-c test-python
+test: test-go test-simd test-c test-python
 
 clean:
 	rm -rf $(BUILD)
