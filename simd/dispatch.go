@@ -42,13 +42,14 @@ func cpuSupports(l level) bool {
 type kernels struct {
 	gemm    *gemmKernel
 	vecmath *vecmathKernels
+	mixture *mixtureKernels
 }
 
 // levelKernels returns the kernels of level l compiled into this build: the generic ones, or
 // the assembly ones listed in asmKernels (empty under noasm/purego and off amd64).
 func levelKernels(l level) kernels {
 	if l == levelGeneric {
-		return kernels{gemm: &gemmGeneric, vecmath: &vecmathGeneric}
+		return kernels{gemm: &gemmGeneric, vecmath: &vecmathGeneric, mixture: &mixtureGeneric}
 	}
 	return asmKernels[l]
 }

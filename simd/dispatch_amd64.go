@@ -23,6 +23,7 @@ var asmKernels = [numLevels]kernels{
 			cos:    groupsOf4(cosAVX2),
 			sincos: sincosGroupsOf4,
 		},
+		mixture: &mixtureKernels{sums: mixtureSumsAVX2, terms: mixtureTermsAVX2},
 	},
 }
 
@@ -52,5 +53,48 @@ func sincosGroupsOf4(sin, cos, x []float64) {
 		sincosAVX2(s[:], c[:], s[:])
 		copy(sin[n:], s[:])
 		copy(cos[n:], c[:])
+	}
+}
+
+// mixtureSumsAVX2 runs logisticMixtureAVX2 on the whole groups of four points and on the last
+// partial group through padded copies.
+func mixtureSumsAVX2(F, S, f, y, par []float64, k, stride int) {
+	n := len(y) &^ 3
+	logisticMixtureAVX2(F, S, f, y[:n], par, k, stride)
+	if n < len(y) {
+		var yt [4]float64
+		var sums [3][4]float64
+		copy(yt[:], y[n:])
+		logisticMixtureAVX2(sums[0][:], sums[1][:], sums[2][:], yt[:], par, k, stride)
+		for o, dst := range [][]float64{F, S, f} {
+			copy(dst[n:len(y)], sums[o][:])
+		}
+	}
+}
+
+// mixtureTermsAVX2 is mixtureSumsAVX2 for logisticMixtureTermsAVX2; the terms of the last partial
+// group go through a padded k×4 copy.
+func mixtureTermsAVX2(F, S, f, q, s, y, par []float64, k, stride, ldq int) {
+	n := len(y) &^ 3
+	logisticMixtureTermsAVX2(F, S, f, q, s, y[:n], par, k, stride, ldq)
+	if n == len(y) {
+		return
+	}
+	var yt [4]float64
+	var sums [3][4]float64
+	var small [2 * 4 * 32]float64
+	buf := small[:]
+	if k > 32 {
+		buf = make([]float64, 2*4*k)
+	}
+	qt, st := buf[:4*k], buf[4*k:8*k]
+	copy(yt[:], y[n:])
+	logisticMixtureTermsAVX2(sums[0][:], sums[1][:], sums[2][:], qt, st, yt[:], par, k, stride, 4)
+	for o, dst := range [][]float64{F, S, f} {
+		copy(dst[n:len(y)], sums[o][:])
+	}
+	for j := 0; j < k; j++ {
+		copy(q[j*ldq+n:j*ldq+len(y)], qt[4*j:])
+		copy(s[j*ldq+n:j*ldq+len(y)], st[4*j:])
 	}
 }

@@ -18,7 +18,7 @@
 // github.com/klauspost/cpuid/v2) is chosen. The environment variable GOJAMMY_SIMD
 // (generic, avx2 or avx512) lowers it; asking for a level the CPU or the build lacks falls back
 // to the best available one and [Info] says so. The build tags noasm and purego compile only
-// the generic kernels. Each kernel family ("gemm", "vecmath") then uses its highest registered
+// the generic kernels. Each kernel family ("gemm", "vecmath", "mixture") then uses its highest registered
 // kernel at or below the chosen level; [Info] reports the outcome per family.
 //
 // # Kernels
@@ -30,6 +30,8 @@
 //     [Softplus], [LogSigmoid], [Tanh] (within 2 ulp), by range reduction plus polynomial
 //     following the published Cephes/fdlibm-style algorithms. The bounds hold for every
 //     implementation and are checked against math/big references.
+//   - [LogisticMixture], [LogisticMixtureTerms]: the CDF, survival function and density of a
+//     one-dimensional mixture of logistic kernels at many points (the g layer's inner loop).
 //
 // All kernels are single-threaded and safe for concurrent use; callers parallelise over blocks.
 package simd

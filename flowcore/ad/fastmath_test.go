@@ -8,58 +8,6 @@ import (
 	"github.com/gojammy/gojammy/flowcore/ad"
 )
 
-// fastExp is ExpInPlace on one value.
-func fastExp(x float64) float64 {
-	v := []float64{x}
-	ad.ExpInPlace(v)
-	return v[0]
-}
-
-func TestFastExp(t *testing.T) {
-	rng := rand.New(rand.NewPCG(21, 22))
-	worst := 0.0
-	check := func(x float64) {
-		want, got := math.Exp(x), fastExp(x)
-		rel := math.Abs(got-want) / want
-		worst = math.Max(worst, rel)
-		if rel > 5e-16 { // both are within 1.4 ulp of the exact value (checked in high precision)
-			t.Fatalf("fastExp(%.17g) = %.17g, math.Exp %.17g (relative %.3g)", x, got, want, rel)
-		}
-	}
-	for i := 0; i < 200000; i++ {
-		check(1400*rng.Float64() - 700)
-		check(4*rng.Float64() - 2)
-	}
-	for _, x := range []float64{-700, 700, 0, -0.0, 1e-300, -1e-17, math.Ln2, -math.Ln2 / 128, 3 * math.Ln2 / 128} {
-		check(x)
-	}
-	t.Logf("worst relative error %.3g", worst)
-	if !math.IsNaN(fastExp(math.NaN())) || fastExp(-800) != math.Exp(-800) || !math.IsInf(fastExp(800), 1) {
-		t.Error("special values")
-	}
-}
-
-func BenchmarkFastExp(b *testing.B) {
-	xs := make([]float64, 1034)
-	for i := range xs {
-		xs[i] = 20*float64(i)/1024 - 10
-	}
-	buf := make([]float64, 10)
-	b.Run("fast", func(b *testing.B) {
-		for i := 0; i < b.N; i += 10 {
-			copy(buf, xs[i&1023:])
-			ad.ExpInPlace(buf)
-		}
-	})
-	b.Run("math", func(b *testing.B) {
-		for i := 0; i < b.N; i += 10 {
-			for j, x := range xs[i&1023 : i&1023+10] {
-				buf[j] = math.Exp(x)
-			}
-		}
-	})
-}
-
 func TestFastLog(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 24))
 	for i := 0; i < 200000; i++ {

@@ -37,7 +37,7 @@ var (
 )
 
 // kernelSet selects the family written by this run; each family has its own output files.
-var kernelSet = flag.String("kernels", "", "kernel family to generate: gemm or vecmath")
+var kernelSet = flag.String("kernels", "", "kernel family to generate: gemm, vecmath or mixture")
 
 func main() {
 	flag.Parse()
@@ -47,8 +47,10 @@ func main() {
 		gemmKernel(avx2, 6, 8)
 	case "vecmath":
 		vecmathKernels()
+	case "mixture":
+		mixtureKernels()
 	default:
-		log.Fatalf("-kernels %q: want gemm or vecmath", *kernelSet)
+		log.Fatalf("-kernels %q: want gemm, vecmath or mixture", *kernelSet)
 	}
 	Generate()
 }

@@ -53,12 +53,12 @@ func (m mixture) densityShared(kind invKind, y *ad.Node, p mixParams, rp *rowPar
 		saved = newSavedPoints(t, n*d)
 		terms = t.Floats(2 * d * k * n)
 	}
-	b := newBatch(t, n, k)
+	b := newBatch(t, n)
 	sums := make([]logSum, n)
 	for i := range sums {
 		sums[i] = newLogSum()
 	}
-	scratch := t.Floats(3 * k)
+	scratch := t.Floats(m.scratchLen())
 	for j := 0; j < d; j++ {
 		part := m.dim(rp.blk, j)
 		b.column(y.Val, d, j)
@@ -141,7 +141,8 @@ func (m mixture) densitySharedGrad(kind invKind, y, z, logDet *ad.Node, rp *rowP
 		}
 		q, sb := terms[2*j*k*n:(2*j+1)*k*n], terms[(2*j+1)*k*n:(2*j+2)*k*n]
 		for kk := 0; kk < k; kk++ {
-			mu, invh, w, wih := part[fMu*k+kk], part[fInvH*k+kk], part[fW*k+kk], part[fWInvH*k+kk]
+			rec := part[kk*nf : kk*nf+nf]
+			mu, invh, w, wih := rec[fMu], rec[fInvH], rec[fW], rec[fWInvH]
 			qk, sk := q[kk*n:(kk+1)*n], sb[kk*n:(kk+1)*n]
 			ys, ca, cb, cc, gy := b.y[:n], ca[:n], cb[:n], cc[:n], gy[:n]
 			var sMu, sLogH, sLogW float64

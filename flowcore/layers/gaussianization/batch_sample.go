@@ -52,15 +52,15 @@ func (m mixture) solveShared(kind invKind, zs, ys []float64, pts []point, part [
 // sampleShared is the forward part of sample for one shared, unskewed parameter block; saved (if
 // not nil) receives the mixture at every root.
 func (m mixture) sampleShared(kind invKind, z, y, logDet *ad.Node, blk []float64, saved []point) {
-	d, k, n := m.d, m.k, z.R
-	b := newBatch(z.Tape(), n, k)
+	d, n := m.d, z.R
+	b := newBatch(z.Tape(), n)
 	zs, ys := b.t.Floats(n), b.t.Floats(n)
 	pts := make([]point, n)
 	sums := make([]logSum, n)
 	for i := range sums {
 		sums[i] = newLogSum()
 	}
-	scratch := b.t.Floats(3 * k)
+	scratch := b.t.Floats(m.scratchLen())
 	for j := 0; j < d; j++ {
 		for i := range zs {
 			zs[i] = z.Val[i*d+j]

@@ -16,10 +16,10 @@ import (
 func TestBatchedMatchesRowPath(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	const k, d = 5, 2
-	// More rows than a batch chunk, so that the chunk boundaries are crossed.
+	// Enough rows for full vector groups and a partial one in the batched kernels.
 	dataPts := append(append([]float64(nil), testPoints...), math.NaN(), 0.3)
 	basePts := append(append([]float64(nil), basePoints...), 0.4, math.NaN())
-	for i := 0; i < 2*batchChunk; i++ {
+	for i := 0; i < 264; i++ {
 		dataPts = append(dataPts, 1.5*rng.NormFloat64())
 		basePts = append(basePts, 1.5*rng.NormFloat64())
 	}

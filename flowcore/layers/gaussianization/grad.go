@@ -3,7 +3,7 @@ package gaussianization
 import (
 	"math"
 
-	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // Per-kernel gradient slots in a gradient block (same kernel order as a prepared block): means,
@@ -57,29 +57,30 @@ func (m mixture) logShares(y float64, e kernel, p *point) kernelShares {
 // parameters to gblk (ng slots per kernel). buf must hold K values.
 func (m mixture) dimGrad(y float64, blk []float64, p *point, cF, cS, cf float64, gblk, buf []float64) float64 {
 	k := m.k
-	mu, invh := blk[fMu*k:(fMu+1)*k], blk[fInvH*k:(fInvH+1)*k]
-	w, wInvh := blk[fW*k:(fW+1)*k], blk[fWInvH*k:(fWInvH+1)*k]
 	fOverF, fOverS := p.ratios()
 	gy := cF*fOverF - cS*fOverS
 	linear := !m.skew && p.linear()
 	var invF, invS, invf float64
 	if linear {
 		invF, invS, invf = 1/p.F, 1/p.S, 1/p.f
-		for j := range mu {
-			buf[j] = clampExpArg((mu[j] - y) * invh[j])
+		for j := 0; j < k; j++ {
+			rec := blk[j*nf:]
+			buf[j] = clampExpArg((rec[fMu] - y) * rec[fInvH])
 		}
-		ad.ExpInPlace(buf[:k])
+		simd.Exp(buf[:k], buf[:k])
 	}
-	for j := range mu {
+	for j := 0; j < k; j++ {
+		rec := blk[j*nf : j*nf+nf]
+		mu, invh := rec[fMu], rec[fInvH]
 		var s kernelShares
 		sign := 1.0
 		if linear {
-			s = linearShares(buf[j], (y-mu[j])*invh[j], w[j], wInvh[j], invF, invS, invf)
+			s = linearShares(buf[j], (y-mu)*invh, rec[fW], rec[fWInvH], invF, invS, invf)
 		} else {
 			e := kernelAt(blk, j)
 			s, sign = m.logShares(y, e, p), e.sign
 		}
-		dy := s.pi * s.d * sign * invh[j] // this kernel's part of (1/f)·∂f/∂y
+		dy := s.pi * s.d * sign * invh // this kernel's part of (1/f)·∂f/∂y
 		gy += cf * dy
 		if gblk == nil {
 			continue
@@ -87,7 +88,7 @@ func (m mixture) dimGrad(y float64, blk []float64, p *point, cF, cS, cf float64,
 		g := gblk[j*ng : (j+1)*ng : (j+1)*ng]
 		cdf := -cF*s.rF + cS*s.rS
 		g[gMu] += cdf - cf*dy
-		g[gLogH] += (y-mu[j])*cdf + cf*s.pi*(-s.d*s.v-1)
+		g[gLogH] += (y-mu)*cdf + cf*s.pi*(-s.d*s.v-1)
 		g[gLogW] += cF*s.rho + cS*s.tau + cf*s.pi
 		g[gLogA] += cF*s.eaF - cS*s.eaS + cf*s.pi*s.pa
 	}

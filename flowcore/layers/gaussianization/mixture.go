@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // mixture is the per-dimension logistic mixture of the g layer: K kernels per dimension with means
@@ -22,7 +23,8 @@ type mixture struct {
 }
 
 // Fields of a prepared parameter block. A prepared block holds one part per dimension (see dim),
-// and a part holds each field for all K kernels contiguously: field f of kernel j is at f·K + j.
+// and a part holds one record of nf fields per kernel: field f of kernel j is at j·nf + f. The
+// first four fields are the record simd.LogisticMixture reads.
 const (
 	fMu = iota
 	fInvH
@@ -81,7 +83,7 @@ func (m mixture) prepare(mu, logh, logw, loga, blk []float64) {
 				lw += logw[src]
 			}
 			h, w := math.Exp(logh[src]), math.Exp(lw)
-			set := func(f int, v float64) { part[f*k+j] = v }
+			set := func(f int, v float64) { part[j*nf+f] = v }
 			set(fMu, mu[src])
 			set(fH, h)
 			set(fInvH, 1/h)
@@ -100,6 +102,9 @@ func (m mixture) prepare(mu, logh, logw, loga, blk []float64) {
 	}
 }
 
+// scratchLen is the length of the scratch space that eval and evalLog need.
+func (m mixture) scratchLen() int { return max(3*m.k, 4) }
+
 // dim returns the part of a prepared block that belongs to dimension i.
 func (m mixture) dim(blk []float64, i int) []float64 {
 	return blk[i*m.k*nf : (i+1)*m.k*nf]
@@ -112,8 +117,7 @@ type kernel struct {
 
 // kernelAt reads kernel j from a dimension's part of a prepared block.
 func kernelAt(part []float64, j int) kernel {
-	k := len(part) / nf
-	at := func(f int) float64 { return part[f*k+j] }
+	at := func(f int) float64 { return part[j*nf+f] }
 	return kernel{mu: at(fMu), invh: at(fInvH), w: at(fW), logh: at(fLogH), logw: at(fLogW), a: at(fA),
 		loga: at(fLogA), sign: at(fSign)}
 }
@@ -167,7 +171,7 @@ func (p *point) slopeInv() float64 {
 	return math.Exp(p.logF + p.logS - p.logf)
 }
 
-// eval evaluates the mixture of one dimension (a block from dim) at y. scratch must hold 3K values.
+// eval evaluates the mixture of one dimension (a block from dim) at y. scratch must hold scratchLen() values.
 func (m mixture) eval(y float64, blk, scratch []float64) point {
 	if !m.skew {
 		var p point
@@ -179,41 +183,21 @@ func (m mixture) eval(y float64, blk, scratch []float64) point {
 	return m.evalLog(y, blk, scratch)
 }
 
-// maxExpArg bounds the exponent of evalLinear: beyond it a kernel's smaller tail value is below
-// e^{−700} and cannot matter unless the whole sum is below tiny (then the log-space path runs).
+// maxExpArg bounds a kernel's exponent as simd.LogisticMixture does: beyond it a kernel's smaller
+// tail value is below e^{−700} and cannot matter unless the whole sum is below tiny (then the
+// log-space path runs).
 const maxExpArg = 700
 
 // clampExpArg limits v to [−maxExpArg, maxExpArg] (NaN passes through).
-func clampExpArg(v float64) float64 {
-	if v > maxExpArg {
-		return maxExpArg
-	}
-	if v < -maxExpArg {
-		return -maxExpArg
-	}
-	return v
-}
+func clampExpArg(v float64) float64 { return min(max(v, -maxExpArg), maxExpArg) }
 
-// evalLinear sums the kernels of an unskewed mixture in linear space with one exponential and no
-// branch per kernel: with e = exp(−u), σ(u) = 1/(1+e), σ(−u) = e/(1+e) and
-// σ(u)σ(−u) = e/(1+e)², all with full relative precision for |u| ≤ 700. buf must hold K values.
+// evalLinear sums the kernels of an unskewed mixture in linear space at one point with
+// simd.LogisticMixture (one exponential and no branch per kernel, full relative precision in both
+// tails for |u| ≤ 700), the same computation as the batched path's. buf must hold 4 values.
 func evalLinear(y float64, part, buf []float64) (F, S, f float64) {
-	k := len(part) / nf
-	mu, invh := part[fMu*k:(fMu+1)*k], part[fInvH*k:(fInvH+1)*k]
-	w, wInvh := part[fW*k:(fW+1)*k], part[fWInvH*k:(fWInvH+1)*k]
-	ex := buf[:k]
-	for j := range ex {
-		ex[j] = clampExpArg((mu[j] - y) * invh[j])
-	}
-	ad.ExpInPlace(ex)
-	for j, x := range ex {
-		q := 1 / (1 + x)
-		sigBar := x * q
-		F += w[j] * q
-		S += w[j] * sigBar
-		f += wInvh[j] * sigBar * q
-	}
-	return F, S, f
+	buf[0] = y
+	simd.LogisticMixture(buf[1:2], buf[2:3], buf[3:4], buf[0:1], part, len(part)/nf, nf)
+	return buf[1], buf[2], buf[3]
 }
 
 // kernelLogs returns, for one kernel at y, the logs of its CDF C, of 1 − C, of its density p and of

@@ -103,7 +103,7 @@ func (m mixture) density(kind invKind, y *ad.Node, p mixParams, shared []float64
 	if need {
 		saved = make([]point, y.R*d)
 	}
-	scratch := make([]float64, 3*m.k)
+	scratch := make([]float64, m.scratchLen())
 	for i := 0; i < y.R; i++ {
 		blk := rp.at(i)
 		sum := newLogSum()
@@ -154,7 +154,7 @@ func (m mixture) sample(kind invKind, z *ad.Node, p mixParams, shared []float64)
 	if m.batched(rp, z.R) {
 		m.sampleShared(kind, z, y, logDet, rp.blk, saved)
 	} else {
-		scratch := make([]float64, 3*m.k)
+		scratch := make([]float64, m.scratchLen())
 		for i := 0; i < z.R; i++ {
 			blk := rp.at(i)
 			sum := newLogSum()

@@ -104,12 +104,12 @@ func nanRoot(z, ts float64) (float64, point) {
 // (the weighted mean of the per-kernel solutions, or the bracket's middle) and the length scale of
 // the convergence test (the smallest width).
 func (m mixture) start(blk []float64, lF, lS float64) (br root.Bracket, y, scale float64) {
-	k := m.k
-	mu, h, w := blk[fMu*k:(fMu+1)*k], blk[fH*k:(fH+1)*k], blk[fW*k:(fW+1)*k]
 	tStar := lF - lS
 	lo, hi := math.Inf(1), math.Inf(-1)
 	scale = math.Inf(1)
-	for j := range mu {
+	for j := 0; j < m.k; j++ {
+		rec := blk[j*nf : j*nf+nf]
+		mu, h, w := rec[fMu], rec[fH], rec[fW]
 		u := tStar
 		if m.skew {
 			e := kernelAt(blk, j)
@@ -120,16 +120,16 @@ func (m mixture) start(blk []float64, lF, lS float64) (br root.Bracket, y, scale
 			lsig /= e.a
 			u = e.sign * (lsig - math.Log(-math.Expm1(lsig)))
 		}
-		yj := mu[j] + h[j]*u
+		yj := mu + h*u
 		if yj < lo {
 			lo = yj
 		}
 		if yj > hi {
 			hi = yj
 		}
-		y += w[j] * yj
-		if h[j] < scale {
-			scale = h[j]
+		y += w * yj
+		if h < scale {
+			scale = h
 		}
 	}
 	if y < lo || y > hi {
