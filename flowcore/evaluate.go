@@ -175,11 +175,13 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) 
 	res := Density{LogPDF: make([]float64, n), BaseLogPDF: make([]float64, n), Base: make([]float64, n*bd)}
 	var g Gradients
 	var blockGrads [][]float64
+	size := blockRows
 	if grad {
+		size = gradBlockRows
 		g.X = make([]float64, n*dim)
-		blockGrads = make([][]float64, (n+blockRows-1)/blockRows)
+		blockGrads = make([][]float64, (n+size-1)/size)
 	}
-	err = forBlocks(n, func(b, lo, hi int) error {
+	err = forBlocks(n, size, func(b, lo, hi int) error {
 		rows := hi - lo
 		xs := append([]float64(nil), x[lo*dim:hi*dim]...)
 		var cs []float64

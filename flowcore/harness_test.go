@@ -138,6 +138,7 @@ func TestHarness(t *testing.T) {
 		t.Run(e.name, func(t *testing.T) {
 			p := harnessModel(t, e)
 			checkRoundTrip(t, p, e)
+			checkTapeFree(t, p)
 			checkLogDetJacobian(t, p)
 			checkGradients(t, p)
 			checkEmbeddingCoordinates(t, p)
@@ -184,6 +185,42 @@ func checkRoundTrip(t *testing.T, p *flowcore.PDF, e harnessEntry) {
 			t.Fatal("the same seed gave different samples")
 		}
 	}
+}
+
+// checkTapeFree: the value-only path (LogDensity, Sample: nothing recorded) gives the numbers of
+// the recording path (LogDensityGrad, SampleVJP) to 1e-12 relative, on a batch with full and
+// partial blocks of either path.
+func checkTapeFree(t *testing.T, p *flowcore.PDF) {
+	const n = 300
+	cond := condRows(p, n, 5)
+	free, err := p.Sample(n, cond, 11, flowcore.SavedCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	taped, _, err := p.SampleVJP(n, cond, 11, flowcore.SavedCoords, flowcore.SampleSeeds{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := p.LogDensity(free.X, n, cond, flowcore.SavedCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dg, _, err := p.LogDensityGrad(free.X, n, cond, flowcore.SavedCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := func(what string, a, b []float64) {
+		t.Helper()
+		for i := range a {
+			if !(a[i] == b[i] || math.Abs(a[i]-b[i]) <= 1e-12*math.Max(1, math.Abs(b[i])) || (math.IsNaN(a[i]) && math.IsNaN(b[i]))) {
+				t.Fatalf("%s %d: value-only %.17g, recording %.17g", what, i, a[i], b[i])
+			}
+		}
+	}
+	same("sample", free.X, taped.X)
+	same("sample log_pdf", free.LogPDF, taped.LogPDF)
+	same("log_pdf", d.LogPDF, dg.LogPDF)
+	same("base", d.Base, dg.Base)
 }
 
 // evalPoints returns a few sampled points (and their conditional rows) to probe derivatives at.

@@ -10,9 +10,14 @@ import (
 	"github.com/gojammy/gojammy/flowcore/ad"
 )
 
-// blockRows is the number of events evaluated together on one tape. It never depends on the
-// number of threads, so results (including gradient sums, reduced in block order) do not either.
+// blockRows is the number of events evaluated or sampled together on one tape. Block sizes never
+// depend on the number of threads, so results (including gradient sums, reduced in block order)
+// do not either; sampling seeds its random numbers per block.
 const blockRows = 256
+
+// gradBlockRows is the block size of log-density gradients (training): smaller than blockRows so
+// that a typical mini-batch (256 events) still spreads over several threads.
+const gradBlockRows = 64
 
 // ErrInternal marks errors that come from a recovered panic inside the engine (a bug, never the
 // caller's input); callers can test for it with errors.Is.
@@ -56,9 +61,10 @@ func putTape(t *ad.Tape) {
 	tapes[i].Put(t)
 }
 
-// forBlocks calls fn(block, lo, hi) for consecutive row blocks of n rows on the worker pool and
+// forBlocks calls fn(block, lo, hi) for consecutive blocks of size rows (the last may be shorter)
+// of n rows on the worker pool and
 // returns the first error (by block order).
-func forBlocks(n int, work func(block, lo, hi int) error) error {
+func forBlocks(n, size int, work func(block, lo, hi int) error) error {
 	fn := func(block, lo, hi int) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
@@ -67,12 +73,12 @@ func forBlocks(n int, work func(block, lo, hi int) error) error {
 		}()
 		return work(block, lo, hi)
 	}
-	nBlocks := (n + blockRows - 1) / blockRows
+	nBlocks := (n + size - 1) / size
 	errs := make([]error, nBlocks)
 	workers := min(Threads(), nBlocks)
 	if workers <= 1 {
 		for b := 0; b < nBlocks; b++ {
-			errs[b] = fn(b, b*blockRows, min(n, (b+1)*blockRows))
+			errs[b] = fn(b, b*size, min(n, (b+1)*size))
 		}
 	} else {
 		var next atomic.Int64
@@ -86,7 +92,7 @@ func forBlocks(n int, work func(block, lo, hi int) error) error {
 					if b >= nBlocks {
 						return
 					}
-					errs[b] = fn(b, b*blockRows, min(n, (b+1)*blockRows))
+					errs[b] = fn(b, b*size, min(n, (b+1)*size))
 				}
 			}()
 		}

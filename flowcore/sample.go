@@ -64,7 +64,7 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 	if grad {
 		blockGrads = make([][]float64, (n+blockRows-1)/blockRows)
 	}
-	err = forBlocks(n, func(b, lo, hi int) error {
+	err = forBlocks(n, blockRows, func(b, lo, hi int) error {
 		rows := hi - lo
 		rng := newRNG(seed, uint64(b))
 		z := make([]float64, rows*bd)

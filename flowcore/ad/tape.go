@@ -27,11 +27,21 @@ type Node struct {
 }
 
 // Tape records the operations of one computation. A tape is used by one goroutine at a time.
+//
+// Node headers and values come from the tape's own storage, reused after Reset: a tape that is
+// reset and reused (as the engine does per block of events) allocates nothing per operation once
+// it has grown to the size of the computation.
 type Tape struct {
 	recording bool
 	steps     []func()
 	slab      []float64
+	// nodes holds chunks of node headers; used counts the headers handed out since Reset.
+	nodes [][]Node
+	used  int
 }
+
+// nodeChunk is the number of node headers allocated together.
+const nodeChunk = 128
 
 // NewTape returns an empty tape. With grad false it only evaluates values (no closures, no gradients).
 func NewTape(grad bool) *Tape {
@@ -44,8 +54,25 @@ func (t *Tape) Recording() bool { return t.recording }
 // Reset forgets every recorded step so that the tape can be reused. Nodes created before Reset must
 // not be used afterwards: their storage is recycled.
 func (t *Tape) Reset() {
+	clear(t.steps) // drop the closures' references
 	t.steps = t.steps[:0]
 	t.slab = t.slab[:0]
+	for c := 0; c*nodeChunk < t.used; c++ {
+		clear(t.nodes[c]) // drop references to wrapped caller values
+	}
+	t.used = 0
+}
+
+// node returns a node header from the tape's storage.
+func (t *Tape) node(r, c int, val []float64) *Node {
+	chunk, i := t.used/nodeChunk, t.used%nodeChunk
+	if chunk == len(t.nodes) {
+		t.nodes = append(t.nodes, make([]Node, nodeChunk))
+	}
+	t.used++
+	n := &t.nodes[chunk][i]
+	*n = Node{R: r, C: c, Val: val, tape: t}
+	return n
 }
 
 // alloc returns n zeroed float64s from the tape's slab.
@@ -74,7 +101,7 @@ func (t *Tape) Floats(n int) []float64 { return t.alloc(n) }
 
 // New returns a zero R x C node that does not need a gradient (a constant or an op output to fill).
 func (t *Tape) New(r, c int) *Node {
-	return &Node{R: r, C: c, Val: t.alloc(r * c), tape: t}
+	return t.node(r, c, t.alloc(r*c))
 }
 
 // Const wraps values (copied) as an R x C constant node.
@@ -93,7 +120,7 @@ func (t *Tape) Wrap(r, c int, vals []float64) *Node {
 	if len(vals) != r*c {
 		panic(fmt.Sprintf("ad.Wrap: %d values for a %dx%d node", len(vals), r, c))
 	}
-	return &Node{R: r, C: c, Val: vals, tape: t}
+	return t.node(r, c, vals)
 }
 
 // WrapVar is Wrap for a leaf variable whose gradient is wanted.

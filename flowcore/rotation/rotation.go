@@ -130,14 +130,16 @@ func (r *Rotation) Matrix(params []float64) []float64 {
 	}
 	c := make([]float64, r.k.numCoefs())
 	r.k.coefs(params, c)
-	return r.dense(c, make([]float64, r.k.workSize()), false)
+	m := make([]float64, r.dim*r.dim)
+	r.dense(c, m, make([]float64, r.k.workSize()+2*r.dim), false)
+	return m
 }
 
-// dense returns the matrix of the map with coefficients c (M, or M⁻¹ if inverse), row-major.
-func (r *Rotation) dense(c, work []float64, inverse bool) []float64 {
+// dense sets m (Dim² values) to the matrix of the map with coefficients c (M, or M⁻¹ if inverse),
+// row-major; work must hold the kernel's work space and 2·Dim values more.
+func (r *Rotation) dense(c, m, work []float64, inverse bool) {
 	d := r.dim
-	m := make([]float64, d*d)
-	e, col := make([]float64, d), make([]float64, d)
+	e, col, work := work[:d], work[d:2*d], work[2*d:]
 	for j := 0; j < d; j++ {
 		clear(e)
 		e[j] = 1
@@ -146,7 +148,6 @@ func (r *Rotation) dense(c, work []float64, inverse bool) []float64 {
 			m[i*d+j] = col[i]
 		}
 	}
-	return m
 }
 
 // Apply maps every row of x (R x Dim) to M·x, or M⁻¹·x if inverse, with the map of the matching
@@ -169,20 +170,26 @@ func (r *Rotation) Apply(x, params *ad.Node, inverse bool) *ad.Node {
 		r.k.coefs(params.Val[i*r.nParams:(i+1)*r.nParams], coef[i*nc:(i+1)*nc])
 	}
 	out := t.New(rows, d)
-	work := make([]float64, r.k.workSize())
+	work := t.Floats(r.k.workSize())
 	xRow := func(i int) int { return i % x.R * d }
 	cRow := func(i int) int { return i % params.R * nc }
 	if params.R == 1 {
 		// One map for all rows: apply it as a dense matrix.
-		a := r.dense(coef, work, inverse)
+		a := t.Floats(d * d)
+		r.dense(coef, a, t.Floats(r.k.workSize()+2*d), inverse)
 		for i := 0; i < rows; i++ {
 			mulVec(a, x.Val[xRow(i):xRow(i)+d], out.Val[i*d:(i+1)*d], false)
 		}
-		t.Record([]*ad.Node{out}, []*ad.Node{x, params}, func() { r.sharedBackward(x, params, out, coef, a, work, inverse) })
+		if t.Tracks(x, params) {
+			t.Record([]*ad.Node{out}, []*ad.Node{x, params}, func() { r.sharedBackward(x, params, out, coef, a, work, inverse) })
+		}
 		return out
 	}
 	for i := 0; i < rows; i++ {
 		r.k.apply(coef[cRow(i):cRow(i)+nc], x.Val[xRow(i):xRow(i)+d], out.Val[i*d:(i+1)*d], work, inverse)
+	}
+	if !t.Tracks(x, params) {
+		return out
 	}
 	t.Record([]*ad.Node{out}, []*ad.Node{x, params}, func() {
 		g := out.Grad()
@@ -275,11 +282,12 @@ func (r *Rotation) MatrixNode(params *ad.Node, inverse bool) *ad.Node {
 	t, nc, np := params.Tape(), r.k.numCoefs(), r.nParams
 	out := t.New(params.R, d*d)
 	coef := t.Floats(params.R * nc)
-	work := make([]float64, r.k.workSize())
+	denseWork := t.Floats(r.k.workSize() + 2*d)
+	work := denseWork[2*d:]
 	for i := 0; i < params.R; i++ {
 		c := coef[i*nc : (i+1)*nc]
 		r.k.coefs(params.Val[i*np:(i+1)*np], c)
-		copy(out.Val[i*d*d:(i+1)*d*d], r.dense(c, work, inverse))
+		r.dense(c, out.Val[i*d*d:(i+1)*d*d], denseWork, inverse)
 	}
 	if t.Tracks(params) {
 		t.Record([]*ad.Node{out}, []*ad.Node{params}, func() {

@@ -42,10 +42,11 @@ func (s *savedPoints) at(e int) point {
 
 // densityShared is density for one shared, unskewed parameter block, dimension by dimension over
 // all points (the same values as the row-by-row loop). When recording, the kernel terms are kept so
-// that the backward pass needs no exponential and no division per kernel.
-func (m mixture) densityShared(kind invKind, y *ad.Node, p mixParams, rp *rowParams) (z, logDet *ad.Node) {
+// that the backward pass needs no exponential and no division per kernel. Its results are not
+// named: the backward closure captures them, and named results would move to the heap per call.
+func (m mixture) densityShared(kind invKind, y *ad.Node, p mixParams, rp *rowParams) (*ad.Node, *ad.Node) {
 	t, d, k, n := y.Tape(), m.d, m.k, y.R
-	z, logDet = t.New(n, d), t.New(n, 1)
+	z, logDet := t.New(n, d), t.New(n, 1)
 	need := recordNeeded(t, y, p)
 	var saved savedPoints
 	var terms []float64

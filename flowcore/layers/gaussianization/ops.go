@@ -91,13 +91,13 @@ func recordNeeded(t *ad.Tape, x *ad.Node, p mixParams) bool {
 // density is the fused density-direction map of the mixture layer: for every entry of y (R x d),
 // z = ψ(F(y)) and, per row, the log-determinant Σ_dims log ψ'(y). The parameters are the nodes p,
 // or the prepared block shared (see newRowParams).
-func (m mixture) density(kind invKind, y *ad.Node, p mixParams, shared []float64) (z, logDet *ad.Node) {
+func (m mixture) density(kind invKind, y *ad.Node, p mixParams, shared []float64) (*ad.Node, *ad.Node) {
 	t, d := y.Tape(), m.d
 	rp := newRowParams(m, p, y.R, shared)
 	if m.batched(rp, y.R) {
 		return m.densityShared(kind, y, p, rp)
 	}
-	z, logDet = t.New(y.R, d), t.New(y.R, 1)
+	z, logDet := t.New(y.R, d), t.New(y.R, 1)
 	need := recordNeeded(t, y, p)
 	var saved []point
 	if need {
@@ -142,10 +142,10 @@ func (m mixture) density(kind invKind, y *ad.Node, p mixParams, shared []float64
 // sample is the fused sampling-direction map: it solves ψ(F(y)) = z for every entry of z (R x d)
 // and returns y with the per-row log-determinant −Σ_dims log ψ'(y). Gradients follow the implicit
 // function rule at the root: dy = (dz − ∂ψ/∂θ·dθ)/ψ'(y).
-func (m mixture) sample(kind invKind, z *ad.Node, p mixParams, shared []float64) (y, logDet *ad.Node) {
+func (m mixture) sample(kind invKind, z *ad.Node, p mixParams, shared []float64) (*ad.Node, *ad.Node) {
 	t, d := z.Tape(), m.d
 	rp := newRowParams(m, p, z.R, shared)
-	y, logDet = t.New(z.R, d), t.New(z.R, 1)
+	y, logDet := t.New(z.R, d), t.New(z.R, 1)
 	need := recordNeeded(t, z, p)
 	var saved []point
 	if need {
