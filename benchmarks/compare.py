@@ -6,6 +6,7 @@ Usage (from the repository root, after `make lib`; Debian's python3-torch for ja
     /usr/bin/python3 benchmarks/compare.py --upstream-tree /tmp/jf --gemm   # jammy_flows v1.1.0
     /usr/bin/python3 benchmarks/compare.py --upstream-tree /tmp/jf_02       # the seed example
     /usr/bin/python3 benchmarks/compare.py --quick --only e2:gggg           # smoke test, seconds
+    /usr/bin/python3 benchmarks/compare.py --render-only    # docs/benchmarks.md from results.json
 
 benchmarks/run.sh runs the two full passes. /tmp/jf and /tmp/jf_02 are work trees of jammy_flows
 at HEAD and at 02ed589 (RUNNING_JAMMY_FLOWS.md); the layer `n` of the seed example
@@ -90,6 +91,7 @@ def parse_args():
     p.add_argument("--threads", help="comma-separated thread counts (default: 1 and all CPUs)")
     p.add_argument("--gemm", action="store_true", help="also measure numpy's and gojammy's GEMM")
     p.add_argument("--no-wait", action="store_true", help="do not wait for a quiet machine")
+    p.add_argument("--render-only", action="store_true", help="only re-render --md from --out")
     p.add_argument("--out", help="results JSON (default benchmarks/results.json; --quick: build/bench_quick.json)")
     p.add_argument("--md", help="markdown page (default docs/benchmarks.md; --quick: build/bench_quick.md)")
     args = p.parse_args()
@@ -290,6 +292,9 @@ def measure_kernels(data, run, blas, args):
 
 def main():
     args = parse_args()
+    if args.render_only:
+        save(json.loads(args.out.read_text()), args)
+        return
     gojammy, upstream = import_libraries(args)
     blas = kernels.BlasThreads()
     configs = select_configs(args, upstream)

@@ -167,9 +167,9 @@ def _roofline(data):
                 measured.append("–")
                 continue
             ns = r["sec_per_call"] / r["batch"]
-            measured.append(f"{ns * 1e9:.3g} ({bound / ns:.1%})")
+            measured.append(f"{number(ns * 1e9)} ({bound / ns:.1%})")
         lines.append(f"| `{key}` | {si(ops['flops'])} | {ops['gemm_flops'] / max(ops['flops'], 1):.0%} | "
-                     f"{si(ops['transcendentals'])} | {bound * 1e9:.3g} | " + " | ".join(measured) + " |")
+                     f"{si(ops['transcendentals'])} | {number(bound * 1e9)} | " + " | ".join(measured) + " |")
     return lines + [""]
 
 
@@ -198,10 +198,21 @@ def _gemm(data):
 
 SMOKE = """## Running it
 
-See the docstring of `benchmarks/compare.py`. Quick smoke test (seconds; writes to build/):
-`/usr/bin/python3 benchmarks/compare.py --quick --only e2:gggg`. The full comparison is
-`benchmarks/run.sh` (both jammy_flows trees; expected to take about 30 minutes on 2 cores).
+- Smoke test (seconds; writes build/bench_quick.json and .md):
+  `/usr/bin/python3 benchmarks/compare.py --quick --only e2:gggg --upstream-tree /tmp/jf`
+  (without `--upstream-tree` and jammy_flows on PYTHONPATH it times gojammy alone).
+- Full comparison, on a quiet machine (expected to take about 30 minutes on 2 cores):
+  `JF=/tmp/jf JF02=/tmp/jf_02 benchmarks/run.sh`, i.e. `compare.py --upstream-tree /tmp/jf --gemm`
+  then `compare.py --upstream-tree /tmp/jf_02` (the seed example's layer `n` exists only at
+  jammy_flows 02ed589, so its configuration runs in the second pass). Each run merges its entries
+  into benchmarks/results.json and re-renders this page.
+- Re-measuring a part: e.g. `--only e2:gggg,s2:v:c8 --kinds train --batches 256 --threads 1`.
+- Work trees of jammy_flows: ../shared/reference/RUNNING_JAMMY_FLOWS.md.
 """
+
+
+def number(v):
+    return f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
 
 
 def geometric_mean(values):
