@@ -95,7 +95,8 @@ jammy_flows speed (> 1: gojammy is faster).
 - Threads: `gojammy.set_threads(n)`, `torch.set_num_threads(n)` and OpenBLAS's thread count
   (shared by numpy and torch; torch does not limit it).
 - Timing: a warm-up call, then per repeat the call in a loop for >= 0.2 s (timeit's autorange);
-  the median of 5 repeats; a call taking >= 2 s is timed once. Before each configuration and
+  the median of 5 repeats; a call taking >= 2 s is timed once (quick runs: 0.02 s, 3 repeats,
+  0.5 s). Before each configuration and
   thread count the script waits (<= 15 s) for the 1-min load average to drop below 1.3; the load
   after each entry is in the JSON with every repeat.
 """
