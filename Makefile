@@ -1,6 +1,6 @@
 # gojammy: build and test entry points. The README's two set-up commands are
 #   make quickstart   build, install into a local virtual environment, run examples/quickstart.py
-#   make test         all tests: go test ./..., the simd builds without assembly, the C/C++ examples, pytest
+#   make test         all tests: go test ./... (best kernels, -tags noasm, GOJAMMY_SIMD=generic), the C/C++ examples, pytest
 # Needs Go, a C/C++ compiler and Python 3; nothing else is installed system-wide.
 
 GO      ?= go
@@ -35,7 +35,7 @@ help:
 	@echo "make lib          build $(LIB) (go build -buildmode=c-shared ./capi)"
 	@echo "make c-examples   build the C and C++ examples against include/gojammy.h"
 	@echo "make test-c       check the header and run the C and C++ examples and checks"
-	@echo "make test-simd    simd tests with assembly, -tags noasm/purego and GOJAMMY_SIMD=generic"
+	@echo "make test-simd    the Go tests again with -tags noasm and GOJAMMY_SIMD=generic (simd also purego)"
 	@echo "make check-generate  regenerate simd's assembly with avo and fail on any difference"
 	@echo "make test         go test ./..., test-simd, test-c and pytest"
 	@echo "make quickstart   install into $(VENV) and run examples/quickstart.py"
@@ -103,14 +103,14 @@ test-go:
 	$(GO) vet ./...
 	$(GO) test ./...
 
-# Every simd implementation is tested in the default run; these runs check the builds without
-# assembly and the run-time override.
+# Every simd implementation is tested in the default run (test-go, the best implementation);
+# these runs repeat the whole Go suite without assembly (-tags noasm; purego for simd alone, the
+# same build) and with the run-time override to the generic kernels.
 test-simd:
-	$(GO) vet ./simd/... && $(GO) vet -tags noasm ./simd/...
-	$(GO) test ./simd/...
-	$(GO) test -tags noasm ./simd/...
+	$(GO) vet -tags noasm ./...
+	$(GO) test -tags noasm ./...
 	$(GO) test -tags purego ./simd/...
-	GOJAMMY_SIMD=generic $(GO) test ./simd/...
+	GOJAMMY_SIMD=generic $(GO) test ./...
 
 # The committed assembly (simd/*_amd64.s and the Go declarations avo writes next to each) must
 # be exactly what simd/_asm generates.

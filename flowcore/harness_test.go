@@ -31,7 +31,9 @@ var harnessEntries = []harnessEntry{
 	{name: "e2_gggt", pdf: "e2", flow: "gggt"},
 	{name: "e3_gg", pdf: "e3", flow: "gg"},
 	{name: "g_isigmoid", pdf: "e2", flow: "gg", options: `{"g":{"replace_first_sigmoid_with_icdf":0}}`},
-	{name: "g_full_pade", pdf: "e2", flow: "gg", options: `{"g":{"inverse_function_type":"inormal_full_pade"}}`},
+	// The full Padé form computes ψ from a difference that cancels near F = 1/2 (kept as upstream
+	// has it, see gaussianization.winitzki): an ulp in F moves ψ by up to ~1e-9 there.
+	{name: "g_full_pade", pdf: "e2", flow: "gg", options: `{"g":{"inverse_function_type":"inormal_full_pade"}}`, rtTol: 1e-8},
 	{name: "g_partly_crude", pdf: "e2", flow: "gg", options: `{"g":{"inverse_function_type":"inormal_partly_crude"}}`},
 	{name: "g_skewness", pdf: "e1", flow: "gg", options: `{"g":{"add_skewness":1}}`},
 	{name: "g_center_mean", pdf: "e2", flow: "g", options: `{"g":{"center_mean":1}}`},

@@ -21,7 +21,7 @@ func Unary(a *Node, f func(float64) float64, df func(x, y float64) float64) *Nod
 // kernels of package simd do; df(x, y) is the derivative at input x with output y.
 func Map(a *Node, fill func(dst, src []float64), df func(x, y float64) float64) *Node {
 	t := a.tape
-	out := t.New(a.R, a.C)
+	out := t.newFilled(a.R, a.C)
 	fill(out.Val, a.Val)
 	if t.Tracks(a) {
 		t.Record([]*Node{out}, []*Node{a}, func() {
@@ -79,7 +79,7 @@ func (n *Node) OptGrad() []float64 {
 func Binary(op string, a, b *Node, f func(x, y float64) float64, da, db func(x, y, z float64) float64) *Node {
 	t := a.tape
 	r, c, st := Broadcast(op, a, b)
-	out := t.New(r, c)
+	out := t.newFilled(r, c)
 	ar, ac, br, bc := st[0].Row, st[0].Col, st[1].Row, st[1].Col
 	if a.R == r && a.C == c && b.R == r && b.C == c {
 		av, bv := a.Val[:len(out.Val)], b.Val[:len(out.Val)]
@@ -133,7 +133,7 @@ func Sub(a, b *Node) *Node { return addScaled("Sub", a, b, -1) }
 func addScaled(op string, a, b *Node, s float64) *Node {
 	t := a.tape
 	r, c, st := Broadcast(op, a, b)
-	out := t.New(r, c)
+	out := t.newFilled(r, c)
 	ar, ac, br, bc := st[0].Row, st[0].Col, st[1].Row, st[1].Col
 	if a.R == r && a.C == c && b.R == r && b.C == c {
 		av, bv := a.Val[:len(out.Val)], b.Val[:len(out.Val)]

@@ -15,7 +15,7 @@ func Cols(a *Node, start, n int) *Node {
 	if n == a.C {
 		return a
 	}
-	out := t.New(a.R, n)
+	out := t.newFilled(a.R, n)
 	for i := 0; i < a.R; i++ {
 		copy(out.Val[i*n:(i+1)*n], a.Val[i*a.C+start:i*a.C+start+n])
 	}
@@ -183,7 +183,7 @@ func Linear(x, w, b *Node) *Node {
 		panic(fmt.Sprintf("ad.Linear: x %dx%d, W %dx%d, b %dx%d", x.R, x.C, w.R, w.C, b.R, b.C))
 	}
 	t := x.tape
-	out := t.New(x.R, w.R)
+	out := t.newFilled(x.R, w.R)
 	for i := 0; i < x.R; i++ {
 		copy(out.Val[i*out.C:(i+1)*out.C], b.Val)
 	}

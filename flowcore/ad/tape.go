@@ -77,6 +77,14 @@ func (t *Tape) node(r, c int, val []float64) *Node {
 
 // alloc returns n zeroed float64s from the tape's slab.
 func (t *Tape) alloc(n int) []float64 {
+	s := t.allocRaw(n)
+	clear(s)
+	return s
+}
+
+// allocRaw returns n float64s from the tape's slab with arbitrary contents, for values that are
+// written in full before they are read.
+func (t *Tape) allocRaw(n int) []float64 {
 	if len(t.slab)+n > cap(t.slab) {
 		size := 2 * cap(t.slab)
 		if size < 1<<14 {
@@ -90,9 +98,7 @@ func (t *Tape) alloc(n int) []float64 {
 	}
 	start := len(t.slab)
 	t.slab = t.slab[:start+n]
-	s := t.slab[start : start+n : start+n]
-	clear(s)
-	return s
+	return t.slab[start : start+n : start+n]
 }
 
 // Floats returns n zeroed float64s of work space that stays valid until the tape is Reset (custom
@@ -104,12 +110,15 @@ func (t *Tape) New(r, c int) *Node {
 	return t.node(r, c, t.alloc(r*c))
 }
 
+// newFilled returns an R x C node whose values the caller writes in full (not zeroed).
+func (t *Tape) newFilled(r, c int) *Node { return t.node(r, c, t.allocRaw(r*c)) }
+
 // Const wraps values (copied) as an R x C constant node.
 func (t *Tape) Const(r, c int, vals []float64) *Node {
 	if len(vals) != r*c {
 		panic(fmt.Sprintf("ad.Const: %d values for a %dx%d node", len(vals), r, c))
 	}
-	n := t.New(r, c)
+	n := t.newFilled(r, c)
 	copy(n.Val, vals)
 	return n
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // BoundedLog is jammy_flows' bounded log function blog(x; lo, hi, centered) = log(hi·σ(x − c) + lo)
@@ -15,12 +16,19 @@ import (
 // positive.
 func BoundedLog(x *ad.Node, lo, hi float64, centered bool) *ad.Node {
 	b := newBlog(lo, hi, centered)
-	return ad.Unary(x, b.value, b.deriv)
+	return ad.Map(x, b.fill, b.deriv)
 }
 
 // BoundedLogF is BoundedLog on one value.
 func BoundedLogF(x, lo, hi float64, centered bool) float64 {
-	return newBlog(lo, hi, centered).value(x)
+	return one(newBlog(lo, hi, centered).fill, x)
+}
+
+// one applies the batched map fill to the single value x.
+func one(fill func(dst, src []float64), x float64) float64 {
+	v := []float64{x}
+	fill(v, v)
+	return v[0]
 }
 
 // blog is a prepared bounded log. Its value is computed as jammy_flows does, a log-sum-exp of
@@ -34,8 +42,17 @@ func newBlog(lo, hi float64, centered bool) blog {
 	return blog{lo: lo, hi: hi, c: center(hi, centered), logLo: math.Log(lo), logHi: math.Log(hi)}
 }
 
-func (b blog) value(x float64) float64 {
-	return logAddExp(b.logHi-ad.SoftplusF(b.c-x), b.logLo)
+// fill sets dst[i] to the bounded log of src[i] (dst may be src) with the vector kernels.
+func (b blog) fill(dst, src []float64) {
+	dst = dst[:len(src)]
+	for i, x := range src {
+		dst[i] = b.c - x
+	}
+	simd.Softplus(dst, dst)
+	for i, v := range dst {
+		dst[i] = b.logHi - v
+	}
+	logAddExpConst(dst, dst, b.logLo)
 }
 
 // deriv is d blog/dx = hi·σ(u)σ(−u)/(hi·σ(u) + lo), u = x − c (y unused).
@@ -69,13 +86,25 @@ func center(hi float64, centered bool) float64 {
 	return 0
 }
 
-// logAddExp is log(eᵃ + eᵇ), computed stably.
-func logAddExp(a, b float64) float64 {
-	if a < b {
-		a, b = b, a
+// logAddExpConst sets dst[i] = log(e^a[i] + eᵇ) (dst may be a), computed stably as
+// max + log1p(e^(min − max)) with the vector kernels; NaN stays NaN.
+func logAddExpConst(dst, a []float64, b float64) {
+	var hi [256]float64
+	for lo := 0; lo < len(a); lo += len(hi) {
+		n := min(len(hi), len(a)-lo)
+		d, h := dst[lo:lo+n], hi[:n]
+		for i, v := range a[lo : lo+n] {
+			h[i] = max(v, b)
+			d[i] = min(v, b) - h[i]
+		}
+		simd.Exp(d, d)
+		simd.Log1p(d, d)
+		for i, m := range h {
+			if math.IsInf(m, -1) {
+				d[i] = m
+			} else {
+				d[i] += m
+			}
+		}
 	}
-	if math.IsInf(a, -1) {
-		return a
-	}
-	return a + math.Log1p(math.Exp(b-a))
 }

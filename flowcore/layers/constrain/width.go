@@ -6,6 +6,7 @@ import (
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/spec"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // Width is jammy_flows' width regulator, shared by the layers g and t: it maps a raw value to a
@@ -89,11 +90,11 @@ func (w Width) clampRange() (lo, hi float64) {
 // LogWidth maps raw values to log-widths elementwise.
 func (w Width) LogWidth(raw *ad.Node) *ad.Node {
 	m := w.prepare()
-	return ad.Unary(raw, m.value, m.deriv)
+	return ad.Map(raw, m.fill, m.deriv)
 }
 
 // LogWidthF is LogWidth on one value.
-func (w Width) LogWidthF(x float64) float64 { return w.prepare().value(x) }
+func (w Width) LogWidthF(x float64) float64 { return one(w.prepare().fill, x) }
 
 // widthMap is a Width with its constants computed once.
 type widthMap struct {
@@ -109,18 +110,27 @@ func (w Width) prepare() widthMap {
 	return m
 }
 
-// value is the log-width of raw value x.
-func (m widthMap) value(x float64) float64 {
+// fill sets dst[i] to the log-width of raw value src[i] (dst may be src) with the vector kernels.
+func (m widthMap) fill(dst, src []float64) {
+	x := src
 	if m.w.Clamp {
-		x = min(max(x, m.lo), m.hi)
+		for i, v := range src {
+			dst[i] = min(max(v, m.lo), m.hi)
+		}
+		x = dst[:len(src)]
 	}
 	switch {
 	case m.w.Softplus:
-		return math.Log(ad.SoftplusF(x) + m.w.Lower)
+		simd.Softplus(dst, x)
+		for i := range x {
+			dst[i] += m.w.Lower
+		}
+		simd.Log(dst, dst[:len(x)])
 	case m.w.saturating():
-		return m.blog.value(x)
+		m.blog.fill(dst, x)
+	default:
+		logAddExpConst(dst, x, m.logLower)
 	}
-	return logAddExp(x, m.logLower)
 }
 
 // deriv is d value/dx at x, where the value is y.

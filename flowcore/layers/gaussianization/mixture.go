@@ -59,9 +59,14 @@ func (m mixture) blockLen() int { return m.d * m.k * nf }
 
 // prepare fills blk from one row of each parameter input, all in jammy_flows' (K, d) row-major
 // layout: means, log-widths, unnormalized log-weights (nil: equal weights) and log skew exponents
-// (nil without skewness).
-func (m mixture) prepare(mu, logh, logw, loga, blk []float64) {
+// (nil without skewness). The exponentials run through the vector kernels, one call per
+// dimension; work must hold prepareWork() values.
+func (m mixture) prepare(mu, logh, logw, loga, blk, work []float64) {
 	k, d := m.k, m.d
+	ex := work[:2*k]
+	if loga != nil {
+		ex = work[:3*k]
+	}
 	for i := 0; i < d; i++ {
 		lse := math.Log(float64(k))
 		if logw != nil {
@@ -69,38 +74,47 @@ func (m mixture) prepare(mu, logh, logw, loga, blk []float64) {
 			for j := 0; j < k; j++ {
 				mx = math.Max(mx, logw[j*d+i])
 			}
-			s := 0.0
 			for j := 0; j < k; j++ {
-				s += math.Exp(logw[j*d+i] - mx)
+				ex[j] = logw[j*d+i] - mx
+			}
+			simd.Exp(ex[:k], ex[:k])
+			s := 0.0
+			for _, e := range ex[:k] {
+				s += e
 			}
 			lse = mx + math.Log(s)
 		}
+		logWeight := func(src int) float64 {
+			if logw == nil {
+				return -lse
+			}
+			return logw[src] - lse
+		}
+		for j := 0; j < k; j++ {
+			src := j*d + i
+			ex[j], ex[k+j] = logh[src], logWeight(src)
+			if loga != nil {
+				ex[2*k+j] = loga[src]
+			}
+		}
+		simd.Exp(ex, ex)
 		part := m.dim(blk, i)
 		for j := 0; j < k; j++ {
 			src := j*d + i
-			lw := -lse
-			if logw != nil {
-				lw += logw[src]
-			}
-			h, w := math.Exp(logh[src]), math.Exp(lw)
-			set := func(f int, v float64) { part[j*nf+f] = v }
-			set(fMu, mu[src])
-			set(fH, h)
-			set(fInvH, 1/h)
-			set(fLogH, logh[src])
-			set(fW, w)
-			set(fLogW, lw)
-			set(fWInvH, w/h)
-			set(fA, 1)
-			set(fLogA, 0)
-			set(fSign, m.signs[j])
+			rec := part[j*nf : (j+1)*nf]
+			h, w := ex[j], ex[k+j]
+			rec[fMu], rec[fH], rec[fInvH], rec[fLogH] = mu[src], h, 1/h, logh[src]
+			rec[fW], rec[fLogW], rec[fWInvH] = w, logWeight(src), w/h
+			rec[fA], rec[fLogA], rec[fSign] = 1, 0, m.signs[j]
 			if loga != nil {
-				set(fA, math.Exp(loga[src]))
-				set(fLogA, loga[src])
+				rec[fA], rec[fLogA] = ex[2*k+j], loga[src]
 			}
 		}
 	}
 }
+
+// prepareWork is the length of prepare's work space.
+func (m mixture) prepareWork() int { return 3 * m.k }
 
 // scratchLen is the length of the scratch space that eval and evalLog need.
 func (m mixture) scratchLen() int { return max(3*m.k, 4) }

@@ -8,7 +8,8 @@ type rowParams struct {
 	m      mixture
 	p      mixParams
 	shared bool
-	blk    []float64
+	// blk is the prepared block of the current row (or the shared one); work is prepare's.
+	blk, work []float64
 }
 
 // newRowParams prepares the parameter inputs p for points rows; if shared is not nil it is the
@@ -17,9 +18,10 @@ func newRowParams(m mixture, p mixParams, points int, shared []float64) *rowPara
 	if shared != nil {
 		return &rowParams{m: m, shared: true, blk: shared}
 	}
-	rp := &rowParams{m: m, p: p, shared: p.rows(m, points) == 1, blk: make([]float64, m.blockLen())}
+	buf := make([]float64, m.blockLen()+m.prepareWork())
+	rp := &rowParams{m: m, p: p, shared: p.rows(m, points) == 1, blk: buf[:m.blockLen()], work: buf[m.blockLen():]}
 	if rp.shared {
-		p.prepare(m, 0, rp.blk)
+		p.prepare(m, 0, rp.blk, rp.work)
 	}
 	return rp
 }
@@ -27,7 +29,7 @@ func newRowParams(m mixture, p mixParams, points int, shared []float64) *rowPara
 // at returns the prepared block of row i (valid until the next call).
 func (rp *rowParams) at(i int) []float64 {
 	if !rp.shared {
-		rp.p.prepare(rp.m, i, rp.blk)
+		rp.p.prepare(rp.m, i, rp.blk, rp.work)
 	}
 	return rp.blk
 }

@@ -82,7 +82,7 @@ func TestPathsAgree(t *testing.T) {
 	m := newMixture(5, 1, false)
 	in := mixInputs(rng, 1, 5, 1, false)
 	blk := make([]float64, m.blockLen())
-	m.prepare(in[0].Val, in[1].Val, in[2].Val, nil, blk)
+	m.prepare(in[0].Val, in[1].Val, in[2].Val, nil, blk, make([]float64, m.prepareWork()))
 	scratch := make([]float64, 15)
 	for _, y := range []float64{-9, -1.3, 0, 0.4, 2.2, 7} {
 		var lin point
