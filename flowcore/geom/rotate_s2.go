@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // RotateKeep is the number of values kept per row of a rotation: RotateRow's sin θ, cos θ, sin φ,
@@ -20,9 +21,10 @@ func RotateS2(x, mat *ad.Node) (y, logDet *ad.Node) {
 	rows := max(x.R, mat.R)
 	y, logDet = t.New(rows, 2), t.New(rows, 1)
 	keep := t.Floats(RotateKeep * rows)
+	sc := NewSinCos(x)
 	for i := 0; i < rows; i++ {
 		k := keep[RotateKeep*i : RotateKeep*(i+1)]
-		sIn := RotateRow(x, mat, i, k)
+		sIn := RotateRow(x, mat, sc, i, k)
 		rho2 := k[4]*k[4] + k[5]*k[5]
 		k[7] = math.Atan2(math.Sqrt(rho2), k[6])
 		thOut := ClampTheta(k[7])
@@ -75,13 +77,24 @@ func RotatedGrad(k []float64, gt, gp, gd float64) [3]float64 {
 	return [3]float64{a*ex - gp*ey/rho2, a*ey + gp*ex/rho2, -gt * rho / r2}
 }
 
-// RotateRow fills the first 7 values of k for row i of a rotation of x by mat and returns sin θ of the
-// input with θ clamped as ClampTheta.
-func RotateRow(x, mat *ad.Node, i int, k []float64) float64 {
+// SinCos holds the sines and cosines of all values of a node, computed in one vector-kernel pass.
+type SinCos struct{ Sin, Cos []float64 }
+
+// NewSinCos returns the sines and cosines of x's values, in x's tape memory.
+func NewSinCos(x *ad.Node) SinCos {
+	buf := x.Tape().Floats(2 * len(x.Val))
+	sc := SinCos{Sin: buf[:len(x.Val)], Cos: buf[len(x.Val):]}
+	simd.Sincos(sc.Sin, sc.Cos, x.Val)
+	return sc
+}
+
+// RotateRow fills the first 7 values of k for row i of a rotation of x by mat and returns sin θ of
+// the input with θ clamped as ClampTheta; sc holds NewSinCos(x).
+func RotateRow(x, mat *ad.Node, sc SinCos, i int, k []float64) float64 {
 	xo, mo := 2*(i%x.R), 9*(i%mat.R)
 	th := x.Val[xo]
-	k[0], k[1] = math.Sincos(th)
-	k[2], k[3] = math.Sincos(x.Val[xo+1])
+	k[0], k[1] = sc.Sin[xo], sc.Cos[xo]
+	k[2], k[3] = sc.Sin[xo+1], sc.Cos[xo+1]
 	e := [3]float64{k[0] * k[3], k[0] * k[2], k[1]}
 	m := mat.Val[mo : mo+9]
 	for p := 0; p < 3; p++ {

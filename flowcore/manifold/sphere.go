@@ -6,6 +6,7 @@ import (
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/geom"
 	"github.com/gojammy/gojammy/flowcore/spec"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // Pole and seam guards of the spheres, as in jammy_flows.
@@ -173,14 +174,43 @@ func (m sphere) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	if tracks {
 		keep = t.Floats(3 * x.R)
 	}
-	for i := 0; i < x.R; i++ {
+	// The transcendental functions run as vector kernels over all rows: sin and cos of φ and of
+	// the half angle (halfAngle's), then the logs of halfRadius2OfZenith and of cot(θ/2).
+	n := x.R
+	buf := t.Floats(8 * n)
+	half, phi, hs, hc, sp, cp, la, lb := buf[:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:4*n], buf[4*n:5*n], buf[5*n:6*n], buf[6*n:7*n], buf[7*n:]
+	for i := 0; i < n; i++ {
 		theta := geom.ClampTheta(x.Val[2*i])
-		sp, cp := math.Sincos(x.Val[2*i+1])
-		s, c := halfAngle(theta)
-		r := math.Sqrt(halfRadius2OfZenith(s, c) * 2)
-		z.Val[2*i], z.Val[2*i+1], logDet.Val[i] = r*cp, r*sp, math.Log(c/s)
+		half[i], phi[i] = theta/2, x.Val[2*i+1]
+		if theta > math.Pi/2 {
+			half[i] = (math.Pi - theta) / 2
+		}
+	}
+	simd.Sincos(hs, hc, half)
+	simd.Sincos(sp, cp, phi)
+	for i := 0; i < n; i++ {
+		s, c := hs[i], hc[i]
+		if geom.ClampTheta(x.Val[2*i]) > math.Pi/2 {
+			s, c = c, s // halfAngle's swap
+		}
+		hs[i], hc[i] = s, c
+		// |z|²/2 = -2 log sin(θ/2) = -log(1 - cos²(θ/2)): the second form where cos(θ/2) is
+		// the smaller (more accurate near the south pole).
+		la[i], lb[i] = s, -c*c
+		half[i] = c / s
+	}
+	simd.Log(la, la)
+	simd.Log1p(lb, lb)
+	simd.Log(half, half)
+	for i := 0; i < n; i++ {
+		h := -lb[i]
+		if hs[i] <= hc[i] {
+			h = -2 * la[i]
+		}
+		r := math.Sqrt(h * 2)
+		z.Val[2*i], z.Val[2*i+1], logDet.Val[i] = r*cp[i], r*sp[i], half[i]
 		if tracks {
-			keep[3*i], keep[3*i+1], keep[3*i+2] = r, sp, cp
+			keep[3*i], keep[3*i+1], keep[3*i+2] = r, sp[i], cp[i]
 		}
 	}
 	if tracks {
@@ -204,16 +234,6 @@ func (m sphere) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 		})
 	}
 	return z, logDet
-}
-
-// halfRadius2OfZenith is q(θ) = |z|²/2 = -2 log sin(θ/2) from halfAngle(θ), accurate near both
-// poles.
-func halfRadius2OfZenith(s, c float64) float64 {
-	if s <= c {
-		return -2 * math.Log(s)
-	}
-	// sin²(θ/2) = 1 - cos²(θ/2), with cos(θ/2) small.
-	return -math.Log1p(-c * c)
 }
 
 // halfAngle returns sin(θ/2) and cos(θ/2), both with their relative accuracy near the poles

@@ -8,16 +8,16 @@ import (
 // batch is the work space of the batched (one shared, unskewed parameter block) paths for n points
 // of one dimension at a time.
 type batch struct {
-	// y holds the points, F, S and f the mixture values at them.
-	y, F, S, f []float64
+	// y holds the points, F, S and f the mixture values at them, lg logits.
+	y, F, S, f, lg []float64
 	// t is the tape that holds the work space.
 	t *ad.Tape
 }
 
 // newBatch returns work space on tape t.
 func newBatch(t *ad.Tape, n int) *batch {
-	buf := t.Floats(4 * n)
-	return &batch{y: buf[:n], F: buf[n : 2*n], S: buf[2*n : 3*n], f: buf[3*n : 4*n], t: t}
+	buf := t.Floats(5 * n)
+	return &batch{y: buf[:n], F: buf[n : 2*n], S: buf[2*n : 3*n], f: buf[3*n : 4*n], lg: buf[4*n:], t: t}
 }
 
 // column copies column j of the row-major n x d values v into b.y.
@@ -38,6 +38,17 @@ func (b *batch) linear(part, ys, q, sb []float64) {
 		return
 	}
 	simd.LogisticMixtureTerms(b.F[:n], b.S[:n], b.f[:n], q, sb, ys, part, k, nf)
+}
+
+// logits returns log(F/S) of the first n points after linear, in one vector-kernel call (values
+// at points off the linear path are not meaningful).
+func (b *batch) logits(n int) []float64 {
+	lg := b.lg[:n]
+	for i := range lg {
+		lg[i] = b.F[i] / b.S[i]
+	}
+	simd.Log(lg, lg)
+	return lg
 }
 
 // linearAt reports whether the linear sums at point i are trustworthy (see point.linear).

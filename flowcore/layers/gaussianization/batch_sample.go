@@ -33,10 +33,15 @@ func (m mixture) solveShared(kind invKind, zs, ys []float64, pts []point, part [
 			at[a] = ys[i]
 		}
 		b.linear(part, at, nil, nil)
+		logits := b.logits(len(active))
 		left := active[:0]
 		for a, i := range active {
 			b.pointTo(&pts[i], m, a, part, scratch)
-			next, done := step(&pts[i], ys[i], tStar[i], scale, &br[i])
+			logit := logits[a]
+			if pts[i].hasLogs {
+				logit = pts[i].logit()
+			}
+			next, done := step(&pts[i], logit, ys[i], tStar[i], scale, &br[i])
 			ys[i] = next
 			if !done {
 				left = append(left, i)

@@ -80,7 +80,7 @@ func (m mixture) solve(kind invKind, z float64, blk, scratch []float64) (float64
 	var pt point
 	for it := 0; it < maxSolveIter; it++ {
 		pt = m.eval(y, blk, scratch)
-		next, done := step(&pt, y, tStar, scale, &br)
+		next, done := step(&pt, pt.logit(), y, tStar, scale, &br)
 		y = next
 		if done {
 			return y, pt
@@ -138,9 +138,9 @@ func (m mixture) start(blk []float64, lF, lS float64) (br root.Bracket, y, scale
 	return root.Bracket{Lo: lo, Hi: hi}, y, scale
 }
 
-// step is one bracketed Newton step from y, where the mixture is pt, towards logit F = tStar; the
-// convergence length scale is scale (see root.Bracket.Step).
-func step(pt *point, y, tStar, scale float64, br *root.Bracket) (next float64, done bool) {
-	r := pt.logit() - tStar
+// step is one bracketed Newton step from y, where the mixture is pt with logit F = logit,
+// towards logit F = tStar; the convergence length scale is scale (see root.Bracket.Step).
+func step(pt *point, logit, y, tStar, scale float64, br *root.Bracket) (next float64, done bool) {
+	r := logit - tStar
 	return br.Step(y, r, r*pt.slopeInv(), solveTol*(math.Abs(y)+scale))
 }

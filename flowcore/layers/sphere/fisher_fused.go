@@ -26,12 +26,13 @@ func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	if tracks {
 		keep = t.Floats(n * rows)
 	}
+	sc := geom.NewSinCos(x)
 	for i := 0; i < rows; i++ {
 		k, kj := scratch[:], kt[i%kappa.R]
 		if tracks {
 			k = keep[n*i : n*(i+1)]
 		}
-		sIn := geom.RotateRow(x, mat, i, k)
+		sIn := geom.RotateRow(x, mat, sc, i, k)
 		v := sign*clampedCos(k) - 1
 		k[emSlot] = math.Expm1(kj.k * v)
 		c := clampCosF(sign * (1 + 2*k[emSlot]/kj.d))
