@@ -56,23 +56,24 @@ func (b *bin) numer(q shape) float64 { return b.s*q.xi*q.xi + b.d0*q.t }
 // value is y at the shape's position.
 func (b *bin) value(q shape) float64 { return b.y0 + b.h*b.numer(q)/q.den }
 
-// logDeriv is log dy/dx = log(s² n2 / den²) at the shape's position.
-func (b *bin) logDeriv(q shape) float64 {
+// deriv is dy/dx = s² n2 / den² at the shape's position.
+func (b *bin) deriv(q shape) float64 {
 	r := b.s / q.den
-	return ad.FastLog(r * r * q.n2)
+	return r * r * q.n2
 }
 
-// forward evaluates the bin at x: y (clamped to the bin) and log dy/dx.
-func (b *bin) forward(x float64) (y, logDer float64) {
+// forward evaluates the bin at x: y (clamped to the bin) and dy/dx (the caller takes the logs of
+// many at once).
+func (b *bin) forward(x float64) (y, der float64) {
 	q := b.shapeAt((x - b.x0) / b.w)
-	return ad.ClampF(b.value(q), b.y0, b.y1), b.logDeriv(q)
+	return ad.ClampF(b.value(q), b.y0, b.y1), b.deriv(q)
 }
 
 // inverse solves the bin for the x at which it takes the value y (clamped to the bin) and returns
-// it with log dx/dy.
-func (b *bin) inverse(y float64) (x, logDer float64) {
+// it with dy/dx there.
+func (b *bin) inverse(y float64) (x, der float64) {
 	xi := b.inverseXi(y)
-	return ad.ClampF(b.x0+xi*b.w, b.x0, b.x1), -b.logDeriv(b.shapeAt(xi))
+	return ad.ClampF(b.x0+xi*b.w, b.x0, b.x1), b.deriv(b.shapeAt(xi))
 }
 
 // inverseXi returns the ξ ∈ [0, 1] at which the bin takes the value y: the root of

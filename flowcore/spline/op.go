@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // edgeTol is the relative distance beyond the box edges within which a point counts as lying on
@@ -36,13 +37,21 @@ func apply(in *ad.Node, p Params, cfg Config, inverse bool) (*ad.Node, *ad.Node)
 			out.Val[j], ld.Val[j] = pl.eval(r, c, in.Val[j], inverse)
 		}
 	}
+	// ld holds the forward derivatives dy/dx; their logs in one vector-kernel pass.
+	simd.Log(ld.Val, ld.Val)
+	if inverse {
+		for j, v := range ld.Val {
+			ld.Val[j] = -v
+		}
+	}
 	t.Record([]*ad.Node{out, ld}, []*ad.Node{in, p.Widths, p.Heights, p.Derivatives, p.Bounds}, func() {
 		pl.backprop(in, out, ld, inverse)
 	})
 	return out, ld
 }
 
-// eval maps one value v through spline (r, c).
+// eval maps one value v through spline (r, c) and returns the image with the derivative dy/dx of
+// the forward map there (NaN outside the support).
 func (pl *plan) eval(r, c int, v float64, inverse bool) (float64, float64) {
 	xs, ys, ds, rot := pl.set(r, c)
 	if pl.cfg.Mode == Circular {
@@ -60,9 +69,9 @@ func (pl *plan) eval(r, c int, v float64, inverse bool) (float64, float64) {
 			e = k
 		}
 		if inverse {
-			return xs[e] + (v-ys[e])/ds[e], -math.Log(ds[e])
+			return xs[e] + (v-ys[e])/ds[e], ds[e]
 		}
-		return ys[e] + (v-xs[e])*ds[e], math.Log(ds[e])
+		return ys[e] + (v-xs[e])*ds[e], ds[e]
 	}
 	v, ok := onBox(v, lo, hi)
 	if !ok {
@@ -75,7 +84,7 @@ func (pl *plan) eval(r, c int, v float64, inverse bool) (float64, float64) {
 	return bn.forward(v)
 }
 
-// evalCircular maps v through a Circular spline: forward y = S(x − a mod 2π) + c mod 2π, inverse
+// evalCircular maps v through a Circular spline (returning the image and dy/dx as eval): forward y = S(x − a mod 2π) + c mod 2π, inverse
 // x = S⁻¹(y − c mod 2π) + a mod 2π; the end points 0 and 2π map to themselves.
 func (pl *plan) evalCircular(r, c int, xs, ys, rot []float64, v float64, inverse bool) (float64, float64) {
 	const twoPi = 2 * math.Pi
@@ -84,14 +93,14 @@ func (pl *plan) evalCircular(r, c int, xs, ys, rot []float64, v float64, inverse
 		return math.NaN(), math.NaN()
 	}
 	rotIn, rotOut := rot[0], rot[1]
-	var out, ld float64
+	var out, der float64
 	if inverse {
 		u := wrapIn(v - rotOut)
-		out, ld = pl.bin(r, c, search(ys, u)).inverse(u)
+		out, der = pl.bin(r, c, search(ys, u)).inverse(u)
 		out += rotIn
 	} else {
 		u := wrapIn(v - rotIn)
-		out, ld = pl.bin(r, c, search(xs, u)).forward(u)
+		out, der = pl.bin(r, c, search(xs, u)).forward(u)
 		out += rotOut
 	}
 	if out > twoPi {
@@ -100,7 +109,7 @@ func (pl *plan) evalCircular(r, c int, xs, ys, rot []float64, v float64, inverse
 	if v == 0 || v == twoPi {
 		out = v
 	}
-	return out, ld
+	return out, der
 }
 
 // wrapIn brings u ∈ [−2π, 2π] into [0, 2π].
