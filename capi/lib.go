@@ -48,8 +48,15 @@ type libraryInfo struct {
 	CPUFeatures          []string `json:"cpu_features"`
 	X86Level             int      `json:"x86_level"`
 	KernelImplementation string   `json:"kernel_implementation"`
-	Threads              int      `json:"threads"`
-	NumCPU               int      `json:"num_cpu"`
+	// Kernels names the implementation each kernel family runs ("gemm", "vecmath", "mixture").
+	Kernels map[string]string `json:"kernels"`
+	// KernelRequested is GOJAMMY_SIMD as given ("" if unset), KernelNote why the implementation
+	// differs from it, KernelAvailable the levels this build and CPU can run.
+	KernelRequested string   `json:"kernel_requested"`
+	KernelNote      string   `json:"kernel_note"`
+	KernelAvailable []string `json:"kernel_available"`
+	Threads         int      `json:"threads"`
+	NumCPU          int      `json:"num_cpu"`
 }
 
 //export gj_info
@@ -59,10 +66,12 @@ func gj_info(buf *C.char, size C.size_t) C.int {
 		if features == nil {
 			features = []string{}
 		}
+		k := simd.Info()
 		b, err := json.Marshal(libraryInfo{
 			Version: version, ABIVersion: C.GJ_ABI_VERSION, GoVersion: runtime.Version(),
 			OS: runtime.GOOS, Arch: runtime.GOARCH, CPU: simd.CPUName(), CPUFeatures: features,
 			X86Level: simd.X86Level(), KernelImplementation: simd.Implementation(),
+			Kernels: k.Kernels, KernelRequested: k.Requested, KernelNote: k.Note, KernelAvailable: k.Available,
 			Threads: flowcore.Threads(), NumCPU: runtime.NumCPU(),
 		})
 		if err != nil {

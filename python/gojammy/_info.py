@@ -10,7 +10,9 @@ def info():
     """Versions, CPU features, the kernel implementation in use and the number of threads.
 
     Returns the library's description (version, abi_version, go_version, os, arch, cpu,
-    cpu_features, x86_level, kernel_implementation, threads, num_cpu) plus the Python
+    cpu_features, x86_level, kernel_implementation, kernels -- the implementation each kernel
+    family runs, e.g. {"gemm": "avx2", "vecmath": "avx2", "mixture": "avx2"} --,
+    kernel_requested, kernel_note, kernel_available, threads, num_cpu) plus the Python
     package's version and the path of the loaded library.
     """
     status, text = _lib.read_string(_lib.lib().gj_info, size=4096)

@@ -1,5 +1,7 @@
 """Loading the library: info(), version checks and the GOJAMMY_LIBRARY override."""
 
+import json
+import os
 import subprocess
 import sys
 
@@ -11,12 +13,24 @@ from gojammy import _api, _lib
 
 def test_info():
     info = gojammy.info()
-    for key in ("version", "abi_version", "go_version", "cpu_features", "kernel_implementation", "threads", "num_cpu"):
+    for key in ("version", "abi_version", "go_version", "cpu_features", "kernel_implementation", "kernels", "kernel_available", "threads", "num_cpu"):
         assert key in info
     assert info["version"] == gojammy.__version__ == info["python_package_version"]
     assert info["abi_version"] == _api.ABI_VERSION
     assert info["threads"] >= 1
     assert info["library_path"].endswith("libgojammy.so")
+    assert set(info["kernels"]) == {"gemm", "vecmath", "mixture"}
+    assert info["kernel_implementation"] in info["kernel_available"]
+
+
+def test_info_reports_the_kernel_override():
+    """GOJAMMY_SIMD=generic, read by the library at load time, shows in every kernel family."""
+    code = "import json, gojammy; print(json.dumps(gojammy.info()))"
+    env = dict(os.environ, GOJAMMY_SIMD="generic")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    info = json.loads(out.stdout)
+    assert info["kernel_requested"] == "generic" and info["kernel_implementation"] == "generic"
+    assert set(info["kernels"].values()) == {"generic"}
 
 
 def test_set_threads_argument():

@@ -83,7 +83,7 @@ func TestUpstreamFixtures(t *testing.T) {
 				}
 				rel := math.Abs(got-want) / math.Max(1, math.Abs(want))
 				worst = math.Max(worst, rel)
-				if rel > 1e-10 {
+				if rel > fixture.LogPDFTolerance(name) {
 					t.Errorf("point %d %v: log_pdf %.15g, upstream %.15g (base %v vs %v)", i, f.X[i], got, want, z.Val[i*d:(i+1)*d], f.Base[i])
 				}
 			}

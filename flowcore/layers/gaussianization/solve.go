@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/root"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // maxSolveIter bounds the Newton/bisection iterations of one root search.
@@ -80,7 +81,7 @@ func (m mixture) solve(kind invKind, z float64, blk, scratch []float64) (float64
 	var pt point
 	for it := 0; it < maxSolveIter; it++ {
 		pt = m.eval(y, blk, scratch)
-		next, done := step(&pt, pt.logit(), y, tStar, scale, &br)
+		next, done := step(&pt, newtonLogit(&pt, scratch), y, tStar, scale, &br)
 		y = next
 		if done {
 			return y, pt
@@ -136,6 +137,18 @@ func (m mixture) start(blk []float64, lF, lS float64) (br root.Bracket, y, scale
 		y = 0.5 * (lo + hi)
 	}
 	return root.Bracket{Lo: lo, Hi: hi}, y, scale
+}
+
+// newtonLogit is the logit of the mixture point pt for a Newton step: on the linear path computed
+// with the vector log as batch.logits does, so that a root does not depend on how many points are
+// solved together. scratch must hold one value.
+func newtonLogit(pt *point, scratch []float64) float64 {
+	if pt.hasLogs {
+		return pt.logit()
+	}
+	scratch[0] = pt.F / pt.S
+	simd.Log(scratch[:1], scratch[:1])
+	return scratch[0]
 }
 
 // step is one bracketed Newton step from y, where the mixture is pt with logit F = logit,
