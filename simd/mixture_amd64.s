@@ -517,66 +517,59 @@ logisticMixtureAVX2_kernel:
 	VMAXPD       Y4, Y5, Y5
 	VMOVUPD      mixtureArgMax<>+0(SB), Y4
 	VMINPD       Y5, Y4, Y4
+	VMOVUPD      expShifter<>+0(SB), Y5
+	VFMADD231PD  expLog2e<>+0(SB), Y4, Y5
+	VSUBPD       expShifter<>+0(SB), Y5, Y6
+	VMOVAPD      Y4, Y4
+	VFNMADD231PD expLn2Hi<>+0(SB), Y6, Y4
+	VFNMADD231PD expLn2Lo<>+0(SB), Y6, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
 
-	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
-	VMOVUPD expMin<>+0(SB), Y6
-	VMAXPD  Y4, Y6, Y6
-	VMOVUPD expMax<>+0(SB), Y5
-	VMINPD  Y6, Y5, Y5
-
-	// n = round(v·log2e) through the shifter
-	VMOVUPD      expShifter<>+0(SB), Y4
-	VFMADD231PD  expLog2e<>+0(SB), Y5, Y4
-	VSUBPD       expShifter<>+0(SB), Y4, Y4
-	VFNMADD231PD expLn2Hi<>+0(SB), Y4, Y5
-	VFNMADD231PD expLn2Lo<>+0(SB), Y4, Y5
-
-	// p = eʳ
+	// eʳ = (q0 + r⁴·q4) + r⁸·(q8 + r⁴·(c12 + c13·r)), q_k = (c_k + c_{k+1}r) + r²(c_{k+2} + c_{k+3}r)
+	VMOVUPD     expC1<>+0(SB), Y9
+	VFMADD213PD expC0<>+0(SB), Y4, Y9
+	VMOVUPD     expC3<>+0(SB), Y10
+	VFMADD213PD expC2<>+0(SB), Y4, Y10
+	VFMADD231PD Y10, Y6, Y9
+	VMOVUPD     expC5<>+0(SB), Y10
+	VFMADD213PD expC4<>+0(SB), Y4, Y10
+	VMOVUPD     expC7<>+0(SB), Y11
+	VFMADD213PD expC6<>+0(SB), Y4, Y11
+	VFMADD231PD Y11, Y6, Y10
+	VFMADD231PD Y10, Y7, Y9
+	VMOVUPD     expC9<>+0(SB), Y10
+	VFMADD213PD expC8<>+0(SB), Y4, Y10
+	VMOVUPD     expC11<>+0(SB), Y11
+	VFMADD213PD expC10<>+0(SB), Y4, Y11
+	VFMADD231PD Y11, Y6, Y10
 	VMOVUPD     expC13<>+0(SB), Y6
-	VFMADD213PD expC12<>+0(SB), Y5, Y6
-	VFMADD213PD expC11<>+0(SB), Y5, Y6
-	VFMADD213PD expC10<>+0(SB), Y5, Y6
-	VFMADD213PD expC9<>+0(SB), Y5, Y6
-	VFMADD213PD expC8<>+0(SB), Y5, Y6
-	VFMADD213PD expC7<>+0(SB), Y5, Y6
-	VFMADD213PD expC6<>+0(SB), Y5, Y6
-	VFMADD213PD expC5<>+0(SB), Y5, Y6
-	VFMADD213PD expC4<>+0(SB), Y5, Y6
-	VFMADD213PD expC3<>+0(SB), Y5, Y6
-	VFMADD213PD expC2<>+0(SB), Y5, Y6
-	VFMADD213PD expC1<>+0(SB), Y5, Y6
-	VFMADD213PD expC0<>+0(SB), Y5, Y6
+	VFMADD213PD expC12<>+0(SB), Y4, Y6
+	VFMADD231PD Y6, Y7, Y10
+	VFMADD231PD Y10, Y8, Y9
 
-	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
-	VMOVUPD     expShifter<>+0(SB), Y5
-	VFMADD231PD expHalf<>+0(SB), Y4, Y5
-	VSUBPD      expShifter<>+0(SB), Y5, Y7
-	VSUBPD      Y7, Y4, Y4
-	VADDPD      expShifter<>+0(SB), Y4, Y4
-	VMOVAPD     Y4, Y7
-	VPADDQ      expBias<>+0(SB), Y5, Y5
-	VPSLLQ      $0x34, Y5, Y5
-	VPADDQ      expBias<>+0(SB), Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y5, Y6, Y6
-	VMULPD      Y4, Y6, Y6
+	// × 2ⁿ from the shifter's integer bits
+	VPADDQ expBias<>+0(SB), Y5, Y5
+	VPSLLQ $0x34, Y5, Y5
+	VMULPD Y5, Y9, Y9
 
 	// σ(u) = 1/(1 + x), σ(−u) = x·σ(u); F += w·σ(u), S += w·σ(−u), f += (w/h)·σ(−u)·σ(u)
-	VADDPD  expOne<>+0(SB), Y6, Y4
+	VADDPD  expOne<>+0(SB), Y9, Y4
 	VMOVUPD expOne<>+0(SB), Y5
 	VDIVPD  Y4, Y5, Y4
-	VMULPD  Y4, Y6, Y6
+	VMULPD  Y4, Y9, Y9
 
 	// (products rounded before the sums, as the generic twin and the row-by-row paths do)
 	VBROADCASTSD 16(R8), Y5
-	VMULPD       Y5, Y4, Y7
-	VADDPD       Y7, Y1, Y1
-	VMULPD       Y5, Y6, Y7
-	VADDPD       Y7, Y2, Y2
+	VMULPD       Y5, Y4, Y6
+	VADDPD       Y6, Y1, Y1
+	VMULPD       Y5, Y9, Y6
+	VADDPD       Y6, Y2, Y2
 	VBROADCASTSD 24(R8), Y5
-	VMULPD       Y5, Y6, Y7
-	VMULPD       Y4, Y7, Y7
-	VADDPD       Y7, Y3, Y3
+	VMULPD       Y5, Y9, Y6
+	VMULPD       Y4, Y6, Y6
+	VADDPD       Y6, Y3, Y3
 	ADDQ         DI, R8
 	JMP          logisticMixtureAVX2_kernel
 
@@ -640,68 +633,61 @@ logisticMixtureTermsAVX2_kernel:
 	VMAXPD       Y4, Y5, Y5
 	VMOVUPD      mixtureArgMax<>+0(SB), Y4
 	VMINPD       Y5, Y4, Y4
+	VMOVUPD      expShifter<>+0(SB), Y5
+	VFMADD231PD  expLog2e<>+0(SB), Y4, Y5
+	VSUBPD       expShifter<>+0(SB), Y5, Y6
+	VMOVAPD      Y4, Y4
+	VFNMADD231PD expLn2Hi<>+0(SB), Y6, Y4
+	VFNMADD231PD expLn2Lo<>+0(SB), Y6, Y4
+	VMULPD       Y4, Y4, Y6
+	VMULPD       Y6, Y6, Y7
+	VMULPD       Y7, Y7, Y8
 
-	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
-	VMOVUPD expMin<>+0(SB), Y6
-	VMAXPD  Y4, Y6, Y6
-	VMOVUPD expMax<>+0(SB), Y5
-	VMINPD  Y6, Y5, Y5
-
-	// n = round(v·log2e) through the shifter
-	VMOVUPD      expShifter<>+0(SB), Y4
-	VFMADD231PD  expLog2e<>+0(SB), Y5, Y4
-	VSUBPD       expShifter<>+0(SB), Y4, Y4
-	VFNMADD231PD expLn2Hi<>+0(SB), Y4, Y5
-	VFNMADD231PD expLn2Lo<>+0(SB), Y4, Y5
-
-	// p = eʳ
+	// eʳ = (q0 + r⁴·q4) + r⁸·(q8 + r⁴·(c12 + c13·r)), q_k = (c_k + c_{k+1}r) + r²(c_{k+2} + c_{k+3}r)
+	VMOVUPD     expC1<>+0(SB), Y9
+	VFMADD213PD expC0<>+0(SB), Y4, Y9
+	VMOVUPD     expC3<>+0(SB), Y10
+	VFMADD213PD expC2<>+0(SB), Y4, Y10
+	VFMADD231PD Y10, Y6, Y9
+	VMOVUPD     expC5<>+0(SB), Y10
+	VFMADD213PD expC4<>+0(SB), Y4, Y10
+	VMOVUPD     expC7<>+0(SB), Y11
+	VFMADD213PD expC6<>+0(SB), Y4, Y11
+	VFMADD231PD Y11, Y6, Y10
+	VFMADD231PD Y10, Y7, Y9
+	VMOVUPD     expC9<>+0(SB), Y10
+	VFMADD213PD expC8<>+0(SB), Y4, Y10
+	VMOVUPD     expC11<>+0(SB), Y11
+	VFMADD213PD expC10<>+0(SB), Y4, Y11
+	VFMADD231PD Y11, Y6, Y10
 	VMOVUPD     expC13<>+0(SB), Y6
-	VFMADD213PD expC12<>+0(SB), Y5, Y6
-	VFMADD213PD expC11<>+0(SB), Y5, Y6
-	VFMADD213PD expC10<>+0(SB), Y5, Y6
-	VFMADD213PD expC9<>+0(SB), Y5, Y6
-	VFMADD213PD expC8<>+0(SB), Y5, Y6
-	VFMADD213PD expC7<>+0(SB), Y5, Y6
-	VFMADD213PD expC6<>+0(SB), Y5, Y6
-	VFMADD213PD expC5<>+0(SB), Y5, Y6
-	VFMADD213PD expC4<>+0(SB), Y5, Y6
-	VFMADD213PD expC3<>+0(SB), Y5, Y6
-	VFMADD213PD expC2<>+0(SB), Y5, Y6
-	VFMADD213PD expC1<>+0(SB), Y5, Y6
-	VFMADD213PD expC0<>+0(SB), Y5, Y6
+	VFMADD213PD expC12<>+0(SB), Y4, Y6
+	VFMADD231PD Y6, Y7, Y10
+	VFMADD231PD Y10, Y8, Y9
 
-	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
-	VMOVUPD     expShifter<>+0(SB), Y5
-	VFMADD231PD expHalf<>+0(SB), Y4, Y5
-	VSUBPD      expShifter<>+0(SB), Y5, Y7
-	VSUBPD      Y7, Y4, Y4
-	VADDPD      expShifter<>+0(SB), Y4, Y4
-	VMOVAPD     Y4, Y7
-	VPADDQ      expBias<>+0(SB), Y5, Y5
-	VPSLLQ      $0x34, Y5, Y5
-	VPADDQ      expBias<>+0(SB), Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y5, Y6, Y6
-	VMULPD      Y4, Y6, Y6
+	// × 2ⁿ from the shifter's integer bits
+	VPADDQ expBias<>+0(SB), Y5, Y5
+	VPSLLQ $0x34, Y5, Y5
+	VMULPD Y5, Y9, Y9
 
 	// σ(u) = 1/(1 + x), σ(−u) = x·σ(u); F += w·σ(u), S += w·σ(−u), f += (w/h)·σ(−u)·σ(u)
-	VADDPD  expOne<>+0(SB), Y6, Y4
+	VADDPD  expOne<>+0(SB), Y9, Y4
 	VMOVUPD expOne<>+0(SB), Y5
 	VDIVPD  Y4, Y5, Y4
-	VMULPD  Y4, Y6, Y6
+	VMULPD  Y4, Y9, Y9
 
 	// (products rounded before the sums, as the generic twin and the row-by-row paths do)
 	VBROADCASTSD 16(R11), Y5
-	VMULPD       Y5, Y4, Y7
-	VADDPD       Y7, Y1, Y1
-	VMULPD       Y5, Y6, Y7
-	VADDPD       Y7, Y2, Y2
+	VMULPD       Y5, Y4, Y6
+	VADDPD       Y6, Y1, Y1
+	VMULPD       Y5, Y9, Y6
+	VADDPD       Y6, Y2, Y2
 	VBROADCASTSD 24(R11), Y5
-	VMULPD       Y5, Y6, Y7
-	VMULPD       Y4, Y7, Y7
-	VADDPD       Y7, Y3, Y3
+	VMULPD       Y5, Y9, Y6
+	VMULPD       Y4, Y6, Y6
+	VADDPD       Y6, Y3, Y3
 	VMOVUPD      Y4, (R13)
-	VMOVUPD      Y6, (R14)
+	VMOVUPD      Y9, (R14)
 	ADDQ         R10, R13
 	ADDQ         R10, R14
 	ADDQ         DI, R11

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	"github.com/mmcloughlin/avo/reg"
@@ -82,7 +84,7 @@ func mixtureKernel(name string, terms bool, bounds [2]Mem) {
 	VMAXPD(a, t, t)
 	VMOVUPD(bounds[1], a)
 	VMINPD(t, a, a)
-	x := expBody(a)
+	x := mixtureExp(a)
 	Comment("σ(u) = 1/(1 + x), σ(−u) = x·σ(u); F += w·σ(u), S += w·σ(−u), f += (w/h)·σ(−u)·σ(u)")
 	qv := YMM()
 	VADDPD(c["one"], x, qv)
@@ -125,4 +127,47 @@ func mixtureKernel(name string, terms bool, bounds [2]Mem) {
 	Label(name + "_done")
 	VZEROUPPER()
 	RET()
+}
+
+// mixtureExp returns eᵃ for the values in a, |a| ≤ 700, as mixtureExp in Go: n = round(a/ln2)
+// read from the shifter's low bits, r = a − n·ln2 in two parts, eʳ by its degree-13 Taylor
+// polynomial in Estrin's scheme (a dependency chain of 5 multiply-adds instead of Horner's 13:
+// the kernel is bound by latency), times 2ⁿ (normal for |n| ≤ 1010).
+func mixtureExp(a reg.VecVirtual) reg.VecVirtual {
+	c := expConsts
+	bits, n, r := YMM(), YMM(), YMM()
+	VMOVUPD(c["shifter"], bits)
+	VFMADD231PD(c["log2e"], a, bits)
+	VSUBPD(c["shifter"], bits, n)
+	VMOVAPD(a, r)
+	VFNMADD231PD(c["ln2Hi"], n, r)
+	VFNMADD231PD(c["ln2Lo"], n, r)
+	r2, r4, r8 := YMM(), YMM(), YMM()
+	VMULPD(r, r, r2)
+	VMULPD(r2, r2, r4)
+	VMULPD(r4, r4, r8)
+	// pair(k) = c_k + c_{k+1}·r
+	pair := func(k int) reg.VecVirtual {
+		p := YMM()
+		VMOVUPD(c[fmt.Sprint("c", k+1)], p)
+		VFMADD213PD(c[fmt.Sprint("c", k)], r, p)
+		return p
+	}
+	// q = pair(k) + r²·pair(k+2)
+	quad := func(k int) reg.VecVirtual {
+		lo := pair(k)
+		VFMADD231PD(pair(k+2), r2, lo)
+		return lo
+	}
+	Comment("eʳ = (q0 + r⁴·q4) + r⁸·(q8 + r⁴·(c12 + c13·r)), q_k = (c_k + c_{k+1}r) + r²(c_{k+2} + c_{k+3}r)")
+	s0 := quad(0)
+	VFMADD231PD(quad(4), r4, s0)
+	s1 := quad(8)
+	VFMADD231PD(pair(12), r4, s1)
+	VFMADD231PD(s1, r8, s0)
+	Comment("× 2ⁿ from the shifter's integer bits")
+	VPADDQ(c["bias"], bits, bits)
+	VPSLLQ(U8(52), bits, bits)
+	VMULPD(bits, s0, s0)
+	return s0
 }
