@@ -22,6 +22,11 @@ var asmKernels = [numLevels]kernels{
 			sin:    groupsOf4(sinAVX2),
 			cos:    groupsOf4(cosAVX2),
 			sincos: sincosGroupsOf4,
+
+			erf:            groupsOf4(erfAVX2),
+			erfc:           groupsOf4(erfcAVX2),
+			normalCDF:      groupsOf4(normalCDFAVX2),
+			normalQuantile: groupsOf4(normalQuantileAVX2),
 		},
 	},
 }

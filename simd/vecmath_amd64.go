@@ -69,3 +69,27 @@ func cosAVX2(dst []float64, x []float64)
 //
 //go:noescape
 func sincosAVX2(sin []float64, cos []float64, x []float64)
+
+// erfAVX2 sets dst[i] = erf x[i] for i < len(x) &^ 3, as its pure-Go twin erfGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func erfAVX2(dst []float64, x []float64)
+
+// erfcAVX2 sets dst[i] = erfc x[i] for i < len(x) &^ 3, as its pure-Go twin erfcGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func erfcAVX2(dst []float64, x []float64)
+
+// normalCDFAVX2 sets dst[i] = Φ(x[i]) for i < len(x) &^ 3, as its pure-Go twin normalCDFGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func normalCDFAVX2(dst []float64, x []float64)
+
+// normalQuantileAVX2 sets dst[i] = Φ⁻¹(x[i]) for i < len(x) &^ 3, as its pure-Go twin normalQuantileGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func normalQuantileAVX2(dst []float64, x []float64)

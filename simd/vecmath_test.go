@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -33,13 +34,16 @@ func ulpDiff(x, y float64) float64 {
 
 // vecmathFunc is one vector math function with its reference and inputs.
 type vecmathFunc struct {
-	name    string
-	kernel  func(*vecmathKernels) func(dst, x []float64)
-	ref     func(float64) float64 // correctly rounded
-	std     func(float64) float64 // package math's, for benchmarks
-	maxUlp  float64               // documented bound
-	inputs  func(rng *rand.Rand) float64
-	special []float64
+	name   string
+	kernel func(*vecmathKernels) func(dst, x []float64)
+	ref    func(float64) float64 // correctly rounded
+	std    func(float64) float64 // package math's, for benchmarks
+	maxUlp float64               // documented bound
+	// sameBits: every implementation computes the generic one's operation sequence (fused
+	// where it fuses), so the results are the same bits (TestVecmathSameAsGeneric).
+	sameBits bool
+	inputs   func(rng *rand.Rand) float64
+	special  []float64
 }
 
 // expInputs draws exp and expm1 arguments: the whole finite-result range and beyond, values
@@ -65,7 +69,7 @@ var expSpecials = []float64{
 
 var vecmathFuncs = []vecmathFunc{
 	{
-		name: "exp", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.exp }, ref: expRef, std: math.Exp, maxUlp: 1,
+		name: "exp", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.exp }, ref: expRef, std: math.Exp, maxUlp: 1, sameBits: true,
 		inputs: expInputs, special: expSpecials,
 	},
 	{
@@ -73,7 +77,7 @@ var vecmathFuncs = []vecmathFunc{
 		inputs: expInputs, special: expSpecials,
 	},
 	{
-		name: "log", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.log }, ref: logRef, std: math.Log, maxUlp: 1,
+		name: "log", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.log }, ref: logRef, std: math.Log, maxUlp: 1, sameBits: true,
 		inputs: func(rng *rand.Rand) float64 {
 			switch rng.IntN(3) {
 			case 0:
@@ -90,7 +94,7 @@ var vecmathFuncs = []vecmathFunc{
 		},
 	},
 	{
-		name: "log1p", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.log1p }, ref: log1pRef, std: math.Log1p, maxUlp: 1,
+		name: "log1p", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.log1p }, ref: log1pRef, std: math.Log1p, maxUlp: 1, sameBits: true,
 		inputs: func(rng *rand.Rand) float64 {
 			switch rng.IntN(4) {
 			case 0:
@@ -110,17 +114,17 @@ var vecmathFuncs = []vecmathFunc{
 	},
 	{
 		name: "sigmoid", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.sigmoid }, ref: sigmoidRef,
-		std: func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, maxUlp: 2,
+		std: func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }, maxUlp: 2, sameBits: true,
 		inputs: expInputs, special: expSpecials,
 	},
 	{
 		name: "softplus", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.softplus },
-		ref: func(x float64) float64 { return softplusRef(x, 1) }, std: func(x float64) float64 { return math.Log1p(math.Exp(x)) }, maxUlp: 2,
+		ref: func(x float64) float64 { return softplusRef(x, 1) }, std: func(x float64) float64 { return math.Log1p(math.Exp(x)) }, maxUlp: 2, sameBits: true,
 		inputs: expInputs, special: expSpecials,
 	},
 	{
 		name: "logsigmoid", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.logSigmoid },
-		ref: func(x float64) float64 { return softplusRef(x, -1) }, std: func(x float64) float64 { return -math.Log1p(math.Exp(-x)) }, maxUlp: 2,
+		ref: func(x float64) float64 { return softplusRef(x, -1) }, std: func(x float64) float64 { return -math.Log1p(math.Exp(-x)) }, maxUlp: 2, sameBits: true,
 		inputs: expInputs, special: expSpecials,
 	},
 	{
@@ -137,6 +141,80 @@ var vecmathFuncs = []vecmathFunc{
 		ref: func(x float64) float64 { _, c := sincosRef(x); return c }, std: math.Cos, maxUlp: 1,
 		inputs: trigInputs, special: trigSpecials(),
 	},
+	{
+		name: "erf", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.erf }, ref: erfRef, std: math.Erf, maxUlp: 1, sameBits: true,
+		inputs: erfInputs, special: erfSpecials(1),
+	},
+	{
+		name: "erfc", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.erfc }, ref: erfcRef, std: math.Erfc, maxUlp: 2, sameBits: true,
+		inputs: erfInputs, special: erfSpecials(1),
+	},
+	{
+		name: "normalcdf", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.normalCDF }, ref: normalCDFRef,
+		std: func(x float64) float64 { return math.Erfc(-x/math.Sqrt2) / 2 }, maxUlp: 3, sameBits: true,
+		inputs: func(rng *rand.Rand) float64 { return -math.Sqrt2 * erfInputs(rng) }, special: erfSpecials(-math.Sqrt2),
+	},
+	{
+		name: "normalquantile", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.normalQuantile },
+		ref: func(p float64) float64 { return normalQuantileRef(p, normalQuantileScalar(p)) },
+		std: func(p float64) float64 { return -math.Sqrt2 * math.Erfcinv(2*p) }, maxUlp: 5, sameBits: true,
+		inputs: quantileInputs, special: quantileSpecials(),
+	},
+}
+
+// erfInputs draws erf and erfc arguments: the approximations' intervals, the tail up to where
+// erfc underflows, tiny values and arbitrary float64s.
+func erfInputs(rng *rand.Rand) float64 {
+	switch rng.IntN(4) {
+	case 0:
+		return rng.Float64()*8 - 4
+	case 1:
+		return rng.Float64()*60 - 30
+	case 2:
+		return math.Ldexp(rng.Float64()-0.5, -rng.IntN(1080)) // tiny down to subnormal, both signs
+	}
+	return math.Float64frombits(rng.Uint64())
+}
+
+// erfSpecials are edges for erf and erfc times scale (NormalCDF's are -√2 times erfc's): zeros,
+// subnormals, non-finite values, the doubles around the interval bounds and the underflow.
+func erfSpecials(scale float64) []float64 {
+	out := []float64{0, math.Copysign(0, -1), 5e-324, -5e-324, 1e-310, math.Inf(1), math.Inf(-1), math.NaN(),
+		math.MaxFloat64, -math.MaxFloat64, 0x1p-28, 0x1p-56}
+	for _, v := range []float64{erfSmall, erfMid, erfLarge, 0.25, 1, 6, 26.5, 26.55, 27.2, 27.25, 27.3, erfcLimit} {
+		for _, w := range []float64{v, math.Nextafter(v, 0), math.Nextafter(v, 100)} {
+			out = append(out, w*scale, -w*scale)
+		}
+	}
+	return out
+}
+
+// quantileInputs draws probabilities: uniform on (0, 1), down to the smallest subnormal, near 1
+// and near ½, and arbitrary float64s (mostly outside [0, 1]).
+func quantileInputs(rng *rand.Rand) float64 {
+	switch rng.IntN(5) {
+	case 0:
+		return rng.Float64()
+	case 1:
+		return math.Ldexp(1+rng.Float64(), -rng.IntN(1075))
+	case 2:
+		return 1 - math.Ldexp(rng.Float64(), -rng.IntN(54))
+	case 3:
+		return 0.5 + math.Ldexp(rng.Float64()-0.5, -rng.IntN(60))
+	}
+	return math.Float64frombits(rng.Uint64())
+}
+
+// quantileSpecials are edges for the normal quantile: 0, 1, outside [0, 1], subnormals, ½ and
+// the doubles around the interval bounds (|p - ½| = 0.425, √(-ln p) = 5).
+func quantileSpecials() []float64 {
+	out := []float64{0, math.Copysign(0, -1), 1, 0.5, 5e-324, 1e-323, 1e-310, 0x1p-1022, 1e-300, -5e-324, -1,
+		math.Nextafter(1, 2), 2, math.Inf(1), math.Inf(-1), math.NaN(), 1 - 0x1p-53, 1 - 0x1p-52, 0x1p-53}
+	for _, v := range []float64{0.5 - quantSplit, 0.5 + quantSplit, math.Exp(-25), 1 - math.Exp(-25), math.Exp(-1.6 * 1.6),
+		math.Nextafter(0.5, 0), math.Nextafter(0.5, 1)} {
+		out = append(out, v, math.Nextafter(v, 0), math.Nextafter(v, 1))
+	}
+	return out
 }
 
 // trigInputs draws sin and cos arguments within the kernels' range ±trigLimit.
@@ -212,6 +290,39 @@ func TestVecmathAccuracy(t *testing.T) {
 	}
 }
 
+// TestVecmathSameAsGeneric checks that the implementations of the functions marked sameBits
+// give the generic results bit for bit, on every length up to four vectors of 8 plus 3 and with
+// dst aliasing x.
+func TestVecmathSameAsGeneric(t *testing.T) {
+	for _, f := range vecmathFuncs {
+		if !f.sameBits {
+			continue
+		}
+		rng := rand.New(rand.NewPCG(21, 22))
+		x := append([]float64(nil), f.special...)
+		for range 3000 {
+			x = append(x, f.inputs(rng))
+		}
+		want := make([]float64, len(x))
+		f.kernel(&vecmathGeneric)(want, x)
+		for l, impl := range vecmathImpls() {
+			kern := f.kernel(impl)
+			got := make([]float64, len(x))
+			kern(got, x)
+			for m := 0; m <= 4*8+3; m++ {
+				y := append([]float64(nil), x[len(x)-m:]...)
+				kern(y, y)
+				copy(got[len(x)-m:], y)
+				for i, v := range got {
+					if math.Float64bits(v) != math.Float64bits(want[i]) && !(math.IsNaN(v) && math.IsNaN(want[i])) {
+						t.Fatalf("%s %v (in place, length %d): x = %v: %v, generic %v", f.name, l, m, x[i], v, want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
 func kernIn(kern func(dst, x []float64), v float64) float64 {
 	d := []float64{v}
 	kern(d, d)
@@ -233,6 +344,9 @@ func TestVecmathDispatch(t *testing.T) {
 		{"LogSigmoid", LogSigmoid, func(x float64) float64 { return -math.Log1p(math.Exp(-x)) }},
 		{"Tanh", Tanh, math.Tanh},
 		{"Sin", Sin, math.Sin}, {"Cos", Cos, math.Cos},
+		{"Erf", Erf, math.Erf}, {"Erfc", Erfc, math.Erfc},
+		{"NormalCDF", NormalCDF, func(x float64) float64 { return math.Erfc(-x/math.Sqrt2) / 2 }},
+		{"NormalQuantile", NormalQuantile, func(p float64) float64 { return -math.Sqrt2 * math.Erfcinv(2*p) }},
 	} {
 		got := make([]float64, len(x)+1)
 		tc.f(got, x)
@@ -321,7 +435,7 @@ func BenchmarkVecmath(b *testing.B) {
 // FuzzVecmath checks every vector math function of every implementation on one argument
 // against its correctly rounded reference and documented bound.
 func FuzzVecmath(f *testing.F) {
-	for _, v := range append(expSpecials, trigSpecials()...) {
+	for _, v := range slices.Concat(expSpecials, trigSpecials(), erfSpecials(1), quantileSpecials()) {
 		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, v float64) {

@@ -146,9 +146,9 @@ func vecmathConsts() {
 	}
 }
 
-// expRound clamps x to [expMin, expMax] into v (NaN stays NaN) and returns n = round(v/ln2) as
-// a float. x is overwritten.
-func expRound(x reg.VecVirtual) (v, n reg.VecVirtual) {
+// expRound clamps x to [expMin, expMax] into v (NaN stays NaN) and returns n = round((v + b)/ln2)
+// as a float (b nil: 0). x is overwritten.
+func expRound(x, b reg.VecVirtual) (v, n reg.VecVirtual) {
 	c := expConsts
 	t := YMM()
 	v = YMM()
@@ -157,20 +157,28 @@ func expRound(x reg.VecVirtual) (v, n reg.VecVirtual) {
 	VMAXPD(x, t, t)
 	VMOVUPD(c["max"], v)
 	VMINPD(t, v, v)
-	Comment("n = round(v·log2e) through the shifter")
+	s := v
+	if b != nil {
+		s = YMM()
+		VADDPD(b, v, s)
+	}
+	Comment("n = round((v + b)·log2e) through the shifter")
 	n = x
 	VMOVUPD(c["shifter"], n)
-	VFMADD231PD(c["log2e"], v, n)
+	VFMADD231PD(c["log2e"], s, n)
 	VSUBPD(c["shifter"], n, n)
 	return v, n
 }
 
-// expReduce returns n and r = v - n·ln2Hi - n·ln2Lo for v = x clamped, as expReduce in Go.
-// x is overwritten.
-func expReduce(x reg.VecVirtual) (n, r reg.VecVirtual) {
+// expReduce returns n and r = (v - n·ln2Hi + b) - n·ln2Lo for v = x clamped (b nil: 0), as
+// expSum in Go. x is overwritten.
+func expReduce(x, b reg.VecVirtual) (n, r reg.VecVirtual) {
 	c := expConsts
-	r, n = expRound(x)
+	r, n = expRound(x, b)
 	VFNMADD231PD(c["ln2Hi"], n, r)
+	if b != nil {
+		VADDPD(b, r, r)
+	}
 	VFNMADD231PD(c["ln2Lo"], n, r)
 	return n, r
 }
@@ -205,8 +213,12 @@ func horner(consts map[string]Mem, prefix string, r reg.VecVirtual, first, last 
 }
 
 // expBody returns eˣ for the four values in x, as expGeneric.
-func expBody(x reg.VecVirtual) reg.VecVirtual {
-	n, r := expReduce(x)
+func expBody(x reg.VecVirtual) reg.VecVirtual { return expSumBody(x, nil) }
+
+// expSumBody returns e^(a+b) (b nil: 0) for the four values in a, as expSum in Go. a is
+// overwritten.
+func expSumBody(a, b reg.VecVirtual) reg.VecVirtual {
+	n, r := expReduce(a, b)
 	Comment("p = eʳ")
 	p := horner(expConsts, "c", r, 0, 13)
 	s1, s2, _ := pow2Split(n)
@@ -221,7 +233,7 @@ func expm1Body(x reg.VecVirtual) reg.VecVirtual {
 	zero, x0 := YMM(), YMM()
 	VCMPPD(U8(0x00), c["zero"], x, zero) // x == ±0: the result is x
 	VMOVAPD(x, x0)
-	rHi, n := expRound(x)
+	rHi, n := expRound(x, nil)
 	Comment("r = rHi + rLo, rHi = v - n·ln2Hi, rLo = -n·ln2Lo; rErr by two-sum")
 	rLo, r := YMM(), YMM()
 	VFNMADD231PD(c["ln2Hi"], n, rHi)
@@ -485,4 +497,5 @@ func vecmathKernels() {
 		s, c := sincosBody(x)
 		return []reg.VecVirtual{s, c}
 	})
+	specialKernels()
 }
