@@ -27,6 +27,11 @@ var asmKernels = [numLevels]kernels{
 			erfc:           groupsOf4(erfcAVX2),
 			normalCDF:      groupsOf4(normalCDFAVX2),
 			normalQuantile: groupsOf4(normalQuantileAVX2),
+
+			atan:  groupsOf4(atanAVX2),
+			atan2: atan2GroupsOf4,
+			asin:  groupsOf4(asinAVX2),
+			acos:  groupsOf4(acosAVX2),
 		},
 	},
 }
@@ -57,5 +62,18 @@ func sincosGroupsOf4(sin, cos, x []float64) {
 		sincosAVX2(s[:], c[:], s[:])
 		copy(sin[n:], s[:])
 		copy(cos[n:], c[:])
+	}
+}
+
+// atan2GroupsOf4 is groupsOf4 for atan2AVX2, which has two inputs.
+func atan2GroupsOf4(dst, y, x []float64) {
+	n := len(x) &^ 3
+	atan2AVX2(dst[:n], y[:n], x[:n])
+	if n < len(x) {
+		var a, b [4]float64
+		copy(a[:], y[n:len(x)])
+		copy(b[:], x[n:])
+		atan2AVX2(a[:], a[:], b[:])
+		copy(dst[n:], a[:])
 	}
 }

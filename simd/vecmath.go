@@ -8,7 +8,8 @@ import "math"
 type vecmathKernels struct {
 	exp, expm1, log, log1p, sigmoid, softplus, logSigmoid, tanh, sin, cos func(dst, x []float64)
 	sincos                                                                func(sin, cos, x []float64)
-	erf, erfc, normalCDF, normalQuantile                                  func(dst, x []float64)
+	erf, erfc, normalCDF, normalQuantile, atan, asin, acos                func(dst, x []float64)
+	atan2                                                                 func(dst, y, x []float64)
 }
 
 // vecmathUse is the vector math implementation chosen at start-up and vecmathLevel its level.
@@ -62,6 +63,7 @@ var vecmathGeneric = vecmathKernels{
 	sigmoid: sigmoidGeneric, softplus: softplusGeneric, logSigmoid: logSigmoidGeneric, tanh: tanhGeneric,
 	sin: sinGeneric, cos: cosGeneric, sincos: sincosGeneric,
 	erf: erfGeneric, erfc: erfcGeneric, normalCDF: normalCDFGeneric, normalQuantile: normalQuantileGeneric,
+	atan: atanGeneric, atan2: atan2Generic, asin: asinGeneric, acos: acosGeneric,
 }
 
 // Constants shared by the generic and assembly kernels (simd/_asm repeats them).

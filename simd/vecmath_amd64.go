@@ -93,3 +93,27 @@ func normalCDFAVX2(dst []float64, x []float64)
 //
 //go:noescape
 func normalQuantileAVX2(dst []float64, x []float64)
+
+// atanAVX2 sets dst[i] = atan x[i] for i < len(x) &^ 3, as its pure-Go twin atanGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func atanAVX2(dst []float64, x []float64)
+
+// atan2AVX2 sets dst[i] = atan2(y[i], x[i]) for i < len(x) &^ 3, as its pure-Go twin atan2Generic
+// does for every i; len(dst), len(y) must be at least len(x) &^ 3.
+//
+//go:noescape
+func atan2AVX2(dst []float64, y []float64, x []float64)
+
+// asinAVX2 sets dst[i] = asin x[i] for i < len(x) &^ 3, as its pure-Go twin asinGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func asinAVX2(dst []float64, x []float64)
+
+// acosAVX2 sets dst[i] = acos x[i] for i < len(x) &^ 3, as its pure-Go twin acosGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func acosAVX2(dst []float64, x []float64)

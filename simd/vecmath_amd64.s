@@ -3374,6 +3374,60 @@ DATA quantDen6<>+16(SB)/8, $0x3ce269bff1f8c190
 DATA quantDen6<>+24(SB)/8, $0x0000000000000000
 GLOBL quantDen6<>(SB), RODATA|NOPTR, $32
 
+DATA atanRed0<>+0(SB)/8, $0x3ff0000000000000
+DATA atanRed0<>+8(SB)/8, $0x4000000000000000
+DATA atanRed0<>+16(SB)/8, $0x3ff0000000000000
+DATA atanRed0<>+24(SB)/8, $0x0000000000000000
+GLOBL atanRed0<>(SB), RODATA|NOPTR, $32
+
+DATA atanRed1<>+0(SB)/8, $0x0000000000000000
+DATA atanRed1<>+8(SB)/8, $0x3ff0000000000000
+DATA atanRed1<>+16(SB)/8, $0x3ff0000000000000
+DATA atanRed1<>+24(SB)/8, $0x0000000000000000
+GLOBL atanRed1<>(SB), RODATA|NOPTR, $32
+
+DATA atanRed2<>+0(SB)/8, $0x3ff0000000000000
+DATA atanRed2<>+8(SB)/8, $0x4000000000000000
+DATA atanRed2<>+16(SB)/8, $0x3ff0000000000000
+DATA atanRed2<>+24(SB)/8, $0x0000000000000000
+GLOBL atanRed2<>(SB), RODATA|NOPTR, $32
+
+DATA atanRed3<>+0(SB)/8, $0x0000000000000000
+DATA atanRed3<>+8(SB)/8, $0x3ff0000000000000
+DATA atanRed3<>+16(SB)/8, $0x3ff0000000000000
+DATA atanRed3<>+24(SB)/8, $0x0000000000000000
+GLOBL atanRed3<>(SB), RODATA|NOPTR, $32
+
+DATA atanRed4<>+0(SB)/8, $0x0000000000000000
+DATA atanRed4<>+8(SB)/8, $0x3fddac670561bb4f
+DATA atanRed4<>+16(SB)/8, $0x3fe921fb54442d18
+DATA atanRed4<>+24(SB)/8, $0x0000000000000000
+GLOBL atanRed4<>(SB), RODATA|NOPTR, $32
+
+DATA atanRed5<>+0(SB)/8, $0x0000000000000000
+DATA atanRed5<>+8(SB)/8, $0x3c7a2b7f222f65e2
+DATA atanRed5<>+16(SB)/8, $0x3c81a62633145c07
+DATA atanRed5<>+24(SB)/8, $0x0000000000000000
+GLOBL atanRed5<>(SB), RODATA|NOPTR, $32
+
+DATA atanQuad0<>+0(SB)/8, $0x0000000000000000
+DATA atanQuad0<>+8(SB)/8, $0x3ff921fb54442d18
+DATA atanQuad0<>+16(SB)/8, $0x400921fb54442d18
+DATA atanQuad0<>+24(SB)/8, $0x3ff921fb54442d18
+GLOBL atanQuad0<>(SB), RODATA|NOPTR, $32
+
+DATA atanQuad1<>+0(SB)/8, $0x0000000000000000
+DATA atanQuad1<>+8(SB)/8, $0x3c91a62633145c07
+DATA atanQuad1<>+16(SB)/8, $0x3ca1a62633145c07
+DATA atanQuad1<>+24(SB)/8, $0x3c91a62633145c07
+GLOBL atanQuad1<>(SB), RODATA|NOPTR, $32
+
+DATA atanQuad2<>+0(SB)/8, $0x3ff0000000000000
+DATA atanQuad2<>+8(SB)/8, $0xbff0000000000000
+DATA atanQuad2<>+16(SB)/8, $0xbff0000000000000
+DATA atanQuad2<>+24(SB)/8, $0x3ff0000000000000
+GLOBL atanQuad2<>(SB), RODATA|NOPTR, $32
+
 DATA specialPermHigh<>+0(SB)/8, $0x0000000100000000
 DATA specialPermHigh<>+8(SB)/8, $0x0000000100000000
 DATA specialPermHigh<>+16(SB)/8, $0x0000000100000000
@@ -5259,3 +5313,1172 @@ DATA special_quantShift1<>+8(SB)/8, $0x3ff999999999999a
 DATA special_quantShift1<>+16(SB)/8, $0x3ff999999999999a
 DATA special_quantShift1<>+24(SB)/8, $0x3ff999999999999a
 GLOBL special_quantShift1<>(SB), RODATA|NOPTR, $32
+
+// func atanAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·atanAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+atanAVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      atanAVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+	VMOVUPD expOne<>+0(SB), Y2
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y2, Y3
+	VANDPD    expAbs<>+0(SB), Y0, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VCMPPD    $0x00, logInf<>+0(SB), Y4, Y6
+	VANDPD    Y6, Y5, Y5
+	VBLENDVPD Y5, expOne<>+0(SB), Y3, Y3
+	VBLENDVPD Y5, expOne<>+0(SB), Y4, Y4
+	VPSRLQ    $0x3f, Y2, Y7
+	VPADDQ    Y7, Y7, Y7
+	VCMPPD    $0x1e, Y3, Y4, Y5
+	VPSUBQ    Y5, Y7, Y7
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y4, Y3, Y6
+	VMAXPD  Y4, Y3, Y3
+	VDIVPD  Y3, Y6, Y6
+	VCMPPD  $0x00, expZero<>+0(SB), Y3, Y5
+	VANDNPD Y6, Y5, Y6
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y6, Y4
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y6, Y3
+	VPXOR       Y8, Y8, Y8
+	VPSUBQ      Y4, Y8, Y8
+	VPSUBQ      Y3, Y8, Y8
+	VPADDQ      Y8, Y8, Y8
+	VPSLLQ      $0x20, Y8, Y5
+	VPOR        Y8, Y5, Y5
+	VPOR        specialPermHigh<>+0(SB), Y5, Y5
+	VPERMPS     atanRed0<>+0(SB), Y5, Y4
+	VPERMPS     atanRed1<>+0(SB), Y5, Y3
+	VFMSUB213PD Y3, Y6, Y4
+	VPERMPS     atanRed3<>+0(SB), Y5, Y3
+	VPERMPS     atanRed2<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y6, Y3
+	VDIVPD      Y3, Y4, Y4
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y4, Y4, Y3
+	VMULPD      Y3, Y3, Y8
+	VMOVUPD     special_atanPoly10<>+0(SB), Y6
+	VFMADD213PD special_atanPoly8<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly6<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly4<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly2<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly0<>+0(SB), Y8, Y6
+	VMOVUPD     special_atanPoly9<>+0(SB), Y9
+	VFMADD213PD special_atanPoly7<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly5<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly3<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly1<>+0(SB), Y8, Y9
+	VMULPD      Y3, Y6, Y6
+	VFMADD213PD Y6, Y8, Y9
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y5, Y3
+	VFMSUB213PD Y3, Y4, Y9
+	VSUBPD      Y4, Y9, Y9
+	VPERMPS     atanRed4<>+0(SB), Y5, Y3
+	VSUBPD      Y9, Y3, Y3
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanQuad2<>+0(SB), Y4, Y6
+	VPERMPS     atanQuad1<>+0(SB), Y4, Y5
+	VFMADD213PD Y5, Y6, Y3
+	VPERMPS     atanQuad0<>+0(SB), Y4, Y6
+	VADDPD      Y6, Y3, Y3
+	VANDPD      expSign<>+0(SB), Y0, Y6
+	VORPD       Y6, Y3, Y3
+	VCMPPD      $0x03, Y0, Y2, Y5
+	VADDPD      Y0, Y2, Y6
+	VBLENDVPD   Y5, Y6, Y3, Y3
+	VMOVUPD     Y3, (AX)
+	VMOVUPD     expOne<>+0(SB), Y0
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y0, Y2
+	VANDPD    expAbs<>+0(SB), Y1, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y0, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y1, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y1, Y0, Y4
+	VADDPD      Y1, Y0, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, DX
+	JMP         atanAVX2_loop2
+
+atanAVX2_tail:
+	TESTQ   DX, DX
+	JZ      atanAVX2_done
+	VMOVUPD (CX), Y0
+	VMOVUPD expOne<>+0(SB), Y1
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y1, Y2
+	VANDPD    expAbs<>+0(SB), Y0, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y1, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y0, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y0, Y1, Y4
+	VADDPD      Y0, Y1, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, AX
+
+atanAVX2_done:
+	VZEROUPPER
+	RET
+
+DATA special_atanSplit1<>+0(SB)/8, $0x3fdc000000000000
+DATA special_atanSplit1<>+8(SB)/8, $0x3fdc000000000000
+DATA special_atanSplit1<>+16(SB)/8, $0x3fdc000000000000
+DATA special_atanSplit1<>+24(SB)/8, $0x3fdc000000000000
+GLOBL special_atanSplit1<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanSplit2<>+0(SB)/8, $0x3fe6000000000000
+DATA special_atanSplit2<>+8(SB)/8, $0x3fe6000000000000
+DATA special_atanSplit2<>+16(SB)/8, $0x3fe6000000000000
+DATA special_atanSplit2<>+24(SB)/8, $0x3fe6000000000000
+GLOBL special_atanSplit2<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly10<>+0(SB)/8, $0x3f90ad3ae322da11
+DATA special_atanPoly10<>+8(SB)/8, $0x3f90ad3ae322da11
+DATA special_atanPoly10<>+16(SB)/8, $0x3f90ad3ae322da11
+DATA special_atanPoly10<>+24(SB)/8, $0x3f90ad3ae322da11
+GLOBL special_atanPoly10<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly8<>+0(SB)/8, $0x3fa97b4b24760deb
+DATA special_atanPoly8<>+8(SB)/8, $0x3fa97b4b24760deb
+DATA special_atanPoly8<>+16(SB)/8, $0x3fa97b4b24760deb
+DATA special_atanPoly8<>+24(SB)/8, $0x3fa97b4b24760deb
+GLOBL special_atanPoly8<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly6<>+0(SB)/8, $0x3fb10d66a0d03d51
+DATA special_atanPoly6<>+8(SB)/8, $0x3fb10d66a0d03d51
+DATA special_atanPoly6<>+16(SB)/8, $0x3fb10d66a0d03d51
+DATA special_atanPoly6<>+24(SB)/8, $0x3fb10d66a0d03d51
+GLOBL special_atanPoly6<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly4<>+0(SB)/8, $0x3fb745cdc54c206e
+DATA special_atanPoly4<>+8(SB)/8, $0x3fb745cdc54c206e
+DATA special_atanPoly4<>+16(SB)/8, $0x3fb745cdc54c206e
+DATA special_atanPoly4<>+24(SB)/8, $0x3fb745cdc54c206e
+GLOBL special_atanPoly4<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly2<>+0(SB)/8, $0x3fc24924920083ff
+DATA special_atanPoly2<>+8(SB)/8, $0x3fc24924920083ff
+DATA special_atanPoly2<>+16(SB)/8, $0x3fc24924920083ff
+DATA special_atanPoly2<>+24(SB)/8, $0x3fc24924920083ff
+GLOBL special_atanPoly2<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly0<>+0(SB)/8, $0x3fd555555555550d
+DATA special_atanPoly0<>+8(SB)/8, $0x3fd555555555550d
+DATA special_atanPoly0<>+16(SB)/8, $0x3fd555555555550d
+DATA special_atanPoly0<>+24(SB)/8, $0x3fd555555555550d
+GLOBL special_atanPoly0<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly9<>+0(SB)/8, $0xbfa2b4442c6a6c2f
+DATA special_atanPoly9<>+8(SB)/8, $0xbfa2b4442c6a6c2f
+DATA special_atanPoly9<>+16(SB)/8, $0xbfa2b4442c6a6c2f
+DATA special_atanPoly9<>+24(SB)/8, $0xbfa2b4442c6a6c2f
+GLOBL special_atanPoly9<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly7<>+0(SB)/8, $0xbfadde2d52defd9a
+DATA special_atanPoly7<>+8(SB)/8, $0xbfadde2d52defd9a
+DATA special_atanPoly7<>+16(SB)/8, $0xbfadde2d52defd9a
+DATA special_atanPoly7<>+24(SB)/8, $0xbfadde2d52defd9a
+GLOBL special_atanPoly7<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly5<>+0(SB)/8, $0xbfb3b0f2af749a6d
+DATA special_atanPoly5<>+8(SB)/8, $0xbfb3b0f2af749a6d
+DATA special_atanPoly5<>+16(SB)/8, $0xbfb3b0f2af749a6d
+DATA special_atanPoly5<>+24(SB)/8, $0xbfb3b0f2af749a6d
+GLOBL special_atanPoly5<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly3<>+0(SB)/8, $0xbfbc71c6fe231671
+DATA special_atanPoly3<>+8(SB)/8, $0xbfbc71c6fe231671
+DATA special_atanPoly3<>+16(SB)/8, $0xbfbc71c6fe231671
+DATA special_atanPoly3<>+24(SB)/8, $0xbfbc71c6fe231671
+GLOBL special_atanPoly3<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly1<>+0(SB)/8, $0xbfc999999998ebc4
+DATA special_atanPoly1<>+8(SB)/8, $0xbfc999999998ebc4
+DATA special_atanPoly1<>+16(SB)/8, $0xbfc999999998ebc4
+DATA special_atanPoly1<>+24(SB)/8, $0xbfc999999998ebc4
+GLOBL special_atanPoly1<>(SB), RODATA|NOPTR, $32
+
+// func atan2AVX2(dst []float64, y []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·atan2AVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), AX
+	MOVQ y_base+24(FP), CX
+	MOVQ x_base+48(FP), DX
+	MOVQ x_len+56(FP), BX
+	SHRQ $0x02, BX
+
+atan2AVX2_loop2:
+	CMPQ    BX, $0x02
+	JB      atan2AVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD (DX), Y1
+	VMOVUPD 32(CX), Y2
+	VMOVUPD 32(DX), Y3
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y1, Y4
+	VANDPD    expAbs<>+0(SB), Y0, Y5
+	VCMPPD    $0x00, logInf<>+0(SB), Y4, Y6
+	VCMPPD    $0x00, logInf<>+0(SB), Y5, Y7
+	VANDPD    Y7, Y6, Y6
+	VBLENDVPD Y6, expOne<>+0(SB), Y4, Y4
+	VBLENDVPD Y6, expOne<>+0(SB), Y5, Y5
+	VPSRLQ    $0x3f, Y1, Y8
+	VPADDQ    Y8, Y8, Y8
+	VCMPPD    $0x1e, Y4, Y5, Y6
+	VPSUBQ    Y6, Y8, Y8
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y5, Y4, Y7
+	VMAXPD  Y5, Y4, Y4
+	VDIVPD  Y4, Y7, Y7
+	VCMPPD  $0x00, expZero<>+0(SB), Y4, Y6
+	VANDNPD Y7, Y6, Y7
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y7, Y5
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y7, Y4
+	VPXOR       Y9, Y9, Y9
+	VPSUBQ      Y5, Y9, Y9
+	VPSUBQ      Y4, Y9, Y9
+	VPADDQ      Y9, Y9, Y9
+	VPSLLQ      $0x20, Y9, Y6
+	VPOR        Y9, Y6, Y6
+	VPOR        specialPermHigh<>+0(SB), Y6, Y6
+	VPERMPS     atanRed0<>+0(SB), Y6, Y5
+	VPERMPS     atanRed1<>+0(SB), Y6, Y4
+	VFMSUB213PD Y4, Y7, Y5
+	VPERMPS     atanRed3<>+0(SB), Y6, Y4
+	VPERMPS     atanRed2<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y7, Y4
+	VDIVPD      Y4, Y5, Y5
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y5, Y5, Y4
+	VMULPD      Y4, Y4, Y9
+	VMOVUPD     special_atanPoly10<>+0(SB), Y7
+	VFMADD213PD special_atanPoly8<>+0(SB), Y9, Y7
+	VFMADD213PD special_atanPoly6<>+0(SB), Y9, Y7
+	VFMADD213PD special_atanPoly4<>+0(SB), Y9, Y7
+	VFMADD213PD special_atanPoly2<>+0(SB), Y9, Y7
+	VFMADD213PD special_atanPoly0<>+0(SB), Y9, Y7
+	VMOVUPD     special_atanPoly9<>+0(SB), Y10
+	VFMADD213PD special_atanPoly7<>+0(SB), Y9, Y10
+	VFMADD213PD special_atanPoly5<>+0(SB), Y9, Y10
+	VFMADD213PD special_atanPoly3<>+0(SB), Y9, Y10
+	VFMADD213PD special_atanPoly1<>+0(SB), Y9, Y10
+	VMULPD      Y4, Y7, Y7
+	VFMADD213PD Y7, Y9, Y10
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y6, Y4
+	VFMSUB213PD Y4, Y5, Y10
+	VSUBPD      Y5, Y10, Y10
+	VPERMPS     atanRed4<>+0(SB), Y6, Y4
+	VSUBPD      Y10, Y4, Y4
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y8, Y8, Y8
+	VPSLLQ      $0x20, Y8, Y5
+	VPOR        Y8, Y5, Y5
+	VPOR        specialPermHigh<>+0(SB), Y5, Y5
+	VPERMPS     atanQuad2<>+0(SB), Y5, Y7
+	VPERMPS     atanQuad1<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y7, Y4
+	VPERMPS     atanQuad0<>+0(SB), Y5, Y7
+	VADDPD      Y7, Y4, Y4
+	VANDPD      expSign<>+0(SB), Y0, Y7
+	VORPD       Y7, Y4, Y4
+	VCMPPD      $0x03, Y0, Y1, Y6
+	VADDPD      Y0, Y1, Y7
+	VBLENDVPD   Y6, Y7, Y4, Y4
+	VMOVUPD     Y4, (AX)
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y3, Y0
+	VANDPD    expAbs<>+0(SB), Y2, Y1
+	VCMPPD    $0x00, logInf<>+0(SB), Y0, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y1, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y0, Y0
+	VBLENDVPD Y4, expOne<>+0(SB), Y1, Y1
+	VPSRLQ    $0x3f, Y3, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y0, Y1, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y1, Y0, Y5
+	VMAXPD  Y1, Y0, Y0
+	VDIVPD  Y0, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y0, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y1
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y0
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y1, Y7, Y7
+	VPSUBQ      Y0, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y1
+	VPERMPS     atanRed1<>+0(SB), Y4, Y0
+	VFMSUB213PD Y0, Y5, Y1
+	VPERMPS     atanRed3<>+0(SB), Y4, Y0
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y0
+	VDIVPD      Y0, Y1, Y1
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y1, Y1, Y0
+	VMULPD      Y0, Y0, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y0, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y0
+	VFMSUB213PD Y0, Y1, Y8
+	VSUBPD      Y1, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y0
+	VSUBPD      Y8, Y0, Y0
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y1
+	VPOR        Y6, Y1, Y1
+	VPOR        specialPermHigh<>+0(SB), Y1, Y1
+	VPERMPS     atanQuad2<>+0(SB), Y1, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y1, Y4
+	VFMADD213PD Y4, Y5, Y0
+	VPERMPS     atanQuad0<>+0(SB), Y1, Y5
+	VADDPD      Y5, Y0, Y0
+	VANDPD      expSign<>+0(SB), Y2, Y5
+	VORPD       Y5, Y0, Y0
+	VCMPPD      $0x03, Y2, Y3, Y4
+	VADDPD      Y2, Y3, Y5
+	VBLENDVPD   Y4, Y5, Y0, Y0
+	VMOVUPD     Y0, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, BX
+	JMP         atan2AVX2_loop2
+
+atan2AVX2_tail:
+	TESTQ   BX, BX
+	JZ      atan2AVX2_done
+	VMOVUPD (CX), Y0
+	VMOVUPD (DX), Y1
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y1, Y2
+	VANDPD    expAbs<>+0(SB), Y0, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y1, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y0, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y0, Y1, Y4
+	VADDPD      Y0, Y1, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, AX
+
+atan2AVX2_done:
+	VZEROUPPER
+	RET
+
+// func asinAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·asinAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+asinAVX2_loop2:
+	CMPQ         DX, $0x02
+	JB           asinAVX2_tail
+	VMOVUPD      (CX), Y0
+	VMOVUPD      32(CX), Y1
+	VMOVUPD      expOne<>+0(SB), Y2
+	VFNMADD231PD Y0, Y0, Y2
+	VSQRTPD      Y2, Y2
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y2, Y3
+	VANDPD    expAbs<>+0(SB), Y0, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VCMPPD    $0x00, logInf<>+0(SB), Y4, Y6
+	VANDPD    Y6, Y5, Y5
+	VBLENDVPD Y5, expOne<>+0(SB), Y3, Y3
+	VBLENDVPD Y5, expOne<>+0(SB), Y4, Y4
+	VPSRLQ    $0x3f, Y2, Y7
+	VPADDQ    Y7, Y7, Y7
+	VCMPPD    $0x1e, Y3, Y4, Y5
+	VPSUBQ    Y5, Y7, Y7
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y4, Y3, Y6
+	VMAXPD  Y4, Y3, Y3
+	VDIVPD  Y3, Y6, Y6
+	VCMPPD  $0x00, expZero<>+0(SB), Y3, Y5
+	VANDNPD Y6, Y5, Y6
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y6, Y4
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y6, Y3
+	VPXOR       Y8, Y8, Y8
+	VPSUBQ      Y4, Y8, Y8
+	VPSUBQ      Y3, Y8, Y8
+	VPADDQ      Y8, Y8, Y8
+	VPSLLQ      $0x20, Y8, Y5
+	VPOR        Y8, Y5, Y5
+	VPOR        specialPermHigh<>+0(SB), Y5, Y5
+	VPERMPS     atanRed0<>+0(SB), Y5, Y4
+	VPERMPS     atanRed1<>+0(SB), Y5, Y3
+	VFMSUB213PD Y3, Y6, Y4
+	VPERMPS     atanRed3<>+0(SB), Y5, Y3
+	VPERMPS     atanRed2<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y6, Y3
+	VDIVPD      Y3, Y4, Y4
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y4, Y4, Y3
+	VMULPD      Y3, Y3, Y8
+	VMOVUPD     special_atanPoly10<>+0(SB), Y6
+	VFMADD213PD special_atanPoly8<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly6<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly4<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly2<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly0<>+0(SB), Y8, Y6
+	VMOVUPD     special_atanPoly9<>+0(SB), Y9
+	VFMADD213PD special_atanPoly7<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly5<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly3<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly1<>+0(SB), Y8, Y9
+	VMULPD      Y3, Y6, Y6
+	VFMADD213PD Y6, Y8, Y9
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y5, Y3
+	VFMSUB213PD Y3, Y4, Y9
+	VSUBPD      Y4, Y9, Y9
+	VPERMPS     atanRed4<>+0(SB), Y5, Y3
+	VSUBPD      Y9, Y3, Y3
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ       Y7, Y7, Y7
+	VPSLLQ       $0x20, Y7, Y4
+	VPOR         Y7, Y4, Y4
+	VPOR         specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS      atanQuad2<>+0(SB), Y4, Y6
+	VPERMPS      atanQuad1<>+0(SB), Y4, Y5
+	VFMADD213PD  Y5, Y6, Y3
+	VPERMPS      atanQuad0<>+0(SB), Y4, Y6
+	VADDPD       Y6, Y3, Y3
+	VANDPD       expSign<>+0(SB), Y0, Y6
+	VORPD        Y6, Y3, Y3
+	VCMPPD       $0x03, Y0, Y2, Y5
+	VADDPD       Y0, Y2, Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VMOVUPD      Y3, (AX)
+	VMOVUPD      expOne<>+0(SB), Y0
+	VFNMADD231PD Y1, Y1, Y0
+	VSQRTPD      Y0, Y0
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y0, Y2
+	VANDPD    expAbs<>+0(SB), Y1, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y0, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y1, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y1, Y0, Y4
+	VADDPD      Y1, Y0, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, DX
+	JMP         asinAVX2_loop2
+
+asinAVX2_tail:
+	TESTQ        DX, DX
+	JZ           asinAVX2_done
+	VMOVUPD      (CX), Y0
+	VMOVUPD      expOne<>+0(SB), Y1
+	VFNMADD231PD Y0, Y0, Y1
+	VSQRTPD      Y1, Y1
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y1, Y2
+	VANDPD    expAbs<>+0(SB), Y0, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y1, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y0, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y0, Y1, Y4
+	VADDPD      Y0, Y1, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, AX
+
+asinAVX2_done:
+	VZEROUPPER
+	RET
+
+// func acosAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·acosAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+acosAVX2_loop2:
+	CMPQ         DX, $0x02
+	JB           acosAVX2_tail
+	VMOVUPD      (CX), Y0
+	VMOVUPD      32(CX), Y1
+	VMOVUPD      expOne<>+0(SB), Y2
+	VFNMADD231PD Y0, Y0, Y2
+	VSQRTPD      Y2, Y2
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y0, Y3
+	VANDPD    expAbs<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VCMPPD    $0x00, logInf<>+0(SB), Y4, Y6
+	VANDPD    Y6, Y5, Y5
+	VBLENDVPD Y5, expOne<>+0(SB), Y3, Y3
+	VBLENDVPD Y5, expOne<>+0(SB), Y4, Y4
+	VPSRLQ    $0x3f, Y0, Y7
+	VPADDQ    Y7, Y7, Y7
+	VCMPPD    $0x1e, Y3, Y4, Y5
+	VPSUBQ    Y5, Y7, Y7
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y4, Y3, Y6
+	VMAXPD  Y4, Y3, Y3
+	VDIVPD  Y3, Y6, Y6
+	VCMPPD  $0x00, expZero<>+0(SB), Y3, Y5
+	VANDNPD Y6, Y5, Y6
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y6, Y4
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y6, Y3
+	VPXOR       Y8, Y8, Y8
+	VPSUBQ      Y4, Y8, Y8
+	VPSUBQ      Y3, Y8, Y8
+	VPADDQ      Y8, Y8, Y8
+	VPSLLQ      $0x20, Y8, Y5
+	VPOR        Y8, Y5, Y5
+	VPOR        specialPermHigh<>+0(SB), Y5, Y5
+	VPERMPS     atanRed0<>+0(SB), Y5, Y4
+	VPERMPS     atanRed1<>+0(SB), Y5, Y3
+	VFMSUB213PD Y3, Y6, Y4
+	VPERMPS     atanRed3<>+0(SB), Y5, Y3
+	VPERMPS     atanRed2<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y6, Y3
+	VDIVPD      Y3, Y4, Y4
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y4, Y4, Y3
+	VMULPD      Y3, Y3, Y8
+	VMOVUPD     special_atanPoly10<>+0(SB), Y6
+	VFMADD213PD special_atanPoly8<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly6<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly4<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly2<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly0<>+0(SB), Y8, Y6
+	VMOVUPD     special_atanPoly9<>+0(SB), Y9
+	VFMADD213PD special_atanPoly7<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly5<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly3<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly1<>+0(SB), Y8, Y9
+	VMULPD      Y3, Y6, Y6
+	VFMADD213PD Y6, Y8, Y9
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y5, Y3
+	VFMSUB213PD Y3, Y4, Y9
+	VSUBPD      Y4, Y9, Y9
+	VPERMPS     atanRed4<>+0(SB), Y5, Y3
+	VSUBPD      Y9, Y3, Y3
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ       Y7, Y7, Y7
+	VPSLLQ       $0x20, Y7, Y4
+	VPOR         Y7, Y4, Y4
+	VPOR         specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS      atanQuad2<>+0(SB), Y4, Y6
+	VPERMPS      atanQuad1<>+0(SB), Y4, Y5
+	VFMADD213PD  Y5, Y6, Y3
+	VPERMPS      atanQuad0<>+0(SB), Y4, Y6
+	VADDPD       Y6, Y3, Y3
+	VANDPD       expSign<>+0(SB), Y2, Y6
+	VORPD        Y6, Y3, Y3
+	VCMPPD       $0x03, Y2, Y0, Y5
+	VADDPD       Y2, Y0, Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VMOVUPD      Y3, (AX)
+	VMOVUPD      expOne<>+0(SB), Y0
+	VFNMADD231PD Y1, Y1, Y0
+	VSQRTPD      Y0, Y0
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y1, Y2
+	VANDPD    expAbs<>+0(SB), Y0, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y1, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y0, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y0, Y1, Y4
+	VADDPD      Y0, Y1, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, DX
+	JMP         acosAVX2_loop2
+
+acosAVX2_tail:
+	TESTQ        DX, DX
+	JZ           acosAVX2_done
+	VMOVUPD      (CX), Y0
+	VMOVUPD      expOne<>+0(SB), Y1
+	VFNMADD231PD Y0, Y0, Y1
+	VSQRTPD      Y1, Y1
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y0, Y2
+	VANDPD    expAbs<>+0(SB), Y1, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y0, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y1, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y1, Y0, Y4
+	VADDPD      Y1, Y0, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, AX
+
+acosAVX2_done:
+	VZEROUPPER
+	RET

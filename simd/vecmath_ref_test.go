@@ -346,3 +346,68 @@ func normalQuantileRef(p, start float64) float64 {
 	}
 	return refFloat64(x)
 }
+
+// atanBig is atan t for t ≥ 0: π/2 - atan(1/t) above 1, then halvings
+// atan t = 2·atan(t/(1 + √(1 + t²))) down to t < 2⁻¹⁰ and the series t - t³/3 + t⁵/5 - ….
+func atanBig(t *big.Float) *big.Float {
+	if t.Cmp(newRef(1)) > 0 {
+		a := atanBig(newRef(0).Quo(newRef(1), t))
+		return a.Sub(refPio2, a)
+	}
+	t = newRef(0).Set(t)
+	halvings := 0
+	for t.Sign() != 0 && t.MantExp(nil) > -10 {
+		s := newRef(0).Mul(t, t)
+		s.Sqrt(s.Add(s, newRef(1)))
+		t.Quo(t, s.Add(s, newRef(1)))
+		halvings++
+	}
+	z := newRef(0).Mul(t, t)
+	pow := newRef(0).Set(t)
+	a := sumSeries(t, func(term *big.Float, k int) {
+		pow.Mul(pow, z).Neg(pow)
+		term.Quo(pow, newRef(float64(2*k+1)))
+	})
+	return a.SetMantExp(a, halvings)
+}
+
+// atan2Ref is atan2(y, x) rounded to nearest; zeros, infinities and NaN as math.Atan2 (whose
+// special values are the correctly rounded constants).
+func atan2Ref(y, x float64) float64 {
+	if math.IsNaN(x) || math.IsNaN(y) || math.IsInf(x, 0) || math.IsInf(y, 0) || x == 0 || y == 0 {
+		return math.Atan2(y, x)
+	}
+	a := atanBig(newRef(0).Quo(newRef(math.Abs(y)), newRef(math.Abs(x))))
+	if x < 0 {
+		a.Sub(refPi, a)
+	}
+	return math.Copysign(refFloat64(a), y)
+}
+
+func asinRef(x float64) float64 {
+	switch {
+	case math.IsNaN(x) || math.Abs(x) > 1:
+		return math.NaN()
+	case math.Abs(x) == 1:
+		return math.Copysign(math.Pi/2, x)
+	case x == 0:
+		return x
+	}
+	c := newRef(0).Mul(newRef(x), newRef(x))
+	c.Sqrt(c.Sub(newRef(1), c))
+	a := atanBig(c.Quo(newRef(math.Abs(x)), c))
+	return math.Copysign(refFloat64(a), x)
+}
+
+// acosRef is acos x = 2·atan√((1 - x)/(1 + x)) rounded to nearest.
+func acosRef(x float64) float64 {
+	switch {
+	case math.IsNaN(x) || math.Abs(x) > 1:
+		return math.NaN()
+	case x == -1:
+		return math.Pi
+	}
+	r := newRef(0).Quo(newRef(0).Sub(newRef(1), newRef(x)), newRef(0).Add(newRef(1), newRef(x)))
+	a := atanBig(r.Sqrt(r))
+	return refFloat64(a.Mul(a, newRef(2)))
+}

@@ -160,7 +160,61 @@ var vecmathFuncs = []vecmathFunc{
 		std: func(p float64) float64 { return -math.Sqrt2 * math.Erfcinv(2*p) }, maxUlp: 5, sameBits: true,
 		inputs: quantileInputs, special: quantileSpecials(),
 	},
+	{
+		name: "atan", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.atan },
+		ref: func(x float64) float64 { return atan2Ref(x, 1) }, std: math.Atan, maxUlp: 1, sameBits: true,
+		inputs: atanInputs, special: atanSpecials,
+	},
+	{
+		name: "asin", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.asin }, ref: asinRef, std: math.Asin,
+		maxUlp: 2, sameBits: true, inputs: asinInputs, special: atanSpecials,
+	},
+	{
+		name: "acos", kernel: func(k *vecmathKernels) func(dst, x []float64) { return k.acos }, ref: acosRef, std: math.Acos,
+		maxUlp: 2, sameBits: true, inputs: asinInputs, special: atanSpecials,
+	},
 }
+
+// atanInputs draws arguments of atan (and, pairwise, atan2): moderate values around the
+// reduction bounds, tiny and huge magnitudes, and arbitrary float64s.
+func atanInputs(rng *rand.Rand) float64 {
+	switch rng.IntN(4) {
+	case 0:
+		return rng.Float64()*6 - 3
+	case 1:
+		return math.Ldexp(rng.Float64()-0.5, rng.IntN(200)-100)
+	case 2:
+		return math.Ldexp(rng.Float64()-0.5, -rng.IntN(1080)) // tiny down to subnormal
+	}
+	return math.Float64frombits(rng.Uint64())
+}
+
+// asinInputs draws arguments of asin and acos: [-1, 1], near ±1 and near 0, and arbitrary
+// float64s (mostly outside [-1, 1]).
+func asinInputs(rng *rand.Rand) float64 {
+	switch rng.IntN(4) {
+	case 0:
+		return rng.Float64()*2 - 1
+	case 1:
+		return math.Copysign(1-math.Ldexp(rng.Float64(), -rng.IntN(54)), rng.Float64()-0.5)
+	case 2:
+		return math.Ldexp(rng.Float64()-0.5, -rng.IntN(1080))
+	}
+	return math.Float64frombits(rng.Uint64())
+}
+
+// atanSpecials are edges of the inverse trigonometric functions: zeros, subnormals, ±1 and the
+// doubles next to them, the reduction bounds, huge values, infinities and NaN.
+var atanSpecials = func() []float64 {
+	out := []float64{0, math.Copysign(0, -1), 5e-324, -5e-324, 1e-310, 0x1p-27, math.MaxFloat64, -math.MaxFloat64,
+		math.Inf(1), math.Inf(-1), math.NaN(), 0x1p66, 1e300}
+	for _, v := range []float64{1, atanSplit1, atanSplit2, 0.5, 2, 1 / atanSplit1, 1 / atanSplit2, math.Sqrt2 / 2, 0.70710678118654746} {
+		for _, w := range []float64{v, math.Nextafter(v, 0), math.Nextafter(v, 10)} {
+			out = append(out, w, -w)
+		}
+	}
+	return out
+}()
 
 // erfInputs draws erf and erfc arguments: the approximations' intervals, the tail up to where
 // erfc underflows, tiny values and arbitrary float64s.
@@ -323,6 +377,106 @@ func TestVecmathSameAsGeneric(t *testing.T) {
 	}
 }
 
+// atan2Pairs returns (y, x) pairs for atan2: every pair of edges (zeros, infinities, NaN, …,
+// all sign quadrants) and n random pairs, a third of them of nearly equal magnitude.
+func atan2Pairs(n int) (y, x []float64) {
+	for _, a := range atanSpecials {
+		for _, b := range atanSpecials {
+			y, x = append(y, a), append(x, b)
+		}
+	}
+	rng := rand.New(rand.NewPCG(31, 32))
+	for i := range n {
+		a, b := atanInputs(rng), atanInputs(rng)
+		if i%3 == 0 {
+			b = math.Copysign(a*(1+(rng.Float64()-0.5)*0.1), b)
+		}
+		y, x = append(y, a), append(x, b)
+	}
+	return y, x
+}
+
+// TestAtan2 checks every Atan2 implementation against the correctly rounded reference to the
+// documented bound, bit for bit against the generic one on every length up to four vectors of
+// 8 plus 3 with dst aliasing y or x, and the exported function.
+func TestAtan2(t *testing.T) {
+	const maxUlp = 2
+	n := 20000
+	if testing.Short() {
+		n = 3000
+	}
+	y, x := atan2Pairs(n)
+	want, gen := make([]float64, len(x)), make([]float64, len(x))
+	for i := range x {
+		want[i] = atan2Ref(y[i], x[i])
+	}
+	vecmathGeneric.atan2(gen, y, x)
+	same := func(a, b float64) bool {
+		return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
+	}
+	for l, impl := range vecmathImpls() {
+		got := make([]float64, len(x))
+		impl.atan2(got, y, x)
+		worst, at := 0.0, 0
+		for i := range x {
+			if d := ulpDiff(got[i], want[i]); d > worst {
+				worst, at = d, i
+			}
+			if !same(got[i], gen[i]) {
+				t.Fatalf("atan2 %v(%v, %v) = %v, generic %v", l, y[i], x[i], got[i], gen[i])
+			}
+		}
+		t.Logf("atan2 %v: max %v ulp (at %v, %v)", l, worst, y[at], x[at])
+		if worst > maxUlp {
+			t.Errorf("atan2 %v: %v ulp at (%v, %v): %v, correctly rounded %v", l, worst, y[at], x[at], got[at], want[at])
+		}
+		for m := 0; m <= 4*8+3; m++ {
+			for _, alias := range []string{"y", "x"} {
+				yy, xx := append([]float64(nil), y[:m]...), append([]float64(nil), x[:m]...)
+				dst := yy
+				if alias == "x" {
+					dst = xx
+				}
+				impl.atan2(dst, yy, xx)
+				for i := range dst {
+					if !same(dst[i], gen[i]) {
+						t.Fatalf("atan2 %v: length %d, dst = %s: [%d] = %v, want %v", l, m, alias, i, dst[i], gen[i])
+					}
+				}
+			}
+		}
+	}
+	got := make([]float64, len(x)+1)
+	Atan2(got, y, x)
+	for i := range x {
+		if ulpDiff(got[i], want[i]) > maxUlp {
+			t.Fatalf("Atan2(%v, %v) = %v, correctly rounded %v", y[i], x[i], got[i], want[i])
+		}
+	}
+	if got[len(x)] != 0 {
+		t.Error("Atan2 wrote past len(x)")
+	}
+}
+
+// FuzzAtan2 checks every Atan2 implementation on one pair against the correctly rounded
+// reference.
+func FuzzAtan2(f *testing.F) {
+	y, x := atan2Pairs(0)
+	for i := range x {
+		f.Add(y[i], x[i])
+	}
+	f.Fuzz(func(t *testing.T, y, x float64) {
+		want := atan2Ref(y, x)
+		for l, impl := range vecmathImpls() {
+			d := []float64{y}
+			impl.atan2(d, d, []float64{x})
+			if ulpDiff(d[0], want) > 2 {
+				t.Errorf("atan2 %v(%v, %v) = %v, correctly rounded %v", l, y, x, d[0], want)
+			}
+		}
+	})
+}
+
 func kernIn(kern func(dst, x []float64), v float64) float64 {
 	d := []float64{v}
 	kern(d, d)
@@ -346,6 +500,7 @@ func TestVecmathDispatch(t *testing.T) {
 		{"Sin", Sin, math.Sin}, {"Cos", Cos, math.Cos},
 		{"Erf", Erf, math.Erf}, {"Erfc", Erfc, math.Erfc},
 		{"NormalCDF", NormalCDF, func(x float64) float64 { return math.Erfc(-x/math.Sqrt2) / 2 }},
+		{"Atan", Atan, math.Atan}, {"Asin", Asin, math.Asin}, {"Acos", Acos, math.Acos},
 		{"NormalQuantile", NormalQuantile, func(p float64) float64 { return -math.Sqrt2 * math.Erfcinv(2*p) }},
 	} {
 		got := make([]float64, len(x)+1)
@@ -397,6 +552,14 @@ func TestSincos(t *testing.T) {
 	}
 }
 
+// benchDomain maps BenchmarkVecmath's arguments in [-10, 10] into the domain of the functions
+// that need it.
+var benchDomain = map[string]func(float64) float64{
+	"log": math.Exp, "log1p": math.Exp,
+	"asin": func(x float64) float64 { return x / 10 }, "acos": func(x float64) float64 { return x / 10 },
+	"normalquantile": func(x float64) float64 { return (x + 10) / 20 },
+}
+
 func BenchmarkVecmath(b *testing.B) {
 	const n = 4096
 	rng := rand.New(rand.NewPCG(1, 1))
@@ -406,10 +569,10 @@ func BenchmarkVecmath(b *testing.B) {
 	}
 	for _, f := range vecmathFuncs {
 		in := x
-		if f.name == "log" || f.name == "log1p" {
+		if scale := benchDomain[f.name]; scale != nil {
 			in = make([]float64, n)
 			for i := range in {
-				in[i] = math.Exp(x[i])
+				in[i] = scale(x[i])
 			}
 		}
 		for l, impl := range vecmathImpls() {
@@ -430,12 +593,32 @@ func BenchmarkVecmath(b *testing.B) {
 			}
 		})
 	}
+	y := make([]float64, n)
+	for i := range y {
+		y[i] = rng.Float64()*20 - 10
+	}
+	for l, impl := range vecmathImpls() {
+		b.Run(fmt.Sprintf("atan2/%v", l), func(b *testing.B) {
+			b.SetBytes(8 * n)
+			for b.Loop() {
+				impl.atan2(dst, y, x)
+			}
+		})
+	}
+	b.Run("atan2/math", func(b *testing.B) {
+		b.SetBytes(8 * n)
+		for b.Loop() {
+			for i, v := range x {
+				dst[i] = math.Atan2(y[i], v)
+			}
+		}
+	})
 }
 
 // FuzzVecmath checks every vector math function of every implementation on one argument
 // against its correctly rounded reference and documented bound.
 func FuzzVecmath(f *testing.F) {
-	for _, v := range slices.Concat(expSpecials, trigSpecials(), erfSpecials(1), quantileSpecials()) {
+	for _, v := range slices.Concat(expSpecials, trigSpecials(), erfSpecials(1), quantileSpecials(), atanSpecials) {
 		f.Add(v)
 	}
 	f.Fuzz(func(t *testing.T, v float64) {

@@ -14,26 +14,34 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// The erf family's and the normal quantile's constants and coefficient tables are read from
-// simd/special.go, the generic kernels' source, so that both use the same numbers.
-const specialSource = "../special.go"
+// The constants and coefficient tables of the erf family, the normal quantile and the inverse
+// trigonometric functions are read from the generic kernels' sources, so that both use the same
+// numbers.
+var specialSources = []string{"../special.go", "../atan.go"}
 
-// goValues holds the constant values of specialSource: scalars by name, tables by name and
+// goValues holds the constant values of specialSources: scalars by name, tables by name and
 // row (one value per column).
 var goValues struct {
 	consts map[string]float64
 	tables map[string][][]float64
 }
 
-// readGoValues parses specialSource's constant declarations (literals and arithmetic on them)
-// and its composite-literal tables.
+// readGoValues parses the constant declarations (literals and arithmetic on them) and the
+// composite-literal tables of specialSources.
 func readGoValues() {
-	f, err := parser.ParseFile(token.NewFileSet(), specialSource, nil, 0)
+	goValues.consts = map[string]float64{}
+	goValues.tables = map[string][][]float64{}
+	for _, src := range specialSources {
+		readGoFile(src)
+	}
+}
+
+// readGoFile adds the values of the Go file src to goValues.
+func readGoFile(src string) {
+	f, err := parser.ParseFile(token.NewFileSet(), src, nil, 0)
 	if err != nil {
 		log.Fatal(err)
 	}
-	goValues.consts = map[string]float64{}
-	goValues.tables = map[string][][]float64{}
 	var eval func(e ast.Expr) constant.Value
 	eval = func(e ast.Expr) constant.Value {
 		switch e := e.(type) {
@@ -50,7 +58,7 @@ func readGoValues() {
 		case *ast.ParenExpr:
 			return eval(e.X)
 		}
-		log.Fatalf("%s: unsupported constant expression %T", specialSource, e)
+		log.Fatalf("%s: unsupported constant expression %T", src, e)
 		return nil
 	}
 	float := func(e ast.Expr) float64 {
@@ -87,16 +95,16 @@ func readGoValues() {
 	}
 }
 
-// goConst is the constant name of specialSource.
+// goConst is the constant name of specialSources.
 func goConst(name string) float64 {
 	v, ok := goValues.consts[name]
 	if !ok {
-		log.Fatalf("%s: no constant %s", specialSource, name)
+		log.Fatalf("no constant %s in %v", name, specialSources)
 	}
 	return v
 }
 
-// specialConst returns a vector constant holding specialSource's constant name.
+// specialConst returns a vector constant holding the constant name of specialSources.
 func specialConst(name string) Mem { return specialValue(name, goConst(name)) }
 
 // specialValue returns a vector constant holding v, emitted the first time name is asked for.
@@ -115,12 +123,9 @@ var specialConsts = map[string]Mem{}
 // holding the row's value for each of four intervals; VPERMPS picks a lane's interval.
 type coefTable []Mem
 
-// goTable emits specialSource's table name as a coefTable.
+// goTable emits the table name of specialSources as a coefTable.
 func goTable(name string) coefTable {
-	rows, ok := goValues.tables[name]
-	if !ok {
-		log.Fatalf("%s: no table %s", specialSource, name)
-	}
+	rows := goRows(name)
 	t := make(coefTable, len(rows))
 	for j, row := range rows {
 		t[j] = GLOBL(fmt.Sprintf("%s%d", name, j), RODATA|NOPTR)
@@ -135,14 +140,24 @@ func goTable(name string) coefTable {
 	return t
 }
 
+// goRows is the table name of specialSources.
+func goRows(name string) [][]float64 {
+	rows, ok := goValues.tables[name]
+	if !ok {
+		log.Fatalf("no table %s in %v", name, specialSources)
+	}
+	return rows
+}
+
 // The special kernels' tables and integer constants, emitted once by specialConsts.
-var erfNum, erfDen, quantNum, quantDen coefTable
+var erfNum, erfDen, quantNum, quantDen, atanRed, atanQuad coefTable
 var permHigh Mem
 
 func specialTables() {
 	readGoValues()
 	erfNum, erfDen = goTable("erfNum"), goTable("erfDen")
 	quantNum, quantDen = goTable("quantNum"), goTable("quantDen")
+	atanRed, atanQuad = goTable("atanRed"), goTable("atanQuad")
 	permHigh = vconstBits("specialPermHigh", 1<<32)
 }
 
@@ -396,4 +411,5 @@ func specialKernels() {
 	vectorLoop("erfcAVX2", "erfc x[i]", erfcBody)
 	vectorLoop("normalCDFAVX2", "Φ(x[i])", normalCDFBody)
 	vectorLoop("normalQuantileAVX2", "Φ⁻¹(x[i])", normalQuantileBody)
+	atanKernels()
 }

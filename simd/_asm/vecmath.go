@@ -49,32 +49,44 @@ func vectorLoop(name, doc string, body func(x reg.VecVirtual) reg.VecVirtual) {
 
 // vectorLoopN is vectorLoop for a body with one result per output slice in outs.
 func vectorLoopN(name string, outs []string, doc string, body func(x reg.VecVirtual) []reg.VecVirtual) {
-	TEXT(name, NOSPLIT, fmt.Sprintf("func(%s, x []float64)", strings.Join(outs, ", ")))
+	vectorLoopIO(name, outs, []string{"x"}, doc, func(xs []reg.VecVirtual) []reg.VecVirtual { return body(xs[0]) })
+}
+
+// vectorLoopIO is vectorLoopN for a body of several inputs, ins (the last one, x, sets the
+// length).
+func vectorLoopIO(name string, outs, ins []string, doc string, body func(xs []reg.VecVirtual) []reg.VecVirtual) {
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(%s, %s []float64)", strings.Join(outs, ", "), strings.Join(ins, ", ")))
 	Pragma("noescape")
 	twin := strings.TrimSuffix(name, "AVX2") + "Generic"
+	others := append(append([]string(nil), outs...), ins[:len(ins)-1]...)
 	Doc(fmt.Sprintf("%s sets %s for i < len(x) &^ 3, as its pure-Go twin %s", name, doc, twin),
-		fmt.Sprintf("does for every i; len(%s) must be at least len(x) &^ 3.", strings.Join(outs, "), len(")))
+		fmt.Sprintf("does for every i; len(%s) must be at least len(x) &^ 3.", strings.Join(others, "), len(")))
 	dps := make([]reg.Register, len(outs))
 	for o, out := range outs {
 		dps[o] = Load(Param(out).Base(), GP64())
 	}
-	xp := Load(Param("x").Base(), GP64())
+	xps := make([]reg.Register, len(ins))
+	for i, in := range ins {
+		xps[i] = Load(Param(in).Base(), GP64())
+	}
 	n := Load(Param("x").Len(), GP64())
 	SHRQ(U8(2), n)
 	step := func(groups int) {
-		xs := make([]reg.VecVirtual, groups)
+		xs := make([][]reg.VecVirtual, groups)
 		for g := range xs {
-			xs[g] = YMM()
-			VMOVUPD(Mem{Base: xp, Disp: 32 * g}, xs[g])
+			for _, xp := range xps {
+				v := YMM()
+				VMOVUPD(Mem{Base: xp, Disp: 32 * g}, v)
+				xs[g] = append(xs[g], v)
+			}
 		}
 		for g, x := range xs {
 			for o, y := range body(x) {
 				VMOVUPD(y, Mem{Base: dps[o], Disp: 32 * g})
 			}
 		}
-		ADDQ(U32(32*groups), xp)
-		for _, dp := range dps {
-			ADDQ(U32(32*groups), dp)
+		for _, p := range append(xps, dps...) {
+			ADDQ(U32(32*groups), p)
 		}
 	}
 	Label(name + "_loop2")
