@@ -22,6 +22,16 @@ var asmKernels = [numLevels]kernels{
 			sin:    groupsOf4(sinAVX2),
 			cos:    groupsOf4(cosAVX2),
 			sincos: sincosGroupsOf4,
+
+			erf:            groupsOf4(erfAVX2),
+			erfc:           groupsOf4(erfcAVX2),
+			normalCDF:      groupsOf4(normalCDFAVX2),
+			normalQuantile: groupsOf4(normalQuantileAVX2),
+
+			atan:  groupsOf4(atanAVX2),
+			atan2: atan2GroupsOf4,
+			asin:  groupsOf4(asinAVX2),
+			acos:  groupsOf4(acosAVX2),
 		},
 		mixture: &mixtureKernels{sums: mixtureSumsAVX2, terms: mixtureTermsAVX2},
 	},
@@ -96,5 +106,18 @@ func mixtureTermsAVX2(F, S, f, q, s, y, par []float64, k, stride, ldq int) {
 	for j := 0; j < k; j++ {
 		copy(q[j*ldq+n:j*ldq+len(y)], qt[4*j:])
 		copy(s[j*ldq+n:j*ldq+len(y)], st[4*j:])
+	}
+}
+
+// atan2GroupsOf4 is groupsOf4 for atan2AVX2, which has two inputs.
+func atan2GroupsOf4(dst, y, x []float64) {
+	n := len(x) &^ 3
+	atan2AVX2(dst[:n], y[:n], x[:n])
+	if n < len(x) {
+		var a, b [4]float64
+		copy(a[:], y[n:len(x)])
+		copy(b[:], x[n:])
+		atan2AVX2(a[:], a[:], b[:])
+		copy(dst[n:], a[:])
 	}
 }

@@ -8,6 +8,8 @@ import "math"
 type vecmathKernels struct {
 	exp, expm1, log, log1p, sigmoid, softplus, logSigmoid, tanh, sin, cos func(dst, x []float64)
 	sincos                                                                func(sin, cos, x []float64)
+	erf, erfc, normalCDF, normalQuantile, atan, asin, acos                func(dst, x []float64)
+	atan2                                                                 func(dst, y, x []float64)
 }
 
 // vecmathUse is the vector math implementation chosen at start-up and vecmathLevel its level.
@@ -60,6 +62,8 @@ var vecmathGeneric = vecmathKernels{
 	exp: expGeneric, expm1: expm1Generic, log: logGeneric, log1p: log1pGeneric,
 	sigmoid: sigmoidGeneric, softplus: softplusGeneric, logSigmoid: logSigmoidGeneric, tanh: tanhGeneric,
 	sin: sinGeneric, cos: cosGeneric, sincos: sincosGeneric,
+	erf: erfGeneric, erfc: erfcGeneric, normalCDF: normalCDFGeneric, normalQuantile: normalQuantileGeneric,
+	atan: atanGeneric, atan2: atan2Generic, asin: asinGeneric, acos: acosGeneric,
 }
 
 // Constants shared by the generic and assembly kernels (simd/_asm repeats them).
@@ -85,13 +89,9 @@ var expPoly = [14]float64{
 // below 2⁻⁵⁹ relative for |s| ≤ (√2-1)/(√2+1).
 var logPoly = [10]float64{2.0 / 3, 2.0 / 5, 2.0 / 7, 2.0 / 9, 2.0 / 11, 2.0 / 13, 2.0 / 15, 2.0 / 17, 2.0 / 19, 2.0 / 21}
 
-// expReduce returns n = round(v/ln2) and r = v - n·ln2 (Cody–Waite, two parts) for v clamped
-// to [expMin, expMax], so that |r| ≤ ln2/2 (up to rounding) and |n| ≤ 1077.
-func expReduce(v float64) (n, r float64) {
-	v = min(max(v, expMin), expMax)
-	n = math.RoundToEven(v * log2e)
-	return n, v - n*ln2Hi - n*ln2Lo
-}
+// shifter is 1.5·2⁵²: v + shifter, rounded, holds round(v) (to even) in its low mantissa bits
+// for |v| < 2⁵¹, so that fma(v, c, shifter) - shifter is v·c rounded once to an integer.
+const shifter = 0x1.8p52
 
 // pow2Split returns 2^n1 and 2^(n-n1) with n1 = round(n/2): both are normal for |n| ≤ 1077, so
 // that scaling by them rounds only once, also near overflow and in the subnormal range.
@@ -103,16 +103,26 @@ func pow2Split(n float64) (float64, float64) {
 // expGeneric is the pure-Go twin of the assembly exp kernels (expScalar).
 func expGeneric(dst, x []float64) { mapScalar(dst, x, expScalar) }
 
-// expScalar is eᵛ: eᵛ = 2ⁿ·eʳ (expReduce), eʳ by expPoly, and 2ⁿ applied in two factors
-// (pow2Split).
+// expScalar is eᵛ (expSum with no low part).
 func expScalar(v float64) float64 {
 	if v != v {
 		return v
 	}
-	n, r := expReduce(v)
+	return expSum(v, 0)
+}
+
+// expSum is e^(a+b) for a not NaN and |b| ≤ 1 (a carries a value's high part, b its low part):
+// with a clamped to [expMin, expMax], n = round((a+b)/ln2) and r = (a - n·ln2Hi + b) - n·ln2Lo
+// (a - n·ln2Hi is exact), e^(a+b) = 2ⁿ·eʳ with eʳ by expPoly and 2ⁿ applied in two factors
+// (pow2Split). Every product-sum is fused, in the order of the assembly kernels, so that the
+// results are the same bits.
+func expSum(a, b float64) float64 {
+	a = min(max(a, expMin), expMax)
+	n := math.FMA(a+b, log2e, shifter) - shifter
+	r := math.FMA(-n, ln2Lo, math.FMA(-n, ln2Hi, a)+b)
 	p := expPoly[13]
 	for k := 12; k >= 0; k-- {
-		p = p*r + expPoly[k]
+		p = math.FMA(p, r, expPoly[k])
 	}
 	s1, s2 := pow2Split(n)
 	return p * s1 * s2
@@ -121,8 +131,8 @@ func expScalar(v float64) float64 {
 // expm1Generic is the pure-Go twin of the assembly expm1 kernels (expm1Scalar).
 func expm1Generic(dst, x []float64) { mapScalar(dst, x, expm1Scalar) }
 
-// expm1Scalar is eᵛ - 1. With n and r from expReduce (r's rounding error rErr recovered
-// exactly by Knuth's two-sum), q = eʳ - 1 = r + r²·Σ expPoly[k]·rᵏ⁻² (k ≥ 2) is kept as
+// expm1Scalar is eᵛ - 1. With n = round(v/ln2) and r = v - n·ln2 as in expSum (r's rounding
+// error rErr recovered exactly by Knuth's two-sum), q = eʳ - 1 = r + r²·Σ expPoly[k]·rᵏ⁻² (k ≥ 2) is kept as
 // qHi + qLo (qLo also holds rErr·eʳ), and eᵛ - 1 = 2ⁿ·q + 2ⁿ - 1 is evaluated as
 // ((2^n1·qHi + (2^n1 - 2^-n2)) + 2^n1·qLo)·2^n2 with 2^n1, 2^n2 from pow2Split: the low parts
 // keep the result within 1 ulp where 2ⁿ - 1 cancels part of 2ⁿ·q, and 2ⁿ cannot overflow
@@ -181,12 +191,13 @@ func logScalar(v float64) float64 {
 	z := s * s
 	q := logPoly[9]
 	for k := 8; k >= 0; k-- {
-		q = q*z + logPoly[k]
+		q = math.FMA(q, z, logPoly[k])
 	}
 	// ln m = 2s + s·z·q = f - (hfsq - s·(hfsq + z·q)) with hfsq = f²/2 (as fdlibm): the exact f
-	// dominates and the rounding errors sit in the small correction.
+	// dominates and the rounding errors sit in the small correction. The products are fused as
+	// in the assembly kernels (float64() keeps the others unfused), so the results are the same.
 	hfsq := 0.5 * f * f
-	return e*ln2Hi - ((hfsq - (s*(hfsq+z*q) + e*ln2Lo)) - f)
+	return math.FMA(e, ln2Hi, -((hfsq - math.FMA(e, ln2Lo, s*(hfsq+float64(z*q)))) - f))
 }
 
 // logGeneric is the pure-Go twin of the assembly log kernels (logScalar plus special values).

@@ -69,3 +69,51 @@ func cosAVX2(dst []float64, x []float64)
 //
 //go:noescape
 func sincosAVX2(sin []float64, cos []float64, x []float64)
+
+// erfAVX2 sets dst[i] = erf x[i] for i < len(x) &^ 3, as its pure-Go twin erfGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func erfAVX2(dst []float64, x []float64)
+
+// erfcAVX2 sets dst[i] = erfc x[i] for i < len(x) &^ 3, as its pure-Go twin erfcGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func erfcAVX2(dst []float64, x []float64)
+
+// normalCDFAVX2 sets dst[i] = Φ(x[i]) for i < len(x) &^ 3, as its pure-Go twin normalCDFGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func normalCDFAVX2(dst []float64, x []float64)
+
+// normalQuantileAVX2 sets dst[i] = Φ⁻¹(x[i]) for i < len(x) &^ 3, as its pure-Go twin normalQuantileGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func normalQuantileAVX2(dst []float64, x []float64)
+
+// atanAVX2 sets dst[i] = atan x[i] for i < len(x) &^ 3, as its pure-Go twin atanGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func atanAVX2(dst []float64, x []float64)
+
+// atan2AVX2 sets dst[i] = atan2(y[i], x[i]) for i < len(x) &^ 3, as its pure-Go twin atan2Generic
+// does for every i; len(dst), len(y) must be at least len(x) &^ 3.
+//
+//go:noescape
+func atan2AVX2(dst []float64, y []float64, x []float64)
+
+// asinAVX2 sets dst[i] = asin x[i] for i < len(x) &^ 3, as its pure-Go twin asinGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func asinAVX2(dst []float64, x []float64)
+
+// acosAVX2 sets dst[i] = acos x[i] for i < len(x) &^ 3, as its pure-Go twin acosGeneric
+// does for every i; len(dst) must be at least len(x) &^ 3.
+//
+//go:noescape
+func acosAVX2(dst []float64, x []float64)

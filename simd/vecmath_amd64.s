@@ -486,7 +486,7 @@ expAVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y3
 	VMINPD  Y2, Y3, Y3
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y0
 	VFMADD231PD  expLog2e<>+0(SB), Y3, Y0
 	VSUBPD       expShifter<>+0(SB), Y0, Y0
@@ -530,7 +530,7 @@ expAVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y2
 	VMINPD  Y0, Y2, Y2
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y1
 	VFMADD231PD  expLog2e<>+0(SB), Y2, Y1
 	VSUBPD       expShifter<>+0(SB), Y1, Y1
@@ -583,7 +583,7 @@ expAVX2_tail:
 	VMOVUPD expMax<>+0(SB), Y2
 	VMINPD  Y1, Y2, Y2
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y0
 	VFMADD231PD  expLog2e<>+0(SB), Y2, Y0
 	VSUBPD       expShifter<>+0(SB), Y0, Y0
@@ -649,7 +649,7 @@ expm1AVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y5
 	VMINPD  Y4, Y5, Y5
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD     expShifter<>+0(SB), Y0
 	VFMADD231PD expLog2e<>+0(SB), Y5, Y0
 	VSUBPD      expShifter<>+0(SB), Y0, Y0
@@ -716,7 +716,7 @@ expm1AVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y4
 	VMINPD  Y3, Y4, Y4
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD     expShifter<>+0(SB), Y1
 	VFMADD231PD expLog2e<>+0(SB), Y4, Y1
 	VSUBPD      expShifter<>+0(SB), Y1, Y1
@@ -792,7 +792,7 @@ expm1AVX2_tail:
 	VMOVUPD expMax<>+0(SB), Y4
 	VMINPD  Y3, Y4, Y4
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD     expShifter<>+0(SB), Y0
 	VFMADD231PD expLog2e<>+0(SB), Y4, Y0
 	VSUBPD      expShifter<>+0(SB), Y0, Y0
@@ -1307,7 +1307,7 @@ sigmoidAVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y4
 	VMINPD  Y3, Y4, Y4
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y2
 	VFMADD231PD  expLog2e<>+0(SB), Y4, Y2
 	VSUBPD       expShifter<>+0(SB), Y2, Y2
@@ -1358,7 +1358,7 @@ sigmoidAVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y3
 	VMINPD  Y2, Y3, Y3
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y0
 	VFMADD231PD  expLog2e<>+0(SB), Y3, Y0
 	VSUBPD       expShifter<>+0(SB), Y0, Y0
@@ -1418,7 +1418,7 @@ sigmoidAVX2_tail:
 	VMOVUPD expMax<>+0(SB), Y3
 	VMINPD  Y2, Y3, Y3
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y1
 	VFMADD231PD  expLog2e<>+0(SB), Y3, Y1
 	VSUBPD       expShifter<>+0(SB), Y1, Y1
@@ -1489,7 +1489,7 @@ softplusAVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y4
 	VMINPD  Y3, Y4, Y4
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y2
 	VFMADD231PD  expLog2e<>+0(SB), Y4, Y2
 	VSUBPD       expShifter<>+0(SB), Y2, Y2
@@ -1604,7 +1604,7 @@ softplusAVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y3
 	VMINPD  Y2, Y3, Y3
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y0
 	VFMADD231PD  expLog2e<>+0(SB), Y3, Y0
 	VSUBPD       expShifter<>+0(SB), Y0, Y0
@@ -1728,7 +1728,7 @@ softplusAVX2_tail:
 	VMOVUPD expMax<>+0(SB), Y3
 	VMINPD  Y2, Y3, Y3
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y1
 	VFMADD231PD  expLog2e<>+0(SB), Y3, Y1
 	VSUBPD       expShifter<>+0(SB), Y1, Y1
@@ -1863,7 +1863,7 @@ logSigmoidAVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y4
 	VMINPD  Y3, Y4, Y4
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y2
 	VFMADD231PD  expLog2e<>+0(SB), Y4, Y2
 	VSUBPD       expShifter<>+0(SB), Y2, Y2
@@ -1978,7 +1978,7 @@ logSigmoidAVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y3
 	VMINPD  Y2, Y3, Y3
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y0
 	VFMADD231PD  expLog2e<>+0(SB), Y3, Y0
 	VSUBPD       expShifter<>+0(SB), Y0, Y0
@@ -2102,7 +2102,7 @@ logSigmoidAVX2_tail:
 	VMOVUPD expMax<>+0(SB), Y3
 	VMINPD  Y2, Y3, Y3
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD      expShifter<>+0(SB), Y1
 	VFMADD231PD  expLog2e<>+0(SB), Y3, Y1
 	VSUBPD       expShifter<>+0(SB), Y1, Y1
@@ -2241,7 +2241,7 @@ tanhAVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y6
 	VMINPD  Y5, Y6, Y6
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD     expShifter<>+0(SB), Y2
 	VFMADD231PD expLog2e<>+0(SB), Y6, Y2
 	VSUBPD      expShifter<>+0(SB), Y2, Y2
@@ -2318,7 +2318,7 @@ tanhAVX2_loop2:
 	VMOVUPD expMax<>+0(SB), Y5
 	VMINPD  Y4, Y5, Y5
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD     expShifter<>+0(SB), Y0
 	VFMADD231PD expLog2e<>+0(SB), Y5, Y0
 	VSUBPD      expShifter<>+0(SB), Y0, Y0
@@ -2404,7 +2404,7 @@ tanhAVX2_tail:
 	VMOVUPD expMax<>+0(SB), Y5
 	VMINPD  Y4, Y5, Y5
 
-	// n = round(v·log2e) through the shifter
+	// n = round((v + b)·log2e) through the shifter
 	VMOVUPD     expShifter<>+0(SB), Y1
 	VFMADD231PD expLog2e<>+0(SB), Y5, Y1
 	VSUBPD      expShifter<>+0(SB), Y1, Y1
@@ -3185,5 +3185,3300 @@ sincosAVX2_tail:
 	ADDQ      $0x00000020, CX
 
 sincosAVX2_done:
+	VZEROUPPER
+	RET
+
+DATA erfNum0<>+0(SB)/8, $0x3fc06eba8214db68
+DATA erfNum0<>+8(SB)/8, $0xbf6359b8bef77538
+DATA erfNum0<>+16(SB)/8, $0xbf843412600d6435
+DATA erfNum0<>+24(SB)/8, $0xbf84341239e86f4a
+GLOBL erfNum0<>(SB), RODATA|NOPTR, $32
+
+DATA erfNum1<>+0(SB)/8, $0xbfd4cd7d691cb913
+DATA erfNum1<>+8(SB)/8, $0x3fda8d00ad92b34d
+DATA erfNum1<>+16(SB)/8, $0xbfe63416e4ba7360
+DATA erfNum1<>+24(SB)/8, $0xbfe993ba70c285de
+GLOBL erfNum1<>(SB), RODATA|NOPTR, $32
+
+DATA erfNum2<>+0(SB)/8, $0xbf9d2a51dbd7194f
+DATA erfNum2<>+8(SB)/8, $0xbfd7d240fbb8c3f1
+DATA erfNum2<>+16(SB)/8, $0xc0251e0441b0e726
+DATA erfNum2<>+24(SB)/8, $0xc031c209555f995a
+GLOBL erfNum2<>(SB), RODATA|NOPTR, $32
+
+DATA erfNum3<>+0(SB)/8, $0xbf77a291236668e4
+DATA erfNum3<>+8(SB)/8, $0x3fd45fca805120e4
+DATA erfNum3<>+16(SB)/8, $0xc04f300ae4cba38d
+DATA erfNum3<>+24(SB)/8, $0xc064145d43c5ed98
+GLOBL erfNum3<>(SB), RODATA|NOPTR, $32
+
+DATA erfNum4<>+0(SB)/8, $0xbef8ead6120016ac
+DATA erfNum4<>+8(SB)/8, $0xbfbc63983d3e28ec
+DATA erfNum4<>+16(SB)/8, $0xc0644cb184282266
+DATA erfNum4<>+24(SB)/8, $0xc083ec881375f228
+GLOBL erfNum4<>(SB), RODATA|NOPTR, $32
+
+DATA erfNum5<>+0(SB)/8, $0x0000000000000000
+DATA erfNum5<>+8(SB)/8, $0x3fa22a36599795eb
+DATA erfNum5<>+16(SB)/8, $0xc067135cebccabb2
+DATA erfNum5<>+24(SB)/8, $0xc09004616a2e5992
+GLOBL erfNum5<>(SB), RODATA|NOPTR, $32
+
+DATA erfNum6<>+0(SB)/8, $0x0000000000000000
+DATA erfNum6<>+8(SB)/8, $0xbf61bf380a96073f
+DATA erfNum6<>+16(SB)/8, $0xc054526557e4d2f2
+DATA erfNum6<>+24(SB)/8, $0xc07e384e9bdc383f
+GLOBL erfNum6<>(SB), RODATA|NOPTR, $32
+
+DATA erfNum7<>+0(SB)/8, $0x0000000000000000
+DATA erfNum7<>+8(SB)/8, $0x0000000000000000
+DATA erfNum7<>+16(SB)/8, $0xc023a0efc69ac25c
+DATA erfNum7<>+24(SB)/8, $0x0000000000000000
+GLOBL erfNum7<>(SB), RODATA|NOPTR, $32
+
+DATA erfDen0<>+0(SB)/8, $0x3fd97779cddadc09
+DATA erfDen0<>+8(SB)/8, $0x3fbb3e6618eee323
+DATA erfDen0<>+16(SB)/8, $0x4033a6b9bd707687
+DATA erfDen0<>+24(SB)/8, $0x403e568b261d5190
+GLOBL erfDen0<>(SB), RODATA|NOPTR, $32
+
+DATA erfDen1<>+0(SB)/8, $0x3fb0a54c5536ceba
+DATA erfDen1<>+8(SB)/8, $0x3fe14af092eb6f33
+DATA erfDen1<>+16(SB)/8, $0x4061350c526ae721
+DATA erfDen1<>+24(SB)/8, $0x40745cae221b9f0a
+GLOBL erfDen1<>(SB), RODATA|NOPTR, $32
+
+DATA erfDen2<>+0(SB)/8, $0x3f74d022c4d36b0f
+DATA erfDen2<>+8(SB)/8, $0x3fb2635cd99fe9a7
+DATA erfDen2<>+16(SB)/8, $0x407b290dd58a1a71
+DATA erfDen2<>+24(SB)/8, $0x409802eb189d5118
+GLOBL erfDen2<>(SB), RODATA|NOPTR, $32
+
+DATA erfDen3<>+0(SB)/8, $0x3f215dc9221c1a10
+DATA erfDen3<>+8(SB)/8, $0x3fc02660e763351f
+DATA erfDen3<>+16(SB)/8, $0x40842b1921ec2868
+DATA erfDen3<>+24(SB)/8, $0x40a8ffb7688c246a
+GLOBL erfDen3<>(SB), RODATA|NOPTR, $32
+
+DATA erfDen4<>+0(SB)/8, $0xbed09c4342a26120
+DATA erfDen4<>+8(SB)/8, $0x3f8bedc26b51dd1c
+DATA erfDen4<>+16(SB)/8, $0x407ad02157700314
+DATA erfDen4<>+24(SB)/8, $0x40a3f219cedf3be6
+GLOBL erfDen4<>(SB), RODATA|NOPTR, $32
+
+DATA erfDen5<>+0(SB)/8, $0x0000000000000000
+DATA erfDen5<>+8(SB)/8, $0x3f888b545735151d
+DATA erfDen5<>+16(SB)/8, $0x405b28a3ee48ae2c
+DATA erfDen5<>+24(SB)/8, $0x407da874e79fe763
+GLOBL erfDen5<>(SB), RODATA|NOPTR, $32
+
+DATA erfDen6<>+0(SB)/8, $0x0000000000000000
+DATA erfDen6<>+8(SB)/8, $0x0000000000000000
+DATA erfDen6<>+16(SB)/8, $0x401a47ef8e484a93
+DATA erfDen6<>+24(SB)/8, $0xc03670e242712d62
+GLOBL erfDen6<>(SB), RODATA|NOPTR, $32
+
+DATA erfDen7<>+0(SB)/8, $0x0000000000000000
+DATA erfDen7<>+8(SB)/8, $0x0000000000000000
+DATA erfDen7<>+16(SB)/8, $0xbfaeeff2ee749a62
+DATA erfDen7<>+24(SB)/8, $0x0000000000000000
+GLOBL erfDen7<>(SB), RODATA|NOPTR, $32
+
+DATA quantNum0<>+0(SB)/8, $0x400b18d91e9eef75
+DATA quantNum0<>+8(SB)/8, $0x3ff6c665fde9526a
+DATA quantNum0<>+16(SB)/8, $0x401aa1b1c13ee526
+DATA quantNum0<>+24(SB)/8, $0x0000000000000000
+GLOBL quantNum0<>(SB), RODATA|NOPTR, $32
+
+DATA quantNum1<>+0(SB)/8, $0x4060a4888b1a436e
+DATA quantNum1<>+8(SB)/8, $0x4012857748cab19b
+DATA quantNum1<>+16(SB)/8, $0x4015daea6e875003
+DATA quantNum1<>+24(SB)/8, $0x0000000000000000
+GLOBL quantNum1<>(SB), RODATA|NOPTR, $32
+
+DATA quantNum2<>+0(SB)/8, $0x409ece5d2213c0cc
+DATA quantNum2<>+8(SB)/8, $0x401713f71462256a
+DATA quantNum2<>+16(SB)/8, $0x3ffc8ea6461fa445
+DATA quantNum2<>+24(SB)/8, $0x0000000000000000
+GLOBL quantNum2<>(SB), RODATA|NOPTR, $32
+
+DATA quantNum3<>+0(SB)/8, $0x40cad1d8cd4ee71d
+DATA quantNum3<>+8(SB)/8, $0x400d2ecb1a3d02c4
+DATA quantNum3<>+16(SB)/8, $0x3fd2fad9315255cf
+DATA quantNum3<>+24(SB)/8, $0x0000000000000000
+GLOBL quantNum3<>(SB), RODATA|NOPTR, $32
+
+DATA quantNum4<>+0(SB)/8, $0x40e66c3e869b752a
+DATA quantNum4<>+8(SB)/8, $0x3ff453cc085375b2
+DATA quantNum4<>+16(SB)/8, $0x3f9b2b41193b4ee7
+DATA quantNum4<>+24(SB)/8, $0x0000000000000000
+GLOBL quantNum4<>(SB), RODATA|NOPTR, $32
+
+DATA quantNum5<>+0(SB)/8, $0x40f06c1c55b78f20
+DATA quantNum5<>+8(SB)/8, $0x3fcef2abb9b85c37
+DATA quantNum5<>+16(SB)/8, $0x3f545c1908425345
+DATA quantNum5<>+24(SB)/8, $0x0000000000000000
+GLOBL quantNum5<>(SB), RODATA|NOPTR, $32
+
+DATA quantNum6<>+0(SB)/8, $0x40e052d26b2e45e4
+DATA quantNum6<>+8(SB)/8, $0x3f9744eb6c45ec67
+DATA quantNum6<>+16(SB)/8, $0x3efc6ec6cc59e02a
+DATA quantNum6<>+24(SB)/8, $0x0000000000000000
+GLOBL quantNum6<>(SB), RODATA|NOPTR, $32
+
+DATA quantNum7<>+0(SB)/8, $0x40a39a296f7d925e
+DATA quantNum7<>+8(SB)/8, $0x3f49615ac0b7ace9
+DATA quantNum7<>+16(SB)/8, $0x3e8afb74d693bf93
+DATA quantNum7<>+24(SB)/8, $0x0000000000000000
+GLOBL quantNum7<>(SB), RODATA|NOPTR, $32
+
+DATA quantDen0<>+0(SB)/8, $0x4045281b386e1ab5
+DATA quantDen0<>+8(SB)/8, $0x40006cefbb46a449
+DATA quantDen0<>+16(SB)/8, $0x3fe331d34fc7d77f
+DATA quantDen0<>+24(SB)/8, $0x0000000000000000
+GLOBL quantDen0<>(SB), RODATA|NOPTR, $32
+
+DATA quantDen1<>+0(SB)/8, $0x4085797efdc8b3f7
+DATA quantDen1<>+8(SB)/8, $0x3ffad278e6526633
+DATA quantDen1<>+16(SB)/8, $0x3fc186eb183443fb
+DATA quantDen1<>+24(SB)/8, $0x0000000000000000
+GLOBL quantDen1<>(SB), RODATA|NOPTR, $32
+
+DATA quantDen2<>+0(SB)/8, $0x40b512322e75c89f
+DATA quantDen2<>+8(SB)/8, $0x3fe61292f23385c9
+DATA quantDen2<>+16(SB)/8, $0x3f8e76f93215462a
+DATA quantDen2<>+24(SB)/8, $0x0000000000000000
+GLOBL quantDen2<>(SB), RODATA|NOPTR, $32
+
+DATA quantDen3<>+0(SB)/8, $0x40d4b772d5d65266
+DATA quantDen3<>+8(SB)/8, $0x3fc2f5123394f040
+DATA quantDen3<>+16(SB)/8, $0x3f49c8bc979dc5d7
+DATA quantDen3<>+24(SB)/8, $0x0000000000000000
+GLOBL quantDen3<>(SB), RODATA|NOPTR, $32
+
+DATA quantDen4<>+0(SB)/8, $0x40e3317caa64f4be
+DATA quantDen4<>+8(SB)/8, $0x3f8f207a7eab17bf
+DATA quantDen4<>+16(SB)/8, $0x3ef35c2c496374bf
+DATA quantDen4<>+24(SB)/8, $0x0000000000000000
+GLOBL quantDen4<>(SB), RODATA|NOPTR, $32
+
+DATA quantDen5<>+0(SB)/8, $0x40dc0e457cb1ae76
+DATA quantDen5<>+8(SB)/8, $0x3f41f18cbfdf2728
+DATA quantDen5<>+16(SB)/8, $0x3e831446f740b9e0
+DATA quantDen5<>+24(SB)/8, $0x0000000000000000
+GLOBL quantDen5<>(SB), RODATA|NOPTR, $32
+
+DATA quantDen6<>+0(SB)/8, $0x40b46a7eca984b69
+DATA quantDen6<>+8(SB)/8, $0x3e120d3f686439e4
+DATA quantDen6<>+16(SB)/8, $0x3ce269bff1f8c190
+DATA quantDen6<>+24(SB)/8, $0x0000000000000000
+GLOBL quantDen6<>(SB), RODATA|NOPTR, $32
+
+DATA atanRed0<>+0(SB)/8, $0x3ff0000000000000
+DATA atanRed0<>+8(SB)/8, $0x4000000000000000
+DATA atanRed0<>+16(SB)/8, $0x3ff0000000000000
+DATA atanRed0<>+24(SB)/8, $0x0000000000000000
+GLOBL atanRed0<>(SB), RODATA|NOPTR, $32
+
+DATA atanRed1<>+0(SB)/8, $0x0000000000000000
+DATA atanRed1<>+8(SB)/8, $0x3ff0000000000000
+DATA atanRed1<>+16(SB)/8, $0x3ff0000000000000
+DATA atanRed1<>+24(SB)/8, $0x0000000000000000
+GLOBL atanRed1<>(SB), RODATA|NOPTR, $32
+
+DATA atanRed2<>+0(SB)/8, $0x3ff0000000000000
+DATA atanRed2<>+8(SB)/8, $0x4000000000000000
+DATA atanRed2<>+16(SB)/8, $0x3ff0000000000000
+DATA atanRed2<>+24(SB)/8, $0x0000000000000000
+GLOBL atanRed2<>(SB), RODATA|NOPTR, $32
+
+DATA atanRed3<>+0(SB)/8, $0x0000000000000000
+DATA atanRed3<>+8(SB)/8, $0x3ff0000000000000
+DATA atanRed3<>+16(SB)/8, $0x3ff0000000000000
+DATA atanRed3<>+24(SB)/8, $0x0000000000000000
+GLOBL atanRed3<>(SB), RODATA|NOPTR, $32
+
+DATA atanRed4<>+0(SB)/8, $0x0000000000000000
+DATA atanRed4<>+8(SB)/8, $0x3fddac670561bb4f
+DATA atanRed4<>+16(SB)/8, $0x3fe921fb54442d18
+DATA atanRed4<>+24(SB)/8, $0x0000000000000000
+GLOBL atanRed4<>(SB), RODATA|NOPTR, $32
+
+DATA atanRed5<>+0(SB)/8, $0x0000000000000000
+DATA atanRed5<>+8(SB)/8, $0x3c7a2b7f222f65e2
+DATA atanRed5<>+16(SB)/8, $0x3c81a62633145c07
+DATA atanRed5<>+24(SB)/8, $0x0000000000000000
+GLOBL atanRed5<>(SB), RODATA|NOPTR, $32
+
+DATA atanQuad0<>+0(SB)/8, $0x0000000000000000
+DATA atanQuad0<>+8(SB)/8, $0x3ff921fb54442d18
+DATA atanQuad0<>+16(SB)/8, $0x400921fb54442d18
+DATA atanQuad0<>+24(SB)/8, $0x3ff921fb54442d18
+GLOBL atanQuad0<>(SB), RODATA|NOPTR, $32
+
+DATA atanQuad1<>+0(SB)/8, $0x0000000000000000
+DATA atanQuad1<>+8(SB)/8, $0x3c91a62633145c07
+DATA atanQuad1<>+16(SB)/8, $0x3ca1a62633145c07
+DATA atanQuad1<>+24(SB)/8, $0x3c91a62633145c07
+GLOBL atanQuad1<>(SB), RODATA|NOPTR, $32
+
+DATA atanQuad2<>+0(SB)/8, $0x3ff0000000000000
+DATA atanQuad2<>+8(SB)/8, $0xbff0000000000000
+DATA atanQuad2<>+16(SB)/8, $0xbff0000000000000
+DATA atanQuad2<>+24(SB)/8, $0x3ff0000000000000
+GLOBL atanQuad2<>(SB), RODATA|NOPTR, $32
+
+DATA specialPermHigh<>+0(SB)/8, $0x0000000100000000
+DATA specialPermHigh<>+8(SB)/8, $0x0000000100000000
+DATA specialPermHigh<>+16(SB)/8, $0x0000000100000000
+DATA specialPermHigh<>+24(SB)/8, $0x0000000100000000
+GLOBL specialPermHigh<>(SB), RODATA|NOPTR, $32
+
+// func erfAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·erfAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+erfAVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      erfAVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+
+	// ay = min(|yh|, erfcLimit), ayl = yl·sign(yh), k = interval of ay
+	VANDPD expAbs<>+0(SB), Y0, Y2
+	VMINPD special_erfcLimit<>+0(SB), Y2, Y3
+	VCMPPD $0x1d, special_erfSmall<>+0(SB), Y3, Y4
+	VCMPPD $0x1d, special_erfMid<>+0(SB), Y3, Y5
+	VCMPPD $0x1d, special_erfLarge<>+0(SB), Y3, Y6
+	VPXOR  Y7, Y7, Y7
+	VPSUBQ Y4, Y7, Y7
+	VPSUBQ Y5, Y7, Y7
+	VPSUBQ Y6, Y7, Y7
+	VPADDQ Y7, Y7, Y7
+	VPSLLQ $0x20, Y7, Y6
+	VPOR   Y7, Y6, Y6
+	VPOR   specialPermHigh<>+0(SB), Y6, Y6
+
+	// t = ay² (k = 0), (ay - 1) + ayl (k = 1), 1/ay² (k ≥ 2)
+	VMULPD      Y3, Y3, Y7
+	VSUBPD      expOne<>+0(SB), Y3, Y9
+	VBLENDVPD   Y4, Y9, Y7, Y8
+	VMOVUPD     expOne<>+0(SB), Y9
+	VDIVPD      Y7, Y9, Y9
+	VBLENDVPD   Y5, Y9, Y8, Y8
+	VPERMPS     erfNum7<>+0(SB), Y6, Y10
+	VPERMPS     erfNum6<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum5<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum4<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum3<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum2<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum1<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum0<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+
+	// D = 1 + t·Σ den[j]·tʲ
+	VPERMPS     erfDen7<>+0(SB), Y6, Y11
+	VPERMPS     erfDen6<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen5<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen4<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen3<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen2<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen1<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen0<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VFMADD213PD expOne<>+0(SB), Y8, Y11
+	VDIVPD      Y11, Y10, Y10
+
+	// tail = e^(-h + b)/(ay·scale), b = ((r - erfcShift) - l) - ayl/ay, l = ay² - h
+	VMOVAPD     Y7, Y8
+	VFMSUB231PD Y3, Y3, Y8
+	VSUBPD      special_erfcShift<>+0(SB), Y10, Y6
+	VSUBPD      Y8, Y6, Y6
+	VXORPD      expSign<>+0(SB), Y7, Y7
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y9
+	VMAXPD  Y7, Y9, Y9
+	VMOVUPD expMax<>+0(SB), Y8
+	VMINPD  Y9, Y8, Y8
+	VADDPD  Y6, Y8, Y9
+
+	// n = round((v + b)·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y7
+	VFMADD231PD  expLog2e<>+0(SB), Y9, Y7
+	VSUBPD       expShifter<>+0(SB), Y7, Y7
+	VFNMADD231PD expLn2Hi<>+0(SB), Y7, Y8
+	VADDPD       Y6, Y8, Y8
+	VFNMADD231PD expLn2Lo<>+0(SB), Y7, Y8
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y6
+	VFMADD213PD expC12<>+0(SB), Y8, Y6
+	VFMADD213PD expC11<>+0(SB), Y8, Y6
+	VFMADD213PD expC10<>+0(SB), Y8, Y6
+	VFMADD213PD expC9<>+0(SB), Y8, Y6
+	VFMADD213PD expC8<>+0(SB), Y8, Y6
+	VFMADD213PD expC7<>+0(SB), Y8, Y6
+	VFMADD213PD expC6<>+0(SB), Y8, Y6
+	VFMADD213PD expC5<>+0(SB), Y8, Y6
+	VFMADD213PD expC4<>+0(SB), Y8, Y6
+	VFMADD213PD expC3<>+0(SB), Y8, Y6
+	VFMADD213PD expC2<>+0(SB), Y8, Y6
+	VFMADD213PD expC1<>+0(SB), Y8, Y6
+	VFMADD213PD expC0<>+0(SB), Y8, Y6
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y8
+	VFMADD231PD expHalf<>+0(SB), Y7, Y8
+	VSUBPD      expShifter<>+0(SB), Y8, Y9
+	VSUBPD      Y9, Y7, Y7
+	VADDPD      expShifter<>+0(SB), Y7, Y7
+	VMOVAPD     Y7, Y9
+	VPADDQ      expBias<>+0(SB), Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VPADDQ      expBias<>+0(SB), Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VMULPD      Y8, Y6, Y6
+	VMULPD      Y7, Y6, Y6
+	VMOVAPD     Y3, Y9
+	VDIVPD      Y9, Y6, Y6
+	VCMPPD      $0x11, special_erfcLimit<>+0(SB), Y2, Y9
+	VANDPD      Y9, Y6, Y6
+
+	// erf ay = ay + ay·r, erx + r or 1 - tail by interval, with x's sign
+	VMOVAPD     Y3, Y2
+	VFMADD231PD Y3, Y10, Y2
+	VADDPD      special_erx<>+0(SB), Y10, Y3
+	VBLENDVPD   Y4, Y3, Y2, Y2
+	VMOVUPD     expOne<>+0(SB), Y3
+	VSUBPD      Y6, Y3, Y3
+	VBLENDVPD   Y5, Y3, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y0, Y3
+	VORPD       Y3, Y2, Y2
+	VCMPPD      $0x03, Y0, Y0, Y3
+	VBLENDVPD   Y3, Y0, Y2, Y2
+	VMOVUPD     Y2, (AX)
+
+	// ay = min(|yh|, erfcLimit), ayl = yl·sign(yh), k = interval of ay
+	VANDPD expAbs<>+0(SB), Y1, Y0
+	VMINPD special_erfcLimit<>+0(SB), Y0, Y2
+	VCMPPD $0x1d, special_erfSmall<>+0(SB), Y2, Y3
+	VCMPPD $0x1d, special_erfMid<>+0(SB), Y2, Y4
+	VCMPPD $0x1d, special_erfLarge<>+0(SB), Y2, Y5
+	VPXOR  Y6, Y6, Y6
+	VPSUBQ Y3, Y6, Y6
+	VPSUBQ Y4, Y6, Y6
+	VPSUBQ Y5, Y6, Y6
+	VPADDQ Y6, Y6, Y6
+	VPSLLQ $0x20, Y6, Y5
+	VPOR   Y6, Y5, Y5
+	VPOR   specialPermHigh<>+0(SB), Y5, Y5
+
+	// t = ay² (k = 0), (ay - 1) + ayl (k = 1), 1/ay² (k ≥ 2)
+	VMULPD      Y2, Y2, Y6
+	VSUBPD      expOne<>+0(SB), Y2, Y8
+	VBLENDVPD   Y3, Y8, Y6, Y7
+	VMOVUPD     expOne<>+0(SB), Y8
+	VDIVPD      Y6, Y8, Y8
+	VBLENDVPD   Y4, Y8, Y7, Y7
+	VPERMPS     erfNum7<>+0(SB), Y5, Y9
+	VPERMPS     erfNum6<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+	VPERMPS     erfNum5<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+	VPERMPS     erfNum4<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+	VPERMPS     erfNum3<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+	VPERMPS     erfNum2<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+	VPERMPS     erfNum1<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+	VPERMPS     erfNum0<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+
+	// D = 1 + t·Σ den[j]·tʲ
+	VPERMPS     erfDen7<>+0(SB), Y5, Y10
+	VPERMPS     erfDen6<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VPERMPS     erfDen5<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VPERMPS     erfDen4<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VPERMPS     erfDen3<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VPERMPS     erfDen2<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VPERMPS     erfDen1<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VPERMPS     erfDen0<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VFMADD213PD expOne<>+0(SB), Y7, Y10
+	VDIVPD      Y10, Y9, Y9
+
+	// tail = e^(-h + b)/(ay·scale), b = ((r - erfcShift) - l) - ayl/ay, l = ay² - h
+	VMOVAPD     Y6, Y7
+	VFMSUB231PD Y2, Y2, Y7
+	VSUBPD      special_erfcShift<>+0(SB), Y9, Y5
+	VSUBPD      Y7, Y5, Y5
+	VXORPD      expSign<>+0(SB), Y6, Y6
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y8
+	VMAXPD  Y6, Y8, Y8
+	VMOVUPD expMax<>+0(SB), Y7
+	VMINPD  Y8, Y7, Y7
+	VADDPD  Y5, Y7, Y8
+
+	// n = round((v + b)·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y6
+	VFMADD231PD  expLog2e<>+0(SB), Y8, Y6
+	VSUBPD       expShifter<>+0(SB), Y6, Y6
+	VFNMADD231PD expLn2Hi<>+0(SB), Y6, Y7
+	VADDPD       Y5, Y7, Y7
+	VFNMADD231PD expLn2Lo<>+0(SB), Y6, Y7
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y5
+	VFMADD213PD expC12<>+0(SB), Y7, Y5
+	VFMADD213PD expC11<>+0(SB), Y7, Y5
+	VFMADD213PD expC10<>+0(SB), Y7, Y5
+	VFMADD213PD expC9<>+0(SB), Y7, Y5
+	VFMADD213PD expC8<>+0(SB), Y7, Y5
+	VFMADD213PD expC7<>+0(SB), Y7, Y5
+	VFMADD213PD expC6<>+0(SB), Y7, Y5
+	VFMADD213PD expC5<>+0(SB), Y7, Y5
+	VFMADD213PD expC4<>+0(SB), Y7, Y5
+	VFMADD213PD expC3<>+0(SB), Y7, Y5
+	VFMADD213PD expC2<>+0(SB), Y7, Y5
+	VFMADD213PD expC1<>+0(SB), Y7, Y5
+	VFMADD213PD expC0<>+0(SB), Y7, Y5
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y7
+	VFMADD231PD expHalf<>+0(SB), Y6, Y7
+	VSUBPD      expShifter<>+0(SB), Y7, Y8
+	VSUBPD      Y8, Y6, Y6
+	VADDPD      expShifter<>+0(SB), Y6, Y6
+	VMOVAPD     Y6, Y8
+	VPADDQ      expBias<>+0(SB), Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VPADDQ      expBias<>+0(SB), Y6, Y6
+	VPSLLQ      $0x34, Y6, Y6
+	VMULPD      Y7, Y5, Y5
+	VMULPD      Y6, Y5, Y5
+	VMOVAPD     Y2, Y8
+	VDIVPD      Y8, Y5, Y5
+	VCMPPD      $0x11, special_erfcLimit<>+0(SB), Y0, Y8
+	VANDPD      Y8, Y5, Y5
+
+	// erf ay = ay + ay·r, erx + r or 1 - tail by interval, with x's sign
+	VMOVAPD     Y2, Y0
+	VFMADD231PD Y2, Y9, Y0
+	VADDPD      special_erx<>+0(SB), Y9, Y2
+	VBLENDVPD   Y3, Y2, Y0, Y0
+	VMOVUPD     expOne<>+0(SB), Y2
+	VSUBPD      Y5, Y2, Y2
+	VBLENDVPD   Y4, Y2, Y0, Y0
+	VANDPD      expSign<>+0(SB), Y1, Y2
+	VORPD       Y2, Y0, Y0
+	VCMPPD      $0x03, Y1, Y1, Y2
+	VBLENDVPD   Y2, Y1, Y0, Y0
+	VMOVUPD     Y0, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, DX
+	JMP         erfAVX2_loop2
+
+erfAVX2_tail:
+	TESTQ   DX, DX
+	JZ      erfAVX2_done
+	VMOVUPD (CX), Y0
+
+	// ay = min(|yh|, erfcLimit), ayl = yl·sign(yh), k = interval of ay
+	VANDPD expAbs<>+0(SB), Y0, Y1
+	VMINPD special_erfcLimit<>+0(SB), Y1, Y2
+	VCMPPD $0x1d, special_erfSmall<>+0(SB), Y2, Y3
+	VCMPPD $0x1d, special_erfMid<>+0(SB), Y2, Y4
+	VCMPPD $0x1d, special_erfLarge<>+0(SB), Y2, Y5
+	VPXOR  Y6, Y6, Y6
+	VPSUBQ Y3, Y6, Y6
+	VPSUBQ Y4, Y6, Y6
+	VPSUBQ Y5, Y6, Y6
+	VPADDQ Y6, Y6, Y6
+	VPSLLQ $0x20, Y6, Y5
+	VPOR   Y6, Y5, Y5
+	VPOR   specialPermHigh<>+0(SB), Y5, Y5
+
+	// t = ay² (k = 0), (ay - 1) + ayl (k = 1), 1/ay² (k ≥ 2)
+	VMULPD      Y2, Y2, Y6
+	VSUBPD      expOne<>+0(SB), Y2, Y8
+	VBLENDVPD   Y3, Y8, Y6, Y7
+	VMOVUPD     expOne<>+0(SB), Y8
+	VDIVPD      Y6, Y8, Y8
+	VBLENDVPD   Y4, Y8, Y7, Y7
+	VPERMPS     erfNum7<>+0(SB), Y5, Y9
+	VPERMPS     erfNum6<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+	VPERMPS     erfNum5<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+	VPERMPS     erfNum4<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+	VPERMPS     erfNum3<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+	VPERMPS     erfNum2<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+	VPERMPS     erfNum1<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+	VPERMPS     erfNum0<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y9
+
+	// D = 1 + t·Σ den[j]·tʲ
+	VPERMPS     erfDen7<>+0(SB), Y5, Y10
+	VPERMPS     erfDen6<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VPERMPS     erfDen5<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VPERMPS     erfDen4<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VPERMPS     erfDen3<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VPERMPS     erfDen2<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VPERMPS     erfDen1<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VPERMPS     erfDen0<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y7, Y10
+	VFMADD213PD expOne<>+0(SB), Y7, Y10
+	VDIVPD      Y10, Y9, Y9
+
+	// tail = e^(-h + b)/(ay·scale), b = ((r - erfcShift) - l) - ayl/ay, l = ay² - h
+	VMOVAPD     Y6, Y7
+	VFMSUB231PD Y2, Y2, Y7
+	VSUBPD      special_erfcShift<>+0(SB), Y9, Y5
+	VSUBPD      Y7, Y5, Y5
+	VXORPD      expSign<>+0(SB), Y6, Y6
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y8
+	VMAXPD  Y6, Y8, Y8
+	VMOVUPD expMax<>+0(SB), Y7
+	VMINPD  Y8, Y7, Y7
+	VADDPD  Y5, Y7, Y8
+
+	// n = round((v + b)·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y6
+	VFMADD231PD  expLog2e<>+0(SB), Y8, Y6
+	VSUBPD       expShifter<>+0(SB), Y6, Y6
+	VFNMADD231PD expLn2Hi<>+0(SB), Y6, Y7
+	VADDPD       Y5, Y7, Y7
+	VFNMADD231PD expLn2Lo<>+0(SB), Y6, Y7
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y5
+	VFMADD213PD expC12<>+0(SB), Y7, Y5
+	VFMADD213PD expC11<>+0(SB), Y7, Y5
+	VFMADD213PD expC10<>+0(SB), Y7, Y5
+	VFMADD213PD expC9<>+0(SB), Y7, Y5
+	VFMADD213PD expC8<>+0(SB), Y7, Y5
+	VFMADD213PD expC7<>+0(SB), Y7, Y5
+	VFMADD213PD expC6<>+0(SB), Y7, Y5
+	VFMADD213PD expC5<>+0(SB), Y7, Y5
+	VFMADD213PD expC4<>+0(SB), Y7, Y5
+	VFMADD213PD expC3<>+0(SB), Y7, Y5
+	VFMADD213PD expC2<>+0(SB), Y7, Y5
+	VFMADD213PD expC1<>+0(SB), Y7, Y5
+	VFMADD213PD expC0<>+0(SB), Y7, Y5
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y7
+	VFMADD231PD expHalf<>+0(SB), Y6, Y7
+	VSUBPD      expShifter<>+0(SB), Y7, Y8
+	VSUBPD      Y8, Y6, Y6
+	VADDPD      expShifter<>+0(SB), Y6, Y6
+	VMOVAPD     Y6, Y8
+	VPADDQ      expBias<>+0(SB), Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VPADDQ      expBias<>+0(SB), Y6, Y6
+	VPSLLQ      $0x34, Y6, Y6
+	VMULPD      Y7, Y5, Y5
+	VMULPD      Y6, Y5, Y5
+	VMOVAPD     Y2, Y8
+	VDIVPD      Y8, Y5, Y5
+	VCMPPD      $0x11, special_erfcLimit<>+0(SB), Y1, Y8
+	VANDPD      Y8, Y5, Y5
+
+	// erf ay = ay + ay·r, erx + r or 1 - tail by interval, with x's sign
+	VMOVAPD     Y2, Y1
+	VFMADD231PD Y2, Y9, Y1
+	VADDPD      special_erx<>+0(SB), Y9, Y2
+	VBLENDVPD   Y3, Y2, Y1, Y1
+	VMOVUPD     expOne<>+0(SB), Y2
+	VSUBPD      Y5, Y2, Y2
+	VBLENDVPD   Y4, Y2, Y1, Y1
+	VANDPD      expSign<>+0(SB), Y0, Y2
+	VORPD       Y2, Y1, Y1
+	VCMPPD      $0x03, Y0, Y0, Y2
+	VBLENDVPD   Y2, Y0, Y1, Y1
+	VMOVUPD     Y1, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, AX
+
+erfAVX2_done:
+	VZEROUPPER
+	RET
+
+DATA special_erfcLimit<>+0(SB)/8, $0x403c000000000000
+DATA special_erfcLimit<>+8(SB)/8, $0x403c000000000000
+DATA special_erfcLimit<>+16(SB)/8, $0x403c000000000000
+DATA special_erfcLimit<>+24(SB)/8, $0x403c000000000000
+GLOBL special_erfcLimit<>(SB), RODATA|NOPTR, $32
+
+DATA special_erfSmall<>+0(SB)/8, $0x3feb000000000000
+DATA special_erfSmall<>+8(SB)/8, $0x3feb000000000000
+DATA special_erfSmall<>+16(SB)/8, $0x3feb000000000000
+DATA special_erfSmall<>+24(SB)/8, $0x3feb000000000000
+GLOBL special_erfSmall<>(SB), RODATA|NOPTR, $32
+
+DATA special_erfMid<>+0(SB)/8, $0x3ff4000000000000
+DATA special_erfMid<>+8(SB)/8, $0x3ff4000000000000
+DATA special_erfMid<>+16(SB)/8, $0x3ff4000000000000
+DATA special_erfMid<>+24(SB)/8, $0x3ff4000000000000
+GLOBL special_erfMid<>(SB), RODATA|NOPTR, $32
+
+DATA special_erfLarge<>+0(SB)/8, $0x4006db6db6db6db7
+DATA special_erfLarge<>+8(SB)/8, $0x4006db6db6db6db7
+DATA special_erfLarge<>+16(SB)/8, $0x4006db6db6db6db7
+DATA special_erfLarge<>+24(SB)/8, $0x4006db6db6db6db7
+GLOBL special_erfLarge<>(SB), RODATA|NOPTR, $32
+
+DATA special_erfcShift<>+0(SB)/8, $0x3fe2000000000000
+DATA special_erfcShift<>+8(SB)/8, $0x3fe2000000000000
+DATA special_erfcShift<>+16(SB)/8, $0x3fe2000000000000
+DATA special_erfcShift<>+24(SB)/8, $0x3fe2000000000000
+GLOBL special_erfcShift<>(SB), RODATA|NOPTR, $32
+
+DATA special_erx<>+0(SB)/8, $0x3feb0ac160000000
+DATA special_erx<>+8(SB)/8, $0x3feb0ac160000000
+DATA special_erx<>+16(SB)/8, $0x3feb0ac160000000
+DATA special_erx<>+24(SB)/8, $0x3feb0ac160000000
+GLOBL special_erx<>(SB), RODATA|NOPTR, $32
+
+// func erfcAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·erfcAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+erfcAVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      erfcAVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+	VCMPPD  $0x11, expZero<>+0(SB), Y0, Y2
+
+	// ay = min(|yh|, erfcLimit), ayl = yl·sign(yh), k = interval of ay
+	VANDPD expAbs<>+0(SB), Y0, Y3
+	VMINPD special_erfcLimit<>+0(SB), Y3, Y4
+	VCMPPD $0x1d, special_erfSmall<>+0(SB), Y4, Y5
+	VCMPPD $0x1d, special_erfMid<>+0(SB), Y4, Y6
+	VCMPPD $0x1d, special_erfLarge<>+0(SB), Y4, Y7
+	VPXOR  Y8, Y8, Y8
+	VPSUBQ Y5, Y8, Y8
+	VPSUBQ Y6, Y8, Y8
+	VPSUBQ Y7, Y8, Y8
+	VPADDQ Y8, Y8, Y8
+	VPSLLQ $0x20, Y8, Y7
+	VPOR   Y8, Y7, Y7
+	VPOR   specialPermHigh<>+0(SB), Y7, Y7
+
+	// t = ay² (k = 0), (ay - 1) + ayl (k = 1), 1/ay² (k ≥ 2)
+	VMULPD      Y4, Y4, Y8
+	VSUBPD      expOne<>+0(SB), Y4, Y10
+	VBLENDVPD   Y5, Y10, Y8, Y9
+	VMOVUPD     expOne<>+0(SB), Y10
+	VDIVPD      Y8, Y10, Y10
+	VBLENDVPD   Y6, Y10, Y9, Y9
+	VPERMPS     erfNum7<>+0(SB), Y7, Y11
+	VPERMPS     erfNum6<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum5<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum4<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum3<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum2<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum1<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum0<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+
+	// D = 1 + t·Σ den[j]·tʲ
+	VPERMPS     erfDen7<>+0(SB), Y7, Y12
+	VPERMPS     erfDen6<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen5<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen4<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen3<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen2<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen1<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen0<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VFMADD213PD expOne<>+0(SB), Y9, Y12
+	VDIVPD      Y12, Y11, Y11
+
+	// tail = e^(-h + b)/(ay·scale), b = ((r - erfcShift) - l) - ayl/ay, l = ay² - h
+	VMOVAPD     Y8, Y9
+	VFMSUB231PD Y4, Y4, Y9
+	VSUBPD      special_erfcShift<>+0(SB), Y11, Y7
+	VSUBPD      Y9, Y7, Y7
+	VXORPD      expSign<>+0(SB), Y8, Y8
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y10
+	VMAXPD  Y8, Y10, Y10
+	VMOVUPD expMax<>+0(SB), Y9
+	VMINPD  Y10, Y9, Y9
+	VADDPD  Y7, Y9, Y10
+
+	// n = round((v + b)·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y8
+	VFMADD231PD  expLog2e<>+0(SB), Y10, Y8
+	VSUBPD       expShifter<>+0(SB), Y8, Y8
+	VFNMADD231PD expLn2Hi<>+0(SB), Y8, Y9
+	VADDPD       Y7, Y9, Y9
+	VFNMADD231PD expLn2Lo<>+0(SB), Y8, Y9
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y7
+	VFMADD213PD expC12<>+0(SB), Y9, Y7
+	VFMADD213PD expC11<>+0(SB), Y9, Y7
+	VFMADD213PD expC10<>+0(SB), Y9, Y7
+	VFMADD213PD expC9<>+0(SB), Y9, Y7
+	VFMADD213PD expC8<>+0(SB), Y9, Y7
+	VFMADD213PD expC7<>+0(SB), Y9, Y7
+	VFMADD213PD expC6<>+0(SB), Y9, Y7
+	VFMADD213PD expC5<>+0(SB), Y9, Y7
+	VFMADD213PD expC4<>+0(SB), Y9, Y7
+	VFMADD213PD expC3<>+0(SB), Y9, Y7
+	VFMADD213PD expC2<>+0(SB), Y9, Y7
+	VFMADD213PD expC1<>+0(SB), Y9, Y7
+	VFMADD213PD expC0<>+0(SB), Y9, Y7
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y9
+	VFMADD231PD expHalf<>+0(SB), Y8, Y9
+	VSUBPD      expShifter<>+0(SB), Y9, Y10
+	VSUBPD      Y10, Y8, Y8
+	VADDPD      expShifter<>+0(SB), Y8, Y8
+	VMOVAPD     Y8, Y10
+	VPADDQ      expBias<>+0(SB), Y9, Y9
+	VPSLLQ      $0x34, Y9, Y9
+	VPADDQ      expBias<>+0(SB), Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VMULPD      Y9, Y7, Y7
+	VMULPD      Y8, Y7, Y7
+	VMOVAPD     Y4, Y10
+	VDIVPD      Y10, Y7, Y7
+	VCMPPD      $0x11, special_erfcLimit<>+0(SB), Y3, Y10
+	VANDPD      Y10, Y7, Y7
+
+	// erfc y by interval and sign of y
+	VMOVAPD     Y4, Y3
+	VFMADD231PD Y4, Y11, Y3
+	VADDPD      expOne<>+0(SB), Y3, Y9
+	VMOVUPD     expOne<>+0(SB), Y8
+	VSUBPD      Y3, Y8, Y8
+	VSUBPD      expHalf<>+0(SB), Y4, Y3
+	VFMADD231PD Y4, Y11, Y3
+	VMOVUPD     expHalf<>+0(SB), Y10
+	VSUBPD      Y3, Y10, Y10
+	VCMPPD      $0x1d, special_quarter<>+0(SB), Y4, Y3
+	VBLENDVPD   Y3, Y10, Y8, Y8
+	VADDPD      special_erx1p<>+0(SB), Y11, Y10
+	VBLENDVPD   Y5, Y10, Y9, Y9
+	VMOVUPD     special_erx1m<>+0(SB), Y10
+	VSUBPD      Y11, Y10, Y10
+	VBLENDVPD   Y5, Y10, Y8, Y8
+	VBLENDVPD   Y6, Y7, Y8, Y8
+	VMOVUPD     special_twoOver1<>+0(SB), Y10
+	VSUBPD      Y7, Y10, Y10
+	VBLENDVPD   Y6, Y10, Y9, Y9
+	VBLENDVPD   Y2, Y9, Y8, Y8
+	VCMPPD      $0x03, Y0, Y0, Y2
+	VBLENDVPD   Y2, Y0, Y8, Y8
+	VMOVUPD     Y8, (AX)
+	VCMPPD      $0x11, expZero<>+0(SB), Y1, Y0
+
+	// ay = min(|yh|, erfcLimit), ayl = yl·sign(yh), k = interval of ay
+	VANDPD expAbs<>+0(SB), Y1, Y2
+	VMINPD special_erfcLimit<>+0(SB), Y2, Y3
+	VCMPPD $0x1d, special_erfSmall<>+0(SB), Y3, Y4
+	VCMPPD $0x1d, special_erfMid<>+0(SB), Y3, Y5
+	VCMPPD $0x1d, special_erfLarge<>+0(SB), Y3, Y6
+	VPXOR  Y7, Y7, Y7
+	VPSUBQ Y4, Y7, Y7
+	VPSUBQ Y5, Y7, Y7
+	VPSUBQ Y6, Y7, Y7
+	VPADDQ Y7, Y7, Y7
+	VPSLLQ $0x20, Y7, Y6
+	VPOR   Y7, Y6, Y6
+	VPOR   specialPermHigh<>+0(SB), Y6, Y6
+
+	// t = ay² (k = 0), (ay - 1) + ayl (k = 1), 1/ay² (k ≥ 2)
+	VMULPD      Y3, Y3, Y7
+	VSUBPD      expOne<>+0(SB), Y3, Y9
+	VBLENDVPD   Y4, Y9, Y7, Y8
+	VMOVUPD     expOne<>+0(SB), Y9
+	VDIVPD      Y7, Y9, Y9
+	VBLENDVPD   Y5, Y9, Y8, Y8
+	VPERMPS     erfNum7<>+0(SB), Y6, Y10
+	VPERMPS     erfNum6<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum5<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum4<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum3<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum2<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum1<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum0<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+
+	// D = 1 + t·Σ den[j]·tʲ
+	VPERMPS     erfDen7<>+0(SB), Y6, Y11
+	VPERMPS     erfDen6<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen5<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen4<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen3<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen2<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen1<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen0<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VFMADD213PD expOne<>+0(SB), Y8, Y11
+	VDIVPD      Y11, Y10, Y10
+
+	// tail = e^(-h + b)/(ay·scale), b = ((r - erfcShift) - l) - ayl/ay, l = ay² - h
+	VMOVAPD     Y7, Y8
+	VFMSUB231PD Y3, Y3, Y8
+	VSUBPD      special_erfcShift<>+0(SB), Y10, Y6
+	VSUBPD      Y8, Y6, Y6
+	VXORPD      expSign<>+0(SB), Y7, Y7
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y9
+	VMAXPD  Y7, Y9, Y9
+	VMOVUPD expMax<>+0(SB), Y8
+	VMINPD  Y9, Y8, Y8
+	VADDPD  Y6, Y8, Y9
+
+	// n = round((v + b)·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y7
+	VFMADD231PD  expLog2e<>+0(SB), Y9, Y7
+	VSUBPD       expShifter<>+0(SB), Y7, Y7
+	VFNMADD231PD expLn2Hi<>+0(SB), Y7, Y8
+	VADDPD       Y6, Y8, Y8
+	VFNMADD231PD expLn2Lo<>+0(SB), Y7, Y8
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y6
+	VFMADD213PD expC12<>+0(SB), Y8, Y6
+	VFMADD213PD expC11<>+0(SB), Y8, Y6
+	VFMADD213PD expC10<>+0(SB), Y8, Y6
+	VFMADD213PD expC9<>+0(SB), Y8, Y6
+	VFMADD213PD expC8<>+0(SB), Y8, Y6
+	VFMADD213PD expC7<>+0(SB), Y8, Y6
+	VFMADD213PD expC6<>+0(SB), Y8, Y6
+	VFMADD213PD expC5<>+0(SB), Y8, Y6
+	VFMADD213PD expC4<>+0(SB), Y8, Y6
+	VFMADD213PD expC3<>+0(SB), Y8, Y6
+	VFMADD213PD expC2<>+0(SB), Y8, Y6
+	VFMADD213PD expC1<>+0(SB), Y8, Y6
+	VFMADD213PD expC0<>+0(SB), Y8, Y6
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y8
+	VFMADD231PD expHalf<>+0(SB), Y7, Y8
+	VSUBPD      expShifter<>+0(SB), Y8, Y9
+	VSUBPD      Y9, Y7, Y7
+	VADDPD      expShifter<>+0(SB), Y7, Y7
+	VMOVAPD     Y7, Y9
+	VPADDQ      expBias<>+0(SB), Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VPADDQ      expBias<>+0(SB), Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VMULPD      Y8, Y6, Y6
+	VMULPD      Y7, Y6, Y6
+	VMOVAPD     Y3, Y9
+	VDIVPD      Y9, Y6, Y6
+	VCMPPD      $0x11, special_erfcLimit<>+0(SB), Y2, Y9
+	VANDPD      Y9, Y6, Y6
+
+	// erfc y by interval and sign of y
+	VMOVAPD     Y3, Y2
+	VFMADD231PD Y3, Y10, Y2
+	VADDPD      expOne<>+0(SB), Y2, Y8
+	VMOVUPD     expOne<>+0(SB), Y7
+	VSUBPD      Y2, Y7, Y7
+	VSUBPD      expHalf<>+0(SB), Y3, Y2
+	VFMADD231PD Y3, Y10, Y2
+	VMOVUPD     expHalf<>+0(SB), Y9
+	VSUBPD      Y2, Y9, Y9
+	VCMPPD      $0x1d, special_quarter<>+0(SB), Y3, Y2
+	VBLENDVPD   Y2, Y9, Y7, Y7
+	VADDPD      special_erx1p<>+0(SB), Y10, Y9
+	VBLENDVPD   Y4, Y9, Y8, Y8
+	VMOVUPD     special_erx1m<>+0(SB), Y9
+	VSUBPD      Y10, Y9, Y9
+	VBLENDVPD   Y4, Y9, Y7, Y7
+	VBLENDVPD   Y5, Y6, Y7, Y7
+	VMOVUPD     special_twoOver1<>+0(SB), Y9
+	VSUBPD      Y6, Y9, Y9
+	VBLENDVPD   Y5, Y9, Y8, Y8
+	VBLENDVPD   Y0, Y8, Y7, Y7
+	VCMPPD      $0x03, Y1, Y1, Y0
+	VBLENDVPD   Y0, Y1, Y7, Y7
+	VMOVUPD     Y7, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, DX
+	JMP         erfcAVX2_loop2
+
+erfcAVX2_tail:
+	TESTQ   DX, DX
+	JZ      erfcAVX2_done
+	VMOVUPD (CX), Y0
+	VCMPPD  $0x11, expZero<>+0(SB), Y0, Y1
+
+	// ay = min(|yh|, erfcLimit), ayl = yl·sign(yh), k = interval of ay
+	VANDPD expAbs<>+0(SB), Y0, Y2
+	VMINPD special_erfcLimit<>+0(SB), Y2, Y3
+	VCMPPD $0x1d, special_erfSmall<>+0(SB), Y3, Y4
+	VCMPPD $0x1d, special_erfMid<>+0(SB), Y3, Y5
+	VCMPPD $0x1d, special_erfLarge<>+0(SB), Y3, Y6
+	VPXOR  Y7, Y7, Y7
+	VPSUBQ Y4, Y7, Y7
+	VPSUBQ Y5, Y7, Y7
+	VPSUBQ Y6, Y7, Y7
+	VPADDQ Y7, Y7, Y7
+	VPSLLQ $0x20, Y7, Y6
+	VPOR   Y7, Y6, Y6
+	VPOR   specialPermHigh<>+0(SB), Y6, Y6
+
+	// t = ay² (k = 0), (ay - 1) + ayl (k = 1), 1/ay² (k ≥ 2)
+	VMULPD      Y3, Y3, Y7
+	VSUBPD      expOne<>+0(SB), Y3, Y9
+	VBLENDVPD   Y4, Y9, Y7, Y8
+	VMOVUPD     expOne<>+0(SB), Y9
+	VDIVPD      Y7, Y9, Y9
+	VBLENDVPD   Y5, Y9, Y8, Y8
+	VPERMPS     erfNum7<>+0(SB), Y6, Y10
+	VPERMPS     erfNum6<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum5<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum4<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum3<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum2<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum1<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+	VPERMPS     erfNum0<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y10
+
+	// D = 1 + t·Σ den[j]·tʲ
+	VPERMPS     erfDen7<>+0(SB), Y6, Y11
+	VPERMPS     erfDen6<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen5<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen4<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen3<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen2<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen1<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VPERMPS     erfDen0<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y8, Y11
+	VFMADD213PD expOne<>+0(SB), Y8, Y11
+	VDIVPD      Y11, Y10, Y10
+
+	// tail = e^(-h + b)/(ay·scale), b = ((r - erfcShift) - l) - ayl/ay, l = ay² - h
+	VMOVAPD     Y7, Y8
+	VFMSUB231PD Y3, Y3, Y8
+	VSUBPD      special_erfcShift<>+0(SB), Y10, Y6
+	VSUBPD      Y8, Y6, Y6
+	VXORPD      expSign<>+0(SB), Y7, Y7
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y9
+	VMAXPD  Y7, Y9, Y9
+	VMOVUPD expMax<>+0(SB), Y8
+	VMINPD  Y9, Y8, Y8
+	VADDPD  Y6, Y8, Y9
+
+	// n = round((v + b)·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y7
+	VFMADD231PD  expLog2e<>+0(SB), Y9, Y7
+	VSUBPD       expShifter<>+0(SB), Y7, Y7
+	VFNMADD231PD expLn2Hi<>+0(SB), Y7, Y8
+	VADDPD       Y6, Y8, Y8
+	VFNMADD231PD expLn2Lo<>+0(SB), Y7, Y8
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y6
+	VFMADD213PD expC12<>+0(SB), Y8, Y6
+	VFMADD213PD expC11<>+0(SB), Y8, Y6
+	VFMADD213PD expC10<>+0(SB), Y8, Y6
+	VFMADD213PD expC9<>+0(SB), Y8, Y6
+	VFMADD213PD expC8<>+0(SB), Y8, Y6
+	VFMADD213PD expC7<>+0(SB), Y8, Y6
+	VFMADD213PD expC6<>+0(SB), Y8, Y6
+	VFMADD213PD expC5<>+0(SB), Y8, Y6
+	VFMADD213PD expC4<>+0(SB), Y8, Y6
+	VFMADD213PD expC3<>+0(SB), Y8, Y6
+	VFMADD213PD expC2<>+0(SB), Y8, Y6
+	VFMADD213PD expC1<>+0(SB), Y8, Y6
+	VFMADD213PD expC0<>+0(SB), Y8, Y6
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y8
+	VFMADD231PD expHalf<>+0(SB), Y7, Y8
+	VSUBPD      expShifter<>+0(SB), Y8, Y9
+	VSUBPD      Y9, Y7, Y7
+	VADDPD      expShifter<>+0(SB), Y7, Y7
+	VMOVAPD     Y7, Y9
+	VPADDQ      expBias<>+0(SB), Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VPADDQ      expBias<>+0(SB), Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VMULPD      Y8, Y6, Y6
+	VMULPD      Y7, Y6, Y6
+	VMOVAPD     Y3, Y9
+	VDIVPD      Y9, Y6, Y6
+	VCMPPD      $0x11, special_erfcLimit<>+0(SB), Y2, Y9
+	VANDPD      Y9, Y6, Y6
+
+	// erfc y by interval and sign of y
+	VMOVAPD     Y3, Y2
+	VFMADD231PD Y3, Y10, Y2
+	VADDPD      expOne<>+0(SB), Y2, Y8
+	VMOVUPD     expOne<>+0(SB), Y7
+	VSUBPD      Y2, Y7, Y7
+	VSUBPD      expHalf<>+0(SB), Y3, Y2
+	VFMADD231PD Y3, Y10, Y2
+	VMOVUPD     expHalf<>+0(SB), Y9
+	VSUBPD      Y2, Y9, Y9
+	VCMPPD      $0x1d, special_quarter<>+0(SB), Y3, Y2
+	VBLENDVPD   Y2, Y9, Y7, Y7
+	VADDPD      special_erx1p<>+0(SB), Y10, Y9
+	VBLENDVPD   Y4, Y9, Y8, Y8
+	VMOVUPD     special_erx1m<>+0(SB), Y9
+	VSUBPD      Y10, Y9, Y9
+	VBLENDVPD   Y4, Y9, Y7, Y7
+	VBLENDVPD   Y5, Y6, Y7, Y7
+	VMOVUPD     special_twoOver1<>+0(SB), Y9
+	VSUBPD      Y6, Y9, Y9
+	VBLENDVPD   Y5, Y9, Y8, Y8
+	VBLENDVPD   Y1, Y8, Y7, Y7
+	VCMPPD      $0x03, Y0, Y0, Y1
+	VBLENDVPD   Y1, Y0, Y7, Y7
+	VMOVUPD     Y7, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, AX
+
+erfcAVX2_done:
+	VZEROUPPER
+	RET
+
+DATA special_quarter<>+0(SB)/8, $0x3fd0000000000000
+DATA special_quarter<>+8(SB)/8, $0x3fd0000000000000
+DATA special_quarter<>+16(SB)/8, $0x3fd0000000000000
+DATA special_quarter<>+24(SB)/8, $0x3fd0000000000000
+GLOBL special_quarter<>(SB), RODATA|NOPTR, $32
+
+DATA special_erx1p<>+0(SB)/8, $0x3ffd8560b0000000
+DATA special_erx1p<>+8(SB)/8, $0x3ffd8560b0000000
+DATA special_erx1p<>+16(SB)/8, $0x3ffd8560b0000000
+DATA special_erx1p<>+24(SB)/8, $0x3ffd8560b0000000
+GLOBL special_erx1p<>(SB), RODATA|NOPTR, $32
+
+DATA special_erx1m<>+0(SB)/8, $0x3fc3d4fa80000000
+DATA special_erx1m<>+8(SB)/8, $0x3fc3d4fa80000000
+DATA special_erx1m<>+16(SB)/8, $0x3fc3d4fa80000000
+DATA special_erx1m<>+24(SB)/8, $0x3fc3d4fa80000000
+GLOBL special_erx1m<>(SB), RODATA|NOPTR, $32
+
+DATA special_twoOver1<>+0(SB)/8, $0x4000000000000000
+DATA special_twoOver1<>+8(SB)/8, $0x4000000000000000
+DATA special_twoOver1<>+16(SB)/8, $0x4000000000000000
+DATA special_twoOver1<>+24(SB)/8, $0x4000000000000000
+GLOBL special_twoOver1<>(SB), RODATA|NOPTR, $32
+
+// func normalCDFAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·normalCDFAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+normalCDFAVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      normalCDFAVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+
+	// y = -x/√2 = yh + yl
+	VXORPD      expSign<>+0(SB), Y0, Y2
+	VMULPD      special_invSqrt2Hi<>+0(SB), Y2, Y3
+	VMOVAPD     Y3, Y4
+	VFMSUB231PD special_invSqrt2Hi<>+0(SB), Y2, Y4
+	VFMADD231PD special_invSqrt2Lo<>+0(SB), Y2, Y4
+	VCMPPD      $0x11, expZero<>+0(SB), Y3, Y2
+
+	// ay = min(|yh|, erfcLimit), ayl = yl·sign(yh), k = interval of ay
+	VANDPD expAbs<>+0(SB), Y3, Y5
+	VMINPD special_erfcLimit<>+0(SB), Y5, Y6
+	VANDPD expSign<>+0(SB), Y3, Y3
+	VXORPD Y4, Y3, Y3
+	VCMPPD $0x1d, special_erfSmall<>+0(SB), Y6, Y4
+	VCMPPD $0x1d, special_erfMid<>+0(SB), Y6, Y7
+	VCMPPD $0x1d, special_erfLarge<>+0(SB), Y6, Y8
+	VPXOR  Y9, Y9, Y9
+	VPSUBQ Y4, Y9, Y9
+	VPSUBQ Y7, Y9, Y9
+	VPSUBQ Y8, Y9, Y9
+	VPADDQ Y9, Y9, Y9
+	VPSLLQ $0x20, Y9, Y8
+	VPOR   Y9, Y8, Y8
+	VPOR   specialPermHigh<>+0(SB), Y8, Y8
+
+	// t = ay² (k = 0), (ay - 1) + ayl (k = 1), 1/ay² (k ≥ 2)
+	VMULPD      Y6, Y6, Y9
+	VSUBPD      expOne<>+0(SB), Y6, Y11
+	VADDPD      Y3, Y11, Y11
+	VBLENDVPD   Y4, Y11, Y9, Y10
+	VMOVUPD     expOne<>+0(SB), Y11
+	VDIVPD      Y9, Y11, Y11
+	VBLENDVPD   Y7, Y11, Y10, Y10
+	VPERMPS     erfNum7<>+0(SB), Y8, Y12
+	VPERMPS     erfNum6<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y12
+	VPERMPS     erfNum5<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y12
+	VPERMPS     erfNum4<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y12
+	VPERMPS     erfNum3<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y12
+	VPERMPS     erfNum2<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y12
+	VPERMPS     erfNum1<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y12
+	VPERMPS     erfNum0<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y12
+
+	// D = 1 + t·Σ den[j]·tʲ
+	VPERMPS     erfDen7<>+0(SB), Y8, Y13
+	VPERMPS     erfDen6<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y13
+	VPERMPS     erfDen5<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y13
+	VPERMPS     erfDen4<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y13
+	VPERMPS     erfDen3<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y13
+	VPERMPS     erfDen2<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y13
+	VPERMPS     erfDen1<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y13
+	VPERMPS     erfDen0<>+0(SB), Y8, Y11
+	VFMADD213PD Y11, Y10, Y13
+	VFMADD213PD expOne<>+0(SB), Y10, Y13
+	VDIVPD      Y13, Y12, Y12
+
+	// tail = e^(-h + b)/(ay·scale), b = ((r - erfcShift) - l) - ayl/ay, l = ay² - h
+	VMOVAPD     Y9, Y8
+	VFMSUB231PD Y6, Y6, Y8
+	VSUBPD      special_erfcShift<>+0(SB), Y12, Y10
+	VADDPD      Y6, Y6, Y11
+	VFMADD231PD Y11, Y3, Y8
+	VSUBPD      Y8, Y10, Y10
+	VDIVPD      Y6, Y3, Y11
+	VSUBPD      Y11, Y10, Y10
+	VXORPD      expSign<>+0(SB), Y9, Y9
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y3
+	VMAXPD  Y9, Y3, Y3
+	VMOVUPD expMax<>+0(SB), Y8
+	VMINPD  Y3, Y8, Y8
+	VADDPD  Y10, Y8, Y3
+
+	// n = round((v + b)·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y9
+	VFMADD231PD  expLog2e<>+0(SB), Y3, Y9
+	VSUBPD       expShifter<>+0(SB), Y9, Y9
+	VFNMADD231PD expLn2Hi<>+0(SB), Y9, Y8
+	VADDPD       Y10, Y8, Y8
+	VFNMADD231PD expLn2Lo<>+0(SB), Y9, Y8
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y3
+	VFMADD213PD expC12<>+0(SB), Y8, Y3
+	VFMADD213PD expC11<>+0(SB), Y8, Y3
+	VFMADD213PD expC10<>+0(SB), Y8, Y3
+	VFMADD213PD expC9<>+0(SB), Y8, Y3
+	VFMADD213PD expC8<>+0(SB), Y8, Y3
+	VFMADD213PD expC7<>+0(SB), Y8, Y3
+	VFMADD213PD expC6<>+0(SB), Y8, Y3
+	VFMADD213PD expC5<>+0(SB), Y8, Y3
+	VFMADD213PD expC4<>+0(SB), Y8, Y3
+	VFMADD213PD expC3<>+0(SB), Y8, Y3
+	VFMADD213PD expC2<>+0(SB), Y8, Y3
+	VFMADD213PD expC1<>+0(SB), Y8, Y3
+	VFMADD213PD expC0<>+0(SB), Y8, Y3
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y8
+	VFMADD231PD expHalf<>+0(SB), Y9, Y8
+	VSUBPD      expShifter<>+0(SB), Y8, Y10
+	VSUBPD      Y10, Y9, Y9
+	VADDPD      expShifter<>+0(SB), Y9, Y9
+	VMOVAPD     Y9, Y10
+	VPADDQ      expBias<>+0(SB), Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VPADDQ      expBias<>+0(SB), Y9, Y9
+	VPSLLQ      $0x34, Y9, Y9
+	VMULPD      Y8, Y3, Y3
+	VMULPD      Y9, Y3, Y3
+	VADDPD      Y6, Y6, Y11
+	VDIVPD      Y11, Y3, Y3
+	VCMPPD      $0x11, special_erfcLimit<>+0(SB), Y5, Y11
+	VANDPD      Y11, Y3, Y3
+
+	// erfc y by interval and sign of y
+	VMOVAPD     Y6, Y5
+	VFMADD231PD Y6, Y12, Y5
+	VADDPD      expOne<>+0(SB), Y5, Y9
+	VMULPD      expHalf<>+0(SB), Y9, Y9
+	VMOVUPD     expOne<>+0(SB), Y8
+	VSUBPD      Y5, Y8, Y8
+	VMULPD      expHalf<>+0(SB), Y8, Y8
+	VSUBPD      expHalf<>+0(SB), Y6, Y5
+	VFMADD231PD Y6, Y12, Y5
+	VMOVUPD     expHalf<>+0(SB), Y10
+	VSUBPD      Y5, Y10, Y10
+	VMULPD      expHalf<>+0(SB), Y10, Y10
+	VCMPPD      $0x1d, special_quarter<>+0(SB), Y6, Y5
+	VBLENDVPD   Y5, Y10, Y8, Y8
+	VADDPD      special_erx1p<>+0(SB), Y12, Y10
+	VMULPD      expHalf<>+0(SB), Y10, Y10
+	VBLENDVPD   Y4, Y10, Y9, Y9
+	VMOVUPD     special_erx1m<>+0(SB), Y10
+	VSUBPD      Y12, Y10, Y10
+	VMULPD      expHalf<>+0(SB), Y10, Y10
+	VBLENDVPD   Y4, Y10, Y8, Y8
+	VBLENDVPD   Y7, Y3, Y8, Y8
+	VMOVUPD     special_twoOver2<>+0(SB), Y10
+	VSUBPD      Y3, Y10, Y10
+	VBLENDVPD   Y7, Y10, Y9, Y9
+	VBLENDVPD   Y2, Y9, Y8, Y8
+	VCMPPD      $0x03, Y0, Y0, Y2
+	VBLENDVPD   Y2, Y0, Y8, Y8
+	VMOVUPD     Y8, (AX)
+
+	// y = -x/√2 = yh + yl
+	VXORPD      expSign<>+0(SB), Y1, Y0
+	VMULPD      special_invSqrt2Hi<>+0(SB), Y0, Y2
+	VMOVAPD     Y2, Y3
+	VFMSUB231PD special_invSqrt2Hi<>+0(SB), Y0, Y3
+	VFMADD231PD special_invSqrt2Lo<>+0(SB), Y0, Y3
+	VCMPPD      $0x11, expZero<>+0(SB), Y2, Y0
+
+	// ay = min(|yh|, erfcLimit), ayl = yl·sign(yh), k = interval of ay
+	VANDPD expAbs<>+0(SB), Y2, Y4
+	VMINPD special_erfcLimit<>+0(SB), Y4, Y5
+	VANDPD expSign<>+0(SB), Y2, Y2
+	VXORPD Y3, Y2, Y2
+	VCMPPD $0x1d, special_erfSmall<>+0(SB), Y5, Y3
+	VCMPPD $0x1d, special_erfMid<>+0(SB), Y5, Y6
+	VCMPPD $0x1d, special_erfLarge<>+0(SB), Y5, Y7
+	VPXOR  Y8, Y8, Y8
+	VPSUBQ Y3, Y8, Y8
+	VPSUBQ Y6, Y8, Y8
+	VPSUBQ Y7, Y8, Y8
+	VPADDQ Y8, Y8, Y8
+	VPSLLQ $0x20, Y8, Y7
+	VPOR   Y8, Y7, Y7
+	VPOR   specialPermHigh<>+0(SB), Y7, Y7
+
+	// t = ay² (k = 0), (ay - 1) + ayl (k = 1), 1/ay² (k ≥ 2)
+	VMULPD      Y5, Y5, Y8
+	VSUBPD      expOne<>+0(SB), Y5, Y10
+	VADDPD      Y2, Y10, Y10
+	VBLENDVPD   Y3, Y10, Y8, Y9
+	VMOVUPD     expOne<>+0(SB), Y10
+	VDIVPD      Y8, Y10, Y10
+	VBLENDVPD   Y6, Y10, Y9, Y9
+	VPERMPS     erfNum7<>+0(SB), Y7, Y11
+	VPERMPS     erfNum6<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum5<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum4<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum3<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum2<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum1<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum0<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+
+	// D = 1 + t·Σ den[j]·tʲ
+	VPERMPS     erfDen7<>+0(SB), Y7, Y12
+	VPERMPS     erfDen6<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen5<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen4<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen3<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen2<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen1<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen0<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VFMADD213PD expOne<>+0(SB), Y9, Y12
+	VDIVPD      Y12, Y11, Y11
+
+	// tail = e^(-h + b)/(ay·scale), b = ((r - erfcShift) - l) - ayl/ay, l = ay² - h
+	VMOVAPD     Y8, Y7
+	VFMSUB231PD Y5, Y5, Y7
+	VSUBPD      special_erfcShift<>+0(SB), Y11, Y9
+	VADDPD      Y5, Y5, Y10
+	VFMADD231PD Y10, Y2, Y7
+	VSUBPD      Y7, Y9, Y9
+	VDIVPD      Y5, Y2, Y10
+	VSUBPD      Y10, Y9, Y9
+	VXORPD      expSign<>+0(SB), Y8, Y8
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y2
+	VMAXPD  Y8, Y2, Y2
+	VMOVUPD expMax<>+0(SB), Y7
+	VMINPD  Y2, Y7, Y7
+	VADDPD  Y9, Y7, Y2
+
+	// n = round((v + b)·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y8
+	VFMADD231PD  expLog2e<>+0(SB), Y2, Y8
+	VSUBPD       expShifter<>+0(SB), Y8, Y8
+	VFNMADD231PD expLn2Hi<>+0(SB), Y8, Y7
+	VADDPD       Y9, Y7, Y7
+	VFNMADD231PD expLn2Lo<>+0(SB), Y8, Y7
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y2
+	VFMADD213PD expC12<>+0(SB), Y7, Y2
+	VFMADD213PD expC11<>+0(SB), Y7, Y2
+	VFMADD213PD expC10<>+0(SB), Y7, Y2
+	VFMADD213PD expC9<>+0(SB), Y7, Y2
+	VFMADD213PD expC8<>+0(SB), Y7, Y2
+	VFMADD213PD expC7<>+0(SB), Y7, Y2
+	VFMADD213PD expC6<>+0(SB), Y7, Y2
+	VFMADD213PD expC5<>+0(SB), Y7, Y2
+	VFMADD213PD expC4<>+0(SB), Y7, Y2
+	VFMADD213PD expC3<>+0(SB), Y7, Y2
+	VFMADD213PD expC2<>+0(SB), Y7, Y2
+	VFMADD213PD expC1<>+0(SB), Y7, Y2
+	VFMADD213PD expC0<>+0(SB), Y7, Y2
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y7
+	VFMADD231PD expHalf<>+0(SB), Y8, Y7
+	VSUBPD      expShifter<>+0(SB), Y7, Y9
+	VSUBPD      Y9, Y8, Y8
+	VADDPD      expShifter<>+0(SB), Y8, Y8
+	VMOVAPD     Y8, Y9
+	VPADDQ      expBias<>+0(SB), Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VPADDQ      expBias<>+0(SB), Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VMULPD      Y7, Y2, Y2
+	VMULPD      Y8, Y2, Y2
+	VADDPD      Y5, Y5, Y10
+	VDIVPD      Y10, Y2, Y2
+	VCMPPD      $0x11, special_erfcLimit<>+0(SB), Y4, Y10
+	VANDPD      Y10, Y2, Y2
+
+	// erfc y by interval and sign of y
+	VMOVAPD     Y5, Y4
+	VFMADD231PD Y5, Y11, Y4
+	VADDPD      expOne<>+0(SB), Y4, Y8
+	VMULPD      expHalf<>+0(SB), Y8, Y8
+	VMOVUPD     expOne<>+0(SB), Y7
+	VSUBPD      Y4, Y7, Y7
+	VMULPD      expHalf<>+0(SB), Y7, Y7
+	VSUBPD      expHalf<>+0(SB), Y5, Y4
+	VFMADD231PD Y5, Y11, Y4
+	VMOVUPD     expHalf<>+0(SB), Y9
+	VSUBPD      Y4, Y9, Y9
+	VMULPD      expHalf<>+0(SB), Y9, Y9
+	VCMPPD      $0x1d, special_quarter<>+0(SB), Y5, Y4
+	VBLENDVPD   Y4, Y9, Y7, Y7
+	VADDPD      special_erx1p<>+0(SB), Y11, Y9
+	VMULPD      expHalf<>+0(SB), Y9, Y9
+	VBLENDVPD   Y3, Y9, Y8, Y8
+	VMOVUPD     special_erx1m<>+0(SB), Y9
+	VSUBPD      Y11, Y9, Y9
+	VMULPD      expHalf<>+0(SB), Y9, Y9
+	VBLENDVPD   Y3, Y9, Y7, Y7
+	VBLENDVPD   Y6, Y2, Y7, Y7
+	VMOVUPD     special_twoOver2<>+0(SB), Y9
+	VSUBPD      Y2, Y9, Y9
+	VBLENDVPD   Y6, Y9, Y8, Y8
+	VBLENDVPD   Y0, Y8, Y7, Y7
+	VCMPPD      $0x03, Y1, Y1, Y0
+	VBLENDVPD   Y0, Y1, Y7, Y7
+	VMOVUPD     Y7, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, DX
+	JMP         normalCDFAVX2_loop2
+
+normalCDFAVX2_tail:
+	TESTQ   DX, DX
+	JZ      normalCDFAVX2_done
+	VMOVUPD (CX), Y0
+
+	// y = -x/√2 = yh + yl
+	VXORPD      expSign<>+0(SB), Y0, Y1
+	VMULPD      special_invSqrt2Hi<>+0(SB), Y1, Y2
+	VMOVAPD     Y2, Y3
+	VFMSUB231PD special_invSqrt2Hi<>+0(SB), Y1, Y3
+	VFMADD231PD special_invSqrt2Lo<>+0(SB), Y1, Y3
+	VCMPPD      $0x11, expZero<>+0(SB), Y2, Y1
+
+	// ay = min(|yh|, erfcLimit), ayl = yl·sign(yh), k = interval of ay
+	VANDPD expAbs<>+0(SB), Y2, Y4
+	VMINPD special_erfcLimit<>+0(SB), Y4, Y5
+	VANDPD expSign<>+0(SB), Y2, Y2
+	VXORPD Y3, Y2, Y2
+	VCMPPD $0x1d, special_erfSmall<>+0(SB), Y5, Y3
+	VCMPPD $0x1d, special_erfMid<>+0(SB), Y5, Y6
+	VCMPPD $0x1d, special_erfLarge<>+0(SB), Y5, Y7
+	VPXOR  Y8, Y8, Y8
+	VPSUBQ Y3, Y8, Y8
+	VPSUBQ Y6, Y8, Y8
+	VPSUBQ Y7, Y8, Y8
+	VPADDQ Y8, Y8, Y8
+	VPSLLQ $0x20, Y8, Y7
+	VPOR   Y8, Y7, Y7
+	VPOR   specialPermHigh<>+0(SB), Y7, Y7
+
+	// t = ay² (k = 0), (ay - 1) + ayl (k = 1), 1/ay² (k ≥ 2)
+	VMULPD      Y5, Y5, Y8
+	VSUBPD      expOne<>+0(SB), Y5, Y10
+	VADDPD      Y2, Y10, Y10
+	VBLENDVPD   Y3, Y10, Y8, Y9
+	VMOVUPD     expOne<>+0(SB), Y10
+	VDIVPD      Y8, Y10, Y10
+	VBLENDVPD   Y6, Y10, Y9, Y9
+	VPERMPS     erfNum7<>+0(SB), Y7, Y11
+	VPERMPS     erfNum6<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum5<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum4<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum3<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum2<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum1<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+	VPERMPS     erfNum0<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y11
+
+	// D = 1 + t·Σ den[j]·tʲ
+	VPERMPS     erfDen7<>+0(SB), Y7, Y12
+	VPERMPS     erfDen6<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen5<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen4<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen3<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen2<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen1<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VPERMPS     erfDen0<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y9, Y12
+	VFMADD213PD expOne<>+0(SB), Y9, Y12
+	VDIVPD      Y12, Y11, Y11
+
+	// tail = e^(-h + b)/(ay·scale), b = ((r - erfcShift) - l) - ayl/ay, l = ay² - h
+	VMOVAPD     Y8, Y7
+	VFMSUB231PD Y5, Y5, Y7
+	VSUBPD      special_erfcShift<>+0(SB), Y11, Y9
+	VADDPD      Y5, Y5, Y10
+	VFMADD231PD Y10, Y2, Y7
+	VSUBPD      Y7, Y9, Y9
+	VDIVPD      Y5, Y2, Y10
+	VSUBPD      Y10, Y9, Y9
+	VXORPD      expSign<>+0(SB), Y8, Y8
+
+	// v = clamp(x) to [expMin, expMax]; NaN stays NaN
+	VMOVUPD expMin<>+0(SB), Y2
+	VMAXPD  Y8, Y2, Y2
+	VMOVUPD expMax<>+0(SB), Y7
+	VMINPD  Y2, Y7, Y7
+	VADDPD  Y9, Y7, Y2
+
+	// n = round((v + b)·log2e) through the shifter
+	VMOVUPD      expShifter<>+0(SB), Y8
+	VFMADD231PD  expLog2e<>+0(SB), Y2, Y8
+	VSUBPD       expShifter<>+0(SB), Y8, Y8
+	VFNMADD231PD expLn2Hi<>+0(SB), Y8, Y7
+	VADDPD       Y9, Y7, Y7
+	VFNMADD231PD expLn2Lo<>+0(SB), Y8, Y7
+
+	// p = eʳ
+	VMOVUPD     expC13<>+0(SB), Y2
+	VFMADD213PD expC12<>+0(SB), Y7, Y2
+	VFMADD213PD expC11<>+0(SB), Y7, Y2
+	VFMADD213PD expC10<>+0(SB), Y7, Y2
+	VFMADD213PD expC9<>+0(SB), Y7, Y2
+	VFMADD213PD expC8<>+0(SB), Y7, Y2
+	VFMADD213PD expC7<>+0(SB), Y7, Y2
+	VFMADD213PD expC6<>+0(SB), Y7, Y2
+	VFMADD213PD expC5<>+0(SB), Y7, Y2
+	VFMADD213PD expC4<>+0(SB), Y7, Y2
+	VFMADD213PD expC3<>+0(SB), Y7, Y2
+	VFMADD213PD expC2<>+0(SB), Y7, Y2
+	VFMADD213PD expC1<>+0(SB), Y7, Y2
+	VFMADD213PD expC0<>+0(SB), Y7, Y2
+
+	// 2ⁿ = 2^n1·2^n2, n1 = round(n/2), each built from a shifter's integer bits
+	VMOVUPD     expShifter<>+0(SB), Y7
+	VFMADD231PD expHalf<>+0(SB), Y8, Y7
+	VSUBPD      expShifter<>+0(SB), Y7, Y9
+	VSUBPD      Y9, Y8, Y8
+	VADDPD      expShifter<>+0(SB), Y8, Y8
+	VMOVAPD     Y8, Y9
+	VPADDQ      expBias<>+0(SB), Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VPADDQ      expBias<>+0(SB), Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VMULPD      Y7, Y2, Y2
+	VMULPD      Y8, Y2, Y2
+	VADDPD      Y5, Y5, Y10
+	VDIVPD      Y10, Y2, Y2
+	VCMPPD      $0x11, special_erfcLimit<>+0(SB), Y4, Y10
+	VANDPD      Y10, Y2, Y2
+
+	// erfc y by interval and sign of y
+	VMOVAPD     Y5, Y4
+	VFMADD231PD Y5, Y11, Y4
+	VADDPD      expOne<>+0(SB), Y4, Y8
+	VMULPD      expHalf<>+0(SB), Y8, Y8
+	VMOVUPD     expOne<>+0(SB), Y7
+	VSUBPD      Y4, Y7, Y7
+	VMULPD      expHalf<>+0(SB), Y7, Y7
+	VSUBPD      expHalf<>+0(SB), Y5, Y4
+	VFMADD231PD Y5, Y11, Y4
+	VMOVUPD     expHalf<>+0(SB), Y9
+	VSUBPD      Y4, Y9, Y9
+	VMULPD      expHalf<>+0(SB), Y9, Y9
+	VCMPPD      $0x1d, special_quarter<>+0(SB), Y5, Y4
+	VBLENDVPD   Y4, Y9, Y7, Y7
+	VADDPD      special_erx1p<>+0(SB), Y11, Y9
+	VMULPD      expHalf<>+0(SB), Y9, Y9
+	VBLENDVPD   Y3, Y9, Y8, Y8
+	VMOVUPD     special_erx1m<>+0(SB), Y9
+	VSUBPD      Y11, Y9, Y9
+	VMULPD      expHalf<>+0(SB), Y9, Y9
+	VBLENDVPD   Y3, Y9, Y7, Y7
+	VBLENDVPD   Y6, Y2, Y7, Y7
+	VMOVUPD     special_twoOver2<>+0(SB), Y9
+	VSUBPD      Y2, Y9, Y9
+	VBLENDVPD   Y6, Y9, Y8, Y8
+	VBLENDVPD   Y1, Y8, Y7, Y7
+	VCMPPD      $0x03, Y0, Y0, Y1
+	VBLENDVPD   Y1, Y0, Y7, Y7
+	VMOVUPD     Y7, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, AX
+
+normalCDFAVX2_done:
+	VZEROUPPER
+	RET
+
+DATA special_invSqrt2Hi<>+0(SB)/8, $0x3fe6a09e667f3bcd
+DATA special_invSqrt2Hi<>+8(SB)/8, $0x3fe6a09e667f3bcd
+DATA special_invSqrt2Hi<>+16(SB)/8, $0x3fe6a09e667f3bcd
+DATA special_invSqrt2Hi<>+24(SB)/8, $0x3fe6a09e667f3bcd
+GLOBL special_invSqrt2Hi<>(SB), RODATA|NOPTR, $32
+
+DATA special_invSqrt2Lo<>+0(SB)/8, $0xbc8bdd3413b26456
+DATA special_invSqrt2Lo<>+8(SB)/8, $0xbc8bdd3413b26456
+DATA special_invSqrt2Lo<>+16(SB)/8, $0xbc8bdd3413b26456
+DATA special_invSqrt2Lo<>+24(SB)/8, $0xbc8bdd3413b26456
+GLOBL special_invSqrt2Lo<>(SB), RODATA|NOPTR, $32
+
+DATA special_twoOver2<>+0(SB)/8, $0x3ff0000000000000
+DATA special_twoOver2<>+8(SB)/8, $0x3ff0000000000000
+DATA special_twoOver2<>+16(SB)/8, $0x3ff0000000000000
+DATA special_twoOver2<>+24(SB)/8, $0x3ff0000000000000
+GLOBL special_twoOver2<>(SB), RODATA|NOPTR, $32
+
+// func normalQuantileAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·normalQuantileAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+normalQuantileAVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      normalQuantileAVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+
+	// q = p - ½; centre (k = 0): t = quantConst - q²
+	VSUBPD       expHalf<>+0(SB), Y0, Y2
+	VANDPD       expAbs<>+0(SB), Y2, Y4
+	VCMPPD       $0x12, special_quantSplit<>+0(SB), Y4, Y3
+	VMOVUPD      special_quantConst<>+0(SB), Y4
+	VFNMADD231PD Y2, Y2, Y4
+
+	// tails: r = √(-ln min(p, 1-p)); k = 1, t = r - quantShift1 or k = 2, t = r - quantSplit2
+	VMOVUPD   expOne<>+0(SB), Y5
+	VSUBPD    Y0, Y5, Y5
+	VCMPPD    $0x1e, expZero<>+0(SB), Y2, Y6
+	VBLENDVPD Y6, Y5, Y0, Y5
+
+	// subnormals: w = v·2⁵², e -= 52
+	VCMPPD    $0x11, logMinNormal<>+0(SB), Y5, Y6
+	VMULPD    logScale52<>+0(SB), Y5, Y7
+	VBLENDVPD Y6, Y7, Y5, Y7
+
+	// e = biased exponent - 1023 (exact through the 2⁵² bit trick), m in [1, 2)
+	VPSRLQ $0x34, Y7, Y5
+	VPOR   logExpBase<>+0(SB), Y5, Y5
+	VSUBPD logExpOffset<>+0(SB), Y5, Y5
+	VANDPD logAdj52<>+0(SB), Y6, Y6
+	VSUBPD Y6, Y5, Y5
+	VANDPD logMantissa<>+0(SB), Y7, Y7
+	VORPD  logOneBits<>+0(SB), Y7, Y7
+
+	// m > √2: m /= 2, e++
+	VCMPPD    $0x1e, logSqrt2<>+0(SB), Y7, Y6
+	VMULPD    logHalf<>+0(SB), Y7, Y8
+	VBLENDVPD Y6, Y8, Y7, Y7
+	VANDPD    logOne<>+0(SB), Y6, Y6
+	VADDPD    Y6, Y5, Y5
+
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y7, Y6
+	VADDPD      logOne<>+0(SB), Y7, Y8
+	VDIVPD      Y8, Y6, Y8
+	VMULPD      Y8, Y8, Y7
+	VMOVUPD     logC10<>+0(SB), Y9
+	VFMADD213PD logC9<>+0(SB), Y7, Y9
+	VFMADD213PD logC8<>+0(SB), Y7, Y9
+	VFMADD213PD logC7<>+0(SB), Y7, Y9
+	VFMADD213PD logC6<>+0(SB), Y7, Y9
+	VFMADD213PD logC5<>+0(SB), Y7, Y9
+	VFMADD213PD logC4<>+0(SB), Y7, Y9
+	VFMADD213PD logC3<>+0(SB), Y7, Y9
+	VFMADD213PD logC2<>+0(SB), Y7, Y9
+	VFMADD213PD logC1<>+0(SB), Y7, Y9
+	VMULPD      Y7, Y9, Y9
+
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+	VADDPD      Y7, Y9, Y9
+	VMULPD      Y8, Y9, Y9
+	VFMADD231PD logLn2Lo<>+0(SB), Y5, Y9
+	VSUBPD      Y9, Y7, Y7
+	VSUBPD      Y6, Y7, Y7
+	VFMSUB231PD logLn2Hi<>+0(SB), Y5, Y7
+	VXORPD      expSign<>+0(SB), Y7, Y7
+	VSQRTPD     Y7, Y7
+	VCMPPD      $0x1e, special_quantSplit2<>+0(SB), Y7, Y5
+	VANDNPD     Y5, Y3, Y5
+	VPCMPEQQ    Y8, Y8, Y8
+	VPXOR       Y3, Y8, Y6
+	VPXOR       Y8, Y8, Y8
+	VPSUBQ      Y6, Y8, Y8
+	VPSUBQ      Y5, Y8, Y8
+	VSUBPD      special_quantShift1<>+0(SB), Y7, Y9
+	VSUBPD      special_quantSplit2<>+0(SB), Y7, Y7
+	VBLENDVPD   Y5, Y7, Y9, Y9
+	VBLENDVPD   Y3, Y4, Y9, Y4
+	VPADDQ      Y8, Y8, Y8
+	VPSLLQ      $0x20, Y8, Y6
+	VPOR        Y8, Y6, Y6
+	VPOR        specialPermHigh<>+0(SB), Y6, Y6
+	VPERMPS     quantNum7<>+0(SB), Y6, Y5
+	VPERMPS     quantNum6<>+0(SB), Y6, Y7
+	VFMADD213PD Y7, Y4, Y5
+	VPERMPS     quantNum5<>+0(SB), Y6, Y7
+	VFMADD213PD Y7, Y4, Y5
+	VPERMPS     quantNum4<>+0(SB), Y6, Y7
+	VFMADD213PD Y7, Y4, Y5
+	VPERMPS     quantNum3<>+0(SB), Y6, Y7
+	VFMADD213PD Y7, Y4, Y5
+	VPERMPS     quantNum2<>+0(SB), Y6, Y7
+	VFMADD213PD Y7, Y4, Y5
+	VPERMPS     quantNum1<>+0(SB), Y6, Y7
+	VFMADD213PD Y7, Y4, Y5
+	VPERMPS     quantNum0<>+0(SB), Y6, Y7
+	VFMADD213PD Y7, Y4, Y5
+
+	// D = 1 + t·Σ den[j]·tʲ
+	VPERMPS     quantDen6<>+0(SB), Y6, Y8
+	VPERMPS     quantDen5<>+0(SB), Y6, Y7
+	VFMADD213PD Y7, Y4, Y8
+	VPERMPS     quantDen4<>+0(SB), Y6, Y7
+	VFMADD213PD Y7, Y4, Y8
+	VPERMPS     quantDen3<>+0(SB), Y6, Y7
+	VFMADD213PD Y7, Y4, Y8
+	VPERMPS     quantDen2<>+0(SB), Y6, Y7
+	VFMADD213PD Y7, Y4, Y8
+	VPERMPS     quantDen1<>+0(SB), Y6, Y7
+	VFMADD213PD Y7, Y4, Y8
+	VPERMPS     quantDen0<>+0(SB), Y6, Y7
+	VFMADD213PD Y7, Y4, Y8
+	VFMADD213PD expOne<>+0(SB), Y4, Y8
+	VDIVPD      Y8, Y5, Y5
+
+	// x = q·v (centre) or v with q's sign
+	VMULPD    Y2, Y5, Y9
+	VANDPD    expAbs<>+0(SB), Y5, Y5
+	VANDPD    expSign<>+0(SB), Y2, Y2
+	VORPD     Y2, Y5, Y5
+	VBLENDVPD Y3, Y9, Y5, Y5
+
+	// p = 0: -Inf; p = 1: +Inf; p outside [0, 1] or NaN: NaN
+	VCMPPD    $0x19, expZero<>+0(SB), Y0, Y6
+	VCMPPD    $0x16, expOne<>+0(SB), Y0, Y9
+	VORPD     Y9, Y6, Y6
+	VBLENDVPD Y6, logNaN<>+0(SB), Y5, Y5
+	VCMPPD    $0x00, expZero<>+0(SB), Y0, Y6
+	VBLENDVPD Y6, logNegInf<>+0(SB), Y5, Y5
+	VCMPPD    $0x00, expOne<>+0(SB), Y0, Y6
+	VBLENDVPD Y6, logInf<>+0(SB), Y5, Y5
+	VMOVUPD   Y5, (AX)
+
+	// q = p - ½; centre (k = 0): t = quantConst - q²
+	VSUBPD       expHalf<>+0(SB), Y1, Y0
+	VANDPD       expAbs<>+0(SB), Y0, Y3
+	VCMPPD       $0x12, special_quantSplit<>+0(SB), Y3, Y2
+	VMOVUPD      special_quantConst<>+0(SB), Y3
+	VFNMADD231PD Y0, Y0, Y3
+
+	// tails: r = √(-ln min(p, 1-p)); k = 1, t = r - quantShift1 or k = 2, t = r - quantSplit2
+	VMOVUPD   expOne<>+0(SB), Y4
+	VSUBPD    Y1, Y4, Y4
+	VCMPPD    $0x1e, expZero<>+0(SB), Y0, Y5
+	VBLENDVPD Y5, Y4, Y1, Y4
+
+	// subnormals: w = v·2⁵², e -= 52
+	VCMPPD    $0x11, logMinNormal<>+0(SB), Y4, Y5
+	VMULPD    logScale52<>+0(SB), Y4, Y6
+	VBLENDVPD Y5, Y6, Y4, Y6
+
+	// e = biased exponent - 1023 (exact through the 2⁵² bit trick), m in [1, 2)
+	VPSRLQ $0x34, Y6, Y4
+	VPOR   logExpBase<>+0(SB), Y4, Y4
+	VSUBPD logExpOffset<>+0(SB), Y4, Y4
+	VANDPD logAdj52<>+0(SB), Y5, Y5
+	VSUBPD Y5, Y4, Y4
+	VANDPD logMantissa<>+0(SB), Y6, Y6
+	VORPD  logOneBits<>+0(SB), Y6, Y6
+
+	// m > √2: m /= 2, e++
+	VCMPPD    $0x1e, logSqrt2<>+0(SB), Y6, Y5
+	VMULPD    logHalf<>+0(SB), Y6, Y7
+	VBLENDVPD Y5, Y7, Y6, Y6
+	VANDPD    logOne<>+0(SB), Y5, Y5
+	VADDPD    Y5, Y4, Y4
+
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y6, Y5
+	VADDPD      logOne<>+0(SB), Y6, Y7
+	VDIVPD      Y7, Y5, Y7
+	VMULPD      Y7, Y7, Y6
+	VMOVUPD     logC10<>+0(SB), Y8
+	VFMADD213PD logC9<>+0(SB), Y6, Y8
+	VFMADD213PD logC8<>+0(SB), Y6, Y8
+	VFMADD213PD logC7<>+0(SB), Y6, Y8
+	VFMADD213PD logC6<>+0(SB), Y6, Y8
+	VFMADD213PD logC5<>+0(SB), Y6, Y8
+	VFMADD213PD logC4<>+0(SB), Y6, Y8
+	VFMADD213PD logC3<>+0(SB), Y6, Y8
+	VFMADD213PD logC2<>+0(SB), Y6, Y8
+	VFMADD213PD logC1<>+0(SB), Y6, Y8
+	VMULPD      Y6, Y8, Y8
+
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VADDPD      Y6, Y8, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD231PD logLn2Lo<>+0(SB), Y4, Y8
+	VSUBPD      Y8, Y6, Y6
+	VSUBPD      Y5, Y6, Y6
+	VFMSUB231PD logLn2Hi<>+0(SB), Y4, Y6
+	VXORPD      expSign<>+0(SB), Y6, Y6
+	VSQRTPD     Y6, Y6
+	VCMPPD      $0x1e, special_quantSplit2<>+0(SB), Y6, Y4
+	VANDNPD     Y4, Y2, Y4
+	VPCMPEQQ    Y7, Y7, Y7
+	VPXOR       Y2, Y7, Y5
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y5, Y7, Y7
+	VPSUBQ      Y4, Y7, Y7
+	VSUBPD      special_quantShift1<>+0(SB), Y6, Y8
+	VSUBPD      special_quantSplit2<>+0(SB), Y6, Y6
+	VBLENDVPD   Y4, Y6, Y8, Y8
+	VBLENDVPD   Y2, Y3, Y8, Y3
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y5
+	VPOR        Y7, Y5, Y5
+	VPOR        specialPermHigh<>+0(SB), Y5, Y5
+	VPERMPS     quantNum7<>+0(SB), Y5, Y4
+	VPERMPS     quantNum6<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+	VPERMPS     quantNum5<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+	VPERMPS     quantNum4<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+	VPERMPS     quantNum3<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+	VPERMPS     quantNum2<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+	VPERMPS     quantNum1<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+	VPERMPS     quantNum0<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+
+	// D = 1 + t·Σ den[j]·tʲ
+	VPERMPS     quantDen6<>+0(SB), Y5, Y7
+	VPERMPS     quantDen5<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y7
+	VPERMPS     quantDen4<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y7
+	VPERMPS     quantDen3<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y7
+	VPERMPS     quantDen2<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y7
+	VPERMPS     quantDen1<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y7
+	VPERMPS     quantDen0<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y7
+	VFMADD213PD expOne<>+0(SB), Y3, Y7
+	VDIVPD      Y7, Y4, Y4
+
+	// x = q·v (centre) or v with q's sign
+	VMULPD    Y0, Y4, Y8
+	VANDPD    expAbs<>+0(SB), Y4, Y4
+	VANDPD    expSign<>+0(SB), Y0, Y0
+	VORPD     Y0, Y4, Y4
+	VBLENDVPD Y2, Y8, Y4, Y4
+
+	// p = 0: -Inf; p = 1: +Inf; p outside [0, 1] or NaN: NaN
+	VCMPPD    $0x19, expZero<>+0(SB), Y1, Y5
+	VCMPPD    $0x16, expOne<>+0(SB), Y1, Y8
+	VORPD     Y8, Y5, Y5
+	VBLENDVPD Y5, logNaN<>+0(SB), Y4, Y4
+	VCMPPD    $0x00, expZero<>+0(SB), Y1, Y5
+	VBLENDVPD Y5, logNegInf<>+0(SB), Y4, Y4
+	VCMPPD    $0x00, expOne<>+0(SB), Y1, Y5
+	VBLENDVPD Y5, logInf<>+0(SB), Y4, Y4
+	VMOVUPD   Y4, 32(AX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, AX
+	SUBQ      $0x02, DX
+	JMP       normalQuantileAVX2_loop2
+
+normalQuantileAVX2_tail:
+	TESTQ   DX, DX
+	JZ      normalQuantileAVX2_done
+	VMOVUPD (CX), Y0
+
+	// q = p - ½; centre (k = 0): t = quantConst - q²
+	VSUBPD       expHalf<>+0(SB), Y0, Y1
+	VANDPD       expAbs<>+0(SB), Y1, Y3
+	VCMPPD       $0x12, special_quantSplit<>+0(SB), Y3, Y2
+	VMOVUPD      special_quantConst<>+0(SB), Y3
+	VFNMADD231PD Y1, Y1, Y3
+
+	// tails: r = √(-ln min(p, 1-p)); k = 1, t = r - quantShift1 or k = 2, t = r - quantSplit2
+	VMOVUPD   expOne<>+0(SB), Y4
+	VSUBPD    Y0, Y4, Y4
+	VCMPPD    $0x1e, expZero<>+0(SB), Y1, Y5
+	VBLENDVPD Y5, Y4, Y0, Y4
+
+	// subnormals: w = v·2⁵², e -= 52
+	VCMPPD    $0x11, logMinNormal<>+0(SB), Y4, Y5
+	VMULPD    logScale52<>+0(SB), Y4, Y6
+	VBLENDVPD Y5, Y6, Y4, Y6
+
+	// e = biased exponent - 1023 (exact through the 2⁵² bit trick), m in [1, 2)
+	VPSRLQ $0x34, Y6, Y4
+	VPOR   logExpBase<>+0(SB), Y4, Y4
+	VSUBPD logExpOffset<>+0(SB), Y4, Y4
+	VANDPD logAdj52<>+0(SB), Y5, Y5
+	VSUBPD Y5, Y4, Y4
+	VANDPD logMantissa<>+0(SB), Y6, Y6
+	VORPD  logOneBits<>+0(SB), Y6, Y6
+
+	// m > √2: m /= 2, e++
+	VCMPPD    $0x1e, logSqrt2<>+0(SB), Y6, Y5
+	VMULPD    logHalf<>+0(SB), Y6, Y7
+	VBLENDVPD Y5, Y7, Y6, Y6
+	VANDPD    logOne<>+0(SB), Y5, Y5
+	VADDPD    Y5, Y4, Y4
+
+	// f = m - 1, s = f/(2+f), z = s², R = z·q(z)
+	VSUBPD      logOne<>+0(SB), Y6, Y5
+	VADDPD      logOne<>+0(SB), Y6, Y7
+	VDIVPD      Y7, Y5, Y7
+	VMULPD      Y7, Y7, Y6
+	VMOVUPD     logC10<>+0(SB), Y8
+	VFMADD213PD logC9<>+0(SB), Y6, Y8
+	VFMADD213PD logC8<>+0(SB), Y6, Y8
+	VFMADD213PD logC7<>+0(SB), Y6, Y8
+	VFMADD213PD logC6<>+0(SB), Y6, Y8
+	VFMADD213PD logC5<>+0(SB), Y6, Y8
+	VFMADD213PD logC4<>+0(SB), Y6, Y8
+	VFMADD213PD logC3<>+0(SB), Y6, Y8
+	VFMADD213PD logC2<>+0(SB), Y6, Y8
+	VFMADD213PD logC1<>+0(SB), Y6, Y8
+	VMULPD      Y6, Y8, Y8
+
+	// ln v = e·ln2Hi - ((hfsq - (s·(hfsq + R) + e·ln2Lo)) - f), hfsq = f²/2
+	VMULPD      logHalf<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VADDPD      Y6, Y8, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD231PD logLn2Lo<>+0(SB), Y4, Y8
+	VSUBPD      Y8, Y6, Y6
+	VSUBPD      Y5, Y6, Y6
+	VFMSUB231PD logLn2Hi<>+0(SB), Y4, Y6
+	VXORPD      expSign<>+0(SB), Y6, Y6
+	VSQRTPD     Y6, Y6
+	VCMPPD      $0x1e, special_quantSplit2<>+0(SB), Y6, Y4
+	VANDNPD     Y4, Y2, Y4
+	VPCMPEQQ    Y7, Y7, Y7
+	VPXOR       Y2, Y7, Y5
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y5, Y7, Y7
+	VPSUBQ      Y4, Y7, Y7
+	VSUBPD      special_quantShift1<>+0(SB), Y6, Y8
+	VSUBPD      special_quantSplit2<>+0(SB), Y6, Y6
+	VBLENDVPD   Y4, Y6, Y8, Y8
+	VBLENDVPD   Y2, Y3, Y8, Y3
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y5
+	VPOR        Y7, Y5, Y5
+	VPOR        specialPermHigh<>+0(SB), Y5, Y5
+	VPERMPS     quantNum7<>+0(SB), Y5, Y4
+	VPERMPS     quantNum6<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+	VPERMPS     quantNum5<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+	VPERMPS     quantNum4<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+	VPERMPS     quantNum3<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+	VPERMPS     quantNum2<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+	VPERMPS     quantNum1<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+	VPERMPS     quantNum0<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y4
+
+	// D = 1 + t·Σ den[j]·tʲ
+	VPERMPS     quantDen6<>+0(SB), Y5, Y7
+	VPERMPS     quantDen5<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y7
+	VPERMPS     quantDen4<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y7
+	VPERMPS     quantDen3<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y7
+	VPERMPS     quantDen2<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y7
+	VPERMPS     quantDen1<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y7
+	VPERMPS     quantDen0<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y3, Y7
+	VFMADD213PD expOne<>+0(SB), Y3, Y7
+	VDIVPD      Y7, Y4, Y4
+
+	// x = q·v (centre) or v with q's sign
+	VMULPD    Y1, Y4, Y8
+	VANDPD    expAbs<>+0(SB), Y4, Y4
+	VANDPD    expSign<>+0(SB), Y1, Y1
+	VORPD     Y1, Y4, Y4
+	VBLENDVPD Y2, Y8, Y4, Y4
+
+	// p = 0: -Inf; p = 1: +Inf; p outside [0, 1] or NaN: NaN
+	VCMPPD    $0x19, expZero<>+0(SB), Y0, Y5
+	VCMPPD    $0x16, expOne<>+0(SB), Y0, Y8
+	VORPD     Y8, Y5, Y5
+	VBLENDVPD Y5, logNaN<>+0(SB), Y4, Y4
+	VCMPPD    $0x00, expZero<>+0(SB), Y0, Y5
+	VBLENDVPD Y5, logNegInf<>+0(SB), Y4, Y4
+	VCMPPD    $0x00, expOne<>+0(SB), Y0, Y5
+	VBLENDVPD Y5, logInf<>+0(SB), Y4, Y4
+	VMOVUPD   Y4, (AX)
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, AX
+
+normalQuantileAVX2_done:
+	VZEROUPPER
+	RET
+
+DATA special_quantSplit<>+0(SB)/8, $0x3fdb333333333333
+DATA special_quantSplit<>+8(SB)/8, $0x3fdb333333333333
+DATA special_quantSplit<>+16(SB)/8, $0x3fdb333333333333
+DATA special_quantSplit<>+24(SB)/8, $0x3fdb333333333333
+GLOBL special_quantSplit<>(SB), RODATA|NOPTR, $32
+
+DATA special_quantConst<>+0(SB)/8, $0x3fc71eb851eb851f
+DATA special_quantConst<>+8(SB)/8, $0x3fc71eb851eb851f
+DATA special_quantConst<>+16(SB)/8, $0x3fc71eb851eb851f
+DATA special_quantConst<>+24(SB)/8, $0x3fc71eb851eb851f
+GLOBL special_quantConst<>(SB), RODATA|NOPTR, $32
+
+DATA special_quantSplit2<>+0(SB)/8, $0x4014000000000000
+DATA special_quantSplit2<>+8(SB)/8, $0x4014000000000000
+DATA special_quantSplit2<>+16(SB)/8, $0x4014000000000000
+DATA special_quantSplit2<>+24(SB)/8, $0x4014000000000000
+GLOBL special_quantSplit2<>(SB), RODATA|NOPTR, $32
+
+DATA special_quantShift1<>+0(SB)/8, $0x3ff999999999999a
+DATA special_quantShift1<>+8(SB)/8, $0x3ff999999999999a
+DATA special_quantShift1<>+16(SB)/8, $0x3ff999999999999a
+DATA special_quantShift1<>+24(SB)/8, $0x3ff999999999999a
+GLOBL special_quantShift1<>(SB), RODATA|NOPTR, $32
+
+// func atanAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·atanAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+atanAVX2_loop2:
+	CMPQ    DX, $0x02
+	JB      atanAVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD 32(CX), Y1
+	VMOVUPD expOne<>+0(SB), Y2
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y2, Y3
+	VANDPD    expAbs<>+0(SB), Y0, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VCMPPD    $0x00, logInf<>+0(SB), Y4, Y6
+	VANDPD    Y6, Y5, Y5
+	VBLENDVPD Y5, expOne<>+0(SB), Y3, Y3
+	VBLENDVPD Y5, expOne<>+0(SB), Y4, Y4
+	VPSRLQ    $0x3f, Y2, Y7
+	VPADDQ    Y7, Y7, Y7
+	VCMPPD    $0x1e, Y3, Y4, Y5
+	VPSUBQ    Y5, Y7, Y7
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y4, Y3, Y6
+	VMAXPD  Y4, Y3, Y3
+	VDIVPD  Y3, Y6, Y6
+	VCMPPD  $0x00, expZero<>+0(SB), Y3, Y5
+	VANDNPD Y6, Y5, Y6
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y6, Y4
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y6, Y3
+	VPXOR       Y8, Y8, Y8
+	VPSUBQ      Y4, Y8, Y8
+	VPSUBQ      Y3, Y8, Y8
+	VPADDQ      Y8, Y8, Y8
+	VPSLLQ      $0x20, Y8, Y5
+	VPOR        Y8, Y5, Y5
+	VPOR        specialPermHigh<>+0(SB), Y5, Y5
+	VPERMPS     atanRed0<>+0(SB), Y5, Y4
+	VPERMPS     atanRed1<>+0(SB), Y5, Y3
+	VFMSUB213PD Y3, Y6, Y4
+	VPERMPS     atanRed3<>+0(SB), Y5, Y3
+	VPERMPS     atanRed2<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y6, Y3
+	VDIVPD      Y3, Y4, Y4
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y4, Y4, Y3
+	VMULPD      Y3, Y3, Y8
+	VMOVUPD     special_atanPoly10<>+0(SB), Y6
+	VFMADD213PD special_atanPoly8<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly6<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly4<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly2<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly0<>+0(SB), Y8, Y6
+	VMOVUPD     special_atanPoly9<>+0(SB), Y9
+	VFMADD213PD special_atanPoly7<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly5<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly3<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly1<>+0(SB), Y8, Y9
+	VMULPD      Y3, Y6, Y6
+	VFMADD213PD Y6, Y8, Y9
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y5, Y3
+	VFMSUB213PD Y3, Y4, Y9
+	VSUBPD      Y4, Y9, Y9
+	VPERMPS     atanRed4<>+0(SB), Y5, Y3
+	VSUBPD      Y9, Y3, Y3
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanQuad2<>+0(SB), Y4, Y6
+	VPERMPS     atanQuad1<>+0(SB), Y4, Y5
+	VFMADD213PD Y5, Y6, Y3
+	VPERMPS     atanQuad0<>+0(SB), Y4, Y6
+	VADDPD      Y6, Y3, Y3
+	VANDPD      expSign<>+0(SB), Y0, Y6
+	VORPD       Y6, Y3, Y3
+	VCMPPD      $0x03, Y0, Y2, Y5
+	VADDPD      Y0, Y2, Y6
+	VBLENDVPD   Y5, Y6, Y3, Y3
+	VMOVUPD     Y3, (AX)
+	VMOVUPD     expOne<>+0(SB), Y0
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y0, Y2
+	VANDPD    expAbs<>+0(SB), Y1, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y0, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y1, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y1, Y0, Y4
+	VADDPD      Y1, Y0, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, DX
+	JMP         atanAVX2_loop2
+
+atanAVX2_tail:
+	TESTQ   DX, DX
+	JZ      atanAVX2_done
+	VMOVUPD (CX), Y0
+	VMOVUPD expOne<>+0(SB), Y1
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y1, Y2
+	VANDPD    expAbs<>+0(SB), Y0, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y1, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y0, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y0, Y1, Y4
+	VADDPD      Y0, Y1, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, AX
+
+atanAVX2_done:
+	VZEROUPPER
+	RET
+
+DATA special_atanSplit1<>+0(SB)/8, $0x3fdc000000000000
+DATA special_atanSplit1<>+8(SB)/8, $0x3fdc000000000000
+DATA special_atanSplit1<>+16(SB)/8, $0x3fdc000000000000
+DATA special_atanSplit1<>+24(SB)/8, $0x3fdc000000000000
+GLOBL special_atanSplit1<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanSplit2<>+0(SB)/8, $0x3fe6000000000000
+DATA special_atanSplit2<>+8(SB)/8, $0x3fe6000000000000
+DATA special_atanSplit2<>+16(SB)/8, $0x3fe6000000000000
+DATA special_atanSplit2<>+24(SB)/8, $0x3fe6000000000000
+GLOBL special_atanSplit2<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly10<>+0(SB)/8, $0x3f90ad3ae322da11
+DATA special_atanPoly10<>+8(SB)/8, $0x3f90ad3ae322da11
+DATA special_atanPoly10<>+16(SB)/8, $0x3f90ad3ae322da11
+DATA special_atanPoly10<>+24(SB)/8, $0x3f90ad3ae322da11
+GLOBL special_atanPoly10<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly8<>+0(SB)/8, $0x3fa97b4b24760deb
+DATA special_atanPoly8<>+8(SB)/8, $0x3fa97b4b24760deb
+DATA special_atanPoly8<>+16(SB)/8, $0x3fa97b4b24760deb
+DATA special_atanPoly8<>+24(SB)/8, $0x3fa97b4b24760deb
+GLOBL special_atanPoly8<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly6<>+0(SB)/8, $0x3fb10d66a0d03d51
+DATA special_atanPoly6<>+8(SB)/8, $0x3fb10d66a0d03d51
+DATA special_atanPoly6<>+16(SB)/8, $0x3fb10d66a0d03d51
+DATA special_atanPoly6<>+24(SB)/8, $0x3fb10d66a0d03d51
+GLOBL special_atanPoly6<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly4<>+0(SB)/8, $0x3fb745cdc54c206e
+DATA special_atanPoly4<>+8(SB)/8, $0x3fb745cdc54c206e
+DATA special_atanPoly4<>+16(SB)/8, $0x3fb745cdc54c206e
+DATA special_atanPoly4<>+24(SB)/8, $0x3fb745cdc54c206e
+GLOBL special_atanPoly4<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly2<>+0(SB)/8, $0x3fc24924920083ff
+DATA special_atanPoly2<>+8(SB)/8, $0x3fc24924920083ff
+DATA special_atanPoly2<>+16(SB)/8, $0x3fc24924920083ff
+DATA special_atanPoly2<>+24(SB)/8, $0x3fc24924920083ff
+GLOBL special_atanPoly2<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly0<>+0(SB)/8, $0x3fd555555555550d
+DATA special_atanPoly0<>+8(SB)/8, $0x3fd555555555550d
+DATA special_atanPoly0<>+16(SB)/8, $0x3fd555555555550d
+DATA special_atanPoly0<>+24(SB)/8, $0x3fd555555555550d
+GLOBL special_atanPoly0<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly9<>+0(SB)/8, $0xbfa2b4442c6a6c2f
+DATA special_atanPoly9<>+8(SB)/8, $0xbfa2b4442c6a6c2f
+DATA special_atanPoly9<>+16(SB)/8, $0xbfa2b4442c6a6c2f
+DATA special_atanPoly9<>+24(SB)/8, $0xbfa2b4442c6a6c2f
+GLOBL special_atanPoly9<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly7<>+0(SB)/8, $0xbfadde2d52defd9a
+DATA special_atanPoly7<>+8(SB)/8, $0xbfadde2d52defd9a
+DATA special_atanPoly7<>+16(SB)/8, $0xbfadde2d52defd9a
+DATA special_atanPoly7<>+24(SB)/8, $0xbfadde2d52defd9a
+GLOBL special_atanPoly7<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly5<>+0(SB)/8, $0xbfb3b0f2af749a6d
+DATA special_atanPoly5<>+8(SB)/8, $0xbfb3b0f2af749a6d
+DATA special_atanPoly5<>+16(SB)/8, $0xbfb3b0f2af749a6d
+DATA special_atanPoly5<>+24(SB)/8, $0xbfb3b0f2af749a6d
+GLOBL special_atanPoly5<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly3<>+0(SB)/8, $0xbfbc71c6fe231671
+DATA special_atanPoly3<>+8(SB)/8, $0xbfbc71c6fe231671
+DATA special_atanPoly3<>+16(SB)/8, $0xbfbc71c6fe231671
+DATA special_atanPoly3<>+24(SB)/8, $0xbfbc71c6fe231671
+GLOBL special_atanPoly3<>(SB), RODATA|NOPTR, $32
+
+DATA special_atanPoly1<>+0(SB)/8, $0xbfc999999998ebc4
+DATA special_atanPoly1<>+8(SB)/8, $0xbfc999999998ebc4
+DATA special_atanPoly1<>+16(SB)/8, $0xbfc999999998ebc4
+DATA special_atanPoly1<>+24(SB)/8, $0xbfc999999998ebc4
+GLOBL special_atanPoly1<>(SB), RODATA|NOPTR, $32
+
+// func atan2AVX2(dst []float64, y []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·atan2AVX2(SB), NOSPLIT, $0-72
+	MOVQ dst_base+0(FP), AX
+	MOVQ y_base+24(FP), CX
+	MOVQ x_base+48(FP), DX
+	MOVQ x_len+56(FP), BX
+	SHRQ $0x02, BX
+
+atan2AVX2_loop2:
+	CMPQ    BX, $0x02
+	JB      atan2AVX2_tail
+	VMOVUPD (CX), Y0
+	VMOVUPD (DX), Y1
+	VMOVUPD 32(CX), Y2
+	VMOVUPD 32(DX), Y3
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y1, Y4
+	VANDPD    expAbs<>+0(SB), Y0, Y5
+	VCMPPD    $0x00, logInf<>+0(SB), Y4, Y6
+	VCMPPD    $0x00, logInf<>+0(SB), Y5, Y7
+	VANDPD    Y7, Y6, Y6
+	VBLENDVPD Y6, expOne<>+0(SB), Y4, Y4
+	VBLENDVPD Y6, expOne<>+0(SB), Y5, Y5
+	VPSRLQ    $0x3f, Y1, Y8
+	VPADDQ    Y8, Y8, Y8
+	VCMPPD    $0x1e, Y4, Y5, Y6
+	VPSUBQ    Y6, Y8, Y8
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y5, Y4, Y7
+	VMAXPD  Y5, Y4, Y4
+	VDIVPD  Y4, Y7, Y7
+	VCMPPD  $0x00, expZero<>+0(SB), Y4, Y6
+	VANDNPD Y7, Y6, Y7
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y7, Y5
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y7, Y4
+	VPXOR       Y9, Y9, Y9
+	VPSUBQ      Y5, Y9, Y9
+	VPSUBQ      Y4, Y9, Y9
+	VPADDQ      Y9, Y9, Y9
+	VPSLLQ      $0x20, Y9, Y6
+	VPOR        Y9, Y6, Y6
+	VPOR        specialPermHigh<>+0(SB), Y6, Y6
+	VPERMPS     atanRed0<>+0(SB), Y6, Y5
+	VPERMPS     atanRed1<>+0(SB), Y6, Y4
+	VFMSUB213PD Y4, Y7, Y5
+	VPERMPS     atanRed3<>+0(SB), Y6, Y4
+	VPERMPS     atanRed2<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y7, Y4
+	VDIVPD      Y4, Y5, Y5
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y5, Y5, Y4
+	VMULPD      Y4, Y4, Y9
+	VMOVUPD     special_atanPoly10<>+0(SB), Y7
+	VFMADD213PD special_atanPoly8<>+0(SB), Y9, Y7
+	VFMADD213PD special_atanPoly6<>+0(SB), Y9, Y7
+	VFMADD213PD special_atanPoly4<>+0(SB), Y9, Y7
+	VFMADD213PD special_atanPoly2<>+0(SB), Y9, Y7
+	VFMADD213PD special_atanPoly0<>+0(SB), Y9, Y7
+	VMOVUPD     special_atanPoly9<>+0(SB), Y10
+	VFMADD213PD special_atanPoly7<>+0(SB), Y9, Y10
+	VFMADD213PD special_atanPoly5<>+0(SB), Y9, Y10
+	VFMADD213PD special_atanPoly3<>+0(SB), Y9, Y10
+	VFMADD213PD special_atanPoly1<>+0(SB), Y9, Y10
+	VMULPD      Y4, Y7, Y7
+	VFMADD213PD Y7, Y9, Y10
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y6, Y4
+	VFMSUB213PD Y4, Y5, Y10
+	VSUBPD      Y5, Y10, Y10
+	VPERMPS     atanRed4<>+0(SB), Y6, Y4
+	VSUBPD      Y10, Y4, Y4
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y8, Y8, Y8
+	VPSLLQ      $0x20, Y8, Y5
+	VPOR        Y8, Y5, Y5
+	VPOR        specialPermHigh<>+0(SB), Y5, Y5
+	VPERMPS     atanQuad2<>+0(SB), Y5, Y7
+	VPERMPS     atanQuad1<>+0(SB), Y5, Y6
+	VFMADD213PD Y6, Y7, Y4
+	VPERMPS     atanQuad0<>+0(SB), Y5, Y7
+	VADDPD      Y7, Y4, Y4
+	VANDPD      expSign<>+0(SB), Y0, Y7
+	VORPD       Y7, Y4, Y4
+	VCMPPD      $0x03, Y0, Y1, Y6
+	VADDPD      Y0, Y1, Y7
+	VBLENDVPD   Y6, Y7, Y4, Y4
+	VMOVUPD     Y4, (AX)
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y3, Y0
+	VANDPD    expAbs<>+0(SB), Y2, Y1
+	VCMPPD    $0x00, logInf<>+0(SB), Y0, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y1, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y0, Y0
+	VBLENDVPD Y4, expOne<>+0(SB), Y1, Y1
+	VPSRLQ    $0x3f, Y3, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y0, Y1, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y1, Y0, Y5
+	VMAXPD  Y1, Y0, Y0
+	VDIVPD  Y0, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y0, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y1
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y0
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y1, Y7, Y7
+	VPSUBQ      Y0, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y1
+	VPERMPS     atanRed1<>+0(SB), Y4, Y0
+	VFMSUB213PD Y0, Y5, Y1
+	VPERMPS     atanRed3<>+0(SB), Y4, Y0
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y0
+	VDIVPD      Y0, Y1, Y1
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y1, Y1, Y0
+	VMULPD      Y0, Y0, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y0, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y0
+	VFMSUB213PD Y0, Y1, Y8
+	VSUBPD      Y1, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y0
+	VSUBPD      Y8, Y0, Y0
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y1
+	VPOR        Y6, Y1, Y1
+	VPOR        specialPermHigh<>+0(SB), Y1, Y1
+	VPERMPS     atanQuad2<>+0(SB), Y1, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y1, Y4
+	VFMADD213PD Y4, Y5, Y0
+	VPERMPS     atanQuad0<>+0(SB), Y1, Y5
+	VADDPD      Y5, Y0, Y0
+	VANDPD      expSign<>+0(SB), Y2, Y5
+	VORPD       Y5, Y0, Y0
+	VCMPPD      $0x03, Y2, Y3, Y4
+	VADDPD      Y2, Y3, Y5
+	VBLENDVPD   Y4, Y5, Y0, Y0
+	VMOVUPD     Y0, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, DX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, BX
+	JMP         atan2AVX2_loop2
+
+atan2AVX2_tail:
+	TESTQ   BX, BX
+	JZ      atan2AVX2_done
+	VMOVUPD (CX), Y0
+	VMOVUPD (DX), Y1
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y1, Y2
+	VANDPD    expAbs<>+0(SB), Y0, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y1, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y0, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y0, Y1, Y4
+	VADDPD      Y0, Y1, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, DX
+	ADDQ        $0x00000020, AX
+
+atan2AVX2_done:
+	VZEROUPPER
+	RET
+
+// func asinAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·asinAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+asinAVX2_loop2:
+	CMPQ         DX, $0x02
+	JB           asinAVX2_tail
+	VMOVUPD      (CX), Y0
+	VMOVUPD      32(CX), Y1
+	VMOVUPD      expOne<>+0(SB), Y2
+	VFNMADD231PD Y0, Y0, Y2
+	VSQRTPD      Y2, Y2
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y2, Y3
+	VANDPD    expAbs<>+0(SB), Y0, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VCMPPD    $0x00, logInf<>+0(SB), Y4, Y6
+	VANDPD    Y6, Y5, Y5
+	VBLENDVPD Y5, expOne<>+0(SB), Y3, Y3
+	VBLENDVPD Y5, expOne<>+0(SB), Y4, Y4
+	VPSRLQ    $0x3f, Y2, Y7
+	VPADDQ    Y7, Y7, Y7
+	VCMPPD    $0x1e, Y3, Y4, Y5
+	VPSUBQ    Y5, Y7, Y7
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y4, Y3, Y6
+	VMAXPD  Y4, Y3, Y3
+	VDIVPD  Y3, Y6, Y6
+	VCMPPD  $0x00, expZero<>+0(SB), Y3, Y5
+	VANDNPD Y6, Y5, Y6
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y6, Y4
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y6, Y3
+	VPXOR       Y8, Y8, Y8
+	VPSUBQ      Y4, Y8, Y8
+	VPSUBQ      Y3, Y8, Y8
+	VPADDQ      Y8, Y8, Y8
+	VPSLLQ      $0x20, Y8, Y5
+	VPOR        Y8, Y5, Y5
+	VPOR        specialPermHigh<>+0(SB), Y5, Y5
+	VPERMPS     atanRed0<>+0(SB), Y5, Y4
+	VPERMPS     atanRed1<>+0(SB), Y5, Y3
+	VFMSUB213PD Y3, Y6, Y4
+	VPERMPS     atanRed3<>+0(SB), Y5, Y3
+	VPERMPS     atanRed2<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y6, Y3
+	VDIVPD      Y3, Y4, Y4
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y4, Y4, Y3
+	VMULPD      Y3, Y3, Y8
+	VMOVUPD     special_atanPoly10<>+0(SB), Y6
+	VFMADD213PD special_atanPoly8<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly6<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly4<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly2<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly0<>+0(SB), Y8, Y6
+	VMOVUPD     special_atanPoly9<>+0(SB), Y9
+	VFMADD213PD special_atanPoly7<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly5<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly3<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly1<>+0(SB), Y8, Y9
+	VMULPD      Y3, Y6, Y6
+	VFMADD213PD Y6, Y8, Y9
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y5, Y3
+	VFMSUB213PD Y3, Y4, Y9
+	VSUBPD      Y4, Y9, Y9
+	VPERMPS     atanRed4<>+0(SB), Y5, Y3
+	VSUBPD      Y9, Y3, Y3
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ       Y7, Y7, Y7
+	VPSLLQ       $0x20, Y7, Y4
+	VPOR         Y7, Y4, Y4
+	VPOR         specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS      atanQuad2<>+0(SB), Y4, Y6
+	VPERMPS      atanQuad1<>+0(SB), Y4, Y5
+	VFMADD213PD  Y5, Y6, Y3
+	VPERMPS      atanQuad0<>+0(SB), Y4, Y6
+	VADDPD       Y6, Y3, Y3
+	VANDPD       expSign<>+0(SB), Y0, Y6
+	VORPD        Y6, Y3, Y3
+	VCMPPD       $0x03, Y0, Y2, Y5
+	VADDPD       Y0, Y2, Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VMOVUPD      Y3, (AX)
+	VMOVUPD      expOne<>+0(SB), Y0
+	VFNMADD231PD Y1, Y1, Y0
+	VSQRTPD      Y0, Y0
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y0, Y2
+	VANDPD    expAbs<>+0(SB), Y1, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y0, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y1, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y1, Y0, Y4
+	VADDPD      Y1, Y0, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, DX
+	JMP         asinAVX2_loop2
+
+asinAVX2_tail:
+	TESTQ        DX, DX
+	JZ           asinAVX2_done
+	VMOVUPD      (CX), Y0
+	VMOVUPD      expOne<>+0(SB), Y1
+	VFNMADD231PD Y0, Y0, Y1
+	VSQRTPD      Y1, Y1
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y1, Y2
+	VANDPD    expAbs<>+0(SB), Y0, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y1, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y0, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y0, Y1, Y4
+	VADDPD      Y0, Y1, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, AX
+
+asinAVX2_done:
+	VZEROUPPER
+	RET
+
+// func acosAVX2(dst []float64, x []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·acosAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	SHRQ $0x02, DX
+
+acosAVX2_loop2:
+	CMPQ         DX, $0x02
+	JB           acosAVX2_tail
+	VMOVUPD      (CX), Y0
+	VMOVUPD      32(CX), Y1
+	VMOVUPD      expOne<>+0(SB), Y2
+	VFNMADD231PD Y0, Y0, Y2
+	VSQRTPD      Y2, Y2
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y0, Y3
+	VANDPD    expAbs<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VCMPPD    $0x00, logInf<>+0(SB), Y4, Y6
+	VANDPD    Y6, Y5, Y5
+	VBLENDVPD Y5, expOne<>+0(SB), Y3, Y3
+	VBLENDVPD Y5, expOne<>+0(SB), Y4, Y4
+	VPSRLQ    $0x3f, Y0, Y7
+	VPADDQ    Y7, Y7, Y7
+	VCMPPD    $0x1e, Y3, Y4, Y5
+	VPSUBQ    Y5, Y7, Y7
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y4, Y3, Y6
+	VMAXPD  Y4, Y3, Y3
+	VDIVPD  Y3, Y6, Y6
+	VCMPPD  $0x00, expZero<>+0(SB), Y3, Y5
+	VANDNPD Y6, Y5, Y6
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y6, Y4
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y6, Y3
+	VPXOR       Y8, Y8, Y8
+	VPSUBQ      Y4, Y8, Y8
+	VPSUBQ      Y3, Y8, Y8
+	VPADDQ      Y8, Y8, Y8
+	VPSLLQ      $0x20, Y8, Y5
+	VPOR        Y8, Y5, Y5
+	VPOR        specialPermHigh<>+0(SB), Y5, Y5
+	VPERMPS     atanRed0<>+0(SB), Y5, Y4
+	VPERMPS     atanRed1<>+0(SB), Y5, Y3
+	VFMSUB213PD Y3, Y6, Y4
+	VPERMPS     atanRed3<>+0(SB), Y5, Y3
+	VPERMPS     atanRed2<>+0(SB), Y5, Y8
+	VFMADD213PD Y8, Y6, Y3
+	VDIVPD      Y3, Y4, Y4
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y4, Y4, Y3
+	VMULPD      Y3, Y3, Y8
+	VMOVUPD     special_atanPoly10<>+0(SB), Y6
+	VFMADD213PD special_atanPoly8<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly6<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly4<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly2<>+0(SB), Y8, Y6
+	VFMADD213PD special_atanPoly0<>+0(SB), Y8, Y6
+	VMOVUPD     special_atanPoly9<>+0(SB), Y9
+	VFMADD213PD special_atanPoly7<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly5<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly3<>+0(SB), Y8, Y9
+	VFMADD213PD special_atanPoly1<>+0(SB), Y8, Y9
+	VMULPD      Y3, Y6, Y6
+	VFMADD213PD Y6, Y8, Y9
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y5, Y3
+	VFMSUB213PD Y3, Y4, Y9
+	VSUBPD      Y4, Y9, Y9
+	VPERMPS     atanRed4<>+0(SB), Y5, Y3
+	VSUBPD      Y9, Y3, Y3
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ       Y7, Y7, Y7
+	VPSLLQ       $0x20, Y7, Y4
+	VPOR         Y7, Y4, Y4
+	VPOR         specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS      atanQuad2<>+0(SB), Y4, Y6
+	VPERMPS      atanQuad1<>+0(SB), Y4, Y5
+	VFMADD213PD  Y5, Y6, Y3
+	VPERMPS      atanQuad0<>+0(SB), Y4, Y6
+	VADDPD       Y6, Y3, Y3
+	VANDPD       expSign<>+0(SB), Y2, Y6
+	VORPD        Y6, Y3, Y3
+	VCMPPD       $0x03, Y2, Y0, Y5
+	VADDPD       Y2, Y0, Y6
+	VBLENDVPD    Y5, Y6, Y3, Y3
+	VMOVUPD      Y3, (AX)
+	VMOVUPD      expOne<>+0(SB), Y0
+	VFNMADD231PD Y1, Y1, Y0
+	VSQRTPD      Y0, Y0
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y1, Y2
+	VANDPD    expAbs<>+0(SB), Y0, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y1, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y0, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y0, Y1, Y4
+	VADDPD      Y0, Y1, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, 32(AX)
+	ADDQ        $0x00000040, CX
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x02, DX
+	JMP         acosAVX2_loop2
+
+acosAVX2_tail:
+	TESTQ        DX, DX
+	JZ           acosAVX2_done
+	VMOVUPD      (CX), Y0
+	VMOVUPD      expOne<>+0(SB), Y1
+	VFNMADD231PD Y0, Y0, Y1
+	VSQRTPD      Y1, Y1
+
+	// ax, ay = |x|, |y| (1, 1 if both are infinite); q = [ay > ax] + 2·[x negative]
+	VANDPD    expAbs<>+0(SB), Y0, Y2
+	VANDPD    expAbs<>+0(SB), Y1, Y3
+	VCMPPD    $0x00, logInf<>+0(SB), Y2, Y4
+	VCMPPD    $0x00, logInf<>+0(SB), Y3, Y5
+	VANDPD    Y5, Y4, Y4
+	VBLENDVPD Y4, expOne<>+0(SB), Y2, Y2
+	VBLENDVPD Y4, expOne<>+0(SB), Y3, Y3
+	VPSRLQ    $0x3f, Y0, Y6
+	VPADDQ    Y6, Y6, Y6
+	VCMPPD    $0x1e, Y2, Y3, Y4
+	VPSUBQ    Y4, Y6, Y6
+
+	// t = min/max (0 for 0/0)
+	VMINPD  Y3, Y2, Y5
+	VMAXPD  Y3, Y2, Y2
+	VDIVPD  Y2, Y5, Y5
+	VCMPPD  $0x00, expZero<>+0(SB), Y2, Y4
+	VANDNPD Y5, Y4, Y5
+
+	// interval k of t; r = (a·t - b)/(c + d·t)
+	VCMPPD      $0x1d, special_atanSplit1<>+0(SB), Y5, Y3
+	VCMPPD      $0x1d, special_atanSplit2<>+0(SB), Y5, Y2
+	VPXOR       Y7, Y7, Y7
+	VPSUBQ      Y3, Y7, Y7
+	VPSUBQ      Y2, Y7, Y7
+	VPADDQ      Y7, Y7, Y7
+	VPSLLQ      $0x20, Y7, Y4
+	VPOR        Y7, Y4, Y4
+	VPOR        specialPermHigh<>+0(SB), Y4, Y4
+	VPERMPS     atanRed0<>+0(SB), Y4, Y3
+	VPERMPS     atanRed1<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y5, Y3
+	VPERMPS     atanRed3<>+0(SB), Y4, Y2
+	VPERMPS     atanRed2<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y5, Y2
+	VDIVPD      Y2, Y3, Y3
+
+	// S = z·Σ even + w·Σ odd, z = r², w = z²
+	VMULPD      Y3, Y3, Y2
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     special_atanPoly10<>+0(SB), Y5
+	VFMADD213PD special_atanPoly8<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly6<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly4<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly2<>+0(SB), Y7, Y5
+	VFMADD213PD special_atanPoly0<>+0(SB), Y7, Y5
+	VMOVUPD     special_atanPoly9<>+0(SB), Y8
+	VFMADD213PD special_atanPoly7<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly5<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly3<>+0(SB), Y7, Y8
+	VFMADD213PD special_atanPoly1<>+0(SB), Y7, Y8
+	VMULPD      Y2, Y5, Y5
+	VFMADD213PD Y5, Y7, Y8
+
+	// atan t = hi - ((r·S - lo) - r)
+	VPERMPS     atanRed5<>+0(SB), Y4, Y2
+	VFMSUB213PD Y2, Y3, Y8
+	VSUBPD      Y3, Y8, Y8
+	VPERMPS     atanRed4<>+0(SB), Y4, Y2
+	VSUBPD      Y8, Y2, Y2
+
+	// |atan2| = c + (s·a + cLo) by q, with y's sign; NaN: x + y
+	VPADDQ      Y6, Y6, Y6
+	VPSLLQ      $0x20, Y6, Y3
+	VPOR        Y6, Y3, Y3
+	VPOR        specialPermHigh<>+0(SB), Y3, Y3
+	VPERMPS     atanQuad2<>+0(SB), Y3, Y5
+	VPERMPS     atanQuad1<>+0(SB), Y3, Y4
+	VFMADD213PD Y4, Y5, Y2
+	VPERMPS     atanQuad0<>+0(SB), Y3, Y5
+	VADDPD      Y5, Y2, Y2
+	VANDPD      expSign<>+0(SB), Y1, Y5
+	VORPD       Y5, Y2, Y2
+	VCMPPD      $0x03, Y1, Y0, Y4
+	VADDPD      Y1, Y0, Y5
+	VBLENDVPD   Y4, Y5, Y2, Y2
+	VMOVUPD     Y2, (AX)
+	ADDQ        $0x00000020, CX
+	ADDQ        $0x00000020, AX
+
+acosAVX2_done:
 	VZEROUPPER
 	RET

@@ -49,32 +49,44 @@ func vectorLoop(name, doc string, body func(x reg.VecVirtual) reg.VecVirtual) {
 
 // vectorLoopN is vectorLoop for a body with one result per output slice in outs.
 func vectorLoopN(name string, outs []string, doc string, body func(x reg.VecVirtual) []reg.VecVirtual) {
-	TEXT(name, NOSPLIT, fmt.Sprintf("func(%s, x []float64)", strings.Join(outs, ", ")))
+	vectorLoopIO(name, outs, []string{"x"}, doc, func(xs []reg.VecVirtual) []reg.VecVirtual { return body(xs[0]) })
+}
+
+// vectorLoopIO is vectorLoopN for a body of several inputs, ins (the last one, x, sets the
+// length).
+func vectorLoopIO(name string, outs, ins []string, doc string, body func(xs []reg.VecVirtual) []reg.VecVirtual) {
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(%s, %s []float64)", strings.Join(outs, ", "), strings.Join(ins, ", ")))
 	Pragma("noescape")
 	twin := strings.TrimSuffix(name, "AVX2") + "Generic"
+	others := append(append([]string(nil), outs...), ins[:len(ins)-1]...)
 	Doc(fmt.Sprintf("%s sets %s for i < len(x) &^ 3, as its pure-Go twin %s", name, doc, twin),
-		fmt.Sprintf("does for every i; len(%s) must be at least len(x) &^ 3.", strings.Join(outs, "), len(")))
+		fmt.Sprintf("does for every i; len(%s) must be at least len(x) &^ 3.", strings.Join(others, "), len(")))
 	dps := make([]reg.Register, len(outs))
 	for o, out := range outs {
 		dps[o] = Load(Param(out).Base(), GP64())
 	}
-	xp := Load(Param("x").Base(), GP64())
+	xps := make([]reg.Register, len(ins))
+	for i, in := range ins {
+		xps[i] = Load(Param(in).Base(), GP64())
+	}
 	n := Load(Param("x").Len(), GP64())
 	SHRQ(U8(2), n)
 	step := func(groups int) {
-		xs := make([]reg.VecVirtual, groups)
+		xs := make([][]reg.VecVirtual, groups)
 		for g := range xs {
-			xs[g] = YMM()
-			VMOVUPD(Mem{Base: xp, Disp: 32 * g}, xs[g])
+			for _, xp := range xps {
+				v := YMM()
+				VMOVUPD(Mem{Base: xp, Disp: 32 * g}, v)
+				xs[g] = append(xs[g], v)
+			}
 		}
 		for g, x := range xs {
 			for o, y := range body(x) {
 				VMOVUPD(y, Mem{Base: dps[o], Disp: 32 * g})
 			}
 		}
-		ADDQ(U32(32*groups), xp)
-		for _, dp := range dps {
-			ADDQ(U32(32*groups), dp)
+		for _, p := range append(xps, dps...) {
+			ADDQ(U32(32*groups), p)
 		}
 	}
 	Label(name + "_loop2")
@@ -146,9 +158,9 @@ func vecmathConsts() {
 	}
 }
 
-// expRound clamps x to [expMin, expMax] into v (NaN stays NaN) and returns n = round(v/ln2) as
-// a float. x is overwritten.
-func expRound(x reg.VecVirtual) (v, n reg.VecVirtual) {
+// expRound clamps x to [expMin, expMax] into v (NaN stays NaN) and returns n = round((v + b)/ln2)
+// as a float (b nil: 0). x is overwritten.
+func expRound(x, b reg.VecVirtual) (v, n reg.VecVirtual) {
 	c := expConsts
 	t := YMM()
 	v = YMM()
@@ -157,20 +169,28 @@ func expRound(x reg.VecVirtual) (v, n reg.VecVirtual) {
 	VMAXPD(x, t, t)
 	VMOVUPD(c["max"], v)
 	VMINPD(t, v, v)
-	Comment("n = round(v·log2e) through the shifter")
+	s := v
+	if b != nil {
+		s = YMM()
+		VADDPD(b, v, s)
+	}
+	Comment("n = round((v + b)·log2e) through the shifter")
 	n = x
 	VMOVUPD(c["shifter"], n)
-	VFMADD231PD(c["log2e"], v, n)
+	VFMADD231PD(c["log2e"], s, n)
 	VSUBPD(c["shifter"], n, n)
 	return v, n
 }
 
-// expReduce returns n and r = v - n·ln2Hi - n·ln2Lo for v = x clamped, as expReduce in Go.
-// x is overwritten.
-func expReduce(x reg.VecVirtual) (n, r reg.VecVirtual) {
+// expReduce returns n and r = (v - n·ln2Hi + b) - n·ln2Lo for v = x clamped (b nil: 0), as
+// expSum in Go. x is overwritten.
+func expReduce(x, b reg.VecVirtual) (n, r reg.VecVirtual) {
 	c := expConsts
-	r, n = expRound(x)
+	r, n = expRound(x, b)
 	VFNMADD231PD(c["ln2Hi"], n, r)
+	if b != nil {
+		VADDPD(b, r, r)
+	}
 	VFNMADD231PD(c["ln2Lo"], n, r)
 	return n, r
 }
@@ -205,8 +225,12 @@ func horner(consts map[string]Mem, prefix string, r reg.VecVirtual, first, last 
 }
 
 // expBody returns eˣ for the four values in x, as expGeneric.
-func expBody(x reg.VecVirtual) reg.VecVirtual {
-	n, r := expReduce(x)
+func expBody(x reg.VecVirtual) reg.VecVirtual { return expSumBody(x, nil) }
+
+// expSumBody returns e^(a+b) (b nil: 0) for the four values in a, as expSum in Go. a is
+// overwritten.
+func expSumBody(a, b reg.VecVirtual) reg.VecVirtual {
+	n, r := expReduce(a, b)
 	Comment("p = eʳ")
 	p := horner(expConsts, "c", r, 0, 13)
 	s1, s2, _ := pow2Split(n)
@@ -221,7 +245,7 @@ func expm1Body(x reg.VecVirtual) reg.VecVirtual {
 	zero, x0 := YMM(), YMM()
 	VCMPPD(U8(0x00), c["zero"], x, zero) // x == ±0: the result is x
 	VMOVAPD(x, x0)
-	rHi, n := expRound(x)
+	rHi, n := expRound(x, nil)
 	Comment("r = rHi + rLo, rHi = v - n·ln2Hi, rLo = -n·ln2Lo; rErr by two-sum")
 	rLo, r := YMM(), YMM()
 	VFNMADD231PD(c["ln2Hi"], n, rHi)
@@ -485,4 +509,5 @@ func vecmathKernels() {
 		s, c := sincosBody(x)
 		return []reg.VecVirtual{s, c}
 	})
+	specialKernels()
 }
