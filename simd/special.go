@@ -28,6 +28,10 @@ func NormalCDF(dst, x []float64) { vecmathUse.normalCDF(dst[:len(x)], x) }
 // NormalQuantile(0) = -Inf, NormalQuantile(1) = +Inf, and p < 0, p > 1 or NaN give NaN.
 func NormalQuantile(dst, p []float64) { vecmathUse.normalQuantile(dst[:len(p)], p) }
 
+// NormalQuantileOf is Φ⁻¹(p) for one value: what every implementation of [NormalQuantile] gives at
+// p (they compute the same operations), for scalar code that must agree with batched code.
+func NormalQuantileOf(p float64) float64 { return normalQuantileScalar(p) }
+
 // Constants of the erf family shared by the generic and assembly kernels (simd/_asm repeats
 // them).
 const (

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/spec"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // Manifold is one sub-manifold of a PDF.
@@ -114,8 +115,9 @@ func (m interval) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	c := math.Log(width) - 0.5*math.Log(2*math.Pi)
 	t := z.Tape()
 	x, logDet := t.New(z.R, 1), t.New(z.R, 1)
+	simd.NormalCDF(x.Val, z.Val)
 	for i, v := range z.Val {
-		x.Val[i] = width*ad.NormalCDFF(v) + low
+		x.Val[i] = width*x.Val[i] + low
 		logDet.Val[i] = -0.5*(v*v) + c
 	}
 	if t.Tracks(z) {
@@ -140,9 +142,11 @@ func (m interval) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	t := x.Tape()
 	z, logDet := t.New(x.R, 1), t.New(x.R, 1)
 	for i, v := range x.Val {
-		u := inv * (v - low)
-		q := ad.NormalQuantileF(min(max(u, minUnit), 1-epsilon))
-		z.Val[i], logDet.Val[i] = q, 0.5*(q*q)+c
+		z.Val[i] = min(max(inv*(v-low), minUnit), 1-epsilon)
+	}
+	simd.NormalQuantile(z.Val, z.Val)
+	for i, q := range z.Val {
+		logDet.Val[i] = 0.5*(q*q) + c
 	}
 	if t.Tracks(x) {
 		t.Record([]*ad.Node{z, logDet}, []*ad.Node{x}, func() {

@@ -37,7 +37,11 @@ func (m circle) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	t := z.Tape()
 	phi, logDet := t.New(z.R, 1), t.New(z.R, 1)
 	for i, v := range z.Val {
-		phi.Val[i], logDet.Val[i] = twoPi*ad.NormalCDFF(-v), -0.5*v*v+0.5*math.Log(twoPi)
+		phi.Val[i], logDet.Val[i] = -v, -0.5*v*v+0.5*math.Log(twoPi)
+	}
+	simd.NormalCDF(phi.Val, phi.Val)
+	for i, p := range phi.Val {
+		phi.Val[i] = twoPi * p
 	}
 	if t.Tracks(z) {
 		t.Record([]*ad.Node{phi, logDet}, []*ad.Node{z}, func() {
@@ -53,7 +57,7 @@ func (m circle) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 }
 
 func (m circle) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
-	z := ad.Unary(x, circleToGauss, func(phi, z float64) float64 {
+	z := ad.Map(x, circleToGauss, func(phi, z float64) float64 {
 		if phi < CircleMargin || phi > twoPi-CircleMargin {
 			return 0
 		}
@@ -63,14 +67,25 @@ func (m circle) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	return z, logDet
 }
 
-// circleToGauss is the inverse of φ = 2π(1-Φ(z)), evaluated on the side of the smaller tail for
-// accuracy, with φ kept CircleMargin away from 0 and 2π.
-func circleToGauss(phi float64) float64 {
-	phi = ad.ClampF(phi, CircleMargin, twoPi-CircleMargin)
-	if phi <= math.Pi {
-		return -ad.NormalQuantileF(phi / twoPi)
+// circleToGauss sets z[i] to the inverse of φ = 2π(1-Φ(z)) at phi[i] (z may be phi), evaluated on
+// the side of the smaller tail for accuracy, with φ kept CircleMargin away from 0 and 2π; the
+// quantiles run as one vector kernel.
+func circleToGauss(z, phi []float64) {
+	z = z[:len(phi)]
+	for i, p := range phi {
+		p = ad.ClampF(p, CircleMargin, twoPi-CircleMargin)
+		if p <= math.Pi {
+			z[i] = p / twoPi
+		} else {
+			z[i] = (twoPi - p) / twoPi
+		}
 	}
-	return ad.NormalQuantileF((twoPi - phi) / twoPi)
+	simd.NormalQuantile(z, z)
+	for i, p := range phi {
+		if !(ad.ClampF(p, CircleMargin, twoPi-CircleMargin) > math.Pi) {
+			z[i] = -z[i]
+		}
+	}
 }
 
 func (m circle) ToEmbedding(x *ad.Node) *ad.Node {
