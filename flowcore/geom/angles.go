@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // ThetaMargin keeps zenith angles inside [ThetaMargin, π-ThetaMargin] wherever sin θ enters a
@@ -46,6 +47,17 @@ func PolarAngle(x, y float64) float64 {
 		phi += twoPi
 	}
 	return phi
+}
+
+// PolarAnglesInto sets dst[i] to PolarAngle(x[i], y[i]) with the vector atan2 kernel (dst may be x
+// or y).
+func PolarAnglesInto(dst, x, y []float64) {
+	simd.Atan2(dst, y, x)
+	for i, p := range dst[:len(x)] {
+		if p < 0 {
+			dst[i] = p + twoPi
+		}
+	}
 }
 
 // PolarAngles returns the angles of the points (x, y) in [0, 2π) (0 at the origin, where its

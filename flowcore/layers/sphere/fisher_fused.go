@@ -5,6 +5,7 @@ import (
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/geom"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // rotateVMF is the whole density direction of an f layer without sub-flows or extra rotation,
@@ -26,19 +27,35 @@ func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	if tracks {
 		keep = t.Floats(n * rows)
 	}
+	// Per row the rotation; then vector kernels over all rows for expm1(κ(w-1)), acos of the new
+	// cos θ, the polar angle of the rotated vector and the log term.
 	sc := geom.NewSinCos(x)
+	buf := t.Floats(6 * rows)
+	kv, em, cs, px, py, lg := buf[:rows], buf[rows:2*rows], buf[2*rows:3*rows], buf[3*rows:4*rows], buf[4*rows:5*rows], buf[5*rows:]
 	for i := 0; i < rows; i++ {
-		k, kj := scratch[:], kt[i%kappa.R]
+		k := scratch[:]
 		if tracks {
 			k = keep[n*i : n*(i+1)]
 		}
-		sIn := geom.RotateRow(x, mat, sc, i, k)
-		v := sign*clampedCos(k) - 1
-		k[emSlot] = math.Expm1(kj.k * v)
-		c := clampCosF(sign * (1 + 2*k[emSlot]/kj.d))
-		y.Val[2*i], y.Val[2*i+1] = math.Acos(c), geom.PolarAngle(k[4], k[5])
+		lg[i] = geom.RotateRow(x, mat, sc, i, k) // sin θ of the input
+		kv[i] = kt[i%kappa.R].k * (sign*clampedCos(k) - 1)
+		px[i], py[i] = k[4], k[5]
+	}
+	simd.Expm1(em, kv)
+	for i := range em {
+		c := clampCosF(sign * (1 + 2*em[i]/kt[i%kappa.R].d))
 		// log sin θ - log sin θ'' = ½ log(sin²θ / (1-c²)).
-		logDet.Val[i] = 0.5*math.Log(sIn*sIn/((1-c)*(1+c))) + kj.norm + kj.k*v
+		cs[i], lg[i] = c, lg[i]*lg[i]/((1-c)*(1+c))
+		if tracks {
+			keep[n*i+emSlot] = em[i]
+		}
+	}
+	simd.Acos(cs, cs)
+	simd.Log(lg, lg)
+	geom.PolarAnglesInto(px, px, py)
+	for i := range cs {
+		y.Val[2*i], y.Val[2*i+1] = cs[i], px[i]
+		logDet.Val[i] = 0.5*lg[i] + kt[i%kappa.R].norm + kv[i]
 	}
 	if !tracks {
 		return y, logDet

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // moebiusMap holds the derived coefficients α, ρ and weights w, each (rows of params) x bases.
@@ -58,37 +59,46 @@ func moebiusEval(x *ad.Node, m moebiusMap) (h, dh *ad.Node) {
 		p := moebiusAt(-math.Pi-m.alpha.Val[j], m.rho.Val[j])
 		pin[3*j], pin[3*j+1], pin[3*j+2] = p.l, p.dlr, p.d
 	}
-	ins := []*ad.Node{x, m.alpha, m.rho, m.w}
-	tracks := t.Tracks(ins...)
-	// keep holds sin(u/2), cos(u/2) and the lift per row and basis for the backward step.
-	var keep []float64
-	if tracks {
-		keep = t.Floats(3 * rows * nb)
-	}
+	// The sines, cosines and lifts of all rows and bases run as vector kernels: keep holds
+	// s = sin(u/2), c = cos(u/2) and the lift L (rows·nb each, row-major), also for the backward
+	// step.
+	n := rows * nb
+	keep := t.Floats(3 * n)
+	ks, kc, kl := keep[:n], keep[n:2*n], keep[2*n:]
 	for i := 0; i < rows; i++ {
 		xi, o := x.Val[i%x.R], i%np*nb
+		for k := 0; k < nb; k++ {
+			kl[i*nb+k] = (xi - m.alpha.Val[o+k]) / 2
+		}
+	}
+	simd.Sincos(ks, kc, kl)
+	for q := range kl {
+		r := m.rho.Val[q/nb%np*nb+q%nb]
+		kl[q] = (1 + r) / (1 - r) * ks[q] // moebiusLift's K·s
+	}
+	simd.Atan2(kl, kl, kc)
+	for i := 0; i < rows; i++ {
+		o := i % np * nb
 		v, dv := -math.Pi, 0.0
 		for k := 0; k < nb; k++ {
-			s, c := math.Sincos((xi - m.alpha.Val[o+k]) / 2)
+			q := i*nb + k
 			r, w := m.rho.Val[o+k], m.w.Val[o+k]
-			l := moebiusLift(s, c, r)
-			v += w * (l - pin[3*(o+k)])
-			dv += w * (1 - r*r) / moebiusDen(s, r)
-			if tracks {
-				q := 3 * (i*nb + k)
-				keep[q], keep[q+1], keep[q+2] = s, c, l
-			}
+			kl[q] *= 2
+			v += w * (kl[q] - pin[3*(o+k)])
+			dv += w * (1 - r*r) / moebiusDen(ks[q], r)
 		}
 		h.Val[i], dh.Val[i] = v, dv
 	}
-	if tracks {
-		t.Record([]*ad.Node{h, dh}, ins, func() { moebiusBackward(x, m, h, dh, pin, keep) })
+	ins := []*ad.Node{x, m.alpha, m.rho, m.w}
+	if t.Tracks(ins...) {
+		t.Record([]*ad.Node{h, dh}, ins, func() { moebiusBackward(x, m, h, dh, pin, ks, kc, kl) })
 	}
 	return h, dh
 }
 
 // moebiusBackward is the vector-Jacobian product of moebiusEval.
-func moebiusBackward(x *ad.Node, m moebiusMap, h, dh *ad.Node, pin, keep []float64) {
+// ks, kc and kl are moebiusEval's sines, cosines and lifts per row and basis.
+func moebiusBackward(x *ad.Node, m moebiusMap, h, dh *ad.Node, pin, ks, kc, kl []float64) {
 	nb, np := m.alpha.C, m.alpha.R
 	gh, gdh := h.Grad(), dh.Grad()
 	ga, gr, gw := m.alpha.Grad(), m.rho.Grad(), m.w.Grad()
@@ -104,14 +114,14 @@ func moebiusBackward(x *ad.Node, m moebiusMap, h, dh *ad.Node, pin, keep []float
 		o := i % np * nb
 		sx := 0.0
 		for k := 0; k < nb; k++ {
-			j, q := o+k, 3*(i*nb+k)
+			j, q := o+k, i*nb+k
 			w := m.w.Val[j]
-			p := moebiusHalf(keep[q], keep[q+1], m.rho.Val[j])
+			p := moebiusHalf(ks[q], kc[q], m.rho.Val[j])
 			// ∂L_k(-π-α)/∂α = -D_k(-π-α).
 			sx += w * (a*p.d + b*p.ddu)
 			ga[j] += w * (a*(pin[3*j+2]-p.d) - b*p.ddu)
 			gr[j] += w * (a*(p.dlr-pin[3*j+1]) + b*p.ddr)
-			gw[j] += a*(keep[q+2]-pin[3*j]) + b*p.d
+			gw[j] += a*(kl[q]-pin[3*j]) + b*p.d
 		}
 		if gx != nil {
 			gx[i%x.R] += sx
