@@ -5,6 +5,7 @@ import (
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/geom"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // vmfRotate is the whole sampling direction of an f layer without sub-flows or extra rotation,
@@ -18,48 +19,58 @@ func vmfRotate(z, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	y, logDet = t.New(rows, 2), t.New(rows, 1)
 	kt := vmfKappas(kappa)
 	// keep holds, per row, the rotation's values (as geom.RotateS2, with sin θ'' and cos θ'' first),
-	// then sin θ, cos θ of the input and L = κ(W-1); without tracking one row's scratch is reused.
+	// then sin θ, cos θ of the input and L = κ(W-1). The transcendental functions run as vector
+	// kernels over all rows between the per-row passes: sin and cos of the input, log1p for L,
+	// atan2 for θ', the polar angle and the log term.
 	const n = geom.RotateKeep + 3
 	ins := []*ad.Node{z, mat, kappa}
 	tracks := t.Tracks(ins...)
-	var keep []float64
-	var scratch [n]float64
-	if tracks {
-		keep = t.Floats(n * rows)
-	}
+	keep := t.Floats(n * rows)
+	sc := geom.NewSinCos(z)
+	buf := t.Floats(5 * rows)
+	ls, ra, rb, lg, phi := buf[:rows], buf[rows:2*rows], buf[2*rows:3*rows], buf[3*rows:4*rows], buf[4*rows:]
 	for i := 0; i < rows; i++ {
-		k, kj := scratch[:], kt[i%kappa.R]
-		if tracks {
-			k = keep[n*i : n*(i+1)]
-		}
-		zo := 2 * (i % z.R)
-		th := z.Val[zo]
-		st, ct := math.Sincos(th)
-		k[8], k[9] = st, ct
-		if th != geom.ClampTheta(th) {
-			st = math.Sin(geom.ClampTheta(th))
-		}
-		u := 1 - sign*ct
-		l := math.Log1p(-u * kj.d / 2)
-		k[10] = l
-		v := clampCosF(sign * (1 + l/kj.k))
+		k, zo := keep[n*i:n*(i+1)], 2*(i%z.R)
+		k[8], k[9] = sc.Sin[zo], sc.Cos[zo]
+		ls[i] = -(1 - sign*k[9]) * kt[i%kappa.R].d / 2
+	}
+	simd.Log1p(ls, ls)
+	for i := 0; i < rows; i++ {
+		k, kj, zo := keep[n*i:n*(i+1)], kt[i%kappa.R], 2*(i%z.R)
+		k[10] = ls[i]
+		v := clampCosF(sign * (1 + ls[i]/kj.k))
 		k[0], k[1] = math.Sqrt((1-v)*(1+v)), v
-		k[2], k[3] = math.Sincos(z.Val[zo+1])
+		k[2], k[3] = sc.Sin[zo+1], sc.Cos[zo+1]
 		e := [3]float64{k[0] * k[3], k[0] * k[2], v}
 		mo := 9 * (i % mat.R)
 		m := mat.Val[mo : mo+9]
 		for p := 0; p < 3; p++ {
 			k[4+p] = m[3*p]*e[0] + m[3*p+1]*e[1] + m[3*p+2]*e[2]
 		}
-		rho2 := k[4]*k[4] + k[5]*k[5]
-		k[7] = math.Atan2(math.Sqrt(rho2), k[6])
+		ra[i], rb[i] = math.Sqrt(k[4]*k[4]+k[5]*k[5]), k[6]
+	}
+	simd.Atan2(ra, ra, rb)
+	for i := 0; i < rows; i++ {
+		k, zo := keep[n*i:n*(i+1)], 2*(i%z.R)
+		k[7] = ra[i]
 		thOut := geom.ClampTheta(k[7])
+		rho2 := k[4]*k[4] + k[5]*k[5]
 		sOut := math.Sqrt(rho2 / (rho2 + k[6]*k[6]))
 		if k[7] != thOut {
 			sOut = math.Sin(thOut)
 		}
-		y.Val[2*i], y.Val[2*i+1] = thOut, geom.PolarAngle(k[4], k[5])
-		logDet.Val[i] = math.Log(st/sOut) - kj.norm - l
+		st := k[8]
+		if th := z.Val[zo]; th != geom.ClampTheta(th) {
+			st = math.Sin(geom.ClampTheta(th))
+		}
+		lg[i], y.Val[2*i] = st/sOut, thOut
+		ra[i], rb[i] = k[4], k[5]
+	}
+	simd.Log(lg, lg)
+	geom.PolarAnglesInto(phi, ra, rb)
+	for i := 0; i < rows; i++ {
+		y.Val[2*i+1] = phi[i]
+		logDet.Val[i] = lg[i] - kt[i%kappa.R].norm - ls[i]
 	}
 	if tracks {
 		t.Record([]*ad.Node{y, logDet}, ins, func() { vmfRotateBackward(z, mat, kappa, y, logDet, kt, keep, sign) })
