@@ -123,16 +123,36 @@ func (m sphere) Center() []float64     { return []float64{math.Pi / 2, math.Pi} 
 func (m sphere) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	t := z.Tape()
 	x, logDet := t.New(z.R, 2), t.New(z.R, 1)
-	for i := 0; i < z.R; i++ {
-		z0, z1 := z.Val[2*i], z.Val[2*i+1]
-		th, s2, c2 := zenithOfHalfRadius2((z0*z0 + z1*z1) / 2)
-		theta := geom.ClampTheta(th)
-		ld := 0.5 * math.Log(s2/c2)
+	// zenithOfHalfRadius2 and the log-det over all rows with the vector kernels: e^{-q}, expm1,
+	// asin, log and the polar angle.
+	n := z.R
+	buf := t.Floats(6 * n)
+	s2, c2, as, ld, z0, z1 := buf[:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:4*n], buf[4*n:5*n], buf[5*n:]
+	for i := 0; i < n; i++ {
+		z0[i], z1[i] = z.Val[2*i], z.Val[2*i+1]
+		ld[i] = -(z0[i]*z0[i] + z1[i]*z1[i]) / 2
+	}
+	simd.Exp(s2, ld)
+	simd.Expm1(c2, ld)
+	for i := range c2 {
+		c2[i] = -c2[i]
+		as[i] = math.Sqrt(min(s2[i], c2[i]))
+		ld[i] = s2[i] / c2[i]
+	}
+	simd.Asin(as, as)
+	simd.Log(ld, ld)
+	geom.PolarAnglesInto(z0, z0, z1)
+	for i := 0; i < n; i++ {
+		th := 2 * as[i]
+		if !(s2[i] <= 0.5) {
+			th = math.Pi - th
+		}
+		theta, l := geom.ClampTheta(th), 0.5*ld[i]
 		if th != theta {
 			s, c := halfAngle(theta)
-			ld = math.Log(s / c)
+			l = math.Log(s / c)
 		}
-		x.Val[2*i], x.Val[2*i+1], logDet.Val[i] = theta, geom.PolarAngle(z0, z1), ld
+		x.Val[2*i], x.Val[2*i+1], logDet.Val[i] = theta, z0[i], l
 	}
 	if t.Tracks(z) {
 		t.Record([]*ad.Node{x, logDet}, []*ad.Node{z}, func() { fromBaseBackward(z, x, logDet) })
