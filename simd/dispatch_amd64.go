@@ -70,7 +70,9 @@ func sincosGroupsOf4(sin, cos, x []float64) {
 // partial group through padded copies.
 func mixtureSumsAVX2(F, S, f, y, par []float64, k, stride int) {
 	n := len(y) &^ 3
-	logisticMixtureAVX2(F, S, f, y[:n], par, k, stride)
+	if n > 0 {
+		logisticMixtureAVX2(F, S, f, y[:n], par, k, stride)
+	}
 	if n < len(y) {
 		var yt [4]float64
 		var sums [3][4]float64

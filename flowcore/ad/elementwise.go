@@ -39,18 +39,24 @@ func Map(a *Node, fill func(dst, src []float64), df func(x, y float64) float64) 
 	return out
 }
 
+// MaxBroadcast is the largest number of nodes Broadcast takes (its strides are returned in an
+// array, without an allocation).
+const MaxBroadcast = 6
+
 // Stride is how a node broadcasts to an R x C result: element (i, j) of the broadcast node is
 // Val[i·Row + j·Col].
 type Stride struct{ Row, Col int }
 
 // Broadcast returns the common R x C shape of the nodes (each 1 x 1, 1 x C, R x 1 or R x C) and the
 // stride of each under broadcasting; it panics on incompatible shapes, naming the operation op.
-func Broadcast(op string, ns ...*Node) (r, c int, st []Stride) {
+func Broadcast(op string, ns ...*Node) (r, c int, st [MaxBroadcast]Stride) {
+	if len(ns) > MaxBroadcast {
+		panic(fmt.Sprintf("ad.%s: %d operands, at most %d broadcast together", op, len(ns), MaxBroadcast))
+	}
 	r, c = 1, 1
 	for _, n := range ns {
 		r, c = max(r, n.R), max(c, n.C)
 	}
-	st = make([]Stride, len(ns))
 	for k, n := range ns {
 		if (n.R != 1 && n.R != r) || (n.C != 1 && n.C != c) {
 			panic(fmt.Sprintf("ad.%s: cannot broadcast %dx%d to %dx%d", op, n.R, n.C, r, c))

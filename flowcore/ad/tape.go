@@ -58,7 +58,7 @@ func (t *Tape) Reset() {
 	t.steps = t.steps[:0]
 	t.slab = t.slab[:0]
 	for c := 0; c*nodeChunk < t.used; c++ {
-		clear(t.nodes[c]) // drop references to wrapped caller values
+		clear(t.nodes[c][:min(nodeChunk, t.used-c*nodeChunk)]) // drop references to caller values
 	}
 	t.used = 0
 }

@@ -10,6 +10,8 @@ package rotation
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"sync/atomic"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 )
@@ -50,6 +52,15 @@ type Rotation struct {
 	dim     int
 	nParams int
 	k       kernel
+	// cache holds, per direction (forward, inverse), the dense matrix of the last constant shared
+	// parameter row Apply saw: an unconditional model evaluated without gradients builds its
+	// matrices once.
+	cache [2]atomic.Pointer[denseMap]
+}
+
+// denseMap is one cached map: the raw parameters and the dense matrix.
+type denseMap struct {
+	raw, a []float64
 }
 
 // New returns the map of the given mode on dim-dimensional vectors. n is the number of Householder
@@ -171,14 +182,12 @@ func (r *Rotation) Apply(x, params *ad.Node, inverse bool) *ad.Node {
 	}
 	out := t.New(rows, d)
 	work := t.Floats(r.k.workSize())
-	xRow := func(i int) int { return i % x.R * d }
-	cRow := func(i int) int { return i % params.R * nc }
 	if params.R == 1 {
 		// One map for all rows: apply it as a dense matrix.
-		a := t.Floats(d * d)
-		r.dense(coef, a, t.Floats(r.k.workSize()+2*d), inverse)
+		a := r.sharedMatrix(params, coef, inverse)
 		for i := 0; i < rows; i++ {
-			mulVec(a, x.Val[xRow(i):xRow(i)+d], out.Val[i*d:(i+1)*d], false)
+			xo := i % x.R * d
+			mulVec(a, x.Val[xo:xo+d], out.Val[i*d:(i+1)*d], false)
 		}
 		if t.Tracks(x, params) {
 			t.Record([]*ad.Node{out}, []*ad.Node{x, params}, func() { r.sharedBackward(x, params, out, coef, a, work, inverse) })
@@ -186,7 +195,8 @@ func (r *Rotation) Apply(x, params *ad.Node, inverse bool) *ad.Node {
 		return out
 	}
 	for i := 0; i < rows; i++ {
-		r.k.apply(coef[cRow(i):cRow(i)+nc], x.Val[xRow(i):xRow(i)+d], out.Val[i*d:(i+1)*d], work, inverse)
+		xo, co := i%x.R*d, i%params.R*nc
+		r.k.apply(coef[co:co+nc], x.Val[xo:xo+d], out.Val[i*d:(i+1)*d], work, inverse)
 	}
 	if !t.Tracks(x, params) {
 		return out
@@ -199,12 +209,11 @@ func (r *Rotation) Apply(x, params *ad.Node, inverse bool) *ad.Node {
 			gx = x.Grad()
 		}
 		for i := 0; i < rows; i++ {
-			xo := xRow(i)
+			xo, co, gxo := i%x.R*d, i%params.R*nc, i%x.R*d
 			if !x.NeedsGrad() {
-				xo = 0
+				gxo = 0
 			}
-			r.k.backward(coef[cRow(i):cRow(i)+nc], x.Val[xRow(i):xRow(i)+d], g[i*d:(i+1)*d],
-				gx[xo:xo+d], gc[cRow(i):cRow(i)+nc], work, inverse)
+			r.k.backward(coef[co:co+nc], x.Val[xo:xo+d], g[i*d:(i+1)*d], gx[gxo:gxo+d], gc[co:co+nc], work, inverse)
 		}
 		if params.NeedsGrad() {
 			gp, np := params.Grad(), r.nParams
@@ -214,6 +223,27 @@ func (r *Rotation) Apply(x, params *ad.Node, inverse bool) *ad.Node {
 		}
 	})
 	return out
+}
+
+// sharedMatrix returns the dense matrix of the one shared parameter row params with coefficients
+// coef (M⁻¹ if inverse): from the cache when params is a constant row seen before, else built on
+// the tape (and cached if constant).
+func (r *Rotation) sharedMatrix(params *ad.Node, coef []float64, inverse bool) []float64 {
+	t, d := params.Tape(), r.dim
+	dir := 0
+	if inverse {
+		dir = 1
+	}
+	constant := !params.NeedsGrad()
+	if c := r.cache[dir].Load(); constant && c != nil && slices.Equal(c.raw, params.Val) {
+		return c.a
+	}
+	a := t.Floats(d * d)
+	r.dense(coef, a, t.Floats(r.k.workSize()+2*d), inverse)
+	if constant {
+		r.cache[dir].Store(&denseMap{raw: slices.Clone(params.Val), a: slices.Clone(a)})
+	}
+	return a
 }
 
 // sharedBackward is the vector-Jacobian product of Apply for one shared map with dense matrix a:

@@ -207,3 +207,27 @@ func TestGradients(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedMatrixCache checks that Apply with constant shared parameters gives the same values
+// from its matrix cache as a fresh map, also after the parameters change, and that parameters
+// with gradients bypass it.
+func TestSharedMatrixCache(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	r, _ := New(Householder, 3, -1)
+	x := randVals(rng, 4*3)
+	for range 3 {
+		p := randVals(rng, r.NumParams())
+		for _, inverse := range []bool{false, true} {
+			fresh, _ := New(Householder, 3, -1)
+			tp := ad.NewTape(false)
+			want := fresh.Apply(tp.Const(4, 3, x), tp.Const(1, len(p), p), inverse).Val
+			for range 2 {
+				got := r.Apply(tp.Const(4, 3, x), tp.Const(1, len(p), p), inverse).Val
+				closeSlices(t, "cached", got, want, 0)
+			}
+			rec := ad.NewTape(true)
+			got := r.Apply(rec.Const(4, 3, x), rec.Var(1, len(p), p), inverse).Val
+			closeSlices(t, "with gradients", got, want, 0)
+		}
+	}
+}

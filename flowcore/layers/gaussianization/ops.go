@@ -105,7 +105,7 @@ func (m mixture) density(kind invKind, y *ad.Node, p mixParams, shared []float64
 	if need {
 		saved = make([]point, y.R*d)
 	}
-	scratch := make([]float64, m.scratchLen())
+	scratch := t.Floats(m.scratchLen())
 	for i := 0; i < y.R; i++ {
 		blk := rp.at(i)
 		sum := newLogSum()
