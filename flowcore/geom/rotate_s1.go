@@ -1,8 +1,6 @@
 package geom
 
 import (
-	"math"
-
 	"github.com/gojammy/gojammy/flowcore/ad"
 )
 
@@ -16,22 +14,20 @@ func RotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
 	y, logDet = t.New(rows, 1), t.New(rows, 1)
 	ins := []*ad.Node{x, mat}
 	tracks := t.Tracks(ins...)
-	// keep holds sin φ, cos φ and the rotated vector per row for the backward step.
-	var keep []float64
-	var scratch [4]float64
-	if tracks {
-		keep = t.Floats(4 * rows)
-	}
+	// keep holds sin φ, cos φ and the rotated vector per row (also for the backward step); the
+	// sines, cosines and polar angles run as vector kernels over all rows.
+	keep := t.Floats(4 * rows)
+	sc := NewSinCos(x)
+	buf := t.Floats(2 * rows)
+	ex, ey := buf[:rows], buf[rows:]
 	for i := 0; i < rows; i++ {
-		k := scratch[:]
-		if tracks {
-			k = keep[4*i : 4*(i+1)]
-		}
-		k[0], k[1] = math.Sincos(x.Val[i%x.R])
+		k := keep[4*i : 4*(i+1)]
+		k[0], k[1] = sc.Sin[i%x.R], sc.Cos[i%x.R]
 		m := mat.Val[4*(i%mat.R) : 4*(i%mat.R)+4]
 		k[2], k[3] = m[0]*k[1]+m[1]*k[0], m[2]*k[1]+m[3]*k[0]
-		y.Val[i] = PolarAngle(k[2], k[3])
+		ex[i], ey[i] = k[2], k[3]
 	}
+	PolarAnglesInto(y.Val, ex, ey)
 	if !tracks {
 		return y, logDet
 	}
