@@ -184,7 +184,7 @@ func addScaled(op string, a, b *Node, s float64) *Node {
 func Mul(a, b *Node) *Node {
 	r, c, st := Broadcast("Mul", a, b)
 	t := a.tape
-	out := t.New(r, c)
+	out := t.newFilled(r, c)
 	switch n := len(out.Val); {
 	case len(a.Val) == n && len(b.Val) == n:
 		av, bv := a.Val[:n], b.Val[:n]

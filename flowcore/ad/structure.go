@@ -39,7 +39,7 @@ func Cols(a *Node, start, n int) *Node {
 // Gather returns the columns idx of a, in that order (columns may repeat).
 func Gather(a *Node, idx []int) *Node {
 	t := a.tape
-	out := t.New(a.R, len(idx))
+	out := t.newFilled(a.R, len(idx))
 	for i := 0; i < a.R; i++ {
 		row, orow := a.Val[i*a.C:(i+1)*a.C], out.Val[i*out.C:(i+1)*out.C]
 		for j, k := range idx {
@@ -75,7 +75,7 @@ func Concat(parts ...*Node) *Node {
 		}
 		c += p.C
 	}
-	out := t.New(r, c)
+	out := t.newFilled(r, c)
 	off := 0
 	for _, p := range parts {
 		for i := 0; i < r; i++ {
