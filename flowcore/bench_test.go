@@ -8,7 +8,8 @@ import (
 	"github.com/gojammy/gojammy/flowcore/train"
 )
 
-// benchModels are the models of docs/benchmarks.md.
+// benchModels are the models of the Go benchmarks (benchmarks/compare.py measures these and more
+// through Python, beside jammy_flows).
 var benchModels = []struct{ pdf, flow string }{
 	{"e2", "gggg"}, {"e10", "gggg"}, {"i1", "r"},
 	{"s2", "f"}, {"s2", "v"}, {"s1", "m"}, {"s1", "o"}, {"e4+s2+e4", "gggg+n+gggg"},
@@ -74,5 +75,37 @@ func BenchmarkTrainStep(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// scalingModels are the models whose thread scaling the issue of the kernel floor fixes: two
+// threads at least 1.8x one at batch 100,000.
+var scalingModels = []struct{ pdf, flow string }{{"e2", "gggg"}, {"s2", "f"}, {"e4+s2+e4", "gggg+n+gggg"}}
+
+// BenchmarkScaling measures evaluation and sampling at batch 100,000, meant to be run with
+// -cpu 1,2 (the engine uses GOMAXPROCS threads unless SetThreads says otherwise); the ratio of the
+// events/s of -2 to those of -1 is the speed-up of two threads.
+func BenchmarkScaling(b *testing.B) {
+	const n = 100000
+	for _, m := range scalingModels {
+		b.Run(m.pdf+"_"+m.flow, func(b *testing.B) {
+			p, x := benchModel(b, m.pdf, m.flow, n)
+			b.Run("LogDensity", func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					if _, err := p.LogDensity(x, n, nil, flowcore.SavedCoords); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			})
+			b.Run("Sample", func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					if _, err := p.Sample(n, nil, uint64(i), flowcore.SavedCoords); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			})
+		})
 	}
 }
