@@ -17,8 +17,11 @@ func (m mixture) solveShared(kind invKind, zs, ys []float64, pts []point, part [
 	tStar, br := b.t.Floats(n), make([]root.Bracket, n)
 	active := make([]int, 0, n)
 	scale := 0.0
+	logs := b.t.Floats(2 * n)
+	logF, logS := logs[:n], logs[n:]
+	kind.targets(zs, logF, logS)
 	for i, z := range zs {
-		lF, lS := kind.target(z)
+		lF, lS := logF[i], logS[i]
 		tStar[i] = lF - lS
 		if math.IsNaN(tStar[i]) || math.IsInf(tStar[i], 0) {
 			ys[i], pts[i] = nanRoot(z, tStar[i])

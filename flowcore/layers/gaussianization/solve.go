@@ -13,36 +13,52 @@ const maxSolveIter = 100
 // solveTol is the relative step size at which the root search stops (the step is still applied).
 const solveTol = 2e-15
 
-// target returns the log CDF and log survival value F* the mixture must reach for ψ(F*) = z: the
-// exact inverse of each branch of ψ. A z that falls in the small gap jammy_flows' inverse normal
-// leaves where the exact middle and an approximate tail meet is mapped to the joining CDF value.
-func (k invKind) target(z float64) (logF, logS float64) {
+// targets sets logF[i] and logS[i] to the log CDF and log survival value F* the mixture must reach
+// for ψ(F*) = z[i]: the exact inverse of each branch of ψ. A z that falls in the small gap
+// jammy_flows' inverse normal leaves where the exact middle and an approximate tail meet is mapped
+// to the joining CDF value. The exact middle's log Φ(−|z|) and the log1p(−F*) of the other side
+// run as vector kernels (logF and logS may not alias z).
+func (k invKind) targets(z, logF, logS []float64) {
+	n := len(z)
+	small, large := logF[:n], logS[:n]
 	if k == isigmoid {
-		lF := -softplus(-z)
-		return lF, lF - z
+		for i, v := range z {
+			large[i] = -v
+		}
+		simd.Softplus(large, large)
+		for i, v := range z {
+			logF[i], logS[i] = -large[i], -large[i]-v
+		}
+		return
 	}
 	// small is the log of the tail-side value (F for z < 0, S for z > 0).
-	small := math.NaN()
-	if k != fullPade {
-		if m := math.Log(0.5 * math.Erfc(math.Abs(z)/math.Sqrt2)); m > math.Log(padeBound) {
-			small = m
-		}
+	for i, v := range z {
+		small[i] = -math.Abs(v)
 	}
-	if math.IsNaN(small) {
+	simd.NormalCDF(small, small)
+	simd.Log(small, small)
+	for i, v := range z {
+		if k != fullPade && small[i] > math.Log(padeBound) {
+			continue
+		}
 		if k == partlyCrude {
-			small = crudeTail(math.Abs(z))
+			small[i] = crudeTail(math.Abs(v))
 		} else {
-			small = winitzkiTail(math.Abs(z))
+			small[i] = winitzkiTail(math.Abs(v))
 		}
-		if k != fullPade && small > math.Log(padeBound) {
-			small = math.Log(padeBound)
+		if k != fullPade && small[i] > math.Log(padeBound) {
+			small[i] = math.Log(padeBound)
 		}
 	}
-	large := math.Log1p(-math.Exp(small))
-	if z < 0 {
-		return small, large
+	for i, s := range small {
+		large[i] = -math.Exp(s)
 	}
-	return large, small
+	simd.Log1p(large, large)
+	for i, v := range z {
+		if v >= 0 || v != v {
+			logF[i], logS[i] = large[i], small[i]
+		}
+	}
 }
 
 // winitzkiTail inverts the Winitzki form: the log of the smaller of F and 1 − F whose |ψ| is r,
@@ -72,7 +88,9 @@ func crudeTail(r float64) float64 {
 // mixture is too. Newton's method then runs on logit F(y) = logit F* — nearly linear in y, exactly
 // so for one kernel — falling back to bisection whenever a step leaves the shrinking bracket.
 func (m mixture) solve(kind invKind, z float64, blk, scratch []float64) (float64, point) {
-	lF, lS := kind.target(z)
+	scratch[0] = z
+	kind.targets(scratch[0:1], scratch[1:2], scratch[2:3])
+	lF, lS := scratch[1], scratch[2]
 	tStar := lF - lS
 	if math.IsNaN(tStar) || math.IsInf(tStar, 0) {
 		return nanRoot(z, tStar)
