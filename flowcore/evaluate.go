@@ -226,7 +226,7 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) 
 		if logp.NeedsGrad() {
 			t.Backward(logp, seed)
 		}
-		blockGrads[b] = append([]float64(nil), params.Grad()...)
+		blockGrads[b] = blockGrad(params.Grad())
 		gx := xn.Grad()
 		for i, st := range status {
 			row := g.X[(lo+i)*dim : (lo+i+1)*dim]
@@ -243,12 +243,7 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) 
 		return Density{}, Gradients{}, err
 	}
 	if grad {
-		g.Params = make([]float64, p.nParams)
-		for _, bg := range blockGrads {
-			for j, v := range bg {
-				g.Params[j] += v
-			}
-		}
+		g.Params = sumBlockGrads(p.nParams, blockGrads)
 	}
 	return res, g, nil
 }

@@ -105,3 +105,58 @@ func forBlocks(n, size int, work func(block, lo, hi int) error) error {
 	}
 	return nil
 }
+
+// minRange is the smallest index range ForRanges hands to a goroutine of its own.
+const minRange = 8192
+
+// ForRanges calls fn(lo, hi) on consecutive ranges that cover [0, n), concurrently on up to
+// Threads() goroutines, and returns when all have returned. It is for loops whose iterations are
+// independent (each index computed the same way whatever the split), such as element-wise
+// updates of a parameter vector; short loops run on the calling goroutine.
+func ForRanges(n int, fn func(lo, hi int)) {
+	parts := min(Threads(), (n+minRange-1)/minRange)
+	if parts <= 1 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for k := 0; k < parts; k++ {
+		lo, hi := k*n/parts, (k+1)*n/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// gradBuffers recycles the per-block parameter gradients of LogDensityGrad and SampleVJP (one
+// parameter vector per block; large models would otherwise allocate megabytes per call).
+var gradBuffers sync.Pool
+
+// blockGrad returns a copy of g in a recycled buffer.
+func blockGrad(g []float64) []float64 {
+	if b, ok := gradBuffers.Get().(*[]float64); ok && cap(*b) >= len(g) {
+		return append((*b)[:0], g...)
+	}
+	return append([]float64(nil), g...)
+}
+
+// sumBlockGrads returns the sum of the block gradients, in block order for every parameter
+// (whatever the split of the parameters over threads), and recycles their buffers.
+func sumBlockGrads(n int, blocks [][]float64) []float64 {
+	out := make([]float64, n)
+	ForRanges(n, func(lo, hi int) {
+		o := out[lo:hi]
+		for _, bg := range blocks {
+			for j, v := range bg[lo:hi] {
+				o[j] += v
+			}
+		}
+	})
+	for _, bg := range blocks {
+		gradBuffers.Put(&bg)
+	}
+	return out
+}

@@ -105,7 +105,7 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 		if loss != nil && loss.NeedsGrad() {
 			t.Backward(loss, nil)
 		}
-		blockGrads[b] = append([]float64(nil), params.Grad()...)
+		blockGrads[b] = blockGrad(params.Grad())
 		return nil
 	})
 	if err != nil {
@@ -113,12 +113,7 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 	}
 	var gp []float64
 	if grad {
-		gp = make([]float64, p.nParams)
-		for _, bg := range blockGrads {
-			for j, v := range bg {
-				gp[j] += v
-			}
-		}
+		gp = sumBlockGrads(p.nParams, blockGrads)
 	}
 	return out, gp, nil
 }

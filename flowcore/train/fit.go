@@ -195,9 +195,11 @@ func lossAndGrad(p *flowcore.PDF, x []float64, n int, cond []float64, c flowcore
 	if count == 0 {
 		return 0, nil, fmt.Errorf("data: no row of the batch has a finite log-density (rows outside the support or NaN)")
 	}
-	for i := range g.Params {
-		g.Params[i] /= -float64(count)
-	}
+	flowcore.ForRanges(len(g.Params), func(lo, hi int) {
+		for i := range g.Params[lo:hi] {
+			g.Params[lo+i] /= -float64(count)
+		}
+	})
 	return -sum / float64(count), g.Params, nil
 }
 
