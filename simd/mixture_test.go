@@ -9,13 +9,7 @@ import (
 
 // mixtureImpls returns the logistic-mixture implementations this build and CPU can run, by level.
 func mixtureImpls() map[level]*mixtureKernels {
-	out := map[level]*mixtureKernels{}
-	for l := levelGeneric; l < numLevels; l++ {
-		if k := levelKernels(l).mixture; k != nil && cpuSupports(l) {
-			out[l] = k
-		}
-	}
-	return out
+	return impls(func(k kernels) *mixtureKernels { return k.mixture })
 }
 
 // mixtureStride is the kernel record length of the tests: 4 values and 2 of padding, so that a

@@ -8,15 +8,21 @@ import (
 	"testing"
 )
 
-// vecmathImpls returns the vector math implementations this build and CPU can run, by level.
-func vecmathImpls() map[level]*vecmathKernels {
-	out := map[level]*vecmathKernels{}
+// impls returns the kernels of one family (get picks it from a level's set) that this build and
+// CPU can run, by level.
+func impls[K any](get func(kernels) *K) map[level]*K {
+	out := map[level]*K{}
 	for l := levelGeneric; l < numLevels; l++ {
-		if k := levelKernels(l).vecmath; k != nil && cpuSupports(l) {
+		if k := get(levelKernels(l)); k != nil && cpuSupports(l) {
 			out[l] = k
 		}
 	}
 	return out
+}
+
+// vecmathImpls returns the vector math implementations this build and CPU can run, by level.
+func vecmathImpls() map[level]*vecmathKernels {
+	return impls(func(k kernels) *vecmathKernels { return k.vecmath })
 }
 
 // ulpDiff is the distance in units in the last place between x and the reference y: 0 when

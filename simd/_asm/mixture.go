@@ -14,7 +14,7 @@ const maxMixtureArg = 700
 // mixtureKernels emits the logistic-mixture family: the sums alone and the sums with the
 // kernel terms kept.
 func mixtureKernels() {
-	vecmathConsts()
+	expConstants()
 	bounds := [2]Mem{vconst("mixtureArgMin", -maxMixtureArg), vconst("mixtureArgMax", maxMixtureArg)}
 	mixtureKernel("logisticMixtureAVX2", false, bounds)
 	mixtureKernel("logisticMixtureTermsAVX2", true, bounds)

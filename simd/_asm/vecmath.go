@@ -107,23 +107,9 @@ func vectorLoopIO(name string, outs, ins []string, doc string, body func(xs []re
 // expConsts, logConsts and trigConsts are the kernels' constant vectors, emitted once.
 var expConsts, logConsts, trigConsts map[string]Mem
 
+// vecmathConsts emits the constant vectors of all vector-math kernels.
 func vecmathConsts() {
-	expConsts = map[string]Mem{
-		"min": vconst("expMin", expMin), "max": vconst("expMax", expMax),
-		"log2e": vconst("expLog2e", log2e), "shifter": vconst("expShifter", shifter),
-		"ln2Hi": vconst("expLn2Hi", ln2Hi), "ln2Lo": vconst("expLn2Lo", ln2Lo), "negLn2Lo": vconst("expNegLn2Lo", -ln2Lo),
-		"half": vconst("expHalf", 0.5), "bias": vconstBits("expBias", 1023), "zero": vconst("expZero", 0),
-		"one": vconst("expOne", 1), "two": vconst("expTwo", 2),
-		"sign": vconstBits("expSign", 1<<63), "abs": vconstBits("expAbs", 1<<63-1),
-	}
-	// eʳ's Taylor coefficients 1/k!, k = 0..13.
-	f := 1.0
-	for k := 0; k <= 13; k++ {
-		if k > 0 {
-			f *= float64(k)
-		}
-		expConsts[fmt.Sprint("c", k)] = vconst(fmt.Sprint("expC", k), 1/f)
-	}
+	expConstants()
 	logConsts = map[string]Mem{
 		"one": vconst("logOne", 1), "half": vconst("logHalf", 0.5),
 		"sqrt2": vconst("logSqrt2", sqrt2), "ln2Hi": vconst("logLn2Hi", ln2Hi), "ln2Lo": vconst("logLn2Lo", ln2Lo),
@@ -142,7 +128,7 @@ func vecmathConsts() {
 		"pio2_3": vconst("trigPio2_3", pio2_3), "pio2_3t": vconst("trigPio2_3t", pio2_3t), "one64": vconstBits("trigOne64", 1),
 	}
 	// sin r's coefficients (-1)ᵏ/(2k+1)! as s0..s7 (k = 1..8), cos r's (-1)ᵏ/(2k)! as c0..c7 (k = 2..9).
-	f = 1
+	f := 1.0
 	for k := 1; k <= 18; k++ {
 		f *= float64(k)
 		sign := 1.0
@@ -155,6 +141,27 @@ func vecmathConsts() {
 		case k%2 == 0 && k >= 4:
 			trigConsts[fmt.Sprint("c", (k-4)/2)] = vconst(fmt.Sprint("trigC", (k-4)/2), sign/f)
 		}
+	}
+}
+
+// expConstants emits the exponential's constant vectors (expConsts), which the logistic-mixture
+// kernels use too.
+func expConstants() {
+	expConsts = map[string]Mem{
+		"min": vconst("expMin", expMin), "max": vconst("expMax", expMax),
+		"log2e": vconst("expLog2e", log2e), "shifter": vconst("expShifter", shifter),
+		"ln2Hi": vconst("expLn2Hi", ln2Hi), "ln2Lo": vconst("expLn2Lo", ln2Lo), "negLn2Lo": vconst("expNegLn2Lo", -ln2Lo),
+		"half": vconst("expHalf", 0.5), "bias": vconstBits("expBias", 1023), "zero": vconst("expZero", 0),
+		"one": vconst("expOne", 1), "two": vconst("expTwo", 2),
+		"sign": vconstBits("expSign", 1<<63), "abs": vconstBits("expAbs", 1<<63-1),
+	}
+	// eʳ's Taylor coefficients 1/k!, k = 0..13.
+	f := 1.0
+	for k := 0; k <= 13; k++ {
+		if k > 0 {
+			f *= float64(k)
+		}
+		expConsts[fmt.Sprint("c", k)] = vconst(fmt.Sprint("expC", k), 1/f)
 	}
 }
 
