@@ -183,28 +183,23 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) 
 	}
 	err = forBlocks(n, size, func(b, lo, hi int) error {
 		rows := hi - lo
-		xs := append([]float64(nil), x[lo*dim:hi*dim]...)
-		var cs []float64
-		if cd > 0 {
-			cs = append([]float64(nil), cond[lo*cd:hi*cd]...)
-		}
-		status := p.sanitize(xs, rows, cs, l)
 		t := getTape(grad)
 		defer putTape(t)
-		var params, xn, cn *ad.Node
-		if grad {
-			params, xn = t.WrapVar(1, p.nParams, p.params), t.WrapVar(rows, dim, xs)
-		} else {
-			params, xn = t.Wrap(1, p.nParams, p.params), t.Wrap(rows, dim, xs)
-		}
+		// The block's points (and conditional rows) are copied to the tape: sanitize replaces the
+		// invalid ones by a stand-in.
+		params, xn := t.WrapVar(1, p.nParams, p.params), t.Var(rows, dim, x[lo*dim:hi*dim])
+		var cn *ad.Node
+		var cs []float64
 		if cd > 0 {
-			cn = t.Wrap(rows, cd, cs)
+			cn = t.Const(rows, cd, cond[lo*cd:hi*cd])
+			cs = cn.Val
 		}
+		status := p.sanitize(xn.Val, rows, cs, l)
 		logp, baseLogp, base := p.densityBlock(params, xn, cn, l)
 		copy(res.LogPDF[lo:hi], logp.Val)
 		copy(res.BaseLogPDF[lo:hi], baseLogp.Val)
 		copy(res.Base[lo*bd:hi*bd], base.Val)
-		seed := make([]float64, rows)
+		seed := t.Floats(rows)
 		for i, st := range status {
 			switch st {
 			case 1:

@@ -67,12 +67,12 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 	err = forBlocks(n, blockRows, func(b, lo, hi int) error {
 		rows := hi - lo
 		rng := newRNG(seed, uint64(b))
-		z := make([]float64, rows*bd)
+		t := getTape(grad)
+		defer putTape(t)
+		z := t.Floats(rows * bd)
 		for i := range z {
 			z[i] = rng.NormFloat64()
 		}
-		t := getTape(grad)
-		defer putTape(t)
 		var params, cn *ad.Node
 		if grad {
 			params = t.WrapVar(1, p.nParams, p.params)
