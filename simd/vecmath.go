@@ -200,19 +200,21 @@ func logScalar(v float64) float64 {
 	return math.FMA(e, ln2Hi, -((hfsq - math.FMA(e, ln2Lo, s*(hfsq+float64(z*q)))) - f))
 }
 
-// logGeneric is the pure-Go twin of the assembly log kernels (logScalar plus special values).
-func logGeneric(dst, x []float64) {
-	mapScalar(dst, x, func(v float64) float64 {
-		switch {
-		case !(v < math.Inf(1)): // +Inf, NaN
-			return v
-		case v < 0:
-			return math.NaN()
-		case v == 0:
-			return math.Inf(-1)
-		}
-		return logScalar(v)
-	})
+// logGeneric is the pure-Go twin of the assembly log kernels.
+func logGeneric(dst, x []float64) { mapScalar(dst, x, LogOf) }
+
+// LogOf is ln v for one value: what every implementation of [Log] gives at v (they compute the
+// same operations), for scalar code that must agree with batched code.
+func LogOf(v float64) float64 {
+	switch {
+	case !(v < math.Inf(1)): // +Inf, NaN
+		return v
+	case v < 0:
+		return math.NaN()
+	case v == 0:
+		return math.Inf(-1)
+	}
+	return logScalar(v)
 }
 
 // log1pGeneric is the pure-Go twin of the assembly log1p kernels (log1pScalar).

@@ -51,6 +51,49 @@ func (b *batch) logits(n int) []float64 {
 	return lg
 }
 
+// psiZ returns ψ at the first n points after linear for the forms psiLinear covers (values at other
+// points are not meaningful), bit for bit as psiLinear: log(F/S) for the logistic inverse, the
+// normal quantile of the smaller of F and S for the exact middle, each in one vector-kernel
+// call. It returns nil for the full Padé form, which psiLinear never covers.
+func (b *batch) psiZ(k invKind, n int) []float64 {
+	zs := b.lg[:n]
+	switch k {
+	case fullPade:
+		return nil
+	case isigmoid:
+		for i := range zs {
+			zs[i] = b.F[i] / b.S[i]
+		}
+		simd.Log(zs, zs)
+		return zs
+	}
+	// middleZ: Φ⁻¹(F) for F ≤ 1/2, −Φ⁻¹(S) otherwise.
+	for i := range zs {
+		zs[i] = b.S[i]
+		if b.F[i] <= 0.5 {
+			zs[i] = b.F[i]
+		}
+	}
+	simd.NormalQuantile(zs, zs)
+	for i := range zs {
+		if !(b.F[i] <= 0.5) {
+			zs[i] = -zs[i]
+		}
+	}
+	return zs
+}
+
+// logDets sets dst[i] to sums[i].value() for all i with one vector log over the products.
+func logDets(dst []float64, sums []logSum, sign float64) {
+	for i := range sums {
+		dst[i] = sums[i].prod
+	}
+	simd.Log(dst[:len(sums)], dst[:len(sums)])
+	for i := range sums {
+		dst[i] = sign * (sums[i].sum + dst[i])
+	}
+}
+
 // linearAt reports whether the linear sums at point i are trustworthy (see point.linear).
 func (b *batch) linearAt(i int) bool { return b.F[i] >= tiny && b.S[i] >= tiny && b.f[i] >= tiny }
 

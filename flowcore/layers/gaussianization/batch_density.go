@@ -68,10 +68,11 @@ func (m mixture) densityShared(kind invKind, y *ad.Node, p mixParams, rp *rowPar
 			q, sb = terms[2*j*k*n:(2*j+1)*k*n], terms[(2*j+1)*k*n:(2*j+2)*k*n]
 		}
 		b.linear(part, b.y, q, sb)
+		zl := b.psiZ(kind, n)
 		for i := 0; i < n; i++ {
-			if b.linearAt(i) {
-				if zv, ell, fac, ok := kind.psiLinear(b.F[i], b.S[i], b.f[i]); ok {
-					z.Val[i*d+j] = zv
+			if zl != nil && b.linearAt(i) {
+				if ell, fac, ok := kind.psiLinearAt(b.F[i], b.S[i], b.f[i], zl[i]); ok {
+					z.Val[i*d+j] = zl[i]
 					sums[i].addLog(ell, fac)
 					if need {
 						saved.setLinear(i*d+j, b.F[i], b.S[i], b.f[i])
@@ -89,9 +90,7 @@ func (m mixture) densityShared(kind invKind, y *ad.Node, p mixParams, rp *rowPar
 			}
 		}
 	}
-	for i := range sums {
-		logDet.Val[i] = sums[i].value()
-	}
+	logDets(logDet.Val, sums, 1)
 	if !need {
 		return z, logDet
 	}

@@ -83,7 +83,5 @@ func (m mixture) sampleShared(kind invKind, z, y, logDet *ad.Node, blk []float64
 			}
 		}
 	}
-	for i := range sums {
-		logDet.Val[i] = -sums[i].value()
-	}
+	logDets(logDet.Val, sums, -1)
 }

@@ -3,7 +3,6 @@ package gaussianization
 import (
 	"math"
 
-	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/simd"
 )
 
@@ -149,7 +148,7 @@ func (p *point) linear() bool { return p.F >= tiny && p.S >= tiny && p.f >= tiny
 // withLogs fills in the logs if they are missing.
 func (p *point) withLogs() {
 	if !p.hasLogs {
-		p.logF, p.logS, p.logf, p.hasLogs = ad.FastLog(p.F), ad.FastLog(p.S), ad.FastLog(p.f), true
+		p.logF, p.logS, p.logf, p.hasLogs = simd.LogOf(p.F), simd.LogOf(p.S), simd.LogOf(p.f), true
 	}
 }
 
@@ -158,7 +157,7 @@ func (p *point) logDensity() float64 {
 	if p.hasLogs {
 		return p.logf
 	}
-	return ad.FastLog(p.f)
+	return simd.LogOf(p.f)
 }
 
 // logit returns log F − log S.
@@ -166,7 +165,7 @@ func (p *point) logit() float64 {
 	if p.hasLogs {
 		return p.logF - p.logS
 	}
-	return ad.FastLog(p.F / p.S)
+	return simd.LogOf(p.F / p.S)
 }
 
 // ratios returns f/F and f/S.

@@ -2,6 +2,7 @@ package gaussianization
 
 import (
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/simd"
 
 	"fmt"
 	"math"
@@ -163,15 +164,28 @@ func middlePartials(F, S, z float64) (a, b, ag, bg float64) {
 // common forms, the logistic inverse and the exact middle of the inverse normal, with scalar
 // results: z = ψ and log ψ' = ell + log(factor). ok is false where psi's general form is needed.
 func (k invKind) psiLinear(F, S, f float64) (z, ell, factor float64, ok bool) {
-	if k == isigmoid {
-		// ψ = log F − log S; log ψ' = log(1/F + 1/S) + log f = log(f/(F·S)) with F + S = 1.
-		return ad.FastLog(F / S), 0, f / (F * S), true
-	}
-	if !k.exactMiddle(F, S) {
+	switch {
+	case k == isigmoid:
+		z = simd.LogOf(F / S)
+	case k.exactMiddle(F, S):
+		z = middleZ(F, S)
+	default:
 		return 0, 0, 0, false
 	}
-	z = middleZ(F, S)
-	return z, logSqrt2Pi + 0.5*z*z, f, true
+	ell, factor, ok = k.psiLinearAt(F, S, f, z)
+	return z, ell, factor, ok
+}
+
+// psiLinearAt is psiLinear's log-derivative given its z (batch.psiZ computes many at once).
+func (k invKind) psiLinearAt(F, S, f, z float64) (ell, factor float64, ok bool) {
+	if k == isigmoid {
+		// ψ = log F − log S; log ψ' = log(1/F + 1/S) + log f = log(f/(F·S)) with F + S = 1.
+		return 0, f / (F * S), true
+	}
+	if !k.exactMiddle(F, S) {
+		return 0, 0, false
+	}
+	return logSqrt2Pi + 0.5*z*z, f, true
 }
 
 // partialsAt returns the partials A, B, Ag, Bg of psi (see psiOut) at F, S with ψ = z for the
@@ -236,8 +250,8 @@ func (a *logSum) addLog(ell, f float64) {
 		}
 		f, a.prod = a.prod, 1
 	}
-	a.sum += ad.FastLog(f)
+	a.sum += simd.LogOf(f)
 }
 
 // value returns the sum.
-func (a *logSum) value() float64 { return a.sum + ad.FastLog(a.prod) }
+func (a *logSum) value() float64 { return a.sum + simd.LogOf(a.prod) }
