@@ -6,6 +6,7 @@ import (
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/layers"
+	"github.com/gojammy/gojammy/flowcore/manifold"
 )
 
 // Density holds the result of a log-density evaluation of n events.
@@ -56,16 +57,22 @@ func (p *PDF) sanitize(xs []float64, rows int, cond []float64, l layout) []byte 
 	d, cd := p.width(l), p.cfg.ConditionalInputDim
 	status := make([]byte, rows)
 	var center []float64 // the stand-in row, made at the first invalid row
-	// Per sub-manifold: its width in these coordinates.
+	// Per sub-manifold: its width in these coordinates, and whether every finite point is in its
+	// support (then rows of finite values skip its check).
 	widths := make([]int, len(p.subs))
+	free := make([]bool, len(p.subs))
 	for k, s := range p.subs {
-		widths[k] = s.dim(l[k])
+		widths[k], free[k] = s.dim(l[k]), manifold.FiniteSupport(s.manifold)
 	}
 	for i := 0; i < rows; i++ {
 		row := xs[i*d : (i+1)*d]
+		finite := true
 		for _, v := range row {
-			if math.IsNaN(v) {
-				status[i] = 2
+			if v-v != 0 { // NaN or ±Inf
+				finite = false
+				if v != v {
+					status[i] = 2
+				}
 			}
 		}
 		if cond != nil {
@@ -78,6 +85,10 @@ func (p *PDF) sanitize(xs []float64, rows int, cond []float64, l layout) []byte 
 		off := 0
 		for k, s := range p.subs {
 			part := row[off : off+widths[k]]
+			off += widths[k]
+			if finite && free[k] {
+				continue
+			}
 			var inside bool
 			if l[k] {
 				inside = s.manifold.InEmbeddingSupport(part)
@@ -87,7 +98,6 @@ func (p *PDF) sanitize(xs []float64, rows int, cond []float64, l layout) []byte 
 			if !inside && status[i] == 0 {
 				status[i] = 1
 			}
-			off += widths[k]
 		}
 		if status[i] != 0 {
 			if center == nil {

@@ -54,3 +54,26 @@ func TestIntervalGradients(t *testing.T) {
 	adtest.CheckGradients(t, func(_ *ad.Tape, in []*ad.Node) *ad.Node { return both(m.FromBase(in[0])) },
 		[]adtest.Input{{R: 5, C: 1, Val: []float64{-3.1, -0.7, 0, 1.2, 4}}}, 1e-6, 1e-6)
 }
+
+// TestFiniteSupport: only Euclidean spaces hold every finite point; their support check agrees.
+func TestFiniteSupport(t *testing.T) {
+	for _, c := range []struct {
+		def  spec.ManifoldDef
+		want bool
+	}{
+		{spec.ManifoldDef{Kind: spec.Euclidean, Dim: 2, Text: "e2"}, true},
+		{spec.ManifoldDef{Kind: spec.Interval, Dim: 1, Low: 0, High: 1, Text: "i1"}, false},
+		{spec.ManifoldDef{Kind: spec.Sphere, Dim: 2, Text: "s2"}, false},
+	} {
+		m, err := New(c.def)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := FiniteSupport(m); got != c.want {
+			t.Errorf("%s: FiniteSupport = %v, want %v", c.def.Text, got, c.want)
+		}
+		if c.want && (!m.InSupport([]float64{1e300, -3}) || m.InSupport([]float64{math.Inf(1), 0})) {
+			t.Errorf("%s: InSupport disagrees with FiniteSupport", c.def.Text)
+		}
+	}
+}

@@ -92,6 +92,13 @@ func (m euclidean) InSupport(x []float64) bool {
 func (m euclidean) InEmbeddingSupport(e []float64) bool { return m.InSupport(e) }
 func (m euclidean) Center() []float64                   { return make([]float64, m.def.Dim) }
 
+// FiniteSupport reports whether every finite point lies in m's support (a Euclidean space), so
+// that callers may skip the per-point check for rows of finite values.
+func FiniteSupport(m Manifold) bool {
+	_, ok := m.(euclidean)
+	return ok
+}
+
 const (
 	minUnit = 0x1p-1022 // smallest normal float64
 	epsilon = 0x1p-53
