@@ -87,15 +87,15 @@ func (m MLP) Apply(x, params *ad.Node) *ad.Node {
 	h := x
 	for l, r := range m.Ranks {
 		in, out := m.Sizes[l], m.Sizes[l+1]
-		b := ad.Cols(params, off+m.weights(l), out)
+		bOff := off + m.weights(l)
 		switch {
 		case r > 0:
-			v := rowLinear(h, ad.Cols(params, off+out*r, r*in), nil, in, r)
-			h = rowLinear(v, ad.Cols(params, off, out*r), b, r, out)
+			v := rowLinear(h, params, off+out*r, -1, in, r)
+			h = rowLinear(v, params, off, bOff, r, out)
 		case params.R == 1:
-			h = ad.Linear(h, ad.Reshape(ad.Cols(params, off, out*in), out, in), b)
+			h = ad.Linear(h, ad.Reshape(ad.Cols(params, off, out*in), out, in), ad.Cols(params, bOff, out))
 		default:
-			h = rowLinear(h, ad.Cols(params, off, out*in), b, in, out)
+			h = rowLinear(h, params, off, bOff, in, out)
 		}
 		off += m.weights(l) + out
 		if l+1 < len(m.Ranks) {

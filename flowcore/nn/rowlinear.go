@@ -2,26 +2,24 @@ package nn
 
 import "github.com/gojammy/gojammy/flowcore/ad"
 
-// rowLinear returns y_i = W_i·x_i + b_i for weights w (1 or R rows of out·in values, row-major
-// out x in) and biases b (1 or R rows of out values, or nil for none), as one op with its
-// vector-Jacobian product; one-row weights are shared by all rows of x.
-func rowLinear(x, w, b *ad.Node, in, out int) *ad.Node {
+// rowLinear returns y_i = W_i·x_i + b_i, with W_i (out x in, row-major) and b_i read in place from
+// row i of p (or from its only row, shared by all rows of x) at columns wOff and bOff (bOff < 0:
+// no bias), as one op with its vector-Jacobian product. Reading the parameters in place spares
+// copying per-event weight blocks out of a wide parameter matrix.
+func rowLinear(x, p *ad.Node, wOff, bOff, in, out int) *ad.Node {
 	t := x.Tape()
-	r := max(x.R, w.R)
-	row := func(n *ad.Node, i, size int) int {
-		if n.R == 1 {
-			return 0
-		}
-		return i * size
-	}
+	r := max(x.R, p.R)
+	xRow := func(i int) int { return i % x.R * in }
+	pRow := func(i int) int { return i % p.R * p.C }
 	y := t.New(r, out)
 	for i := 0; i < r; i++ {
-		xi := x.Val[row(x, i, in) : row(x, i, in)+in]
-		wi := w.Val[row(w, i, in*out) : row(w, i, in*out)+in*out]
+		xi := x.Val[xRow(i) : xRow(i)+in]
+		po := pRow(i)
+		wi := p.Val[po+wOff : po+wOff+in*out]
 		for j := 0; j < out; j++ {
 			s := 0.0
-			if b != nil {
-				s = b.Val[row(b, i, out)+j]
+			if bOff >= 0 {
+				s = p.Val[po+bOff+j]
 			}
 			for k, v := range wi[j*in : (j+1)*in] {
 				s += v * xi[k]
@@ -29,11 +27,14 @@ func rowLinear(x, w, b *ad.Node, in, out int) *ad.Node {
 			y.Val[i*out+j] = s
 		}
 	}
-	t.Record([]*ad.Node{y}, []*ad.Node{x, w, b}, func() {
+	if !t.Tracks(x, p) {
+		return y
+	}
+	t.Record([]*ad.Node{y}, []*ad.Node{x, p}, func() {
 		g := y.Grad()
 		for i := 0; i < r; i++ {
-			xo, wo := row(x, i, in), row(w, i, in*out)
-			xi, wi, gi := x.Val[xo:xo+in], w.Val[wo:wo+in*out], g[i*out:(i+1)*out]
+			xo, po := xRow(i), pRow(i)
+			xi, wi, gi := x.Val[xo:xo+in], p.Val[po+wOff:po+wOff+in*out], g[i*out:(i+1)*out]
 			if x.NeedsGrad() {
 				gx := x.Grad()[xo : xo+in]
 				for j, gj := range gi {
@@ -42,16 +43,18 @@ func rowLinear(x, w, b *ad.Node, in, out int) *ad.Node {
 					}
 				}
 			}
-			if w.NeedsGrad() {
-				gw := w.Grad()[wo : wo+in*out]
-				for j, gj := range gi {
-					for k, v := range xi {
-						gw[j*in+k] += gj * v
-					}
+			if !p.NeedsGrad() {
+				continue
+			}
+			gp := p.Grad()[po : po+p.C]
+			gw := gp[wOff : wOff+in*out]
+			for j, gj := range gi {
+				for k, v := range xi {
+					gw[j*in+k] += gj * v
 				}
 			}
-			if b != nil && b.NeedsGrad() {
-				gb := b.Grad()[row(b, i, out) : row(b, i, out)+out]
+			if bOff >= 0 {
+				gb := gp[bOff : bOff+out]
 				for j, gj := range gi {
 					gb[j] += gj
 				}
