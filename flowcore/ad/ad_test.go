@@ -95,3 +95,28 @@ func TestSelectRowsGradients(t *testing.T) {
 	adtest.CheckGradients(t, func(_ *ad.Tape, x []*ad.Node) *ad.Node { return ad.SelectRows(pick, x[0], x[1]) },
 		[]adtest.Input{{R: 3, C: 2, Val: []float64{1, 2, 3, 4, 5, 6}}, {R: 1, C: 2, Val: []float64{7, 8}}}, 1e-6, 1e-8)
 }
+
+// TestOneRowViews: Cols of a one-row node and Reshape share the values (no copy) and pass their
+// gradients into the parent's, on a recording tape as on a value-only one.
+func TestOneRowViews(t *testing.T) {
+	for _, grad := range []bool{false, true} {
+		tp := ad.NewTape(grad)
+		p := tp.Var(1, 6, []float64{1, 2, 3, 4, 5, 6})
+		c := ad.Cols(p, 2, 4)
+		m := ad.Reshape(c, 2, 2)
+		if &c.Val[0] != &p.Val[2] || &m.Val[0] != &p.Val[2] {
+			t.Fatalf("grad=%v: Cols/Reshape of one row copied", grad)
+		}
+		if !grad {
+			continue
+		}
+		out := ad.Add(ad.Mul(m, m), ad.Cols(p, 0, 1))
+		tp.Backward(out, nil)
+		want := []float64{4, 0, 6, 8, 10, 12}
+		for i, g := range p.Grad() {
+			if g != want[i] {
+				t.Fatalf("gradient %v, want %v", p.Grad(), want)
+			}
+		}
+	}
+}

@@ -6,7 +6,8 @@ import (
 	"github.com/gojammy/gojammy/simd"
 )
 
-// Cols returns the columns [start, start+n) of a.
+// Cols returns the columns [start, start+n) of a. For a one-row node they are contiguous and the
+// result is a view: its values (and its gradient, when a needs one) are a's, nothing is copied.
 func Cols(a *Node, start, n int) *Node {
 	if start < 0 || n < 0 || start+n > a.C {
 		panic(fmt.Sprintf("ad.Cols: columns [%d,%d) of a %d-column node", start, start+n, a.C))
@@ -14,6 +15,9 @@ func Cols(a *Node, start, n int) *Node {
 	t := a.tape
 	if n == a.C {
 		return a
+	}
+	if a.R == 1 {
+		return a.view(1, n, start)
 	}
 	out := t.newFilled(a.R, n)
 	for i := 0; i < a.R; i++ {
@@ -218,20 +222,7 @@ func Reshape(a *Node, r, c int) *Node {
 	if r*c != len(a.Val) {
 		panic(fmt.Sprintf("ad.Reshape: %dx%d to %dx%d", a.R, a.C, r, c))
 	}
-	t := a.tape
-	out := t.Const(r, c, a.Val)
-	if t.Tracks(a) {
-		t.Record([]*Node{out}, []*Node{a}, func() {
-			if out.grad == nil {
-				return
-			}
-			ga := a.Grad()
-			for i, g := range out.grad {
-				ga[i] += g
-			}
-		})
-	}
-	return out
+	return a.view(r, c, 0)
 }
 
 // SelectRows returns, row by row, the row of a where pick is true and the row of b elsewhere

@@ -154,6 +154,19 @@ func (t *Tape) Var(r, c int, vals []float64) *Node {
 	return n
 }
 
+// view returns an r x c node over a's values from offset start on (r·c of them), sharing them and,
+// when a needs a gradient, the matching part of a's gradient: a zero-copy Cols or Reshape. Ops
+// never write into their inputs, so the shared values stay a's.
+func (a *Node) view(r, c, start int) *Node {
+	n := a.tape.node(r, c, a.Val[start:start+r*c:start+r*c])
+	if a.needsGrad {
+		n.needsGrad = true
+		g := a.Grad()
+		n.grad = g[start : start+r*c : start+r*c]
+	}
+	return n
+}
+
 // Tape returns the tape that owns the node.
 func (n *Node) Tape() *Tape { return n.tape }
 

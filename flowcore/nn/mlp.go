@@ -82,8 +82,12 @@ func (m MLP) NumParams() int {
 
 // Apply evaluates the MLP on x (R x in) with parameters params (1 x NumParams, or R x NumParams
 // for per-event weights).
-func (m MLP) Apply(x, params *ad.Node) *ad.Node {
-	off := 0
+func (m MLP) Apply(x, params *ad.Node) *ad.Node { return m.ApplyAt(x, params, 0) }
+
+// ApplyAt is Apply with the MLP's parameters in the columns [start, start+NumParams) of params
+// (1 or R rows); per-event weights are read in place, without copying those columns out.
+func (m MLP) ApplyAt(x, params *ad.Node, start int) *ad.Node {
+	off := start
 	h := x
 	for l, r := range m.Ranks {
 		in, out := m.Sizes[l], m.Sizes[l+1]

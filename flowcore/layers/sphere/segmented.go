@@ -189,7 +189,7 @@ func (s *segmented) fitZenith(rng *rand.Rand) ([]float64, error) {
 func (s *segmented) inverse(x, _, own *ad.Node) (*ad.Node, *ad.Node) {
 	theta, phi := ad.Cols(x, 0, 1), ad.Cols(x, 1, 1)
 	phiNew, ld := s.azimuth.apply(phi, s.moebiusBlock(own), true)
-	zp := s.mlp.Apply(ad.Concat(ad.Cos(phi), ad.Sin(phi)), ad.Cols(own, 0, s.mlp.NumParams()))
+	zp := s.mlp.ApplyAt(ad.Concat(ad.Cos(phi), ad.Sin(phi)), own, 0)
 	u, ldSub := s.toSubspace(theta)
 	for l := 0; l < s.zenith.Len(); l++ {
 		var d *ad.Node
@@ -205,7 +205,7 @@ func (s *segmented) inverse(x, _, own *ad.Node) (*ad.Node, *ad.Node) {
 func (s *segmented) forward(z, _, own *ad.Node) (*ad.Node, *ad.Node) {
 	theta, phi := ad.Cols(z, 0, 1), ad.Cols(z, 1, 1)
 	phiNew, ld := s.azimuth.apply(phi, s.moebiusBlock(own), false)
-	zp := s.mlp.Apply(ad.Concat(ad.Cos(phiNew), ad.Sin(phiNew)), ad.Cols(own, 0, s.mlp.NumParams()))
+	zp := s.mlp.ApplyAt(ad.Concat(ad.Cos(phiNew), ad.Sin(phiNew)), own, 0)
 	u, ldSub := s.toSubspace(theta)
 	for l := s.zenith.Len() - 1; l >= 0; l-- {
 		var d *ad.Node
