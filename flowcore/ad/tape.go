@@ -11,6 +11,9 @@
 //
 // Hot kernels and root-finding inverses are "custom" operations: a function that fills output nodes
 // and registers its own vector-Jacobian product with Tape.Record.
+//
+// Operations never write into their inputs' values. Cols of a one-row node and Reshape rely on it:
+// they return views that share the values (and the gradient) of their input instead of copies.
 package ad
 
 import "fmt"
