@@ -141,12 +141,27 @@ func addScaled(op string, a, b *Node, s float64) *Node {
 	r, c, st := Broadcast(op, a, b)
 	out := t.newFilled(r, c)
 	ar, ac, br, bc := st[0].Row, st[0].Col, st[1].Row, st[1].Col
-	if a.R == r && a.C == c && b.R == r && b.C == c {
-		av, bv := a.Val[:len(out.Val)], b.Val[:len(out.Val)]
+	n := len(out.Val)
+	switch {
+	case len(a.Val) == n && len(b.Val) == n:
+		av, bv := a.Val[:n], b.Val[:n]
 		for i := range out.Val {
 			out.Val[i] = av[i] + s*bv[i]
 		}
-	} else {
+	case len(a.Val) == n && len(b.Val) == 1:
+		b0 := b.Val[0]
+		for i, v := range a.Val[:n] {
+			out.Val[i] = v + s*b0
+		}
+	case len(a.Val) == n && b.R == 1: // b one row of c values, added to every row
+		bv := b.Val[:c]
+		for i := 0; i < r; i++ {
+			row, arow := out.Val[i*c:(i+1)*c], a.Val[i*c:(i+1)*c]
+			for j, v := range arow {
+				row[j] = v + s*bv[j]
+			}
+		}
+	default:
 		for i := 0; i < r; i++ {
 			row := out.Val[i*c : (i+1)*c]
 			for j := range row {
