@@ -185,10 +185,7 @@ func (r *Rotation) Apply(x, params *ad.Node, inverse bool) *ad.Node {
 	if params.R == 1 {
 		// One map for all rows: apply it as a dense matrix.
 		a := r.sharedMatrix(params, coef, inverse)
-		for i := 0; i < rows; i++ {
-			xo := i % x.R * d
-			mulVec(a, x.Val[xo:xo+d], out.Val[i*d:(i+1)*d], false)
-		}
+		applyDense(a, x, out)
 		if t.Tracks(x, params) {
 			t.Record([]*ad.Node{out}, []*ad.Node{x, params}, func() { r.sharedBackward(x, params, out, coef, a, work, inverse) })
 		}
@@ -269,7 +266,7 @@ func (r *Rotation) sharedBackward(x, params, out *ad.Node, coef, a, work []float
 		xo := i % x.R * d
 		xi := x.Val[xo : xo+d]
 		if gx != nil {
-			mulVec(a, gi, gx[xo:xo+d], true)
+			mulVecT(a, gi, gx[xo:xo+d])
 		}
 		for p, gp := range gi {
 			for q, xq := range xi {
@@ -331,18 +328,37 @@ func (r *Rotation) MatrixNode(params *ad.Node, inverse bool) *ad.Node {
 	return out
 }
 
-// mulVec adds a·v (or aᵀ·v if transpose) to out for a square row-major matrix a. Apply's forward
-// step passes a zeroed out.
-func mulVec(a, v, out []float64, transpose bool) {
+// applyDense sets every row of out to a·x_row for the d x d row-major matrix a (x has out's rows or
+// one row).
+func applyDense(a []float64, x, out *ad.Node) {
+	d := out.C
+	if d == 1 {
+		a0 := a[0]
+		for i := range out.Val {
+			out.Val[i] = a0 * x.Val[i%x.R]
+		}
+		return
+	}
+	for i := 0; i < out.R; i++ {
+		xo := i % x.R * d
+		xi, oi := x.Val[xo:xo+d], out.Val[i*d:(i+1)*d]
+		for p := range oi {
+			s := 0.0
+			for q, v := range xi {
+				s += a[p*d+q] * v
+			}
+			oi[p] = s
+		}
+	}
+}
+
+// mulVecT adds aᵀ·v to out for a square row-major matrix a.
+func mulVecT(a, v, out []float64) {
 	d := len(v)
 	for p := 0; p < d; p++ {
 		s := 0.0
 		for q, vq := range v {
-			if transpose {
-				s += a[q*d+p] * vq
-			} else {
-				s += a[p*d+q] * vq
-			}
+			s += a[q*d+p] * vq
 		}
 		out[p] += s
 	}
