@@ -64,6 +64,7 @@ type moebius struct {
 func (c moebius) numParams() int                         { return 4 * c.bases }
 func (c moebius) initialParams(rng *rand.Rand) []float64 { return normals(rng, c.numParams()) }
 
+// coefs derives the coefficients from the raw parameters.
 func (c moebius) coefs(p *ad.Node) moebiusMap {
 	col := func(j int) *ad.Node {
 		idx := make([]int, c.bases)

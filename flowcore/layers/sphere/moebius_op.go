@@ -12,26 +12,29 @@ type moebiusMap struct {
 	alpha, rho, w *ad.Node
 }
 
-// coefs derives the coefficients from the raw parameters.
-// moebiusPoint is one basis map at u = x-α and radius ρ: the lift L(u), the Möbius derivative
-// D(u) = L'(u) and the partial derivatives ∂L/∂ρ, ∂D/∂u and ∂D/∂ρ (see moebiusDen for the
-// denominator, free of cancellation near u = 0).
-type moebiusPoint struct{ l, d, dlr, ddu, ddr float64 }
+// moebiusPoint is one basis map at u = x-α and radius ρ (its lift L(u) comes from moebiusLifts):
+// the Möbius derivative D(u) = L'(u) and the partial derivatives ∂L/∂ρ, ∂D/∂u and ∂D/∂ρ (see
+// moebiusDen for the denominator, free of cancellation near u = 0).
+type moebiusPoint struct{ d, dlr, ddu, ddr float64 }
 
-func moebiusAt(u, r float64) moebiusPoint {
-	s, c := math.Sincos(u / 2)
-	p := moebiusHalf(s, c, r)
-	p.l = moebiusLift(s, c, r)
-	return p
+// moebiusLifts sets s[q] = sin(half[q]), c[q] = cos(half[q]) and l[q] = L = 2 atan2(K s, c),
+// K = (1+ρ)/(1-ρ) with ρ = rho(q), for all q, with the vector kernels (l may be half).
+func moebiusLifts(s, c, l, half []float64, rho func(q int) float64) {
+	simd.Sincos(s, c, half)
+	for q := range l {
+		r := rho(q)
+		l[q] = (1 + r) / (1 - r) * s[q]
+	}
+	simd.Atan2(l, l, c)
+	for q := range l {
+		l[q] *= 2
+	}
 }
-
-// moebiusLift is L(u) = 2 atan2(K s, c) from s = sin(u/2), c = cos(u/2), K = (1+ρ)/(1-ρ).
-func moebiusLift(s, c, r float64) float64 { return 2 * math.Atan2((1+r)/(1-r)*s, c) }
 
 // moebiusDen is 1+ρ²-2ρ cos u = (1-ρ)² + 4ρs² from s = sin(u/2).
 func moebiusDen(s, r float64) float64 { return (1-r)*(1-r) + 4*r*s*s }
 
-// moebiusHalf is moebiusAt without the lift, from s = sin(u/2) and c = cos(u/2).
+// moebiusHalf is the moebiusPoint from s = sin(u/2) and c = cos(u/2).
 func moebiusHalf(s, c, r float64) moebiusPoint {
 	den := moebiusDen(s, r)
 	sinU, oneR2 := 2*s*c, 1-r*r
@@ -55,9 +58,15 @@ func moebiusEval(x *ad.Node, m moebiusMap) (h, dh *ad.Node) {
 	h, dh = t.New(rows, 1), t.New(rows, 1)
 	// pin holds L_k(-π-α_k), ∂L/∂ρ and D there, per parameter row and basis.
 	pin := t.Floats(3 * np * nb)
-	for j := 0; j < np*nb; j++ {
-		p := moebiusAt(-math.Pi-m.alpha.Val[j], m.rho.Val[j])
-		pin[3*j], pin[3*j+1], pin[3*j+2] = p.l, p.dlr, p.d
+	pb := t.Floats(3 * np * nb)
+	ps, pc, pl := pb[:np*nb], pb[np*nb:2*np*nb], pb[2*np*nb:]
+	for j := range pl {
+		pl[j] = (-math.Pi - m.alpha.Val[j]) / 2
+	}
+	moebiusLifts(ps, pc, pl, pl, func(j int) float64 { return m.rho.Val[j] })
+	for j := range pl {
+		p := moebiusHalf(ps[j], pc[j], m.rho.Val[j])
+		pin[3*j], pin[3*j+1], pin[3*j+2] = pl[j], p.dlr, p.d
 	}
 	// The sines, cosines and lifts of all rows and bases run as vector kernels: keep holds
 	// s = sin(u/2), c = cos(u/2) and the lift L (rows·nb each, row-major), also for the backward
@@ -71,19 +80,13 @@ func moebiusEval(x *ad.Node, m moebiusMap) (h, dh *ad.Node) {
 			kl[i*nb+k] = (xi - m.alpha.Val[o+k]) / 2
 		}
 	}
-	simd.Sincos(ks, kc, kl)
-	for q := range kl {
-		r := m.rho.Val[q/nb%np*nb+q%nb]
-		kl[q] = (1 + r) / (1 - r) * ks[q] // moebiusLift's K·s
-	}
-	simd.Atan2(kl, kl, kc)
+	moebiusLifts(ks, kc, kl, kl, func(q int) float64 { return m.rho.Val[q/nb%np*nb+q%nb] })
 	for i := 0; i < rows; i++ {
 		o := i % np * nb
 		v, dv := -math.Pi, 0.0
 		for k := 0; k < nb; k++ {
 			q := i*nb + k
 			r, w := m.rho.Val[o+k], m.w.Val[o+k]
-			kl[q] *= 2
 			v += w * (kl[q] - pin[3*(o+k)])
 			dv += w * (1 - r*r) / moebiusDen(ks[q], r)
 		}
