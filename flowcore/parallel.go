@@ -16,8 +16,8 @@ import (
 const blockRows = 256
 
 // gradBlockRows is the block size of log-density gradients (training): smaller than blockRows so
-// that a typical mini-batch (256 events) still spreads over two threads. (64 spread it wider but
-// cost a third more time on one thread through per-block work on the parameters.)
+// that a typical mini-batch (256 events) still spreads over two threads, with half the per-block
+// work on the parameters that 64-row blocks would cost.
 const gradBlockRows = 128
 
 // ErrInternal marks errors that come from a recovered panic inside the engine (a bug, never the

@@ -370,15 +370,8 @@ func SoftplusF(x float64) float64 {
 	return math.Log1p(math.Exp(x))
 }
 
-// NormalCDFF is the standard normal CDF Φ(x).
-func NormalCDFF(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
-
 // NormalPDFF is the standard normal density φ(x).
 func NormalPDFF(x float64) float64 { return math.Exp(-0.5*x*x) / math.Sqrt(2*math.Pi) }
-
-// NormalQuantileF is Φ⁻¹(p) (simd.NormalQuantileOf: Wichura's AS 241, within 5 ulp, down to the
-// smallest float64), the same value as NormalQuantile's vector kernel gives.
-func NormalQuantileF(p float64) float64 { return simd.NormalQuantileOf(p) }
 
 // Clamp limits a elementwise to [lo, hi] (NaN stays NaN); the gradient is 1 inside and 0 where a
 // value is clamped.

@@ -212,8 +212,9 @@ func (m sphere) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	// The transcendental functions run as vector kernels over all rows: sin and cos of φ and of
 	// the half angle (halfAngle's), then the logs of halfRadius2OfZenith and of cot(θ/2).
 	n := x.R
-	buf := t.Floats(8 * n)
-	half, phi, hs, hc, sp, cp, la, lb := buf[:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:4*n], buf[4*n:5*n], buf[5*n:6*n], buf[6*n:7*n], buf[7*n:]
+	buf := t.Floats(9 * n)
+	half, phi, hs, hc, sp, cp := buf[:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:4*n], buf[4*n:5*n], buf[5*n:6*n]
+	la, lb, cot := buf[6*n:7*n], buf[7*n:8*n], buf[8*n:]
 	for i := 0; i < n; i++ {
 		theta := geom.ClampTheta(x.Val[2*i])
 		half[i], phi[i] = theta/2, x.Val[2*i+1]
@@ -231,19 +232,18 @@ func (m sphere) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 		hs[i], hc[i] = s, c
 		// |z|²/2 = -2 log sin(θ/2) = -log(1 - cos²(θ/2)): the second form where cos(θ/2) is
 		// the smaller (more accurate near the south pole).
-		la[i], lb[i] = s, -c*c
-		half[i] = c / s
+		la[i], lb[i], cot[i] = s, -c*c, c/s
 	}
 	simd.Log(la, la)
 	simd.Log1p(lb, lb)
-	simd.Log(half, half)
+	simd.Log(cot, cot)
 	for i := 0; i < n; i++ {
 		h := -lb[i]
 		if hs[i] <= hc[i] {
 			h = -2 * la[i]
 		}
 		r := math.Sqrt(h * 2)
-		z.Val[2*i], z.Val[2*i+1], logDet.Val[i] = r*cp[i], r*sp[i], half[i]
+		z.Val[2*i], z.Val[2*i+1], logDet.Val[i] = r*cp[i], r*sp[i], cot[i]
 		if tracks {
 			keep[3*i], keep[3*i+1], keep[3*i+2] = r, sp[i], cp[i]
 		}

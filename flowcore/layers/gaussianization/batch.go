@@ -56,17 +56,13 @@ func (b *batch) logits(n int) []float64 {
 // normal quantile of the smaller of F and S for the exact middle, each in one vector-kernel
 // call. It returns nil for the full Padé form, which psiLinear never covers.
 func (b *batch) psiZ(k invKind, n int) []float64 {
-	zs := b.lg[:n]
 	switch k {
 	case fullPade:
 		return nil
 	case isigmoid:
-		for i := range zs {
-			zs[i] = b.F[i] / b.S[i]
-		}
-		simd.Log(zs, zs)
-		return zs
+		return b.logits(n)
 	}
+	zs := b.lg[:n]
 	// middleZ: Φ⁻¹(F) for F ≤ 1/2, −Φ⁻¹(S) otherwise.
 	for i := range zs {
 		zs[i] = b.S[i]

@@ -1,7 +1,6 @@
 package gaussianization
 
 import (
-	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/simd"
 
 	"fmt"
@@ -127,9 +126,9 @@ func (k invKind) exactMiddle(F, S float64) bool {
 // middleZ is the exact inverse normal CDF ψ = Φ⁻¹(F), computed from the smaller of F and S.
 func middleZ(F, S float64) float64 {
 	if F <= 0.5 {
-		return ad.NormalQuantileF(F)
+		return simd.NormalQuantileOf(F)
 	}
-	return -ad.NormalQuantileF(S)
+	return -simd.NormalQuantileOf(S)
 }
 
 // middle is ψ in the exact middle of the inverse normal, with log dψ/dF = log √(2π) + ψ²/2.
