@@ -48,7 +48,7 @@ type libraryInfo struct {
 	CPUFeatures          []string `json:"cpu_features"`
 	X86Level             int      `json:"x86_level"`
 	KernelImplementation string   `json:"kernel_implementation"`
-	// Kernels names the implementation each kernel family runs ("gemm", "vecmath", "mixture").
+	// Kernels names the implementation each kernel family runs ("gemm", "vecmath", "mixture", "rqspline").
 	Kernels map[string]string `json:"kernels"`
 	// KernelRequested is GOJAMMY_SIMD as given ("" if unset), KernelNote why the implementation
 	// differs from it, KernelAvailable the levels this build and CPU can run.

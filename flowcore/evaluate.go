@@ -50,12 +50,15 @@ func (p *PDF) checkCond(cond []float64, n int) error {
 	return nil
 }
 
-// rowStatus classifies the rows of a block: 0 valid, 1 outside the support, 2 contains NaN.
+// sanitize classifies the rows of a block: 0 valid, 1 outside the support, 2 contains NaN.
 // Invalid rows of xs (a copy) are replaced by centerRow so that the computation stays finite; the
 // caller overwrites their outputs.
 func (p *PDF) sanitize(xs []float64, rows int, cond []float64, l layout) []byte {
 	d, cd := p.width(l), p.cfg.ConditionalInputDim
 	status := make([]byte, rows)
+	if p.allValid(xs, cond, l) {
+		return status
+	}
 	var center []float64 // the stand-in row, made at the first invalid row
 	// Per sub-manifold: its width in these coordinates, and whether every finite point is in its
 	// support (then rows of finite values skip its check).
@@ -110,6 +113,45 @@ func (p *PDF) sanitize(xs []float64, rows int, cond []float64, l layout) []byte 
 		}
 	}
 	return status
+}
+
+// allValid reports whether every row of a block is valid: all values of xs and cond finite and
+// every part inside its manifold's support. It is the common case, checked in a few tight loops
+// before sanitize looks at rows one by one.
+func (p *PDF) allValid(xs, cond []float64, l layout) bool {
+	if !allFinite(xs) || !allFinite(cond) {
+		return false
+	}
+	d, off := p.width(l), 0
+	for k, s := range p.subs {
+		w := s.dim(l[k])
+		if !manifold.FiniteSupport(s.manifold) {
+			inside := s.manifold.InSupport
+			if l[k] {
+				inside = s.manifold.InEmbeddingSupport
+			}
+			for i := off; i < len(xs); i += d {
+				if !inside(xs[i : i+w]) {
+					return false
+				}
+			}
+		}
+		off += w
+	}
+	return true
+}
+
+// allFinite reports whether no value of s is NaN or ±Inf (v·0 is NaN exactly for those).
+func allFinite(s []float64) bool {
+	var a, b float64
+	for i := 0; i+1 < len(s); i += 2 {
+		a += s[i] * 0
+		b += s[i+1] * 0
+	}
+	if len(s)%2 == 1 {
+		a += s[len(s)-1] * 0
+	}
+	return a == 0 && b == 0
 }
 
 // centerRow is a point made of each manifold's center in the coordinates l: the stand-in for

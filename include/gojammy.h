@@ -187,8 +187,8 @@ int gj_version_numbers(int* major, int* minor, int* patch);
  *   {"version", "abi_version", "go_version", "os", "arch", "cpu", "cpu_features" (the features
  *    relevant to the kernels, e.g. ["avx2", "fma3"]), "x86_level", "kernel_implementation"
  *    (e.g. "generic"), "kernels" (the implementation each kernel family runs, e.g.
- *    {"gemm": "avx2", "vecmath": "avx2", "mixture": "avx2"}), "kernel_requested" (GOJAMMY_SIMD
- *    as given, "" if unset), "kernel_note" (why the implementation differs from the request),
+ *    {"gemm": "avx2", "vecmath": "avx2", "mixture": "avx2", "rqspline": "avx2"}),
+ *    "kernel_requested" (GOJAMMY_SIMD as given, "" if unset), "kernel_note" (why the implementation differs from the request),
  *    "kernel_available" (levels this build and CPU can run), "threads" (worker threads in use),
  *    "num_cpu"}.
  * Errors: NULL_POINTER (buf), BUFFER_TOO_SMALL. */

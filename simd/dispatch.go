@@ -40,16 +40,17 @@ func cpuSupports(l level) bool {
 // kernels is one level's set of kernels, one field per kernel family; nil means that the level
 // has no kernel of its own for the family.
 type kernels struct {
-	gemm    *gemmKernel
-	vecmath *vecmathKernels
-	mixture *mixtureKernels
+	gemm     *gemmKernel
+	vecmath  *vecmathKernels
+	mixture  *mixtureKernels
+	rqspline *rqsplineKernels
 }
 
 // levelKernels returns the kernels of level l compiled into this build: the generic ones, or
 // the assembly ones listed in asmKernels (empty under noasm/purego and off amd64).
 func levelKernels(l level) kernels {
 	if l == levelGeneric {
-		return kernels{gemm: &gemmGeneric, vecmath: &vecmathGeneric, mixture: &mixtureGeneric}
+		return kernels{gemm: &gemmGeneric, vecmath: &vecmathGeneric, mixture: &mixtureGeneric, rqspline: &rqsplineGeneric}
 	}
 	return asmKernels[l]
 }

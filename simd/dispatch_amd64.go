@@ -33,7 +33,8 @@ var asmKernels = [numLevels]kernels{
 			asin:  groupsOf4(asinAVX2),
 			acos:  groupsOf4(acosAVX2),
 		},
-		mixture: &mixtureKernels{sums: mixtureSumsAVX2, terms: mixtureTermsAVX2},
+		mixture:  &mixtureKernels{sums: mixtureSumsAVX2, terms: mixtureTermsAVX2},
+		rqspline: &rqsplineKernels{forward: rqGroupsOf4(rqForwardAVX2, rqForwardGeneric), inverse: rqGroupsOf4(rqInverseAVX2, rqInverseGeneric)},
 	},
 }
 
@@ -121,5 +122,17 @@ func atan2GroupsOf4(dst, y, x []float64) {
 		copy(b[:], x[n:])
 		atan2AVX2(a[:], a[:], b[:])
 		copy(dst[n:], a[:])
+	}
+}
+
+// rqGroupsOf4 returns a spline kernel that runs asm, which handles whole groups of four points,
+// on the points and the generic twin, which gives the same bits, on the last partial group.
+func rqGroupsOf4(asm, generic func(out, der, in, bins []float64, at []int32)) func(out, der, in, bins []float64, at []int32) {
+	return func(out, der, in, bins []float64, at []int32) {
+		n := len(in) &^ 3
+		if n > 0 {
+			asm(out[:n], der[:n], in[:n], bins, at[:n])
+		}
+		generic(out[n:], der[n:], in[n:], bins, at[n:len(in)])
 	}
 }

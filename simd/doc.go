@@ -18,8 +18,8 @@
 // github.com/klauspost/cpuid/v2) is chosen. The environment variable GOJAMMY_SIMD
 // (generic, avx2 or avx512) lowers it; asking for a level the CPU or the build lacks falls back
 // to the best available one and [Info] says so. The build tags noasm and purego compile only
-// the generic kernels. Each kernel family ("gemm", "vecmath", "mixture") then uses its highest registered
-// kernel at or below the chosen level; [Info] reports the outcome per family.
+// the generic kernels. Each kernel family ("gemm", "vecmath", "mixture", "rqspline") then uses its
+// highest registered kernel at or below the chosen level; [Info] reports the outcome per family.
 //
 // # Kernels
 //
@@ -38,6 +38,10 @@
 //     so every implementation gives the same bits.
 //   - [LogisticMixture], [LogisticMixtureTerms]: the CDF, survival function and density of a
 //     one-dimensional mixture of logistic kernels at many points (the g layer's inner loop).
+//   - [RQSplineForward], [RQSplineInverse]: rational-quadratic spline bins (Durkan et al.) at many
+//     points, each point with its own bin record, forward and by the analytic inverse, with the
+//     slope dy/dx; the assembly reads four records whole and transposes them (gathers field by
+//     field were slower). Same bits in every implementation.
 //
 // All kernels are single-threaded and safe for concurrent use; callers parallelise over blocks.
 package simd

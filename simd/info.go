@@ -23,7 +23,7 @@ type KernelInfo struct {
 	Level     string            // implementation level in use, as [Implementation]
 	Note      string            // why Level differs from Requested ("" if it does not)
 	Available []string          // levels compiled into this build that the CPU supports
-	Kernels   map[string]string // kernel family ("gemm", "vecmath", "mixture") → implementation level it runs
+	Kernels   map[string]string // kernel family ("gemm", "vecmath", "mixture", "rqspline") → implementation level it runs
 }
 
 // Info reports the architecture, the detected features, the requested and chosen
@@ -32,7 +32,7 @@ func Info() KernelInfo {
 	info := KernelInfo{
 		Arch: runtime.GOARCH, CPU: CPUName(), Features: Features(),
 		Requested: active.requested, Level: active.level.String(), Note: active.note,
-		Kernels: map[string]string{"gemm": gemmLevel.String(), "vecmath": vecmathLevel.String(), "mixture": mixtureLevel.String()},
+		Kernels: map[string]string{"gemm": gemmLevel.String(), "vecmath": vecmathLevel.String(), "mixture": mixtureLevel.String(), "rqspline": rqsplineLevel.String()},
 	}
 	for l := levelGeneric; l < numLevels; l++ {
 		if compiled(l) && cpuSupports(l) {

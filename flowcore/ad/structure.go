@@ -82,12 +82,21 @@ func Concat(parts ...*Node) *Node {
 	out := t.newFilled(r, c)
 	off := 0
 	for _, p := range parts {
-		for i := 0; i < r; i++ {
-			pi := i
-			if p.R == 1 {
-				pi = 0
+		switch {
+		case p.C == c && p.R == r: // the only part
+			copy(out.Val, p.Val)
+		case p.C == 1 && p.R == r: // one column: element by element, not a copy call per row
+			for i, v := range p.Val {
+				out.Val[i*c+off] = v
 			}
-			copy(out.Val[i*c+off:i*c+off+p.C], p.Val[pi*p.C:(pi+1)*p.C])
+		default:
+			for i := 0; i < r; i++ {
+				pi := i
+				if p.R == 1 {
+					pi = 0
+				}
+				copy(out.Val[i*c+off:i*c+off+p.C], p.Val[pi*p.C:(pi+1)*p.C])
+			}
 		}
 		off += p.C
 	}

@@ -176,6 +176,16 @@ func (n *Node) Tape() *Tape { return n.tape }
 // NeedsGrad reports whether the node depends on a leaf variable.
 func (n *Node) NeedsGrad() bool { return n.needsGrad }
 
+// RowStep is how a node's rows follow the rows of a result it broadcasts to: result row i reads
+// row i·RowStep(), 0 for a node of one row (shared by all) and 1 otherwise. It replaces i mod R,
+// whose integer division is slow in per-row loops.
+func (n *Node) RowStep() int {
+	if n.R == 1 {
+		return 0
+	}
+	return 1
+}
+
 // At returns element (i, j).
 func (n *Node) At(i, j int) float64 { return n.Val[i*n.C+j] }
 

@@ -20,10 +20,11 @@ func RotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
 	sc := NewSinCos(x)
 	buf := t.Floats(2 * rows)
 	ex, ey := buf[:rows], buf[rows:]
+	xStep, mStep := x.RowStep(), mat.RowStep()
 	for i := 0; i < rows; i++ {
 		k := keep[4*i : 4*(i+1)]
-		k[0], k[1] = sc.Sin[i%x.R], sc.Cos[i%x.R]
-		m := mat.Val[4*(i%mat.R) : 4*(i%mat.R)+4]
+		k[0], k[1] = sc.Sin[i*xStep], sc.Cos[i*xStep]
+		m := mat.Val[4*i*mStep : 4*i*mStep+4]
 		k[2], k[3] = m[0]*k[1]+m[1]*k[0], m[2]*k[1]+m[3]*k[0]
 		ex[i], ey[i] = k[2], k[3]
 	}
@@ -42,7 +43,7 @@ func RotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
 			}
 			// dφ'/de' = (-y', x')/ρ'², then e' = M·e with e = (cos φ, sin φ).
 			g0, g1 := -gy[i]*k[3]/r2, gy[i]*k[2]/r2
-			mo := 4 * (i % mat.R)
+			mo := 4 * i * mStep
 			if gm != nil {
 				gm[mo] += g0 * k[1]
 				gm[mo+1] += g0 * k[0]
@@ -52,7 +53,7 @@ func RotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
 			if gx != nil {
 				m := mat.Val[mo : mo+4]
 				ge0, ge1 := m[0]*g0+m[2]*g1, m[1]*g0+m[3]*g1
-				gx[i%x.R] += ge1*k[1] - ge0*k[0]
+				gx[i*xStep] += ge1*k[1] - ge0*k[0]
 			}
 		}
 	})

@@ -91,7 +91,7 @@ func NewSinCos(x *ad.Node) SinCos {
 // RotateRow fills the first 7 values of k for row i of a rotation of x by mat and returns sin θ of
 // the input with θ clamped as ClampTheta; sc holds NewSinCos(x).
 func RotateRow(x, mat *ad.Node, sc SinCos, i int, k []float64) float64 {
-	xo, mo := 2*(i%x.R), 9*(i%mat.R)
+	xo, mo := 2*(i*x.RowStep()), 9*(i*mat.RowStep())
 	th := x.Val[xo]
 	k[0], k[1] = sc.Sin[xo], sc.Cos[xo]
 	k[2], k[3] = sc.Sin[xo+1], sc.Cos[xo+1]
@@ -116,7 +116,7 @@ func PullRotation(x, mat *ad.Node, i int, k []float64, ge [3]float64, gd float64
 		return
 	}
 	// Through the embedding.
-	xo := 2 * (i % x.R)
+	xo := 2 * (i * x.RowStep())
 	gth := ct*(g[0]*cp+g[1]*sp) - g[2]*st
 	if th := x.Val[xo]; th == ClampTheta(th) {
 		gth += gd * ct / st
@@ -128,7 +128,7 @@ func PullRotation(x, mat *ad.Node, i int, k []float64, ge [3]float64, gd float64
 // PullMatrix adds ge·eᵀ to the gradient gm (if not nil) of row i of the matrices mat, for the
 // rotated vector M·e with gradient ge, and returns the gradient Mᵀ·ge with respect to e.
 func PullMatrix(mat *ad.Node, i int, e, ge [3]float64, gm []float64) [3]float64 {
-	mo := 9 * (i % mat.R)
+	mo := 9 * (i * mat.RowStep())
 	m := mat.Val[mo : mo+9]
 	if gm != nil {
 		for p := 0; p < 3; p++ {

@@ -9,8 +9,8 @@ import "github.com/gojammy/gojammy/flowcore/ad"
 func rowLinear(x, p *ad.Node, wOff, bOff, in, out int) *ad.Node {
 	t := x.Tape()
 	r := max(x.R, p.R)
-	xRow := func(i int) int { return i % x.R * in }
-	pRow := func(i int) int { return i % p.R * p.C }
+	xRow := func(i int) int { return i * x.RowStep() * in }
+	pRow := func(i int) int { return i * p.RowStep() * p.C }
 	y := t.New(r, out)
 	for i := 0; i < r; i++ {
 		xi := x.Val[xRow(i) : xRow(i)+in]

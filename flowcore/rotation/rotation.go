@@ -192,7 +192,7 @@ func (r *Rotation) Apply(x, params *ad.Node, inverse bool) *ad.Node {
 		return out
 	}
 	for i := 0; i < rows; i++ {
-		xo, co := i%x.R*d, i%params.R*nc
+		xo, co := i*x.RowStep()*d, i*params.RowStep()*nc
 		r.k.apply(coef[co:co+nc], x.Val[xo:xo+d], out.Val[i*d:(i+1)*d], work, inverse)
 	}
 	if !t.Tracks(x, params) {
@@ -206,7 +206,7 @@ func (r *Rotation) Apply(x, params *ad.Node, inverse bool) *ad.Node {
 			gx = x.Grad()
 		}
 		for i := 0; i < rows; i++ {
-			xo, co, gxo := i%x.R*d, i%params.R*nc, i%x.R*d
+			xo, co, gxo := i*x.RowStep()*d, i*params.RowStep()*nc, i*x.RowStep()*d
 			if !x.NeedsGrad() {
 				gxo = 0
 			}
@@ -263,7 +263,7 @@ func (r *Rotation) sharedBackward(x, params, out *ad.Node, coef, a, work []float
 		if zero {
 			continue // also keeps NaN rows out of the shared gradient
 		}
-		xo := i % x.R * d
+		xo := i * x.RowStep() * d
 		xi := x.Val[xo : xo+d]
 		if gx != nil {
 			mulVecT(a, gi, gx[xo:xo+d])
@@ -335,12 +335,12 @@ func applyDense(a []float64, x, out *ad.Node) {
 	if d == 1 {
 		a0 := a[0]
 		for i := range out.Val {
-			out.Val[i] = a0 * x.Val[i%x.R]
+			out.Val[i] = a0 * x.Val[i*x.RowStep()]
 		}
 		return
 	}
 	for i := 0; i < out.R; i++ {
-		xo := i % x.R * d
+		xo := i * x.RowStep() * d
 		xi, oi := x.Val[xo:xo+d], out.Val[i*d:(i+1)*d]
 		for p := range oi {
 			s := 0.0

@@ -1,29 +1,36 @@
 package spline
 
-import (
-	"math"
-
-	"github.com/gojammy/gojammy/flowcore/ad"
-)
+import "github.com/gojammy/gojammy/simd"
 
 // bin is one rational-quadratic segment from knot (x0, y0) with slope d0 to knot (x1, y1) with
 // slope d1. With ξ = (x − x0)/w, w = x1 − x0, h = y1 − y0 and s = h/w it maps
 //
 //	y = y0 + h (s ξ² + d0 ξ(1−ξ)) / (s + (d0 + d1 − 2s) ξ(1−ξ)),
 //
-// a monotone map of [x0, x1] onto [y0, y1] with slopes d0 and d1 at the ends.
+// a monotone map of [x0, x1] onto [y0, y1] with slopes d0 and d1 at the ends. Values are
+// computed by simd's spline kernels from the bin's record (putRecord); bin holds the same
+// quantities for the gradient.
 type bin struct {
 	x0, x1, y0, y1, d0, d1 float64
 	// w, h and s are as above, k = d0 + d1 − 2s.
 	w, h, s, k float64
 }
 
-// binAt returns bin b of the knots xs, ys, ds.
-func binAt(xs, ys, ds []float64, b int) bin {
+// putRecord writes the simd.RQRecordLen-long record of bin b of the knots xs, ys, ds to rec:
+// x0, x1, y0, y1, d0, d1, w, h, s, k.
+func putRecord(rec, xs, ys, ds []float64, b int) {
 	x0, x1, y0, y1, d0, d1 := xs[b], xs[b+1], ys[b], ys[b+1], ds[b], ds[b+1]
 	w, h := x1-x0, y1-y0
 	s := h / w
-	return bin{x0: x0, x1: x1, y0: y0, y1: y1, d0: d0, d1: d1, w: w, h: h, s: s, k: d0 + d1 - 2*s}
+	rec = rec[:simd.RQRecordLen]
+	rec[0], rec[1], rec[2], rec[3], rec[4], rec[5] = x0, x1, y0, y1, d0, d1
+	rec[6], rec[7], rec[8], rec[9] = w, h, s, d0+d1-2*s
+}
+
+// binOf returns the bin of a record written by putRecord.
+func binOf(rec []float64) bin {
+	rec = rec[:simd.RQRecordLen]
+	return bin{x0: rec[0], x1: rec[1], y0: rec[2], y1: rec[3], d0: rec[4], d1: rec[5], w: rec[6], h: rec[7], s: rec[8], k: rec[9]}
 }
 
 // search returns the bin holding v among the knots (the number of interior knots ≤ v), so that a
@@ -52,43 +59,6 @@ func (b *bin) shapeAt(xi float64) shape {
 
 // numer is the numerator s ξ² + d0 ξ(1−ξ) of y's rational part at the shape's position.
 func (b *bin) numer(q shape) float64 { return b.s*q.xi*q.xi + b.d0*q.t }
-
-// value is y at the shape's position.
-func (b *bin) value(q shape) float64 { return b.y0 + b.h*b.numer(q)/q.den }
-
-// deriv is dy/dx = s² n2 / den² at the shape's position.
-func (b *bin) deriv(q shape) float64 {
-	r := b.s / q.den
-	return r * r * q.n2
-}
-
-// forward evaluates the bin at x: y (clamped to the bin) and dy/dx (the caller takes the logs of
-// many at once).
-func (b *bin) forward(x float64) (y, der float64) {
-	q := b.shapeAt((x - b.x0) / b.w)
-	return ad.ClampF(b.value(q), b.y0, b.y1), b.deriv(q)
-}
-
-// inverse solves the bin for the x at which it takes the value y (clamped to the bin) and returns
-// it with dy/dx there.
-func (b *bin) inverse(y float64) (x, der float64) {
-	xi := b.inverseXi(y)
-	return ad.ClampF(b.x0+xi*b.w, b.x0, b.x1), b.deriv(b.shapeAt(xi))
-}
-
-// inverseXi returns the ξ ∈ [0, 1] at which the bin takes the value y: the root of
-// aξ² + bξ + c = 0 written as 2c/(−b − √(b² − 4ac)) to avoid cancellation.
-func (b *bin) inverseXi(y float64) float64 {
-	dy := y - b.y0
-	qa := dy*b.k + b.h*(b.s-b.d0)
-	qb := b.h*b.d0 - dy*b.k
-	qc := -b.s * dy
-	disc := qb*qb - 4*qa*qc
-	if disc < 0 {
-		disc = 0
-	}
-	return ad.ClampF(2*qc/(-qb-math.Sqrt(disc)), 0, 1)
-}
 
 // partials are the derivatives of y (f*) and of log dy/dx (l*) with respect to ξ, s, h, d0 and
 // d1, holding the others fixed (y also depends on y0 with derivative 1).

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // plan holds the knots of every spline of one call: one knot set per (parameter row, column).
@@ -20,10 +21,11 @@ type plan struct {
 	knots         []float64
 	// scratch and discard are work space of the knot gradient.
 	scratch, discard []float64
-	// bins holds the bins of every column (k each) when all points share one parameter row; tmp
-	// holds the last bin built on the fly otherwise.
-	bins []bin
-	tmp  bin
+	// recs holds the bin records (simd.RQRecordLen values each) of every column, k per column,
+	// when all points share one parameter row; tmp holds the last record built on the fly
+	// otherwise.
+	recs []float64
+	tmp  [simd.RQRecordLen]float64
 }
 
 // newPlan checks the shapes of points and parameters and builds all knots.
@@ -64,25 +66,26 @@ func newPlan(cfg Config, p Params, points *ad.Node) *plan {
 		}
 	}
 	if rows == 1 {
-		pl.bins = make([]bin, cols*k)
+		pl.recs = make([]float64, cols*k*simd.RQRecordLen)
 		for c := 0; c < cols; c++ {
 			xs, ys, ds, _ := pl.set(0, c)
 			for b := 0; b < k; b++ {
-				pl.bins[c*k+b] = binAt(xs, ys, ds, b)
+				putRecord(pl.recs[(c*k+b)*simd.RQRecordLen:], xs, ys, ds, b)
 			}
 		}
 	}
 	return pl
 }
 
-// bin returns bin b of spline (r, c) (valid until the next call).
-func (pl *plan) bin(r, c, b int) *bin {
-	if pl.bins != nil {
-		return &pl.bins[c*pl.k+b]
+// record returns the record of bin b of spline (r, c) (valid until the next call).
+func (pl *plan) record(r, c, b int) []float64 {
+	if pl.recs != nil {
+		o := (c*pl.k + b) * simd.RQRecordLen
+		return pl.recs[o : o+simd.RQRecordLen]
 	}
 	xs, ys, ds, _ := pl.set(r, c)
-	pl.tmp = binAt(xs, ys, ds, b)
-	return &pl.tmp
+	putRecord(pl.tmp[:], xs, ys, ds, b)
+	return pl.tmp[:]
 }
 
 // raw returns the parameters of spline (r, c) in node n (per values each).

@@ -27,16 +27,7 @@ func apply(in *ad.Node, p Params, cfg Config, inverse bool) (*ad.Node, *ad.Node)
 	t := in.Tape()
 	pl := newPlan(cfg, p, in)
 	out, ld := t.New(in.R, in.C), t.New(in.R, in.C)
-	for i := 0; i < in.R; i++ {
-		r := 0
-		if pl.rows > 1 {
-			r = i
-		}
-		for c := 0; c < in.C; c++ {
-			j := i*in.C + c
-			out.Val[j], ld.Val[j] = pl.eval(r, c, in.Val[j], inverse)
-		}
-	}
+	pl.evalAll(in.Val, out.Val, ld.Val, inverse)
 	// ld holds the forward derivatives dy/dx; their logs in one vector-kernel pass.
 	simd.Log(ld.Val, ld.Val)
 	if inverse {
@@ -50,66 +41,154 @@ func apply(in *ad.Node, p Params, cfg Config, inverse bool) (*ad.Node, *ad.Node)
 	return out, ld
 }
 
-// eval maps one value v through spline (r, c) and returns the image with the derivative dy/dx of
-// the forward map there (NaN outside the support).
-func (pl *plan) eval(r, c int, v float64, inverse bool) (float64, float64) {
-	xs, ys, ds, rot := pl.set(r, c)
-	if pl.cfg.Mode == Circular {
-		return pl.evalCircular(r, c, xs, ys, rot, v, inverse)
+// evalAll maps the points vals (row-major, pl.cols per row) through their splines: out gets the
+// images and der the derivatives dy/dx of the forward map there (NaN outside the support). The
+// points inside the boxes go through simd's batched bin kernels; linear tails and points outside
+// the support are set afterwards, and so are a Circular spline's output shifts.
+func (pl *plan) evalAll(vals, out, der []float64, inverse bool) {
+	n, cols := len(vals), pl.cols
+	u, at := make([]float64, n), make([]int32, n)
+	recs := pl.recs
+	if recs == nil {
+		recs = make([]float64, n*simd.RQRecordLen)
 	}
+	// With one parameter row every point of a column shares its knots: look them up once.
+	var shared []knots
+	if pl.rows == 1 {
+		shared = make([]knots, cols)
+		for c := range shared {
+			shared[c] = pl.knotsOf(0, c, inverse)
+		}
+	}
+	var special []int // points outside the boxes: set after the kernel
+	for i := 0; i < n/cols; i++ {
+		for c := 0; c < cols; c++ {
+			j := i*cols + c
+			var kn knots
+			if shared != nil {
+				kn = shared[c]
+			} else {
+				kn = pl.knotsOf(i, c, inverse)
+			}
+			b, inside := pl.locate(kn, vals[j], &u[j])
+			if !inside {
+				special = append(special, j)
+				b = 0 // any valid record: the result is overwritten
+			}
+			if shared != nil {
+				at[j] = int32((c*pl.k + b) * simd.RQRecordLen)
+			} else {
+				at[j] = int32(j * simd.RQRecordLen)
+				xs, ys, ds, _ := pl.set(i, c)
+				putRecord(recs[j*simd.RQRecordLen:], xs, ys, ds, b)
+			}
+		}
+	}
+	if inverse {
+		simd.RQSplineInverse(out, der, u, recs, at)
+	} else {
+		simd.RQSplineForward(out, der, u, recs, at)
+	}
+	if pl.cfg.Mode == Circular {
+		pl.shiftCircular(vals, out, inverse)
+	}
+	for _, j := range special {
+		r, c := 0, j%cols
+		if pl.rows > 1 {
+			r = j / cols
+		}
+		out[j], der[j] = pl.outside(r, c, vals[j], inverse)
+	}
+}
+
+// knots are what locate needs of one spline in one direction: the knots of the input side and
+// a Circular spline's input rotation.
+type knots struct {
+	from  []float64
+	shift float64
+}
+
+// knotsOf returns the input-side knots of spline (r, c): x knots forward, y knots inverse.
+func (pl *plan) knotsOf(r, c int, inverse bool) knots {
+	xs, ys, _, rot := pl.set(r, c)
+	if inverse {
+		return knots{from: ys, shift: rot[1]}
+	}
+	return knots{from: xs, shift: rot[0]}
+}
+
+// locate finds the bin that maps the point v on the input side kn: it returns the bin and sets
+// *u to the position inside it (v limited to the box; for a Circular spline v shifted by the
+// input rotation, wrapped into [0, 2π]), or reports false for a point outside the box (a linear
+// tail or outside the support).
+func (pl *plan) locate(kn knots, v float64, u *float64) (int, bool) {
+	if pl.cfg.Mode == Circular {
+		v, ok := onBox(v, 0, 2*math.Pi)
+		if !ok {
+			return 0, false
+		}
+		*u = wrapIn(v - kn.shift)
+		return search(kn.from, *u), true
+	}
+	lo, hi := kn.from[0], kn.from[pl.k]
+	if pl.cfg.LinearTails && (v <= lo || v >= hi) {
+		return 0, false
+	}
+	v, ok := onBox(v, lo, hi)
+	if !ok {
+		return 0, false
+	}
+	*u = v
+	return search(kn.from, v), true
+}
+
+// outside returns the image and dy/dx of a point v that locate did not place in a bin: on a
+// linear tail the line through the end knot with its slope, outside the support NaN.
+func (pl *plan) outside(r, c int, v float64, inverse bool) (float64, float64) {
+	xs, ys, ds, _ := pl.set(r, c)
 	k := pl.k
 	from := xs
 	if inverse {
 		from = ys
 	}
-	lo, hi := from[0], from[k]
-	if pl.cfg.LinearTails && (v <= lo || v >= hi) {
-		e := 0
-		if v >= hi {
-			e = k
-		}
-		if inverse {
-			return xs[e] + (v-ys[e])/ds[e], ds[e]
-		}
-		return ys[e] + (v-xs[e])*ds[e], ds[e]
-	}
-	v, ok := onBox(v, lo, hi)
-	if !ok {
+	if pl.cfg.Mode == Circular || !pl.cfg.LinearTails || v != v || (v > from[0] && v < from[k]) {
 		return math.NaN(), math.NaN()
 	}
-	bn := pl.bin(r, c, search(from, v))
-	if inverse {
-		return bn.inverse(v)
+	e := 0
+	if v >= from[k] {
+		e = k
 	}
-	return bn.forward(v)
+	if inverse {
+		return xs[e] + (v-ys[e])/ds[e], ds[e]
+	}
+	return ys[e] + (v-xs[e])*ds[e], ds[e]
 }
 
-// evalCircular maps v through a Circular spline (returning the image and dy/dx as eval): forward y = S(x − a mod 2π) + c mod 2π, inverse
-// x = S⁻¹(y − c mod 2π) + a mod 2π; the end points 0 and 2π map to themselves.
-func (pl *plan) evalCircular(r, c int, xs, ys, rot []float64, v float64, inverse bool) (float64, float64) {
+// shiftCircular completes a Circular spline's map, S(x − a mod 2π) + c mod 2π forward and
+// S⁻¹(y − c mod 2π) + a mod 2π inverse, on the kernel's results out: it adds the output shift
+// and wraps; the end points 0 and 2π map to themselves.
+func (pl *plan) shiftCircular(vals, out []float64, inverse bool) {
 	const twoPi = 2 * math.Pi
-	v, ok := onBox(v, 0, twoPi)
-	if !ok {
-		return math.NaN(), math.NaN()
+	for j, v := range vals {
+		r, c := 0, j%pl.cols
+		if pl.rows > 1 {
+			r = j / pl.cols
+		}
+		v = ad.ClampF(v, 0, twoPi) // points within the edge tolerance count as the end points
+		_, _, _, rot := pl.set(r, c)
+		shift := rot[1]
+		if inverse {
+			shift = rot[0]
+		}
+		o := out[j] + shift
+		if o > twoPi {
+			o -= twoPi
+		}
+		if v == 0 || v == twoPi {
+			o = v
+		}
+		out[j] = o
 	}
-	rotIn, rotOut := rot[0], rot[1]
-	var out, der float64
-	if inverse {
-		u := wrapIn(v - rotOut)
-		out, der = pl.bin(r, c, search(ys, u)).inverse(u)
-		out += rotIn
-	} else {
-		u := wrapIn(v - rotIn)
-		out, der = pl.bin(r, c, search(xs, u)).forward(u)
-		out += rotOut
-	}
-	if out > twoPi {
-		out -= twoPi
-	}
-	if v == 0 || v == twoPi {
-		out = v
-	}
-	return out, der
 }
 
 // wrapIn brings u ∈ [−2π, 2π] into [0, 2π].
@@ -233,10 +312,11 @@ func (pl *plan) entryGrad(r, c int, v, gy, gl float64, inverse bool, g []float64
 // binGrad adds the gradient of one bin evaluation to the knot gradients and returns the gradient
 // with respect to the bin's input.
 func (pl *plan) binGrad(r, c, b int, v, gy, gl float64, inverse bool, gx, gyk, gd []float64) float64 {
-	bn := pl.bin(r, c, b)
+	rec := pl.record(r, c, b)
+	bn := binOf(rec)
 	var g binGrad
 	if inverse {
-		g = bn.inverseGrad(bn.inverseXi(v), gy, gl)
+		g = bn.inverseGrad(simd.RQInverseXiOf(rec, v), gy, gl)
 	} else {
 		g = bn.forwardGrad(v, gy, gl)
 	}

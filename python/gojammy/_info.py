@@ -11,7 +11,7 @@ def info():
 
     Returns the library's description (version, abi_version, go_version, os, arch, cpu,
     cpu_features, x86_level, kernel_implementation, kernels -- the implementation each kernel
-    family runs, e.g. {"gemm": "avx2", "vecmath": "avx2", "mixture": "avx2"} --,
+    family runs, e.g. {"gemm": "avx2", "vecmath": "avx2", "mixture": "avx2", "rqspline": "avx2"} --,
     kernel_requested, kernel_note, kernel_available, threads, num_cpu) plus the Python
     package's version and the path of the loaded library.
     """

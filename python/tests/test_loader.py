@@ -19,7 +19,7 @@ def test_info():
     assert info["abi_version"] == _api.ABI_VERSION
     assert info["threads"] >= 1
     assert info["library_path"].endswith("libgojammy.so")
-    assert set(info["kernels"]) == {"gemm", "vecmath", "mixture"}
+    assert set(info["kernels"]) == {"gemm", "vecmath", "mixture", "rqspline"}
     assert info["kernel_implementation"] in info["kernel_available"]
 
 

@@ -37,7 +37,7 @@ var (
 )
 
 // kernelSet selects the family written by this run; each family has its own output files.
-var kernelSet = flag.String("kernels", "", "kernel family to generate: gemm, vecmath or mixture")
+var kernelSet = flag.String("kernels", "", "kernel family to generate: gemm, vecmath, mixture or rqspline")
 
 func main() {
 	flag.Parse()
@@ -49,8 +49,10 @@ func main() {
 		vecmathKernels()
 	case "mixture":
 		mixtureKernels()
+	case "rqspline":
+		rqsplineKernels()
 	default:
-		log.Fatalf("-kernels %q: want gemm, vecmath or mixture", *kernelSet)
+		log.Fatalf("-kernels %q: want gemm, vecmath, mixture or rqspline", *kernelSet)
 	}
 	Generate()
 }

@@ -38,12 +38,12 @@ func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 			k = keep[n*i : n*(i+1)]
 		}
 		lg[i] = geom.RotateRow(x, mat, sc, i, k) // sin θ of the input
-		kv[i] = kt[i%kappa.R].k * (sign*clampedCos(k) - 1)
+		kv[i] = kt[i*kappa.RowStep()].k * (sign*clampedCos(k) - 1)
 		px[i], py[i] = k[4], k[5]
 	}
 	simd.Expm1(em, kv)
 	for i := range em {
-		c := clampCosF(sign * (1 + 2*em[i]/kt[i%kappa.R].d))
+		c := clampCosF(sign * (1 + 2*em[i]/kt[i*kappa.RowStep()].d))
 		// log sin θ - log sin θ'' = ½ log(sin²θ / (1-c²)).
 		cs[i], lg[i] = c, lg[i]*lg[i]/((1-c)*(1+c))
 		if tracks {
@@ -55,7 +55,7 @@ func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	geom.PolarAnglesInto(px, px, py)
 	for i := range cs {
 		y.Val[2*i], y.Val[2*i+1] = cs[i], px[i]
-		logDet.Val[i] = 0.5*lg[i] + kt[i%kappa.R].norm + kv[i]
+		logDet.Val[i] = 0.5*lg[i] + kt[i*kappa.RowStep()].norm + kv[i]
 	}
 	if !tracks {
 		return y, logDet
@@ -68,7 +68,7 @@ func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 			if gt == 0 && gp == 0 && gd == 0 {
 				continue // also keeps NaN rows out of shared gradients
 			}
-			k, j := keep[n*i:n*(i+1)], i%kappa.R
+			k, j := keep[n*i:n*(i+1)], i*kappa.RowStep()
 			kj, em := kt[j], k[emSlot]
 			v := sign*clampedCos(k) - 1
 			// Through θ'' = acos(c) and -log sin θ'' to c (zero where c is clamped).

@@ -23,7 +23,7 @@ func vmfEnter(theta, kappa *ad.Node, sign float64) (c, logDet *ad.Node) {
 		keep = t.Floats(2 * rows)
 	}
 	for i := 0; i < rows; i++ {
-		th, kj := theta.Val[i%theta.R], kt[i%kappa.R]
+		th, kj := theta.Val[i*theta.RowStep()], kt[i*kappa.RowStep()]
 		st, ct := math.Sincos(th)
 		if tracks {
 			keep[2*i], keep[2*i+1] = st, ct
@@ -50,7 +50,7 @@ func vmfEnter(theta, kappa *ad.Node, sign float64) (c, logDet *ad.Node) {
 			if a == 0 && b == 0 {
 				continue // also keeps NaN rows out of shared gradients
 			}
-			ti, j := i%theta.R, i%kappa.R
+			ti, j := i*theta.RowStep(), i*kappa.RowStep()
 			kj, st, ct := kt[j], keep[2*i], keep[2*i+1]
 			v := sign*ct - 1
 			ex, em := math.Exp(kj.k*v), math.Expm1(kj.k*v)

@@ -22,8 +22,8 @@ func vmfLeave(c, kappa *ad.Node, sign float64) (theta, logDet *ad.Node) {
 		keep = t.Floats(rows)
 	}
 	for i := 0; i < rows; i++ {
-		kj := kt[i%kappa.R]
-		u := 1 - sign*c.Val[i%c.R]
+		kj := kt[i*kappa.RowStep()]
+		u := 1 - sign*c.Val[i*c.RowStep()]
 		l := math.Log1p(-u * kj.d / 2)
 		if tracks {
 			keep[i] = l
@@ -43,7 +43,7 @@ func vmfLeave(c, kappa *ad.Node, sign float64) (theta, logDet *ad.Node) {
 			if a == 0 && b == 0 {
 				continue // also keeps NaN rows out of shared gradients
 			}
-			ci, j := i%c.R, i%kappa.R
+			ci, j := i*c.RowStep(), i*kappa.RowStep()
 			kj, l := kt[j], keep[i]
 			u := 1 - sign*c.Val[ci]
 			// Through θ = acos(v) and -log sin θ to v = s·W (zero where v is clamped).

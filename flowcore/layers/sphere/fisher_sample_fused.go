@@ -30,19 +30,19 @@ func vmfRotate(z, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	buf := t.Floats(5 * rows)
 	ls, ra, rb, lg, phi := buf[:rows], buf[rows:2*rows], buf[2*rows:3*rows], buf[3*rows:4*rows], buf[4*rows:]
 	for i := 0; i < rows; i++ {
-		k, zo := keep[n*i:n*(i+1)], 2*(i%z.R)
+		k, zo := keep[n*i:n*(i+1)], 2*(i*z.RowStep())
 		k[8], k[9] = sc.Sin[zo], sc.Cos[zo]
-		ls[i] = -(1 - sign*k[9]) * kt[i%kappa.R].d / 2
+		ls[i] = -(1 - sign*k[9]) * kt[i*kappa.RowStep()].d / 2
 	}
 	simd.Log1p(ls, ls)
 	for i := 0; i < rows; i++ {
-		k, kj, zo := keep[n*i:n*(i+1)], kt[i%kappa.R], 2*(i%z.R)
+		k, kj, zo := keep[n*i:n*(i+1)], kt[i*kappa.RowStep()], 2*(i*z.RowStep())
 		k[10] = ls[i]
 		v := clampCosF(sign * (1 + ls[i]/kj.k))
 		k[0], k[1] = math.Sqrt((1-v)*(1+v)), v
 		k[2], k[3] = sc.Sin[zo+1], sc.Cos[zo+1]
 		e := [3]float64{k[0] * k[3], k[0] * k[2], v}
-		mo := 9 * (i % mat.R)
+		mo := 9 * (i * mat.RowStep())
 		m := mat.Val[mo : mo+9]
 		for p := 0; p < 3; p++ {
 			k[4+p] = m[3*p]*e[0] + m[3*p+1]*e[1] + m[3*p+2]*e[2]
@@ -51,7 +51,7 @@ func vmfRotate(z, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	}
 	simd.Atan2(ra, ra, rb)
 	for i := 0; i < rows; i++ {
-		k, zo := keep[n*i:n*(i+1)], 2*(i%z.R)
+		k, zo := keep[n*i:n*(i+1)], 2*(i*z.RowStep())
 		k[7] = ra[i]
 		thOut := geom.ClampTheta(k[7])
 		rho2 := k[4]*k[4] + k[5]*k[5]
@@ -70,7 +70,7 @@ func vmfRotate(z, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	geom.PolarAnglesInto(phi, ra, rb)
 	for i := 0; i < rows; i++ {
 		y.Val[2*i+1] = phi[i]
-		logDet.Val[i] = lg[i] - kt[i%kappa.R].norm - ls[i]
+		logDet.Val[i] = lg[i] - kt[i*kappa.RowStep()].norm - ls[i]
 	}
 	if tracks {
 		t.Record([]*ad.Node{y, logDet}, ins, func() { vmfRotateBackward(z, mat, kappa, y, logDet, kt, keep, sign) })
@@ -88,7 +88,7 @@ func vmfRotateBackward(z, mat, kappa, y, logDet *ad.Node, kt []vmfKappa, keep []
 		if gt == 0 && gp == 0 && gd == 0 {
 			continue // also keeps NaN rows out of shared gradients
 		}
-		k, j := keep[n*i:n*(i+1)], i%kappa.R
+		k, j := keep[n*i:n*(i+1)], i*kappa.RowStep()
 		s, v, sp, cp := k[0], k[1], k[2], k[3]
 		g := geom.PullMatrix(mat, i, [3]float64{s * cp, s * sp, v}, geom.RotatedGrad(k, gt, gp, gd), gm)
 		// e = (sin θ'' cos φ, sin θ'' sin φ, v) with sin θ'' = √(1-v²) > 0 (v is clamped).
@@ -104,7 +104,7 @@ func vmfRotateBackward(z, mat, kappa, y, logDet *ad.Node, kt []vmfKappa, keep []
 		if gz == nil {
 			continue
 		}
-		zo := 2 * (i % z.R)
+		zo := 2 * (i * z.RowStep())
 		gth := du * sign * st
 		if th := z.Val[zo]; th == geom.ClampTheta(th) {
 			gth += gd * ct / st

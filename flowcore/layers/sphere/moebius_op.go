@@ -75,7 +75,7 @@ func moebiusEval(x *ad.Node, m moebiusMap) (h, dh *ad.Node) {
 	keep := t.Floats(3 * n)
 	ks, kc, kl := keep[:n], keep[n:2*n], keep[2*n:]
 	for i := 0; i < rows; i++ {
-		xi, o := x.Val[i%x.R], i%np*nb
+		xi, o := x.Val[i*x.RowStep()], i%np*nb
 		for k := 0; k < nb; k++ {
 			kl[i*nb+k] = (xi - m.alpha.Val[o+k]) / 2
 		}
@@ -127,7 +127,7 @@ func moebiusBackward(x *ad.Node, m moebiusMap, h, dh *ad.Node, pin, ks, kc, kl [
 			gw[j] += a*(kl[q]-pin[3*j]) + b*p.d
 		}
 		if gx != nil {
-			gx[i%x.R] += sx
+			gx[i*x.RowStep()] += sx
 		}
 	}
 }
