@@ -11,7 +11,7 @@ import (
 // benchModels are the models of the Go benchmarks (benchmarks/compare.py measures these and more
 // through Python, beside jammy_flows).
 var benchModels = []struct{ pdf, flow string }{
-	{"e2", "gggg"}, {"e10", "gggg"}, {"i1", "r"},
+	{"e2", "gggg"}, {"e10", "gggg"}, {"e1", "g"}, {"i1", "r"},
 	{"s2", "f"}, {"s2", "v"}, {"s1", "m"}, {"s1", "o"}, {"e4+s2+e4", "gggg+n+gggg"},
 }
 

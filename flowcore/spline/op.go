@@ -27,7 +27,7 @@ func apply(in *ad.Node, p Params, cfg Config, inverse bool) (*ad.Node, *ad.Node)
 	t := in.Tape()
 	pl := newPlan(cfg, p, in)
 	out, ld := t.New(in.R, in.C), t.New(in.R, in.C)
-	pl.evalAll(in.Val, out.Val, ld.Val, inverse)
+	pl.evalAll(t, in.Val, out.Val, ld.Val, inverse)
 	// ld holds the forward derivatives dy/dx; their logs in one vector-kernel pass.
 	simd.Log(ld.Val, ld.Val)
 	if inverse {
@@ -41,21 +41,27 @@ func apply(in *ad.Node, p Params, cfg Config, inverse bool) (*ad.Node, *ad.Node)
 	return out, ld
 }
 
-// evalAll maps the points vals (row-major, pl.cols per row) through their splines: out gets the
-// images and der the derivatives dy/dx of the forward map there (NaN outside the support). The
-// points inside the boxes go through simd's batched bin kernels; linear tails and points outside
-// the support are set afterwards, and so are a Circular spline's output shifts.
-func (pl *plan) evalAll(vals, out, der []float64, inverse bool) {
+// evalAll maps the points vals (row-major, pl.cols per row) through their splines, with scratch
+// space from tape t: out gets the images and der the derivatives dy/dx of the forward map there
+// (NaN outside the support). The points inside the boxes go through simd's batched bin kernels;
+// linear tails and points outside the support are set afterwards, and so are a Circular
+// spline's output shifts.
+func (pl *plan) evalAll(t *ad.Tape, vals, out, der []float64, inverse bool) {
 	n, cols := len(vals), pl.cols
-	u, at := make([]float64, n), make([]int32, n)
+	u, at := t.Floats(n), make([]int32, n)
 	recs := pl.recs
 	if recs == nil {
-		recs = make([]float64, n*simd.RQRecordLen)
+		recs = t.Floats(n * simd.RQRecordLen)
 	}
 	// With one parameter row every point of a column shares its knots: look them up once.
 	var shared []knots
+	var few [4]knots
 	if pl.rows == 1 {
-		shared = make([]knots, cols)
+		shared = few[:0]
+		if cols > len(few) {
+			shared = make([]knots, 0, cols)
+		}
+		shared = shared[:cols]
 		for c := range shared {
 			shared[c] = pl.knotsOf(0, c, inverse)
 		}
