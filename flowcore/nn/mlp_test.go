@@ -197,3 +197,36 @@ func normals(rng *rand.Rand, n int) []float64 {
 	}
 	return v
 }
+
+// TestAmortizableInit checks upstream's initialization in every highway mode: the last Out
+// entries are the final bias, full matrices and their biases lie within ±1/√fan_in/damping, and
+// the output at any input is close to the final bias for a large damping factor.
+func TestAmortizableInit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	final := []float64{3, -1, 0.5}
+	for mode := 0; mode <= 4; mode++ {
+		ranks := make([]int, nn.NumMatrices(1, mode))
+		m, err := nn.NewAmortizable(4, []int{6}, 3, ranks, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := m.InitParams(rng, 1000, final)
+		for i, v := range p[len(p)-3:] {
+			if v != final[i] {
+				t.Fatalf("mode %d: final bias %v", mode, p[len(p)-3:])
+			}
+		}
+		for _, v := range p[:len(p)-3] {
+			if math.Abs(v) > 0.5/1000 { // fan-in >= 4
+				t.Fatalf("mode %d: entry %g exceeds the damped bound", mode, v)
+			}
+		}
+		tp := ad.NewTape(false)
+		out := m.Apply(tp.Const(1, 4, []float64{1, -1, 2, 0.5}), tp.Const(1, len(p), p))
+		for i, v := range out.Val {
+			if math.Abs(v-final[i]) > 0.05 {
+				t.Fatalf("mode %d: output %v, final bias %v", mode, out.Val, final)
+			}
+		}
+	}
+}
