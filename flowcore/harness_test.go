@@ -82,6 +82,7 @@ var harnessEntries = []harnessEntry{
 	{name: "s2_v", pdf: "s2", flow: "v", rtTol: 1e-7},
 	{name: "s2_v_splines", pdf: "s2", flow: "v", options: `{"v":{"exp_map_type":"splines","natural_direction":1}}`, rtTol: 1e-7},
 	{name: "s2_n", pdf: "s2", flow: "n"},
+	{name: "s2_n_highway3", pdf: "s2", flow: "n", options: `{"n":{"highway_mode":3,"hidden_dims":"8-8","max_rank":2}}`},
 	{name: "e2_s2", pdf: "e2+s2", flow: "gg+f", mlp: "16"},
 	{name: "e1_s1", pdf: "e1+s1", flow: "g+m", mlp: "16"},
 	{name: "s2_e1", pdf: "s2+e1", flow: "f+g", mlp: "16"},

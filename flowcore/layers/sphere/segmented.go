@@ -20,7 +20,7 @@ import (
 // NEntry is the segmented-sphere layer "n" of the seed example (jammy_flows' segmented_sphere_nd as
 // of commit 02ed589; removed upstream in 2026): a Möbius flow on the azimuth and a chain of zenith
 // layers on u = (1-cos θ)/2 ∈ [0, 1] (interval layers r, z) or on logit(u) (Euclidean layers g, t, x)
-// whose parameters an MLP (AmortizableMLP, max_rank factors) predicts from the data-side azimuth
+// whose parameters an MLP (AmortizableMLP, max_rank factors, highway_mode 0–4) predicts from the data-side azimuth
 // (cos φ, sin φ), followed by a rotation. Parameter block: [rotation 9][MLP 2→hidden_dims→zenith parameters][Möbius 4·M];
 // by default 9 + 1232 + 40 = 1281.
 var NEntry = layers.Entry{
@@ -108,9 +108,6 @@ func newSegmented(opts nOptions) (*segmented, error) {
 	if letters == "" {
 		return nil, fmt.Errorf("option \"zenith_type_layers\" is empty; give interval letters (r, z) or Euclidean letters (g)")
 	}
-	if opts.HighwayMode != 0 {
-		return nil, fmt.Errorf("option \"highway_mode\" = %d is not supported yet (only 0, the plain MLP)", opts.HighwayMode)
-	}
 	s := &segmented{azimuth: moebius{bases: opts.NumBasisFunctions},
 		euclidean: strings.IndexByte("gtx", letters[0]) >= 0, fitInit: strings.Trim(letters, "g") == ""}
 	def, reg := zenithInterval, zenithIntervalLayers
@@ -134,7 +131,13 @@ func newSegmented(opts nOptions) (*segmented, error) {
 	if err != nil {
 		return nil, fmt.Errorf("option \"hidden_dims\": %w", err)
 	}
-	s.mlp = nn.NewLowRank(2, hidden, s.zenith.NumParams(), opts.MaxRank)
+	ranks := make([]int, nn.NumMatrices(len(hidden), opts.HighwayMode))
+	for i := range ranks {
+		ranks[i] = opts.MaxRank
+	}
+	if s.mlp, err = nn.NewAmortizable(2, hidden, s.zenith.NumParams(), ranks, opts.HighwayMode); err != nil {
+		return nil, fmt.Errorf("option \"highway_mode\": %w", err)
+	}
 	return s, nil
 }
 

@@ -96,6 +96,11 @@ CONFIGS = {
     "02": [
         ("s2_n", "s2", "n", {}),
         ("e4s2e4_seed", "e4+s2+e4", "gggg+n+gggg", {}),
+        # the zenith MLP (AmortizableMLP) in its highway modes
+        ("s2_n_highway1", "s2", "n", {"n": {"highway_mode": 1}}),
+        ("s2_n_highway2", "s2", "n", {"n": {"highway_mode": 2, "hidden_dims": "16-16"}}),
+        ("s2_n_highway3", "s2", "n", {"n": {"highway_mode": 3, "hidden_dims": "16-16", "max_rank": 3}}),
+        ("s2_n_highway4", "s2", "n", {"n": {"highway_mode": 4, "hidden_dims": "16-16"}}),
     ],
 }
 
