@@ -27,16 +27,7 @@ func TestAmortizedParity(t *testing.T) {
 	for _, name := range fixture.AmortizedNames(t) {
 		t.Run(name, func(t *testing.T) {
 			fx := fixture.LoadAmortized(t, name)
-			p, err := flowcore.New(fx.PDFDefs, fx.FlowDefs, amortizedConfig(t, fx.Kwargs))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p.NumParams() != fx.Count {
-				t.Fatalf("count_parameters: gojammy %d, jammy_flows %d", p.NumParams(), fx.Count)
-			}
-			if err := p.SetParams(fx.Params); err != nil {
-				t.Fatal(err)
-			}
+			p := upstreamModel(t, fx.PDFDefs, fx.FlowDefs, amortizedConfig(t, fx.Kwargs), fx.Count, fx.Params)
 			n := len(fx.X)
 			d, err := p.LogDensity(fixture.Flatten(fx.X), n, fixture.Flatten(fx.Cond), flowcore.SavedCoords)
 			if err != nil {

@@ -28,7 +28,6 @@ so none is listed; gojammy builds the linear highway alone there.)
 """
 import json
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -36,6 +35,9 @@ import torch
 
 import jammy_flows
 from jammy_flows.amortizable_mlp import AmortizableMLP
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_upstream import upstream_commit  # noqa: E402 - the sibling generator, same folder
 
 torch.set_default_dtype(torch.float64)
 
@@ -80,14 +82,6 @@ COUNTS = [
                            "amortization_mlp_dims": ["16", "64-30", ""], "amortization_mlp_ranks": [3, "2-10-1000", 0],
                            "amortization_mlp_highway_mode": 0}),
 ]
-
-
-def upstream_commit():
-    d = os.path.dirname(os.path.abspath(jammy_flows.__file__))
-    try:
-        return subprocess.check_output(["git", "-C", d, "rev-parse", "HEAD"], text=True).strip()
-    except Exception:
-        return "unknown"
 
 
 def floats(t):
