@@ -23,21 +23,17 @@ type conditioning struct {
 // resolveConditioning checks cfg's conditioning settings for n sub-manifolds and spreads them
 // over the sub-manifolds.
 func resolveConditioning(cfg Config, n int) (conditioning, error) {
-	var c conditioning
 	dims, err := conditionalDims(cfg, n)
 	if err != nil {
-		return c, err
+		return conditioning{}, err
 	}
-	for _, d := range dims {
-		c.offs = append(c.offs, c.width)
-		if cfg.ConditionalInputDims != nil {
+	c := conditioning{dims: dims, offs: make([]int, n), width: cfg.ConditionalInputDim}
+	if cfg.ConditionalInputDims != nil {
+		for k, d := range dims {
+			c.offs[k] = c.width
 			c.width += d
 		}
 	}
-	if cfg.ConditionalInputDims == nil {
-		c.offs, c.width = make([]int, n), cfg.ConditionalInputDim
-	}
-	c.dims = dims
 	if cfg.AmortizationMLPHighwayMode < 0 || cfg.AmortizationMLPHighwayMode > 4 {
 		return c, fmt.Errorf("amortization_mlp_highway_mode must be 0, 1, 2, 3 or 4, got %d", cfg.AmortizationMLPHighwayMode)
 	}
@@ -106,13 +102,14 @@ func (c conditioning) newMLP(cfg Config, k, in, out int) (*nn.MLP, error) {
 	}
 	mode := cfg.AmortizationMLPHighwayMode
 	ranks, err := nn.ParseRanks(c.ranks[k], nn.NumMatrices(len(c.hidden[k]), mode))
-	if err == nil {
-		var m nn.MLP
-		if m, err = nn.NewAmortizable(in, c.hidden[k], out, ranks, mode); err == nil {
-			return &m, nil
-		}
+	if err != nil {
+		return nil, fmt.Errorf("sub-manifold %d: %w", k, err)
 	}
-	return nil, fmt.Errorf("sub-manifold %d: %w", k, err)
+	m, err := nn.NewAmortizable(in, c.hidden[k], out, ranks, mode)
+	if err != nil {
+		return nil, fmt.Errorf("sub-manifold %d: %w", k, err)
+	}
+	return &m, nil
 }
 
 // amortizationJSON is the JSON form of a Config's conditioning settings, with jammy_flows'

@@ -49,9 +49,12 @@ def test_list_conditional_input(rng):
     c = rng.normal(size=(5, 2)) * 100
     lp = p(x, conditional_input=[c, None])[0]
     assert lp.shape == (5,) and np.all(np.isfinite(lp))
-    # the same through fit and the gradient call
-    lp2, grads = p.log_pdf_and_grad(x, conditional_input=(c, None))[:2]
+    # the same through the gradient call and fit (with per-sub-manifold validation inputs)
+    lp2 = p.log_pdf_and_grad(x, conditional_input=(c, None))[0]
     np.testing.assert_array_equal(lp, lp2)
+    p.fit(x, conditional_input=[c, None], epochs=1, batch_size=5, validation_data=(x, [c, None]), seed=1,
+          progress=False)
+    lp = p(x, conditional_input=[c, None])[0]
     # save/load keeps the settings and the numbers
     q = gojammy.from_bytes(p.to_bytes())
     assert q.conditional_input_dim == [2, None] and q.amortization_mlp_highway_mode == 3
