@@ -2,6 +2,7 @@ package flowcore_test
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 
@@ -138,5 +139,30 @@ func TestSaveLoadAmortized(t *testing.T) {
 	_, raw := savedModel(t)
 	if !bytes.Contains(raw, []byte(`"format_version":"1"`)) || bytes.Contains(raw, []byte(`"amortization"`)) {
 		t.Error("a model with plain conditioning is not written as version 1")
+	}
+}
+
+// TestCustomMLPInitDamping checks init_params(damping_factor) with the custom MLP in every
+// highway mode: with a large damping factor the conditional input hardly matters at the start.
+func TestCustomMLPInitDamping(t *testing.T) {
+	for mode := 0; mode <= 4; mode++ {
+		cfg := flowcore.DefaultConfig()
+		cfg.ConditionalInputDim, cfg.AmortizationMLPDims, cfg.AmortizationMLPUseCustomMode = 2, "8", true
+		cfg.AmortizationMLPRanks, cfg.AmortizationMLPHighwayMode = "2", mode
+		p, err := flowcore.New("e1+s2", "g+f", cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.InitParams(nil, 0, flowcore.SavedCoords, 1e8, 3); err != nil {
+			t.Fatal(err)
+		}
+		x := []float64{0.3, 1.1, 2.0, 0.3, 1.1, 2.0}
+		d, err := p.LogDensity(x, 2, []float64{5, -3, -40, 7}, flowcore.SavedCoords)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(d.LogPDF[0]-d.LogPDF[1]) > 1e-5 {
+			t.Errorf("highway mode %d: log_pdf %v depends on the conditional input after a damped init", mode, d.LogPDF)
+		}
 	}
 }

@@ -34,7 +34,7 @@ type Config struct {
 	AmortizationMLPDimsList []string
 	// AmortizationMLPUseCustomMode selects jammy_flows' AmortizableMLP (factored matrices,
 	// highway modes) instead of the plain Linear–tanh stack. Without it, ranks and highway mode
-	// are ignored, as upstream.
+	// are ignored, as upstream (a highway mode outside 0–4 is an error either way).
 	AmortizationMLPUseCustomMode bool
 	// AmortizationMLPRanks are the ranks of the custom MLPs' matrices: one integer for all
 	// ("0", "" or a value <= 0: full matrices) or one per matrix joined by '-' ("2-10-1000").
