@@ -40,7 +40,7 @@ func (p *PDF) checkInputs(x []float64, n int, cond []float64, l layout) error {
 }
 
 func (p *PDF) checkCond(cond []float64, n int) error {
-	cd := p.cfg.ConditionalInputDim
+	cd := p.condWidth
 	switch {
 	case cd == 0 && cond != nil:
 		return fmt.Errorf("conditional_input: the PDF is unconditional; pass none")
@@ -54,7 +54,7 @@ func (p *PDF) checkCond(cond []float64, n int) error {
 // Invalid rows of xs (a copy) are replaced by centerRow so that the computation stays finite; the
 // caller overwrites their outputs.
 func (p *PDF) sanitize(xs []float64, rows int, cond []float64, l layout) []byte {
-	d, cd := p.width(l), p.cfg.ConditionalInputDim
+	d, cd := p.width(l), p.condWidth
 	status := make([]byte, rows)
 	if p.allValid(xs, cond, l) {
 		return status
@@ -223,7 +223,7 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) 
 	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	dim, bd, cd := p.width(l), p.BaseDim(), p.cfg.ConditionalInputDim
+	dim, bd, cd := p.width(l), p.BaseDim(), p.condWidth
 	res := Density{LogPDF: make([]float64, n), BaseLogPDF: make([]float64, n), Base: make([]float64, n*bd)}
 	var g Gradients
 	var blockGrads [][]float64

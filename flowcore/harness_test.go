@@ -19,6 +19,8 @@ type harnessEntry struct {
 	options         string // options_overwrite as JSON
 	cond            int    // conditional input dimension
 	mlp             string // amortization_mlp_dims ("" = default "128")
+	// amort holds further conditioning settings as JSON (Config.SetAmortizationJSON).
+	amort string
 	// rtTol loosens the round-trip tolerance (default 1e-9) for layers with iterative inverses.
 	rtTol float64
 }
@@ -83,11 +85,17 @@ var harnessEntries = []harnessEntry{
 	{name: "s2_v_quadratic_householder", pdf: "s2", flow: "v", options: `{"v":{"exp_map_type":"quadratic","mean_parametrization":"householder"}}`, rtTol: 1e-7},
 	{name: "cond_s2_v", pdf: "s2", flow: "v", cond: 2, mlp: "16", rtTol: 1e-7},
 	{name: "s2_n", pdf: "s2", flow: "n"},
+	{name: "s2_n_highway3", pdf: "s2", flow: "n", options: `{"n":{"highway_mode":3,"hidden_dims":"8-8","max_rank":2}}`},
 	{name: "e2_s2", pdf: "e2+s2", flow: "gg+f", mlp: "16"},
 	{name: "e1_s1", pdf: "e1+s1", flow: "g+m", mlp: "16"},
 	{name: "s2_e1", pdf: "s2+e1", flow: "f+g", mlp: "16"},
 	{name: "s2_n_conditional_sub", pdf: "e1+s2", flow: "g+n", mlp: "16"},
 	{name: "cond_s2_f", pdf: "s2", flow: "ff", cond: 2, mlp: "16"},
+	{name: "cond_list_custom_h3", pdf: "e2+s2", flow: "gg+f", amort: `{"conditional_input_dim":[2,null],"amortization_mlp_dims":["16","8"],` +
+		`"amortization_mlp_use_custom_mode":true,"amortization_mlp_ranks":["2-3-1",0],"amortization_mlp_highway_mode":3}`},
+	{name: "cond_custom_h4_lowrank", pdf: "e1+s2", flow: "g+f", cond: 3, amort: `{"amortization_mlp_use_custom_mode":true,` +
+		`"amortization_mlp_dims":"16-8","amortization_mlp_ranks":2,"amortization_mlp_highway_mode":4}`},
+	{name: "cond_list_default", pdf: "i1+e1", flow: "r+g", mlp: "8", amort: `{"conditional_input_dim":[1,2]}`},
 }
 
 // recommendedF is the f option set jammy_flows' docs recommend for S2 (§15 of the reference).
@@ -110,6 +118,11 @@ func harnessModel(t *testing.T, e harnessEntry) *flowcore.PDF {
 	cfg.Options, cfg.ConditionalInputDim = opts, e.cond
 	if e.mlp != "" {
 		cfg.AmortizationMLPDims = e.mlp
+	}
+	if e.amort != "" {
+		if err := cfg.SetAmortizationJSON([]byte(e.amort)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	p, err := flowcore.New(e.pdf, e.flow, cfg)
 	if err != nil {

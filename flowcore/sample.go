@@ -49,7 +49,7 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	dim, bd, cd := p.width(l), p.BaseDim(), p.cfg.ConditionalInputDim
+	dim, bd, cd := p.width(l), p.BaseDim(), p.condWidth
 	if seeds != nil {
 		if seeds.SeedX != nil && len(seeds.SeedX) != n*dim {
 			return Samples{}, nil, fmt.Errorf("seed for samples: got %d values, want %d", len(seeds.SeedX), n*dim)

@@ -233,19 +233,37 @@ typedef struct gj_create_options {
                                           GJ_COORDS_SAVED means embedding coordinates there, 0:
                                           intrinsic); NULL for all 0 (default, as jammy_flows) */
     int64_t embedding_flags_len;       /* the number of values at embedding_flags (0 if NULL) */
+    const char* amortization_json;     /* further conditioning settings as a JSON object with
+                                          jammy_flows' keyword names, or NULL / "" for none:
+                                          "conditional_input_dim" (an int, or a list with one
+                                          int or null per sub-manifold: null or 0 means no
+                                          conditional input there), "amortization_mlp_dims" (a
+                                          string or a list of strings, one per sub-manifold),
+                                          "amortization_mlp_use_custom_mode" (true/false),
+                                          "amortization_mlp_ranks" (an int, a dash string such
+                                          as "2-10-1000", or a list of those per sub-manifold),
+                                          "amortization_mlp_highway_mode" (0-4). A key given here
+                                          must not also be set in conditional_input_dim /
+                                          amortization_mlp_dims above. With a list
+                                          conditional_input_dim, a conditional row (cond_dim
+                                          wide) is the sub-manifolds' inputs concatenated in
+                                          sub-manifold order. */
 } gj_create_options;
 
 /* Initializer of a gj_create_options with the defaults, e.g.
  *   gj_create_options o = GJ_CREATE_OPTIONS_INIT("e2", "gggg"); */
 #define GJ_CREATE_OPTIONS_INIT(pdf_defs, flow_defs) \
-    {sizeof(gj_create_options), (pdf_defs), (flow_defs), NULL, 0, NULL, NULL, 0}
+    {sizeof(gj_create_options), (pdf_defs), (flow_defs), NULL, 0, NULL, NULL, 0, NULL}
 
 /* Creates a model with jammy_flows' default initial parameters (equivalent to
  * jammy_flows.pdf(pdf_defs, flow_defs, options_overwrite, conditional_input_dim,
- * amortization_mlp_dims) followed by set_embedding_flags) and writes its handle to *out_handle.
+ * amortization_mlp_dims, and the settings of amortization_json) followed by
+ * set_embedding_flags) and writes its handle to *out_handle.
  * Errors: NULL_POINTER (opts, pdf_defs, flow_defs, out_handle, embedding_flags with a nonzero
  * length), ARGUMENT (struct_size, embedding_flags values not 0 or 1), DEFINITION (including an
- * embedding_flags_len that is not the number of sub-manifolds). */
+ * embedding_flags_len that is not the number of sub-manifolds, and amortization_json: bad JSON,
+ * a list whose length is not the number of sub-manifolds, a bad rank string, a highway mode
+ * outside 0-4, a key also set in the struct). */
 int gj_pdf_create(GJ_CONST gj_create_options* opts, uint64_t* out_handle);
 
 /* Loads a model file written by gj_pdf_save (or by gojammy's Python or Go API) and writes a new
@@ -298,7 +316,11 @@ int gj_pdf_dims(uint64_t handle, GJ_CONST gj_coords* coords, int64_t* dim, int64
 
 /* Writes a JSON object describing the model into buf (len bytes):
  *   {"pdf_defs", "flow_defs", "options_overwrite" (object, as accepted by gj_pdf_create),
- *    "conditional_input_dim", "amortization_mlp_dims", "num_params", "num_sub_manifolds",
+ *    "conditional_input_dim" (an int, or the list of a per-sub-manifold model with null where
+ *    a sub-manifold has none), "amortization_mlp_dims" (a string, or a list),
+ *    "amortization_mlp_use_custom_mode", "amortization_mlp_ranks" (an int, a dash string or a
+ *    list), "amortization_mlp_highway_mode", "cond_dim" (the width of a conditional row),
+ *    "num_params", "num_sub_manifolds",
  *    "embedding_flags" (the saved flags per sub-manifold, true or false),
  *    "dim" {"saved", "intrinsic", "embedding"}, "base_dim",
  *    "layer_param_counts" (per sub-manifold, per layer)}.

@@ -1,7 +1,7 @@
 /*
  * check_errors.c -- checks that misuse of the C API gives the documented status codes and
  * messages instead of crashes: zero, unknown and freed handles, NULL pointers, wrong array
- * lengths, bad definitions and options, struct_size values of option structs, bad coordinate
+ * lengths, bad definitions and options (incl. amortization_json), struct_size values of option structs, bad coordinate
  * choices, bad files, small buffers, calls from a fit progress callback, per-thread / per-handle
  * error messages, and the version macros against the library's version.
  *
@@ -444,6 +444,60 @@ static void check_conditional(void) {
     EXPECT(gj_pdf_free(h), GJ_OK, NULL);
 }
 
+/* Per-sub-manifold conditioning and the custom MLP through opts.amortization_json: the
+ * conditional row is the sub-manifolds' inputs concatenated; bad settings name the argument. */
+static void check_amortization(const char* dir) {
+    uint64_t h = 0, h2 = 0;
+    char path[1024], desc[4096];
+    gj_create_options o = GJ_CREATE_OPTIONS_INIT("e1+e1", "g+g");
+    o.amortization_json =
+        "{\"conditional_input_dim\": [2, null], \"amortization_mlp_dims\": [\"8\", \"4-4\"],"
+        " \"amortization_mlp_use_custom_mode\": true, \"amortization_mlp_ranks\": [1, \"1-0-2-1-0\"],"
+        " \"amortization_mlp_highway_mode\": 4}";
+    EXPECT(gj_pdf_create(&o, &h), GJ_OK, NULL);
+    int64_t cond_dim = -1, n_params = -1;
+    EXPECT(gj_pdf_dims(h, &SAVED, NULL, NULL, &cond_dim, &n_params), GJ_OK, NULL);
+    TRUE(cond_dim == 2 && n_params > 0);
+    EXPECT(gj_pdf_describe(h, desc, sizeof desc), GJ_OK, NULL);
+    TRUE(strstr(desc, "\"conditional_input_dim\":[2,null]") != NULL);
+    TRUE(strstr(desc, "\"amortization_mlp_highway_mode\":4") != NULL);
+    double x[4] = {0.1, 0.2, 0.3, 0.4}, cond[4] = {1, 2, 3, 4}, lp[2], lp2[2];
+    EXPECT(gj_pdf_log_density(h, x, 2, 4, cond, 2, &SAVED, lp, NULL, NULL, 0), GJ_ERR_ARGUMENT,
+           "n*cond_dim = 2*2 = 4");
+    EXPECT(gj_pdf_log_density(h, x, 2, 4, cond, 4, &SAVED, lp, NULL, NULL, 0), GJ_OK, NULL);
+    TRUE(isfinite(lp[0]) && isfinite(lp[1]));
+    snprintf(path, sizeof path, "%s/check_errors_amortized.safetensors", dir);
+    EXPECT(gj_pdf_save(h, path, &SAVED), GJ_OK, NULL);
+    EXPECT(gj_pdf_load(path, &h2), GJ_OK, NULL);
+    EXPECT(gj_pdf_log_density(h2, x, 2, 4, cond, 4, &SAVED, lp2, NULL, NULL, 0), GJ_OK, NULL);
+    TRUE(lp[0] == lp2[0] && lp[1] == lp2[1]);
+    EXPECT(gj_pdf_free(h2), GJ_OK, NULL);
+    EXPECT(gj_pdf_free(h), GJ_OK, NULL);
+    remove(path);
+
+    o.amortization_json = "{\"conditional_input_dim\": [2]}";
+    EXPECT(gj_pdf_create(&o, &h), GJ_ERR_DEFINITION,
+           "conditional_input_dim: a list needs one entry per sub-manifold (2), got 1");
+    o.amortization_json = "{\"conditional_input_dim\": 2, \"amortization_mlp_dims\": [\"8\"]}";
+    EXPECT(gj_pdf_create(&o, &h), GJ_ERR_DEFINITION, "amortization_mlp_dims: a list needs one entry");
+    o.amortization_json = "{\"conditional_input_dim\": 2, \"amortization_mlp_use_custom_mode\": true,"
+                          " \"amortization_mlp_ranks\": \"2-x\"}";
+    EXPECT(gj_pdf_create(&o, &h), GJ_ERR_DEFINITION, "amortization_mlp_ranks \"2-x\"");
+    o.amortization_json = "{\"conditional_input_dim\": 2, \"amortization_mlp_highway_mode\": 5}";
+    EXPECT(gj_pdf_create(&o, &h), GJ_ERR_DEFINITION, "amortization_mlp_highway_mode must be 0, 1, 2, 3 or 4");
+    o.amortization_json = "[1, 2]";
+    EXPECT(gj_pdf_create(&o, &h), GJ_ERR_DEFINITION, "opts.amortization_json: not a JSON object");
+    o.amortization_json = "{\"conditional_input_dim\": 2}";
+    o.conditional_input_dim = 3;
+    EXPECT(gj_pdf_create(&o, &h), GJ_ERR_DEFINITION, "conditional_input_dim is also set");
+    /* An older caller's struct ending before amortization_json: the field takes its default. */
+    o.struct_size = offsetof(gj_create_options, amortization_json);
+    EXPECT(gj_pdf_create(&o, &h), GJ_OK, NULL);
+    EXPECT(gj_pdf_dims(h, &SAVED, NULL, NULL, &cond_dim, NULL), GJ_OK, NULL);
+    TRUE(cond_dim == 3);
+    EXPECT(gj_pdf_free(h), GJ_OK, NULL);
+}
+
 static void check_files(uint64_t h, const char* dir) {
     char path[1024], bad[1024];
     snprintf(path, sizeof path, "%s/check_errors_model.safetensors", dir);
@@ -659,6 +713,7 @@ int main(int argc, char** argv) {
         EXPECT(create("e2", "gg", &h), GJ_OK, NULL);
         check_shapes(h);
         check_conditional();
+        check_amortization(argv[1]);
         check_embedding();
         check_sphere_embedding(argv[1]);
         check_files(h, argv[1]);

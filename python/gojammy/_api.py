@@ -59,6 +59,7 @@ class CreateOptions(_Versioned):
         ("amortization_mlp_dims", c_char_p),
         ("embedding_flags", POINTER(c_int)),
         ("embedding_flags_len", c_int64),
+        ("amortization_json", c_char_p),
     ]
 
 

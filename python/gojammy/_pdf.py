@@ -14,6 +14,8 @@ from ._checks import (
     coords_for,
     coords_named,
     index_or_none,
+    integer,
+    is_int,
     non_negative_number,
     positive_int,
     positive_number,
@@ -31,9 +33,6 @@ _UPSTREAM_DEFAULTS = {
     "join_poisson_and_pdf_description": False,
     "hidden_mlp_dims_poisson": "128",
     "rank_of_mlp_mappings_poisson": 0,
-    "amortization_mlp_use_custom_mode": False,
-    "amortization_mlp_ranks": 0,
-    "amortization_mlp_highway_mode": 0,
     "amortize_everything": False,
     "use_as_passthrough_instead_of_pdf": False,
     "skip_mlp_initialization": False,
@@ -52,6 +51,39 @@ def _options_from_json(obj):
         else:
             out[key] = value
     return out
+
+
+def _conditional_dim(value):
+    """conditional_input_dim as the library's JSON takes it: None/0, an int, or a list with one
+    int or None per sub-manifold (the lengths are checked by the library)."""
+    if isinstance(value, (list, tuple)):
+        out = []
+        for k, v in enumerate(value):
+            if v is not None and (not is_int(v) or v < 0):
+                raise ValueError(f"conditional_input_dim[{k}]: expected None or an int >= 0, got {v!r}")
+            out.append(None if v is None else int(v))
+        return out
+    if value is None:
+        return 0
+    if not is_int(value) or value < 0:
+        raise ValueError(f"conditional_input_dim: expected None, an int >= 1 or a list, got {value!r}")
+    return int(value)
+
+
+def _per_sub_manifold(value, name, types):
+    """A setting given once or as a list with one entry per sub-manifold, entries of the given
+    types (ints as plain ints)."""
+    def one(v, where):
+        if is_int(v) and int in types:
+            return int(v)
+        if isinstance(v, str) and str in types:
+            return v
+        kinds = " or ".join("a string" if t is str else "an int" for t in types)
+        raise ValueError(f"{where}: expected {kinds}, got {v!r}")
+
+    if isinstance(value, (list, tuple)):
+        return [one(v, f"{name}[{k}]") for k, v in enumerate(value)]
+    return one(value, name)
 
 
 class pdf:
@@ -77,6 +109,10 @@ class pdf:
         conditional_input_dim=None,
         amortization_mlp_dims="128",
         verbose=False,
+        *,
+        amortization_mlp_use_custom_mode=False,
+        amortization_mlp_ranks=0,
+        amortization_mlp_highway_mode=0,
         **upstream_kwargs,
     ):
         for name, value in upstream_kwargs.items():
@@ -87,51 +123,25 @@ class pdf:
             raise ValueError(f"pdf_defs: expected a non-empty string such as 'e2+s2', got {pdf_defs!r}")
         if not isinstance(flow_defs, str) or not flow_defs:
             raise ValueError(f"flow_defs: expected a non-empty string such as 'gg+f', got {flow_defs!r}")
-        cond_dim = self._conditional_dim(conditional_input_dim)
-        mlp_dims = self._mlp_dims(amortization_mlp_dims, pdf_defs)
+        amortization = {
+            "conditional_input_dim": _conditional_dim(conditional_input_dim),
+            "amortization_mlp_dims": _per_sub_manifold(amortization_mlp_dims, "amortization_mlp_dims", (str,)),
+            "amortization_mlp_use_custom_mode": boolean(amortization_mlp_use_custom_mode, "amortization_mlp_use_custom_mode"),
+            "amortization_mlp_ranks": _per_sub_manifold(amortization_mlp_ranks, "amortization_mlp_ranks", (str, int)),
+            "amortization_mlp_highway_mode": integer(amortization_mlp_highway_mode, "amortization_mlp_highway_mode"),
+        }
         options = options_to_json(options_overwrite)
         handle = ctypes.c_uint64(0)
         opts = _api.CreateOptions(
             pdf_defs=pdf_defs.encode(),
             flow_defs=flow_defs.encode(),
             options_json=options.encode(),
-            conditional_input_dim=cond_dim,
-            amortization_mlp_dims=mlp_dims.encode(),
+            amortization_json=json.dumps(amortization).encode(),
         )
         check(lib().gj_pdf_create(ctypes.byref(opts), ctypes.byref(handle)))
         self._adopt(handle.value)
         if verbose:
             print(self.describe())
-
-    @staticmethod
-    def _conditional_dim(value):
-        if value is None:
-            return 0
-        if isinstance(value, (list, tuple)):
-            raise NotImplementedError(
-                "conditional_input_dim as a list (one conditional input per sub-manifold) is not supported by "
-                "gojammy; pass one int and concatenate the inputs"
-            )
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"conditional_input_dim: expected None or an int >= 1, got {value!r}")
-        return int(value)
-
-    @staticmethod
-    def _mlp_dims(value, pdf_defs):
-        if isinstance(value, (list, tuple)):
-            if len(value) != len(pdf_defs.split("+")) or any(not isinstance(v, str) for v in value):
-                raise ValueError(
-                    f"amortization_mlp_dims: a list needs one string per sub-manifold, got {value!r}"
-                )
-            if len(set(value)) > 1:
-                raise NotImplementedError(
-                    f"amortization_mlp_dims: different MLP widths per sub-manifold ({value!r}) are not supported "
-                    "by gojammy; pass one string"
-                )
-            value = value[0] if value else "128"
-        if not isinstance(value, str):
-            raise ValueError(f"amortization_mlp_dims: expected a string such as '128' or '64-64', got {value!r}")
-        return value
 
     def _adopt(self, handle):
         """Take ownership of a library handle and read the model's description."""
@@ -144,15 +154,19 @@ class pdf:
         self.pdf_defs_list = self.pdf_defs.split("+")
         self.flow_defs_list = self.flow_defs.split("+")
         self.options_overwrite = _options_from_json(d.get("options_overwrite") or {})
-        self.conditional_input_dim = d["conditional_input_dim"] or None
+        cond = d["conditional_input_dim"]
+        self.conditional_input_dim = cond if isinstance(cond, list) else (cond or None)
         self.amortization_mlp_dims = d["amortization_mlp_dims"]
+        self.amortization_mlp_use_custom_mode = d["amortization_mlp_use_custom_mode"]
+        self.amortization_mlp_ranks = d["amortization_mlp_ranks"]
+        self.amortization_mlp_highway_mode = d["amortization_mlp_highway_mode"]
         self.total_target_dim_intrinsic = d["dim"]["intrinsic"]
         self.total_target_dim_embedded = d["dim"]["embedding"]
         self.total_base_dim = d["base_dim"]
         self.num_parameter_list = d["layer_param_counts"]
         self._n_params = d["num_params"]
         self._n_subs = d["num_sub_manifolds"]
-        self._cond_dim = d["conditional_input_dim"]
+        self._cond_dim = d["cond_dim"]
         self._forced = {
             "intrinsic": (_api.Coords(kind=_api.COORDS_INTRINSIC), self.total_target_dim_intrinsic),
             "embedding": (_api.Coords(kind=_api.COORDS_EMBEDDING), self.total_target_dim_embedded),
@@ -258,17 +272,52 @@ class pdf:
         return self._n_params
 
     def _cond_rows(self, conditional_input, n, name="conditional_input"):
-        """Check the conditional input against the model and n rows (None for unconditional)."""
+        """Check the conditional input against the model and n rows (None for unconditional) and
+        return it as the library takes it: one row per event (with a list conditional_input_dim,
+        the sub-manifolds' inputs concatenated)."""
+        dims = self.conditional_input_dim if isinstance(self.conditional_input_dim, list) else None
+        if dims is not None and isinstance(conditional_input, (list, tuple)):
+            return self._cond_list(conditional_input, n, name, dims)
         if not self._cond_dim:
             if conditional_input is not None:
                 raise ValueError(f"{name}: this PDF is unconditional (conditional_input_dim=None), pass None")
             return None
         if conditional_input is None:
             raise ValueError(f"{name}: this PDF is conditional, pass an array of shape (n, {self._cond_dim})")
+        if dims is not None:
+            # upstream hands one tensor to every sub-manifold: possible where all widths agree
+            if None in dims or len(set(dims)) != 1:
+                raise ValueError(
+                    f"{name}: this PDF takes one conditional input per sub-manifold "
+                    f"(conditional_input_dim={dims}); pass a list of {len(dims)} arrays (None where the entry is None)"
+                )
+            one = as_rows(conditional_input, name, dims[0])
+            conditional_input = np.concatenate([one] * len(dims), axis=1)
         c = as_rows(conditional_input, name, self._cond_dim)
         if n is not None and c.shape[0] != n:
             raise ValueError(f"{name}: has {c.shape[0]} rows, x has {n}")
         return c
+
+    def _cond_list(self, inputs, n, name, dims):
+        """Concatenate per-sub-manifold conditional inputs (None where the width is None)."""
+        if len(inputs) != len(dims):
+            raise ValueError(f"{name}: a list needs one entry per sub-manifold ({len(dims)}), got {len(inputs)}")
+        parts = []
+        for k, (value, d) in enumerate(zip(inputs, dims)):
+            if d is None:
+                if value is not None and np.size(value) != 0:
+                    raise ValueError(f"{name}[{k}]: sub-manifold {k} has no conditional input (conditional_input_dim[{k}] is None), pass None")
+                continue
+            if value is None:
+                raise ValueError(f"{name}[{k}]: sub-manifold {k} is conditional, pass an array of shape (n, {d})")
+            part = as_rows(value, f"{name}[{k}]", d)
+            rows = n if n is not None else (parts[0].shape[0] if parts else part.shape[0])
+            if part.shape[0] != rows:
+                raise ValueError(f"{name}[{k}]: has {part.shape[0]} rows, expected {rows}")
+            parts.append(part)
+        if not parts:
+            return None
+        return np.ascontiguousarray(np.concatenate(parts, axis=1))
 
     # ------------------------------------------------------------------ evaluation
 
