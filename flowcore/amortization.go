@@ -115,7 +115,26 @@ func (c conditioning) newMLP(cfg Config, k, in, out int) (*nn.MLP, error) {
 // amortizationJSON is the JSON form of a Config's conditioning settings, with jammy_flows'
 // keyword names; every field is optional.
 type amortizationJSON struct {
-	ConditionalInputDim json.RawMessage `json:"conditional_input_dim,omitempty"`
+	ConditionalInputDim json.RawMessage     `json:"conditional_input_dim,omitempty"`
+	MLPDims             json.RawMessage     `json:"amortization_mlp_dims,omitempty"`
+	UseCustomMode       *bool               `json:"amortization_mlp_use_custom_mode,omitempty"`
+	Ranks               json.RawMessage     `json:"amortization_mlp_ranks,omitempty"`
+	HighwayMode         *int                `json:"amortization_mlp_highway_mode,omitempty"`
+	AmortizeEverything  *bool               `json:"amortize_everything,omitempty"`
+	PredictLogNorm      *bool               `json:"predict_log_normalization,omitempty"`
+	JoinPoisson         *bool               `json:"join_poisson_and_pdf_description,omitempty"`
+	HiddenPoisson       json.RawMessage     `json:"hidden_mlp_dims_poisson,omitempty"`
+	RankPoisson         json.RawMessage     `json:"rank_of_mlp_mappings_poisson,omitempty"`
+	FullyAmortized      *fullyAmortizedJSON `json:"fully_amortized_pdf,omitempty"`
+}
+
+// fullyAmortizedJSON holds the keyword arguments of jammy_flows' fully_amortized_pdf beyond its
+// definitions (absent keys take upstream's defaults).
+type fullyAmortizedJSON struct {
+	ConditionalInputDim *int            `json:"conditional_input_dim"`
+	InnerDims           json.RawMessage `json:"inner_mlp_dims_sub_pdfs,omitempty"`
+	InnerRanks          json.RawMessage `json:"inner_mlp_ranks,omitempty"`
+	InnerHighway        *int            `json:"inner_mlp_highway_mode,omitempty"`
 	MLPDims             json.RawMessage `json:"amortization_mlp_dims,omitempty"`
 	UseCustomMode       *bool           `json:"amortization_mlp_use_custom_mode,omitempty"`
 	Ranks               json.RawMessage `json:"amortization_mlp_ranks,omitempty"`
@@ -125,9 +144,15 @@ type amortizationJSON struct {
 // AmortizationJSON returns c's conditioning settings as one JSON object with jammy_flows' keyword
 // names and forms: conditional_input_dim (an int, or a list with null for 0),
 // amortization_mlp_dims (a string or a list of strings), amortization_mlp_use_custom_mode,
-// amortization_mlp_ranks (an int, a dash string, or a list of those) and
-// amortization_mlp_highway_mode. SetAmortizationJSON reads it back.
+// amortization_mlp_ranks (an int, a dash string, or a list of those),
+// amortization_mlp_highway_mode, amortize_everything, the Poisson head's
+// predict_log_normalization, join_poisson_and_pdf_description, hidden_mlp_dims_poisson and
+// rank_of_mlp_mappings_poisson; a fully amortized PDF is one key fully_amortized_pdf holding the
+// keyword arguments of jammy_flows' fully_amortized_pdf. SetAmortizationJSON reads it back.
 func (c Config) AmortizationJSON() ([]byte, error) {
+	if c.FullyAmortized != nil {
+		return c.fullyAmortizedJSON()
+	}
 	var a amortizationJSON
 	var err error
 	if c.ConditionalInputDims != nil {
@@ -151,7 +176,85 @@ func (c Config) AmortizationJSON() ([]byte, error) {
 		return nil, err
 	}
 	a.UseCustomMode, a.HighwayMode = &c.AmortizationMLPUseCustomMode, &c.AmortizationMLPHighwayMode
+	a.AmortizeEverything, a.PredictLogNorm, a.JoinPoisson = &c.AmortizeEverything, &c.PredictLogNormalization, &c.JoinPoissonAndPDFDescription
+	if a.HiddenPoisson, err = json.Marshal(c.HiddenMLPDimsPoisson); err != nil {
+		return nil, err
+	}
+	if a.RankPoisson, err = rankJSON(c.RankOfMLPMappingsPoisson); err != nil {
+		return nil, err
+	}
 	return json.Marshal(a)
+}
+
+// fullyAmortizedJSON writes a fully amortized PDF's settings as fully_amortized_pdf's keyword
+// arguments.
+func (c Config) fullyAmortizedJSON() ([]byte, error) {
+	o := c.FullyAmortized
+	f := fullyAmortizedJSON{ConditionalInputDim: &o.ConditionalInputDim, InnerHighway: &c.AmortizationMLPHighwayMode,
+		UseCustomMode: &o.UseCustomMode, HighwayMode: &o.HighwayMode}
+	var err error
+	if f.InnerDims, err = oneOrList(c.AmortizationMLPDims, c.AmortizationMLPDimsList, json.Marshal); err != nil {
+		return nil, err
+	}
+	if f.InnerRanks, err = oneOrList(c.AmortizationMLPRanks, c.AmortizationMLPRanksList, rankJSON); err != nil {
+		return nil, err
+	}
+	if f.MLPDims, err = json.Marshal(o.MLPDims); err != nil {
+		return nil, err
+	}
+	if f.Ranks, err = rankJSON(o.Ranks); err != nil {
+		return nil, err
+	}
+	return json.Marshal(amortizationJSON{FullyAmortized: &f})
+}
+
+// setFullyAmortized makes c a fully amortized PDF with fully_amortized_pdf's keyword arguments f
+// (upstream's defaults for the absent ones).
+func (c *Config) setFullyAmortized(f *fullyAmortizedJSON) error {
+	if f.ConditionalInputDim == nil {
+		return fmt.Errorf("fully_amortized_pdf: conditional_input_dim must be an int")
+	}
+	d := FullyAmortizedConfig(*f.ConditionalInputDim)
+	d.Options, d.EmbeddingFlags = c.Options, c.EmbeddingFlags
+	*c = d
+	o := c.FullyAmortized
+	for _, s := range []struct {
+		name      string
+		raw       json.RawMessage
+		one       *string
+		list      *[]string
+		allowList bool
+	}{
+		{"inner_mlp_dims_sub_pdfs", f.InnerDims, &c.AmortizationMLPDims, &c.AmortizationMLPDimsList, true},
+		{"inner_mlp_ranks", f.InnerRanks, &c.AmortizationMLPRanks, &c.AmortizationMLPRanksList, true},
+		{"amortization_mlp_dims", f.MLPDims, &o.MLPDims, nil, false},
+		{"amortization_mlp_ranks", f.Ranks, &o.Ranks, nil, false},
+	} {
+		if s.raw == nil {
+			continue
+		}
+		if !s.allowList {
+			v, ok := scalarString(s.raw)
+			if !ok {
+				return fmt.Errorf("fully_amortized_pdf %s: expected a string or an int, got %s", s.name, s.raw)
+			}
+			*s.one = v
+			continue
+		}
+		if err := setOneOrList("fully_amortized_pdf "+s.name, s.raw, s.one, s.list); err != nil {
+			return err
+		}
+	}
+	if f.InnerHighway != nil {
+		c.AmortizationMLPHighwayMode = *f.InnerHighway
+	}
+	if f.UseCustomMode != nil {
+		o.UseCustomMode = *f.UseCustomMode
+	}
+	if f.HighwayMode != nil {
+		o.HighwayMode = *f.HighwayMode
+	}
+	return nil
 }
 
 // oneOrList encodes a per-sub-manifold list when it is set, else the single value, with enc for
@@ -214,6 +317,36 @@ func (c *Config) SetAmortizationJSON(data []byte) error {
 	}
 	if a.HighwayMode != nil {
 		c.AmortizationMLPHighwayMode = *a.HighwayMode
+	}
+	return c.setHeadsJSON(a)
+}
+
+// setHeadsJSON sets amortize_everything, the Poisson head and fully_amortized_pdf from a.
+func (c *Config) setHeadsJSON(a amortizationJSON) error {
+	for _, b := range []struct {
+		v   *bool
+		dst *bool
+	}{{a.AmortizeEverything, &c.AmortizeEverything}, {a.PredictLogNorm, &c.PredictLogNormalization}, {a.JoinPoisson, &c.JoinPoissonAndPDFDescription}} {
+		if b.v != nil {
+			*b.dst = *b.v
+		}
+	}
+	for _, s := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  *string
+	}{{"hidden_mlp_dims_poisson", a.HiddenPoisson, &c.HiddenMLPDimsPoisson}, {"rank_of_mlp_mappings_poisson", a.RankPoisson, &c.RankOfMLPMappingsPoisson}} {
+		if s.raw == nil {
+			continue
+		}
+		v, ok := scalarString(s.raw)
+		if !ok {
+			return fmt.Errorf("%s: expected a string or an int, got %s", s.name, s.raw)
+		}
+		*s.dst = v
+	}
+	if a.FullyAmortized != nil {
+		return c.setFullyAmortized(a.FullyAmortized)
 	}
 	return nil
 }
@@ -284,5 +417,13 @@ func (c Config) extendedConditioning() bool {
 	d := DefaultConfig()
 	return c.ConditionalInputDims != nil || c.AmortizationMLPDimsList != nil || c.AmortizationMLPUseCustomMode ||
 		(c.AmortizationMLPRanks != d.AmortizationMLPRanks && c.AmortizationMLPRanks != "") ||
-		c.AmortizationMLPRanksList != nil || c.AmortizationMLPHighwayMode != 0
+		c.AmortizationMLPRanksList != nil || c.AmortizationMLPHighwayMode != 0 || c.headsSet()
+}
+
+// headsSet reports whether c uses amortize_everything, fully_amortized_pdf or the Poisson head
+// (settings of the model file's version 3).
+func (c Config) headsSet() bool {
+	d := DefaultConfig()
+	return c.AmortizeEverything || c.FullyAmortized != nil || c.PredictLogNormalization || c.JoinPoissonAndPDFDescription ||
+		c.HiddenMLPDimsPoisson != d.HiddenMLPDimsPoisson || c.RankOfMLPMappingsPoisson != d.RankOfMLPMappingsPoisson
 }

@@ -20,18 +20,36 @@ func amortizedConfig(t *testing.T, kwargs []byte) flowcore.Config {
 
 // TestAmortizedParity checks conditional PDFs against jammy_flows: list conditional_input_dim
 // (with a sub-manifold without input), per-sub-manifold MLP widths and the custom MLP with ranks
-// "2-10-1000" in every highway mode (conditional inputs scaled by 100 in some), with upstream's
-// flat parameters: count_parameters, log-densities (1e-10 relative) and base points.
+// "2-10-1000" in every highway mode (conditional inputs scaled by 100 in some), amortize_everything
+// with per-event amortization parameters, fully_amortized_pdf and the Poisson head, with
+// upstream's flat parameters: count_parameters, total_number_amortizable_params, log-densities
+// (1e-10 relative), base points and log_mean_poisson (1e-10 relative).
 func TestAmortizedParity(t *testing.T) {
-	worst := 0.0
+	worst, worstPoisson := 0.0, 0.0
 	for _, name := range fixture.AmortizedNames(t) {
 		t.Run(name, func(t *testing.T) {
 			fx := fixture.LoadAmortized(t, name)
 			p := upstreamModel(t, fx.PDFDefs, fx.FlowDefs, amortizedConfig(t, fx.Kwargs), fx.Count, fx.Params)
 			n := len(fx.X)
-			d, err := p.LogDensity(fixture.Flatten(fx.X), n, fixture.Flatten(fx.Cond), flowcore.SavedCoords)
+			if p.NumAmortizationParams() != fx.NumAmortization {
+				t.Errorf("total_number_amortizable_params: gojammy %d, jammy_flows %d", p.NumAmortizationParams(), fx.NumAmortization)
+			}
+			cond := fixture.Flatten(fx.Cond)
+			d, err := p.LogDensityAmortized(fixture.Flatten(fx.X), n, cond, fixture.Flatten(fx.Amortization), flowcore.SavedCoords)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if fx.LogMeanPoisson != nil {
+				lm, err := p.LogMeanPoisson(cond, n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, v := range fx.LogMeanPoisson {
+					worstPoisson = math.Max(worstPoisson, math.Abs(lm[i]-v))
+					if !relClose(lm[i], v, 1e-10) {
+						t.Errorf("log_mean_poisson row %d: %.15g (upstream %.15g)", i, lm[i], v)
+					}
+				}
 			}
 			base, bd := fixture.Flatten(fx.Base), p.BaseDim()
 			for i := 0; i < n; i++ {
@@ -48,7 +66,7 @@ func TestAmortizedParity(t *testing.T) {
 			}
 		})
 	}
-	t.Logf("max |Δlog_pdf| vs jammy_flows over all amortized fixtures: %.3g", worst)
+	t.Logf("max |Δlog_pdf| vs jammy_flows over all amortized fixtures: %.3g; max |Δlog_mean_poisson|: %.3g", worst, worstPoisson)
 }
 
 // TestAmortizedParameterCounts checks count_parameters of conditional configurations (list

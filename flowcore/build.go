@@ -33,6 +33,9 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkHeads(cfg, len(defs), cond.width); err != nil {
+		return nil, err
+	}
 	if cfg.EmbeddingFlags == nil {
 		cfg.EmbeddingFlags = make([]bool, len(defs))
 	} else if len(cfg.EmbeddingFlags) != len(defs) {
@@ -49,7 +52,7 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 		s.baseOffset = baseOff
 		s.condOffset, s.condDim = cond.offs[k], cond.dims[k]
 		if n := s.chain.NumParams(); n > 0 && s.condDim+embOff > 0 {
-			if s.mlp, err = cond.newMLP(cfg, k, s.condDim+embOff, n); err != nil {
+			if s.mlp, err = cond.newMLP(cfg, k, s.condDim+embOff, n+joinedPoissonOutputs(cfg, k)); err != nil {
 				return nil, err
 			}
 			s.paramCount = s.mlp.NumParams()
@@ -61,6 +64,9 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 		embOff += m.EmbeddingDim()
 		baseOff += m.BaseDim()
 		p.subs = append(p.subs, s)
+	}
+	if err := p.buildHeads(cond); err != nil {
+		return nil, err
 	}
 	if err := p.InitParams(nil, 0, SavedCoords, 1000, 0); err != nil {
 		return nil, err

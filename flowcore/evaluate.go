@@ -26,6 +26,9 @@ type Gradients struct {
 	// X is the gradient with respect to the points (n x Dim row-major; 0 for rows outside the
 	// support, NaN for NaN rows).
 	X []float64
+	// Amortization is the gradient with respect to the amortization parameters of an
+	// amortize-everything PDF (n x NumAmortizationParams, rows as X); nil for other PDFs.
+	Amortization []float64
 }
 
 // checkInputs validates the shapes of a batch.
@@ -203,22 +206,25 @@ func (p *PDF) densityBlock(params, x, cond *ad.Node, l layout) (logp, baseLogp, 
 // LogDensity evaluates log p(x) for n events x (row-major n x Dim(c)); cond holds n x
 // ConditionalDim conditional inputs (nil for an unconditional PDF).
 func (p *PDF) LogDensity(x []float64, n int, cond []float64, c Coords) (Density, error) {
-	d, _, err := p.evaluate(x, n, cond, c, false)
+	d, _, err := p.evaluate(x, n, cond, nil, c, false)
 	return d, err
 }
 
 // LogDensityGrad evaluates log p(x) and the gradients of Σ log p with respect to the parameters
 // and to x.
 func (p *PDF) LogDensityGrad(x []float64, n int, cond []float64, c Coords) (Density, Gradients, error) {
-	return p.evaluate(x, n, cond, c, true)
+	return p.evaluate(x, n, cond, nil, c, true)
 }
 
-func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) (Density, Gradients, error) {
+func (p *PDF) evaluate(x []float64, n int, cond, amort []float64, c Coords, grad bool) (Density, Gradients, error) {
 	l, err := p.resolve(c)
 	if err != nil {
 		return Density{}, Gradients{}, err
 	}
 	if err := p.checkInputs(x, n, cond, l); err != nil {
+		return Density{}, Gradients{}, err
+	}
+	if err := p.checkAmortization(amort, n); err != nil {
 		return Density{}, Gradients{}, err
 	}
 	p.mu.RLock()
@@ -231,6 +237,9 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) 
 	if grad {
 		size = gradBlockRows
 		g.X = make([]float64, n*dim)
+		if amort != nil {
+			g.Amortization = make([]float64, n*p.nAmort)
+		}
 		blockGrads = make([][]float64, (n+size-1)/size)
 	}
 	err = forBlocks(n, size, func(b, lo, hi int) error {
@@ -239,7 +248,7 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) 
 		defer putTape(t)
 		// The block's points (and conditional rows) are copied to the tape: sanitize replaces the
 		// invalid ones by a stand-in.
-		params, xn := t.WrapVar(1, p.nParams, p.params), t.Var(rows, dim, x[lo*dim:hi*dim])
+		xn := t.Var(rows, dim, x[lo*dim:hi*dim])
 		var cn *ad.Node
 		var cs []float64
 		if cd > 0 {
@@ -247,7 +256,9 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) 
 			cs = cn.Val
 		}
 		status := p.sanitize(xn.Val, rows, cs, l)
-		logp, baseLogp, base := p.densityBlock(params, xn, cn, l)
+		p.markNonFinite(status, amort, lo, hi)
+		src, params, an := p.blockParams(t, cn, amort, lo, hi)
+		logp, baseLogp, base := p.densityBlock(src, xn, cn, l)
 		copy(res.LogPDF[lo:hi], logp.Val)
 		copy(res.BaseLogPDF[lo:hi], baseLogp.Val)
 		copy(res.Base[lo*bd:hi*bd], base.Val)
@@ -274,6 +285,9 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool) 
 			t.Backward(logp, seed)
 		}
 		blockGrads[b] = blockGrad(params.Grad())
+		if an != nil {
+			copy(g.Amortization[lo*p.nAmort:hi*p.nAmort], an.Grad())
+		}
 		gx := xn.Grad()
 		for i, st := range status {
 			row := g.X[(lo+i)*dim : (lo+i+1)*dim]

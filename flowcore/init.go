@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gojammy/gojammy/flowcore/nn"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
@@ -11,7 +12,9 @@ import (
 // every sub-flow gets its layers' desired initial parameters — fitted to the data for Euclidean
 // sub-manifolds when data is given (n rows in coordinates c), walking the layers from the data
 // side — and every conditioning MLP gets torch's default initialization divided by damping,
-// with its final bias set to those desired parameters. Random parts are drawn from seed.
+// with its final bias set to those desired parameters. Random parts are drawn from seed. An
+// amortize-everything PDF keeps the resulting vector as AmortizationInit (upstream's return
+// value); a fully amortized PDF sets it as its outer MLP's final bias.
 func (p *PDF) InitParams(data []float64, n int, c Coords, damping float64, seed uint64) error {
 	l, err := p.resolve(c)
 	if err != nil {
@@ -47,14 +50,27 @@ func (p *PDF) InitParams(data []float64, n int, c Coords, damping float64, seed 
 		} else {
 			desired = s.chain.InitialParams(rng)
 		}
+		if joinedPoissonOutputs(p.cfg, k) > 0 {
+			desired = append(desired, 0.1) // upstream's initial log λ
+		}
 		if s.mlp != nil {
 			params = append(params, s.mlp.InitParams(rng, damping, desired)...)
 		} else {
 			params = append(params, desired...)
 		}
 	}
+	params = append(params, p.poissonInit(rng.NormFloat64, func(m *nn.MLP) []float64 {
+		return m.InitParams(rng, 1000, []float64{-1})
+	})...)
+	var amortInit []float64
+	if p.nAmort > 0 {
+		amortInit, params = params, nil
+		if p.outer != nil {
+			params = p.outer.InitParams(rng, damping, amortInit)
+		}
+	}
 	p.mu.Lock()
-	p.params = params
+	p.params, p.amortInit = params, amortInit
 	p.mu.Unlock()
 	return nil
 }

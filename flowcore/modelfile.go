@@ -24,11 +24,14 @@ const Version = "0.1.0"
 // holds the definition (strings, as safetensors requires), so any safetensors reader can open it.
 // Version 2 adds the key "amortization" (Config.AmortizationJSON) for conditioning settings
 // beyond an int conditional_input_dim and one amortization_mlp_dims string; a model without them
-// is written as version 1, which older gojammy versions read too.
+// is written as version 1, which older gojammy versions read too. Version 3 is version 2 whose
+// "amortization" holds amortize_everything, fully_amortized_pdf or Poisson-head settings (keys
+// that a version-2 reader would not know).
 const (
 	fileFormat      = "gojammy-model"
 	fileVersion     = "1"
 	fileVersion2    = "2"
+	fileVersion3    = "3"
 	maxHeaderLength = 16 << 20
 )
 
@@ -72,6 +75,9 @@ func Save(w io.Writer, p *PDF) error {
 			return fmt.Errorf("save: %w", err)
 		}
 		meta["format_version"], meta["amortization"] = fileVersion2, string(amort)
+		if p.cfg.headsSet() {
+			meta["format_version"] = fileVersion3
+		}
 	}
 	header := map[string]any{
 		"__metadata__": meta,
@@ -113,8 +119,8 @@ func Load(r io.Reader) (*PDF, error) {
 	if meta["format"] != fileFormat {
 		return nil, fmt.Errorf("load: not a gojammy model file (format %q)", meta["format"])
 	}
-	if v := meta["format_version"]; v != fileVersion && v != fileVersion2 {
-		return nil, fmt.Errorf("load: model file format version %q is not supported (this gojammy reads versions %s and %s)", v, fileVersion, fileVersion2)
+	if v := meta["format_version"]; v != fileVersion && v != fileVersion2 && v != fileVersion3 {
+		return nil, fmt.Errorf("load: model file format version %q is not supported (this gojammy reads versions %s to %s)", v, fileVersion, fileVersion3)
 	}
 	t := header.Params
 	if t == nil || t.DType != "F64" || len(t.Shape) != 1 || len(t.DataOffsets) != 2 || t.DataOffsets[0] != 0 ||

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gojammy/gojammy/flowcore/nn"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
@@ -43,6 +44,30 @@ type Config struct {
 	AmortizationMLPRanksList []string
 	// AmortizationMLPHighwayMode is the custom MLPs' highway mode, 0–4.
 	AmortizationMLPHighwayMode int
+	// AmortizeEverything is jammy_flows' amortize_everything: the PDF owns no parameters; every
+	// layer parameter and every conditioning-MLP weight arrives per event as a row of
+	// amortization parameters (NumAmortizationParams values, in the layout Params has without
+	// it). It requires the custom MLP and excludes the Poisson head, as upstream.
+	AmortizeEverything bool
+	// FullyAmortized, when non-nil, makes the PDF jammy_flows' fully_amortized_pdf: an
+	// amortize-everything PDF (the settings above describe its inner MLPs: inner_mlp_dims_sub_pdfs,
+	// inner_mlp_ranks, inner_mlp_highway_mode; ConditionalInputDim must be 0) whose amortization
+	// parameters an outer MLP predicts from the conditional input. The PDF's parameters are then
+	// the outer MLP's.
+	FullyAmortized *OuterMLP
+	// PredictLogNormalization adds jammy_flows' Poisson head (predict_log_normalization): a
+	// log-mean log λ, a parameter of its own for an unconditional PDF, else predicted from the
+	// conditional input (one sub-manifold only).
+	PredictLogNormalization bool
+	// JoinPoissonAndPDFDescription predicts log λ as one extra, last output of the conditioning
+	// MLP (join_poisson_and_pdf_description); otherwise a conditional PDF predicts it with an MLP
+	// of its own, whose hidden widths are HiddenMLPDimsPoisson and ranks
+	// RankOfMLPMappingsPoisson in custom mode (upstream's plain mode uses AmortizationMLPDims).
+	JoinPoissonAndPDFDescription bool
+	// HiddenMLPDimsPoisson is hidden_mlp_dims_poisson ("128" by default).
+	HiddenMLPDimsPoisson string
+	// RankOfMLPMappingsPoisson is rank_of_mlp_mappings_poisson ("0" by default).
+	RankOfMLPMappingsPoisson string
 	// EmbeddingFlags are the saved embedding flags, one per sub-manifold in pdf_defs order
 	// (jammy_flows' set_embedding_flags): SavedCoords are embedding coordinates where a flag is
 	// true. nil means all false (jammy_flows' default). They are stored in the model file and
@@ -50,10 +75,31 @@ type Config struct {
 	EmbeddingFlags []bool
 }
 
+// OuterMLP is the amortization MLP of a fully amortized PDF, with the arguments of jammy_flows'
+// fully_amortized_pdf: conditional_input_dim, amortization_mlp_dims,
+// amortization_mlp_use_custom_mode, amortization_mlp_ranks and amortization_mlp_highway_mode.
+type OuterMLP struct {
+	ConditionalInputDim int
+	MLPDims             string
+	UseCustomMode       bool
+	Ranks               string
+	HighwayMode         int
+}
+
 // DefaultConfig returns jammy_flows' defaults: unconditional, MLP hidden widths "128", the plain
-// MLP (custom-mode ranks 0, highway mode 0).
+// MLP (custom-mode ranks 0, highway mode 0), no Poisson head.
 func DefaultConfig() Config {
-	return Config{AmortizationMLPDims: "128", AmortizationMLPRanks: "0"}
+	return Config{AmortizationMLPDims: "128", AmortizationMLPRanks: "0", HiddenMLPDimsPoisson: "128", RankOfMLPMappingsPoisson: "0"}
+}
+
+// FullyAmortizedConfig returns the defaults of jammy_flows' fully_amortized_pdf for a
+// conditional input of width condDim: inner MLPs "128" wide, full rank, highway mode 1; outer
+// custom MLP "128" wide with ranks 5, highway mode 0.
+func FullyAmortizedConfig(condDim int) Config {
+	cfg := DefaultConfig()
+	cfg.AmortizeEverything, cfg.AmortizationMLPUseCustomMode, cfg.AmortizationMLPHighwayMode = true, true, 1
+	cfg.FullyAmortized = &OuterMLP{ConditionalInputDim: condDim, MLPDims: "128", UseCustomMode: true, Ranks: "5"}
+	return cfg
 }
 
 // PDF is a normalizing-flow probability density on a product of manifolds. Evaluation and
@@ -63,6 +109,13 @@ type PDF struct {
 	cfg               Config
 	subs              []*subflow
 	nParams           int
+	// nAmort is the number of amortization parameters per event (amortize-everything and fully
+	// amortized PDFs); amortInit their desired initial values (init_params' return value).
+	nAmort    int
+	amortInit []float64
+	// outer is a fully amortized PDF's amortization MLP, poisson a conditional PDF's separate
+	// log λ MLP (nil otherwise).
+	outer, poisson *nn.MLP
 	// condWidth is the width of a conditional input row (all sub-manifolds' inputs together).
 	condWidth int
 
@@ -83,6 +136,10 @@ func (p *PDF) Config() Config {
 	cfg.ConditionalInputDims = slices.Clone(cfg.ConditionalInputDims)
 	cfg.AmortizationMLPDimsList = slices.Clone(cfg.AmortizationMLPDimsList)
 	cfg.AmortizationMLPRanksList = slices.Clone(cfg.AmortizationMLPRanksList)
+	if cfg.FullyAmortized != nil {
+		outer := *cfg.FullyAmortized
+		cfg.FullyAmortized = &outer
+	}
 	return cfg
 }
 

@@ -26,43 +26,53 @@ type SampleSeeds struct {
 // Sample draws n events (one per conditional row if the PDF is conditional: then cond holds n rows).
 // The same seed gives the same samples whatever the number of threads.
 func (p *PDF) Sample(n int, cond []float64, seed uint64, c Coords) (Samples, error) {
-	s, _, err := p.sample(n, cond, seed, c, nil)
+	s, _, _, err := p.sample(n, cond, nil, seed, c, nil)
 	return s, err
 }
 
 // SampleVJP draws like Sample and returns the gradient, with respect to the flat parameter vector,
 // of Σ X·seeds.SeedX + Σ LogPDF·seeds.SeedLogPDF (reparameterization gradients; either seed may be nil).
 func (p *PDF) SampleVJP(n int, cond []float64, seed uint64, c Coords, seeds SampleSeeds) (Samples, []float64, error) {
-	return p.sample(n, cond, seed, c, &seeds)
+	s, gp, _, err := p.sample(n, cond, nil, seed, c, &seeds)
+	return s, gp, err
 }
 
-func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *SampleSeeds) (Samples, []float64, error) {
+// sample draws n events; amort holds the amortization parameters of an amortize-everything PDF
+// (n rows), whose gradient it returns beside the parameters' when seeds are given.
+func (p *PDF) sample(n int, cond, amort []float64, seed uint64, c Coords, seeds *SampleSeeds) (Samples, []float64, []float64, error) {
 	if n < 0 {
-		return Samples{}, nil, fmt.Errorf("samplesize: must be >= 0, got %d", n)
+		return Samples{}, nil, nil, fmt.Errorf("samplesize: must be >= 0, got %d", n)
 	}
 	if err := p.checkCond(cond, n); err != nil {
-		return Samples{}, nil, err
+		return Samples{}, nil, nil, err
+	}
+	if err := p.checkAmortization(amort, n); err != nil {
+		return Samples{}, nil, nil, err
 	}
 	l, err := p.resolve(c)
 	if err != nil {
-		return Samples{}, nil, err
+		return Samples{}, nil, nil, err
 	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	dim, bd, cd := p.width(l), p.BaseDim(), p.condWidth
 	if seeds != nil {
 		if seeds.SeedX != nil && len(seeds.SeedX) != n*dim {
-			return Samples{}, nil, fmt.Errorf("seed for samples: got %d values, want %d", len(seeds.SeedX), n*dim)
+			return Samples{}, nil, nil, fmt.Errorf("seed for samples: got %d values, want %d", len(seeds.SeedX), n*dim)
 		}
 		if seeds.SeedLogPDF != nil && len(seeds.SeedLogPDF) != n {
-			return Samples{}, nil, fmt.Errorf("seed for log_pdf: got %d values, want %d", len(seeds.SeedLogPDF), n)
+			return Samples{}, nil, nil, fmt.Errorf("seed for log_pdf: got %d values, want %d", len(seeds.SeedLogPDF), n)
 		}
 	}
 	out := Samples{X: make([]float64, n*dim), Base: make([]float64, n*bd), LogPDF: make([]float64, n), BaseLogPDF: make([]float64, n)}
 	grad := seeds != nil
 	var blockGrads [][]float64
+	var amortGrad []float64
 	if grad {
 		blockGrads = make([][]float64, (n+blockRows-1)/blockRows)
+		if amort != nil {
+			amortGrad = make([]float64, n*p.nAmort)
+		}
 	}
 	err = forBlocks(n, blockRows, func(b, lo, hi int) error {
 		rows := hi - lo
@@ -73,16 +83,12 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 		for i := range z {
 			z[i] = rng.NormFloat64()
 		}
-		var params, cn *ad.Node
-		if grad {
-			params = t.WrapVar(1, p.nParams, p.params)
-		} else {
-			params = t.Wrap(1, p.nParams, p.params)
-		}
+		var cn *ad.Node
 		if cd > 0 {
 			cn = t.Wrap(rows, cd, cond[lo*cd:hi*cd])
 		}
-		x, logp, baseLogp := p.sampleBlock(params, t.Wrap(rows, bd, z), cn, l)
+		src, params, an := p.blockParams(t, cn, amort, lo, hi)
+		x, logp, baseLogp := p.sampleBlock(src, t.Wrap(rows, bd, z), cn, l)
 		copy(out.X[lo*dim:hi*dim], x.Val)
 		copy(out.Base[lo*bd:hi*bd], z)
 		copy(out.LogPDF[lo:hi], logp.Val)
@@ -106,16 +112,19 @@ func (p *PDF) sample(n int, cond []float64, seed uint64, c Coords, seeds *Sample
 			t.Backward(loss, nil)
 		}
 		blockGrads[b] = blockGrad(params.Grad())
+		if an != nil {
+			copy(amortGrad[lo*p.nAmort:hi*p.nAmort], an.Grad())
+		}
 		return nil
 	})
 	if err != nil {
-		return Samples{}, nil, err
+		return Samples{}, nil, nil, err
 	}
 	var gp []float64
 	if grad {
 		gp = sumBlockGrads(p.nParams, blockGrads)
 	}
-	return out, gp, nil
+	return out, gp, amortGrad, nil
 }
 
 // sampleBlock pushes base points z through every sub-flow in sampling direction.

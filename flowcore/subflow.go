@@ -76,17 +76,30 @@ func (s *subflow) dim(embedding bool) int {
 // its MLP on [its conditional input, embedding coordinates of earlier sub-manifolds] (one row per
 // event); cond is the whole conditional row.
 func (s *subflow) layerParams(params, cond *ad.Node, earlier []*ad.Node) *ad.Node {
+	n := s.chain.NumParams()
 	if s.mlp == nil {
-		return ad.Cols(params, s.paramOffset, s.chain.NumParams())
+		return ad.Cols(params, s.paramOffset, n)
 	}
 	var in []*ad.Node
-	switch {
-	case s.condDim == 0:
-	case s.condDim == cond.C:
-		in = append(in, cond)
-	default:
-		in = append(in, ad.Cols(cond, s.condOffset, s.condDim))
+	if s.condDim > 0 {
+		in = append(in, s.condInput(cond))
 	}
-	in = append(in, earlier...)
-	return s.mlp.Apply(ad.Concat(in...), ad.Cols(params, s.paramOffset, s.paramCount))
+	out := s.mlpOutput(ad.Concat(append(in, earlier...)...), params)
+	if out.C > n { // the joined Poisson head's log λ, the last output
+		out = ad.Cols(out, 0, n)
+	}
+	return out
+}
+
+// condInput returns the sub-manifold's columns of the conditional rows cond.
+func (s *subflow) condInput(cond *ad.Node) *ad.Node {
+	if s.condDim == cond.C {
+		return cond
+	}
+	return ad.Cols(cond, s.condOffset, s.condDim)
+}
+
+// mlpOutput evaluates the sub-flow's MLP on in with its weights from params.
+func (s *subflow) mlpOutput(in, params *ad.Node) *ad.Node {
+	return s.mlp.Apply(in, ad.Cols(params, s.paramOffset, s.paramCount))
 }

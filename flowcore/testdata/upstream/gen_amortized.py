@@ -6,7 +6,7 @@ amortization_mlp_highway_mode 0-4).
 
 A sibling of gen_upstream.py (same conventions: jammy_flows is imported from PYTHONPATH, never
 copied here; only measured numbers are written). Run with Debian's python3-torch, float64:
-    PYTHONPATH=/tmp/jf /usr/bin/python3 gen_amortized.py OUTDIR
+    PYTHONPATH=/tmp/jf /usr/bin/python3 gen_amortized.py OUTDIR [--heads-only]
 It writes OUTDIR/amortized/<name>.json per configuration and OUTDIR/counts/amortized.json.
 
 Per configuration file:
@@ -22,7 +22,18 @@ Per configuration file:
 The parameters are upstream's init_params() state perturbed (every MLP entry + 0.05*N(0,1), the
 linear highway's weights then x0.002 as it sees the scaled inputs directly, final biases
 + 0.1*N(0,1)), so that weights and conditional inputs matter.
-counts/amortized.json lists count_parameters() of further configurations. (Highway modes >= 1
+counts/amortized.json lists count_parameters() of further configurations.
+
+A second group of configurations (HEADS) covers amortize_everything, fully_amortized_pdf and the
+Poisson head (predict_log_normalization). Their files add: amortization (amortize_everything:
+one row of total_number_amortizable_params per event, upstream's init_params() return value plus
+0.05*N(0,1) per entry and row; the conditional rows are then paired with the reversed
+amortization rows too), num_amortization (total_number_amortizable_params), log_mean_poisson
+(upstream's log_mean_poisson(cond) per row; for a separate Poisson MLP, whose log_mean_poisson
+raises NotImplementedError upstream, the output of that MLP, pdf.log_normalization_mlp(cond)).
+Their kwargs are the keyword arguments of jammy_flows.pdf, or {"fully_amortized_pdf": keyword
+arguments of jammy_flows.fully_amortized_pdf}; for a fully amortized PDF, params is its outer
+MLP's flat vector (perturbed as above) and count its count_parameters(). (Highway modes >= 1
 without hidden layers crash upstream in init_params, an IndexError on the empty list of sub-MLPs,
 so none is listed; gojammy builds the linear highway alone there.)
 """
@@ -183,13 +194,143 @@ def counts(outdir):
         f.write("\n")
 
 
+SMALL = {"amortization_mlp_use_custom_mode": True, "amortization_mlp_dims": "16"}
+
+# name, pdf_defs, flow_defs, kwargs, scale of the conditional inputs
+HEADS = [
+    ("ae_e2s2", "e2+s2", "gg+f", dict(SMALL, amortize_everything=True, amortization_mlp_ranks="3-1000"), 1.0),
+    ("ae_e1s2_c2", "e1+s2", "g+f", dict(SMALL, amortize_everything=True, conditional_input_dim=2,
+                                        amortization_mlp_highway_mode=1), 1.0),
+    ("ae_e1s1_h3", "e1+s1", "g+m", dict(SMALL, amortize_everything=True, amortization_mlp_dims="8-8",
+                                        amortization_mlp_highway_mode=3), 1.0),
+    ("fa_e2s2", "e2+s2", "gg+f", {"fully_amortized_pdf": {"conditional_input_dim": 3}}, 1.0),
+    ("fa_e1s2_plain_x100", "e1+s2", "g+f", {"fully_amortized_pdf": {
+        "conditional_input_dim": 2, "inner_mlp_dims_sub_pdfs": "8", "inner_mlp_ranks": 2, "inner_mlp_highway_mode": 2,
+        "amortization_mlp_dims": "16", "amortization_mlp_use_custom_mode": False}}, 100.0),
+    ("poisson_e2", "e2", "gg", {"predict_log_normalization": True}, 1.0),
+    ("poisson_e2_join_c3", "e2", "gg", {"conditional_input_dim": 3, "predict_log_normalization": True,
+                                        "join_poisson_and_pdf_description": True}, 1.0),
+    # join with the custom MLP crashes upstream in init_params (it indexes the MLP as a Sequential)
+    ("poisson_s2_join_x100", "s2", "f", {"conditional_input_dim": 2, "amortization_mlp_dims": "16-16",
+                                         "predict_log_normalization": True,
+                                         "join_poisson_and_pdf_description": True}, 100.0),
+    ("poisson_e1_sep_custom", "e1", "g", dict(SMALL, conditional_input_dim=2, predict_log_normalization=True,
+                                              hidden_mlp_dims_poisson="8-4", rank_of_mlp_mappings_poisson="2-1000-1"),
+     1.0),
+    ("poisson_e1_sep_plain", "e1", "gg", {"conditional_input_dim": 2, "amortization_mlp_dims": "8",
+                                          "predict_log_normalization": True}, 1.0),
+]
+
+
+def perturb_mlp(mlp, rng, flat):
+    """Adds 0.05*N(0,1) to every parameter of an MLP (custom or Linear stack) and appends them."""
+    with torch.no_grad():
+        if isinstance(mlp, AmortizableMLP):
+            mlp.u_v_b_pars[0, :] += 0.05 * torch.from_numpy(rng.standard_normal(mlp.u_v_b_pars.shape[1]))
+            return flat + floats(mlp.u_v_b_pars)
+        for lin in [m for m in mlp.modules() if isinstance(m, torch.nn.Linear)]:
+            lin.weight.add_(0.05 * torch.from_numpy(rng.standard_normal(tuple(lin.weight.shape))))
+            lin.bias.add_(0.05 * torch.from_numpy(rng.standard_normal(tuple(lin.bias.shape))))
+            flat += floats(lin.weight) + floats(lin.bias)
+    return flat
+
+
+def run_head(idx, name, pd, fd, kwargs, scale, outdir):
+    torch.manual_seed(300 + idx)
+    rng = np.random.default_rng(300 + idx)
+    n = 30
+    rec = {"name": name, "pdf_defs": pd, "flow_defs": fd, "options": {}, "kwargs": kwargs, "cond_scale": scale}
+    fully = "fully_amortized_pdf" in kwargs
+    if fully:
+        pdf = jammy_flows.fully_amortized_pdf(pd, fd, **kwargs["fully_amortized_pdf"])
+        cd = kwargs["fully_amortized_pdf"]["conditional_input_dim"]
+        flat = perturb_mlp(pdf.amortization_mlp, rng, [])
+        rec["num_amortization"] = int(pdf.pdf_to_amortize.total_number_amortizable_params)
+    else:
+        pdf = jammy_flows.pdf(pd, fd, **kwargs)
+        pdf.double()
+        cd = kwargs.get("conditional_input_dim")
+        flat = [] if kwargs.get("amortize_everything") else perturb_and_flatten(pdf, rng).tolist()
+        if kwargs.get("predict_log_normalization"):
+            if cd is None:
+                # the layers own their parameters: set them to the flattened values
+                pos = 0
+                for layer in pdf.layer_list[0]:
+                    k = layer.get_total_param_num()
+                    if k > 0:
+                        layer.init_params(torch.tensor(flat[pos:pos + k]))
+                    pos += k
+                with torch.no_grad():
+                    pdf.log_normalization.add_(0.3)
+                flat += floats(pdf.log_normalization)
+            elif not kwargs.get("join_poisson_and_pdf_description"):
+                flat = perturb_mlp(pdf.log_normalization_mlp, rng, flat)
+    # count_parameters() leaves out the log-normalization parameter of an unconditional Poisson
+    # head (an nn.Parameter outside the layers and MLPs): count is the flat vector's length
+    rec["count"], rec["upstream_count_parameters"] = len(flat), int(pdf.count_parameters())
+    extra = 1 if kwargs.get("predict_log_normalization") and cd is None else 0
+    assert rec["count"] == rec["upstream_count_parameters"] + extra, name
+    rec["params"] = flat
+    cond = None if cd is None else torch.from_numpy(rng.standard_normal((n, cd)) * scale)
+    amort = None
+    if kwargs.get("amortize_everything"):
+        init = pdf.init_params()
+        amort = init.unsqueeze(0) + 0.05 * torch.from_numpy(rng.standard_normal((n, init.shape[0])))
+        rec["num_amortization"] = int(pdf.total_number_amortizable_params)
+    with torch.no_grad():
+        if fully:
+            xs, _, lps, _ = pdf.sample(conditional_input=cond, seed=11 + idx)
+        elif amort is not None:
+            xs, _, lps, _ = pdf.sample(conditional_input=cond, amortization_parameters=amort, seed=11 + idx)
+        else:
+            xs, _, lps, _ = pdf.sample(conditional_input=cond, samplesize=n, seed=11 + idx)
+        x = torch.cat([xs, xs], dim=0)
+        both = None if cond is None else torch.cat([cond, cond.flip(0)], dim=0)
+        if fully:
+            lp, blp, base = pdf(x, conditional_input=both)
+        elif amort is not None:
+            amort2 = torch.cat([amort, amort.flip(0)], dim=0)
+            lp, blp, base = pdf(x, conditional_input=both, amortization_parameters=amort2)
+            rec["amortization"] = amort2.numpy().tolist()
+        else:
+            lp, blp, base = pdf(x, conditional_input=both)
+        if kwargs.get("predict_log_normalization"):
+            if cd is not None and not kwargs.get("join_poisson_and_pdf_description"):
+                lm = pdf.log_normalization_mlp(both)
+            else:
+                lm = pdf.log_mean_poisson(both)
+            rec["log_mean_poisson"] = floats(lm)
+    assert bool(torch.isfinite(lp).all()), name
+    rec.update({
+        "cond": [] if both is None else both.numpy().tolist(),
+        "x": x.numpy().tolist(),
+        "log_pdf": lp.numpy().tolist(),
+        "base_log_pdf": blp.numpy().tolist(),
+        "base": base.numpy().tolist(),
+        "sample_log_pdf": lps.numpy().tolist(),
+        "max_abs_sample_vs_eval_log_pdf": float((lp[:n] - lps).abs().max()),
+        "upstream_commit": upstream_commit(),
+        "torch_version": torch.__version__,
+    })
+    with open(os.path.join(outdir, "amortized", name + ".json"), "w") as f:
+        json.dump(rec, f, separators=(",", ":"))
+        f.write("\n")
+    print(f"{name:28s} count={rec['count']:7d} T={rec.get('num_amortization', 0):6d} "
+          f"log_pdf in [{float(lp.min()):.3g}, {float(lp.max()):.3g}] "
+          f"sample_vs_eval={rec['max_abs_sample_vs_eval_log_pdf']:.2e}", flush=True)
+
+
 def main():
     outdir = sys.argv[1]
     for sub in ("amortized", "counts"):
         os.makedirs(os.path.join(outdir, sub), exist_ok=True)
-    for idx, (name, pd, fd, kwargs, scale) in enumerate(CONFIGS):
-        run_one(idx, name, pd, fd, kwargs, scale, outdir)
-    counts(outdir)
+    if "--heads-only" not in sys.argv:
+        for idx, (name, pd, fd, kwargs, scale) in enumerate(CONFIGS):
+            run_one(idx, name, pd, fd, kwargs, scale, outdir)
+    for idx, (name, pd, fd, kwargs, scale) in enumerate(HEADS):
+        run_head(idx, name, pd, fd, kwargs, scale, outdir)
+    if "--heads-only" not in sys.argv:
+        counts(outdir)
 
 
 if __name__ == "__main__":
