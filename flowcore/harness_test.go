@@ -96,6 +96,9 @@ var harnessEntries = []harnessEntry{
 	{name: "cond_custom_h4_lowrank", pdf: "e1+s2", flow: "g+f", cond: 3, amort: `{"amortization_mlp_use_custom_mode":true,` +
 		`"amortization_mlp_dims":"16-8","amortization_mlp_ranks":2,"amortization_mlp_highway_mode":4}`},
 	{name: "cond_list_default", pdf: "i1+e1", flow: "r+g", mlp: "8", amort: `{"conditional_input_dim":[1,2]}`},
+	{name: "fully_amortized_e1_s2", pdf: "e1+s2", flow: "g+f", amort: `{"fully_amortized_pdf":{"conditional_input_dim":2,` +
+		`"inner_mlp_dims_sub_pdfs":"8","amortization_mlp_dims":"8"}}`},
+	{name: "poisson_cond_sep", pdf: "e2", flow: "gg", cond: 2, mlp: "8", amort: `{"predict_log_normalization":true}`},
 }
 
 // recommendedF is the f option set jammy_flows' docs recommend for S2 (§15 of the reference).
@@ -107,8 +110,8 @@ var recommendedF = func() string {
 	return string(b)
 }()
 
-// harnessModel builds an entry with random non-default parameters.
-func harnessModel(t *testing.T, e harnessEntry) *flowcore.PDF {
+// harnessConfig returns an entry's Config.
+func harnessConfig(t *testing.T, e harnessEntry) flowcore.Config {
 	t.Helper()
 	opts, err := spec.ParseOverridesJSON([]byte(e.options))
 	if err != nil {
@@ -124,7 +127,13 @@ func harnessModel(t *testing.T, e harnessEntry) *flowcore.PDF {
 			t.Fatal(err)
 		}
 	}
-	p, err := flowcore.New(e.pdf, e.flow, cfg)
+	return cfg
+}
+
+// harnessModel builds an entry with random non-default parameters.
+func harnessModel(t *testing.T, e harnessEntry) *flowcore.PDF {
+	t.Helper()
+	p, err := flowcore.New(e.pdf, e.flow, harnessConfig(t, e))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,9 +13,6 @@ import (
 // custom mode; upstream's plain mode builds a Linear–tanh stack with the hidden widths of
 // sub-manifold 0's conditioning MLP (hidden) instead.
 func newPoissonMLP(cfg Config, in int, hidden []int) (*nn.MLP, error) {
-	if in == 0 {
-		return nil, fmt.Errorf("predict_log_normalization: sub-manifold 0 has no conditional input to predict log-lambda from")
-	}
 	if cfg.AmortizationMLPUseCustomMode {
 		var err error
 		if hidden, err = nn.ParseHidden(cfg.HiddenMLPDimsPoisson); err != nil {
