@@ -32,6 +32,11 @@ type Options struct {
 	// Coords are the coordinates of the data and the validation data (the zero value is
 	// flowcore.SavedCoords).
 	Coords flowcore.Coords
+	// PoissonCounts, for a PDF with the Poisson head (predict_log_normalization), gives per data
+	// row the number of events of the observation it belongs to: the loss becomes the extended
+	// likelihood's (see poissonTerm). nil: the whole data set is one observation (n events),
+	// which only an unconditional PDF allows.
+	PoissonCounts []float64
 }
 
 // Progress is reported to the callback after every step.
@@ -76,6 +81,13 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 	if hasVal && len(o.ValidationData) != o.NVal*dim {
 		return History{}, fmt.Errorf("validation_data: got %d values for %d rows of dimension %d", len(o.ValidationData), o.NVal, dim)
 	}
+	if p.TakesAmortizationParams() {
+		return History{}, fmt.Errorf("fit: an amortize_everything PDF has no parameters of its own (its amortization_parameters come from the caller); train what predicts them, or use a fully amortized PDF")
+	}
+	counts, err := poissonCounts(p, o.PoissonCounts, n)
+	if err != nil {
+		return History{}, err
+	}
 	params := p.Params()
 	adam := NewAdam(len(params), o.LearningRate)
 	rng := rand.New(rand.NewPCG(o.Seed, 0x7f4a7c15))
@@ -85,6 +97,7 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 	}
 	batchX := make([]float64, 0, o.BatchSize*dim)
 	batchC := make([]float64, 0, o.BatchSize*cd)
+	var batchN []float64
 	var hist History
 	best, bestParams, sinceBest := math.Inf(1), append([]float64(nil), params...), 0
 	valLoss := math.NaN()
@@ -98,7 +111,10 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 		for start := 0; start < n && !stopped; start += o.BatchSize {
 			rows := order[start:min(n, start+o.BatchSize)]
 			batchX, batchC = gather(batchX[:0], data, rows, dim), gather(batchC[:0], cond, rows, cd)
-			loss, grad, err := lossAndGrad(p, batchX, len(rows), batchC, o.Coords)
+			if counts != nil {
+				batchN = gather(batchN[:0], counts, rows, 1)
+			}
+			loss, grad, err := lossAndGrad(p, batchX, len(rows), batchC, batchN, o.Coords)
 			if err != nil {
 				return hist, err
 			}
@@ -184,9 +200,9 @@ func gather(dst, src []float64, rows []int, width int) []float64 {
 	return dst
 }
 
-// lossAndGrad returns the mean negative log-likelihood over the rows with finite log p and its
-// gradient with respect to the parameters.
-func lossAndGrad(p *flowcore.PDF, x []float64, n int, cond []float64, c flowcore.Coords) (float64, []float64, error) {
+// lossAndGrad returns the mean negative log-likelihood over the rows with finite log p (plus the
+// Poisson term when counts are given) and its gradient with respect to the parameters.
+func lossAndGrad(p *flowcore.PDF, x []float64, n int, cond, counts []float64, c flowcore.Coords) (float64, []float64, error) {
 	d, g, err := p.LogDensityGrad(x, n, cond, c)
 	if err != nil {
 		return 0, nil, err
@@ -200,7 +216,15 @@ func lossAndGrad(p *flowcore.PDF, x []float64, n int, cond []float64, c flowcore
 			g.Params[lo+i] /= -float64(count)
 		}
 	})
-	return -sum / float64(count), g.Params, nil
+	loss := -sum / float64(count)
+	if counts != nil {
+		extra, err := poissonTerm(p, cond, counts, g.Params)
+		if err != nil {
+			return 0, nil, err
+		}
+		loss += extra
+	}
+	return loss, g.Params, nil
 }
 
 func meanNLL(p *flowcore.PDF, x []float64, n int, cond []float64, c flowcore.Coords) (float64, error) {
