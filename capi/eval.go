@@ -44,81 +44,19 @@ func readCond(name string, p *flowcore.PDF, cond *C.double, condLen, n C.int64_t
 //export gj_pdf_log_density
 func gj_pdf_log_density(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg *C.gj_coords,
 	logPDF, baseLogPDF, base *C.double, baseLen C.int64_t) C.int {
-	return withModel("gj_pdf_log_density", id, shared, func(p *flowcore.PDF) error {
-		b, _, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
-		if err != nil {
-			return err
-		}
-		if err := outputLength("base", base, baseLen, n, p.BaseDim(), "base_dim"); err != nil {
-			return err
-		}
-		d, err := p.LogDensity(b.x, b.n, b.cond, b.coords)
-		if err != nil {
-			return withStatus(C.GJ_ERR_ARGUMENT, err)
-		}
-		output(logPDF, d.LogPDF)
-		output(baseLogPDF, d.BaseLogPDF)
-		output(base, d.Base)
-		return nil
-	})
+	return logDensityCall("gj_pdf_log_density", id, x, n, xLen, cond, condLen, nil, 0, coordsArg, logPDF, baseLogPDF, base, baseLen)
 }
 
 //export gj_pdf_grad
 func gj_pdf_grad(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg *C.gj_coords,
 	logPDF, gradParams *C.double, gradParamsLen C.int64_t, gradX *C.double, gradXLen C.int64_t) C.int {
-	return withModel("gj_pdf_grad", id, shared, func(p *flowcore.PDF) error {
-		b, dim, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
-		if err != nil {
-			return err
-		}
-		if gradParams != nil && int64(gradParamsLen) != int64(p.NumParams()) {
-			return fail(C.GJ_ERR_ARGUMENT, "grad_params_len: is %d, expected n_params = %d", int64(gradParamsLen), p.NumParams())
-		}
-		if err := outputLength("grad_x", gradX, gradXLen, n, dim, "dim"); err != nil {
-			return err
-		}
-		d, g, err := p.LogDensityGrad(b.x, b.n, b.cond, b.coords)
-		if err != nil {
-			return withStatus(C.GJ_ERR_ARGUMENT, err)
-		}
-		output(logPDF, d.LogPDF)
-		output(gradParams, g.Params)
-		output(gradX, g.X)
-		return nil
-	})
+	return gradCall("gj_pdf_grad", id, x, n, xLen, cond, condLen, nil, 0, coordsArg, logPDF, gradParams, gradParamsLen, gradX, gradXLen, nil, 0)
 }
 
 //export gj_pdf_sample
 func gj_pdf_sample(id C.uint64_t, n C.int64_t, cond *C.double, condLen C.int64_t, seed C.uint64_t, coordsArg *C.gj_coords,
 	samples *C.double, samplesLen C.int64_t, base *C.double, baseLen C.int64_t, logPDF, baseLogPDF *C.double) C.int {
-	return withModel("gj_pdf_sample", id, shared, func(p *flowcore.PDF) error {
-		c, dim, err := readCoordsDim(p, "coords", coordsArg)
-		if err != nil {
-			return err
-		}
-		if n < 0 {
-			return fail(C.GJ_ERR_ARGUMENT, "n: must be >= 0, got %d", int64(n))
-		}
-		if err := outputLength("samples", samples, samplesLen, n, dim, "dim"); err != nil {
-			return err
-		}
-		if err := outputLength("base", base, baseLen, n, p.BaseDim(), "base_dim"); err != nil {
-			return err
-		}
-		cs, err := readCond("cond", p, cond, condLen, n)
-		if err != nil {
-			return err
-		}
-		s, err := p.Sample(int(n), cs, uint64(seed), c)
-		if err != nil {
-			return withStatus(C.GJ_ERR_ARGUMENT, err)
-		}
-		output(samples, s.X)
-		output(base, s.Base)
-		output(logPDF, s.LogPDF)
-		output(baseLogPDF, s.BaseLogPDF)
-		return nil
-	})
+	return sampleCall("gj_pdf_sample", id, n, cond, condLen, nil, 0, seed, coordsArg, samples, samplesLen, base, baseLen, logPDF, baseLogPDF)
 }
 
 //export gj_pdf_get_params

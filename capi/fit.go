@@ -18,9 +18,9 @@ import (
 // fill the fields beyond an older caller's struct_size.
 var defaultFitOptions = C.gj_fit_options{struct_size: C.size_t(fitLayout.size), epochs: 10, batch_size: 256, learning_rate: 1e-2}
 
-// trainOptions converts C options (NULL: defaults) and the coordinates of the data. Zero fields
-// take train's defaults, which also checks the ranges.
-func trainOptions(ptr *C.gj_fit_options, c flowcore.Coords) (train.Options, error) {
+// trainOptions converts C options (NULL: defaults) for n data rows and the coordinates of the
+// data. Zero fields take train's defaults, which also checks the ranges.
+func trainOptions(ptr *C.gj_fit_options, c flowcore.Coords, n C.int64_t) (train.Options, error) {
 	o := defaultFitOptions
 	if ptr != nil {
 		var err error
@@ -28,11 +28,19 @@ func trainOptions(ptr *C.gj_fit_options, c flowcore.Coords) (train.Options, erro
 			return train.Options{}, err
 		}
 	}
-	return train.Options{
+	t := train.Options{
 		Epochs: int(o.epochs), Steps: int(o.steps), BatchSize: int(o.batch_size),
 		LearningRate: float64(o.learning_rate), Seed: uint64(o.seed), Patience: int(o.patience),
 		ClipNorm: float64(o.clip_norm), Coords: c,
-	}, nil
+	}
+	if o.poisson_counts != nil || o.poisson_counts_len != 0 {
+		counts, err := rows("opts.poisson_counts", o.poisson_counts, o.poisson_counts_len, n, 1, "1")
+		if err != nil {
+			return train.Options{}, err
+		}
+		t.PoissonCounts = append([]float64(nil), counts...)
+	}
+	return t, nil
 }
 
 // progressBridge calls the C progress callback. train.Fit calls progress synchronously on the
@@ -64,7 +72,7 @@ func gj_pdf_fit(id C.uint64_t, data *C.double, n, dataLen C.int64_t, cond *C.dou
 		if err != nil {
 			return err
 		}
-		o, err := trainOptions(opts, c)
+		o, err := trainOptions(opts, c, n)
 		if err != nil {
 			return err
 		}

@@ -179,6 +179,16 @@ type modelDescription struct {
 	Dim                 map[string]int  `json:"dim"`
 	BaseDim             int             `json:"base_dim"`
 	LayerParamCounts    [][]int         `json:"layer_param_counts"`
+	// The settings of amortize_everything, fully_amortized_pdf and the Poisson head (absent keys
+	// of Config.AmortizationJSON are null), and the width of a row of amortization parameters.
+	AmortizeEverything    json.RawMessage `json:"amortize_everything"`
+	FullyAmortized        json.RawMessage `json:"fully_amortized_pdf"`
+	PredictLogNorm        json.RawMessage `json:"predict_log_normalization"`
+	JoinPoisson           json.RawMessage `json:"join_poisson_and_pdf_description"`
+	HiddenPoisson         json.RawMessage `json:"hidden_mlp_dims_poisson"`
+	RankPoisson           json.RawMessage `json:"rank_of_mlp_mappings_poisson"`
+	NumAmortization       int             `json:"num_amortization_params"`
+	TakesAmortizationRows bool            `json:"takes_amortization_parameters"`
 }
 
 //export gj_pdf_describe
@@ -210,6 +220,10 @@ func gj_pdf_describe(id C.uint64_t, buf *C.char, size C.size_t) C.int {
 			HighwayMode: a["amortization_mlp_highway_mode"], CondDim: p.ConditionalDim(),
 			NumParams: p.NumParams(), NumSubManifolds: p.NumSubManifolds(), EmbeddingFlags: p.EmbeddingFlags(),
 			Dim: dims, BaseDim: p.BaseDim(), LayerParamCounts: p.LayerParamCounts(),
+			AmortizeEverything: a["amortize_everything"], FullyAmortized: a["fully_amortized_pdf"],
+			PredictLogNorm: a["predict_log_normalization"], JoinPoisson: a["join_poisson_and_pdf_description"],
+			HiddenPoisson: a["hidden_mlp_dims_poisson"], RankPoisson: a["rank_of_mlp_mappings_poisson"],
+			NumAmortization: p.NumAmortizationParams(), TakesAmortizationRows: p.TakesAmortizationParams(),
 		})
 		if err != nil {
 			return err

@@ -62,7 +62,8 @@ var (
 			end(unsafe.Offsetof(o.struct_size), o.struct_size), end(unsafe.Offsetof(o.epochs), o.epochs),
 			end(unsafe.Offsetof(o.steps), o.steps), end(unsafe.Offsetof(o.batch_size), o.batch_size),
 			end(unsafe.Offsetof(o.learning_rate), o.learning_rate), end(unsafe.Offsetof(o.seed), o.seed),
-			end(unsafe.Offsetof(o.patience), o.patience), end(unsafe.Offsetof(o.clip_norm), o.clip_norm))
+			end(unsafe.Offsetof(o.patience), o.patience), end(unsafe.Offsetof(o.clip_norm), o.clip_norm),
+			end(unsafe.Offsetof(o.poisson_counts_len), o.poisson_counts_len))
 	}()
 )
 

@@ -68,7 +68,8 @@
  *   outputs for that row only. Neither is an error.
  *
  * Threads.  All functions may be called from any thread. On one handle, evaluation functions
- *   (gj_pdf_dims, gj_pdf_describe, gj_pdf_log_density, gj_pdf_grad, gj_pdf_sample,
+ *   (gj_pdf_dims, gj_pdf_describe, gj_pdf_log_density, gj_pdf_grad, gj_pdf_sample, their
+ *   _amortized forms, gj_pdf_amortization_init, gj_pdf_log_mean_poisson,
  *   gj_pdf_get_params, gj_pdf_get_embedding_flags, gj_pdf_transform_target_space, gj_pdf_save,
  *   gj_pdf_save_buffer) may run concurrently with each other. Modifying functions
  *   (gj_pdf_set_params, gj_pdf_init_params, gj_pdf_fit, gj_pdf_free) are exclusive: they wait
@@ -242,7 +243,23 @@ typedef struct gj_create_options {
                                           "amortization_mlp_use_custom_mode" (true/false),
                                           "amortization_mlp_ranks" (an int, a dash string such
                                           as "2-10-1000", or a list of those per sub-manifold),
-                                          "amortization_mlp_highway_mode" (0-4). A key given here
+                                          "amortization_mlp_highway_mode" (0-4),
+                                          "amortize_everything" (true/false: the model owns no
+                                          parameters, calls pass them per row, see
+                                          gj_pdf_log_density_amortized), the Poisson head's
+                                          "predict_log_normalization",
+                                          "join_poisson_and_pdf_description" (true/false),
+                                          "hidden_mlp_dims_poisson" (a string),
+                                          "rank_of_mlp_mappings_poisson" (an int or a dash
+                                          string), or, alone, "fully_amortized_pdf": an object
+                                          of jammy_flows.fully_amortized_pdf's keyword
+                                          arguments ("conditional_input_dim" (required int),
+                                          "inner_mlp_dims_sub_pdfs", "inner_mlp_ranks",
+                                          "inner_mlp_highway_mode", "amortization_mlp_dims",
+                                          "amortization_mlp_use_custom_mode",
+                                          "amortization_mlp_ranks",
+                                          "amortization_mlp_highway_mode"; absent ones take
+                                          upstream's defaults). A key given here
                                           must not also be set in conditional_input_dim /
                                           amortization_mlp_dims above. With a list
                                           conditional_input_dim, a conditional row (cond_dim
@@ -323,7 +340,12 @@ int gj_pdf_dims(uint64_t handle, GJ_CONST gj_coords* coords, int64_t* dim, int64
  *    "num_params", "num_sub_manifolds",
  *    "embedding_flags" (the saved flags per sub-manifold, true or false),
  *    "dim" {"saved", "intrinsic", "embedding"}, "base_dim",
- *    "layer_param_counts" (per sub-manifold, per layer)}.
+ *    "layer_param_counts" (per sub-manifold, per layer),
+ *    "amortize_everything", "predict_log_normalization", "join_poisson_and_pdf_description",
+ *    "hidden_mlp_dims_poisson", "rank_of_mlp_mappings_poisson" (null for a fully amortized
+ *    model), "fully_amortized_pdf" (its keyword arguments, or null),
+ *    "num_amortization_params" (jammy_flows' total_number_amortizable_params; 0 if none),
+ *    "takes_amortization_parameters" (whether calls need them: gj_pdf_log_density_amortized)}.
  * Errors: INVALID_HANDLE, NULL_POINTER (buf), BUFFER_TOO_SMALL. */
 int gj_pdf_describe(uint64_t handle, char* buf, size_t len);
 
@@ -373,6 +395,55 @@ int gj_pdf_grad(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
 int gj_pdf_sample(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t cond_len,
                   uint64_t seed, GJ_CONST gj_coords* coords, double* samples, int64_t samples_len,
                   double* base, int64_t base_len, double* log_pdf, double* base_log_pdf);
+
+/* The calls of an amortize_everything model (describe's "takes_amortization_parameters"):
+ * jammy_flows' amortization_parameters, one row of n_amortization values per point or sample
+ * (n_amortization = "num_amortization_params" of gj_pdf_describe, or from
+ * gj_pdf_amortization_init): every layer parameter and every MLP weight of that event, in the
+ * layout of the flat parameter vector such a model would own without amortize_everything. Any
+ * other model takes amortization = NULL with amortization_len 0 here, and then these calls are
+ * gj_pdf_log_density, gj_pdf_grad and gj_pdf_sample.
+ *   amortization      n x n_amortization values, amortization_len = n * n_amortization; a row
+ *                     with NaN or infinite values gives NaN outputs for that row
+ *   grad_amortization out, n x n_amortization: the gradient of sum_i log p(x_i) with respect to
+ *                     the amortization parameters (rows as grad_x); grad_amortization_len must
+ *                     be n * n_amortization (may be NULL)
+ * gj_pdf_sample_amortized draws one sample per row (n rows; cond has n rows too if the model is
+ * conditional). Other arguments as in gj_pdf_log_density, gj_pdf_grad and gj_pdf_sample.
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT (also amortization given to a model that does
+ * not take it). */
+int gj_pdf_log_density_amortized(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
+                                 GJ_CONST double* cond, int64_t cond_len,
+                                 GJ_CONST double* amortization, int64_t amortization_len,
+                                 GJ_CONST gj_coords* coords, double* log_pdf, double* base_log_pdf,
+                                 double* base, int64_t base_len);
+int gj_pdf_grad_amortized(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
+                          GJ_CONST double* cond, int64_t cond_len, GJ_CONST double* amortization,
+                          int64_t amortization_len, GJ_CONST gj_coords* coords, double* log_pdf,
+                          double* grad_params, int64_t grad_params_len, double* grad_x,
+                          int64_t grad_x_len, double* grad_amortization,
+                          int64_t grad_amortization_len);
+int gj_pdf_sample_amortized(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t cond_len,
+                            GJ_CONST double* amortization, int64_t amortization_len, uint64_t seed,
+                            GJ_CONST gj_coords* coords, double* samples, int64_t samples_len,
+                            double* base, int64_t base_len, double* log_pdf,
+                            double* base_log_pdf);
+
+/* Writes n_amortization (jammy_flows' total_number_amortizable_params: the width of a row of
+ * amortization parameters of an amortize_everything model, the number of outputs of a fully
+ * amortized model's outer MLP; 0 for other models) to *n_amortization (may be NULL) and, if out
+ * is not NULL, the desired initial row (the value of jammy_flows' init_params() for
+ * amortize_everything) to out; len must then be n_amortization.
+ * Errors: INVALID_HANDLE, ARGUMENT (len). */
+int gj_pdf_amortization_init(uint64_t handle, double* out, int64_t len, int64_t* n_amortization);
+
+/* Writes log(lambda) of the Poisson head (jammy_flows' log_mean_poisson) for n rows of
+ * conditional input (cond_len = n * cond_dim, out_len = n), or the single value of an
+ * unconditional model (cond NULL, cond_len 0, n ignored, out_len 1).
+ * Errors: INVALID_HANDLE, NULL_POINTER (out, cond), ARGUMENT (lengths; a model without
+ * predict_log_normalization). */
+int gj_pdf_log_mean_poisson(uint64_t handle, GJ_CONST double* cond, int64_t n, int64_t cond_len,
+                            double* out, int64_t out_len);
 
 /* Copies the flat parameter vector (jammy_flows' layer-by-layer order) into out; len must be
  * n_params. Errors: INVALID_HANDLE, NULL_POINTER (out, unless n_params is 0), ARGUMENT (len). */
@@ -438,11 +509,18 @@ typedef struct gj_fit_options {
     int64_t patience;     /* if > 0, stop after that many epochs without a better validation
                              loss (default 0: off; needs validation data) */
     double clip_norm;     /* if > 0, rescale each gradient to at most this norm (default 0) */
+    const double* poisson_counts; /* for a model with the Poisson head
+                             (predict_log_normalization): per data row, the number of events of
+                             the observation it belongs to; the loss then adds the extended
+                             likelihood's Poisson term, -log(lambda_i) + lambda_i / counts[i] per
+                             row (NULL: an unconditional model counts the whole data set as one
+                             observation of n events; a conditional one needs counts) */
+    int64_t poisson_counts_len; /* n, or 0 with poisson_counts NULL */
 } gj_fit_options;
 
 /* Initializer of a gj_fit_options with the defaults:
  *   gj_fit_options o = GJ_FIT_OPTIONS_INIT; o.epochs = 50; */
-#define GJ_FIT_OPTIONS_INIT {sizeof(gj_fit_options), 10, 0, 256, 1e-2, 0, 0, 0.0}
+#define GJ_FIT_OPTIONS_INIT {sizeof(gj_fit_options), 10, 0, 256, 1e-2, 0, 0, 0.0, NULL, 0}
 
 /* Progress callback of gj_pdf_fit, called after every optimizer step with the step and epoch
  * (both counted from 1), the batch's mean negative log-likelihood and the most recent
