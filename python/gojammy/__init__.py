@@ -12,6 +12,7 @@ from $GOJAMMY_LIBRARY.
 
 from ._errors import GojammyError, GojammyValueError
 from ._info import info, set_threads
+from ._fully_amortized import fully_amortized_pdf
 from ._pdf import from_bytes, load, pdf
 from ._version import __version__
 
@@ -20,6 +21,7 @@ __all__ = [
     "GojammyValueError",
     "__version__",
     "from_bytes",
+    "fully_amortized_pdf",
     "info",
     "load",
     "pdf",

@@ -75,6 +75,8 @@ class FitOptions(_Versioned):
         ("seed", c_uint64),
         ("patience", c_int64),
         ("clip_norm", c_double),
+        ("poisson_counts", c_void_p),
+        ("poisson_counts_len", c_int64),
     ]
 
 
@@ -168,6 +170,18 @@ PROTOTYPES = {
         ],
     ),
     "gj_pdf_last_error": (c_int, [c_uint64, c_char_p, c_size_t]),
+    "gj_pdf_log_density_amortized": (
+        c_int, [c_uint64, _in, c_int64, c_int64, _in, c_int64, _in, c_int64, _coords, _out, _out, _out, c_int64],
+    ),
+    "gj_pdf_grad_amortized": (
+        c_int,
+        [c_uint64, _in, c_int64, c_int64, _in, c_int64, _in, c_int64, _coords, _out, _out, c_int64, _out, c_int64, _out, c_int64],
+    ),
+    "gj_pdf_sample_amortized": (
+        c_int, [c_uint64, c_int64, _in, c_int64, _in, c_int64, c_uint64, _coords, _out, c_int64, _out, c_int64, _out, _out],
+    ),
+    "gj_pdf_amortization_init": (c_int, [c_uint64, _out, c_int64, _i64p]),
+    "gj_pdf_log_mean_poisson": (c_int, [c_uint64, _in, c_int64, c_int64, _out, c_int64]),
 }
 
 

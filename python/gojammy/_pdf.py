@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 
-from . import _api
+from . import _api, _heads
 from ._arrays import as_rows, as_vector, outputs
 from ._checks import (
     boolean,
@@ -29,11 +29,6 @@ from ._options import options_to_json
 
 # jammy_flows constructor arguments that gojammy accepts only at their upstream defaults.
 _UPSTREAM_DEFAULTS = {
-    "predict_log_normalization": False,
-    "join_poisson_and_pdf_description": False,
-    "hidden_mlp_dims_poisson": "128",
-    "rank_of_mlp_mappings_poisson": 0,
-    "amortize_everything": False,
     "use_as_passthrough_instead_of_pdf": False,
     "skip_mlp_initialization": False,
 }
@@ -115,6 +110,7 @@ class pdf:
         amortization_mlp_highway_mode=0,
         **upstream_kwargs,
     ):
+        heads = _heads.head_settings(upstream_kwargs)
         for name, value in upstream_kwargs.items():
             if name not in _UPSTREAM_DEFAULTS:
                 raise TypeError(f"pdf() got an unexpected keyword argument {name!r}")
@@ -129,6 +125,7 @@ class pdf:
             "amortization_mlp_use_custom_mode": boolean(amortization_mlp_use_custom_mode, "amortization_mlp_use_custom_mode"),
             "amortization_mlp_ranks": _per_sub_manifold(amortization_mlp_ranks, "amortization_mlp_ranks", (str, int)),
             "amortization_mlp_highway_mode": integer(amortization_mlp_highway_mode, "amortization_mlp_highway_mode"),
+            **heads,
         }
         options = options_to_json(options_overwrite)
         handle = ctypes.c_uint64(0)
@@ -160,6 +157,7 @@ class pdf:
         self.amortization_mlp_use_custom_mode = d["amortization_mlp_use_custom_mode"]
         self.amortization_mlp_ranks = d["amortization_mlp_ranks"]
         self.amortization_mlp_highway_mode = d["amortization_mlp_highway_mode"]
+        _heads.adopt(self, d)
         self.total_target_dim_intrinsic = d["dim"]["intrinsic"]
         self.total_target_dim_embedded = d["dim"]["embedding"]
         self.total_base_dim = d["base_dim"]
@@ -208,6 +206,10 @@ class pdf:
 
     @classmethod
     def _from_handle(cls, handle):
+        from ._fully_amortized import fully_amortized_pdf, is_fully_amortized
+
+        if cls is pdf and is_fully_amortized(handle):
+            cls = fully_amortized_pdf
         obj = cls.__new__(cls)
         obj._adopt(handle)
         return obj
@@ -333,44 +335,58 @@ class pdf:
         """Log-density of the rows of x: returns (log_pdf (n,), base_log_pdf (n,), base_positions
         (n, total_base_dim)). x has shape (n, total_target_dim) in default coordinates, or the
         embedding/intrinsic dimension when forced; a 1-D x is one row. Points outside the support
-        get -inf, rows containing NaN get NaN."""
-        if amortization_parameters is not None or only_last:
-            require_default("amortization_parameters", amortization_parameters, None)
+        get -inf, rows containing NaN get NaN. amortization_parameters: (n,
+        total_number_amortizable_params) for a PDF built with amortize_everything=True."""
+        if only_last:
             require_default("only_last", only_last, False)
         coords, dim = self._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
         h = self.handle
         x = as_rows(x, "x", dim)
         n = x.shape[0]
         cond = self._cond_rows(conditional_input, n)
+        amort = _heads.amortization_rows(self, amortization_parameters, n)
         log_pdf, base_log_pdf, base = outputs(n, (None, None, self.total_base_dim))
         if n:
             check(
-                lib().gj_pdf_log_density(
-                    h, x, n, x.size, cond, 0 if cond is None else cond.size, coords, log_pdf, base_log_pdf, base, base.size
+                _heads.call(
+                    "gj_pdf_log_density", amort, (h, x, n, x.size, cond, 0 if cond is None else cond.size),
+                    (coords, log_pdf, base_log_pdf, base, base.size),
                 )
             )
         return log_pdf, base_log_pdf, base
 
     __call__ = forward
 
-    def log_pdf_and_grad(self, x, conditional_input=None, force_embedding_coordinates=False, force_intrinsic_coordinates=False):
+    def log_pdf_and_grad(
+        self,
+        x,
+        conditional_input=None,
+        force_embedding_coordinates=False,
+        force_intrinsic_coordinates=False,
+        amortization_parameters=None,
+    ):
         """Returns (log_pdf (n,), gradient of sum(log_pdf) with respect to the parameters
         (count_parameters(),), gradient with respect to x (n, dim)). Rows with a non-finite
-        log_pdf do not contribute (their grad_x rows are 0, or NaN for NaN rows)."""
+        log_pdf do not contribute (their grad_x rows are 0, or NaN for NaN rows). Given
+        amortization_parameters (amortize_everything), a fourth value follows: the gradient with
+        respect to them, (n, total_number_amortizable_params)."""
         coords, dim = self._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
         h = self.handle
         x = as_rows(x, "x", dim)
         n = x.shape[0]
         cond = self._cond_rows(conditional_input, n)
+        amort = _heads.amortization_rows(self, amortization_parameters, n)
         grad_params = np.zeros(self._n_params)
-        log_pdf, grad_x = outputs(n, (None, dim))
+        log_pdf, grad_x, grad_amort = outputs(n, (None, dim, self._n_amort if amort is not None else 0))
         if n:
             check(
-                lib().gj_pdf_grad(
-                    h, x, n, x.size, cond, 0 if cond is None else cond.size, coords,
-                    log_pdf, grad_params, self._n_params, grad_x, grad_x.size,
+                _heads.call(
+                    "gj_pdf_grad", amort, (h, x, n, x.size, cond, 0 if cond is None else cond.size),
+                    (coords, log_pdf, grad_params, self._n_params, grad_x, grad_x.size), (grad_amort, grad_amort.size),
                 )
             )
+        if amort is not None:
+            return log_pdf, grad_params, grad_x, grad_amort
         return log_pdf, grad_params, grad_x
 
     def sample(
@@ -390,10 +406,10 @@ class pdf:
     ):
         """Draw samples: returns (samples (N, dim), base_samples (N, total_base_dim), log_pdf (N,),
         base_log_pdf (N,)). N = samplesize (alias nsamples) for an unconditional PDF, else one
-        sample per row of conditional_input. The same seed gives the same samples; seed=None draws
-        a seed from numpy's global generator."""
+        sample per row of conditional_input (of amortization_parameters for a PDF built with
+        amortize_everything=True). The same seed gives the same samples; seed=None draws a seed
+        from numpy's global generator."""
         require_default("allow_gradients", allow_gradients, False)
-        require_default("amortization_parameters", amortization_parameters, None)
         require_default("failsafe_crosscheck_tolerance", failsafe_crosscheck_tolerance, None)
         require_default("only_last", only_last, False)
         if dtype is not None and np.dtype(dtype) != np.float64:
@@ -407,14 +423,20 @@ class pdf:
         coords, dim = self._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
         h = self.handle
         cond = self._cond_rows(conditional_input, None)
-        n = cond.shape[0] if cond is not None else positive_int(samplesize, "samplesize", allow_zero=True)
+        amort = _heads.amortization_rows(self, amortization_parameters, None if cond is None else cond.shape[0])
+        if cond is not None:
+            n = cond.shape[0]
+        elif amort is not None:
+            n = amort.shape[0]
+        else:
+            n = positive_int(samplesize, "samplesize", allow_zero=True)
         seed = seed_for(seed)
         samples, base, log_pdf, base_log_pdf = outputs(n, (dim, self.total_base_dim, None, None))
         if n:
             check(
-                lib().gj_pdf_sample(
-                    h, n, cond, 0 if cond is None else cond.size, seed, coords,
-                    samples, samples.size, base, base.size, log_pdf, base_log_pdf,
+                _heads.call(
+                    "gj_pdf_sample", amort, (h, n, cond, 0 if cond is None else cond.size),
+                    (seed, coords, samples, samples.size, base, base.size, log_pdf, base_log_pdf),
                 )
             )
         return samples, base, log_pdf, base_log_pdf
@@ -480,7 +502,9 @@ class pdf:
         """Re-initialize the parameters as jammy_flows: without data the layers' defaults, with
         data (n, total_target_dim) a data-driven start for Euclidean sub-manifolds. Conditioning
         MLPs are damped by damping_factor. Random parts are drawn from seed (None: from numpy's
-        global generator)."""
+        global generator). Returns, as upstream, the desired initial amortization parameters (one
+        row, total_number_amortizable_params) for a PDF built with amortize_everything=True, else
+        None."""
         require_default("mvn_min_max_sv_ratio", mvn_min_max_sv_ratio, 1e-4)
         damping_factor = positive_number(damping_factor, "damping_factor")
         h = self.handle
@@ -488,9 +512,15 @@ class pdf:
         coords, dim = self._coords("default")
         if data is None:
             check(lib().gj_pdf_init_params(h, None, 0, 0, coords, damping_factor, seed))
-            return
-        data = as_rows(data, "data", dim)
-        check(lib().gj_pdf_init_params(h, data, data.shape[0], data.size, coords, damping_factor, seed))
+        else:
+            data = as_rows(data, "data", dim)
+            check(lib().gj_pdf_init_params(h, data, data.shape[0], data.size, coords, damping_factor, seed))
+        return _heads.amortization_init(self)
+
+    def log_mean_poisson(self, conditional_input=None, amortization_parameters=None):
+        """log λ of the Poisson head (predict_log_normalization=True), shape (n, 1) for n rows of
+        conditional input, (1, 1) for an unconditional PDF (jammy_flows' log_mean_poisson)."""
+        return _heads.log_mean_poisson(self, conditional_input, amortization_parameters)
 
     # ------------------------------------------------------------------ training
 
@@ -507,6 +537,7 @@ class pdf:
         *,
         patience=0,
         clip_norm=0.0,
+        poisson_counts=None,
     ):
         """Train by maximum likelihood (Adam on mini-batches of the mean negative log-likelihood).
 
@@ -518,6 +549,12 @@ class pdf:
         is a terminal (True), never (False), or always ("always"); tqdm is used if installed.
         clip_norm > 0 rescales each gradient to at most that norm. Ctrl-C stops training after
         the current step, keeps the parameters and re-raises KeyboardInterrupt.
+
+        With the Poisson head (predict_log_normalization=True) the loss is the extended
+        likelihood's: poisson_counts gives, per data row, the number of events of the observation
+        it belongs to, and each row adds -log λ + λ/count (None: an unconditional PDF counts the
+        whole data set as one observation; a conditional one needs counts). A PDF built with
+        amortize_everything=True has no parameters of its own to train.
 
         Returns {"loss": [mean training loss per epoch], "val_loss": [validation loss per epoch]
         (empty without validation data)}.
@@ -545,6 +582,7 @@ class pdf:
             patience=positive_int(patience, "patience", allow_zero=True),
             clip_norm=non_negative_number(clip_norm, "clip_norm"),
         )
+        counts = _heads.poisson_counts(self, poisson_counts, data.shape[0], opts)  # noqa: F841 - alive during the call
         return run_fit(h, data, cond, val, val_cond, coords, opts, progress)
 
     # ------------------------------------------------------------------ storage

@@ -62,8 +62,8 @@ def test_upstream_kwargs_at_defaults_are_accepted():
 @pytest.mark.parametrize(
     "kwargs",
     [
-        {"predict_log_normalization": True},
-        {"amortize_everything": True},
+        {"use_as_passthrough_instead_of_pdf": True},
+        {"skip_mlp_initialization": True},
     ],
 )
 def test_unsupported_upstream_kwargs(kwargs):
