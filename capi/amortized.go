@@ -21,15 +21,22 @@ func readAmortization(p *flowcore.PDF, ptr *C.double, length, n C.int64_t) ([]fl
 	return rows("amortization", ptr, length, n, p.NumAmortizationParams(), "n_amortization")
 }
 
+// readAmortizedBatch is readBatch followed by readAmortization.
+func readAmortizedBatch(p *flowcore.PDF, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, amort *C.double, amortLen C.int64_t,
+	coordsArg *C.gj_coords) (batch, int, []float64, error) {
+	b, dim, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
+	if err != nil {
+		return b, dim, nil, err
+	}
+	a, err := readAmortization(p, amort, amortLen, n)
+	return b, dim, a, err
+}
+
 // logDensityCall is gj_pdf_log_density with optional amortization parameters, as export name.
 func logDensityCall(name string, id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, amort *C.double, amortLen C.int64_t,
 	coordsArg *C.gj_coords, logPDF, baseLogPDF, base *C.double, baseLen C.int64_t) C.int {
 	return withModel(name, id, shared, func(p *flowcore.PDF) error {
-		b, _, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
-		if err != nil {
-			return err
-		}
-		a, err := readAmortization(p, amort, amortLen, n)
+		b, _, a, err := readAmortizedBatch(p, x, n, xLen, cond, condLen, amort, amortLen, coordsArg)
 		if err != nil {
 			return err
 		}
@@ -52,11 +59,7 @@ func gradCall(name string, id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *
 	coordsArg *C.gj_coords, logPDF, gradParams *C.double, gradParamsLen C.int64_t, gradX *C.double, gradXLen C.int64_t,
 	gradAmort *C.double, gradAmortLen C.int64_t) C.int {
 	return withModel(name, id, shared, func(p *flowcore.PDF) error {
-		b, dim, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
-		if err != nil {
-			return err
-		}
-		a, err := readAmortization(p, amort, amortLen, n)
+		b, dim, a, err := readAmortizedBatch(p, x, n, xLen, cond, condLen, amort, amortLen, coordsArg)
 		if err != nil {
 			return err
 		}

@@ -96,20 +96,7 @@ func perSubManifold(name, one string, list []string, n int) ([]string, error) {
 
 // newMLP builds sub-manifold k's conditioning MLP from in inputs to out layer parameters.
 func (c conditioning) newMLP(cfg Config, k, in, out int) (*nn.MLP, error) {
-	if !cfg.AmortizationMLPUseCustomMode {
-		m := nn.New(in, c.hidden[k], out)
-		return &m, nil
-	}
-	mode := cfg.AmortizationMLPHighwayMode
-	ranks, err := nn.ParseRanks(c.ranks[k], nn.NumMatrices(len(c.hidden[k]), mode))
-	if err != nil {
-		return nil, fmt.Errorf("sub-manifold %d: %w", k, err)
-	}
-	m, err := nn.NewAmortizable(in, c.hidden[k], out, ranks, mode)
-	if err != nil {
-		return nil, fmt.Errorf("sub-manifold %d: %w", k, err)
-	}
-	return &m, nil
+	return newCustomOrPlainMLP(fmt.Sprintf("sub-manifold %d", k), cfg.AmortizationMLPUseCustomMode, in, c.hidden[k], out, c.ranks[k], cfg.AmortizationMLPHighwayMode)
 }
 
 // amortizationJSON is the JSON form of a Config's conditioning settings, with jammy_flows'

@@ -104,6 +104,19 @@ func checkAmortizedRoundTrip(t *testing.T, e harnessEntry) {
 	}
 }
 
+// centralDiff returns the central finite difference (step 1e-6) of f with respect to v[j],
+// restoring v[j].
+func centralDiff(v []float64, j int, f func() float64) float64 {
+	const h = 1e-6
+	orig := v[j]
+	v[j] = orig + h
+	fp := f()
+	v[j] = orig - h
+	fm := f()
+	v[j] = orig
+	return (fp - fm) / (2 * h)
+}
+
 // probeIndices returns up to k sorted random indices below n.
 func probeIndices(n, k int, seed uint64) []int {
 	idx := rand.New(rand.NewPCG(seed, 13)).Perm(n)
@@ -116,7 +129,7 @@ func probeIndices(n, k int, seed uint64) []int {
 // checkAmortizedGradients compares the gradients of Σ log p with respect to the amortization
 // parameters and the points with central finite differences.
 func checkAmortizedGradients(t *testing.T, e harnessEntry) {
-	const n, h = 4, 1e-6
+	const n = 4
 	p, cond, amort := amortizedModel(t, e, n, 4)
 	s, err := p.SampleAmortized(n, cond, amort, 7, flowcore.SavedCoords)
 	if err != nil {
@@ -141,13 +154,7 @@ func checkAmortizedGradients(t *testing.T, e harnessEntry) {
 			grad = g.X
 		}
 		for _, j := range probeIndices(len(v), 30, 11) {
-			orig := v[j]
-			v[j] = orig + h
-			lp := sum()
-			v[j] = orig - h
-			lm := sum()
-			v[j] = orig
-			fd := (lp - lm) / (2 * h)
+			fd := centralDiff(v, j, sum)
 			if math.Abs(grad[j]-fd) > 2e-5*math.Max(1, math.Abs(fd)) {
 				t.Errorf("d/d%s[%d]: analytic %.10g, finite difference %.10g", what, j, grad[j], fd)
 			}
@@ -158,7 +165,7 @@ func checkAmortizedGradients(t *testing.T, e harnessEntry) {
 // checkAmortizedSampleVJP compares the reparameterization gradient of Σ X·seed + Σ log_pdf with
 // respect to the amortization parameters with central finite differences at a fixed seed.
 func checkAmortizedSampleVJP(t *testing.T, e harnessEntry) {
-	const n, h = 4, 1e-6
+	const n = 4
 	p, cond, amort := amortizedModel(t, e, n, 6)
 	dim, _ := p.Dim(flowcore.SavedCoords)
 	rng := rand.New(rand.NewPCG(8, 9))
@@ -183,13 +190,7 @@ func checkAmortizedSampleVJP(t *testing.T, e harnessEntry) {
 		return l
 	}
 	for _, j := range probeIndices(len(amort), 30, 12) {
-		orig := amort[j]
-		amort[j] = orig + h
-		lp := loss()
-		amort[j] = orig - h
-		lm := loss()
-		amort[j] = orig
-		fd := (lp - lm) / (2 * h)
+		fd := centralDiff(amort, j, loss)
 		if math.Abs(g.Amortization[j]-fd) > 1e-4*math.Max(1, math.Abs(fd)) {
 			t.Errorf("sample d/damortization[%d]: analytic %.10g, finite difference %.10g", j, g.Amortization[j], fd)
 		}

@@ -147,14 +147,7 @@ func TestLogMeanPoissonGrad(t *testing.T) {
 			return v
 		}
 		for _, j := range probeIndices(len(params), 30, 3) {
-			const h = 1e-6
-			orig := params[j]
-			params[j] = orig + h
-			fp := f()
-			params[j] = orig - h
-			fm := f()
-			params[j] = orig
-			if fd := (fp - fm) / (2 * h); math.Abs(g[j]-fd) > 1e-6*math.Max(1, math.Abs(fd)) {
+			if fd := centralDiff(params, j, f); math.Abs(g[j]-fd) > 1e-6*math.Max(1, math.Abs(fd)) {
 				t.Errorf("%s d/dparam[%d]: analytic %.10g, finite difference %.10g", s, j, g[j], fd)
 			}
 		}
