@@ -190,6 +190,9 @@ func setAmortization(cfg *flowcore.Config, text string, mlpDimsSet bool) error {
 	if err := json.Unmarshal([]byte(text), &keys); err != nil {
 		return fail(C.GJ_ERR_DEFINITION, "opts.amortization_json: not a JSON object: %v", err)
 	}
+	if _, ok := keys["fully_amortized_pdf"]; ok && (cfg.ConditionalInputDim != 0 || mlpDimsSet) {
+		return fail(C.GJ_ERR_DEFINITION, "opts.amortization_json: fully_amortized_pdf takes conditional_input_dim and the MLP widths inside it; leave the struct fields conditional_input_dim 0 and amortization_mlp_dims NULL")
+	}
 	for key, set := range map[string]bool{"conditional_input_dim": cfg.ConditionalInputDim != 0, "amortization_mlp_dims": mlpDimsSet} {
 		if _, ok := keys[key]; ok && set {
 			return fail(C.GJ_ERR_DEFINITION, "opts.amortization_json: %s is also set in the struct field %s; give it once", key, key)

@@ -284,6 +284,13 @@ func (c *Config) SetAmortizationJSON(data []byte) error {
 	if err := dec.Decode(&a); err != nil {
 		return fmt.Errorf("amortization settings: %w", err)
 	}
+	if a.FullyAmortized != nil {
+		rest := a
+		rest.FullyAmortized = nil
+		if b, err := json.Marshal(rest); err != nil || string(b) != "{}" {
+			return fmt.Errorf("fully_amortized_pdf: give its settings inside it, not beside it (got %s beside it)", b)
+		}
+	}
 	if a.ConditionalInputDim != nil {
 		if err := c.setConditionalJSON(a.ConditionalInputDim); err != nil {
 			return err

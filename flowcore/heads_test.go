@@ -49,6 +49,7 @@ func TestHeadsErrors(t *testing.T) {
 		{"e2+s2", "gg+f", `{"predict_log_normalization":true}`, "predict_log_normalization"},
 		{"e2", "gg", `{"join_poisson_and_pdf_description":true}`, "join_poisson_and_pdf_description"},
 		{"e2", "gg", `{"fully_amortized_pdf":{"conditional_input_dim":0}}`, "conditional_input_dim"},
+		{"e2", "gg", `{"fully_amortized_pdf":{"conditional_input_dim":2},"amortize_everything":true}`, "not beside it"},
 		{"e2", "gg", `{"fully_amortized_pdf":{"conditional_input_dim":2,"amortization_mlp_highway_mode":7}}`, "amortization_mlp_highway_mode"},
 		{"e2", "gg", `{"fully_amortized_pdf":{"conditional_input_dim":2,"amortization_mlp_ranks":"1-2-3-4"}}`, "amortization_mlp_ranks"},
 		{"e2", "gg", `{"conditional_input_dim":2,"predict_log_normalization":true,"amortization_mlp_use_custom_mode":true,"hidden_mlp_dims_poisson":"a"}`, "hidden_mlp_dims_poisson"},

@@ -114,6 +114,10 @@ static void check_fully_amortized(void) {
            "not amortize_everything");
     EXPECT(create("e2", "gg", "{\"fully_amortized_pdf\": {\"conditional_input_dim\": 2, \"amortization_mlp_highway_mode\": 9}}", &h),
            GJ_ERR_DEFINITION, "amortization_mlp_highway_mode");
+    gj_create_options o = GJ_CREATE_OPTIONS_INIT("e2", "gg");
+    o.amortization_json = "{\"fully_amortized_pdf\": {\"conditional_input_dim\": 2}}";
+    o.conditional_input_dim = 2;
+    EXPECT(gj_pdf_create(&o, &h), GJ_ERR_DEFINITION, "fully_amortized_pdf takes conditional_input_dim");
     EXPECT(gj_pdf_free(h), GJ_OK, NULL);
 }
 
