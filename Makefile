@@ -1,6 +1,7 @@
 # gojammy: build and test entry points. The README's two set-up commands are
 #   make quickstart   build, install into a local virtual environment, run examples/quickstart.py
-#   make test         all tests: go test ./... (best kernels, -tags noasm, GOJAMMY_SIMD=generic), the C/C++ examples, pytest
+#   make test         all tests: go test ./... (best kernels, -tags noasm, GOJAMMY_SIMD=generic), the C/C++ examples, pytest,
+#                     the PyTorch bridge with Debian's python3-torch
 # Needs Go, a C/C++ compiler and Python 3; nothing else is installed system-wide.
 
 GO      ?= go
@@ -27,7 +28,7 @@ CXX_PROGRAMS := $(BUILD)/eval_model_cpp
 C_TEST_MODELS := $(BUILD)/model_e2.safetensors $(BUILD)/model_cond_e1e2.safetensors
 C_TEST_MODELS_EXTRA ?=
 
-.PHONY: all lib c-examples check-header test-c test-go test-simd check-generate test-python test quickstart venv clean help
+.PHONY: all lib c-examples check-header test-c test-go test-simd check-generate test-python test-torch test quickstart venv clean help
 
 all: lib
 
@@ -37,7 +38,8 @@ help:
 	@echo "make test-c       check the header and run the C and C++ examples and checks"
 	@echo "make test-simd    the Go tests again with -tags noasm and GOJAMMY_SIMD=generic (simd also purego)"
 	@echo "make check-generate  regenerate simd's assembly with avo and fail on any difference"
-	@echo "make test         go test ./..., test-simd, test-c and pytest"
+	@echo "make test-torch   the PyTorch bridge's tests with Debian's python3-torch (skipped without it)"
+	@echo "make test         go test ./..., test-simd, test-c, pytest and test-torch"
 	@echo "make quickstart   install into $(VENV) and run examples/quickstart.py"
 
 # ---- C library ------------------------------------------------------------------------------
@@ -147,7 +149,24 @@ quickstart: venv
 
 # ---- everything -------------------------------------------------------------------------------
 
-test: test-go test-simd test-c test-python
+# test-torch: the PyTorch bridge (gojammy.torch) with Debian's python3-torch, which is built for
+# the system Python: a second virtual environment that sees the system packages, pytest from
+# PyPI, gojammy from the source tree and the library of `make lib`. Without that torch the target
+# says so and passes (.ci/run installs python3-torch).
+TORCH_PYTHON ?= /usr/bin/python3
+TORCH_VENV   := .venv-torch
+
+test-torch: lib
+	@if $(TORCH_PYTHON) -c 'import torch' 2>/dev/null; then \
+		test -x $(TORCH_VENV)/bin/python || $(TORCH_PYTHON) -m venv --system-site-packages $(TORCH_VENV); \
+		$(TORCH_VENV)/bin/python -m pip install --quiet pytest; \
+		echo "PYTHONPATH=python $(TORCH_VENV)/bin/python -m pytest -q python/tests/test_torch.py"; \
+		PYTHONPATH=python GOJAMMY_LIBRARY=$(abspath $(LIB)) $(TORCH_VENV)/bin/python -m pytest -q python/tests/test_torch.py; \
+	else \
+		echo "test-torch: skipped: $(TORCH_PYTHON) cannot import torch (apt-get install python3-torch)"; \
+	fi
+
+test: test-go test-simd test-c test-python test-torch
 
 clean:
 	rm -rf $(BUILD)

@@ -71,8 +71,8 @@ func gj_pdf_grad(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, 
 		if err != nil {
 			return err
 		}
-		if gradParams != nil && int64(gradParamsLen) != int64(p.NumParams()) {
-			return fail(C.GJ_ERR_ARGUMENT, "grad_params_len: is %d, expected n_params = %d", int64(gradParamsLen), p.NumParams())
+		if err := gradParamsLength(p, gradParams, gradParamsLen); err != nil {
+			return err
 		}
 		if err := outputLength("grad_x", gradX, gradXLen, n, dim, "dim"); err != nil {
 			return err

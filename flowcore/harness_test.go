@@ -159,6 +159,7 @@ func TestHarness(t *testing.T) {
 			checkTapeFree(t, p)
 			checkLogDetJacobian(t, p)
 			checkGradients(t, p)
+			checkSampleGradients(t, p)
 			checkEmbeddingCoordinates(t, p)
 			if d, _ := p.Dim(flowcore.SavedCoords); p.ConditionalDim() == 0 && d <= 2 {
 				checkNormalization(t, p)
@@ -286,58 +287,108 @@ func checkLogDetJacobian(t *testing.T, p *flowcore.PDF) {
 	}
 }
 
-// checkGradients compares the gradients of Σ log p with respect to parameters and points with
-// central finite differences.
+// checkFD compares analytic[j] with the central finite difference of f in v[j] (f reads v) for
+// the indices idx (nil: all), to 2e-5 relative.
+func checkFD(t *testing.T, what string, v []float64, idx []int, analytic []float64, f func() float64) {
+	t.Helper()
+	if idx == nil {
+		idx = make([]int, len(v))
+		for j := range idx {
+			idx[j] = j
+		}
+	}
+	const h = 1e-6
+	for _, j := range idx {
+		orig := v[j]
+		v[j] = orig + h
+		fp := f()
+		v[j] = orig - h
+		fm := f()
+		v[j] = orig
+		fd := (fp - fm) / (2 * h)
+		if math.Abs(analytic[j]-fd) > 2e-5*math.Max(1, math.Abs(fd)) {
+			t.Errorf("d/d%s[%d]: analytic %.10g, finite difference %.10g", what, j, analytic[j], fd)
+		}
+	}
+}
+
+// someIndices returns up to 25 sorted random indices below n.
+func someIndices(n int, seed uint64) []int {
+	idx := rand.New(rand.NewPCG(seed, 13)).Perm(n)
+	if len(idx) > 25 {
+		idx = idx[:25]
+	}
+	sort.Ints(idx)
+	return idx
+}
+
+// checkGradients compares the gradients of Σ w·log p with respect to parameters, points and
+// conditional inputs with central finite differences.
 func checkGradients(t *testing.T, p *flowcore.PDF) {
 	const n = 6
 	x, cond := evalPoints(t, p, n)
-	_, g, err := p.LogDensityGrad(x, n, cond, flowcore.SavedCoords)
+	w := []float64{1, -0.5, 2, 0.75, 1, 0.3}
+	_, g, err := p.LogDensityVJP(x, n, cond, flowcore.SavedCoords, w)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := func() float64 {
 		d, _ := p.LogDensity(x, n, cond, flowcore.SavedCoords)
 		s := 0.0
-		for _, v := range d.LogPDF {
-			s += v
+		for i, v := range d.LogPDF {
+			s += w[i] * v
 		}
 		return s
 	}
 	params := p.Params()
-	rng := rand.New(rand.NewPCG(11, 13))
-	idx := rng.Perm(len(params))
-	if len(idx) > 25 {
-		idx = idx[:25]
+	checkFD(t, "param", params, someIndices(len(params), 11), g.Params, func() float64 {
+		_ = p.SetParams(params)
+		return sum()
+	})
+	_ = p.SetParams(params)
+	checkFD(t, "x", x, nil, g.X, sum)
+	checkFD(t, "cond", cond, nil, g.Cond, sum)
+}
+
+// checkSampleGradients compares the gradients of Σ X·a + Σ log p·b through sampling (the
+// reparameterization gradients, implicit through every root finder) with respect to the
+// parameters, the base draws and the conditional inputs with central finite differences.
+func checkSampleGradients(t *testing.T, p *flowcore.PDF) {
+	const n = 4
+	cond := condRows(p, n, 17)
+	drawn, err := p.Sample(n, cond, 23, flowcore.SavedCoords)
+	if err != nil {
+		t.Fatal(err)
 	}
-	sort.Ints(idx)
-	const h = 1e-6
-	for _, j := range idx {
-		orig := params[j]
-		params[j] = orig + h
-		_ = p.SetParams(params)
-		lp := sum()
-		params[j] = orig - h
-		_ = p.SetParams(params)
-		lm := sum()
-		params[j] = orig
-		_ = p.SetParams(params)
-		fd := (lp - lm) / (2 * h)
-		if math.Abs(g.Params[j]-fd) > 2e-5*math.Max(1, math.Abs(fd)) {
-			t.Errorf("d/dparam[%d]: analytic %.10g, finite difference %.10g", j, g.Params[j], fd)
+	base := drawn.Base
+	dim, _ := p.Dim(flowcore.SavedCoords)
+	seeds := flowcore.SampleSeeds{SeedX: make([]float64, n*dim), SeedLogPDF: []float64{1, -0.5, 0.25, 2}}
+	for i := range seeds.SeedX {
+		seeds.SeedX[i] = math.Cos(float64(i))
+	}
+	_, g, err := p.FromBaseVJP(base, n, cond, flowcore.SavedCoords, seeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss := func() float64 {
+		s, _ := p.FromBase(base, n, cond, flowcore.SavedCoords)
+		v := 0.0
+		for i, x := range s.X {
+			v += x * seeds.SeedX[i]
 		}
-	}
-	for j := range x {
-		orig := x[j]
-		x[j] = orig + h
-		lp := sum()
-		x[j] = orig - h
-		lm := sum()
-		x[j] = orig
-		fd := (lp - lm) / (2 * h)
-		if math.Abs(g.X[j]-fd) > 2e-5*math.Max(1, math.Abs(fd)) {
-			t.Errorf("d/dx[%d]: analytic %.10g, finite difference %.10g", j, g.X[j], fd)
+		for i, l := range s.LogPDF {
+			v += l * seeds.SeedLogPDF[i]
 		}
+		return v
 	}
+	params := p.Params()
+	checkFD(t, "param (sampling)", params, someIndices(len(params), 19), g.Params, func() float64 {
+		_ = p.SetParams(params)
+		return loss()
+	})
+	_ = p.SetParams(params)
+	checkFD(t, "base", base, nil, g.Base, loss)
+	checkFD(t, "cond (sampling)", cond, nil, g.Cond, loss)
 }
 
 // checkEmbeddingCoordinates: densities and samples in embedding coordinates agree with intrinsic

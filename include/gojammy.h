@@ -68,8 +68,8 @@
  *   outputs for that row only. Neither is an error.
  *
  * Threads.  All functions may be called from any thread. On one handle, evaluation functions
- *   (gj_pdf_dims, gj_pdf_describe, gj_pdf_log_density, gj_pdf_grad, gj_pdf_sample,
- *   gj_pdf_get_params, gj_pdf_get_embedding_flags, gj_pdf_transform_target_space, gj_pdf_save,
+ *   (gj_pdf_dims, gj_pdf_describe, gj_pdf_log_density, gj_pdf_grad, gj_pdf_log_density_vjp,
+ *   gj_pdf_sample, gj_pdf_sample_vjp, gj_pdf_get_params, gj_pdf_get_embedding_flags, gj_pdf_transform_target_space, gj_pdf_save,
  *   gj_pdf_save_buffer) may run concurrently with each other. Modifying functions
  *   (gj_pdf_set_params, gj_pdf_init_params, gj_pdf_fit, gj_pdf_free) are exclusive: they wait
  *   for running calls on that handle to finish, and other calls on that handle wait for them.
@@ -360,6 +360,21 @@ int gj_pdf_grad(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
                 double* log_pdf, double* grad_params, int64_t grad_params_len, double* grad_x,
                 int64_t grad_x_len);
 
+/* Vector-Jacobian product of the log-density, the backward step for another automatic
+ * differentiation system (e.g. PyTorch): log p(x) of n points and the gradients of
+ * sum_i weights[i] * log p(x_i) with respect to the parameters, the points and the conditional
+ * inputs (rows with a non-finite log p do not contribute; their grad_x and grad_cond rows are 0,
+ * or NaN for rows with NaN). Arguments as in gj_pdf_grad, plus:
+ *   weights      n values, the gradient of a loss with respect to log_pdf; weights_len must be
+ *                n (NULL with weights_len 0: all ones, as gj_pdf_grad)
+ *   grad_cond    out, n x cond_dim; grad_cond_len must be n * cond_dim     (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
+int gj_pdf_log_density_vjp(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
+                           GJ_CONST double* cond, int64_t cond_len, GJ_CONST gj_coords* coords,
+                           GJ_CONST double* weights, int64_t weights_len, double* log_pdf,
+                           double* grad_params, int64_t grad_params_len, double* grad_x,
+                           int64_t grad_x_len, double* grad_cond, int64_t grad_cond_len);
+
 /* Draws n samples (jammy_flows' sample() -> samples, base_samples, log_pdf, base_log_pdf).
  * The same seed gives the same samples, whatever the number of threads.
  *   cond          for a conditional model: n x cond_dim (one sample per row), cond_len =
@@ -373,6 +388,26 @@ int gj_pdf_grad(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
 int gj_pdf_sample(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t cond_len,
                   uint64_t seed, GJ_CONST gj_coords* coords, double* samples, int64_t samples_len,
                   double* base, int64_t base_len, double* log_pdf, double* base_log_pdf);
+
+/* Vector-Jacobian product of sampling (reparameterization gradients: the base draws held fixed,
+ * implicit-function gradients through every root finder): draws n samples as gj_pdf_sample does
+ * (the same seed gives the same samples) and returns the gradients of
+ * sum(samples * d_samples) + sum(log_pdf * d_log_pdf) with respect to the parameters, the
+ * conditional inputs and the base draws. Arguments as in gj_pdf_sample, plus:
+ *   d_samples    n x dim, the gradient of a loss with respect to the samples; d_samples_len
+ *                must be n * dim (NULL with length 0: zero)
+ *   d_log_pdf    n values, the gradient with respect to log_pdf; d_log_pdf_len must be n
+ *                (NULL with length 0: zero)
+ *   grad_params  out, n_params values; grad_params_len must be n_params  (may be NULL)
+ *   grad_cond    out, n x cond_dim; grad_cond_len must be n * cond_dim   (may be NULL)
+ *   grad_base    out, n x base_dim; grad_base_len must be n * base_dim   (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
+int gj_pdf_sample_vjp(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t cond_len,
+                      uint64_t seed, GJ_CONST gj_coords* coords, GJ_CONST double* d_samples,
+                      int64_t d_samples_len, GJ_CONST double* d_log_pdf, int64_t d_log_pdf_len,
+                      double* samples, int64_t samples_len, double* log_pdf, double* grad_params,
+                      int64_t grad_params_len, double* grad_cond, int64_t grad_cond_len,
+                      double* grad_base, int64_t grad_base_len);
 
 /* Copies the flat parameter vector (jammy_flows' layer-by-layer order) into out; len must be
  * n_params. Errors: INVALID_HANDLE, NULL_POINTER (out, unless n_params is 0), ARGUMENT (len). */
