@@ -23,6 +23,10 @@ type harnessEntry struct {
 	amort string
 	// rtTol loosens the round-trip tolerance (default 1e-9) for layers with iterative inverses.
 	rtTol float64
+	// smallCond draws conditional inputs N(0, 1) instead of N(0, 100²): for custom MLPs, whose
+	// linear highway paths would carry ×100 inputs (with the harness's perturbed weights) to
+	// layer parameters far outside any trained range.
+	smallCond bool
 }
 
 // harnessEntries lists every layer and option group with multi-layer and multi-manifold PDFs.
@@ -91,11 +95,19 @@ var harnessEntries = []harnessEntry{
 	{name: "s2_e1", pdf: "s2+e1", flow: "f+g", mlp: "16"},
 	{name: "s2_n_conditional_sub", pdf: "e1+s2", flow: "g+n", mlp: "16"},
 	{name: "cond_s2_f", pdf: "s2", flow: "ff", cond: 2, mlp: "16"},
-	{name: "cond_list_custom_h3", pdf: "e2+s2", flow: "gg+f", amort: `{"conditional_input_dim":[2,null],"amortization_mlp_dims":["16","8"],` +
+	{name: "cond_list_custom_h3", pdf: "e2+s2", flow: "gg+f", smallCond: true, amort: `{"conditional_input_dim":[2,null],"amortization_mlp_dims":["16","8"],` +
 		`"amortization_mlp_use_custom_mode":true,"amortization_mlp_ranks":["2-3-1",0],"amortization_mlp_highway_mode":3}`},
-	{name: "cond_custom_h4_lowrank", pdf: "e1+s2", flow: "g+f", cond: 3, amort: `{"amortization_mlp_use_custom_mode":true,` +
+	{name: "cond_custom_h4_lowrank", pdf: "e1+s2", flow: "g+f", cond: 3, smallCond: true, amort: `{"amortization_mlp_use_custom_mode":true,` +
 		`"amortization_mlp_dims":"16-8","amortization_mlp_ranks":2,"amortization_mlp_highway_mode":4}`},
 	{name: "cond_list_default", pdf: "i1+e1", flow: "r+g", mlp: "8", amort: `{"conditional_input_dim":[1,2]}`},
+	// Every layer family once more as a conditional layer (its parameters from the MLP).
+	{name: "cond_e2_gt", pdf: "e2", flow: "gt", cond: 2, mlp: "8", options: `{"t":{"cov_type":"full"}}`},
+	{name: "cond_e2_gx", pdf: "e2", flow: "gx", cond: 2, mlp: "8", options: `{"x":{"add_offset":1}}`},
+	{name: "cond_i1_z", pdf: "i1_-2.0_5.0", flow: "z", cond: 2, mlp: "8"},
+	{name: "cond_s1_m", pdf: "s1", flow: "m", cond: 2, mlp: "8"},
+	{name: "cond_s1_o", pdf: "s1", flow: "o", cond: 2, mlp: "8"},
+	{name: "cond_s2_y", pdf: "s2", flow: "y", cond: 2, mlp: "8", options: `{"y":{"add_rotation":1}}`},
+	{name: "cond_s2_n", pdf: "s2", flow: "n", cond: 2, mlp: "8", rtTol: 1e-7},
 }
 
 // recommendedF is the f option set jammy_flows' docs recommend for S2 (§15 of the reference).
@@ -139,6 +151,11 @@ func harnessModel(t *testing.T, e harnessEntry) *flowcore.PDF {
 	return p
 }
 
+// condScale is the scale of the conditional inputs of the entry under test: 100 as upstream's
+// tests scale them (large inputs saturate the conditioning MLPs' activations), 1 for smallCond.
+var condScale = 100.0
+
+// condRows draws n rows of conditional input, N(0, condScale²).
 func condRows(p *flowcore.PDF, n int, seed uint64) []float64 {
 	if p.ConditionalDim() == 0 {
 		return nil
@@ -146,7 +163,7 @@ func condRows(p *flowcore.PDF, n int, seed uint64) []float64 {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	c := make([]float64, n*p.ConditionalDim())
 	for i := range c {
-		c[i] = rng.NormFloat64()
+		c[i] = condScale * rng.NormFloat64()
 	}
 	return c
 }
@@ -154,6 +171,10 @@ func condRows(p *flowcore.PDF, n int, seed uint64) []float64 {
 func TestHarness(t *testing.T) {
 	for _, e := range harnessEntries {
 		t.Run(e.name, func(t *testing.T) {
+			condScale = 100
+			if e.smallCond {
+				condScale = 1
+			}
 			p := harnessModel(t, e)
 			checkRoundTrip(t, p, e)
 			checkTapeFree(t, p)
