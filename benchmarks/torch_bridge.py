@@ -30,6 +30,10 @@ class Config:
 
     pdf_defs, flow_defs, cond_dim = "e1", "gg", 4
 
+    @staticmethod
+    def kwargs():
+        return {"conditional_input_dim": 4}
+
 
 def data(n, rng):
     """d uniform on [-1, 1]², x | d ~ N(sin 2d₀ + d₁/2, (0.2 + 0.3|d₀|)²); returns d, x and the
