@@ -29,7 +29,16 @@ func gradParamsLength(p *flowcore.PDF, ptr *C.double, length C.int64_t) error {
 func gj_pdf_log_density_vjp(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg *C.gj_coords,
 	weights *C.double, weightsLen C.int64_t, logPDF, gradParams *C.double, gradParamsLen C.int64_t, gradX *C.double, gradXLen C.int64_t,
 	gradCond *C.double, gradCondLen C.int64_t) C.int {
-	return withModel("gj_pdf_log_density_vjp", id, shared, func(p *flowcore.PDF) error {
+	return logDensityVJP("gj_pdf_log_density_vjp", id, x, n, xLen, cond, condLen, coordsArg, weights, weightsLen, logPDF,
+		gradParams, gradParamsLen, gradX, gradXLen, gradCond, gradCondLen)
+}
+
+// logDensityVJP is gj_pdf_log_density_vjp under the name of the calling C function (gj_pdf_grad
+// is the product with weights of one and without the conditional-input gradient).
+func logDensityVJP(name string, id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg *C.gj_coords,
+	weights *C.double, weightsLen C.int64_t, logPDF, gradParams *C.double, gradParamsLen C.int64_t, gradX *C.double, gradXLen C.int64_t,
+	gradCond *C.double, gradCondLen C.int64_t) C.int {
+	return withModel(name, id, shared, func(p *flowcore.PDF) error {
 		b, dim, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
 		if err != nil {
 			return err
