@@ -54,14 +54,15 @@ func (p *PDF) checkCond(cond []float64, n int) error {
 	return nil
 }
 
-// sanitize classifies the rows of a block: 0 valid, 1 outside the support, 2 contains NaN.
+// sanitize classifies the rows of a block into status (one entry per row): 0 valid, 1 outside
+// the support, 2 contains NaN.
 // Invalid rows of xs (a copy) are replaced by centerRow so that the computation stays finite; the
 // caller overwrites their outputs.
-func (p *PDF) sanitize(xs []float64, rows int, cond []float64, l layout) []byte {
-	d, cd := p.width(l), p.condWidth
-	status := make([]byte, rows)
+func (p *PDF) sanitize(status []byte, xs []float64, cond []float64, l layout) {
+	d, cd, rows := p.width(l), p.condWidth, len(status)
+	clear(status)
 	if p.allValid(xs, cond, l) {
-		return status
+		return
 	}
 	var center []float64 // the stand-in row, made at the first invalid row
 	// Per sub-manifold: its width in these coordinates, and whether every finite point is in its
@@ -116,7 +117,6 @@ func (p *PDF) sanitize(xs []float64, rows int, cond []float64, l layout) []byte 
 			}
 		}
 	}
-	return status
 }
 
 // allValid reports whether every row of a block is valid: all values of xs and cond finite and
@@ -239,15 +239,18 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool, 
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	dim, bd, cd := p.width(l), p.BaseDim(), p.condWidth
-	res := Density{LogPDF: make([]float64, n), BaseLogPDF: make([]float64, n), Base: make([]float64, n*bd)}
-	var g Gradients
+	out := make([]float64, n*(2+bd)) // one allocation for the three results
+	res := Density{LogPDF: out[:n:n], BaseLogPDF: out[n : 2*n : 2*n], Base: out[2*n:]}
+	// gx, gCond and blockGrads are set before the blocks run and only read by them (captured by
+	// value: no heap cell for the single-event path).
+	var gx, gCond []float64
 	var blockGrads [][]float64
 	size := blockRows
 	if grad {
 		size = gradBlockRows
-		g.X = make([]float64, n*dim)
+		gx = make([]float64, n*dim)
 		if cd > 0 {
-			g.Cond = make([]float64, n*cd)
+			gCond = make([]float64, n*cd)
 		}
 		blockGrads = make([][]float64, (n+size-1)/size)
 	}
@@ -268,7 +271,9 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool, 
 			}
 			cs = cn.Val
 		}
-		status := p.sanitize(xn.Val, rows, cs, l)
+		var statusBuf [max(blockRows, gradBlockRows)]byte
+		status := statusBuf[:rows]
+		p.sanitize(status, xn.Val, cs, l)
 		logp, baseLogp, base := p.densityBlock(params, xn, cn, l)
 		copy(res.LogPDF[lo:hi], logp.Val)
 		copy(res.BaseLogPDF[lo:hi], baseLogp.Val)
@@ -299,9 +304,9 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool, 
 			t.Backward(logp, seed)
 		}
 		blockGrads[b] = blockGrad(params.Grad())
-		rowGrads(g.X[lo*dim:hi*dim], xn.Grad(), status, dim)
+		rowGrads(gx[lo*dim:hi*dim], xn.Grad(), status, dim)
 		if cn != nil {
-			rowGrads(g.Cond[lo*cd:hi*cd], cn.Grad(), status, cd)
+			rowGrads(gCond[lo*cd:hi*cd], cn.Grad(), status, cd)
 		}
 		return nil
 	})
@@ -309,9 +314,9 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, c Coords, grad bool, 
 		return Density{}, Gradients{}, err
 	}
 	if grad {
-		g.Params = sumBlockGrads(p.nParams, blockGrads)
+		return res, Gradients{Params: sumBlockGrads(p.nParams, blockGrads), X: gx, Cond: gCond}, nil
 	}
-	return res, g, nil
+	return res, Gradients{}, nil
 }
 
 // rowGrads copies the per-row gradients of a block (rows of width w) to dst: valid rows as

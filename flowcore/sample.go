@@ -117,7 +117,9 @@ func (p *PDF) sample(n int, cond []float64, base baseSource, c Coords, seeds *Sa
 			return Samples{}, SampleGradients{}, fmt.Errorf("seed for log_pdf: got %d values, want %d", len(seeds.SeedLogPDF), n)
 		}
 	}
-	out := Samples{X: make([]float64, n*dim), Base: make([]float64, n*bd), LogPDF: make([]float64, n), BaseLogPDF: make([]float64, n)}
+	buf := make([]float64, n*(dim+bd+2)) // one allocation for the four results
+	out := Samples{X: buf[: n*dim : n*dim], Base: buf[n*dim : n*(dim+bd) : n*(dim+bd)],
+		LogPDF: buf[n*(dim+bd) : n*(dim+bd+1) : n*(dim+bd+1)], BaseLogPDF: buf[n*(dim+bd+1):]}
 	grad := seeds != nil
 	var g SampleGradients
 	var blockGrads [][]float64
