@@ -28,7 +28,7 @@ CXX_PROGRAMS := $(BUILD)/eval_model_cpp
 C_TEST_MODELS := $(BUILD)/model_e2.safetensors $(BUILD)/model_cond_e1e2.safetensors
 C_TEST_MODELS_EXTRA ?=
 
-.PHONY: all lib c-examples check-header test-c install test-install test-go test-simd check-generate test-python test-torch test quickstart venv clean help
+.PHONY: all lib c-examples check-header test-c install test-install test-go test-simd check-generate test-python test-torch test-wheel test quickstart venv clean help
 
 all: lib
 
@@ -38,6 +38,7 @@ help:
 	@echo "make test-c       check the header and run the C and C++ examples and checks"
 	@echo "make install      install library, headers, pkg-config and CMake files (PREFIX=/usr/local)"
 	@echo "make test-install install into build/prefix, build and run examples/install with CMake and pkg-config"
+	@echo "make test-wheel   python -m build (sdist, then the wheel from it); install the wheel without Go; smoke test"
 	@echo "make test-simd    the Go tests again with -tags noasm and GOJAMMY_SIMD=generic (simd also purego)"
 	@echo "make check-generate  regenerate simd's assembly with avo and fail on any difference"
 	@echo "make test-torch   the PyTorch bridge's tests with Debian's python3-torch (skipped without it)"
@@ -148,6 +149,24 @@ test-install:
 	$(BUILD)/app-pkgconfig
 	@readelf -d $(BUILD)/app-pkgconfig | grep -q 'NEEDED.*\[$(SONAME)\]' || { echo "app-pkgconfig does not link $(SONAME)"; exit 1; }
 
+# ---- Wheel ---------------------------------------------------------------------------------
+# test-wheel: `python -m build` makes the sdist and from it (so from source) the wheel, tagged
+# manylinux_2_<glibc>_<arch> with the library inside; the wheel installs into a fresh virtual
+# environment with no Go on PATH and passes a smoke test there.
+WHEEL_DIR := $(BUILD)/wheel
+WHEEL_PATH := /usr/bin:/bin
+
+test-wheel: venv
+	rm -rf $(WHEEL_DIR)
+	$(VPY) -m pip install --quiet build
+	$(VPY) -m build --outdir $(WHEEL_DIR) . >/dev/null
+	$(PYTHON) -m venv $(WHEEL_DIR)/venv
+	cd / && env -u GOJAMMY_LIBRARY PATH=$(WHEEL_PATH) $(abspath $(WHEEL_DIR))/venv/bin/python -m pip install --quiet $(abspath $(WHEEL_DIR))/gojammy-*-manylinux_*.whl
+	cd / && env -u GOJAMMY_LIBRARY PATH=$(WHEEL_PATH) $(abspath $(WHEEL_DIR))/venv/bin/python -c \
+		'import shutil, gojammy; assert shutil.which("go") is None; p = gojammy.pdf("e2+s2", "gg+f", seed=1); \
+		s = p.sample(samplesize=100, seed=2); assert abs(p(s[0])[0] - s[2]).max() < 1e-9; \
+		print("wheel:", gojammy.info()["library_path"], gojammy.__version__)'
+
 # ---- Go ---------------------------------------------------------------------------------------
 
 test-go:
@@ -215,7 +234,7 @@ test-torch: lib
 		echo "test-torch: skipped: $(TORCH_PYTHON) cannot import torch (apt-get install python3-torch)"; \
 	fi
 
-test: test-go test-simd test-c test-install test-python test-torch
+test: test-go test-simd test-c test-install test-python test-torch test-wheel
 
 clean:
 	rm -rf $(BUILD)
