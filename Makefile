@@ -28,7 +28,7 @@ CXX_PROGRAMS := $(BUILD)/eval_model_cpp
 C_TEST_MODELS := $(BUILD)/model_e2.safetensors $(BUILD)/model_cond_e1e2.safetensors
 C_TEST_MODELS_EXTRA ?=
 
-.PHONY: all lib c-examples check-header test-c install test-install test-go test-simd check-generate test-python test-torch test-wheel test quickstart venv clean help
+.PHONY: all lib c-examples check-header test-c install test-install test-go test-simd check-generate test-python test-torch test-wheel test-root test-root-if-installed test quickstart venv clean help
 
 all: lib
 
@@ -38,6 +38,7 @@ help:
 	@echo "make test-c       check the header and run the C and C++ examples and checks"
 	@echo "make install      install library, headers, pkg-config and CMake files (PREFIX=/usr/local)"
 	@echo "make test-install install into build/prefix, build and run examples/install with CMake and pkg-config"
+	@echo "make test-root    the ROOT macros (examples/root) in real ROOT from PyPI (installs .venv-root)"
 	@echo "make test-wheel   python -m build (sdist, then the wheel from it); install the wheel without Go; smoke test"
 	@echo "make test-simd    the Go tests again with -tags noasm and GOJAMMY_SIMD=generic (simd also purego)"
 	@echo "make check-generate  regenerate simd's assembly with avo and fail on any difference"
@@ -149,6 +150,25 @@ test-install:
 	$(BUILD)/app-pkgconfig
 	@readelf -d $(BUILD)/app-pkgconfig | grep -q 'NEEDED.*\[$(SONAME)\]' || { echo "app-pkgconfig does not link $(SONAME)"; exit 1; }
 
+# ---- ROOT ----------------------------------------------------------------------------------
+# test-root: the macros of examples/root inside real ROOT (PyPI's ROOT 6.40 wheel for CPython
+# 3.11, about 700 MB installed into .venv-root): sampling into a TTree, a log_pdf column with
+# RDataFrame, a trained flow as a RooFit signal shape. `make test` runs it when .venv-root has
+# ROOT; .ci/run runs it always.
+ROOT_VENV := .venv-root
+
+test-root: lib
+	test -x $(ROOT_VENV)/bin/python || $(PYTHON) -m venv $(ROOT_VENV)
+	$(ROOT_VENV)/bin/python -m pip install --quiet root numpy pytest
+	PYTHONPATH=python GOJAMMY_LIBRARY=$(abspath $(LIB)) $(ROOT_VENV)/bin/python -m pytest -q python/tests/test_root.py
+
+test-root-if-installed:
+	@if test -x $(ROOT_VENV)/bin/python && $(ROOT_VENV)/bin/python -c 'import ROOT' 2>/dev/null; then \
+		$(MAKE) --no-print-directory test-root; \
+	else \
+		echo "test-root: skipped: no ROOT in $(ROOT_VENV) (make test-root installs it)"; \
+	fi
+
 # ---- Wheel ---------------------------------------------------------------------------------
 # test-wheel: `python -m build` makes the sdist and from it (so from source) the wheel, tagged
 # manylinux_2_<glibc>_<arch> with the library inside; the wheel installs into a fresh virtual
@@ -234,7 +254,7 @@ test-torch: lib
 		echo "test-torch: skipped: $(TORCH_PYTHON) cannot import torch (apt-get install python3-torch)"; \
 	fi
 
-test: test-go test-simd test-c test-install test-python test-torch test-wheel
+test: test-go test-simd test-c test-install test-python test-torch test-wheel test-root-if-installed
 
 clean:
 	rm -rf $(BUILD)
