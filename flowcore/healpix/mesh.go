@@ -1,0 +1,283 @@
+package healpix
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Mesh is a multi-resolution HEALPix mesh: disjoint NESTED pixels of possibly different orders
+// that together cover the sphere. Cell i is pixel Pix[i] of order Order[i]; the four children of
+// pixel p of order k are pixels 4p..4p+3 of order k+1.
+type Mesh struct {
+	Order []int8
+	Pix   []int64
+}
+
+// Uniform returns the mesh of all 12·4^order pixels of one order, in NESTED order.
+func Uniform(order int) Mesh {
+	n := NPix(order)
+	m := Mesh{Order: make([]int8, n), Pix: make([]int64, n)}
+	for i := range m.Pix {
+		m.Order[i], m.Pix[i] = int8(order), int64(i)
+	}
+	return m
+}
+
+// Len is the number of cells.
+func (m Mesh) Len() int { return len(m.Pix) }
+
+// Area is the solid angle of cell i in steradians.
+func (m Mesh) Area(i int) float64 { return PixelArea(int(m.Order[i])) }
+
+// Centres writes the centres of the cells lo..hi-1 to theta[0:hi-lo] and phi[0:hi-lo].
+func (m Mesh) Centres(lo, hi int, theta, phi []float64) {
+	for i := lo; i < hi; i++ {
+		theta[i-lo], phi[i-lo] = Centre(int(m.Order[i]), m.Pix[i])
+	}
+}
+
+// Refine returns the mesh in which every cell i with split[i] is replaced by its four children
+// (in place of the parent, in NESTED order); other cells are kept. It returns the number of
+// split cells as well.
+func (m Mesh) Refine(split []bool) (Mesh, int) {
+	n := 0
+	for _, s := range split {
+		if s {
+			n++
+		}
+	}
+	out := Mesh{Order: make([]int8, 0, m.Len()+3*n), Pix: make([]int64, 0, m.Len()+3*n)}
+	for i, p := range m.Pix {
+		if !split[i] {
+			out.Order, out.Pix = append(out.Order, m.Order[i]), append(out.Pix, p)
+			continue
+		}
+		k := m.Order[i] + 1
+		out.Order = append(out.Order, k, k, k, k)
+		out.Pix = append(out.Pix, 4*p, 4*p+1, 4*p+2, 4*p+3)
+	}
+	return out, n
+}
+
+// AdaptiveOptions controls Adaptive.
+type AdaptiveOptions struct {
+	// StartOrder is the order of the initial uniform mesh.
+	StartOrder int
+	// MaxOrder is the finest order a cell may reach.
+	MaxOrder int
+	// MaxCellMass is the largest probability a cell may carry (its density at the centre times
+	// its area, relative to the sum over the mesh) before it is split.
+	MaxCellMass float64
+	// MaxCells stops refining once the mesh has at least this many cells (0: no limit).
+	MaxCells int
+	// MaxCellError is the largest change of a cell's mass (relative to the total), between its
+	// own midpoint value and the mean of its four children, that counts as converged.
+	MaxCellError float64
+	// MaxPointsPerCell is the largest number of the guide points given to Adaptive that a cell
+	// may contain before it is split (samples of the density find its modes even where the
+	// initial mesh is too coarse to see them).
+	MaxPointsPerCell int
+}
+
+// DefaultAdaptiveOptions are the settings of the coverage scans: order 3 (768 cells of 7.3°)
+// refined to cells of at most 2·10^-4 of the probability and 5 guide points, with midpoint
+// masses converged to 10^-6, down to order 13 (nside 8192).
+func DefaultAdaptiveOptions() AdaptiveOptions {
+	return AdaptiveOptions{StartOrder: 3, MaxOrder: 13, MaxCellMass: 2e-4, MaxCellError: 1e-6, MaxCells: 400000, MaxPointsPerCell: 5}
+}
+
+func (o AdaptiveOptions) check() error {
+	switch {
+	case o.StartOrder < 0 || o.StartOrder > MaxOrder:
+		return fmt.Errorf("start order: must be in [0, %d], got %d", MaxOrder, o.StartOrder)
+	case o.MaxOrder < o.StartOrder || o.MaxOrder > MaxOrder:
+		return fmt.Errorf("max order: must be in [start order %d, %d], got %d", o.StartOrder, MaxOrder, o.MaxOrder)
+	case !(o.MaxCellMass > 0 && o.MaxCellMass <= 1):
+		return fmt.Errorf("max cell mass: must be in (0, 1], got %g", o.MaxCellMass)
+	case !(o.MaxCellError > 0):
+		return fmt.Errorf("max cell error: must be > 0, got %g", o.MaxCellError)
+	case o.MaxCells < 0:
+		return fmt.Errorf("max cells: must be >= 0, got %d", o.MaxCells)
+	case o.MaxPointsPerCell < 1:
+		return fmt.Errorf("max points per cell: must be >= 1, got %d", o.MaxPointsPerCell)
+	}
+	return nil
+}
+
+// LogDensityFunc evaluates a log-density (with respect to solid angle) at the points
+// (theta[i], phi[i]) into logp[i].
+type LogDensityFunc func(theta, phi, logp []float64) error
+
+// Adaptive builds an equal-area multi-resolution mesh for a density: it starts from the uniform
+// mesh of StartOrder and splits, round by round, every cell that
+//   - carries more than MaxCellMass of the probability (density at the centre times area,
+//     normalized over the mesh),
+//   - contains more than MaxPointsPerCell of the guide points (θ, φ) = (guideTheta[i],
+//     guidePhi[i]) (typically samples of the density, which find its modes where the initial
+//     mesh is too coarse to see them; none may be given), or
+//   - came from a parent whose mass differed from its four children's by more than
+//     MaxCellError of the total (the midpoint rule is not converged there),
+//
+// and keeps the mesh 2:1 balanced, until no cell qualifies, the cells reach MaxOrder or the mesh
+// holds MaxCells cells. Only new cells are evaluated. It returns the mesh and the log-density at
+// its cell centres.
+func Adaptive(opt AdaptiveOptions, guideTheta, guidePhi []float64, f LogDensityFunc) (Mesh, []float64, error) {
+	if err := opt.check(); err != nil {
+		return Mesh{}, nil, err
+	}
+	if len(guideTheta) != len(guidePhi) {
+		return Mesh{}, nil, fmt.Errorf("guide points: %d colatitudes but %d longitudes", len(guideTheta), len(guidePhi))
+	}
+	// the guide points' pixels at the finest order, sorted: a cell's points are a contiguous range
+	guide := make([]int64, len(guideTheta))
+	for i, th := range guideTheta {
+		guide[i] = Pixel(opt.MaxOrder, th, guidePhi[i])
+	}
+	slices.Sort(guide)
+	m := Uniform(opt.StartOrder)
+	logp := make([]float64, m.Len())
+	theta, phi := make([]float64, m.Len()), make([]float64, m.Len())
+	m.Centres(0, m.Len(), theta, phi)
+	if err := f(theta, phi, logp); err != nil {
+		return Mesh{}, nil, err
+	}
+	unresolved := make([]bool, m.Len())
+	var split []bool
+	var queue []int
+	for opt.MaxCells == 0 || m.Len() < opt.MaxCells {
+		lmax, total := MeshMass(m, logp)
+		if total == 0 {
+			break
+		}
+		split = append(split[:0], make([]bool, m.Len())...)
+		queue = queue[:0]
+		for i, lp := range logp {
+			if int(m.Order[i]) < opt.MaxOrder && (unresolved[i] || math.Exp(lp-lmax)*m.Area(i) > opt.MaxCellMass*total ||
+				pointsIn(guide, opt.MaxOrder, int(m.Order[i]), m.Pix[i]) > opt.MaxPointsPerCell) {
+				split[i] = true
+				queue = append(queue, i)
+			}
+		}
+		if len(queue) == 0 {
+			break
+		}
+		m.balance(split, queue, opt.MaxOrder)
+		var n int
+		parent := m
+		m, n = m.Refine(split)
+		// evaluate the children's centres in one call, then place them in the new mesh
+		theta, phi = grow(theta, 4*n), grow(phi, 4*n)
+		vals := make([]float64, 4*n)
+		for j, c, i := 0, 0, 0; i < len(split); i++ {
+			if split[i] {
+				m.Centres(j, j+4, theta[c:c+4], phi[c:c+4])
+				j, c = j+4, c+4
+			} else {
+				j++
+			}
+		}
+		if err := f(theta, phi, vals); err != nil {
+			return Mesh{}, nil, err
+		}
+		newLogp := make([]float64, m.Len())
+		newUnresolved := make([]bool, m.Len())
+		j, c := 0, 0
+		for i, s := range split {
+			if !s {
+				newLogp[j] = logp[i]
+				j++
+				continue
+			}
+			kids := vals[c : c+4]
+			copy(newLogp[j:j+4], kids)
+			// the parent's midpoint mass against its children's: a large change means unresolved
+			mean := (math.Exp(kids[0]-lmax) + math.Exp(kids[1]-lmax) + math.Exp(kids[2]-lmax) + math.Exp(kids[3]-lmax)) / 4
+			if math.Abs(mean-math.Exp(logp[i]-lmax))*parent.Area(i) > opt.MaxCellError*total {
+				newUnresolved[j], newUnresolved[j+1], newUnresolved[j+2], newUnresolved[j+3] = true, true, true, true
+			}
+			j, c = j+4, c+4
+		}
+		logp, unresolved = newLogp, newUnresolved
+	}
+	return m, logp, nil
+}
+
+// MeshMass returns the largest finite log-density of the mesh and Σ exp(logp - max)·area.
+func MeshMass(m Mesh, logp []float64) (lmax, total float64) {
+	lmax = math.Inf(-1)
+	for _, lp := range logp {
+		if lp > lmax && !math.IsInf(lp, 1) {
+			lmax = lp
+		}
+	}
+	if math.IsInf(lmax, -1) || math.IsNaN(lmax) {
+		return lmax, 0
+	}
+	for i, lp := range logp {
+		if lp > math.Inf(-1) { // NaN cells carry no mass
+			total += math.Exp(lp-lmax) * m.Area(i)
+		}
+	}
+	return lmax, total
+}
+
+// balance extends split so that the refined mesh stays 2:1 balanced (neighbouring cells differ
+// by at most one order): a cell is also split when a neighbour of a finer order is split. The
+// neighbours of a cell are found by probing just outside its corners and edge midpoints. queue
+// holds the cells already marked; it is consumed.
+func (m Mesh) balance(split []bool, queue []int, finest int) {
+	starts := make([]int64, m.Len()) // first pixel of every cell at the finest order, ascending
+	for i, p := range m.Pix {
+		starts[i] = p << (2 * (finest - int(m.Order[i])))
+	}
+	for len(queue) > 0 {
+		i := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		order := int(m.Order[i])
+		th, ph := Corners(order, m.Pix[i])
+		c := Vector(Centre(order, m.Pix[i]))
+		var corner [4][3]float64
+		for k := range corner {
+			corner[k] = Vector(th[k], ph[k])
+		}
+		for k := 0; k < 8; k++ {
+			v := corner[k/2]
+			if k%2 == 1 { // midpoint of the edge to the next corner
+				w := corner[(k/2+1)%4]
+				v = [3]float64{v[0] + w[0], v[1] + w[1], v[2] + w[2]}
+				v = scale(v, 1/norm(v))
+			}
+			// step 1% of the way from the centre past the probe point
+			v = [3]float64{v[0] + 0.01*(v[0]-c[0]), v[1] + 0.01*(v[1]-c[1]), v[2] + 0.01*(v[2]-c[2])}
+			q := Pixel(finest, math.Acos(max(-1, min(1, v[2]/norm(v)))), math.Atan2(v[1], v[0]))
+			j, found := slices.BinarySearch(starts, q)
+			if !found {
+				j--
+			}
+			if !split[j] && int(m.Order[j]) < order {
+				split[j] = true
+				queue = append(queue, j)
+			}
+		}
+	}
+}
+
+func norm(v [3]float64) float64 { return math.Sqrt(v[0]*v[0] + v[1]*v[1] + v[2]*v[2]) }
+
+func scale(v [3]float64, s float64) [3]float64 { return [3]float64{s * v[0], s * v[1], s * v[2]} }
+
+// pointsIn counts the entries of sorted (pixels of order finest) inside pixel p of order k.
+func pointsIn(sorted []int64, finest, k int, p int64) int {
+	shift := 2 * (finest - k)
+	lo, _ := slices.BinarySearch(sorted, p<<shift)
+	hi, _ := slices.BinarySearch(sorted, (p+1)<<shift)
+	return hi - lo
+}
+
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
