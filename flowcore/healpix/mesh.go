@@ -82,9 +82,9 @@ type AdaptiveOptions struct {
 
 // DefaultAdaptiveOptions are the settings of the coverage scans: order 3 (768 cells of 7.3°)
 // refined to cells of at most 2·10^-4 of the probability and 5 guide points, with midpoint
-// masses converged to 10^-6, down to order 13 (nside 8192).
+// masses converged to 10^-5, down to order 13 (nside 8192).
 func DefaultAdaptiveOptions() AdaptiveOptions {
-	return AdaptiveOptions{StartOrder: 3, MaxOrder: 13, MaxCellMass: 2e-4, MaxCellError: 1e-6, MaxCells: 400000, MaxPointsPerCell: 5}
+	return AdaptiveOptions{StartOrder: 3, MaxOrder: 13, MaxCellMass: 2e-4, MaxCellError: 1e-5, MaxCells: 400000, MaxPointsPerCell: 5}
 }
 
 func (o AdaptiveOptions) check() error {
@@ -223,44 +223,91 @@ func MeshMass(m Mesh, logp []float64) (lmax, total float64) {
 }
 
 // balance extends split so that the refined mesh stays 2:1 balanced (neighbouring cells differ
-// by at most one order): a cell is also split when a neighbour of a finer order is split. The
-// neighbours of a cell are found by probing just outside its corners and edge midpoints. queue
+// by at most one order): a cell is also split when a neighbour of a finer order is split. queue
 // holds the cells already marked; it is consumed.
 func (m Mesh) balance(split []bool, queue []int, finest int) {
-	starts := make([]int64, m.Len()) // first pixel of every cell at the finest order, ascending
-	for i, p := range m.Pix {
-		starts[i] = p << (2 * (finest - int(m.Order[i])))
-	}
+	starts := m.starts(finest)
 	for len(queue) > 0 {
 		i := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
-		order := int(m.Order[i])
-		th, ph := Corners(order, m.Pix[i])
-		c := Vector(Centre(order, m.Pix[i]))
-		var corner [4][3]float64
-		for k := range corner {
-			corner[k] = Vector(th[k], ph[k])
-		}
-		for k := 0; k < 8; k++ {
-			v := corner[k/2]
-			if k%2 == 1 { // midpoint of the edge to the next corner
-				w := corner[(k/2+1)%4]
-				v = [3]float64{v[0] + w[0], v[1] + w[1], v[2] + w[2]}
-				v = scale(v, 1/norm(v))
-			}
-			// step 1% of the way from the centre past the probe point
-			v = [3]float64{v[0] + 0.01*(v[0]-c[0]), v[1] + 0.01*(v[1]-c[1]), v[2] + 0.01*(v[2]-c[2])}
-			q := Pixel(finest, math.Acos(max(-1, min(1, v[2]/norm(v)))), math.Atan2(v[1], v[0]))
-			j, found := slices.BinarySearch(starts, q)
-			if !found {
-				j--
-			}
-			if !split[j] && int(m.Order[j]) < order {
+		probes := m.probes(i, 0.01)
+		for _, v := range probes {
+			j := m.locate(starts, finest, v)
+			if !split[j] && m.Order[j] < m.Order[i] {
 				split[j] = true
 				queue = append(queue, j)
 			}
 		}
 	}
+}
+
+// starts returns the first pixel of every cell at order finest (ascending: the cells of a mesh
+// are in NESTED order).
+func (m Mesh) starts(finest int) []int64 {
+	s := make([]int64, m.Len())
+	for i, p := range m.Pix {
+		s[i] = p << (2 * (finest - int(m.Order[i])))
+	}
+	return s
+}
+
+// locate returns the cell containing direction v (not necessarily of unit length).
+func (m Mesh) locate(starts []int64, finest int, v [3]float64) int {
+	q := Pixel(finest, math.Acos(max(-1, min(1, v[2]/norm(v)))), math.Atan2(v[1], v[0]))
+	j, found := slices.BinarySearch(starts, q)
+	if !found {
+		j--
+	}
+	return j
+}
+
+// probes returns 8 directions just outside cell i, past its corners (even entries) and the
+// midpoints of its edges (odd entries; entries 1 and 5, 3 and 7 lie on opposite sides), each
+// step times the distance from the cell's centre beyond the boundary point.
+func (m Mesh) probes(i int, step float64) [8][3]float64 {
+	order := int(m.Order[i])
+	th, ph := Corners(order, m.Pix[i])
+	c := Vector(Centre(order, m.Pix[i]))
+	var out [8][3]float64
+	for k := range out {
+		v := Vector(th[k/2], ph[k/2])
+		if k%2 == 1 {
+			w := Vector(th[(k/2+1)%4], ph[(k/2+1)%4])
+			v = [3]float64{v[0] + w[0], v[1] + w[1], v[2] + w[2]}
+			v = scale(v, 1/norm(v))
+		}
+		out[k] = [3]float64{v[0] + step*(v[0]-c[0]), v[1] + step*(v[1]-c[1]), v[2] + step*(v[2]-c[2])}
+	}
+	return out
+}
+
+// Gradient estimates the magnitude of the gradient of a function (per radian) in every cell from
+// its values f at the cell centres: central differences between the neighbours across the cell's
+// opposite edges, along the cell's two axes.
+func (m Mesh) Gradient(f []float64, finest int) []float64 {
+	starts := m.starts(finest)
+	out := make([]float64, m.Len())
+	for i := range out {
+		c := Vector(Centre(int(m.Order[i]), m.Pix[i]))
+		probes := m.probes(i, 0.5)
+		var g2 float64
+		for _, pair := range [2][2]int{{1, 5}, {3, 7}} {
+			a, b := m.locate(starts, finest, probes[pair[0]]), m.locate(starts, finest, probes[pair[1]])
+			da, db := m.distance(a, c), m.distance(b, c)
+			if g := (f[a] - f[b]) / (da + db); !math.IsNaN(g) && !math.IsInf(g, 0) {
+				g2 += g * g
+			}
+		}
+		out[i] = math.Sqrt(g2)
+	}
+	return out
+}
+
+// distance is the angle between the centre of cell j and direction c.
+func (m Mesh) distance(j int, c [3]float64) float64 {
+	v := Vector(Centre(int(m.Order[j]), m.Pix[j]))
+	x := [3]float64{v[1]*c[2] - v[2]*c[1], v[2]*c[0] - v[0]*c[2], v[0]*c[1] - v[1]*c[0]}
+	return math.Atan2(norm(x), v[0]*c[0]+v[1]*c[1]+v[2]*c[2])
 }
 
 func norm(v [3]float64) float64 { return math.Sqrt(v[0]*v[0] + v[1]*v[1] + v[2]*v[2]) }
