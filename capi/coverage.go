@@ -88,7 +88,8 @@ var scanLayout = func() versioned {
 		end(unsafe.Offsetof(o.struct_size), o.struct_size), end(unsafe.Offsetof(o.method), o.method),
 		end(unsafe.Offsetof(o.save_scan), o.save_scan), end(unsafe.Offsetof(o.samples), o.samples),
 		end(unsafe.Offsetof(o.grid_points), o.grid_points), end(unsafe.Offsetof(o.levels), o.levels),
-		end(unsafe.Offsetof(o.levels_len), o.levels_len), end(unsafe.Offsetof(o.seed), o.seed))
+		end(unsafe.Offsetof(o.levels_len), o.levels_len), end(unsafe.Offsetof(o.seed), o.seed),
+		end(unsafe.Offsetof(o.contours), o.contours))
 }()
 
 // scanOptions converts gj_scan_options.
@@ -100,13 +101,18 @@ func scanOptions(ptr *C.gj_scan_options) (coverage.Options, error) {
 	if o.method < C.GJ_SCAN_AUTO || o.method > C.GJ_SCAN_SAMPLING {
 		return coverage.Options{}, fail(C.GJ_ERR_ARGUMENT, "opts.method: %d is not a gj_scan_method", int(o.method))
 	}
-	if o.save_scan != 0 && o.save_scan != 1 {
-		return coverage.Options{}, fail(C.GJ_ERR_ARGUMENT, "opts.save_scan: must be 0 or 1, got %d", int(o.save_scan))
+	for _, f := range []struct {
+		name string
+		v    C.int
+	}{{"save_scan", o.save_scan}, {"contours", o.contours}} {
+		if f.v != 0 && f.v != 1 {
+			return coverage.Options{}, fail(C.GJ_ERR_ARGUMENT, "opts.%s: must be 0 or 1, got %d", f.name, int(f.v))
+		}
 	}
 	if o.samples < 0 || o.samples > maxElements || o.grid_points < 0 || o.grid_points > maxElements {
 		return coverage.Options{}, fail(C.GJ_ERR_ARGUMENT, "opts.samples and opts.grid_points: must be >= 0 (0: default), got %d and %d", int64(o.samples), int64(o.grid_points))
 	}
-	opt := coverage.Options{Method: coverage.Method(o.method), SaveScan: o.save_scan == 1, Samples: int(o.samples), GridPoints: int(o.grid_points), Seed: uint64(o.seed)}
+	opt := coverage.Options{Method: coverage.Method(o.method), SaveScan: o.save_scan == 1, Contours: o.contours == 1, Samples: int(o.samples), GridPoints: int(o.grid_points), Seed: uint64(o.seed)}
 	if o.levels != nil || o.levels_len != 0 {
 		if o.levels_len < 1 || o.levels_len > maxElements {
 			return coverage.Options{}, fail(C.GJ_ERR_ARGUMENT, "opts.levels_len: must be >= 1 with levels, got %d", int64(o.levels_len))
@@ -254,6 +260,46 @@ func gj_scan_cells(id C.uint64_t, row C.int64_t, nCells *C.int64_t, positions *C
 		output(positions, sc.Positions)
 		output(logPDF, sc.LogPDF)
 		output(volumes, sc.Volumes)
+		return nil
+	})
+}
+
+//export gj_scan_contours
+func gj_scan_contours(id C.uint64_t, row, level C.int64_t, nLines, nPoints *C.int64_t, lineStarts *C.int64_t, startsLen C.int64_t, points *C.double, pointsLen C.int64_t) C.int {
+	return withScan("gj_scan_contours", id, func(s *scanResult) error {
+		if nLines == nil || nPoints == nil {
+			return fail(C.GJ_ERR_NULL_POINTER, "n_lines or n_points is NULL")
+		}
+		if row < 0 || int64(row) >= int64(len(s.Scans)) {
+			return fail(C.GJ_ERR_ARGUMENT, "row: must be in [0, %d), got %d", len(s.Scans), int64(row))
+		}
+		sc := s.Scans[row]
+		if levels := len(sc.LevelVolumes); level < 0 || int64(level) >= int64(levels) {
+			return fail(C.GJ_ERR_ARGUMENT, "level: must be in [0, %d), got %d", levels, int64(level))
+		}
+		var lines [][]float64
+		if sc.Contours != nil {
+			lines = sc.Contours[level].Polygons
+		}
+		starts := []int64{0}
+		for _, l := range lines {
+			starts = append(starts, starts[len(starts)-1]+int64(len(l)/2))
+		}
+		*nLines, *nPoints = C.int64_t(len(lines)), C.int64_t(starts[len(starts)-1])
+		if lineStarts != nil {
+			if int64(startsLen) != int64(len(starts)) {
+				return fail(C.GJ_ERR_ARGUMENT, "starts_len: is %d, expected n_lines + 1 = %d", int64(startsLen), len(starts))
+			}
+			copy(unsafe.Slice((*int64)(unsafe.Pointer(lineStarts)), len(starts)), starts)
+		}
+		if points != nil {
+			if int64(pointsLen) != 2*starts[len(starts)-1] {
+				return fail(C.GJ_ERR_ARGUMENT, "points_len: is %d, expected 2 * n_points = %d", int64(pointsLen), 2*starts[len(starts)-1])
+			}
+			for k, l := range lines {
+				outputAt(points, int(2*starts[k]), l)
+			}
+		}
 		return nil
 	})
 }

@@ -522,11 +522,13 @@ typedef struct gj_scan_options {
                               0.5, 0.68, 0.9 */
     int64_t levels_len;    /* the number of levels (0 if levels is NULL) */
     uint64_t seed;         /* seed of the samples (scan i draws its own stream) */
+    int contours;          /* 1: trace the boundaries of the credible regions (gj_scan_contours;
+                              grid scans of 2-d PDFs and HEALPix scans), 0: do not */
 } gj_scan_options;
 
 /* Initializer of a gj_scan_options with the defaults:
  *   gj_scan_options o = GJ_SCAN_OPTIONS_INIT; */
-#define GJ_SCAN_OPTIONS_INIT {sizeof(gj_scan_options), GJ_SCAN_AUTO, 0, 0, 0, NULL, 0, 0}
+#define GJ_SCAN_OPTIONS_INIT {sizeof(gj_scan_options), GJ_SCAN_AUTO, 0, 0, 0, NULL, 0, 0, 0}
 
 /* Scans the PDF once per conditional row (once for an unconditional PDF) and computes the exact
  * highest-posterior-density coverage of n labels: the probability of the points denser than the
@@ -588,6 +590,18 @@ int gj_scan_maps(uint64_t scan, double* map, int64_t map_len, double* log_pdf_ma
  * Errors: INVALID_HANDLE, NULL_POINTER (n_cells), ARGUMENT (row, lengths). */
 int gj_scan_cells(uint64_t scan, int64_t row, int64_t* n_cells, double* positions, int64_t positions_len,
                   double* log_pdf, double* volumes, int64_t values_len);
+
+/* Writes the boundary lines of the credible region at level index `level` of scan `row`
+ * (options.contours; otherwise there are none), for plotting: n_lines lines of 2-d points in
+ * intrinsic coordinates (the two grid axes, or zenith and azimuth on s2), all points in one
+ * array. Line k is points[line_starts[k] .. line_starts[k+1]) (rows of 2 values); a closed line
+ * repeats its first point at its end. *n_lines and *n_points are always written; call with NULL
+ * outputs to learn them, allocate, call again.
+ *   line_starts  out, n_lines + 1 offsets (in points); starts_len must be n_lines + 1 (may be NULL)
+ *   points       out, n_points x 2; points_len must be 2 * n_points                (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER (n_lines, n_points), ARGUMENT (row, level, lengths). */
+int gj_scan_contours(uint64_t scan, int64_t row, int64_t level, int64_t* n_lines, int64_t* n_points,
+                     int64_t* line_starts, int64_t starts_len, double* points, int64_t points_len);
 
 /* Frees a scan. Errors: INVALID_HANDLE (unknown or already freed). */
 int gj_scan_free(uint64_t scan);

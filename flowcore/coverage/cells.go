@@ -96,16 +96,16 @@ func gridSpread(logp []float64, dim, pts int) []float64 {
 }
 
 // skyCells evaluates a PDF on S2 for one conditional row on an adaptive HEALPix mesh guided by
-// the samples x (θ, φ rows). It returns the cell centres (θ, φ rows), areas, log-densities and
-// their spreads over the cells.
-func skyCells(m model, cond, x []float64, opt healpix.AdaptiveOptions) (pos, vol, logp, spread []float64, err error) {
+// the samples x (θ, φ rows). It returns the mesh, the cell centres (θ, φ rows), areas,
+// log-densities and their spreads over the cells.
+func skyCells(m model, cond, x []float64, opt healpix.AdaptiveOptions) (mesh healpix.Mesh, pos, vol, logp, spread []float64, err error) {
 	n := len(x) / 2
 	theta, phi := make([]float64, n), make([]float64, n)
 	for i := range n {
 		theta[i], phi[i] = x[2*i], x[2*i+1]
 	}
 	var pts []float64
-	mesh, logp, err := healpix.Adaptive(opt, theta, phi, func(th, ph, out []float64) error {
+	mesh, logp, err = healpix.Adaptive(opt, theta, phi, func(th, ph, out []float64) error {
 		pts = grow(pts, 2*len(th))
 		for i := range th {
 			pts[2*i], pts[2*i+1] = th[i], ph[i]
@@ -115,7 +115,7 @@ func skyCells(m model, cond, x []float64, opt healpix.AdaptiveOptions) (pos, vol
 		return err
 	})
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return mesh, nil, nil, nil, nil, err
 	}
 	pos, vol = make([]float64, 2*mesh.Len()), make([]float64, mesh.Len())
 	spread = mesh.Gradient(logp, opt.MaxOrder)
@@ -124,7 +124,7 @@ func skyCells(m model, cond, x []float64, opt healpix.AdaptiveOptions) (pos, vol
 		spread[i] *= math.Sqrt(vol[i])
 		pos[2*i], pos[2*i+1] = healpix.Centre(int(mesh.Order[i]), mesh.Pix[i])
 	}
-	return pos, vol, logp, spread, nil
+	return mesh, pos, vol, logp, spread, nil
 }
 
 func grow(s []float64, n int) []float64 {

@@ -313,3 +313,47 @@ func BenchmarkConditionalScan(b *testing.B) {
 		})
 	}
 }
+
+// TestContours checks the 50/68/90% contours of a standard normal on a grid (circles of radius
+// sqrt(-2 log(1-level))) and of a vMF on the HEALPix mesh (circles of angular radius ρ with
+// 1 - cos ρ = -log(1 - level)/κ).
+func TestContours(t *testing.T) {
+	p := newPDF(t, "e2", "x", 0, 0)
+	res, err := Run(p, nil, 0, flowcore.IntrinsicCoords, nil, Options{Contours: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res.Scans[0].Contours {
+		want := math.Sqrt(-2 * math.Log1p(-c.Level))
+		if len(c.Polygons) != 1 {
+			t.Fatalf("level %g: %d lines, want one circle", c.Level, len(c.Polygons))
+		}
+		line := c.Polygons[0]
+		if line[0] != line[len(line)-2] || line[1] != line[len(line)-1] {
+			t.Errorf("level %g: the circle is not closed", c.Level)
+		}
+		for i := 0; i < len(line); i += 2 {
+			if r := math.Hypot(line[i], line[i+1]); math.Abs(r-want) > 0.01 {
+				t.Fatalf("level %g: contour point at radius %.4f, want %.4f", c.Level, r, want)
+			}
+		}
+	}
+	v := vmf{1.2, 4.0, 400}
+	sky, err := run(v, nil, 0, nil, Options{Method: HEALPix, Contours: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range sky.Scans[0].Contours {
+		want := math.Acos(1 + math.Log1p(-c.Level)/v.kappa)
+		if len(c.Polygons) != 1 {
+			t.Fatalf("sky level %g: %d lines, want one", c.Level, len(c.Polygons))
+		}
+		line := c.Polygons[0]
+		for i := 0; i < len(line); i += 2 {
+			// the boundary follows pixel edges: within about one pixel of the circle
+			if d := math.Acos(v.cosine(line[i], line[i+1])); math.Abs(d-want) > 0.25*want {
+				t.Fatalf("sky level %g: boundary point %.4f rad from the mode, want %.4f", c.Level, d, want)
+			}
+		}
+	}
+}

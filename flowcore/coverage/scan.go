@@ -64,6 +64,9 @@ type Options struct {
 	Levels []float64
 	// SaveScan keeps the scanned positions, log-densities and cell volumes.
 	SaveScan bool
+	// Contours traces the boundaries of the highest-density regions at Levels (grid scans of
+	// 2-d PDFs and HEALPix scans; other scans have none).
+	Contours bool
 	// Seed seeds the samples (scan i uses its own stream).
 	Seed uint64
 }
@@ -83,6 +86,8 @@ type Scan struct {
 	// Positions (n x dim, intrinsic coordinates), LogPDF and Volumes are the scanned cells (or
 	// samples, with volume NaN); kept only with Options.SaveScan.
 	Positions, LogPDF, Volumes []float64
+	// Contours are the boundaries of the regions at Options.Levels (with Options.Contours).
+	Contours []Contour
 
 	order  hpd       // cells by density (Grid, HEALPix)
 	sorted []float64 // sample log-densities, ascending (Sampling)
@@ -253,6 +258,7 @@ func scanOne(m model, defs []spec.ManifoldDef, dim int, cond []float64, opt Opti
 		}
 	}
 	var pos, vol, spread []float64
+	var mesh healpix.Mesh
 	var err error
 	switch opt.Method {
 	case Sampling:
@@ -260,7 +266,7 @@ func scanOne(m model, defs []spec.ManifoldDef, dim int, cond []float64, opt Opti
 	case Grid:
 		pos, vol, logp, spread, err = gridCells(m, defs, dim, cond, x, opt.Samples, opt.GridPoints)
 	case HEALPix:
-		pos, vol, logp, spread, err = skyCells(m, cond, x, opt.Mesh)
+		mesh, pos, vol, logp, spread, err = skyCells(m, cond, x, opt.Mesh)
 	}
 	if err != nil {
 		return Scan{}, err
@@ -274,6 +280,12 @@ func scanOne(m model, defs []spec.ManifoldDef, dim int, cond []float64, opt Opti
 	}
 	if opt.SaveScan {
 		s.Positions, s.LogPDF, s.Volumes = pos, logp, vol
+	}
+	switch {
+	case opt.Contours && opt.Method == HEALPix:
+		s.Contours = skyContours(s.order, mesh, logp, opt.Mesh.MaxOrder, opt.Levels)
+	case opt.Contours && dim == 2:
+		s.Contours = gridContours(s.order, logp, pos, opt.GridPoints, opt.Levels)
 	}
 	return s, nil
 }

@@ -328,3 +328,42 @@ func grow(s []float64, n int) []float64 {
 	}
 	return s[:n]
 }
+
+// Boundary returns the boundary of the region made of the cells i with in[i], as segments
+// between unit vectors: every half of a cell edge whose neighbour across it is outside the
+// region (halves, so that an edge next to two finer cells is split where they meet). finest is
+// the order used to locate neighbours (at least the mesh's finest order).
+func (m Mesh) Boundary(in []bool, finest int) [][2][3]float64 {
+	starts := m.starts(finest)
+	var out [][2][3]float64
+	for i, inside := range in {
+		if !inside {
+			continue
+		}
+		order := int(m.Order[i])
+		face, ix, iy := split(order, m.Pix[i])
+		n := float64(int64(1) << order)
+		x0, y0, d := float64(ix)/n, float64(iy)/n, 1/n
+		c := Vector(Centre(order, m.Pix[i]))
+		// the corners in face coordinates, counter-clockwise: north, west, south, east
+		corners := [5][2]float64{{x0 + d, y0 + d}, {x0, y0 + d}, {x0, y0}, {x0 + d, y0}, {x0 + d, y0 + d}}
+		for e := 0; e < 4; e++ {
+			a, b := corners[e], corners[e+1]
+			mid := [2]float64{(a[0] + b[0]) / 2, (a[1] + b[1]) / 2}
+			for _, half := range [2][2][2]float64{{a, mid}, {mid, b}} {
+				p, q := faceVector(face, half[0]), faceVector(face, half[1])
+				h := faceVector(face, [2]float64{(half[0][0] + half[1][0]) / 2, (half[0][1] + half[1][1]) / 2})
+				probe := [3]float64{h[0] + 0.25*(h[0]-c[0]), h[1] + 0.25*(h[1]-c[1]), h[2] + 0.25*(h[2]-c[2])}
+				if !in[m.locate(starts, finest, probe)] {
+					out = append(out, [2][3]float64{p, q})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// faceVector is the unit vector of the point (x, y) of a base face.
+func faceVector(face int, xy [2]float64) [3]float64 {
+	return Vector(faceToAngles(face, xy[0], xy[1]))
+}

@@ -186,6 +186,7 @@ class ScanOptions(_Versioned):
         ("levels", POINTER(c_double)),
         ("levels_len", c_int64),
         ("seed", c_uint64),
+        ("contours", c_int),
     ]
 
 
@@ -199,6 +200,7 @@ PROTOTYPES.update({
     "gj_scan_labels": (c_int, [c_uint64, _out, _out, _out, c_int64]),
     "gj_scan_maps": (c_int, [c_uint64, _out, c_int64, _out, _out, c_int64, c_int64]),
     "gj_scan_cells": (c_int, [c_uint64, c_int64, _i64p, _out, c_int64, _out, _out, c_int64]),
+    "gj_scan_contours": (c_int, [c_uint64, c_int64, c_int64, _i64p, _i64p, _i64p, c_int64, _out, c_int64]),
     "gj_scan_free": (c_int, [c_uint64]),
 })
 

@@ -96,6 +96,7 @@ def coverage_and_or_pdf_scan(
     grid_points=None,
     credible_levels=(0.5, 0.68, 0.9),
     seed=None,
+    contours=False,
 ):
     """Approximate coverage of the labels and, on request, the exact HPD coverage, the MAP and
     the scan of the PDF (one scan per conditional row, one for an unconditional PDF), on every
@@ -104,6 +105,7 @@ def coverage_and_or_pdf_scan(
     exact = boolean(exact_coverage_calculation, "exact_coverage_calculation")
     save = boolean(save_pdf_scan, "save_pdf_scan")
     want_map = boolean(calculate_MAP, "calculate_MAP")
+    want_contours = boolean(contours, "contours")
     if method not in _METHODS:
         raise ValueError(f"method: expected one of {sorted(_METHODS)}, got {method!r}")
     _keys(sub_manifolds, pdf._n_subs)
@@ -125,7 +127,7 @@ def coverage_and_or_pdf_scan(
         out["log_pdf_labels"], out["log_pdf_base_labels"], _ = pdf.forward(
             emb, conditional_input=conditional_input, force_embedding_coordinates=True
         )
-    if not (exact or save or want_map):
+    if not (exact or save or want_map or want_contours):
         return out
     cond = pdf._cond_rows(conditional_input, None)
     if cond is not None and n and cond.shape[0] != n:
@@ -135,6 +137,7 @@ def coverage_and_or_pdf_scan(
         method=_METHODS[method], save_scan=int(save), samples=positive_int(samples, "samples"),
         grid_points=0 if grid_points is None else positive_int(grid_points, "grid_points"),
         levels=levels.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), levels_len=levels.size, seed=seed_for(seed),
+        contours=int(want_contours),
     )
     scan = ctypes.c_uint64(0)
     check(
@@ -145,6 +148,8 @@ def coverage_and_or_pdf_scan(
     )
     try:
         _read_scan(pdf, scan.value, levels, n, exact, save, want_map, out)
+        if want_contours:
+            out["contours"] = _read_contours(scan.value, levels)
     finally:
         check(lib().gj_scan_free(scan.value))
     return out
@@ -184,3 +189,26 @@ def _read_scan(pdf, scan, levels, n, exact, save, want_map, out):
             log_evals.append(lp)
             sizes.append(v)
         out["pdf_scan_positions"], out["pdf_scan_log_evals"], out["pdf_scan_volume_sizes"] = positions, log_evals, sizes
+
+
+def _read_contours(scan, levels):
+    """Per scan, a dict level -> list of (m, 2) arrays: the boundary lines of the credible
+    regions (intrinsic coordinates)."""
+    n_scans = ctypes.c_int64(0)
+    check(lib().gj_scan_dims(scan, ctypes.byref(n_scans), None, None, None, None))
+    out = []
+    for row in range(n_scans.value):
+        per_level = {}
+        for j, level in enumerate(levels):
+            n_lines, n_points = ctypes.c_int64(0), ctypes.c_int64(0)
+            check(lib().gj_scan_contours(scan, row, j, ctypes.byref(n_lines), ctypes.byref(n_points), None, 0, None, 0))
+            starts = (ctypes.c_int64 * (n_lines.value + 1))()
+            points = np.empty((n_points.value, 2))
+            check(
+                lib().gj_scan_contours(
+                    scan, row, j, ctypes.byref(n_lines), ctypes.byref(n_points), starts, n_lines.value + 1, points, points.size
+                )
+            )
+            per_level[float(level)] = [points[starts[k] : starts[k + 1]] for k in range(n_lines.value)]
+        out.append(per_level)
+    return out

@@ -79,3 +79,14 @@ def test_errors_name_the_argument():
         pdf.approximate_coverage(x, sub_manifolds=[2])
     with pytest.raises(gojammy.GojammyValueError, match="levels"):
         pdf.coverage_and_or_pdf_scan(labels=x, exact_coverage_calculation=True, credible_levels=[1.5])
+
+
+def test_contours_of_a_standard_normal_and_on_the_sphere():
+    pdf = gojammy.pdf("e2", "x")
+    res = pdf.coverage_and_or_pdf_scan(contours=True, credible_levels=[0.5, 0.9])
+    for level, lines in res["contours"][0].items():
+        assert len(lines) == 1 and lines[0].shape[1] == 2
+        np.testing.assert_allclose(np.hypot(*lines[0].T), math.sqrt(-2 * math.log1p(-level)), atol=0.01)
+    sky = gojammy.pdf("s2", "n").coverage_and_or_pdf_scan(contours=True, samples=2000)
+    assert sky["scan_method"] == "healpix" and set(sky["contours"][0]) == {0.5, 0.68, 0.9}
+    assert all(len(lines) >= 1 for lines in sky["contours"][0].values())
