@@ -288,13 +288,13 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-// BenchmarkConditionalScan scans a conditional PDF once per event (64 events, 2000 samples
+// BenchmarkConditionalScan scans a conditional PDF once per event (16 events, 2000 samples
 // each), with the exact coverage of one label per event: the grid of an e2 PDF, the HEALPix
 // mesh of an s2 PDF, the sampling estimator of an e2+s2 PDF.
 func BenchmarkConditionalScan(b *testing.B) {
 	for _, c := range []struct{ defs, flows string }{{"e2", "gg"}, {"s2", "n"}, {"e2+s2", "gg+n"}} {
 		b.Run(c.defs, func(b *testing.B) {
-			const n = 64
+			const n = 16
 			p := newPDF(b, c.defs, c.flows, 2, 0.3)
 			cond := make([]float64, 2*n)
 			for i := range cond {
