@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/gojammy/gojammy/flowcore"
 	"github.com/gojammy/gojammy/flowcore/healpix"
@@ -157,39 +155,26 @@ func run(m model, labels []float64, n int, cond []float64, opt Options) (Result,
 		}
 	}
 	cd := m.condDim()
-	errs := make([]error, nScans)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(flowcore.Threads(), nScans) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= nScans {
-					return
+	err = flowcore.ForEach(nScans, func(i int) error {
+		var row []float64
+		if rows > 0 {
+			row = cond[i*cd : (i+1)*cd]
+			if n > 0 {
+				lp, err := m.logDensity(labels[i*dim:(i+1)*dim], 1, row)
+				if err != nil {
+					return fmt.Errorf("label of conditional row %d: %w", i, err)
 				}
-				var row []float64
-				if rows > 0 {
-					row = cond[i*cd : (i+1)*cd]
-					if n > 0 {
-						lp, err := m.logDensity(labels[i*dim:(i+1)*dim], 1, row)
-						if err != nil {
-							errs[i] = err
-							continue
-						}
-						res.LogPDFLabels[i] = lp[0]
-					}
-				}
-				res.Scans[i], errs[i] = scanOne(m, defs, dim, row, opt, opt.Seed+uint64(i)*0x9e3779b97f4a7c15)
+				res.LogPDFLabels[i] = lp[0]
 			}
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return Result{}, fmt.Errorf("scan of conditional row %d: %w", i, err)
 		}
+		var err error
+		if res.Scans[i], err = scanOne(m, defs, dim, row, opt, opt.Seed+uint64(i)*0x9e3779b97f4a7c15); err != nil {
+			return fmt.Errorf("scan of conditional row %d: %w", i, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Result{}, err
 	}
 	res.Coverage, res.CoverageError = make([]float64, n), make([]float64, n)
 	for i := range n {

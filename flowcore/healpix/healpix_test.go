@@ -3,7 +3,6 @@ package healpix
 import (
 	"encoding/json"
 	"math"
-	"math/rand/v2"
 	"os"
 	"testing"
 )
@@ -114,11 +113,13 @@ func TestAdaptive(t *testing.T) {
 	mu := Vector(1.0, 2.0)
 	logNorm := math.Log(kappa / (2 * math.Pi * -math.Expm1(-2*kappa)))
 	calls := 0
-	// guide points: 10^4 samples of the density
-	rng := rand.New(rand.NewPCG(1, 2))
-	gt, gp := make([]float64, 10000), make([]float64, 10000)
-	for i := range gt {
-		gt[i], gp[i] = vmfSample(rng, 1.0, 2.0, kappa)
+	// guide points, as samples would be: the centres of the order-8 pixels within 5σ of the mode
+	var gt, gp []float64
+	for p := int64(0); p < NPix(8); p++ {
+		th, ph := Centre(8, p)
+		if v := Vector(th, ph); kappa*(1-(v[0]*mu[0]+v[1]*mu[1]+v[2]*mu[2])) < 12.5 {
+			gt, gp = append(gt, th), append(gp, ph)
+		}
 	}
 	m, logp, err := Adaptive(DefaultAdaptiveOptions(), gt, gp, func(theta, phi, out []float64) error {
 		calls++
@@ -150,21 +151,6 @@ func TestAdaptive(t *testing.T) {
 		t.Errorf("the cell at the mode is not of the finest order %d", finest)
 	}
 	t.Logf("%d cells, finest order %d, %d evaluation rounds, mass %.6f", m.Len(), finest, calls, mass)
-}
-
-// vmfSample draws a direction from the von Mises-Fisher distribution around (θ0, φ0) by
-// sampling around the pole and rotating.
-func vmfSample(rng *rand.Rand, theta0, phi0, kappa float64) (theta, phi float64) {
-	w := 1 + math.Log(rng.Float64()+(1-rng.Float64())*math.Exp(-2*kappa))/kappa
-	a := 2 * math.Pi * rng.Float64()
-	s := math.Sqrt(max(0, 1-w*w))
-	x := [3]float64{s * math.Cos(a), s * math.Sin(a), w}
-	// rotate the pole to (θ0, φ0): about y by θ0, then about z by φ0
-	st, ct := math.Sincos(theta0)
-	sp, cp := math.Sincos(phi0)
-	x = [3]float64{ct*x[0] + st*x[2], x[1], -st*x[0] + ct*x[2]}
-	x = [3]float64{cp*x[0] - sp*x[1], sp*x[0] + cp*x[1], x[2]}
-	return math.Acos(max(-1, min(1, x[2]))), math.Mod(math.Atan2(x[1], x[0])+2*math.Pi, 2*math.Pi)
 }
 
 func contains(m Mesh, order int, p int64) bool {
