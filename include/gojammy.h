@@ -70,7 +70,8 @@
  * Threads.  All functions may be called from any thread. On one handle, evaluation functions
  *   (gj_pdf_dims, gj_pdf_describe, gj_pdf_log_density, gj_pdf_grad, gj_pdf_sample,
  *   gj_pdf_get_params, gj_pdf_get_embedding_flags, gj_pdf_transform_target_space, gj_pdf_save,
- *   gj_pdf_save_buffer) may run concurrently with each other. Modifying functions
+ *   gj_pdf_save_buffer, gj_pdf_approximate_coverage, gj_pdf_coverage_scan) may run concurrently
+ *   with each other. Modifying functions
  *   (gj_pdf_set_params, gj_pdf_init_params, gj_pdf_fit, gj_pdf_free) are exclusive: they wait
  *   for running calls on that handle to finish, and other calls on that handle wait for them.
  *   No function changes a shape (only the parameters change), so arrays sized from gj_pdf_dims
