@@ -1,6 +1,7 @@
 # gojammy: build and test entry points. The README's two set-up commands are
 #   make quickstart   build, install into a local virtual environment, run examples/quickstart.py
-#   make test         all tests: go test ./... (best kernels, -tags noasm, GOJAMMY_SIMD=generic), the C/C++ examples, pytest
+#   make test         all tests: go test ./... (best kernels, -tags noasm, GOJAMMY_SIMD=generic), the C/C++ examples, pytest,
+#                     the PyTorch bridge with Debian's python3-torch
 # Needs Go, a C/C++ compiler and Python 3; nothing else is installed system-wide.
 
 GO      ?= go
@@ -27,7 +28,7 @@ CXX_PROGRAMS := $(BUILD)/eval_model_cpp
 C_TEST_MODELS := $(BUILD)/model_e2.safetensors $(BUILD)/model_cond_e1e2.safetensors
 C_TEST_MODELS_EXTRA ?=
 
-.PHONY: all lib c-examples check-header test-c test-go test-simd check-generate test-python test quickstart venv clean help
+.PHONY: all lib c-examples check-header test-c install test-install test-go test-simd check-generate test-python test-torch test quickstart venv clean help
 
 all: lib
 
@@ -35,9 +36,12 @@ help:
 	@echo "make lib          build $(LIB) (go build -buildmode=c-shared ./capi)"
 	@echo "make c-examples   build the C and C++ examples against include/gojammy.h"
 	@echo "make test-c       check the header and run the C and C++ examples and checks"
+	@echo "make install      install library, headers, pkg-config and CMake files (PREFIX=/usr/local)"
+	@echo "make test-install install into build/prefix, build and run examples/install with CMake and pkg-config"
 	@echo "make test-simd    the Go tests again with -tags noasm and GOJAMMY_SIMD=generic (simd also purego)"
 	@echo "make check-generate  regenerate simd's assembly with avo and fail on any difference"
-	@echo "make test         go test ./..., test-simd, test-c and pytest"
+	@echo "make test-torch   the PyTorch bridge's tests with Debian's python3-torch (skipped without it)"
+	@echo "make test         go test ./..., test-simd, test-c, pytest and test-torch"
 	@echo "make quickstart   install into $(VENV) and run examples/quickstart.py"
 
 # ---- C library ------------------------------------------------------------------------------
@@ -67,8 +71,8 @@ $(BUILD)/check_errors: examples/c/check_errors.c include/gojammy.h $(LIB)
 $(BUILD)/check_threads: examples/c/check_threads.c include/gojammy.h $(LIB)
 	$(CC) $(CFLAGS) $(C_STRICT) -D_POSIX_C_SOURCE=200809L -Iinclude $< -o $@ $(GJ_LDFLAGS) -pthread
 
-$(BUILD)/eval_model_cpp: examples/cpp/eval_model.cpp examples/cpp/gojammy.hpp include/gojammy.h $(LIB)
-	$(CXX) $(CXXFLAGS) $(CXX_STRICT) -Iinclude -Iexamples/cpp $< -o $@ $(GJ_LDFLAGS)
+$(BUILD)/eval_model_cpp: examples/cpp/eval_model.cpp include/gojammy.hpp include/gojammy.h $(LIB)
+	$(CXX) $(CXXFLAGS) $(CXX_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS)
 
 # The header compiles on its own as C99 and C++ without warnings (with its initializer macros),
 # and declares exactly the gj_ functions the library exports (the library build itself checks
@@ -96,6 +100,53 @@ test-c: check-header c-examples $(C_TEST_MODELS)
 	$(BUILD)/check_errors $(BUILD)
 	GOJAMMY_TEST_PANIC=gj_pdf_sample $(BUILD)/check_errors $(BUILD)
 	$(BUILD)/check_threads
+
+# ---- Installation ----------------------------------------------------------------------------
+# make install PREFIX=... (DESTDIR for staging) installs the library with its soname
+# libgojammy.so.<ABI> (the ABI version of gojammy.h) as libgojammy.so.<version>, the headers
+# gojammy.h and gojammy.hpp, a pkg-config file and a CMake package (gojammy::gojammy).
+
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+header_number = $(shell awk '/^\#define $(1) /{print $$3}' include/gojammy.h)
+ABI        := $(call header_number,GJ_ABI_VERSION)
+MAJOR      := $(call header_number,GJ_VERSION_MAJOR)
+VERSION    := $(MAJOR).$(call header_number,GJ_VERSION_MINOR).$(call header_number,GJ_VERSION_PATCH)
+SONAME     := libgojammy.so.$(ABI)
+INSTALL_LIB := $(BUILD)/install/$(SONAME)
+SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	-e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' -e 's|@ABI@|$(ABI)|g' -e 's|@SONAME@|$(SONAME)|g'
+
+$(INSTALL_LIB): $(GO_SOURCES)
+	@mkdir -p $(dir $@)
+	$(GO) build -buildmode=c-shared -ldflags '-extldflags "-Wl,-soname,$(SONAME)"' -o $@ ./capi
+
+install: $(INSTALL_LIB)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/gojammy $(DESTDIR)$(INCLUDEDIR)
+	install -m 755 $(INSTALL_LIB) $(DESTDIR)$(LIBDIR)/libgojammy.so.$(VERSION)
+	ln -sf libgojammy.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libgojammy.so
+	install -m 644 include/gojammy.h include/gojammy.hpp $(DESTDIR)$(INCLUDEDIR)/
+	$(SUBST) packaging/gojammy.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/gojammy.pc
+	$(SUBST) packaging/gojammyConfig.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/gojammy/gojammyConfig.cmake
+	$(SUBST) packaging/gojammyConfigVersion.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/gojammy/gojammyConfigVersion.cmake
+
+# test-install: install into a scratch prefix, then build examples/install/app.cpp against it
+# with CMake (find_package) and with pkg-config, and run both.
+TEST_PREFIX := $(abspath $(BUILD))/prefix
+
+test-install:
+	rm -rf $(TEST_PREFIX) $(BUILD)/app-cmake
+	$(MAKE) --no-print-directory install PREFIX=$(TEST_PREFIX)
+	cmake -S examples/install -B $(BUILD)/app-cmake -DCMAKE_PREFIX_PATH=$(TEST_PREFIX) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD)/app-cmake >/dev/null
+	$(BUILD)/app-cmake/app
+	$(CXX) $(CXXFLAGS) $(CXX_STRICT) examples/install/app.cpp -o $(BUILD)/app-pkgconfig \
+		$$(PKG_CONFIG_PATH=$(TEST_PREFIX)/lib/pkgconfig pkg-config --cflags --libs gojammy) \
+		-Wl,-rpath,$(TEST_PREFIX)/lib -pthread
+	$(BUILD)/app-pkgconfig
+	@readelf -d $(BUILD)/app-pkgconfig | grep -q 'NEEDED.*\[$(SONAME)\]' || { echo "app-pkgconfig does not link $(SONAME)"; exit 1; }
 
 # ---- Go ---------------------------------------------------------------------------------------
 
@@ -147,7 +198,24 @@ quickstart: venv
 
 # ---- everything -------------------------------------------------------------------------------
 
-test: test-go test-simd test-c test-python
+# test-torch: the PyTorch bridge (gojammy.torch) with Debian's python3-torch, which is built for
+# the system Python: a second virtual environment that sees the system packages, pytest from
+# PyPI, gojammy from the source tree and the library of `make lib`. Without that torch the target
+# says so and passes (.ci/run installs python3-torch).
+TORCH_PYTHON ?= /usr/bin/python3
+TORCH_VENV   := .venv-torch
+
+test-torch: lib
+	@if $(TORCH_PYTHON) -c 'import torch' 2>/dev/null; then \
+		test -x $(TORCH_VENV)/bin/python || $(TORCH_PYTHON) -m venv --system-site-packages $(TORCH_VENV); \
+		$(TORCH_VENV)/bin/python -m pip install --quiet pytest; \
+		echo "PYTHONPATH=python $(TORCH_VENV)/bin/python -m pytest -q python/tests/test_torch.py"; \
+		PYTHONPATH=python GOJAMMY_LIBRARY=$(abspath $(LIB)) $(TORCH_VENV)/bin/python -m pytest -q python/tests/test_torch.py; \
+	else \
+		echo "test-torch: skipped: $(TORCH_PYTHON) cannot import torch (apt-get install python3-torch)"; \
+	fi
+
+test: test-go test-simd test-c test-install test-python test-torch
 
 clean:
 	rm -rf $(BUILD)

@@ -66,26 +66,8 @@ func gj_pdf_log_density(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.d
 //export gj_pdf_grad
 func gj_pdf_grad(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg *C.gj_coords,
 	logPDF, gradParams *C.double, gradParamsLen C.int64_t, gradX *C.double, gradXLen C.int64_t) C.int {
-	return withModel("gj_pdf_grad", id, shared, func(p *flowcore.PDF) error {
-		b, dim, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
-		if err != nil {
-			return err
-		}
-		if gradParams != nil && int64(gradParamsLen) != int64(p.NumParams()) {
-			return fail(C.GJ_ERR_ARGUMENT, "grad_params_len: is %d, expected n_params = %d", int64(gradParamsLen), p.NumParams())
-		}
-		if err := outputLength("grad_x", gradX, gradXLen, n, dim, "dim"); err != nil {
-			return err
-		}
-		d, g, err := p.LogDensityGrad(b.x, b.n, b.cond, b.coords)
-		if err != nil {
-			return withStatus(C.GJ_ERR_ARGUMENT, err)
-		}
-		output(logPDF, d.LogPDF)
-		output(gradParams, g.Params)
-		output(gradX, g.X)
-		return nil
-	})
+	return logDensityVJP("gj_pdf_grad", id, x, n, xLen, cond, condLen, coordsArg, nil, 0, logPDF, gradParams, gradParamsLen,
+		gradX, gradXLen, nil, 0)
 }
 
 //export gj_pdf_sample

@@ -167,8 +167,12 @@ type modelDescription struct {
 	PDFDefs             string          `json:"pdf_defs"`
 	FlowDefs            string          `json:"flow_defs"`
 	Options             json.RawMessage `json:"options_overwrite"`
-	ConditionalInputDim int             `json:"conditional_input_dim"`
-	MLPDims             string          `json:"amortization_mlp_dims"`
+	ConditionalInputDim json.RawMessage `json:"conditional_input_dim"`
+	MLPDims             json.RawMessage `json:"amortization_mlp_dims"`
+	UseCustomMode       json.RawMessage `json:"amortization_mlp_use_custom_mode"`
+	Ranks               json.RawMessage `json:"amortization_mlp_ranks"`
+	HighwayMode         json.RawMessage `json:"amortization_mlp_highway_mode"`
+	CondDim             int             `json:"cond_dim"`
 	NumParams           int             `json:"num_params"`
 	NumSubManifolds     int             `json:"num_sub_manifolds"`
 	EmbeddingFlags      []bool          `json:"embedding_flags"`
@@ -191,9 +195,19 @@ func gj_pdf_describe(id C.uint64_t, buf *C.char, size C.size_t) C.int {
 				return err
 			}
 		}
+		amort, err := cfg.AmortizationJSON()
+		if err != nil {
+			return err
+		}
+		var a map[string]json.RawMessage
+		if err := json.Unmarshal(amort, &a); err != nil {
+			return err
+		}
 		b, err := json.Marshal(modelDescription{
 			PDFDefs: p.PDFDefs(), FlowDefs: p.FlowDefs(), Options: opts,
-			ConditionalInputDim: cfg.ConditionalInputDim, MLPDims: cfg.AmortizationMLPDims,
+			ConditionalInputDim: a["conditional_input_dim"], MLPDims: a["amortization_mlp_dims"],
+			UseCustomMode: a["amortization_mlp_use_custom_mode"], Ranks: a["amortization_mlp_ranks"],
+			HighwayMode: a["amortization_mlp_highway_mode"], CondDim: p.ConditionalDim(),
 			NumParams: p.NumParams(), NumSubManifolds: p.NumSubManifolds(), EmbeddingFlags: p.EmbeddingFlags(),
 			Dim: dims, BaseDim: p.BaseDim(), LayerParamCounts: p.LayerParamCounts(),
 		})

@@ -6,7 +6,9 @@ package main
 import "C"
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"unsafe"
 
 	"github.com/gojammy/gojammy/flowcore"
@@ -51,7 +53,8 @@ var (
 			end(unsafe.Offsetof(o.conditional_input_dim), o.conditional_input_dim),
 			end(unsafe.Offsetof(o.amortization_mlp_dims), o.amortization_mlp_dims),
 			end(unsafe.Offsetof(o.embedding_flags), o.embedding_flags),
-			end(unsafe.Offsetof(o.embedding_flags_len), o.embedding_flags_len))
+			end(unsafe.Offsetof(o.embedding_flags_len), o.embedding_flags_len),
+			end(unsafe.Offsetof(o.amortization_json), o.amortization_json))
 	}()
 	fitLayout = func() versioned {
 		var o C.gj_fit_options
@@ -168,5 +171,31 @@ func createConfig(ptr *C.gj_create_options) (string, string, flowcore.Config, er
 			return "", "", cfg, err
 		}
 	}
+	if o.amortization_json != nil {
+		if err := setAmortization(&cfg, C.GoString(o.amortization_json), o.amortization_mlp_dims != nil); err != nil {
+			return "", "", cfg, err
+		}
+	}
 	return pd, fd, cfg, nil
+}
+
+// setAmortization applies opts.amortization_json to cfg; a key it shares with the struct's
+// conditional_input_dim (when nonzero) or amortization_mlp_dims (when mlpDimsSet) is an error.
+func setAmortization(cfg *flowcore.Config, text string, mlpDimsSet bool) error {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(text), &keys); err != nil {
+		return fail(C.GJ_ERR_DEFINITION, "opts.amortization_json: not a JSON object: %v", err)
+	}
+	for key, set := range map[string]bool{"conditional_input_dim": cfg.ConditionalInputDim != 0, "amortization_mlp_dims": mlpDimsSet} {
+		if _, ok := keys[key]; ok && set {
+			return fail(C.GJ_ERR_DEFINITION, "opts.amortization_json: %s is also set in the struct field %s; give it once", key, key)
+		}
+	}
+	if err := cfg.SetAmortizationJSON([]byte(text)); err != nil {
+		return fail(C.GJ_ERR_DEFINITION, "opts.amortization_json: %v", err)
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/gojammy/gojammy/flowcore/manifold"
-	"github.com/gojammy/gojammy/flowcore/nn"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
@@ -30,10 +29,7 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 	if err := cfg.Options.Validate(letters); err != nil {
 		return nil, err
 	}
-	if cfg.ConditionalInputDim < 0 {
-		return nil, fmt.Errorf("conditional_input_dim must be >= 0 (0 or None = unconditional), got %d", cfg.ConditionalInputDim)
-	}
-	hidden, err := nn.ParseHidden(cfg.AmortizationMLPDims)
+	cond, err := resolveConditioning(cfg, len(defs))
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +39,7 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 		return nil, fmt.Errorf("embedding_flags: got %d flags for %d sub-manifolds", len(cfg.EmbeddingFlags), len(defs))
 	}
 	cfg.EmbeddingFlags = slices.Clone(cfg.EmbeddingFlags)
-	p := &PDF{pdfDefs: pdfDefs, flowDefs: flowDefs, cfg: cfg}
+	p := &PDF{pdfDefs: pdfDefs, flowDefs: flowDefs, cfg: cfg, condWidth: cond.width}
 	embOff, baseOff := 0, 0
 	for k, m := range manifolds {
 		s, err := newSubflow(k, m, letters[k], cfg.Options)
@@ -51,11 +47,12 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 			return nil, err
 		}
 		s.baseOffset = baseOff
-		condWidth := cfg.ConditionalInputDim + embOff
-		if n := s.chain.NumParams(); n > 0 && condWidth > 0 {
-			mlp := nn.New(condWidth, hidden, n)
-			s.mlp = &mlp
-			s.paramCount = mlp.NumParams()
+		s.condOffset, s.condDim = cond.offs[k], cond.dims[k]
+		if n := s.chain.NumParams(); n > 0 && s.condDim+embOff > 0 {
+			if s.mlp, err = cond.newMLP(cfg, k, s.condDim+embOff, n); err != nil {
+				return nil, err
+			}
+			s.paramCount = s.mlp.NumParams()
 		} else {
 			s.paramCount = n
 		}

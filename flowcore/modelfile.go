@@ -22,9 +22,13 @@ const Version = "0.1.0"
 // The model file is a safetensors file: an 8-byte little-endian header length, a JSON header
 // and the parameters as one little-endian float64 tensor "params". The header's __metadata__
 // holds the definition (strings, as safetensors requires), so any safetensors reader can open it.
+// Version 2 adds the key "amortization" (Config.AmortizationJSON) for conditioning settings
+// beyond an int conditional_input_dim and one amortization_mlp_dims string; a model without them
+// is written as version 1, which older gojammy versions read too.
 const (
 	fileFormat      = "gojammy-model"
 	fileVersion     = "1"
+	fileVersion2    = "2"
 	maxHeaderLength = 16 << 20
 )
 
@@ -50,20 +54,28 @@ func Save(w io.Writer, p *PDF) error {
 		binary.LittleEndian.PutUint64(data[8*i:], math.Float64bits(v))
 	}
 	sum := sha256.Sum256(data)
+	meta := map[string]string{
+		"format":                fileFormat,
+		"format_version":        fileVersion,
+		"gojammy_version":       Version,
+		"pdf_defs":              p.pdfDefs,
+		"flow_defs":             p.flowDefs,
+		"options_overwrite":     string(opts),
+		"conditional_input_dim": strconv.Itoa(p.cfg.ConditionalInputDim),
+		"amortization_mlp_dims": p.cfg.AmortizationMLPDims,
+		"embedding_flags":       string(flags),
+		"params_sha256":         hex.EncodeToString(sum[:]),
+	}
+	if p.cfg.extendedConditioning() {
+		amort, err := p.cfg.AmortizationJSON()
+		if err != nil {
+			return fmt.Errorf("save: %w", err)
+		}
+		meta["format_version"], meta["amortization"] = fileVersion2, string(amort)
+	}
 	header := map[string]any{
-		"__metadata__": map[string]string{
-			"format":                fileFormat,
-			"format_version":        fileVersion,
-			"gojammy_version":       Version,
-			"pdf_defs":              p.pdfDefs,
-			"flow_defs":             p.flowDefs,
-			"options_overwrite":     string(opts),
-			"conditional_input_dim": strconv.Itoa(p.cfg.ConditionalInputDim),
-			"amortization_mlp_dims": p.cfg.AmortizationMLPDims,
-			"embedding_flags":       string(flags),
-			"params_sha256":         hex.EncodeToString(sum[:]),
-		},
-		"params": tensorInfo{DType: "F64", Shape: []int64{int64(len(params))}, DataOffsets: []int64{0, int64(len(data))}},
+		"__metadata__": meta,
+		"params":       tensorInfo{DType: "F64", Shape: []int64{int64(len(params))}, DataOffsets: []int64{0, int64(len(data))}},
 	}
 	h, err := json.Marshal(header)
 	if err != nil {
@@ -101,8 +113,8 @@ func Load(r io.Reader) (*PDF, error) {
 	if meta["format"] != fileFormat {
 		return nil, fmt.Errorf("load: not a gojammy model file (format %q)", meta["format"])
 	}
-	if meta["format_version"] != fileVersion {
-		return nil, fmt.Errorf("load: model file format version %q is not supported (this gojammy reads version %s)", meta["format_version"], fileVersion)
+	if v := meta["format_version"]; v != fileVersion && v != fileVersion2 {
+		return nil, fmt.Errorf("load: model file format version %q is not supported (this gojammy reads versions %s and %s)", v, fileVersion, fileVersion2)
 	}
 	t := header.Params
 	if t == nil || t.DType != "F64" || len(t.Shape) != 1 || len(t.DataOffsets) != 2 || t.DataOffsets[0] != 0 ||
@@ -121,8 +133,14 @@ func Load(r io.Reader) (*PDF, error) {
 	if err := json.Unmarshal([]byte(meta["embedding_flags"]), &flags); err != nil || flags == nil {
 		return nil, fmt.Errorf("load: corrupted header: embedding_flags %q", meta["embedding_flags"])
 	}
-	p, err := New(meta["pdf_defs"], meta["flow_defs"], Config{Options: opts, ConditionalInputDim: condDim,
-		AmortizationMLPDims: meta["amortization_mlp_dims"], EmbeddingFlags: flags})
+	cfg := DefaultConfig()
+	cfg.Options, cfg.ConditionalInputDim, cfg.AmortizationMLPDims, cfg.EmbeddingFlags = opts, condDim, meta["amortization_mlp_dims"], flags
+	if amort, ok := meta["amortization"]; ok {
+		if err := cfg.SetAmortizationJSON([]byte(amort)); err != nil {
+			return nil, fmt.Errorf("load: corrupted header: %w", err)
+		}
+	}
+	p, err := New(meta["pdf_defs"], meta["flow_defs"], cfg)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}

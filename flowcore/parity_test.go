@@ -24,16 +24,7 @@ func TestUpstreamParity(t *testing.T) {
 			fx := fixture.Load(t, name)
 			cfg := flowcore.DefaultConfig()
 			cfg.Options = spec.Overrides{ByLetter: fx.Options}
-			p, err := flowcore.New(fx.PDFDefs, fx.FlowDefs, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p.NumParams() != fx.Count {
-				t.Fatalf("count_parameters: gojammy %d, jammy_flows %d", p.NumParams(), fx.Count)
-			}
-			if err := p.SetParams(fx.Params); err != nil {
-				t.Fatal(err)
-			}
+			p := upstreamModel(t, fx.PDFDefs, fx.FlowDefs, cfg, fx.Count, fx.Params)
 			d, err := p.LogDensity(fixture.Flatten(fx.X), len(fx.X), nil, flowcore.SavedCoords)
 			if err != nil {
 				t.Fatal(err)
@@ -62,6 +53,23 @@ func TestUpstreamParity(t *testing.T) {
 			}
 		})
 	}
+}
+
+// upstreamModel builds a fixture's model, checks its parameter count against jammy_flows' count
+// and sets upstream's flat parameters.
+func upstreamModel(t *testing.T, pdfDefs, flowDefs string, cfg flowcore.Config, count int, params []float64) *flowcore.PDF {
+	t.Helper()
+	p, err := flowcore.New(pdfDefs, flowDefs, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.NumParams() != count {
+		t.Fatalf("count_parameters: gojammy %d, jammy_flows %d", p.NumParams(), count)
+	}
+	if err := p.SetParams(params); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // TestUpstreamParameterCounts checks count_parameters against the numbers measured with

@@ -18,11 +18,31 @@ import (
 type Config struct {
 	// Options is options_overwrite.
 	Options spec.Overrides
-	// ConditionalInputDim is the width of the conditional input; 0 means unconditional.
+	// ConditionalInputDim is the width of one conditional input fed to the MLP of every
+	// sub-manifold (jammy_flows' int conditional_input_dim); 0 means unconditional.
 	ConditionalInputDim int
+	// ConditionalInputDims, when non-nil, is jammy_flows' list conditional_input_dim: one width
+	// per sub-manifold, each sub-manifold's MLP seeing its own conditional input (0 where a
+	// sub-manifold has none, Python's None). Calls pass the inputs concatenated in sub-manifold
+	// order, one row of ConditionalDim() values per event. ConditionalInputDim must then be 0.
+	ConditionalInputDims []int
 	// AmortizationMLPDims are the hidden widths of every conditioning MLP ("128" by default,
 	// "64-64", "" for a single linear map).
 	AmortizationMLPDims string
+	// AmortizationMLPDimsList, when non-nil, gives the hidden widths per sub-manifold instead
+	// (jammy_flows' list amortization_mlp_dims).
+	AmortizationMLPDimsList []string
+	// AmortizationMLPUseCustomMode selects jammy_flows' AmortizableMLP (factored matrices,
+	// highway modes) instead of the plain Linear–tanh stack. Without it, ranks and highway mode
+	// are ignored, as upstream (a highway mode outside 0–4 is an error either way).
+	AmortizationMLPUseCustomMode bool
+	// AmortizationMLPRanks are the ranks of the custom MLPs' matrices: one integer for all
+	// ("0", "" or a value <= 0: full matrices) or one per matrix joined by '-' ("2-10-1000").
+	AmortizationMLPRanks string
+	// AmortizationMLPRanksList, when non-nil, gives the ranks per sub-manifold instead.
+	AmortizationMLPRanksList []string
+	// AmortizationMLPHighwayMode is the custom MLPs' highway mode, 0–4.
+	AmortizationMLPHighwayMode int
 	// EmbeddingFlags are the saved embedding flags, one per sub-manifold in pdf_defs order
 	// (jammy_flows' set_embedding_flags): SavedCoords are embedding coordinates where a flag is
 	// true. nil means all false (jammy_flows' default). They are stored in the model file and
@@ -30,9 +50,10 @@ type Config struct {
 	EmbeddingFlags []bool
 }
 
-// DefaultConfig returns jammy_flows' defaults: unconditional, MLP hidden widths "128".
+// DefaultConfig returns jammy_flows' defaults: unconditional, MLP hidden widths "128", the plain
+// MLP (custom-mode ranks 0, highway mode 0).
 func DefaultConfig() Config {
-	return Config{AmortizationMLPDims: "128"}
+	return Config{AmortizationMLPDims: "128", AmortizationMLPRanks: "0"}
 }
 
 // PDF is a normalizing-flow probability density on a product of manifolds. Evaluation and
@@ -42,6 +63,8 @@ type PDF struct {
 	cfg               Config
 	subs              []*subflow
 	nParams           int
+	// condWidth is the width of a conditional input row (all sub-manifolds' inputs together).
+	condWidth int
 
 	mu     sync.RWMutex
 	params []float64
@@ -57,6 +80,9 @@ func (p *PDF) FlowDefs() string { return p.flowDefs }
 func (p *PDF) Config() Config {
 	cfg := p.cfg
 	cfg.EmbeddingFlags = slices.Clone(cfg.EmbeddingFlags)
+	cfg.ConditionalInputDims = slices.Clone(cfg.ConditionalInputDims)
+	cfg.AmortizationMLPDimsList = slices.Clone(cfg.AmortizationMLPDimsList)
+	cfg.AmortizationMLPRanksList = slices.Clone(cfg.AmortizationMLPRanksList)
 	return cfg
 }
 
@@ -75,8 +101,9 @@ func (p *PDF) LayerParamCounts() [][]int {
 // NumSubManifolds is the number of '+'-separated parts.
 func (p *PDF) NumSubManifolds() int { return len(p.subs) }
 
-// ConditionalDim is the width of the conditional input (0 = unconditional).
-func (p *PDF) ConditionalDim() int { return p.cfg.ConditionalInputDim }
+// ConditionalDim is the width of a conditional input row (0 = unconditional): ConditionalInputDim,
+// or the sum of ConditionalInputDims.
+func (p *PDF) ConditionalDim() int { return p.condWidth }
 
 // BaseDim is the dimension of the standard-normal base.
 func (p *PDF) BaseDim() int {
@@ -108,8 +135,8 @@ func (p *PDF) SetParams(v []float64) error {
 func (p *PDF) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "pdf(%q, %q; %d parameters", p.pdfDefs, p.flowDefs, p.nParams)
-	if p.cfg.ConditionalInputDim > 0 {
-		fmt.Fprintf(&b, ", conditional on %d inputs", p.cfg.ConditionalInputDim)
+	if p.condWidth > 0 {
+		fmt.Fprintf(&b, ", conditional on %d inputs", p.condWidth)
 	}
 	b.WriteString(")")
 	return b.String()

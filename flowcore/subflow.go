@@ -22,6 +22,9 @@ type subflow struct {
 	paramOffset, paramCount int
 	// baseOffset locates the sub-manifold's columns in the base coordinates.
 	baseOffset int
+	// condOffset and condDim locate the sub-manifold's conditional input in a conditional row
+	// (condDim 0: none).
+	condOffset, condDim int
 }
 
 // newSubflow builds sub-flow k on manifold m from its flow_defs letters, with the options
@@ -70,14 +73,19 @@ func (s *subflow) dim(embedding bool) int {
 }
 
 // layerParams returns sub-flow s's raw layer parameters: its own block (one row) or the output of
-// its MLP on [conditional input, embedding coordinates of earlier sub-manifolds] (one row per event).
+// its MLP on [its conditional input, embedding coordinates of earlier sub-manifolds] (one row per
+// event); cond is the whole conditional row.
 func (s *subflow) layerParams(params, cond *ad.Node, earlier []*ad.Node) *ad.Node {
 	if s.mlp == nil {
 		return ad.Cols(params, s.paramOffset, s.chain.NumParams())
 	}
 	var in []*ad.Node
-	if cond != nil {
+	switch {
+	case s.condDim == 0:
+	case s.condDim == cond.C:
 		in = append(in, cond)
+	default:
+		in = append(in, ad.Cols(cond, s.condOffset, s.condDim))
 	}
 	in = append(in, earlier...)
 	return s.mlp.Apply(ad.Concat(in...), ad.Cols(params, s.paramOffset, s.paramCount))

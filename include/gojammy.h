@@ -68,8 +68,8 @@
  *   outputs for that row only. Neither is an error.
  *
  * Threads.  All functions may be called from any thread. On one handle, evaluation functions
- *   (gj_pdf_dims, gj_pdf_describe, gj_pdf_log_density, gj_pdf_grad, gj_pdf_sample,
- *   gj_pdf_get_params, gj_pdf_get_embedding_flags, gj_pdf_transform_target_space, gj_pdf_save,
+ *   (gj_pdf_dims, gj_pdf_describe, gj_pdf_log_density, gj_pdf_grad, gj_pdf_log_density_vjp,
+ *   gj_pdf_sample, gj_pdf_sample_vjp, gj_pdf_get_params, gj_pdf_get_embedding_flags, gj_pdf_transform_target_space, gj_pdf_save,
  *   gj_pdf_save_buffer, gj_pdf_approximate_coverage, gj_pdf_coverage_scan) may run concurrently
  *   with each other. Modifying functions
  *   (gj_pdf_set_params, gj_pdf_init_params, gj_pdf_fit, gj_pdf_free) are exclusive: they wait
@@ -234,19 +234,37 @@ typedef struct gj_create_options {
                                           GJ_COORDS_SAVED means embedding coordinates there, 0:
                                           intrinsic); NULL for all 0 (default, as jammy_flows) */
     int64_t embedding_flags_len;       /* the number of values at embedding_flags (0 if NULL) */
+    const char* amortization_json;     /* further conditioning settings as a JSON object with
+                                          jammy_flows' keyword names, or NULL / "" for none:
+                                          "conditional_input_dim" (an int, or a list with one
+                                          int or null per sub-manifold: null or 0 means no
+                                          conditional input there), "amortization_mlp_dims" (a
+                                          string or a list of strings, one per sub-manifold),
+                                          "amortization_mlp_use_custom_mode" (true/false),
+                                          "amortization_mlp_ranks" (an int, a dash string such
+                                          as "2-10-1000", or a list of those per sub-manifold),
+                                          "amortization_mlp_highway_mode" (0-4). A key given here
+                                          must not also be set in conditional_input_dim /
+                                          amortization_mlp_dims above. With a list
+                                          conditional_input_dim, a conditional row (cond_dim
+                                          wide) is the sub-manifolds' inputs concatenated in
+                                          sub-manifold order. */
 } gj_create_options;
 
 /* Initializer of a gj_create_options with the defaults, e.g.
  *   gj_create_options o = GJ_CREATE_OPTIONS_INIT("e2", "gggg"); */
 #define GJ_CREATE_OPTIONS_INIT(pdf_defs, flow_defs) \
-    {sizeof(gj_create_options), (pdf_defs), (flow_defs), NULL, 0, NULL, NULL, 0}
+    {sizeof(gj_create_options), (pdf_defs), (flow_defs), NULL, 0, NULL, NULL, 0, NULL}
 
 /* Creates a model with jammy_flows' default initial parameters (equivalent to
  * jammy_flows.pdf(pdf_defs, flow_defs, options_overwrite, conditional_input_dim,
- * amortization_mlp_dims) followed by set_embedding_flags) and writes its handle to *out_handle.
+ * amortization_mlp_dims, and the settings of amortization_json) followed by
+ * set_embedding_flags) and writes its handle to *out_handle.
  * Errors: NULL_POINTER (opts, pdf_defs, flow_defs, out_handle, embedding_flags with a nonzero
  * length), ARGUMENT (struct_size, embedding_flags values not 0 or 1), DEFINITION (including an
- * embedding_flags_len that is not the number of sub-manifolds). */
+ * embedding_flags_len that is not the number of sub-manifolds, and amortization_json: bad JSON,
+ * a list whose length is not the number of sub-manifolds, a bad rank string, a highway mode
+ * outside 0-4, a key also set in the struct). */
 int gj_pdf_create(GJ_CONST gj_create_options* opts, uint64_t* out_handle);
 
 /* Loads a model file written by gj_pdf_save (or by gojammy's Python or Go API) and writes a new
@@ -299,7 +317,11 @@ int gj_pdf_dims(uint64_t handle, GJ_CONST gj_coords* coords, int64_t* dim, int64
 
 /* Writes a JSON object describing the model into buf (len bytes):
  *   {"pdf_defs", "flow_defs", "options_overwrite" (object, as accepted by gj_pdf_create),
- *    "conditional_input_dim", "amortization_mlp_dims", "num_params", "num_sub_manifolds",
+ *    "conditional_input_dim" (an int, or the list of a per-sub-manifold model with null where
+ *    a sub-manifold has none), "amortization_mlp_dims" (a string, or a list),
+ *    "amortization_mlp_use_custom_mode", "amortization_mlp_ranks" (an int, a dash string or a
+ *    list), "amortization_mlp_highway_mode", "cond_dim" (the width of a conditional row),
+ *    "num_params", "num_sub_manifolds",
  *    "embedding_flags" (the saved flags per sub-manifold, true or false),
  *    "dim" {"saved", "intrinsic", "embedding"}, "base_dim",
  *    "layer_param_counts" (per sub-manifold, per layer)}.
@@ -339,6 +361,21 @@ int gj_pdf_grad(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
                 double* log_pdf, double* grad_params, int64_t grad_params_len, double* grad_x,
                 int64_t grad_x_len);
 
+/* Vector-Jacobian product of the log-density, the backward step for another automatic
+ * differentiation system (e.g. PyTorch): log p(x) of n points and the gradients of
+ * sum_i weights[i] * log p(x_i) with respect to the parameters, the points and the conditional
+ * inputs (rows with a non-finite log p do not contribute; their grad_x and grad_cond rows are 0,
+ * or NaN for rows with NaN). Arguments as in gj_pdf_grad, plus:
+ *   weights      n values, the gradient of a loss with respect to log_pdf; weights_len must be
+ *                n (NULL with weights_len 0: all ones, as gj_pdf_grad)
+ *   grad_cond    out, n x cond_dim; grad_cond_len must be n * cond_dim     (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
+int gj_pdf_log_density_vjp(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
+                           GJ_CONST double* cond, int64_t cond_len, GJ_CONST gj_coords* coords,
+                           GJ_CONST double* weights, int64_t weights_len, double* log_pdf,
+                           double* grad_params, int64_t grad_params_len, double* grad_x,
+                           int64_t grad_x_len, double* grad_cond, int64_t grad_cond_len);
+
 /* Draws n samples (jammy_flows' sample() -> samples, base_samples, log_pdf, base_log_pdf).
  * The same seed gives the same samples, whatever the number of threads.
  *   cond          for a conditional model: n x cond_dim (one sample per row), cond_len =
@@ -352,6 +389,26 @@ int gj_pdf_grad(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
 int gj_pdf_sample(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t cond_len,
                   uint64_t seed, GJ_CONST gj_coords* coords, double* samples, int64_t samples_len,
                   double* base, int64_t base_len, double* log_pdf, double* base_log_pdf);
+
+/* Vector-Jacobian product of sampling (reparameterization gradients: the base draws held fixed,
+ * implicit-function gradients through every root finder): draws n samples as gj_pdf_sample does
+ * (the same seed gives the same samples) and returns the gradients of
+ * sum(samples * d_samples) + sum(log_pdf * d_log_pdf) with respect to the parameters, the
+ * conditional inputs and the base draws. Arguments as in gj_pdf_sample, plus:
+ *   d_samples    n x dim, the gradient of a loss with respect to the samples; d_samples_len
+ *                must be n * dim (NULL with length 0: zero)
+ *   d_log_pdf    n values, the gradient with respect to log_pdf; d_log_pdf_len must be n
+ *                (NULL with length 0: zero)
+ *   grad_params  out, n_params values; grad_params_len must be n_params  (may be NULL)
+ *   grad_cond    out, n x cond_dim; grad_cond_len must be n * cond_dim   (may be NULL)
+ *   grad_base    out, n x base_dim; grad_base_len must be n * base_dim   (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
+int gj_pdf_sample_vjp(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t cond_len,
+                      uint64_t seed, GJ_CONST gj_coords* coords, GJ_CONST double* d_samples,
+                      int64_t d_samples_len, GJ_CONST double* d_log_pdf, int64_t d_log_pdf_len,
+                      double* samples, int64_t samples_len, double* log_pdf, double* grad_params,
+                      int64_t grad_params_len, double* grad_cond, int64_t grad_cond_len,
+                      double* grad_base, int64_t grad_base_len);
 
 /* Copies the flat parameter vector (jammy_flows' layer-by-layer order) into out; len must be
  * n_params. Errors: INVALID_HANDLE, NULL_POINTER (out, unless n_params is 0), ARGUMENT (len). */

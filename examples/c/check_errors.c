@@ -1,7 +1,7 @@
 /*
  * check_errors.c -- checks that misuse of the C API gives the documented status codes and
  * messages instead of crashes: zero, unknown and freed handles, NULL pointers, wrong array
- * lengths, bad definitions and options, struct_size values of option structs, bad coordinate
+ * lengths, bad definitions and options (incl. amortization_json), struct_size values of option structs, bad coordinate
  * choices, bad files, small buffers, calls from a fit progress callback, per-thread / per-handle
  * error messages, and the version macros against the library's version.
  *
@@ -178,6 +178,11 @@ static void check_handles(void) {
            GJ_ERR_INVALID_HANDLE, "freed");
     EXPECT(gj_pdf_grad(h, v, 2, 4, NULL, 0, &SAVED, v, NULL, 0, NULL, 0), GJ_ERR_INVALID_HANDLE,
            NULL);
+    EXPECT(gj_pdf_log_density_vjp(h, v, 2, 4, NULL, 0, &SAVED, NULL, 0, v, NULL, 0, NULL, 0, NULL, 0),
+           GJ_ERR_INVALID_HANDLE, "freed");
+    EXPECT(gj_pdf_sample_vjp(h, 1, NULL, 0, 1, &SAVED, NULL, 0, NULL, 0, NULL, 0, NULL, NULL, 0,
+                             NULL, 0, NULL, 0),
+           GJ_ERR_INVALID_HANDLE, "freed");
     EXPECT(gj_pdf_init_params(h, NULL, 0, 0, &SAVED, 1000, 1), GJ_ERR_INVALID_HANDLE, NULL);
     EXPECT(gj_pdf_get_embedding_flags(h, flags, 1), GJ_ERR_INVALID_HANDLE, "freed");
     EXPECT(gj_pdf_transform_target_space(h, v, 2, 4, &SAVED, &EMBEDDING, v, 4, NULL),
@@ -266,6 +271,30 @@ static void check_shapes(uint64_t h) {
            "grad_x_len: is 4, expected n*dim = 3*2 = 6");
     EXPECT(gj_pdf_grad(h, x, 3, 6, NULL, 0, &SAVED, lp, grad, n_params, gx, 6), GJ_OK, NULL);
     EXPECT(gj_pdf_grad(h, x, 3, 6, NULL, 0, &SAVED, NULL, NULL, 0, NULL, 0), GJ_OK, NULL);
+
+    /* Vector-Jacobian products: weights and seeds checked like inputs, outputs like outputs. */
+    double w3[3] = {1.0, -0.5, 2.0}, gs[6], gb[6];
+    EXPECT(gj_pdf_log_density_vjp(h, x, 3, 6, NULL, 0, &SAVED, w3, 2, lp, grad, n_params, gx, 6,
+                                  NULL, 0),
+           GJ_ERR_ARGUMENT, "weights: length is 2");
+    EXPECT(gj_pdf_log_density_vjp(h, x, 3, 6, NULL, 0, &SAVED, NULL, 3, lp, grad, n_params, gx, 6,
+                                  NULL, 0),
+           GJ_ERR_NULL_POINTER, "weights");
+    EXPECT(gj_pdf_log_density_vjp(h, x, 3, 6, NULL, 0, &SAVED, w3, 3, lp, grad, n_params, gx, 6,
+                                  gs, 6),
+           GJ_ERR_ARGUMENT, "grad_cond_len");
+    EXPECT(gj_pdf_log_density_vjp(h, x, 3, 6, NULL, 0, &SAVED, w3, 3, lp, grad, n_params, gx, 6,
+                                  NULL, 0),
+           GJ_OK, NULL);
+    EXPECT(gj_pdf_sample_vjp(h, 3, NULL, 0, 1, &SAVED, x, 5, NULL, 0, NULL, 0, NULL, NULL, 0, NULL,
+                             0, NULL, 0),
+           GJ_ERR_ARGUMENT, "d_samples: length is 5");
+    EXPECT(gj_pdf_sample_vjp(h, 3, NULL, 0, 1, &SAVED, x, 6, w3, 3, gs, 6, lp, grad, n_params, NULL,
+                             0, gb, 5),
+           GJ_ERR_ARGUMENT, "grad_base_len");
+    EXPECT(gj_pdf_sample_vjp(h, 3, NULL, 0, 1, &SAVED, x, 6, w3, 3, gs, 6, lp, grad, n_params, NULL,
+                             0, gb, 6),
+           GJ_OK, NULL);
 
     EXPECT(gj_pdf_sample(h, -2, NULL, 0, 1, &SAVED, NULL, 0, NULL, 0, NULL, NULL),
            GJ_ERR_ARGUMENT, "n");
@@ -441,6 +470,60 @@ static void check_conditional(void) {
     EXPECT(gj_pdf_sample(h, 2, NULL, 0, 1, &SAVED, x, 4, NULL, 0, NULL, NULL), GJ_ERR_ARGUMENT,
            "cond");
     EXPECT(gj_pdf_sample(h, 2, cond, 6, 1, &SAVED, x, 4, NULL, 0, NULL, NULL), GJ_OK, NULL);
+    EXPECT(gj_pdf_free(h), GJ_OK, NULL);
+}
+
+/* Per-sub-manifold conditioning and the custom MLP through opts.amortization_json: the
+ * conditional row is the sub-manifolds' inputs concatenated; bad settings name the argument. */
+static void check_amortization(const char* dir) {
+    uint64_t h = 0, h2 = 0;
+    char path[1024], desc[4096];
+    gj_create_options o = GJ_CREATE_OPTIONS_INIT("e1+e1", "g+g");
+    o.amortization_json =
+        "{\"conditional_input_dim\": [2, null], \"amortization_mlp_dims\": [\"8\", \"4-4\"],"
+        " \"amortization_mlp_use_custom_mode\": true, \"amortization_mlp_ranks\": [1, \"1-0-2-1-0\"],"
+        " \"amortization_mlp_highway_mode\": 4}";
+    EXPECT(gj_pdf_create(&o, &h), GJ_OK, NULL);
+    int64_t cond_dim = -1, n_params = -1;
+    EXPECT(gj_pdf_dims(h, &SAVED, NULL, NULL, &cond_dim, &n_params), GJ_OK, NULL);
+    TRUE(cond_dim == 2 && n_params > 0);
+    EXPECT(gj_pdf_describe(h, desc, sizeof desc), GJ_OK, NULL);
+    TRUE(strstr(desc, "\"conditional_input_dim\":[2,null]") != NULL);
+    TRUE(strstr(desc, "\"amortization_mlp_highway_mode\":4") != NULL);
+    double x[4] = {0.1, 0.2, 0.3, 0.4}, cond[4] = {1, 2, 3, 4}, lp[2], lp2[2];
+    EXPECT(gj_pdf_log_density(h, x, 2, 4, cond, 2, &SAVED, lp, NULL, NULL, 0), GJ_ERR_ARGUMENT,
+           "n*cond_dim = 2*2 = 4");
+    EXPECT(gj_pdf_log_density(h, x, 2, 4, cond, 4, &SAVED, lp, NULL, NULL, 0), GJ_OK, NULL);
+    TRUE(isfinite(lp[0]) && isfinite(lp[1]));
+    snprintf(path, sizeof path, "%s/check_errors_amortized.safetensors", dir);
+    EXPECT(gj_pdf_save(h, path, &SAVED), GJ_OK, NULL);
+    EXPECT(gj_pdf_load(path, &h2), GJ_OK, NULL);
+    EXPECT(gj_pdf_log_density(h2, x, 2, 4, cond, 4, &SAVED, lp2, NULL, NULL, 0), GJ_OK, NULL);
+    TRUE(lp[0] == lp2[0] && lp[1] == lp2[1]);
+    EXPECT(gj_pdf_free(h2), GJ_OK, NULL);
+    EXPECT(gj_pdf_free(h), GJ_OK, NULL);
+    remove(path);
+
+    o.amortization_json = "{\"conditional_input_dim\": [2]}";
+    EXPECT(gj_pdf_create(&o, &h), GJ_ERR_DEFINITION,
+           "conditional_input_dim: a list needs one entry per sub-manifold (2), got 1");
+    o.amortization_json = "{\"conditional_input_dim\": 2, \"amortization_mlp_dims\": [\"8\"]}";
+    EXPECT(gj_pdf_create(&o, &h), GJ_ERR_DEFINITION, "amortization_mlp_dims: a list needs one entry");
+    o.amortization_json = "{\"conditional_input_dim\": 2, \"amortization_mlp_use_custom_mode\": true,"
+                          " \"amortization_mlp_ranks\": \"2-x\"}";
+    EXPECT(gj_pdf_create(&o, &h), GJ_ERR_DEFINITION, "amortization_mlp_ranks \"2-x\"");
+    o.amortization_json = "{\"conditional_input_dim\": 2, \"amortization_mlp_highway_mode\": 5}";
+    EXPECT(gj_pdf_create(&o, &h), GJ_ERR_DEFINITION, "amortization_mlp_highway_mode must be 0, 1, 2, 3 or 4");
+    o.amortization_json = "[1, 2]";
+    EXPECT(gj_pdf_create(&o, &h), GJ_ERR_DEFINITION, "opts.amortization_json: not a JSON object");
+    o.amortization_json = "{\"conditional_input_dim\": 2}";
+    o.conditional_input_dim = 3;
+    EXPECT(gj_pdf_create(&o, &h), GJ_ERR_DEFINITION, "conditional_input_dim is also set");
+    /* An older caller's struct ending before amortization_json: the field takes its default. */
+    o.struct_size = offsetof(gj_create_options, amortization_json);
+    EXPECT(gj_pdf_create(&o, &h), GJ_OK, NULL);
+    EXPECT(gj_pdf_dims(h, &SAVED, NULL, NULL, &cond_dim, NULL), GJ_OK, NULL);
+    TRUE(cond_dim == 3);
     EXPECT(gj_pdf_free(h), GJ_OK, NULL);
 }
 
@@ -659,6 +742,7 @@ int main(int argc, char** argv) {
         EXPECT(create("e2", "gg", &h), GJ_OK, NULL);
         check_shapes(h);
         check_conditional();
+        check_amortization(argv[1]);
         check_embedding();
         check_sphere_embedding(argv[1]);
         check_files(h, argv[1]);

@@ -37,7 +37,7 @@ def coords_named(value, name):
 
 def boolean(value, name):
     """``value`` (True/False, numpy bools, or the ints 0 and 1) as a bool, else a ValueError."""
-    if isinstance(value, (bool, np.bool_)) or (_is_int(value) and value in (0, 1)):
+    if isinstance(value, (bool, np.bool_)) or (is_int(value) and value in (0, 1)):
         return bool(value)
     raise ValueError(f"{name}: expected True or False, got {value!r}")
 
@@ -46,12 +46,13 @@ def index_or_none(value, name, count):
     """``value`` as an index in [0, count), or -1 for None; else a ValueError naming ``name``."""
     if value is None:
         return -1
-    if not _is_int(value) or not 0 <= value < count:
+    if not is_int(value) or not 0 <= value < count:
         raise ValueError(f"{name}: expected None or an int in [0, {count}), got {value!r}")
     return int(value)
 
 
-def _is_int(value):
+def is_int(value):
+    """Whether ``value`` is an integer (Python or numpy), not a bool."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
@@ -60,17 +61,24 @@ def seed_for(seed):
     np.random.seed makes runs reproducible, like upstream's use of numpy's global state)."""
     if seed is None:
         return int(np.random.randint(0, 2**63 - 1, dtype=np.int64))
-    if not _is_int(seed):
+    if not is_int(seed):
         raise ValueError(f"seed: expected a non-negative int or None, got {seed!r}")
     if not 0 <= int(seed) < 2**64:
         raise ValueError(f"seed: must be in [0, 2**64), got {seed}")
     return int(seed)
 
 
+def integer(value, name):
+    """``value`` as an int, else a ValueError naming ``name``."""
+    if not is_int(value):
+        raise ValueError(f"{name}: expected an int, got {value!r}")
+    return int(value)
+
+
 def positive_int(value, name, allow_zero=False):
     """``value`` as an int >= 1 (>= 0 with allow_zero), else a ValueError naming ``name``."""
     low = 0 if allow_zero else 1
-    if not _is_int(value) or value < low:
+    if not is_int(value) or value < low:
         raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
     return int(value)
 

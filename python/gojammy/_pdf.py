@@ -14,6 +14,8 @@ from ._checks import (
     coords_for,
     coords_named,
     index_or_none,
+    integer,
+    is_int,
     non_negative_number,
     positive_int,
     positive_number,
@@ -24,6 +26,7 @@ from ._errors import GojammyError, GojammyValueError
 from ._fit import run_fit
 from ._lib import check, lib, read_string
 from ._options import options_to_json
+from ._vjp import GradientsMixin
 
 # jammy_flows constructor arguments that gojammy accepts only at their upstream defaults.
 _UPSTREAM_DEFAULTS = {
@@ -31,9 +34,6 @@ _UPSTREAM_DEFAULTS = {
     "join_poisson_and_pdf_description": False,
     "hidden_mlp_dims_poisson": "128",
     "rank_of_mlp_mappings_poisson": 0,
-    "amortization_mlp_use_custom_mode": False,
-    "amortization_mlp_ranks": 0,
-    "amortization_mlp_highway_mode": 0,
     "amortize_everything": False,
     "use_as_passthrough_instead_of_pdf": False,
     "skip_mlp_initialization": False,
@@ -54,15 +54,54 @@ def _options_from_json(obj):
     return out
 
 
-class pdf:
+def _conditional_dim(value):
+    """conditional_input_dim as the library's JSON takes it: None/0, an int, or a list with one
+    int or None per sub-manifold (the lengths are checked by the library)."""
+    if isinstance(value, (list, tuple)):
+        out = []
+        for k, v in enumerate(value):
+            if v is not None and (not is_int(v) or v < 0):
+                raise ValueError(f"conditional_input_dim[{k}]: expected None or an int >= 0, got {v!r}")
+            out.append(None if v is None else int(v))
+        return out
+    if value is None:
+        return 0
+    if not is_int(value) or value < 0:
+        raise ValueError(f"conditional_input_dim: expected None, an int >= 1 or a list, got {value!r}")
+    return int(value)
+
+
+def _per_sub_manifold(value, name, types):
+    """A setting given once or as a list with one entry per sub-manifold, entries of the given
+    types (ints as plain ints)."""
+    def one(v, where):
+        if is_int(v) and int in types:
+            return int(v)
+        if isinstance(v, str) and str in types:
+            return v
+        kinds = " or ".join("a string" if t is str else "an int" for t in types)
+        raise ValueError(f"{where}: expected {kinds}, got {v!r}")
+
+    if isinstance(value, (list, tuple)):
+        return [one(v, f"{name}[{k}]") for k, v in enumerate(value)]
+    return one(value, name)
+
+
+class pdf(GradientsMixin):
     """A normalizing-flow PDF, with the constructor and methods of ``jammy_flows.pdf``.
 
     ``gojammy.pdf("e2+s2", "gg+f")`` builds a joint PDF on R^2 x S^2; ``pdf(x)`` returns
     (log_pdf, base_log_pdf, base_positions), ``pdf.sample(samplesize=n)`` returns (samples,
     base_samples, log_pdf, base_log_pdf). Arrays are numpy float64. Beyond upstream: ``fit``,
-    ``get_parameters``/``set_parameters``, ``log_pdf_and_grad``, ``save``/``gojammy.load`` and
+    ``get_parameters``/``set_parameters``, ``log_pdf_and_grad``, the vector-Jacobian products
+    ``log_pdf_vjp`` and ``sample_vjp``, ``save``/``gojammy.load`` and
     pickling. Evaluation and sampling may be called concurrently from several threads; call
     ``close()`` (or use ``with``) to free the model early.
+
+    The initial parameters are drawn as ``init_params(seed=seed)`` draws them: with ``seed=None``
+    from numpy's global generator (so ``np.random.seed`` makes a script reproducible and models
+    built one after the other start differently, as upstream's follow torch's generator), with an
+    int ``seed`` reproducibly — the same seed gives the same model.
 
     The embedding flags (``set_embedding_flags``) belong to this Python object: every call passes
     the coordinates it uses to the library explicitly, taking one snapshot of the flags when it
@@ -77,6 +116,11 @@ class pdf:
         conditional_input_dim=None,
         amortization_mlp_dims="128",
         verbose=False,
+        *,
+        amortization_mlp_use_custom_mode=False,
+        amortization_mlp_ranks=0,
+        amortization_mlp_highway_mode=0,
+        seed=None,
         **upstream_kwargs,
     ):
         for name, value in upstream_kwargs.items():
@@ -87,51 +131,26 @@ class pdf:
             raise ValueError(f"pdf_defs: expected a non-empty string such as 'e2+s2', got {pdf_defs!r}")
         if not isinstance(flow_defs, str) or not flow_defs:
             raise ValueError(f"flow_defs: expected a non-empty string such as 'gg+f', got {flow_defs!r}")
-        cond_dim = self._conditional_dim(conditional_input_dim)
-        mlp_dims = self._mlp_dims(amortization_mlp_dims, pdf_defs)
+        amortization = {
+            "conditional_input_dim": _conditional_dim(conditional_input_dim),
+            "amortization_mlp_dims": _per_sub_manifold(amortization_mlp_dims, "amortization_mlp_dims", (str,)),
+            "amortization_mlp_use_custom_mode": boolean(amortization_mlp_use_custom_mode, "amortization_mlp_use_custom_mode"),
+            "amortization_mlp_ranks": _per_sub_manifold(amortization_mlp_ranks, "amortization_mlp_ranks", (str, int)),
+            "amortization_mlp_highway_mode": integer(amortization_mlp_highway_mode, "amortization_mlp_highway_mode"),
+        }
         options = options_to_json(options_overwrite)
         handle = ctypes.c_uint64(0)
         opts = _api.CreateOptions(
             pdf_defs=pdf_defs.encode(),
             flow_defs=flow_defs.encode(),
             options_json=options.encode(),
-            conditional_input_dim=cond_dim,
-            amortization_mlp_dims=mlp_dims.encode(),
+            amortization_json=json.dumps(amortization).encode(),
         )
         check(lib().gj_pdf_create(ctypes.byref(opts), ctypes.byref(handle)))
         self._adopt(handle.value)
+        self.init_params(seed=seed)
         if verbose:
             print(self.describe())
-
-    @staticmethod
-    def _conditional_dim(value):
-        if value is None:
-            return 0
-        if isinstance(value, (list, tuple)):
-            raise NotImplementedError(
-                "conditional_input_dim as a list (one conditional input per sub-manifold) is not supported by "
-                "gojammy; pass one int and concatenate the inputs"
-            )
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"conditional_input_dim: expected None or an int >= 1, got {value!r}")
-        return int(value)
-
-    @staticmethod
-    def _mlp_dims(value, pdf_defs):
-        if isinstance(value, (list, tuple)):
-            if len(value) != len(pdf_defs.split("+")) or any(not isinstance(v, str) for v in value):
-                raise ValueError(
-                    f"amortization_mlp_dims: a list needs one string per sub-manifold, got {value!r}"
-                )
-            if len(set(value)) > 1:
-                raise NotImplementedError(
-                    f"amortization_mlp_dims: different MLP widths per sub-manifold ({value!r}) are not supported "
-                    "by gojammy; pass one string"
-                )
-            value = value[0] if value else "128"
-        if not isinstance(value, str):
-            raise ValueError(f"amortization_mlp_dims: expected a string such as '128' or '64-64', got {value!r}")
-        return value
 
     def _adopt(self, handle):
         """Take ownership of a library handle and read the model's description."""
@@ -144,15 +163,19 @@ class pdf:
         self.pdf_defs_list = self.pdf_defs.split("+")
         self.flow_defs_list = self.flow_defs.split("+")
         self.options_overwrite = _options_from_json(d.get("options_overwrite") or {})
-        self.conditional_input_dim = d["conditional_input_dim"] or None
+        cond = d["conditional_input_dim"]
+        self.conditional_input_dim = cond if isinstance(cond, list) else (cond or None)
         self.amortization_mlp_dims = d["amortization_mlp_dims"]
+        self.amortization_mlp_use_custom_mode = d["amortization_mlp_use_custom_mode"]
+        self.amortization_mlp_ranks = d["amortization_mlp_ranks"]
+        self.amortization_mlp_highway_mode = d["amortization_mlp_highway_mode"]
         self.total_target_dim_intrinsic = d["dim"]["intrinsic"]
         self.total_target_dim_embedded = d["dim"]["embedding"]
         self.total_base_dim = d["base_dim"]
         self.num_parameter_list = d["layer_param_counts"]
         self._n_params = d["num_params"]
         self._n_subs = d["num_sub_manifolds"]
-        self._cond_dim = d["conditional_input_dim"]
+        self._cond_dim = d["cond_dim"]
         self._forced = {
             "intrinsic": (_api.Coords(kind=_api.COORDS_INTRINSIC), self.total_target_dim_intrinsic),
             "embedding": (_api.Coords(kind=_api.COORDS_EMBEDDING), self.total_target_dim_embedded),
@@ -258,17 +281,52 @@ class pdf:
         return self._n_params
 
     def _cond_rows(self, conditional_input, n, name="conditional_input"):
-        """Check the conditional input against the model and n rows (None for unconditional)."""
+        """Check the conditional input against the model and n rows (None for unconditional) and
+        return it as the library takes it: one row per event (with a list conditional_input_dim,
+        the sub-manifolds' inputs concatenated)."""
+        dims = self.conditional_input_dim if isinstance(self.conditional_input_dim, list) else None
+        if dims is not None and isinstance(conditional_input, (list, tuple)):
+            return self._cond_list(conditional_input, n, name, dims)
         if not self._cond_dim:
             if conditional_input is not None:
                 raise ValueError(f"{name}: this PDF is unconditional (conditional_input_dim=None), pass None")
             return None
         if conditional_input is None:
             raise ValueError(f"{name}: this PDF is conditional, pass an array of shape (n, {self._cond_dim})")
+        if dims is not None:
+            # upstream hands one tensor to every sub-manifold: possible where all widths agree
+            if None in dims or len(set(dims)) != 1:
+                raise ValueError(
+                    f"{name}: this PDF takes one conditional input per sub-manifold "
+                    f"(conditional_input_dim={dims}); pass a list of {len(dims)} arrays (None where the entry is None)"
+                )
+            one = as_rows(conditional_input, name, dims[0])
+            conditional_input = np.concatenate([one] * len(dims), axis=1)
         c = as_rows(conditional_input, name, self._cond_dim)
         if n is not None and c.shape[0] != n:
             raise ValueError(f"{name}: has {c.shape[0]} rows, x has {n}")
         return c
+
+    def _cond_list(self, inputs, n, name, dims):
+        """Concatenate per-sub-manifold conditional inputs (None where the width is None)."""
+        if len(inputs) != len(dims):
+            raise ValueError(f"{name}: a list needs one entry per sub-manifold ({len(dims)}), got {len(inputs)}")
+        parts = []
+        for k, (value, d) in enumerate(zip(inputs, dims)):
+            if d is None:
+                if value is not None and np.size(value) != 0:
+                    raise ValueError(f"{name}[{k}]: sub-manifold {k} has no conditional input (conditional_input_dim[{k}] is None), pass None")
+                continue
+            if value is None:
+                raise ValueError(f"{name}[{k}]: sub-manifold {k} is conditional, pass an array of shape (n, {d})")
+            part = as_rows(value, f"{name}[{k}]", d)
+            rows = n if n is not None else (parts[0].shape[0] if parts else part.shape[0])
+            if part.shape[0] != rows:
+                raise ValueError(f"{name}[{k}]: has {part.shape[0]} rows, expected {rows}")
+            parts.append(part)
+        if not parts:
+            return None
+        return np.ascontiguousarray(np.concatenate(parts, axis=1))
 
     # ------------------------------------------------------------------ evaluation
 
@@ -276,15 +334,16 @@ class pdf:
         self,
         x,
         conditional_input=None,
+        amortization_parameters=None,
         force_embedding_coordinates=False,
         force_intrinsic_coordinates=False,
-        amortization_parameters=None,
         only_last=False,
     ):
         """Log-density of the rows of x: returns (log_pdf (n,), base_log_pdf (n,), base_positions
         (n, total_base_dim)). x has shape (n, total_target_dim) in default coordinates, or the
         embedding/intrinsic dimension when forced; a 1-D x is one row. Points outside the support
-        get -inf, rows containing NaN get NaN."""
+        get -inf, rows containing NaN get NaN. The arguments come in jammy_flows' positional order,
+        so a positional call means the same in both libraries."""
         if amortization_parameters is not None or only_last:
             require_default("amortization_parameters", amortization_parameters, None)
             require_default("only_last", only_last, False)
@@ -307,22 +366,15 @@ class pdf:
     def log_pdf_and_grad(self, x, conditional_input=None, force_embedding_coordinates=False, force_intrinsic_coordinates=False):
         """Returns (log_pdf (n,), gradient of sum(log_pdf) with respect to the parameters
         (count_parameters(),), gradient with respect to x (n, dim)). Rows with a non-finite
-        log_pdf do not contribute (their grad_x rows are 0, or NaN for NaN rows)."""
-        coords, dim = self._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
-        h = self.handle
-        x = as_rows(x, "x", dim)
-        n = x.shape[0]
-        cond = self._cond_rows(conditional_input, n)
-        grad_params = np.zeros(self._n_params)
-        log_pdf, grad_x = outputs(n, (None, dim))
-        if n:
-            check(
-                lib().gj_pdf_grad(
-                    h, x, n, x.size, cond, 0 if cond is None else cond.size, coords,
-                    log_pdf, grad_params, self._n_params, grad_x, grad_x.size,
-                )
-            )
-        return log_pdf, grad_params, grad_x
+        log_pdf do not contribute (their grad_x rows are 0, or NaN for NaN rows). ``log_pdf_vjp``
+        also gives the gradient with respect to the conditional input, for any weights."""
+        log_pdf, grads = self.log_pdf_vjp(
+            x,
+            conditional_input=conditional_input,
+            force_embedding_coordinates=force_embedding_coordinates,
+            force_intrinsic_coordinates=force_intrinsic_coordinates,
+        )
+        return log_pdf, grads["parameters"], grads["x"]
 
     def sample(
         self,
@@ -342,8 +394,11 @@ class pdf:
         """Draw samples: returns (samples (N, dim), base_samples (N, total_base_dim), log_pdf (N,),
         base_log_pdf (N,)). N = samplesize (alias nsamples) for an unconditional PDF, else one
         sample per row of conditional_input. The same seed gives the same samples; seed=None draws
-        a seed from numpy's global generator."""
-        require_default("allow_gradients", allow_gradients, False)
+        a seed from numpy's global generator. numpy arrays carry no gradients, so
+        allow_gradients=True returns the same arrays: ``sample_vjp`` with the same seed gives the
+        gradients of any loss built from them, and ``gojammy.torch`` returns differentiable
+        tensors."""
+        boolean(allow_gradients, "allow_gradients")
         require_default("amortization_parameters", amortization_parameters, None)
         require_default("failsafe_crosscheck_tolerance", failsafe_crosscheck_tolerance, None)
         require_default("only_last", only_last, False)

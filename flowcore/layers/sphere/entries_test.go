@@ -86,8 +86,6 @@ func TestOptionErrors(t *testing.T) {
 		{FEntry, 2, map[string]any{"add_circular_rq_spline_flow": 1, "circular_flow_defs": ""}, "circular_flow_defs"},
 		{VEntry, 1, nil, "s2"},
 		{NEntry, 2, map[string]any{"zenith_type_layers": "rg"}, "zenith_type_layers"},
-		{NEntry, 2, map[string]any{"zenith_type_layers": "p"}, "zenith_type_layers"},
-		{NEntry, 2, map[string]any{"highway_mode": 2}, "highway_mode"},
 	}
 	for _, c := range cases {
 		_, err := newLayer(c.e, c.dim, c.over)

@@ -7,6 +7,7 @@ import (
 	"github.com/gojammy/gojammy/flowcore/geom"
 	"github.com/gojammy/gojammy/flowcore/manifold"
 	"github.com/gojammy/gojammy/flowcore/spline"
+	"github.com/gojammy/gojammy/simd"
 )
 
 // Potential types and mean parametrizations.
@@ -180,16 +181,7 @@ const sincSeries = 1e-3
 func sincFuncs(q *ad.Node) (c, s, s1 *ad.Node) {
 	t := q.Tape()
 	c, s, s1 = t.New(q.R, q.C), t.New(q.R, q.C), t.New(q.R, q.C)
-	for i, v := range q.Val {
-		if v < sincSeries {
-			c.Val[i], s.Val[i], s1.Val[i] = math.Cos(math.Sqrt(v)), sincSeriesF(v), sincDerivSeriesF(v)
-			continue
-		}
-		r := math.Sqrt(v)
-		sr, cr := math.Sincos(r)
-		c.Val[i], s.Val[i] = cr, sr/r
-		s1.Val[i] = (cr - s.Val[i]) / (2 * v)
-	}
+	sincValues(c.Val, s.Val, s1.Val, q.Val)
 	if !t.Tracks(q) {
 		return c, s, s1
 	}
@@ -207,6 +199,24 @@ func sincFuncs(q *ad.Node) (c, s, s1 *ad.Node) {
 		}
 	})
 	return c, s, s1
+}
+
+// sincValues sets c, s and s1 to C(q), S(q) and S1(q) of every entry of q (the square roots in
+// one loop, their sines and cosines as one vector kernel).
+func sincValues(c, s, s1, q []float64) {
+	r := s1 // √q until the last loop
+	for i, v := range q {
+		r[i] = math.Sqrt(v)
+	}
+	simd.Sincos(s, c, r)
+	for i, v := range q {
+		if v < sincSeries {
+			s[i], s1[i] = sincSeriesF(v), sincDerivSeriesF(v)
+			continue
+		}
+		s[i] /= r[i]
+		s1[i] = (c[i] - s[i]) / (2 * v)
+	}
 }
 
 // sincSeriesF is S(q) by its series, for q < sincSeries.

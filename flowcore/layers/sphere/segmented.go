@@ -19,8 +19,8 @@ import (
 
 // NEntry is the segmented-sphere layer "n" of the seed example (jammy_flows' segmented_sphere_nd as
 // of commit 02ed589; removed upstream in 2026): a Möbius flow on the azimuth and a chain of zenith
-// layers on u = (1-cos θ)/2 ∈ [0, 1] (interval layers r, z) or on logit(u) (Euclidean layers g, t, x)
-// whose parameters an MLP (AmortizableMLP, max_rank factors) predicts from the data-side azimuth
+// layers on u = (1-cos θ)/2 ∈ [0, 1] (interval layers r, z) or on logit(u) (Euclidean layers g, t, x, p)
+// whose parameters an MLP (AmortizableMLP, max_rank factors, highway_mode 0–4) predicts from the data-side azimuth
 // (cos φ, sin φ), followed by a rotation. Parameter block: [rotation 9][MLP 2→hidden_dims→zenith parameters][Möbius 4·M];
 // by default 9 + 1232 + 40 = 1281.
 var NEntry = layers.Entry{
@@ -96,7 +96,7 @@ var (
 	zenithInterval        = spec.ManifoldDef{Kind: spec.Interval, Dim: 1, Low: 0, High: 1, Text: "i1_0_1"}
 	zenithReal            = spec.ManifoldDef{Kind: spec.Euclidean, Dim: 1, Text: "e1"}
 	zenithIntervalLayers  = layers.NewRegistry(interval.REntry, interval.ZEntry)
-	zenithEuclideanLayers = layers.NewRegistry(gaussianization.Entry, affine.TEntry, affine.XEntry)
+	zenithEuclideanLayers = layers.NewRegistry(gaussianization.Entry, affine.TEntry, affine.XEntry, stretchEntry)
 	zenithOverrides       = map[byte]map[string]any{
 		'g': {"lower_bound_for_widths": 0.01, "upper_bound_for_widths": 1.0, "fit_normalization": 0},
 		't': {"cov_type": "full"},
@@ -106,13 +106,10 @@ var (
 func newSegmented(opts nOptions) (*segmented, error) {
 	letters := opts.ZenithTypeLayers
 	if letters == "" {
-		return nil, fmt.Errorf("option \"zenith_type_layers\" is empty; give interval letters (r, z) or Euclidean letters (g)")
-	}
-	if opts.HighwayMode != 0 {
-		return nil, fmt.Errorf("option \"highway_mode\" = %d is not supported yet (only 0, the plain MLP)", opts.HighwayMode)
+		return nil, fmt.Errorf("option \"zenith_type_layers\" is empty; give interval letters (r, z) or Euclidean letters (g, t, x, p)")
 	}
 	s := &segmented{azimuth: moebius{bases: opts.NumBasisFunctions},
-		euclidean: strings.IndexByte("gtx", letters[0]) >= 0, fitInit: strings.Trim(letters, "g") == ""}
+		euclidean: strings.IndexByte("gtxp", letters[0]) >= 0, fitInit: strings.Trim(letters, "g") == ""}
 	def, reg := zenithInterval, zenithIntervalLayers
 	if s.euclidean {
 		def, reg = zenithReal, zenithEuclideanLayers
@@ -127,14 +124,20 @@ func newSegmented(opts nOptions) (*segmented, error) {
 		return vals, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("option \"zenith_type_layers\" = %q (interval letters r, z or Euclidean letters g, t, x, not mixed): %w", letters, err)
+		return nil, fmt.Errorf("option \"zenith_type_layers\" = %q (interval letters r, z or Euclidean letters g, t, x, p, not mixed): %w", letters, err)
 	}
 	s.zenith = zenith
 	hidden, err := nn.ParseHidden(opts.HiddenDims)
 	if err != nil {
 		return nil, fmt.Errorf("option \"hidden_dims\": %w", err)
 	}
-	s.mlp = nn.NewLowRank(2, hidden, s.zenith.NumParams(), opts.MaxRank)
+	ranks := make([]int, nn.NumMatrices(len(hidden), opts.HighwayMode))
+	for i := range ranks {
+		ranks[i] = opts.MaxRank
+	}
+	if s.mlp, err = nn.NewAmortizable(2, hidden, s.zenith.NumParams(), ranks, opts.HighwayMode); err != nil {
+		return nil, fmt.Errorf("option \"highway_mode\": %w", err)
+	}
 	return s, nil
 }
 
