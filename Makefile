@@ -80,7 +80,7 @@ $(BUILD)/eval_model_cpp: examples/cpp/eval_model.cpp include/gojammy.hpp include
 # and declares exactly the gj_ functions the library exports (the library build itself checks
 # every prototype's types).
 check-header: lib
-	@printf '#include "gojammy.h"\nint gj_header_check(void);\nint gj_header_check(void) {\n  gj_coords c = GJ_COORDS_INIT(GJ_COORDS_SAVED);\n  gj_create_options o = GJ_CREATE_OPTIONS_INIT("e2", "gg");\n  gj_fit_options f = GJ_FIT_OPTIONS_INIT;\n  return (int)(c.struct_size + o.struct_size + f.struct_size) + GJ_VERSION_MAJOR + GJ_VERSION_MINOR + GJ_VERSION_PATCH;\n}\n' > $(BUILD)/header_only.c
+	@printf '#include "gojammy.h"\nint gj_header_check(void);\nint gj_header_check(void) {\n  gj_coords c = GJ_COORDS_INIT(GJ_COORDS_SAVED);\n  gj_create_options o = GJ_CREATE_OPTIONS_INIT("e2", "gg");\n  gj_fit_options f = GJ_FIT_OPTIONS_INIT;\n  gj_scan_options s = GJ_SCAN_OPTIONS_INIT;\n  return (int)(c.struct_size + o.struct_size + f.struct_size + s.struct_size) + GJ_VERSION_MAJOR + GJ_VERSION_MINOR + GJ_VERSION_PATCH;\n}\n' > $(BUILD)/header_only.c
 	$(CC) -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude -c $(BUILD)/header_only.c -o $(BUILD)/header_only_c.o
 	$(CXX) -x c++ $(CXX_STRICT) -Iinclude -c $(BUILD)/header_only.c -o $(BUILD)/header_only_cpp.o
 	@grep -o '^int gj_[a-z0-9_]*' include/gojammy.h | sed 's/^int //' | sort > $(BUILD)/symbols_header.txt

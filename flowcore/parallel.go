@@ -111,6 +111,14 @@ func runBlock(work func(block, lo, hi int) error, block, lo, hi int) (err error)
 	return work(block, lo, hi)
 }
 
+// ForEach calls fn(i) for every i in [0, n) on the worker pool, one index at a time on up to
+// Threads() goroutines, and returns the first error by index; a panic in fn becomes an error
+// wrapping ErrInternal. It is for independent tasks of some weight each, such as the scans of a
+// coverage computation, one per conditional row.
+func ForEach(n int, fn func(i int) error) error {
+	return forBlocks(n, 1, func(_, i, _ int) error { return fn(i) })
+}
+
 // minRange is the smallest index range ForRanges hands to a goroutine of its own.
 const minRange = 8192
 

@@ -425,6 +425,8 @@ class pdf(GradientsMixin):
             )
         return samples, base, log_pdf, base_log_pdf
 
+    from ._coverage import approximate_coverage, coverage_and_or_pdf_scan  # noqa: E402 (methods)
+
     # ------------------------------------------------------------------ coordinates
 
     def get_embedding_flags(self):
