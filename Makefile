@@ -1,6 +1,7 @@
 # gojammy: build and test entry points. The README's two set-up commands are
 #   make quickstart   build, install into a local virtual environment, run examples/quickstart.py
-#   make test         all tests: go test ./... (best kernels, -tags noasm, GOJAMMY_SIMD=generic), the C/C++ examples, pytest
+#   make test         all tests: go test ./... (best kernels, -tags noasm, GOJAMMY_SIMD=generic), the C/C++ examples, pytest,
+#                     the PyTorch bridge with Debian's python3-torch
 # Needs Go, a C/C++ compiler and Python 3; nothing else is installed system-wide.
 
 GO      ?= go
@@ -27,7 +28,7 @@ CXX_PROGRAMS := $(BUILD)/eval_model_cpp
 C_TEST_MODELS := $(BUILD)/model_e2.safetensors $(BUILD)/model_cond_e1e2.safetensors
 C_TEST_MODELS_EXTRA ?=
 
-.PHONY: all lib c-examples check-header test-c test-go test-simd check-generate test-python test quickstart venv clean help
+.PHONY: all lib c-examples check-header test-c install test-install test-go test-simd check-generate test-python test-torch test-wheel test-root test-root-if-installed test quickstart venv clean help
 
 all: lib
 
@@ -35,9 +36,14 @@ help:
 	@echo "make lib          build $(LIB) (go build -buildmode=c-shared ./capi)"
 	@echo "make c-examples   build the C and C++ examples against include/gojammy.h"
 	@echo "make test-c       check the header and run the C and C++ examples and checks"
+	@echo "make install      install library, headers, pkg-config and CMake files (PREFIX=/usr/local)"
+	@echo "make test-install install into build/prefix, build and run examples/install with CMake and pkg-config"
+	@echo "make test-root    the ROOT macros (examples/root) in real ROOT from PyPI (installs .venv-root)"
+	@echo "make test-wheel   python -m build (sdist, then the wheel from it); install the wheel without Go; smoke test"
 	@echo "make test-simd    the Go tests again with -tags noasm and GOJAMMY_SIMD=generic (simd also purego)"
 	@echo "make check-generate  regenerate simd's assembly with avo and fail on any difference"
-	@echo "make test         go test ./..., test-simd, test-c and pytest"
+	@echo "make test-torch   the PyTorch bridge's tests with Debian's python3-torch (skipped without it)"
+	@echo "make test         go test ./..., test-simd, test-c, pytest and test-torch"
 	@echo "make quickstart   install into $(VENV) and run examples/quickstart.py"
 
 # ---- C library ------------------------------------------------------------------------------
@@ -70,14 +76,14 @@ $(BUILD)/check_amortized: examples/c/check_amortized.c include/gojammy.h $(LIB)
 $(BUILD)/check_threads: examples/c/check_threads.c include/gojammy.h $(LIB)
 	$(CC) $(CFLAGS) $(C_STRICT) -D_POSIX_C_SOURCE=200809L -Iinclude $< -o $@ $(GJ_LDFLAGS) -pthread
 
-$(BUILD)/eval_model_cpp: examples/cpp/eval_model.cpp examples/cpp/gojammy.hpp include/gojammy.h $(LIB)
-	$(CXX) $(CXXFLAGS) $(CXX_STRICT) -Iinclude -Iexamples/cpp $< -o $@ $(GJ_LDFLAGS)
+$(BUILD)/eval_model_cpp: examples/cpp/eval_model.cpp include/gojammy.hpp include/gojammy.h $(LIB)
+	$(CXX) $(CXXFLAGS) $(CXX_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS)
 
 # The header compiles on its own as C99 and C++ without warnings (with its initializer macros),
 # and declares exactly the gj_ functions the library exports (the library build itself checks
 # every prototype's types).
 check-header: lib
-	@printf '#include "gojammy.h"\nint gj_header_check(void);\nint gj_header_check(void) {\n  gj_coords c = GJ_COORDS_INIT(GJ_COORDS_SAVED);\n  gj_create_options o = GJ_CREATE_OPTIONS_INIT("e2", "gg");\n  gj_fit_options f = GJ_FIT_OPTIONS_INIT;\n  return (int)(c.struct_size + o.struct_size + f.struct_size) + GJ_VERSION_MAJOR + GJ_VERSION_MINOR + GJ_VERSION_PATCH;\n}\n' > $(BUILD)/header_only.c
+	@printf '#include "gojammy.h"\nint gj_header_check(void);\nint gj_header_check(void) {\n  gj_coords c = GJ_COORDS_INIT(GJ_COORDS_SAVED);\n  gj_create_options o = GJ_CREATE_OPTIONS_INIT("e2", "gg");\n  gj_fit_options f = GJ_FIT_OPTIONS_INIT;\n  gj_scan_options s = GJ_SCAN_OPTIONS_INIT;\n  return (int)(c.struct_size + o.struct_size + f.struct_size + s.struct_size) + GJ_VERSION_MAJOR + GJ_VERSION_MINOR + GJ_VERSION_PATCH;\n}\n' > $(BUILD)/header_only.c
 	$(CC) -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude -c $(BUILD)/header_only.c -o $(BUILD)/header_only_c.o
 	$(CXX) -x c++ $(CXX_STRICT) -Iinclude -c $(BUILD)/header_only.c -o $(BUILD)/header_only_cpp.o
 	@grep -o '^int gj_[a-z0-9_]*' include/gojammy.h | sed 's/^int //' | sort > $(BUILD)/symbols_header.txt
@@ -100,6 +106,90 @@ test-c: check-header c-examples $(C_TEST_MODELS)
 	GOJAMMY_TEST_PANIC=gj_pdf_sample $(BUILD)/check_errors $(BUILD)
 	$(BUILD)/check_amortized
 	$(BUILD)/check_threads
+
+# ---- Installation ----------------------------------------------------------------------------
+# make install PREFIX=... (DESTDIR for staging) installs the library with its soname
+# libgojammy.so.<ABI> (the ABI version of gojammy.h) as libgojammy.so.<version>, the headers
+# gojammy.h and gojammy.hpp, a pkg-config file and a CMake package (gojammy::gojammy).
+
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+header_number = $(shell awk '/^\#define $(1) /{print $$3}' include/gojammy.h)
+ABI        := $(call header_number,GJ_ABI_VERSION)
+MAJOR      := $(call header_number,GJ_VERSION_MAJOR)
+VERSION    := $(MAJOR).$(call header_number,GJ_VERSION_MINOR).$(call header_number,GJ_VERSION_PATCH)
+SONAME     := libgojammy.so.$(ABI)
+INSTALL_LIB := $(BUILD)/install/$(SONAME)
+SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	-e 's|@VERSION@|$(VERSION)|g' -e 's|@MAJOR@|$(MAJOR)|g' -e 's|@ABI@|$(ABI)|g' -e 's|@SONAME@|$(SONAME)|g'
+
+$(INSTALL_LIB): $(GO_SOURCES)
+	@mkdir -p $(dir $@)
+	$(GO) build -buildmode=c-shared -ldflags '-extldflags "-Wl,-soname,$(SONAME)"' -o $@ ./capi
+
+install: $(INSTALL_LIB)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(LIBDIR)/cmake/gojammy $(DESTDIR)$(INCLUDEDIR)
+	install -m 755 $(INSTALL_LIB) $(DESTDIR)$(LIBDIR)/libgojammy.so.$(VERSION)
+	ln -sf libgojammy.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libgojammy.so
+	install -m 644 include/gojammy.h include/gojammy.hpp $(DESTDIR)$(INCLUDEDIR)/
+	$(SUBST) packaging/gojammy.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/gojammy.pc
+	$(SUBST) packaging/gojammyConfig.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/gojammy/gojammyConfig.cmake
+	$(SUBST) packaging/gojammyConfigVersion.cmake.in > $(DESTDIR)$(LIBDIR)/cmake/gojammy/gojammyConfigVersion.cmake
+
+# test-install: install into a scratch prefix, then build examples/install/app.cpp against it
+# with CMake (find_package) and with pkg-config, and run both.
+TEST_PREFIX := $(abspath $(BUILD))/prefix
+
+test-install:
+	rm -rf $(TEST_PREFIX) $(BUILD)/app-cmake
+	$(MAKE) --no-print-directory install PREFIX=$(TEST_PREFIX)
+	cmake -S examples/install -B $(BUILD)/app-cmake -DCMAKE_PREFIX_PATH=$(TEST_PREFIX) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake --build $(BUILD)/app-cmake >/dev/null
+	$(BUILD)/app-cmake/app
+	$(CXX) $(CXXFLAGS) $(CXX_STRICT) examples/install/app.cpp -o $(BUILD)/app-pkgconfig \
+		$$(PKG_CONFIG_PATH=$(TEST_PREFIX)/lib/pkgconfig pkg-config --cflags --libs gojammy) \
+		-Wl,-rpath,$(TEST_PREFIX)/lib -pthread
+	$(BUILD)/app-pkgconfig
+	@readelf -d $(BUILD)/app-pkgconfig | grep -q 'NEEDED.*\[$(SONAME)\]' || { echo "app-pkgconfig does not link $(SONAME)"; exit 1; }
+
+# ---- ROOT ----------------------------------------------------------------------------------
+# test-root: the macros of examples/root inside real ROOT (PyPI's ROOT 6.40 wheel for CPython
+# 3.11, about 700 MB installed into .venv-root): sampling into a TTree, a log_pdf column with
+# RDataFrame, a trained flow as a RooFit signal shape. `make test` runs it when .venv-root has
+# ROOT; .ci/run runs it always.
+ROOT_VENV := .venv-root
+
+test-root: lib
+	test -x $(ROOT_VENV)/bin/python || $(PYTHON) -m venv $(ROOT_VENV)
+	$(ROOT_VENV)/bin/python -m pip install --quiet root numpy pytest
+	PYTHONPATH=python GOJAMMY_LIBRARY=$(abspath $(LIB)) $(ROOT_VENV)/bin/python -m pytest -q python/tests/test_root.py
+
+test-root-if-installed:
+	@if test -x $(ROOT_VENV)/bin/python && $(ROOT_VENV)/bin/python -c 'import ROOT' 2>/dev/null; then \
+		$(MAKE) --no-print-directory test-root; \
+	else \
+		echo "test-root: skipped: no ROOT in $(ROOT_VENV) (make test-root installs it)"; \
+	fi
+
+# ---- Wheel ---------------------------------------------------------------------------------
+# test-wheel: `python -m build` makes the sdist and from it (so from source) the wheel, tagged
+# manylinux_2_<glibc>_<arch> with the library inside; the wheel installs into a fresh virtual
+# environment with no Go on PATH and passes a smoke test there.
+WHEEL_DIR := $(BUILD)/wheel
+WHEEL_PATH := /usr/bin:/bin
+
+test-wheel: venv
+	rm -rf $(WHEEL_DIR)
+	$(VPY) -m pip install --quiet build
+	$(VPY) -m build --outdir $(WHEEL_DIR) . >/dev/null
+	$(PYTHON) -m venv $(WHEEL_DIR)/venv
+	cd / && env -u GOJAMMY_LIBRARY PATH=$(WHEEL_PATH) $(abspath $(WHEEL_DIR))/venv/bin/python -m pip install --quiet $(abspath $(WHEEL_DIR))/gojammy-*-manylinux_*.whl
+	cd / && env -u GOJAMMY_LIBRARY PATH=$(WHEEL_PATH) $(abspath $(WHEEL_DIR))/venv/bin/python -c \
+		'import shutil, gojammy; assert shutil.which("go") is None; p = gojammy.pdf("e2+s2", "gg+f", seed=1); \
+		s = p.sample(samplesize=100, seed=2); assert abs(p(s[0])[0] - s[2]).max() < 1e-9; \
+		print("wheel:", gojammy.info()["library_path"], gojammy.__version__)'
 
 # ---- Go ---------------------------------------------------------------------------------------
 
@@ -151,7 +241,24 @@ quickstart: venv
 
 # ---- everything -------------------------------------------------------------------------------
 
-test: test-go test-simd test-c test-python
+# test-torch: the PyTorch bridge (gojammy.torch) with Debian's python3-torch, which is built for
+# the system Python: a second virtual environment that sees the system packages, pytest from
+# PyPI, gojammy from the source tree and the library of `make lib`. Without that torch the target
+# says so and passes (.ci/run installs python3-torch).
+TORCH_PYTHON ?= /usr/bin/python3
+TORCH_VENV   := .venv-torch
+
+test-torch: lib
+	@if $(TORCH_PYTHON) -c 'import torch' 2>/dev/null; then \
+		test -x $(TORCH_VENV)/bin/python || $(TORCH_PYTHON) -m venv --system-site-packages $(TORCH_VENV); \
+		$(TORCH_VENV)/bin/python -m pip install --quiet pytest; \
+		echo "PYTHONPATH=python $(TORCH_VENV)/bin/python -m pytest -q python/tests/test_torch.py"; \
+		PYTHONPATH=python GOJAMMY_LIBRARY=$(abspath $(LIB)) $(TORCH_VENV)/bin/python -m pytest -q python/tests/test_torch.py; \
+	else \
+		echo "test-torch: skipped: $(TORCH_PYTHON) cannot import torch (apt-get install python3-torch)"; \
+	fi
+
+test: test-go test-simd test-c test-install test-python test-torch test-wheel test-root-if-installed
 
 clean:
 	rm -rf $(BUILD)

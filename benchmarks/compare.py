@@ -63,10 +63,26 @@ class Config:
     flow_defs: str
     cond_dim: int = 0
     tree: str = "head"  # the jammy_flows tree it needs: "head" or SEED_TREE
+    # a custom conditioning MLP (upstream's AmortizableMLP): its rank (int) or ranks (dash string;
+    # "" = the default MLP), hidden widths and highway mode
+    mlp_ranks: object = ""
+    mlp_dims: str = "128"
+    highway: int = 0
 
     @property
     def key(self):
-        return f"{self.pdf_defs}:{self.flow_defs}" + (f":c{self.cond_dim}" if self.cond_dim else "")
+        key = f"{self.pdf_defs}:{self.flow_defs}" + (f":c{self.cond_dim}" if self.cond_dim else "")
+        if self.mlp_ranks:
+            key += f":mlp{self.mlp_dims}r{self.mlp_ranks}h{self.highway}"
+        return key
+
+    def kwargs(self):
+        """The constructor keywords beyond the definitions, the same for both libraries."""
+        kw = {"conditional_input_dim": self.cond_dim or None, "amortization_mlp_dims": self.mlp_dims}
+        if self.mlp_ranks:
+            kw.update(amortization_mlp_use_custom_mode=True, amortization_mlp_ranks=self.mlp_ranks,
+                      amortization_mlp_highway_mode=self.highway)
+        return kw
 
 
 CONFIGS = [
@@ -74,6 +90,7 @@ CONFIGS = [
     Config("s1", "o"), Config("s1", "m"), Config("s2", "f"), Config("s2", "v"),
     Config("e4+s2+e4", "gggg+f+gggg"), Config("e4+s2+e4", "gggg+n+gggg", tree=SEED_TREE),
     Config("e2", "gggg", cond_dim=8), Config("s2", "v", cond_dim=8),
+    Config("e2", "gggg", cond_dim=8, mlp_ranks=10, mlp_dims="64-64", highway=2),
 ]
 BATCHES = {"eval": (1, 100, 10_000, 100_000), "sample": (1, 100, 10_000, 100_000), "train": (1, 100, 256, 10_000)}
 QUICK_BATCHES = (1, 100)

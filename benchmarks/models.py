@@ -31,7 +31,7 @@ class Gojammy:
 
     def __init__(self, gojammy, config, params=None):
         self.lib = gojammy
-        self.pdf = gojammy.pdf(config.pdf_defs, config.flow_defs, conditional_input_dim=config.cond_dim or None)
+        self.pdf = gojammy.pdf(config.pdf_defs, config.flow_defs, seed=0, **config.kwargs())
         if params is not None:
             self.pdf.set_parameters(params)
 
@@ -74,7 +74,7 @@ class JammyFlows:
     def __init__(self, jammy_flows, torch, config):
         self.torch = torch
         torch.manual_seed(1)
-        self.pdf = jammy_flows.pdf(config.pdf_defs, config.flow_defs, conditional_input_dim=config.cond_dim or None)
+        self.pdf = jammy_flows.pdf(config.pdf_defs, config.flow_defs, **config.kwargs())
         self.pdf.double()
         self.params = self._default_parameters()
         if self.params.size != self.count():
@@ -85,7 +85,7 @@ class JammyFlows:
         unconditional first sub-manifold each layer's block as ``layer.init_params`` reads it
         (re-applied so the model holds exactly those values); for every MLP (later
         sub-manifolds, or all of them when conditional) each Linear's weight (out x in,
-        row-major), then its bias."""
+        row-major), then its bias (an AmortizableMLP: its flat u_v_b_pars row)."""
         flat = []
         for k, layers in enumerate(self.pdf.layer_list):
             mlp = self.pdf.mlp_predictors[k] if k < len(self.pdf.mlp_predictors) else None
@@ -96,6 +96,9 @@ class JammyFlows:
                     v = layer.get_desired_init_parameters().double().reshape(-1)
                     layer.init_params(v)
                     flat.append(v.detach().numpy())
+                continue
+            if hasattr(mlp, "u_v_b_pars"):  # AmortizableMLP: one flat parameter row
+                flat.append(mlp.u_v_b_pars.detach().numpy().reshape(-1))
                 continue
             for lin in (m for m in mlp.modules() if isinstance(m, self.torch.nn.Linear)):
                 flat.append(lin.weight.detach().numpy().reshape(-1))

@@ -19,13 +19,17 @@ type Density struct {
 	Base []float64
 }
 
-// Gradients holds the gradients of Σ_i log p(x_i) (rows with non-finite log p left out).
+// Gradients holds the gradients of Σ_i w_i log p(x_i) (w_i = 1 for LogDensityGrad; rows with
+// non-finite log p left out).
 type Gradients struct {
 	// Params is the gradient with respect to the flat parameter vector.
 	Params []float64
 	// X is the gradient with respect to the points (n x Dim row-major; 0 for rows outside the
 	// support, NaN for NaN rows).
 	X []float64
+	// Cond is the gradient with respect to the conditional inputs (n x ConditionalDim, rows as X;
+	// nil for an unconditional PDF).
+	Cond []float64
 	// Amortization is the gradient with respect to the amortization parameters of an
 	// amortize-everything PDF (n x NumAmortizationParams, rows as X); nil for other PDFs.
 	Amortization []float64
@@ -53,14 +57,15 @@ func (p *PDF) checkCond(cond []float64, n int) error {
 	return nil
 }
 
-// sanitize classifies the rows of a block: 0 valid, 1 outside the support, 2 contains NaN.
+// sanitize classifies the rows of a block into status (one entry per row): 0 valid, 1 outside
+// the support, 2 contains NaN.
 // Invalid rows of xs (a copy) are replaced by centerRow so that the computation stays finite; the
 // caller overwrites their outputs.
-func (p *PDF) sanitize(xs []float64, rows int, cond []float64, l layout) []byte {
-	d, cd := p.width(l), p.condWidth
-	status := make([]byte, rows)
+func (p *PDF) sanitize(status []byte, xs []float64, cond []float64, l layout) {
+	d, cd, rows := p.width(l), p.condWidth, len(status)
+	clear(status)
 	if p.allValid(xs, cond, l) {
-		return status
+		return
 	}
 	var center []float64 // the stand-in row, made at the first invalid row
 	// Per sub-manifold: its width in these coordinates, and whether every finite point is in its
@@ -115,7 +120,6 @@ func (p *PDF) sanitize(xs []float64, rows int, cond []float64, l layout) []byte 
 			}
 		}
 	}
-	return status
 }
 
 // allValid reports whether every row of a block is valid: all values of xs and cond finite and
@@ -206,17 +210,30 @@ func (p *PDF) densityBlock(params, x, cond *ad.Node, l layout) (logp, baseLogp, 
 // LogDensity evaluates log p(x) for n events x (row-major n x Dim(c)); cond holds n x
 // ConditionalDim conditional inputs (nil for an unconditional PDF).
 func (p *PDF) LogDensity(x []float64, n int, cond []float64, c Coords) (Density, error) {
-	d, _, err := p.evaluate(x, n, cond, nil, c, false)
+	d, _, err := p.evaluate(x, n, cond, nil, c, false, nil)
 	return d, err
 }
 
-// LogDensityGrad evaluates log p(x) and the gradients of Σ log p with respect to the parameters
-// and to x.
+// LogDensityGrad evaluates log p(x) and the gradients of Σ log p with respect to the parameters,
+// to x and to the conditional inputs.
 func (p *PDF) LogDensityGrad(x []float64, n int, cond []float64, c Coords) (Density, Gradients, error) {
-	return p.evaluate(x, n, cond, nil, c, true)
+	return p.evaluate(x, n, cond, nil, c, true, nil)
 }
 
-func (p *PDF) evaluate(x []float64, n int, cond, amort []float64, c Coords, grad bool) (Density, Gradients, error) {
+// LogDensityVJP is the vector-Jacobian product of the log-density: it evaluates log p(x) and the
+// gradients of Σ_i weights[i]·log p(x_i) with respect to the parameters, to x and to the
+// conditional inputs (weights: n values, the gradient of a loss with respect to log p; nil means
+// all ones, as LogDensityGrad).
+func (p *PDF) LogDensityVJP(x []float64, n int, cond []float64, c Coords, weights []float64) (Density, Gradients, error) {
+	if weights != nil && len(weights) != n {
+		return Density{}, Gradients{}, fmt.Errorf("weights: got %d values for %d rows", len(weights), n)
+	}
+	return p.evaluate(x, n, cond, nil, c, true, weights)
+}
+
+// evaluate runs the log-density (and with grad its weighted gradients) on n rows; amort holds
+// the amortization parameters of an amortize-everything PDF (n rows; nil otherwise).
+func (p *PDF) evaluate(x []float64, n int, cond, amort []float64, c Coords, grad bool, weights []float64) (Density, Gradients, error) {
 	l, err := p.resolve(c)
 	if err != nil {
 		return Density{}, Gradients{}, err
@@ -230,15 +247,21 @@ func (p *PDF) evaluate(x []float64, n int, cond, amort []float64, c Coords, grad
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	dim, bd, cd := p.width(l), p.BaseDim(), p.condWidth
-	res := Density{LogPDF: make([]float64, n), BaseLogPDF: make([]float64, n), Base: make([]float64, n*bd)}
-	var g Gradients
+	out := make([]float64, n*(2+bd)) // one allocation for the three results
+	res := Density{LogPDF: out[:n:n], BaseLogPDF: out[n : 2*n : 2*n], Base: out[2*n:]}
+	// gx, gCond and blockGrads are set before the blocks run and only read by them (captured by
+	// value: no heap cell for the single-event path).
+	var gx, gCond, gAmort []float64
 	var blockGrads [][]float64
 	size := blockRows
 	if grad {
 		size = gradBlockRows
-		g.X = make([]float64, n*dim)
+		gx = make([]float64, n*dim)
+		if cd > 0 {
+			gCond = make([]float64, n*cd)
+		}
 		if amort != nil {
-			g.Amortization = make([]float64, n*p.nAmort)
+			gAmort = make([]float64, n*p.nAmort)
 		}
 		blockGrads = make([][]float64, (n+size-1)/size)
 	}
@@ -252,10 +275,16 @@ func (p *PDF) evaluate(x []float64, n int, cond, amort []float64, c Coords, grad
 		var cn *ad.Node
 		var cs []float64
 		if cd > 0 {
-			cn = t.Const(rows, cd, cond[lo*cd:hi*cd])
+			if grad {
+				cn = t.Var(rows, cd, cond[lo*cd:hi*cd])
+			} else {
+				cn = t.Const(rows, cd, cond[lo*cd:hi*cd])
+			}
 			cs = cn.Val
 		}
-		status := p.sanitize(xn.Val, rows, cs, l)
+		var statusBuf [max(blockRows, gradBlockRows)]byte
+		status := statusBuf[:rows]
+		p.sanitize(status, xn.Val, cs, l)
 		p.markNonFinite(status, amort, lo, hi)
 		src, params, an := p.blockParams(t, cn, amort, lo, hi)
 		logp, baseLogp, base := p.densityBlock(src, xn, cn, l)
@@ -275,6 +304,9 @@ func (p *PDF) evaluate(x []float64, n int, cond, amort []float64, c Coords, grad
 			default:
 				if !math.IsInf(logp.Val[i], 0) && !math.IsNaN(logp.Val[i]) {
 					seed[i] = 1
+					if weights != nil {
+						seed[i] = weights[lo+i]
+					}
 				}
 			}
 		}
@@ -285,18 +317,12 @@ func (p *PDF) evaluate(x []float64, n int, cond, amort []float64, c Coords, grad
 			t.Backward(logp, seed)
 		}
 		blockGrads[b] = blockGrad(params.Grad())
-		if an != nil {
-			copy(g.Amortization[lo*p.nAmort:hi*p.nAmort], an.Grad())
+		rowGrads(gx[lo*dim:hi*dim], xn.Grad(), status, dim)
+		if cn != nil {
+			rowGrads(gCond[lo*cd:hi*cd], cn.Grad(), status, cd)
 		}
-		gx := xn.Grad()
-		for i, st := range status {
-			row := g.X[(lo+i)*dim : (lo+i+1)*dim]
-			switch st {
-			case 0:
-				copy(row, gx[i*dim:(i+1)*dim])
-			case 2:
-				fill(row, math.NaN())
-			}
+		if an != nil {
+			rowGrads(gAmort[lo*p.nAmort:hi*p.nAmort], an.Grad(), status, p.nAmort)
 		}
 		return nil
 	})
@@ -304,9 +330,23 @@ func (p *PDF) evaluate(x []float64, n int, cond, amort []float64, c Coords, grad
 		return Density{}, Gradients{}, err
 	}
 	if grad {
-		g.Params = sumBlockGrads(p.nParams, blockGrads)
+		return res, Gradients{Params: sumBlockGrads(p.nParams, blockGrads), X: gx, Cond: gCond, Amortization: gAmort}, nil
 	}
-	return res, g, nil
+	return res, Gradients{}, nil
+}
+
+// rowGrads copies the per-row gradients of a block (rows of width w) to dst: valid rows as
+// computed, rows outside the support 0, NaN rows NaN.
+func rowGrads(dst, src []float64, status []byte, w int) {
+	for i, st := range status {
+		row := dst[i*w : (i+1)*w]
+		switch st {
+		case 0:
+			copy(row, src[i*w:(i+1)*w])
+		case 2:
+			fill(row, math.NaN())
+		}
+	}
 }
 
 func fill(s []float64, v float64) {

@@ -9,8 +9,8 @@ import (
 )
 
 // amortizedEntries run every layer family as a fully amortized layer: amortize_everything with a
-// conditional input (scaled by 100, as upstream's tests do) feeding sub-manifold 0's MLP, every
-// layer parameter and MLP weight given per event.
+// conditional input (scaled by 100, as upstream's tests do; N(0, 1) for smallCond) feeding
+// sub-manifold 0's MLP, every layer parameter and MLP weight given per event.
 var amortizedEntries = []harnessEntry{
 	{name: "ae_e2_gg", pdf: "e2", flow: "gg", cond: 2},
 	{name: "ae_e2_gt_full", pdf: "e2", flow: "gt", cond: 2, options: `{"t":{"cov_type":"full"}}`},
@@ -21,12 +21,13 @@ var amortizedEntries = []harnessEntry{
 	{name: "ae_s2_f", pdf: "s2", flow: "ff", cond: 2},
 	{name: "ae_s2_v", pdf: "s2", flow: "v", cond: 2, rtTol: 1e-7},
 	{name: "ae_s2_n", pdf: "s2", flow: "n", cond: 2},
-	{name: "ae_e1_s2_h3", pdf: "e1+s2", flow: "g+f", cond: 2, amort: `{"amortization_mlp_highway_mode":3}`},
+	// highway mode 3: the linear highway sees the inputs directly (N(0, 1), as the harness does)
+	{name: "ae_e1_s2_h3", pdf: "e1+s2", flow: "g+f", cond: 2, smallCond: true, amort: `{"amortization_mlp_highway_mode":3}`},
 	{name: "ae_s1_i1_uncond", pdf: "s1+i1", flow: "m+r"},
 }
 
 // amortizedModel builds an amortize-everything entry (custom MLPs 8 wide) and n rows of its
-// conditional inputs (x100) and amortization parameters (init_params' row + 0.05·N(0,1)).
+// conditional inputs and amortization parameters (init_params' row + 0.05·N(0,1)).
 func amortizedModel(t *testing.T, e harnessEntry, n int, seed uint64) (*flowcore.PDF, []float64, []float64) {
 	t.Helper()
 	e.mlp = "8"
@@ -41,9 +42,13 @@ func amortizedModel(t *testing.T, e harnessEntry, n int, seed uint64) (*flowcore
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(seed, 17))
-	cond := condRows(p, n, seed)
-	for i := range cond {
-		cond[i] *= 100
+	var cond []float64
+	scale := 100.0
+	if e.smallCond {
+		scale = 1
+	}
+	for i := 0; i < n*p.ConditionalDim(); i++ {
+		cond = append(cond, scale*rng.NormFloat64())
 	}
 	init := p.AmortizationInit()
 	rows := make([]float64, 0, n*len(init))

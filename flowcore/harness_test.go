@@ -23,6 +23,10 @@ type harnessEntry struct {
 	amort string
 	// rtTol loosens the round-trip tolerance (default 1e-9) for layers with iterative inverses.
 	rtTol float64
+	// smallCond draws conditional inputs N(0, 1) instead of N(0, 100²): for custom MLPs, whose
+	// linear highway paths would carry ×100 inputs (with the harness's perturbed weights) to
+	// layer parameters far outside any trained range.
+	smallCond bool
 }
 
 // harnessEntries lists every layer and option group with multi-layer and multi-manifold PDFs.
@@ -91,11 +95,19 @@ var harnessEntries = []harnessEntry{
 	{name: "s2_e1", pdf: "s2+e1", flow: "f+g", mlp: "16"},
 	{name: "s2_n_conditional_sub", pdf: "e1+s2", flow: "g+n", mlp: "16"},
 	{name: "cond_s2_f", pdf: "s2", flow: "ff", cond: 2, mlp: "16"},
-	{name: "cond_list_custom_h3", pdf: "e2+s2", flow: "gg+f", amort: `{"conditional_input_dim":[2,null],"amortization_mlp_dims":["16","8"],` +
+	{name: "cond_list_custom_h3", pdf: "e2+s2", flow: "gg+f", smallCond: true, amort: `{"conditional_input_dim":[2,null],"amortization_mlp_dims":["16","8"],` +
 		`"amortization_mlp_use_custom_mode":true,"amortization_mlp_ranks":["2-3-1",0],"amortization_mlp_highway_mode":3}`},
-	{name: "cond_custom_h4_lowrank", pdf: "e1+s2", flow: "g+f", cond: 3, amort: `{"amortization_mlp_use_custom_mode":true,` +
+	{name: "cond_custom_h4_lowrank", pdf: "e1+s2", flow: "g+f", cond: 3, smallCond: true, amort: `{"amortization_mlp_use_custom_mode":true,` +
 		`"amortization_mlp_dims":"16-8","amortization_mlp_ranks":2,"amortization_mlp_highway_mode":4}`},
 	{name: "cond_list_default", pdf: "i1+e1", flow: "r+g", mlp: "8", amort: `{"conditional_input_dim":[1,2]}`},
+	// Every layer family once more as a conditional layer (its parameters from the MLP).
+	{name: "cond_e2_gt", pdf: "e2", flow: "gt", cond: 2, mlp: "8", options: `{"t":{"cov_type":"full"}}`},
+	{name: "cond_e2_gx", pdf: "e2", flow: "gx", cond: 2, mlp: "8", options: `{"x":{"add_offset":1}}`},
+	{name: "cond_i1_z", pdf: "i1_-2.0_5.0", flow: "z", cond: 2, mlp: "8"},
+	{name: "cond_s1_m", pdf: "s1", flow: "m", cond: 2, mlp: "8"},
+	{name: "cond_s1_o", pdf: "s1", flow: "o", cond: 2, mlp: "8"},
+	{name: "cond_s2_y", pdf: "s2", flow: "y", cond: 2, mlp: "8", options: `{"y":{"add_rotation":1}}`},
+	{name: "cond_s2_n", pdf: "s2", flow: "n", cond: 2, mlp: "8", rtTol: 1e-7},
 	{name: "fully_amortized_e1_s2", pdf: "e1+s2", flow: "g+f", amort: `{"fully_amortized_pdf":{"conditional_input_dim":2,` +
 		`"inner_mlp_dims_sub_pdfs":"8","amortization_mlp_dims":"8"}}`},
 	{name: "poisson_cond_sep", pdf: "e2", flow: "gg", cond: 2, mlp: "8", amort: `{"predict_log_normalization":true}`},
@@ -148,6 +160,11 @@ func harnessModel(t *testing.T, e harnessEntry) *flowcore.PDF {
 	return p
 }
 
+// condScale is the scale of the conditional inputs of the entry under test: 100 as upstream's
+// tests scale them (large inputs saturate the conditioning MLPs' activations), 1 for smallCond.
+var condScale = 100.0
+
+// condRows draws n rows of conditional input, N(0, condScale²).
 func condRows(p *flowcore.PDF, n int, seed uint64) []float64 {
 	if p.ConditionalDim() == 0 {
 		return nil
@@ -155,7 +172,7 @@ func condRows(p *flowcore.PDF, n int, seed uint64) []float64 {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	c := make([]float64, n*p.ConditionalDim())
 	for i := range c {
-		c[i] = rng.NormFloat64()
+		c[i] = condScale * rng.NormFloat64()
 	}
 	return c
 }
@@ -163,11 +180,16 @@ func condRows(p *flowcore.PDF, n int, seed uint64) []float64 {
 func TestHarness(t *testing.T) {
 	for _, e := range harnessEntries {
 		t.Run(e.name, func(t *testing.T) {
+			condScale = 100
+			if e.smallCond {
+				condScale = 1
+			}
 			p := harnessModel(t, e)
 			checkRoundTrip(t, p, e)
 			checkTapeFree(t, p)
 			checkLogDetJacobian(t, p)
 			checkGradients(t, p)
+			checkSampleGradients(t, p)
 			checkEmbeddingCoordinates(t, p)
 			if d, _ := p.Dim(flowcore.SavedCoords); p.ConditionalDim() == 0 && d <= 2 {
 				checkNormalization(t, p)
@@ -295,58 +317,108 @@ func checkLogDetJacobian(t *testing.T, p *flowcore.PDF) {
 	}
 }
 
-// checkGradients compares the gradients of Σ log p with respect to parameters and points with
-// central finite differences.
+// checkFD compares analytic[j] with the central finite difference of f in v[j] (f reads v) for
+// the indices idx (nil: all), to 2e-5 relative.
+func checkFD(t *testing.T, what string, v []float64, idx []int, analytic []float64, f func() float64) {
+	t.Helper()
+	if idx == nil {
+		idx = make([]int, len(v))
+		for j := range idx {
+			idx[j] = j
+		}
+	}
+	const h = 1e-6
+	for _, j := range idx {
+		orig := v[j]
+		v[j] = orig + h
+		fp := f()
+		v[j] = orig - h
+		fm := f()
+		v[j] = orig
+		fd := (fp - fm) / (2 * h)
+		if math.Abs(analytic[j]-fd) > 2e-5*math.Max(1, math.Abs(fd)) {
+			t.Errorf("d/d%s[%d]: analytic %.10g, finite difference %.10g", what, j, analytic[j], fd)
+		}
+	}
+}
+
+// someIndices returns up to 25 sorted random indices below n.
+func someIndices(n int, seed uint64) []int {
+	idx := rand.New(rand.NewPCG(seed, 13)).Perm(n)
+	if len(idx) > 25 {
+		idx = idx[:25]
+	}
+	sort.Ints(idx)
+	return idx
+}
+
+// checkGradients compares the gradients of Σ w·log p with respect to parameters, points and
+// conditional inputs with central finite differences.
 func checkGradients(t *testing.T, p *flowcore.PDF) {
 	const n = 6
 	x, cond := evalPoints(t, p, n)
-	_, g, err := p.LogDensityGrad(x, n, cond, flowcore.SavedCoords)
+	w := []float64{1, -0.5, 2, 0.75, 1, 0.3}
+	_, g, err := p.LogDensityVJP(x, n, cond, flowcore.SavedCoords, w)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := func() float64 {
 		d, _ := p.LogDensity(x, n, cond, flowcore.SavedCoords)
 		s := 0.0
-		for _, v := range d.LogPDF {
-			s += v
+		for i, v := range d.LogPDF {
+			s += w[i] * v
 		}
 		return s
 	}
 	params := p.Params()
-	rng := rand.New(rand.NewPCG(11, 13))
-	idx := rng.Perm(len(params))
-	if len(idx) > 25 {
-		idx = idx[:25]
+	checkFD(t, "param", params, someIndices(len(params), 11), g.Params, func() float64 {
+		_ = p.SetParams(params)
+		return sum()
+	})
+	_ = p.SetParams(params)
+	checkFD(t, "x", x, nil, g.X, sum)
+	checkFD(t, "cond", cond, nil, g.Cond, sum)
+}
+
+// checkSampleGradients compares the gradients of Σ X·a + Σ log p·b through sampling (the
+// reparameterization gradients, implicit through every root finder) with respect to the
+// parameters, the base draws and the conditional inputs with central finite differences.
+func checkSampleGradients(t *testing.T, p *flowcore.PDF) {
+	const n = 4
+	cond := condRows(p, n, 17)
+	drawn, err := p.Sample(n, cond, 23, flowcore.SavedCoords)
+	if err != nil {
+		t.Fatal(err)
 	}
-	sort.Ints(idx)
-	const h = 1e-6
-	for _, j := range idx {
-		orig := params[j]
-		params[j] = orig + h
-		_ = p.SetParams(params)
-		lp := sum()
-		params[j] = orig - h
-		_ = p.SetParams(params)
-		lm := sum()
-		params[j] = orig
-		_ = p.SetParams(params)
-		fd := (lp - lm) / (2 * h)
-		if math.Abs(g.Params[j]-fd) > 2e-5*math.Max(1, math.Abs(fd)) {
-			t.Errorf("d/dparam[%d]: analytic %.10g, finite difference %.10g", j, g.Params[j], fd)
+	base := drawn.Base
+	dim, _ := p.Dim(flowcore.SavedCoords)
+	seeds := flowcore.SampleSeeds{SeedX: make([]float64, n*dim), SeedLogPDF: []float64{1, -0.5, 0.25, 2}}
+	for i := range seeds.SeedX {
+		seeds.SeedX[i] = math.Cos(float64(i))
+	}
+	_, g, err := p.FromBaseVJP(base, n, cond, flowcore.SavedCoords, seeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loss := func() float64 {
+		s, _ := p.FromBase(base, n, cond, flowcore.SavedCoords)
+		v := 0.0
+		for i, x := range s.X {
+			v += x * seeds.SeedX[i]
 		}
-	}
-	for j := range x {
-		orig := x[j]
-		x[j] = orig + h
-		lp := sum()
-		x[j] = orig - h
-		lm := sum()
-		x[j] = orig
-		fd := (lp - lm) / (2 * h)
-		if math.Abs(g.X[j]-fd) > 2e-5*math.Max(1, math.Abs(fd)) {
-			t.Errorf("d/dx[%d]: analytic %.10g, finite difference %.10g", j, g.X[j], fd)
+		for i, l := range s.LogPDF {
+			v += l * seeds.SeedLogPDF[i]
 		}
+		return v
 	}
+	params := p.Params()
+	checkFD(t, "param (sampling)", params, someIndices(len(params), 19), g.Params, func() float64 {
+		_ = p.SetParams(params)
+		return loss()
+	})
+	_ = p.SetParams(params)
+	checkFD(t, "base", base, nil, g.Base, loss)
+	checkFD(t, "cond (sampling)", cond, nil, g.Cond, loss)
 }
 
 // checkEmbeddingCoordinates: densities and samples in embedding coordinates agree with intrinsic

@@ -63,48 +63,60 @@ func putTape(t *ad.Tape) {
 }
 
 // forBlocks calls fn(block, lo, hi) for consecutive blocks of size rows (the last may be shorter)
-// of n rows on the worker pool and
-// returns the first error (by block order).
+// of n rows on the worker pool and returns the first error (by block order; on one worker the
+// blocks after a failing one are not run).
 func forBlocks(n, size int, work func(block, lo, hi int) error) error {
-	fn := func(block, lo, hi int) (err error) {
-		defer func() {
-			if r := recover(); r != nil {
-				err = fmt.Errorf("%w in rows %d-%d: %v", ErrInternal, lo, hi-1, r)
-			}
-		}()
-		return work(block, lo, hi)
-	}
 	nBlocks := (n + size - 1) / size
-	errs := make([]error, nBlocks)
 	workers := min(Threads(), nBlocks)
 	if workers <= 1 {
 		for b := 0; b < nBlocks; b++ {
-			errs[b] = fn(b, b*size, min(n, (b+1)*size))
+			if err := runBlock(work, b, b*size, min(n, (b+1)*size)); err != nil {
+				return err
+			}
 		}
-	} else {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					b := int(next.Add(1) - 1)
-					if b >= nBlocks {
-						return
-					}
-					errs[b] = fn(b, b*size, min(n, (b+1)*size))
-				}
-			}()
-		}
-		wg.Wait()
+		return nil
 	}
+	errs := make([]error, nBlocks)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= nBlocks {
+					return
+				}
+				errs[b] = runBlock(work, b, b*size, min(n, (b+1)*size))
+			}
+		}()
+	}
+	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// runBlock calls work for one block and turns a panic inside it into an ErrInternal error.
+func runBlock(work func(block, lo, hi int) error, block, lo, hi int) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w in rows %d-%d: %v", ErrInternal, lo, hi-1, r)
+		}
+	}()
+	return work(block, lo, hi)
+}
+
+// ForEach calls fn(i) for every i in [0, n) on the worker pool, one index at a time on up to
+// Threads() goroutines, and returns the first error by index; a panic in fn becomes an error
+// wrapping ErrInternal. It is for independent tasks of some weight each, such as the scans of a
+// coverage computation, one per conditional row.
+func ForEach(n int, fn func(i int) error) error {
+	return forBlocks(n, 1, func(_, i, _ int) error { return fn(i) })
 }
 
 // minRange is the smallest index range ForRanges hands to a goroutine of its own.

@@ -132,56 +132,42 @@ func TestConditionalSampling(t *testing.T) {
 	}
 }
 
-func TestSampleVJPMatchesFiniteDifferences(t *testing.T) {
-	for _, m := range []struct{ pdf, flow string }{{"e2+i1", "gg+r"}, {"s2", "ff"}, {"s1", "om"}, {"s2", "v"}, {"e1+s2", "g+n"}} {
-		t.Run(m.pdf+"_"+m.flow, func(t *testing.T) {
-			p, err := flowcore.New(m.pdf, m.flow, flowcore.Config{AmortizationMLPDims: "8"})
-			if err != nil {
-				t.Fatal(err)
+// TestSampleVJPIsFromBaseVJP checks that SampleVJP gives the gradients of FromBaseVJP at the
+// base points it draws (the property harness checks FromBaseVJP against finite differences),
+// conditional inputs included, and that LogDensityVJP rejects weights of the wrong length.
+func TestSampleVJPIsFromBaseVJP(t *testing.T) {
+	p, err := flowcore.New("s2+e1", "f+g", flowcore.Config{AmortizationMLPDims: "8", ConditionalInputDim: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 5
+	cond := make([]float64, 2*n)
+	for i := range cond {
+		cond[i] = math.Sin(float64(3*i + 1))
+	}
+	seeds := flowcore.SampleSeeds{SeedX: make([]float64, 3*n), SeedLogPDF: []float64{1, 0.5, -1, 2, 0}}
+	for i := range seeds.SeedX {
+		seeds.SeedX[i] = 0.3 + 0.1*float64(i%4)
+	}
+	drawn, g, err := p.SampleVJP(n, cond, 9, flowcore.SavedCoords, seeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, gb, err := p.FromBaseVJP(drawn.Base, n, cond, flowcore.SavedCoords, seeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, pair := range map[string][2][]float64{"params": {g.Params, gb.Params}, "cond": {g.Cond, gb.Cond}, "base": {g.Base, gb.Base}} {
+		for j := range pair[0] {
+			if pair[0][j] != pair[1][j] {
+				t.Fatalf("%s %d: SampleVJP %v, FromBaseVJP %v", name, j, pair[0][j], pair[1][j])
 			}
-			const n = 5
-			dim, _ := p.Dim(flowcore.SavedCoords)
-			seedX := make([]float64, n*dim)
-			seedL := make([]float64, n)
-			for i := range seedX {
-				seedX[i] = 0.3 + 0.1*float64(i%4)
-			}
-			for i := range seedL {
-				seedL[i] = 1 - 0.2*float64(i)
-			}
-			_, g, err := p.SampleVJP(n, nil, 9, flowcore.SavedCoords, flowcore.SampleSeeds{SeedX: seedX, SeedLogPDF: seedL})
-			if err != nil {
-				t.Fatal(err)
-			}
-			f := func() float64 {
-				s, _ := p.Sample(n, nil, 9, flowcore.SavedCoords)
-				v := 0.0
-				for i, x := range s.X {
-					v += x * seedX[i]
-				}
-				for i, l := range s.LogPDF {
-					v += l * seedL[i]
-				}
-				return v
-			}
-			params := p.Params()
-			step := max(1, len(params)/12)
-			for j := 0; j < len(params); j += step {
-				orig := params[j]
-				const h = 1e-6
-				params[j] = orig + h
-				_ = p.SetParams(params)
-				fp := f()
-				params[j] = orig - h
-				_ = p.SetParams(params)
-				fm := f()
-				params[j] = orig
-				_ = p.SetParams(params)
-				fd := (fp - fm) / (2 * h)
-				if math.Abs(fd-g[j]) > 1e-5*math.Max(1, math.Abs(fd)) {
-					t.Errorf("param %d: VJP %.9g, finite difference %.9g", j, g[j], fd)
-				}
-			}
-		})
+		}
+	}
+	if _, _, err := p.LogDensityVJP(drawn.X, n, cond, flowcore.SavedCoords, []float64{1}); err == nil || !strings.Contains(err.Error(), "weights") {
+		t.Errorf("short weights: error %v, want one naming weights", err)
+	}
+	if _, err := p.FromBase(drawn.Base[:3], n, cond, flowcore.SavedCoords); err == nil || !strings.Contains(err.Error(), "base") {
+		t.Errorf("short base: error %v, want one naming base", err)
 	}
 }

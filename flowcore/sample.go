@@ -17,78 +17,150 @@ type Samples struct {
 	LogPDF, BaseLogPDF []float64
 }
 
-// SampleSeeds holds the seeds of a vector-Jacobian product through sampling: the gradient of
-// Σ X·SeedX + Σ LogPDF·SeedLogPDF with respect to the parameters is returned by SampleVJP.
+// SampleSeeds holds the seeds of a vector-Jacobian product through sampling: SampleVJP returns
+// the gradients of Σ X·SeedX + Σ LogPDF·SeedLogPDF (SeedX n x Dim, SeedLogPDF n values: the
+// gradients of a loss with respect to the samples and their log-densities; either may be nil).
 type SampleSeeds struct {
 	SeedX, SeedLogPDF []float64
+}
+
+// SampleGradients holds the gradients of a vector-Jacobian product through sampling
+// (reparameterization gradients: the base draws held fixed, implicit-function gradients through
+// every root finder).
+type SampleGradients struct {
+	// Params is the gradient with respect to the flat parameter vector.
+	Params []float64
+	// Cond is the gradient with respect to the conditional inputs (n x ConditionalDim; nil for an
+	// unconditional PDF).
+	Cond []float64
+	// Base is the gradient with respect to the standard-normal base draws (n x BaseDim).
+	Base []float64
+	// Amortization is the gradient with respect to the amortization parameters of an
+	// amortize-everything PDF (n x NumAmortizationParams); nil for other PDFs.
+	Amortization []float64
 }
 
 // Sample draws n events (one per conditional row if the PDF is conditional: then cond holds n rows).
 // The same seed gives the same samples whatever the number of threads.
 func (p *PDF) Sample(n int, cond []float64, seed uint64, c Coords) (Samples, error) {
-	s, _, _, err := p.sample(n, cond, nil, seed, c, nil)
+	s, _, err := p.sample(n, cond, nil, drawNormals(seed), c, nil)
 	return s, err
 }
 
-// SampleVJP draws like Sample and returns the gradient, with respect to the flat parameter vector,
-// of Σ X·seeds.SeedX + Σ LogPDF·seeds.SeedLogPDF (reparameterization gradients; either seed may be nil).
-func (p *PDF) SampleVJP(n int, cond []float64, seed uint64, c Coords, seeds SampleSeeds) (Samples, []float64, error) {
-	s, gp, _, err := p.sample(n, cond, nil, seed, c, &seeds)
-	return s, gp, err
+// FromBase maps n given standard-normal base points z (n x BaseDim) to samples, as Sample does
+// with the points it draws.
+func (p *PDF) FromBase(z []float64, n int, cond []float64, c Coords) (Samples, error) {
+	if err := p.checkBase(z, n); err != nil {
+		return Samples{}, err
+	}
+	s, _, err := p.sample(n, cond, nil, givenBase(z, p.BaseDim()), c, nil)
+	return s, err
 }
 
-// sample draws n events; amort holds the amortization parameters of an amortize-everything PDF
-// (n rows), whose gradient it returns beside the parameters' when seeds are given.
-func (p *PDF) sample(n int, cond, amort []float64, seed uint64, c Coords, seeds *SampleSeeds) (Samples, []float64, []float64, error) {
+// FromBaseVJP is FromBase with the gradients of SampleVJP.
+func (p *PDF) FromBaseVJP(z []float64, n int, cond []float64, c Coords, seeds SampleSeeds) (Samples, SampleGradients, error) {
+	if err := p.checkBase(z, n); err != nil {
+		return Samples{}, SampleGradients{}, err
+	}
+	return p.sample(n, cond, nil, givenBase(z, p.BaseDim()), c, &seeds)
+}
+
+func (p *PDF) checkBase(z []float64, n int) error {
+	if n >= 0 && len(z) != n*p.BaseDim() {
+		return fmt.Errorf("base: got %d values for %d rows of base dimension %d", len(z), n, p.BaseDim())
+	}
+	return nil
+}
+
+// baseSource fills the base points of block b (rows lo to hi) into z.
+type baseSource func(z []float64, b, lo, hi int)
+
+// drawNormals draws the base points from the generator of seed, one stream per block, so that
+// the samples do not depend on the number of threads.
+func drawNormals(seed uint64) baseSource {
+	return func(z []float64, b, _, _ int) {
+		rng := newRNG(seed, uint64(b))
+		for i := range z {
+			z[i] = rng.NormFloat64()
+		}
+	}
+}
+
+// givenBase copies the base points from z (rows of width bd).
+func givenBase(z []float64, bd int) baseSource {
+	return func(dst []float64, _, lo, hi int) { copy(dst, z[lo*bd:hi*bd]) }
+}
+
+// SampleVJP draws like Sample (the same seed gives the same samples) and returns the gradients of
+// Σ X·seeds.SeedX + Σ LogPDF·seeds.SeedLogPDF with respect to the parameters, the conditional
+// inputs and the base draws.
+func (p *PDF) SampleVJP(n int, cond []float64, seed uint64, c Coords, seeds SampleSeeds) (Samples, SampleGradients, error) {
+	return p.sample(n, cond, nil, drawNormals(seed), c, &seeds)
+}
+
+// sample maps n base points to samples; amort holds the amortization parameters of an
+// amortize-everything PDF (n rows; nil otherwise).
+func (p *PDF) sample(n int, cond, amort []float64, base baseSource, c Coords, seeds *SampleSeeds) (Samples, SampleGradients, error) {
 	if n < 0 {
-		return Samples{}, nil, nil, fmt.Errorf("samplesize: must be >= 0, got %d", n)
+		return Samples{}, SampleGradients{}, fmt.Errorf("samplesize: must be >= 0, got %d", n)
 	}
 	if err := p.checkCond(cond, n); err != nil {
-		return Samples{}, nil, nil, err
+		return Samples{}, SampleGradients{}, err
 	}
 	if err := p.checkAmortization(amort, n); err != nil {
-		return Samples{}, nil, nil, err
+		return Samples{}, SampleGradients{}, err
 	}
 	l, err := p.resolve(c)
 	if err != nil {
-		return Samples{}, nil, nil, err
+		return Samples{}, SampleGradients{}, err
 	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	dim, bd, cd := p.width(l), p.BaseDim(), p.condWidth
 	if seeds != nil {
 		if seeds.SeedX != nil && len(seeds.SeedX) != n*dim {
-			return Samples{}, nil, nil, fmt.Errorf("seed for samples: got %d values, want %d", len(seeds.SeedX), n*dim)
+			return Samples{}, SampleGradients{}, fmt.Errorf("seed for samples: got %d values, want %d", len(seeds.SeedX), n*dim)
 		}
 		if seeds.SeedLogPDF != nil && len(seeds.SeedLogPDF) != n {
-			return Samples{}, nil, nil, fmt.Errorf("seed for log_pdf: got %d values, want %d", len(seeds.SeedLogPDF), n)
+			return Samples{}, SampleGradients{}, fmt.Errorf("seed for log_pdf: got %d values, want %d", len(seeds.SeedLogPDF), n)
 		}
 	}
-	out := Samples{X: make([]float64, n*dim), Base: make([]float64, n*bd), LogPDF: make([]float64, n), BaseLogPDF: make([]float64, n)}
+	buf := make([]float64, n*(dim+bd+2)) // one allocation for the four results
+	out := Samples{X: buf[: n*dim : n*dim], Base: buf[n*dim : n*(dim+bd) : n*(dim+bd)],
+		LogPDF: buf[n*(dim+bd) : n*(dim+bd+1) : n*(dim+bd+1)], BaseLogPDF: buf[n*(dim+bd+1):]}
 	grad := seeds != nil
+	var g SampleGradients
 	var blockGrads [][]float64
-	var amortGrad []float64
 	if grad {
 		blockGrads = make([][]float64, (n+blockRows-1)/blockRows)
+		g.Base = make([]float64, n*bd)
+		if cd > 0 {
+			g.Cond = make([]float64, n*cd)
+		}
 		if amort != nil {
-			amortGrad = make([]float64, n*p.nAmort)
+			g.Amortization = make([]float64, n*p.nAmort)
 		}
 	}
 	err = forBlocks(n, blockRows, func(b, lo, hi int) error {
 		rows := hi - lo
-		rng := newRNG(seed, uint64(b))
 		t := getTape(grad)
 		defer putTape(t)
 		z := t.Floats(rows * bd)
-		for i := range z {
-			z[i] = rng.NormFloat64()
-		}
-		var cn *ad.Node
-		if cd > 0 {
-			cn = t.Wrap(rows, cd, cond[lo*cd:hi*cd])
+		base(z, b, lo, hi)
+		var cn, zn *ad.Node
+		if grad {
+			zn = t.Var(rows, bd, z)
+			if cd > 0 {
+				cn = t.Var(rows, cd, cond[lo*cd:hi*cd])
+			}
+		} else {
+			zn = t.Wrap(rows, bd, z)
+			if cd > 0 {
+				cn = t.Wrap(rows, cd, cond[lo*cd:hi*cd])
+			}
 		}
 		src, params, an := p.blockParams(t, cn, amort, lo, hi)
-		x, logp, baseLogp := p.sampleBlock(src, t.Wrap(rows, bd, z), cn, l)
+		x, logp, baseLogp := p.sampleBlock(src, zn, cn, l)
 		copy(out.X[lo*dim:hi*dim], x.Val)
 		copy(out.Base[lo*bd:hi*bd], z)
 		copy(out.LogPDF[lo:hi], logp.Val)
@@ -112,19 +184,22 @@ func (p *PDF) sample(n int, cond, amort []float64, seed uint64, c Coords, seeds 
 			t.Backward(loss, nil)
 		}
 		blockGrads[b] = blockGrad(params.Grad())
+		copy(g.Base[lo*bd:hi*bd], zn.Grad())
+		if cn != nil {
+			copy(g.Cond[lo*cd:hi*cd], cn.Grad())
+		}
 		if an != nil {
-			copy(amortGrad[lo*p.nAmort:hi*p.nAmort], an.Grad())
+			copy(g.Amortization[lo*p.nAmort:hi*p.nAmort], an.Grad())
 		}
 		return nil
 	})
 	if err != nil {
-		return Samples{}, nil, nil, err
+		return Samples{}, SampleGradients{}, err
 	}
-	var gp []float64
 	if grad {
-		gp = sumBlockGrads(p.nParams, blockGrads)
+		g.Params = sumBlockGrads(p.nParams, blockGrads)
 	}
-	return out, gp, amortGrad, nil
+	return out, g, nil
 }
 
 // sampleBlock pushes base points z through every sub-flow in sampling direction.

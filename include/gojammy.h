@@ -68,10 +68,11 @@
  *   outputs for that row only. Neither is an error.
  *
  * Threads.  All functions may be called from any thread. On one handle, evaluation functions
- *   (gj_pdf_dims, gj_pdf_describe, gj_pdf_log_density, gj_pdf_grad, gj_pdf_sample, their
- *   _amortized forms, gj_pdf_amortization_init, gj_pdf_log_mean_poisson,
- *   gj_pdf_get_params, gj_pdf_get_embedding_flags, gj_pdf_transform_target_space, gj_pdf_save,
- *   gj_pdf_save_buffer) may run concurrently with each other. Modifying functions
+ *   (gj_pdf_dims, gj_pdf_describe, gj_pdf_log_density, gj_pdf_grad, gj_pdf_log_density_vjp,
+ *   gj_pdf_sample, gj_pdf_sample_vjp, the _amortized forms, gj_pdf_amortization_init,
+ *   gj_pdf_log_mean_poisson, gj_pdf_get_params, gj_pdf_get_embedding_flags,
+ *   gj_pdf_transform_target_space, gj_pdf_save, gj_pdf_save_buffer, gj_pdf_approximate_coverage,
+ *   gj_pdf_coverage_scan) may run concurrently with each other. Modifying functions
  *   (gj_pdf_set_params, gj_pdf_init_params, gj_pdf_fit, gj_pdf_free) are exclusive: they wait
  *   for running calls on that handle to finish, and other calls on that handle wait for them.
  *   No function changes a shape (only the parameters change), so arrays sized from gj_pdf_dims
@@ -382,6 +383,21 @@ int gj_pdf_grad(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
                 double* log_pdf, double* grad_params, int64_t grad_params_len, double* grad_x,
                 int64_t grad_x_len);
 
+/* Vector-Jacobian product of the log-density, the backward step for another automatic
+ * differentiation system (e.g. PyTorch): log p(x) of n points and the gradients of
+ * sum_i weights[i] * log p(x_i) with respect to the parameters, the points and the conditional
+ * inputs (rows with a non-finite log p do not contribute; their grad_x and grad_cond rows are 0,
+ * or NaN for rows with NaN). Arguments as in gj_pdf_grad, plus:
+ *   weights      n values, the gradient of a loss with respect to log_pdf; weights_len must be
+ *                n (NULL with weights_len 0: all ones, as gj_pdf_grad)
+ *   grad_cond    out, n x cond_dim; grad_cond_len must be n * cond_dim     (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
+int gj_pdf_log_density_vjp(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
+                           GJ_CONST double* cond, int64_t cond_len, GJ_CONST gj_coords* coords,
+                           GJ_CONST double* weights, int64_t weights_len, double* log_pdf,
+                           double* grad_params, int64_t grad_params_len, double* grad_x,
+                           int64_t grad_x_len, double* grad_cond, int64_t grad_cond_len);
+
 /* Draws n samples (jammy_flows' sample() -> samples, base_samples, log_pdf, base_log_pdf).
  * The same seed gives the same samples, whatever the number of threads.
  *   cond          for a conditional model: n x cond_dim (one sample per row), cond_len =
@@ -395,6 +411,26 @@ int gj_pdf_grad(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
 int gj_pdf_sample(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t cond_len,
                   uint64_t seed, GJ_CONST gj_coords* coords, double* samples, int64_t samples_len,
                   double* base, int64_t base_len, double* log_pdf, double* base_log_pdf);
+
+/* Vector-Jacobian product of sampling (reparameterization gradients: the base draws held fixed,
+ * implicit-function gradients through every root finder): draws n samples as gj_pdf_sample does
+ * (the same seed gives the same samples) and returns the gradients of
+ * sum(samples * d_samples) + sum(log_pdf * d_log_pdf) with respect to the parameters, the
+ * conditional inputs and the base draws. Arguments as in gj_pdf_sample, plus:
+ *   d_samples    n x dim, the gradient of a loss with respect to the samples; d_samples_len
+ *                must be n * dim (NULL with length 0: zero)
+ *   d_log_pdf    n values, the gradient with respect to log_pdf; d_log_pdf_len must be n
+ *                (NULL with length 0: zero)
+ *   grad_params  out, n_params values; grad_params_len must be n_params  (may be NULL)
+ *   grad_cond    out, n x cond_dim; grad_cond_len must be n * cond_dim   (may be NULL)
+ *   grad_base    out, n x base_dim; grad_base_len must be n * base_dim   (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
+int gj_pdf_sample_vjp(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t cond_len,
+                      uint64_t seed, GJ_CONST gj_coords* coords, GJ_CONST double* d_samples,
+                      int64_t d_samples_len, GJ_CONST double* d_log_pdf, int64_t d_log_pdf_len,
+                      double* samples, int64_t samples_len, double* log_pdf, double* grad_params,
+                      int64_t grad_params_len, double* grad_cond, int64_t grad_cond_len,
+                      double* grad_base, int64_t grad_base_len);
 
 /* The calls of an amortize_everything model (describe's "takes_amortization_parameters"):
  * jammy_flows' amortization_parameters, one row of n_amortization values per point or sample
@@ -569,6 +605,142 @@ int gj_pdf_fit(uint64_t handle, GJ_CONST double* data, int64_t n, int64_t data_l
  * message of its own.
  * Errors: INVALID_HANDLE, NULL_POINTER (buf), BUFFER_TOO_SMALL. */
 int gj_pdf_last_error(uint64_t handle, char* buf, size_t len);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Coverage (jammy_flows' approximate_coverage and coverage_and_or_pdf_scan)                */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Approximate coverage of n points from their base points (jammy_flows' approximate_coverage):
+ * for each requested key, 2(log N(0) - log N(z)) = |z|^2 of the base point z (restricted to one
+ * sub-manifold's base coordinates for a sub-manifold key) and its chi^2 CDF with the base
+ * dimension as degrees of freedom (uniform over events drawn from a calibrated PDF).
+ *   x, n, x_len, cond, cond_len, coords   as in gj_pdf_log_density
+ *   num_percentile_points  the number of coverage levels, evenly spaced in [0, 1] (>= 2)
+ *   sub_manifolds          the keys: -1 for the whole PDF, k for sub-manifold k
+ *   sub_manifolds_len      their number n_keys (>= 1)
+ *   expected        out, num_percentile_points levels                               (may be NULL)
+ *   true_fraction   out, n_keys x num_percentile_points: fraction of the points whose chi^2 CDF
+ *                   is below each level ("true"); true_fraction_len must be that size (may be NULL)
+ *   logprob_diffs   out, n_keys x n; logprob_diffs_len must be n_keys * n           (may be NULL)
+ *   chi2_cdf_evals  out, n_keys x n, the same length as logprob_diffs               (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT (shapes, coords, num_percentile_points, keys). */
+int gj_pdf_approximate_coverage(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
+                                GJ_CONST double* cond, int64_t cond_len, GJ_CONST gj_coords* coords,
+                                int64_t num_percentile_points, GJ_CONST int64_t* sub_manifolds,
+                                int64_t sub_manifolds_len, double* expected, double* true_fraction,
+                                int64_t true_fraction_len, double* logprob_diffs, double* chi2_cdf_evals,
+                                int64_t logprob_diffs_len);
+
+/* How a coverage scan covers the support of a PDF. */
+enum gj_scan_method {
+    /* GJ_SCAN_GRID for Euclidean, interval and s1 parts of at most 3 dimensions in total,
+     * GJ_SCAN_HEALPIX for a PDF on s2 alone, GJ_SCAN_SAMPLING otherwise. */
+    GJ_SCAN_AUTO = 0,
+    /* A regular grid: interval bounds, [0, 2pi] on s1, the samples' range widened by a tenth on
+     * each side on Euclidean axes. */
+    GJ_SCAN_GRID = 1,
+    /* An adaptive equal-area HEALPix mesh (NESTED pixels of several orders; s2 alone). */
+    GJ_SCAN_HEALPIX = 2,
+    /* P(log p(Y) >= log p(x)) over samples Y of the PDF, with its binomial standard error. */
+    GJ_SCAN_SAMPLING = 3
+};
+
+/* Options of gj_pdf_coverage_scan. Required fields: struct_size; fields left 0 / NULL take the
+ * defaults noted. */
+typedef struct gj_scan_options {
+    size_t struct_size;    /* sizeof(gj_scan_options) */
+    int method;            /* a gj_scan_method (default GJ_SCAN_AUTO) */
+    int save_scan;         /* 1: keep the scanned cells (gj_scan_cells), 0: do not */
+    int64_t samples;       /* samples per scan (0: 10000): the sampling estimator, the guide
+                              points of the HEALPix mesh, the range of Euclidean grid axes */
+    int64_t grid_points;   /* grid points per dimension (0: 2000 in 1-d, 200 in 2-d, 40 in 3-d) */
+    const double* levels;  /* credible levels in (0, 1] of the reported region volumes; NULL for
+                              0.5, 0.68, 0.9 */
+    int64_t levels_len;    /* the number of levels (0 if levels is NULL) */
+    uint64_t seed;         /* seed of the samples (scan i draws its own stream) */
+    int contours;          /* 1: trace the boundaries of the credible regions (gj_scan_contours;
+                              grid scans of 2-d PDFs and HEALPix scans), 0: do not */
+} gj_scan_options;
+
+/* Initializer of a gj_scan_options with the defaults:
+ *   gj_scan_options o = GJ_SCAN_OPTIONS_INIT; */
+#define GJ_SCAN_OPTIONS_INIT {sizeof(gj_scan_options), GJ_SCAN_AUTO, 0, 0, 0, NULL, 0, 0, 0}
+
+/* Scans the PDF once per conditional row (once for an unconditional PDF) and computes the exact
+ * highest-posterior-density coverage of n labels: the probability of the points denser than the
+ * label (densities with respect to the natural volume: solid angle on s2), with the MAP point of
+ * each scan and the volumes of its credible regions. The result is kept in the library under a
+ * scan handle written to *out_scan (a handle of its own kind: read it with gj_scan_dims,
+ * gj_scan_labels, gj_scan_maps and gj_scan_cells, free it with gj_scan_free).
+ *   labels, n, labels_len  n x dim points in coordinates label_coords (labels NULL with n = 0
+ *                          for a scan without labels); a conditional PDF takes one label per
+ *                          conditional row
+ *   label_coords           the coordinates of the labels (required)
+ *   cond, cond_len         the conditional rows (rows x cond_dim) of a conditional PDF, one scan
+ *                          each; NULL and 0 for an unconditional PDF
+ *   opts                   the options (required)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT (shapes, coords, options, a method that does
+ * not fit the manifolds). */
+int gj_pdf_coverage_scan(uint64_t handle, GJ_CONST double* labels, int64_t n, int64_t labels_len,
+                         GJ_CONST gj_coords* label_coords, GJ_CONST double* cond, int64_t cond_len,
+                         GJ_CONST gj_scan_options* opts, uint64_t* out_scan);
+
+/* Writes the shapes of a scan; each output may be NULL.
+ *   *n_scans   the number of scans (conditional rows, or 1)
+ *   *n_labels  the number of labels
+ *   *dim       the dimension of MAP points and scanned positions (intrinsic coordinates)
+ *   *n_levels  the number of credible levels
+ *   *method    the gj_scan_method used (never GJ_SCAN_AUTO)
+ * Errors: INVALID_HANDLE (scan unknown or freed). */
+int gj_scan_dims(uint64_t scan, int64_t* n_scans, int64_t* n_labels, int64_t* dim, int64_t* n_levels,
+                 int* method);
+
+/* Writes the per-label results; n must be n_labels, every output may be NULL.
+ *   log_pdf         out, n values: the labels' log-densities (natural volume)
+ *   coverage        out, n values: the exact HPD coverage of each label
+ *   coverage_error  out, n values: its Monte-Carlo standard error (GJ_SCAN_SAMPLING; 0 for grid
+ *                   and mesh scans)
+ * Errors: INVALID_HANDLE, ARGUMENT (n). */
+int gj_scan_labels(uint64_t scan, double* log_pdf, double* coverage, double* coverage_error, int64_t n);
+
+/* Writes the per-scan results; every output may be NULL.
+ *   map            out, n_scans x dim: the densest scanned point (intrinsic coordinates);
+ *                  map_len must be n_scans * dim
+ *   log_pdf_map    out, n_scans values: its log-density
+ *   level_volumes  out, n_scans x n_levels: volume of the highest-density region at each level
+ *                  (steradians on s2; NaN for GJ_SCAN_SAMPLING); level_volumes_len must be
+ *                  n_scans * n_levels
+ *   n_scans        the number of scans (gj_scan_dims)
+ * Errors: INVALID_HANDLE, ARGUMENT (lengths). */
+int gj_scan_maps(uint64_t scan, double* map, int64_t map_len, double* log_pdf_map,
+                 double* level_volumes, int64_t level_volumes_len, int64_t n_scans);
+
+/* Writes the saved cells of scan `row` (options.save_scan; otherwise there are 0 cells):
+ * positions (intrinsic coordinates; the samples for GJ_SCAN_SAMPLING), log-densities and
+ * volumes (steradians on s2, NaN for samples). *n_cells is always written; call with NULL
+ * outputs to learn it, allocate, call again.
+ *   positions      out, n_cells x dim; positions_len must be n_cells * dim   (may be NULL)
+ *   log_pdf        out, n_cells values                                      (may be NULL)
+ *   volumes        out, n_cells values                                      (may be NULL)
+ *   values_len     n_cells when log_pdf or volumes is given
+ * Errors: INVALID_HANDLE, NULL_POINTER (n_cells), ARGUMENT (row, lengths). */
+int gj_scan_cells(uint64_t scan, int64_t row, int64_t* n_cells, double* positions, int64_t positions_len,
+                  double* log_pdf, double* volumes, int64_t values_len);
+
+/* Writes the boundary lines of the credible region at level index `level` of scan `row`
+ * (options.contours; otherwise there are none), for plotting: n_lines lines of 2-d points in
+ * intrinsic coordinates (the two grid axes, or zenith and azimuth on s2), all points in one
+ * array. Line k is points[line_starts[k] .. line_starts[k+1]) (rows of 2 values); a closed line
+ * repeats its first point at its end. *n_lines and *n_points are always written; call with NULL
+ * outputs to learn them, allocate, call again.
+ *   line_starts  out, n_lines + 1 offsets (in points); starts_len must be n_lines + 1 (may be NULL)
+ *   points       out, n_points x 2; points_len must be 2 * n_points                (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER (n_lines, n_points), ARGUMENT (row, level, lengths). */
+int gj_scan_contours(uint64_t scan, int64_t row, int64_t level, int64_t* n_lines, int64_t* n_points,
+                     int64_t* line_starts, int64_t starts_len, double* points, int64_t points_len);
+
+/* Frees a scan. Errors: INVALID_HANDLE (unknown or already freed). */
+int gj_scan_free(uint64_t scan);
 
 #ifdef __cplusplus
 }

@@ -153,6 +153,15 @@ PROTOTYPES = {
     "gj_pdf_log_density": (c_int, [c_uint64, _in, c_int64, c_int64, _in, c_int64, _coords, _out, _out, _out, c_int64]),
     "gj_pdf_grad": (c_int, [c_uint64, _in, c_int64, c_int64, _in, c_int64, _coords, _out, _out, c_int64, _out, c_int64]),
     "gj_pdf_sample": (c_int, [c_uint64, c_int64, _in, c_int64, c_uint64, _coords, _out, c_int64, _out, c_int64, _out, _out]),
+    "gj_pdf_log_density_vjp": (
+        c_int,
+        [c_uint64, _in, c_int64, c_int64, _in, c_int64, _coords, _in, c_int64, _out, _out, c_int64, _out, c_int64, _out, c_int64],
+    ),
+    "gj_pdf_sample_vjp": (
+        c_int,
+        [c_uint64, c_int64, _in, c_int64, c_uint64, _coords, _in, c_int64, _in, c_int64,
+         _out, c_int64, _out, _out, c_int64, _out, c_int64, _out, c_int64],
+    ),
     "gj_pdf_get_params": (c_int, [c_uint64, _out, c_int64]),
     "gj_pdf_get_embedding_flags": (c_int, [c_uint64, _intp, c_int64]),
     "gj_pdf_transform_target_space": (c_int, [c_uint64, _in, c_int64, c_int64, _coords, _coords, _out, c_int64, _out]),
@@ -183,6 +192,41 @@ PROTOTYPES = {
     "gj_pdf_amortization_init": (c_int, [c_uint64, _out, c_int64, _i64p]),
     "gj_pdf_log_mean_poisson": (c_int, [c_uint64, _in, c_int64, c_int64, _out, c_int64]),
 }
+
+
+# Coverage (gj_pdf_approximate_coverage, gj_pdf_coverage_scan and the gj_scan_ readers).
+SCAN_AUTO, SCAN_GRID, SCAN_HEALPIX, SCAN_SAMPLING = 0, 1, 2, 3
+
+
+class ScanOptions(_Versioned):
+    """struct gj_scan_options (fields left 0 take the library's defaults)."""
+
+    _fields_ = [
+        ("struct_size", c_size_t),
+        ("method", c_int),
+        ("save_scan", c_int),
+        ("samples", c_int64),
+        ("grid_points", c_int64),
+        ("levels", POINTER(c_double)),
+        ("levels_len", c_int64),
+        ("seed", c_uint64),
+        ("contours", c_int),
+    ]
+
+
+PROTOTYPES.update({
+    "gj_pdf_approximate_coverage": (
+        c_int,
+        [c_uint64, _in, c_int64, c_int64, _in, c_int64, _coords, c_int64, _i64p, c_int64, _out, _out, c_int64, _out, _out, c_int64],
+    ),
+    "gj_pdf_coverage_scan": (c_int, [c_uint64, _in, c_int64, c_int64, _coords, _in, c_int64, POINTER(ScanOptions), _u64p]),
+    "gj_scan_dims": (c_int, [c_uint64, _i64p, _i64p, _i64p, _i64p, _intp]),
+    "gj_scan_labels": (c_int, [c_uint64, _out, _out, _out, c_int64]),
+    "gj_scan_maps": (c_int, [c_uint64, _out, c_int64, _out, _out, c_int64, c_int64]),
+    "gj_scan_cells": (c_int, [c_uint64, c_int64, _i64p, _out, c_int64, _out, _out, c_int64]),
+    "gj_scan_contours": (c_int, [c_uint64, c_int64, c_int64, _i64p, _i64p, _i64p, c_int64, _out, c_int64]),
+    "gj_scan_free": (c_int, [c_uint64]),
+})
 
 
 def declare(lib):

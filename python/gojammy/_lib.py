@@ -16,6 +16,29 @@ _lock = threading.Lock()
 _lib = None
 _lib_path = None
 
+#: The error of every call in a fork()ed child of a process that had loaded the library.
+FORK_MESSAGE = (
+    "gojammy cannot run in a fork()ed child of a process that used it (the Go runtime does not "
+    "survive fork); use the spawn or forkserver start method (multiprocessing.get_context('spawn'))"
+)
+_forked = False
+
+
+def _after_fork_in_child():
+    """Mark the library unusable in a fork()ed child if the parent had loaded it (a child of a
+    process that never used it loads its own copy)."""
+    global _forked
+    if _lib is not None:
+        _forked = True
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def forked():
+    """Whether this process is a fork()ed child of one that had loaded the library."""
+    return _forked
+
 # Status codes that mean the caller passed something malformed: raised as ValueErrors too.
 _VALUE_STATUSES = (_api.ERR_ARGUMENT, _api.ERR_DEFINITION, _api.ERR_NULL_POINTER)
 
@@ -76,6 +99,8 @@ def _load():
 def lib():
     """The loaded, checked library (loaded once per process, on first use)."""
     global _lib, _lib_path
+    if _forked:
+        raise GojammyError(FORK_MESSAGE)
     if _lib is None:
         with _lock:
             if _lib is None:

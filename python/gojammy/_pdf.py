@@ -26,6 +26,7 @@ from ._errors import GojammyError, GojammyValueError
 from ._fit import run_fit
 from ._lib import check, lib, read_string
 from ._options import options_to_json
+from ._vjp import GradientsMixin
 
 # jammy_flows constructor arguments that gojammy accepts only at their upstream defaults.
 _UPSTREAM_DEFAULTS = {
@@ -81,15 +82,21 @@ def _per_sub_manifold(value, name, types):
     return one(value, name)
 
 
-class pdf:
+class pdf(GradientsMixin):
     """A normalizing-flow PDF, with the constructor and methods of ``jammy_flows.pdf``.
 
     ``gojammy.pdf("e2+s2", "gg+f")`` builds a joint PDF on R^2 x S^2; ``pdf(x)`` returns
     (log_pdf, base_log_pdf, base_positions), ``pdf.sample(samplesize=n)`` returns (samples,
     base_samples, log_pdf, base_log_pdf). Arrays are numpy float64. Beyond upstream: ``fit``,
-    ``get_parameters``/``set_parameters``, ``log_pdf_and_grad``, ``save``/``gojammy.load`` and
+    ``get_parameters``/``set_parameters``, ``log_pdf_and_grad``, the vector-Jacobian products
+    ``log_pdf_vjp`` and ``sample_vjp``, ``save``/``gojammy.load`` and
     pickling. Evaluation and sampling may be called concurrently from several threads; call
     ``close()`` (or use ``with``) to free the model early.
+
+    The initial parameters are drawn as ``init_params(seed=seed)`` draws them: with ``seed=None``
+    from numpy's global generator (so ``np.random.seed`` makes a script reproducible and models
+    built one after the other start differently, as upstream's follow torch's generator), with an
+    int ``seed`` reproducibly — the same seed gives the same model.
 
     The embedding flags (``set_embedding_flags``) belong to this Python object: every call passes
     the coordinates it uses to the library explicitly, taking one snapshot of the flags when it
@@ -108,6 +115,7 @@ class pdf:
         amortization_mlp_use_custom_mode=False,
         amortization_mlp_ranks=0,
         amortization_mlp_highway_mode=0,
+        seed=None,
         **upstream_kwargs,
     ):
         heads = _heads.head_settings(upstream_kwargs)
@@ -137,6 +145,7 @@ class pdf:
         )
         check(lib().gj_pdf_create(ctypes.byref(opts), ctypes.byref(handle)))
         self._adopt(handle.value)
+        self.init_params(seed=seed)
         if verbose:
             print(self.describe())
 
@@ -327,15 +336,16 @@ class pdf:
         self,
         x,
         conditional_input=None,
+        amortization_parameters=None,
         force_embedding_coordinates=False,
         force_intrinsic_coordinates=False,
-        amortization_parameters=None,
         only_last=False,
     ):
         """Log-density of the rows of x: returns (log_pdf (n,), base_log_pdf (n,), base_positions
         (n, total_base_dim)). x has shape (n, total_target_dim) in default coordinates, or the
         embedding/intrinsic dimension when forced; a 1-D x is one row. Points outside the support
-        get -inf, rows containing NaN get NaN. amortization_parameters: (n,
+        get -inf, rows containing NaN get NaN. The arguments come in jammy_flows' positional order,
+        so a positional call means the same in both libraries. amortization_parameters: (n,
         total_number_amortizable_params) for a PDF built with amortize_everything=True."""
         if only_last:
             require_default("only_last", only_last, False)
@@ -367,27 +377,21 @@ class pdf:
     ):
         """Returns (log_pdf (n,), gradient of sum(log_pdf) with respect to the parameters
         (count_parameters(),), gradient with respect to x (n, dim)). Rows with a non-finite
-        log_pdf do not contribute (their grad_x rows are 0, or NaN for NaN rows). Given
+        log_pdf do not contribute (their grad_x rows are 0, or NaN for NaN rows). ``log_pdf_vjp``
+        also gives the gradient with respect to the conditional input, for any weights. Given
         amortization_parameters (amortize_everything), a fourth value follows: the gradient with
         respect to them, (n, total_number_amortizable_params)."""
-        coords, dim = self._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
-        h = self.handle
-        x = as_rows(x, "x", dim)
-        n = x.shape[0]
-        cond = self._cond_rows(conditional_input, n)
-        amort = _heads.amortization_rows(self, amortization_parameters, n)
-        grad_params = np.zeros(self._n_params)
-        log_pdf, grad_x, grad_amort = outputs(n, (None, dim, self._n_amort if amort is not None else 0))
-        if n:
-            check(
-                _heads.call(
-                    "gj_pdf_grad", amort, (h, x, n, x.size, cond, 0 if cond is None else cond.size),
-                    (coords, log_pdf, grad_params, self._n_params, grad_x, grad_x.size), (grad_amort, grad_amort.size),
-                )
+        if amortization_parameters is not None:
+            return _heads.log_pdf_and_grad(
+                self, x, conditional_input, force_embedding_coordinates, force_intrinsic_coordinates, amortization_parameters
             )
-        if amort is not None:
-            return log_pdf, grad_params, grad_x, grad_amort
-        return log_pdf, grad_params, grad_x
+        log_pdf, grads = self.log_pdf_vjp(
+            x,
+            conditional_input=conditional_input,
+            force_embedding_coordinates=force_embedding_coordinates,
+            force_intrinsic_coordinates=force_intrinsic_coordinates,
+        )
+        return log_pdf, grads["parameters"], grads["x"]
 
     def sample(
         self,
@@ -408,8 +412,10 @@ class pdf:
         base_log_pdf (N,)). N = samplesize (alias nsamples) for an unconditional PDF, else one
         sample per row of conditional_input (of amortization_parameters for a PDF built with
         amortize_everything=True). The same seed gives the same samples; seed=None draws a seed
-        from numpy's global generator."""
-        require_default("allow_gradients", allow_gradients, False)
+        from numpy's global generator. numpy arrays carry no gradients, so allow_gradients=True
+        returns the same arrays: ``sample_vjp`` with the same seed gives the gradients of any loss
+        built from them, and ``gojammy.torch`` returns differentiable tensors."""
+        boolean(allow_gradients, "allow_gradients")
         require_default("failsafe_crosscheck_tolerance", failsafe_crosscheck_tolerance, None)
         require_default("only_last", only_last, False)
         if dtype is not None and np.dtype(dtype) != np.float64:
@@ -440,6 +446,8 @@ class pdf:
                 )
             )
         return samples, base, log_pdf, base_log_pdf
+
+    from ._coverage import approximate_coverage, coverage_and_or_pdf_scan  # noqa: E402 (methods)
 
     # ------------------------------------------------------------------ coordinates
 

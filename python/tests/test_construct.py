@@ -43,9 +43,22 @@ def test_count_parameters_verbose(capsys):
     assert "total trainable parameters" in capsys.readouterr().out
 
 
-def test_same_definition_same_initial_parameters():
-    a, b = gojammy.pdf("e2", "gg"), gojammy.pdf("e2", "gg")
+def test_initial_parameters_follow_the_seed():
+    """The constructor draws like init_params: seed= reproduces a model exactly, seed=None draws
+    from numpy's global generator (models differ; np.random.seed makes them reproducible)."""
+    a, b = gojammy.pdf("e2", "gg", seed=7), gojammy.pdf("e2", "gg", seed=7)
     assert np.array_equal(a.get_parameters(), b.get_parameters())
+    a.init_params(seed=7)
+    assert np.array_equal(a.get_parameters(), b.get_parameters())
+    c, d = gojammy.pdf("e2", "gg"), gojammy.pdf("e2", "gg")
+    assert not np.array_equal(c.get_parameters(), d.get_parameters())
+    np.random.seed(3)
+    e = gojammy.pdf("e2", "gg")
+    np.random.seed(3)
+    f = gojammy.pdf("e2", "gg")
+    assert np.array_equal(e.get_parameters(), f.get_parameters())
+    with pytest.raises(ValueError, match="seed"):
+        gojammy.pdf("e2", "gg", seed=-1)
 
 
 def test_upstream_kwargs_at_defaults_are_accepted():

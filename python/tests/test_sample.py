@@ -67,8 +67,11 @@ def test_nsamples_alias_and_defaults():
 def test_sample_upstream_arguments():
     pdf = make(("e2", "gg", {}))
     pdf.sample(samplesize=2, seed=1, allow_gradients=False, dtype=np.float64, device="cpu", failsafe_crosscheck_tolerance=None)
-    with pytest.raises(NotImplementedError, match="allow_gradients"):
-        pdf.sample(samplesize=2, allow_gradients=True)
+    # numpy arrays carry no gradients: the same draws (sample_vjp gives their gradients)
+    for a, b in zip(pdf.sample(samplesize=3, seed=4, allow_gradients=True), pdf.sample(samplesize=3, seed=4)):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="allow_gradients"):
+        pdf.sample(samplesize=2, allow_gradients="yes")
     with pytest.raises(NotImplementedError, match="dtype"):
         pdf.sample(samplesize=2, dtype=np.float32)
 

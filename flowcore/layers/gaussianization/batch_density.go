@@ -94,8 +94,9 @@ func (m mixture) densityShared(kind invKind, y *ad.Node, p mixParams, rp *rowPar
 	if !need {
 		return z, logDet
 	}
+	kept := *rp // the backward step's copy: rp itself stays on the caller's stack
 	t.Record([]*ad.Node{z, logDet}, append([]*ad.Node{y}, p.nodes()...), func() {
-		m.densitySharedGrad(kind, y, z, logDet, rp, saved, terms, b)
+		m.densitySharedGrad(kind, y, z, logDet, &kept, saved, terms, b)
 	})
 	return z, logDet
 }

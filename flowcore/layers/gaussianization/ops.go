@@ -12,14 +12,15 @@ type rowParams struct {
 	blk, work []float64
 }
 
-// newRowParams prepares the parameter inputs p for points rows; if shared is not nil it is the
-// prepared block of constant shared parameters and p is empty.
-func newRowParams(m mixture, p mixParams, points int, shared []float64) *rowParams {
+// newRowParams prepares the parameter inputs p for points rows, with work space from tape t; if
+// shared is not nil it is the prepared block of constant shared parameters and p is empty. The
+// result is a value: callers keep it on the stack and hand a copy to a recorded backward step.
+func newRowParams(t *ad.Tape, m mixture, p mixParams, points int, shared []float64) rowParams {
 	if shared != nil {
-		return &rowParams{m: m, shared: true, blk: shared}
+		return rowParams{m: m, shared: true, blk: shared}
 	}
-	buf := make([]float64, m.blockLen()+m.prepareWork())
-	rp := &rowParams{m: m, p: p, shared: p.rows(m, points) == 1, blk: buf[:m.blockLen()], work: buf[m.blockLen():]}
+	buf := t.Floats(m.blockLen() + m.prepareWork())
+	rp := rowParams{m: m, p: p, shared: p.rows(m, points) == 1, blk: buf[:m.blockLen()], work: buf[m.blockLen():]}
 	if rp.shared {
 		p.prepare(m, 0, rp.blk, rp.work)
 	}
@@ -95,9 +96,9 @@ func recordNeeded(t *ad.Tape, x *ad.Node, p mixParams) bool {
 // or the prepared block shared (see newRowParams).
 func (m mixture) density(kind invKind, y *ad.Node, p mixParams, shared []float64) (*ad.Node, *ad.Node) {
 	t, d := y.Tape(), m.d
-	rp := newRowParams(m, p, y.R, shared)
-	if m.batched(rp, y.R) {
-		return m.densityShared(kind, y, p, rp)
+	rp := newRowParams(t, m, p, y.R, shared)
+	if m.batched(&rp, y.R) {
+		return m.densityShared(kind, y, p, &rp)
 	}
 	z, logDet := t.New(y.R, d), t.New(y.R, 1)
 	need := recordNeeded(t, y, p)
@@ -123,10 +124,11 @@ func (m mixture) density(kind invKind, y *ad.Node, p mixParams, shared []float64
 	if !need {
 		return z, logDet
 	}
+	kept := rp // the backward step's copy (only this one is allocated on the heap)
 	t.Record([]*ad.Node{z, logDet}, append([]*ad.Node{y}, p.nodes()...), func() {
 		gz, gl := z.Grad(), logDet.Grad()
 		buf := make([]float64, m.k)
-		rp.gradRows(y.R, func(i int, blk, gblk []float64) {
+		kept.gradRows(y.R, func(i int, blk, gblk []float64) {
 			for j := 0; j < d; j++ {
 				k := i*d + j
 				pt := &saved[k]
@@ -146,17 +148,17 @@ func (m mixture) density(kind invKind, y *ad.Node, p mixParams, shared []float64
 // function rule at the root: dy = (dz − ∂ψ/∂θ·dθ)/ψ'(y).
 func (m mixture) sample(kind invKind, z *ad.Node, p mixParams, shared []float64) (*ad.Node, *ad.Node) {
 	t, d := z.Tape(), m.d
-	rp := newRowParams(m, p, z.R, shared)
+	rp := newRowParams(t, m, p, z.R, shared)
 	y, logDet := t.New(z.R, d), t.New(z.R, 1)
 	need := recordNeeded(t, z, p)
 	var saved []point
 	if need {
 		saved = make([]point, z.R*d)
 	}
-	if m.batched(rp, z.R) {
+	if m.batched(&rp, z.R) {
 		m.sampleShared(kind, z, y, logDet, rp.blk, saved)
 	} else {
-		scratch := make([]float64, m.scratchLen())
+		scratch := t.Floats(m.scratchLen())
 		for i := 0; i < z.R; i++ {
 			blk := rp.at(i)
 			sum := newLogSum()
@@ -175,10 +177,11 @@ func (m mixture) sample(kind invKind, z *ad.Node, p mixParams, shared []float64)
 	if !need {
 		return y, logDet
 	}
+	kept := rp // the backward step's copy (only this one is allocated on the heap)
 	t.Record([]*ad.Node{y, logDet}, append([]*ad.Node{z}, p.nodes()...), func() {
 		gy, gld := y.Grad(), logDet.Grad()
 		buf := make([]float64, m.k)
-		rp.gradRows(z.R, func(i int, blk, gblk []float64) {
+		kept.gradRows(z.R, func(i int, blk, gblk []float64) {
 			gl := -gld[i]
 			for j := 0; j < d; j++ {
 				k := i*d + j

@@ -1,7 +1,8 @@
 // gojammy.hpp -- a small header-only C++17 wrapper over the gojammy C API (include/gojammy.h):
-// an owning gojammy::Pdf (move-only, frees its handle), std::vector in and out, and
-// gojammy::Error exceptions carrying the status code and the library's message.
-// Copy it into your project or include it from examples/cpp.
+// an owning gojammy::Pdf (move-only, frees its handle), inputs as gojammy::Values views (a
+// std::vector, or a pointer and a length: no copies), std::vector out, and gojammy::Error
+// exceptions carrying the status code and the library's message.
+// Installed next to gojammy.h by `make install`.
 #ifndef GOJAMMY_HPP
 #define GOJAMMY_HPP
 
@@ -50,6 +51,23 @@ inline std::string version() {
     check(gj_version(buf, sizeof buf));
     return buf;
 }
+
+// Values is a read-only view of contiguous doubles: a std::vector, or a pointer and a length. The
+// viewed memory must outlive the call it is passed to.
+class Values {
+public:
+    Values() = default;
+    Values(const std::vector<double>& v) : data_(v.data()), size_(v.size()) {}  // NOLINT: implicit
+    Values(const double* data, size_t size) : data_(data), size_(size) {}
+
+    // data is nullptr for an empty view (what the C API expects for absent inputs).
+    const double* data() const noexcept { return size_ != 0 ? data_ : nullptr; }
+    size_t size() const noexcept { return size_; }
+
+private:
+    const double* data_ = nullptr;
+    size_t size_ = 0;
+};
 
 // Coords is the coordinate choice of one call (see "Coordinates" in gojammy.h).
 class Coords {
@@ -172,50 +190,49 @@ public:
     }
 
     // Converts n points x (n x dim(from)) to coordinates `to`.
-    Transformed transform_target_space(const std::vector<double>& x,
+    Transformed transform_target_space(Values x,
                                        const Coords& from = Coords::saved(),
                                        const Coords& to = Coords::embedding()) const {
         int64_t n = rows(x, dim(from));
         Transformed t{std::vector<double>(n * dim(to)), std::vector<double>(n)};
         const gj_coords cf = from.c(), ct = to.c();
-        check(gj_pdf_transform_target_space(h_, ptr(x), n, size(x), &cf, &ct, t.x.data(),
+        check(gj_pdf_transform_target_space(h_, x.data(), n, size(x), &cf, &ct, t.x.data(),
                                             size(t.x), t.log_det.data()));
         return t;
     }
 
     // log p of n points x (n x dim(coords)), with n x conditional_dim() inputs cond if the model
     // is conditional.
-    Density log_density(const std::vector<double>& x, const std::vector<double>& cond = {},
+    Density log_density(Values x, Values cond = {},
                         const Coords& coords = Coords::saved()) const {
         int64_t n = rows(x, dim(coords));
         Density d{std::vector<double>(n), std::vector<double>(n),
                   std::vector<double>(n * base_dim())};
         const gj_coords c = coords.c();
-        check(gj_pdf_log_density(h_, x.data(), n, size(x), ptr(cond), size(cond), &c,
+        check(gj_pdf_log_density(h_, x.data(), n, size(x), cond.data(), size(cond), &c,
                                  d.log_pdf.data(), d.base_log_pdf.data(), d.base.data(),
                                  size(d.base)));
         return d;
     }
 
     // n samples drawn with seed (one per conditional row if the model is conditional).
-    Samples sample(int64_t n, uint64_t seed, const std::vector<double>& cond = {},
+    Samples sample(int64_t n, uint64_t seed, Values cond = {},
                    const Coords& coords = Coords::saved()) const {
         Samples s{std::vector<double>(n * dim(coords)), std::vector<double>(n * base_dim()),
                   std::vector<double>(n), std::vector<double>(n)};
         const gj_coords c = coords.c();
-        check(gj_pdf_sample(h_, n, ptr(cond), size(cond), seed, &c, s.x.data(), size(s.x),
+        check(gj_pdf_sample(h_, n, cond.data(), size(cond), seed, &c, s.x.data(), size(s.x),
                             s.base.data(), size(s.base), s.log_pdf.data(), s.base_log_pdf.data()));
         return s;
     }
 
     // The gradient of sum_i log p(x_i) with respect to the parameters.
-    std::vector<double> grad_params(const std::vector<double>& x,
-                                    const std::vector<double>& cond = {},
+    std::vector<double> grad_params(Values x, Values cond = {},
                                     const Coords& coords = Coords::saved()) const {
         int64_t n = rows(x, dim(coords));
         std::vector<double> g(num_params());
         const gj_coords c = coords.c();
-        check(gj_pdf_grad(h_, x.data(), n, size(x), ptr(cond), size(cond), &c, nullptr, g.data(),
+        check(gj_pdf_grad(h_, x.data(), n, size(x), cond.data(), size(cond), &c, nullptr, g.data(),
                           size(g), nullptr, 0));
         return g;
     }
@@ -226,7 +243,7 @@ public:
         return p;
     }
 
-    void set_params(const std::vector<double>& p) {
+    void set_params(Values p) {
         check(gj_pdf_set_params(h_, p.data(), size(p)));
     }
 
@@ -242,9 +259,9 @@ private:
         return d;
     }
 
+    static int64_t size(Values v) { return static_cast<int64_t>(v.size()); }
     static int64_t size(const std::vector<double>& v) { return static_cast<int64_t>(v.size()); }
-    static const double* ptr(const std::vector<double>& v) { return v.empty() ? nullptr : v.data(); }
-    static int64_t rows(const std::vector<double>& x, int64_t width) {
+    static int64_t rows(Values x, int64_t width) {
         if (width <= 0 || x.size() % static_cast<size_t>(width) != 0) {
             throw Error(GJ_ERR_ARGUMENT, "x: length " + std::to_string(x.size()) +
                                              " is not a multiple of the dimension " +
