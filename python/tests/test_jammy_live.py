@@ -1,0 +1,103 @@
+"""gojammy.from_jammy_flows and gojammy.to_jammy_flows on live jammy_flows models.
+
+Runs only where torch and jammy_flows are importable (skipped otherwise), e.g.
+
+    PYTHONPATH=python:/tmp/jf    python -m pytest python/tests/test_jammy_live.py   # v1.1
+    PYTHONPATH=python:/tmp/jf_02 python -m pytest python/tests/test_jammy_live.py   # 02ed589 (layer n)
+
+The configurations and the weight perturbation are those of the fixture generator
+flowcore/testdata/upstream/gen_state_dicts.py (the set matching the jammy_flows found).
+"""
+
+import importlib.util
+import pathlib
+
+import numpy as np
+import pytest
+
+import gojammy
+from gojammy import GojammyValueError
+
+torch = pytest.importorskip("torch")
+jammy_flows = pytest.importorskip("jammy_flows")
+
+from test_jammy_import import TOLERANCE  # noqa: E402 - after the skips
+
+GENERATOR = (pathlib.Path(__file__).resolve().parents[2] / "flowcore" / "testdata" / "upstream"
+             / "gen_state_dicts.py")
+_spec = importlib.util.spec_from_file_location("gen_state_dicts", GENERATOR)
+gen = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(gen)
+
+# jammy_flows before 7aa1a0e has the layer n (the 02ed589 configurations), later versions do not.
+TAG = "02" if "n" in jammy_flows.flow_options.opts_dict else "head"
+CONFIGS = gen.CONFIGS[TAG]
+
+
+def perturbed_model(name, seed=7):
+    """A jammy_flows pdf of the named configuration with all weights perturbed, points x where it
+    is well conditioned, the conditional inputs there and upstream's log_pdf."""
+    args = CONFIGS[name]
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = jammy_flows.pdf(**args)
+    model.double()
+    gen.perturb(model, rng)
+    cond = gen.conditional_inputs(args, rng)
+    with torch.no_grad():
+        x = model.sample(conditional_input=cond, samplesize=gen.NUM_POINTS, seed=seed)[0]
+        log_pdf = model(x, conditional_input=cond)[0]
+        keep = torch.from_numpy(gen.well_conditioned(model, x, cond, log_pdf, rng))
+    cond = None if cond is None else [c[keep] for c in cond] if isinstance(cond, list) else cond[keep]
+    return model, x[keep], cond, log_pdf[keep].numpy()
+
+
+def numpy_cond(cond):
+    if cond is None:
+        return None
+    return [c.numpy() for c in cond] if isinstance(cond, list) else cond.numpy()
+
+
+def assert_close(name, got, want):
+    tol = TOLERANCE.get(name, 1e-10) * np.maximum(1.0, np.abs(want))
+    assert np.all(np.abs(got - want) <= tol), np.max(np.abs(got - want))
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_live_model_and_round_trip(name):
+    model, x, cond, log_pdf = perturbed_model(name)
+    imported = gojammy.from_jammy_flows(model)
+    got = imported(x.numpy(), conditional_input=numpy_cond(cond))[0]
+    assert_close(name, got, log_pdf)
+
+    exported = gojammy.to_jammy_flows(imported)
+    with torch.no_grad():
+        again = exported(x, conditional_input=cond)[0].numpy()
+    np.testing.assert_array_equal(again, log_pdf)
+    back = gojammy.from_jammy_flows(exported)
+    np.testing.assert_array_equal(back.get_parameters(), imported.get_parameters())
+    np.testing.assert_array_equal(back(x.numpy(), conditional_input=numpy_cond(cond))[0], got)
+
+
+def test_state_dict_object_and_torch_file(tmp_path):
+    name = "s2_n" if TAG == "02" else "e2s2_gg_f"
+    model, x, cond, log_pdf = perturbed_model(name)
+    path = tmp_path / "model.pt"
+    torch.save(model.state_dict(), path)
+    args = dict(CONFIGS[name])
+    pdf_defs, flow_defs = args.pop("pdf_defs"), args.pop("flow_defs")
+    for source in (model, model.state_dict(), str(path)):
+        imported = gojammy.from_state_dict(pdf_defs, flow_defs, source, **args)
+        assert_close(name, imported(x.numpy(), conditional_input=numpy_cond(cond))[0], log_pdf)
+
+
+def test_unsupported_pieces_are_named():
+    with pytest.raises(ValueError, match="torch_pdf"):
+        gojammy.from_jammy_flows(torch.nn.Linear(2, 2))
+    with pytest.raises(Exception, match="predict_log_normalization"):
+        gojammy.from_jammy_flows(jammy_flows.pdf("e1", "g", conditional_input_dim=2, predict_log_normalization=True))
+    if TAG == "head":
+        with pytest.raises(Exception, match='layer "c"'):
+            gojammy.from_jammy_flows(jammy_flows.pdf("s2", "c"))
+    with pytest.raises(GojammyValueError, match="conditional_input_dim"):
+        gojammy.to_jammy_flows(gojammy.pdf("e1+e1", "g+g", conditional_input_dim=[None, 2]))
