@@ -27,6 +27,12 @@ NAMES = sorted(p.stem for p in FIXTURES.glob("*.json"))
 TOLERANCE = {"e2_g_skew_center": 1e-9}
 
 
+def assert_close(got, want, tol):
+    """|got - want| <= tol * max(1, |want|) everywhere."""
+    diff = np.abs(got - want)
+    assert np.all(diff <= tol * np.maximum(1.0, np.abs(want))), f"max |difference| {diff.max():.3g}"
+
+
 def load_fixture(name):
     """(constructor arguments, state dict, x, conditional input, upstream log_pdf)."""
     meta = json.loads((FIXTURES / f"{name}.json").read_text())
@@ -58,8 +64,7 @@ def test_state_dict_reproduces_upstream(name):
     model, x, cond, log_pdf = import_fixture(name)
     assert model.count_parameters() == json.loads((FIXTURES / f"{name}.json").read_text())["count"]
     got = model(x, conditional_input=cond)[0]
-    tol = TOLERANCE.get(name, 1e-10) * np.maximum(1.0, np.abs(log_pdf))
-    assert np.all(np.abs(got - log_pdf) <= tol), np.max(np.abs(got - log_pdf) / tol)
+    assert_close(got, log_pdf, TOLERANCE.get(name, 1e-10))
 
 
 @pytest.mark.parametrize("name", NAMES)

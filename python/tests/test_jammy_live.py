@@ -21,7 +21,7 @@ from gojammy import GojammyValueError
 torch = pytest.importorskip("torch")
 jammy_flows = pytest.importorskip("jammy_flows")
 
-from test_jammy_import import TOLERANCE  # noqa: E402 - after the skips
+from test_jammy_import import TOLERANCE, assert_close  # noqa: E402 - after the skips
 
 GENERATOR = (pathlib.Path(__file__).resolve().parents[2] / "flowcore" / "testdata" / "upstream"
              / "gen_state_dicts.py")
@@ -53,15 +53,10 @@ def perturbed_model(name, seed=7):
 
 
 def numpy_cond(cond):
+    """The conditional input(s) as numpy arrays for gojammy."""
     if cond is None:
         return None
     return [c.numpy() for c in cond] if isinstance(cond, list) else cond.numpy()
-
-
-def assert_close(name, got, want):
-    """|got - want| <= tol * max(1, |want|), tol from TOLERANCE or VARIANT_TOLERANCE, else 1e-10."""
-    tol = TOLERANCE.get(name, VARIANT_TOLERANCE.get(name, 1e-10)) * np.maximum(1.0, np.abs(want))
-    assert np.all(np.abs(got - want) <= tol), np.max(np.abs(got - want))
 
 
 @pytest.mark.parametrize("name", list(CONFIGS))
@@ -69,7 +64,7 @@ def test_live_model_and_round_trip(name):
     model, x, cond, log_pdf = perturbed_model(name)
     imported = gojammy.from_jammy_flows(model)
     got = imported(x.numpy(), conditional_input=numpy_cond(cond))[0]
-    assert_close(name, got, log_pdf)
+    assert_close(got, log_pdf, TOLERANCE.get(name, 1e-10))
 
     exported = gojammy.to_jammy_flows(imported)
     with torch.no_grad():
@@ -89,7 +84,7 @@ def test_state_dict_object_and_torch_file(tmp_path):
     pdf_defs, flow_defs = args.pop("pdf_defs"), args.pop("flow_defs")
     for source in (model, model.state_dict(), str(path)):
         imported = gojammy.from_state_dict(pdf_defs, flow_defs, source, **args)
-        assert_close(name, imported(x.numpy(), conditional_input=numpy_cond(cond))[0], log_pdf)
+        assert_close(imported(x.numpy(), conditional_input=numpy_cond(cond))[0], log_pdf, TOLERANCE.get(name, 1e-10))
 
 
 def test_unsupported_pieces_are_named():
@@ -180,4 +175,4 @@ def test_every_option_value(letter, option, value):
         return
     got = imported(x.numpy())[0]
     finite = np.isfinite(log_pdf)
-    assert_close((letter, option, value), got[finite], log_pdf[finite])
+    assert_close(got[finite], log_pdf[finite], VARIANT_TOLERANCE.get((letter, option, value), 1e-10))
