@@ -30,16 +30,11 @@ import torch
 
 import jammy_flows
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_upstream import R_RECOMMENDED_F  # noqa: E402 - the recommended f options, shared
+
 torch.set_default_dtype(torch.float64)
 
-F_RECOMMENDED = {
-    "add_vertical_rq_spline_flow": 1, "spline_num_basis_functions": -1, "vertical_smooth": 1,
-    "vertical_flow_defs": "rr", "circular_flow_defs": "oo", "vertical_fix_boundary_derivative": 1,
-    "min_kappa": 1e-10, "kappa_prediction": "direct_log_real_bounded", "kappa_clamping": 0,
-    "vertical_restrict_max_min_width_height_ratio": -1, "vertical_fix_first_width_n_height_to_zero": 1,
-    "vertical_independent_width_height_parametrization": 1, "add_circular_rq_spline_flow": 1,
-    "circular_add_rotation": 0, "vertical_also_fix_second_width_to_zero": 1, "rotation_mode": "householder",
-}
 
 # name -> jammy_flows.pdf arguments (options with letter keys only, so that they survive JSON)
 CONFIGS = {
@@ -63,7 +58,7 @@ CONFIGS = {
                                                         "independent_width_height_parametrization": 1}}),
         "s1_m": dict(pdf_defs="s1", flow_defs="m"),
         "s1_o": dict(pdf_defs="s1", flow_defs="oo"),
-        "s2_fff_recommended": dict(pdf_defs="s2", flow_defs="fff", options_overwrite={"f": F_RECOMMENDED}),
+        "s2_fff_recommended": dict(pdf_defs="s2", flow_defs="fff", options_overwrite={"f": dict(R_RECOMMENDED_F)}),
         "s2_v": dict(pdf_defs="s2", flow_defs="v"),
         "s2_y_rot": dict(pdf_defs="s2", flow_defs="yf", options_overwrite={"y": {"add_rotation": 1}}),
         "e2s2_gg_f": dict(pdf_defs="e2+s2", flow_defs="gg+f", amortization_mlp_dims="32"),
