@@ -35,6 +35,7 @@ _LAYER_TENSORS = {
     "t": ("offsets", "single_diagonal_log", "full_diagonal_log", "lower_triangular_entries"),
     "x": ("offsets",),
     "r": ("rel_log_widths", "rel_log_heights", "rel_log_derivatives"),
+    "z": (),
     "m": ("householder_params", "moebius_pars"),
     "o": ("householder_params", "rel_log_widths", "rel_log_heights", "rel_log_derivatives"),
     "f": ("householder_params", "loglike_kappa", "vertical_flow_params", "circular_flow_params",

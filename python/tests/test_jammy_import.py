@@ -56,7 +56,7 @@ def import_fixture(name, source=None):
 def test_enough_configurations():
     assert len(NAMES) >= 20
     letters = set("".join(json.loads((FIXTURES / f"{n}.json").read_text())["args"]["flow_defs"] for n in NAMES))
-    assert set("gtxrmofvyn") <= letters
+    assert set("gtxrzmofvyn") <= letters
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -99,7 +99,7 @@ def test_unsupported_pieces_are_named():
         gojammy.to_jammy_flows(gojammy.pdf("e1+e1", "g+g", conditional_input_dim=[None, 2]))
 
 
-MANIFOLD = {"g": "e2", "t": "e3", "x": "e2", "r": "i1", "m": "s1", "o": "s1", "f": "s2", "v": "s2", "y": "s2",
+MANIFOLD = {"g": "e2", "t": "e3", "x": "e2", "r": "i1", "z": "i1", "m": "s1", "o": "s1", "f": "s2", "v": "s2", "y": "s2",
             "n": "s2"}
 
 

@@ -76,6 +76,7 @@ CONFIGS = {
         "e2s1_custom_uncond": dict(pdf_defs="e2+s1", flow_defs="g+o", amortization_mlp_dims="16",
                                    amortization_mlp_use_custom_mode=True, amortization_mlp_ranks=2,
                                    amortization_mlp_highway_mode=2),
+        "i1e1_zr_g": dict(pdf_defs="i1+e1", flow_defs="zr+g", amortization_mlp_dims="8"),
     },
     "02": {
         "s2_n": dict(pdf_defs="s2", flow_defs="n"),
