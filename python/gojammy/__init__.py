@@ -12,6 +12,7 @@ from $GOJAMMY_LIBRARY.
 
 from ._errors import GojammyError, GojammyValueError
 from ._info import info, set_threads
+from ._jammy import from_jammy_flows, from_state_dict, to_jammy_flows
 from ._pdf import from_bytes, load, pdf
 from ._version import __version__
 
@@ -20,8 +21,11 @@ __all__ = [
     "GojammyValueError",
     "__version__",
     "from_bytes",
+    "from_jammy_flows",
+    "from_state_dict",
     "info",
     "load",
     "pdf",
     "set_threads",
+    "to_jammy_flows",
 ]
