@@ -238,8 +238,23 @@ def _summary(data):
     return lines + ["", "(n) = number of configurations in the mean.", ""]
 
 
+def _dask(data):
+    """The Dask throughput table (benchmarks/dask_throughput.py), if measured."""
+    d = data.get("dask")
+    if not d:
+        return []
+    lines = ["## On a Dask cluster", "",
+             f"`{d['command']}` ({d['date']}): log-density of {d['events']:,} events of `{d['config']}` in "
+             f"{d['chunks']} chunks, on a `LocalCluster` of worker processes (one thread each) and in "
+             "process, events/s (best of 3).", "",
+             "| where | events/s | vs. 1 worker |", "|---|---|---|"]
+    one = d["rates"]["1 worker"]
+    lines += [f"| {where} | {si(rate)} | {rate / one:.2f}x |" for where, rate in d["rates"].items()]
+    return lines + [""]
+
+
 def render(data, source):
     """The markdown page for the merged results (source: the JSON's path, for the page to name)."""
     lines = (_header(data, source) + [METHOD] + _summary(data) + _parity_table(data) + _kind_tables(data)
-             + _roofline(data) + _gemm(data) + [SMOKE])
+             + _roofline(data) + _gemm(data) + _dask(data) + [SMOKE])
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from $GOJAMMY_LIBRARY.
 from ._errors import GojammyError, GojammyValueError
 from ._info import info, set_threads
 from ._fully_amortized import fully_amortized_pdf
+from ._jammy import from_jammy_flows, from_state_dict, to_jammy_flows
 from ._pdf import from_bytes, load, pdf
 from ._version import __version__
 
@@ -22,8 +23,11 @@ __all__ = [
     "__version__",
     "from_bytes",
     "fully_amortized_pdf",
+    "from_jammy_flows",
+    "from_state_dict",
     "info",
     "load",
     "pdf",
     "set_threads",
+    "to_jammy_flows",
 ]
