@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Throughput of gojammy.dask: the log-density of many events over a chunked dask array on a
-LocalCluster with 1 and 2 worker processes (one thread each), beside in-process evaluation with 1
+LocalCluster with 1 and 2 worker processes (one thread each, engine included), beside in-process evaluation with 1
 and 2 threads. Merges the numbers into benchmarks/results.json (key "dask") and re-renders
 docs/benchmarks.md. Run it on a quiet machine, from the repository root, with the project's venv:
 
@@ -42,6 +42,7 @@ def main():
     rates = {}
     for workers in (1, 2):
         with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as client:
+            client.run(gojammy.set_threads, 1)  # one engine thread per worker process
             arr = client.persist(da.from_array(x, chunks=(EVENTS // CHUNKS, 2)))
             client.compute(gjd.log_pdf(pdf, arr)).result()  # warm-up: workers load the library
             rates[f"{workers} worker" + ("s" if workers > 1 else "")] = EVENTS / best_of(

@@ -245,7 +245,8 @@ def _dask(data):
         return []
     lines = ["## On a Dask cluster", "",
              f"`{d['command']}` ({d['date']}): log-density of {d['events']:,} events of `{d['config']}` in "
-             f"{d['chunks']} chunks, on a `LocalCluster` of worker processes (one thread each) and in "
+             f"{d['chunks']} chunks, on a `LocalCluster` of worker processes (one thread each, gojammy's "
+             "engine included) and in "
              "process, events/s (best of 3).", "",
              "| where | events/s | vs. 1 worker |", "|---|---|---|"]
     one = d["rates"]["1 worker"]
