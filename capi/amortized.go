@@ -54,40 +54,6 @@ func logDensityCall(name string, id C.uint64_t, x *C.double, n, xLen C.int64_t, 
 	})
 }
 
-// gradCall is gj_pdf_grad with optional amortization parameters and their gradient, as export name.
-func gradCall(name string, id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, amort *C.double, amortLen C.int64_t,
-	coordsArg *C.gj_coords, logPDF, gradParams *C.double, gradParamsLen C.int64_t, gradX *C.double, gradXLen C.int64_t,
-	gradAmort *C.double, gradAmortLen C.int64_t) C.int {
-	return withModel(name, id, shared, func(p *flowcore.PDF) error {
-		b, dim, a, err := readAmortizedBatch(p, x, n, xLen, cond, condLen, amort, amortLen, coordsArg)
-		if err != nil {
-			return err
-		}
-		if gradParams != nil && int64(gradParamsLen) != int64(p.NumParams()) {
-			return fail(C.GJ_ERR_ARGUMENT, "grad_params_len: is %d, expected n_params = %d", int64(gradParamsLen), p.NumParams())
-		}
-		if err := outputLength("grad_x", gradX, gradXLen, n, dim, "dim"); err != nil {
-			return err
-		}
-		width := 0
-		if p.TakesAmortizationParams() {
-			width = p.NumAmortizationParams()
-		}
-		if err := outputLength("grad_amortization", gradAmort, gradAmortLen, n, width, "n_amortization"); err != nil {
-			return err
-		}
-		d, g, err := p.LogDensityGradAmortized(b.x, b.n, b.cond, a, b.coords)
-		if err != nil {
-			return withStatus(C.GJ_ERR_ARGUMENT, err)
-		}
-		output(logPDF, d.LogPDF)
-		output(gradParams, g.Params)
-		output(gradX, g.X)
-		output(gradAmort, g.Amortization)
-		return nil
-	})
-}
-
 // sampleCall is gj_pdf_sample with optional amortization parameters, as export name.
 func sampleCall(name string, id C.uint64_t, n C.int64_t, cond *C.double, condLen C.int64_t, amort *C.double, amortLen C.int64_t,
 	seed C.uint64_t, coordsArg *C.gj_coords, samples *C.double, samplesLen C.int64_t, base *C.double, baseLen C.int64_t,
@@ -136,8 +102,8 @@ func gj_pdf_log_density_amortized(id C.uint64_t, x *C.double, n, xLen C.int64_t,
 func gj_pdf_grad_amortized(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t,
 	amort *C.double, amortLen C.int64_t, coordsArg *C.gj_coords, logPDF, gradParams *C.double, gradParamsLen C.int64_t,
 	gradX *C.double, gradXLen C.int64_t, gradAmort *C.double, gradAmortLen C.int64_t) C.int {
-	return gradCall("gj_pdf_grad_amortized", id, x, n, xLen, cond, condLen, amort, amortLen, coordsArg, logPDF, gradParams, gradParamsLen,
-		gradX, gradXLen, gradAmort, gradAmortLen)
+	return logDensityVJP("gj_pdf_grad_amortized", id, x, n, xLen, cond, condLen, amort, amortLen, coordsArg, nil, 0, logPDF,
+		gradParams, gradParamsLen, gradX, gradXLen, nil, 0, gradAmort, gradAmortLen)
 }
 
 //export gj_pdf_sample_amortized

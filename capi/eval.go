@@ -50,8 +50,8 @@ func gj_pdf_log_density(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.d
 //export gj_pdf_grad
 func gj_pdf_grad(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg *C.gj_coords,
 	logPDF, gradParams *C.double, gradParamsLen C.int64_t, gradX *C.double, gradXLen C.int64_t) C.int {
-	return logDensityVJP("gj_pdf_grad", id, x, n, xLen, cond, condLen, coordsArg, nil, 0, logPDF, gradParams, gradParamsLen,
-		gradX, gradXLen, nil, 0)
+	return logDensityVJP("gj_pdf_grad", id, x, n, xLen, cond, condLen, nil, 0, coordsArg, nil, 0, logPDF, gradParams, gradParamsLen,
+		gradX, gradXLen, nil, 0, nil, 0)
 }
 
 //export gj_pdf_sample

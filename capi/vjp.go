@@ -25,21 +25,31 @@ func gradParamsLength(p *flowcore.PDF, ptr *C.double, length C.int64_t) error {
 	return nil
 }
 
+// amortizationWidth is the width of a model's amortization rows (0 for a model without them).
+func amortizationWidth(p *flowcore.PDF) int {
+	if p.TakesAmortizationParams() {
+		return p.NumAmortizationParams()
+	}
+	return 0
+}
+
 //export gj_pdf_log_density_vjp
-func gj_pdf_log_density_vjp(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg *C.gj_coords,
-	weights *C.double, weightsLen C.int64_t, logPDF, gradParams *C.double, gradParamsLen C.int64_t, gradX *C.double, gradXLen C.int64_t,
-	gradCond *C.double, gradCondLen C.int64_t) C.int {
-	return logDensityVJP("gj_pdf_log_density_vjp", id, x, n, xLen, cond, condLen, coordsArg, weights, weightsLen, logPDF,
-		gradParams, gradParamsLen, gradX, gradXLen, gradCond, gradCondLen)
+func gj_pdf_log_density_vjp(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t,
+	amort *C.double, amortLen C.int64_t, coordsArg *C.gj_coords, weights *C.double, weightsLen C.int64_t,
+	logPDF, gradParams *C.double, gradParamsLen C.int64_t, gradX *C.double, gradXLen C.int64_t,
+	gradCond *C.double, gradCondLen C.int64_t, gradAmort *C.double, gradAmortLen C.int64_t) C.int {
+	return logDensityVJP("gj_pdf_log_density_vjp", id, x, n, xLen, cond, condLen, amort, amortLen, coordsArg, weights, weightsLen,
+		logPDF, gradParams, gradParamsLen, gradX, gradXLen, gradCond, gradCondLen, gradAmort, gradAmortLen)
 }
 
 // logDensityVJP is gj_pdf_log_density_vjp under the name of the calling C function (gj_pdf_grad
-// is the product with weights of one and without the conditional-input gradient).
-func logDensityVJP(name string, id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg *C.gj_coords,
-	weights *C.double, weightsLen C.int64_t, logPDF, gradParams *C.double, gradParamsLen C.int64_t, gradX *C.double, gradXLen C.int64_t,
-	gradCond *C.double, gradCondLen C.int64_t) C.int {
+// and gj_pdf_grad_amortized are the product with weights of one).
+func logDensityVJP(name string, id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t,
+	amort *C.double, amortLen C.int64_t, coordsArg *C.gj_coords, weights *C.double, weightsLen C.int64_t,
+	logPDF, gradParams *C.double, gradParamsLen C.int64_t, gradX *C.double, gradXLen C.int64_t,
+	gradCond *C.double, gradCondLen C.int64_t, gradAmort *C.double, gradAmortLen C.int64_t) C.int {
 	return withModel(name, id, shared, func(p *flowcore.PDF) error {
-		b, dim, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
+		b, dim, a, err := readAmortizedBatch(p, x, n, xLen, cond, condLen, amort, amortLen, coordsArg)
 		if err != nil {
 			return err
 		}
@@ -56,7 +66,10 @@ func logDensityVJP(name string, id C.uint64_t, x *C.double, n, xLen C.int64_t, c
 		if err := outputLength("grad_cond", gradCond, gradCondLen, n, p.ConditionalDim(), "cond_dim"); err != nil {
 			return err
 		}
-		d, g, err := p.LogDensityVJP(b.x, b.n, b.cond, b.coords, w)
+		if err := outputLength("grad_amortization", gradAmort, gradAmortLen, n, amortizationWidth(p), "n_amortization"); err != nil {
+			return err
+		}
+		d, g, err := p.LogDensityVJPAmortized(b.x, b.n, b.cond, a, b.coords, w)
 		if err != nil {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}
@@ -64,21 +77,26 @@ func logDensityVJP(name string, id C.uint64_t, x *C.double, n, xLen C.int64_t, c
 		output(gradParams, g.Params)
 		output(gradX, g.X)
 		output(gradCond, g.Cond)
+		output(gradAmort, g.Amortization)
 		return nil
 	})
 }
 
 //export gj_pdf_sample_vjp
-func gj_pdf_sample_vjp(id C.uint64_t, n C.int64_t, cond *C.double, condLen C.int64_t, seed C.uint64_t, coordsArg *C.gj_coords,
-	dSamples *C.double, dSamplesLen C.int64_t, dLogPDF *C.double, dLogPDFLen C.int64_t,
+func gj_pdf_sample_vjp(id C.uint64_t, n C.int64_t, cond *C.double, condLen C.int64_t, amort *C.double, amortLen C.int64_t,
+	seed C.uint64_t, coordsArg *C.gj_coords, dSamples *C.double, dSamplesLen C.int64_t, dLogPDF *C.double, dLogPDFLen C.int64_t,
 	samples *C.double, samplesLen C.int64_t, logPDF, gradParams *C.double, gradParamsLen C.int64_t,
-	gradCond *C.double, gradCondLen C.int64_t, gradBase *C.double, gradBaseLen C.int64_t) C.int {
+	gradCond *C.double, gradCondLen C.int64_t, gradAmort *C.double, gradAmortLen C.int64_t, gradBase *C.double, gradBaseLen C.int64_t) C.int {
 	return withModel("gj_pdf_sample_vjp", id, shared, func(p *flowcore.PDF) error {
 		c, dim, err := readCoordsDim(p, "coords", coordsArg)
 		if err != nil {
 			return err
 		}
 		cs, err := readCond("cond", p, cond, condLen, n)
+		if err != nil {
+			return err
+		}
+		a, err := readAmortization(p, amort, amortLen, n)
 		if err != nil {
 			return err
 		}
@@ -98,10 +116,13 @@ func gj_pdf_sample_vjp(id C.uint64_t, n C.int64_t, cond *C.double, condLen C.int
 		if err := outputLength("grad_cond", gradCond, gradCondLen, n, p.ConditionalDim(), "cond_dim"); err != nil {
 			return err
 		}
+		if err := outputLength("grad_amortization", gradAmort, gradAmortLen, n, amortizationWidth(p), "n_amortization"); err != nil {
+			return err
+		}
 		if err := outputLength("grad_base", gradBase, gradBaseLen, n, p.BaseDim(), "base_dim"); err != nil {
 			return err
 		}
-		s, g, err := p.SampleVJP(int(n), cs, uint64(seed), c, seeds)
+		s, g, err := p.SampleVJPAmortized(int(n), cs, a, uint64(seed), c, seeds)
 		if err != nil {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}
@@ -109,6 +130,7 @@ func gj_pdf_sample_vjp(id C.uint64_t, n C.int64_t, cond *C.double, condLen C.int
 		output(logPDF, s.LogPDF)
 		output(gradParams, g.Params)
 		output(gradCond, g.Cond)
+		output(gradAmort, g.Amortization)
 		output(gradBase, g.Base)
 		return nil
 	})

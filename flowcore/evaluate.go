@@ -225,10 +225,17 @@ func (p *PDF) LogDensityGrad(x []float64, n int, cond []float64, c Coords) (Dens
 // conditional inputs (weights: n values, the gradient of a loss with respect to log p; nil means
 // all ones, as LogDensityGrad).
 func (p *PDF) LogDensityVJP(x []float64, n int, cond []float64, c Coords, weights []float64) (Density, Gradients, error) {
+	return p.LogDensityVJPAmortized(x, n, cond, nil, c, weights)
+}
+
+// LogDensityVJPAmortized is LogDensityVJP with the amortization parameters of an
+// amortize-everything PDF (amort: n rows, nil for other PDFs); the gradient with respect to them
+// is Gradients.Amortization.
+func (p *PDF) LogDensityVJPAmortized(x []float64, n int, cond, amort []float64, c Coords, weights []float64) (Density, Gradients, error) {
 	if weights != nil && len(weights) != n {
 		return Density{}, Gradients{}, fmt.Errorf("weights: got %d values for %d rows", len(weights), n)
 	}
-	return p.evaluate(x, n, cond, nil, c, true, weights)
+	return p.evaluate(x, n, cond, amort, c, true, weights)
 }
 
 // evaluate runs the log-density (and with grad its weighted gradients) on n rows; amort holds

@@ -385,18 +385,24 @@ int gj_pdf_grad(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
 
 /* Vector-Jacobian product of the log-density, the backward step for another automatic
  * differentiation system (e.g. PyTorch): log p(x) of n points and the gradients of
- * sum_i weights[i] * log p(x_i) with respect to the parameters, the points and the conditional
- * inputs (rows with a non-finite log p do not contribute; their grad_x and grad_cond rows are 0,
- * or NaN for rows with NaN). Arguments as in gj_pdf_grad, plus:
- *   weights      n values, the gradient of a loss with respect to log_pdf; weights_len must be
- *                n (NULL with weights_len 0: all ones, as gj_pdf_grad)
- *   grad_cond    out, n x cond_dim; grad_cond_len must be n * cond_dim     (may be NULL)
+ * sum_i weights[i] * log p(x_i) with respect to the parameters, the points, the conditional
+ * inputs and the amortization parameters (rows with a non-finite log p do not contribute; their
+ * gradient rows are 0, or NaN for rows with NaN). Arguments as in gj_pdf_grad, plus:
+ *   amortization       for an amortize_everything model: n x n_amortization amortization
+ *                      parameters as in gj_pdf_log_density_amortized; NULL with length 0 otherwise
+ *   weights            n values, the gradient of a loss with respect to log_pdf; weights_len must
+ *                      be n (NULL with weights_len 0: all ones, as gj_pdf_grad)
+ *   grad_cond          out, n x cond_dim; grad_cond_len must be n * cond_dim  (may be NULL)
+ *   grad_amortization  out, n x n_amortization (0 wide for other models); its length must be
+ *                      n * n_amortization                                     (may be NULL)
  * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
 int gj_pdf_log_density_vjp(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
-                           GJ_CONST double* cond, int64_t cond_len, GJ_CONST gj_coords* coords,
+                           GJ_CONST double* cond, int64_t cond_len, GJ_CONST double* amortization,
+                           int64_t amortization_len, GJ_CONST gj_coords* coords,
                            GJ_CONST double* weights, int64_t weights_len, double* log_pdf,
                            double* grad_params, int64_t grad_params_len, double* grad_x,
-                           int64_t grad_x_len, double* grad_cond, int64_t grad_cond_len);
+                           int64_t grad_x_len, double* grad_cond, int64_t grad_cond_len,
+                           double* grad_amortization, int64_t grad_amortization_len);
 
 /* Draws n samples (jammy_flows' sample() -> samples, base_samples, log_pdf, base_log_pdf).
  * The same seed gives the same samples, whatever the number of threads.
@@ -416,20 +422,26 @@ int gj_pdf_sample(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t con
  * implicit-function gradients through every root finder): draws n samples as gj_pdf_sample does
  * (the same seed gives the same samples) and returns the gradients of
  * sum(samples * d_samples) + sum(log_pdf * d_log_pdf) with respect to the parameters, the
- * conditional inputs and the base draws. Arguments as in gj_pdf_sample, plus:
- *   d_samples    n x dim, the gradient of a loss with respect to the samples; d_samples_len
- *                must be n * dim (NULL with length 0: zero)
- *   d_log_pdf    n values, the gradient with respect to log_pdf; d_log_pdf_len must be n
- *                (NULL with length 0: zero)
- *   grad_params  out, n_params values; grad_params_len must be n_params  (may be NULL)
- *   grad_cond    out, n x cond_dim; grad_cond_len must be n * cond_dim   (may be NULL)
- *   grad_base    out, n x base_dim; grad_base_len must be n * base_dim   (may be NULL)
+ * conditional inputs, the amortization parameters and the base draws. Arguments as in
+ * gj_pdf_sample, plus:
+ *   amortization       for an amortize_everything model: n x n_amortization, one row per
+ *                      sample (gj_pdf_sample_amortized); NULL with length 0 otherwise
+ *   d_samples          n x dim, the gradient of a loss with respect to the samples;
+ *                      d_samples_len must be n * dim (NULL with length 0: zero)
+ *   d_log_pdf          n values, the gradient with respect to log_pdf; d_log_pdf_len must be n
+ *                      (NULL with length 0: zero)
+ *   grad_params        out, n_params values; grad_params_len must be n_params  (may be NULL)
+ *   grad_cond          out, n x cond_dim; grad_cond_len must be n * cond_dim   (may be NULL)
+ *   grad_amortization  out, n x n_amortization (0 wide for other models)       (may be NULL)
+ *   grad_base          out, n x base_dim; grad_base_len must be n * base_dim   (may be NULL)
  * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
 int gj_pdf_sample_vjp(uint64_t handle, int64_t n, GJ_CONST double* cond, int64_t cond_len,
-                      uint64_t seed, GJ_CONST gj_coords* coords, GJ_CONST double* d_samples,
+                      GJ_CONST double* amortization, int64_t amortization_len, uint64_t seed,
+                      GJ_CONST gj_coords* coords, GJ_CONST double* d_samples,
                       int64_t d_samples_len, GJ_CONST double* d_log_pdf, int64_t d_log_pdf_len,
                       double* samples, int64_t samples_len, double* log_pdf, double* grad_params,
                       int64_t grad_params_len, double* grad_cond, int64_t grad_cond_len,
+                      double* grad_amortization, int64_t grad_amortization_len,
                       double* grad_base, int64_t grad_base_len);
 
 /* The calls of an amortize_everything model (describe's "takes_amortization_parameters"):

@@ -178,10 +178,9 @@ static void check_handles(void) {
            GJ_ERR_INVALID_HANDLE, "freed");
     EXPECT(gj_pdf_grad(h, v, 2, 4, NULL, 0, &SAVED, v, NULL, 0, NULL, 0), GJ_ERR_INVALID_HANDLE,
            NULL);
-    EXPECT(gj_pdf_log_density_vjp(h, v, 2, 4, NULL, 0, &SAVED, NULL, 0, v, NULL, 0, NULL, 0, NULL, 0),
+    EXPECT(gj_pdf_log_density_vjp(h, v, 2, 4, NULL, 0, NULL, 0, &SAVED, NULL, 0, v, NULL, 0, NULL, 0, NULL, 0, NULL, 0),
            GJ_ERR_INVALID_HANDLE, "freed");
-    EXPECT(gj_pdf_sample_vjp(h, 1, NULL, 0, 1, &SAVED, NULL, 0, NULL, 0, NULL, 0, NULL, NULL, 0,
-                             NULL, 0, NULL, 0),
+    EXPECT(gj_pdf_sample_vjp(h, 1, NULL, 0, NULL, 0, 1, &SAVED, NULL, 0, NULL, 0, NULL, 0, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0),
            GJ_ERR_INVALID_HANDLE, "freed");
     EXPECT(gj_pdf_init_params(h, NULL, 0, 0, &SAVED, 1000, 1), GJ_ERR_INVALID_HANDLE, NULL);
     EXPECT(gj_pdf_get_embedding_flags(h, flags, 1), GJ_ERR_INVALID_HANDLE, "freed");
@@ -274,26 +273,23 @@ static void check_shapes(uint64_t h) {
 
     /* Vector-Jacobian products: weights and seeds checked like inputs, outputs like outputs. */
     double w3[3] = {1.0, -0.5, 2.0}, gs[6], gb[6];
-    EXPECT(gj_pdf_log_density_vjp(h, x, 3, 6, NULL, 0, &SAVED, w3, 2, lp, grad, n_params, gx, 6,
-                                  NULL, 0),
+    EXPECT(gj_pdf_log_density_vjp(h, x, 3, 6, NULL, 0, NULL, 0, &SAVED, w3, 2, lp, grad, n_params, gx, 6,
+                                  NULL, 0, NULL, 0),
            GJ_ERR_ARGUMENT, "weights: length is 2");
-    EXPECT(gj_pdf_log_density_vjp(h, x, 3, 6, NULL, 0, &SAVED, NULL, 3, lp, grad, n_params, gx, 6,
-                                  NULL, 0),
+    EXPECT(gj_pdf_log_density_vjp(h, x, 3, 6, NULL, 0, NULL, 0, &SAVED, NULL, 3, lp, grad, n_params, gx, 6,
+                                  NULL, 0, NULL, 0),
            GJ_ERR_NULL_POINTER, "weights");
-    EXPECT(gj_pdf_log_density_vjp(h, x, 3, 6, NULL, 0, &SAVED, w3, 3, lp, grad, n_params, gx, 6,
-                                  gs, 6),
+    EXPECT(gj_pdf_log_density_vjp(h, x, 3, 6, NULL, 0, NULL, 0, &SAVED, w3, 3, lp, grad, n_params, gx, 6,
+                                  gs, 6, NULL, 0),
            GJ_ERR_ARGUMENT, "grad_cond_len");
-    EXPECT(gj_pdf_log_density_vjp(h, x, 3, 6, NULL, 0, &SAVED, w3, 3, lp, grad, n_params, gx, 6,
-                                  NULL, 0),
+    EXPECT(gj_pdf_log_density_vjp(h, x, 3, 6, NULL, 0, NULL, 0, &SAVED, w3, 3, lp, grad, n_params, gx, 6,
+                                  NULL, 0, NULL, 0),
            GJ_OK, NULL);
-    EXPECT(gj_pdf_sample_vjp(h, 3, NULL, 0, 1, &SAVED, x, 5, NULL, 0, NULL, 0, NULL, NULL, 0, NULL,
-                             0, NULL, 0),
+    EXPECT(gj_pdf_sample_vjp(h, 3, NULL, 0, NULL, 0, 1, &SAVED, x, 5, NULL, 0, NULL, 0, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0),
            GJ_ERR_ARGUMENT, "d_samples: length is 5");
-    EXPECT(gj_pdf_sample_vjp(h, 3, NULL, 0, 1, &SAVED, x, 6, w3, 3, gs, 6, lp, grad, n_params, NULL,
-                             0, gb, 5),
+    EXPECT(gj_pdf_sample_vjp(h, 3, NULL, 0, NULL, 0, 1, &SAVED, x, 6, w3, 3, gs, 6, lp, grad, n_params, NULL, 0, NULL, 0, gb, 5),
            GJ_ERR_ARGUMENT, "grad_base_len");
-    EXPECT(gj_pdf_sample_vjp(h, 3, NULL, 0, 1, &SAVED, x, 6, w3, 3, gs, 6, lp, grad, n_params, NULL,
-                             0, gb, 6),
+    EXPECT(gj_pdf_sample_vjp(h, 3, NULL, 0, NULL, 0, 1, &SAVED, x, 6, w3, 3, gs, 6, lp, grad, n_params, NULL, 0, NULL, 0, gb, 6),
            GJ_OK, NULL);
 
     EXPECT(gj_pdf_sample(h, -2, NULL, 0, 1, &SAVED, NULL, 0, NULL, 0, NULL, NULL),

@@ -155,12 +155,13 @@ PROTOTYPES = {
     "gj_pdf_sample": (c_int, [c_uint64, c_int64, _in, c_int64, c_uint64, _coords, _out, c_int64, _out, c_int64, _out, _out]),
     "gj_pdf_log_density_vjp": (
         c_int,
-        [c_uint64, _in, c_int64, c_int64, _in, c_int64, _coords, _in, c_int64, _out, _out, c_int64, _out, c_int64, _out, c_int64],
+        [c_uint64, _in, c_int64, c_int64, _in, c_int64, _in, c_int64, _coords, _in, c_int64,
+         _out, _out, c_int64, _out, c_int64, _out, c_int64, _out, c_int64],
     ),
     "gj_pdf_sample_vjp": (
         c_int,
-        [c_uint64, c_int64, _in, c_int64, c_uint64, _coords, _in, c_int64, _in, c_int64,
-         _out, c_int64, _out, _out, c_int64, _out, c_int64, _out, c_int64],
+        [c_uint64, c_int64, _in, c_int64, _in, c_int64, c_uint64, _coords, _in, c_int64, _in, c_int64,
+         _out, c_int64, _out, _out, c_int64, _out, c_int64, _out, c_int64, _out, c_int64],
     ),
     "gj_pdf_get_params": (c_int, [c_uint64, _out, c_int64]),
     "gj_pdf_get_embedding_flags": (c_int, [c_uint64, _intp, c_int64]),

@@ -5,8 +5,8 @@ import ctypes
 
 import numpy as np
 
-from ._arrays import as_rows, outputs
-from ._checks import boolean, coords_for, is_int
+from ._arrays import as_rows
+from ._checks import boolean, is_int
 from ._lib import check, lib
 
 # jammy_flows.pdf keywords of amortize_everything and the Poisson head, with their defaults.
@@ -79,27 +79,6 @@ def call(name, amort, head, tail):
     if amort is None:
         return getattr(lib(), name)(*head, *tail)
     return getattr(lib(), name + "_amortized")(*head, amort, amort.size, *tail)
-
-
-def log_pdf_and_grad(obj, x, conditional_input, force_embedding, force_intrinsic, amortization_parameters):
-    """pdf.log_pdf_and_grad with amortization parameters: (log_pdf, gradient with respect to the
-    parameters, to x, and to the amortization parameters)."""
-    coords, dim = obj._coords(coords_for(force_embedding, force_intrinsic))
-    h = obj.handle
-    x = as_rows(x, "x", dim)
-    n = x.shape[0]
-    cond = obj._cond_rows(conditional_input, n)
-    amort = amortization_rows(obj, amortization_parameters, n)
-    grad_params = np.zeros(obj._n_params)
-    log_pdf, grad_x, grad_amort = outputs(n, (None, dim, obj._n_amort))
-    if n:
-        check(
-            lib().gj_pdf_grad_amortized(
-                h, x, n, x.size, cond, 0 if cond is None else cond.size, amort, amort.size, coords,
-                log_pdf, grad_params, obj._n_params, grad_x, grad_x.size, grad_amort, grad_amort.size,
-            )
-        )
-    return log_pdf, grad_params, grad_x, grad_amort
 
 
 def amortization_init(obj):

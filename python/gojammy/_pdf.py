@@ -381,16 +381,15 @@ class pdf(GradientsMixin):
         also gives the gradient with respect to the conditional input, for any weights. Given
         amortization_parameters (amortize_everything), a fourth value follows: the gradient with
         respect to them, (n, total_number_amortizable_params)."""
-        if amortization_parameters is not None:
-            return _heads.log_pdf_and_grad(
-                self, x, conditional_input, force_embedding_coordinates, force_intrinsic_coordinates, amortization_parameters
-            )
         log_pdf, grads = self.log_pdf_vjp(
             x,
             conditional_input=conditional_input,
+            amortization_parameters=amortization_parameters,
             force_embedding_coordinates=force_embedding_coordinates,
             force_intrinsic_coordinates=force_intrinsic_coordinates,
         )
+        if amortization_parameters is not None:
+            return log_pdf, grads["parameters"], grads["x"], grads["amortization_parameters"]
         return log_pdf, grads["parameters"], grads["x"]
 
     def sample(

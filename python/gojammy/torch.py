@@ -56,33 +56,43 @@ class _Conditional:
         return tuple(torch.from_numpy(np.ascontiguousarray(g)) for g in parts if g is not None)
 
 
+def _gradient(grad, like):
+    """A library gradient as a tensor of like's dtype (None when like is None)."""
+    if like is None or grad is None:
+        return None
+    return torch.from_numpy(np.ascontiguousarray(grad)).to(like.dtype)
+
+
 class _LogPDF(torch.autograd.Function):
     """log p(x) with the library's vector-Jacobian product as backward step (base_log_pdf and
     base positions are returned without gradients)."""
 
     @staticmethod
-    def forward(ctx, module, coords, cond, params, x, *cond_tensors):
+    def forward(ctx, module, coords, cond, params, x, amort, *cond_tensors):
         flow = module._synced()
         x_np, cond_np = _array(x), cond.arrays(cond_tensors)
-        log_pdf, base_log_pdf, base = flow(x_np, cond_np, None, *coords)
-        ctx.module, ctx.coords, ctx.cond = module, coords, cond
-        ctx.save_for_backward(params, x, *cond_tensors)
+        log_pdf, base_log_pdf, base = flow(x_np, cond_np, _array(amort), *coords)
+        ctx.module, ctx.coords, ctx.cond, ctx.has_amort = module, coords, cond, amort is not None
+        ctx.save_for_backward(params, x, *([amort] if amort is not None else []), *cond_tensors)
         out = [torch.from_numpy(v) for v in (log_pdf, base_log_pdf, base)]
         ctx.mark_non_differentiable(out[1], out[2])
         return tuple(out)
 
     @staticmethod
     def backward(ctx, d_log_pdf, _d_base_log_pdf, _d_base):
-        params, x, *cond_tensors = ctx.saved_tensors
+        params, x, *rest = ctx.saved_tensors
+        amort, cond_tensors = (rest[0], rest[1:]) if ctx.has_amort else (None, rest)
         flow = ctx.module._synced()
         emb, intr = ctx.coords
         _, grads = flow.log_pdf_vjp(
             _array(x), d_log_pdf=_array(d_log_pdf), conditional_input=ctx.cond.arrays(cond_tensors),
-            force_embedding_coordinates=emb, force_intrinsic_coordinates=intr,
+            force_embedding_coordinates=emb, force_intrinsic_coordinates=intr, amortization_parameters=_array(amort),
         )
         g_params = torch.from_numpy(grads["parameters"]).to(params.dtype)
         g_x = torch.from_numpy(grads["x"]).to(x.dtype)
-        return (None, None, None, g_params, g_x) + ctx.cond.gradients(grads["conditional_input"])
+        return (None, None, None, g_params, g_x, _gradient(grads["amortization_parameters"], amort)) + ctx.cond.gradients(
+            grads["conditional_input"]
+        )
 
 
 class _Sample(torch.autograd.Function):
@@ -90,30 +100,35 @@ class _Sample(torch.autograd.Function):
     (reparameterization gradients; base points and base_log_pdf without gradients)."""
 
     @staticmethod
-    def forward(ctx, module, coords, cond, samplesize, seed, params, *cond_tensors):
+    def forward(ctx, module, coords, cond, samplesize, seed, params, amort, *cond_tensors):
         flow = module._synced()
         emb, intr = coords
         samples, base, log_pdf, base_log_pdf = flow.sample(
-            cond.arrays(cond_tensors), samplesize, seed,
+            cond.arrays(cond_tensors), samplesize, seed, amortization_parameters=_array(amort),
             force_embedding_coordinates=emb, force_intrinsic_coordinates=intr,
         )
         ctx.module, ctx.coords, ctx.cond, ctx.samplesize, ctx.seed = module, coords, cond, samplesize, seed
-        ctx.save_for_backward(params, *cond_tensors)
+        ctx.has_amort = amort is not None
+        ctx.save_for_backward(params, *([amort] if amort is not None else []), *cond_tensors)
         out = [torch.from_numpy(v) for v in (samples, base, log_pdf, base_log_pdf)]
         ctx.mark_non_differentiable(out[1], out[3])
         return tuple(out)
 
     @staticmethod
     def backward(ctx, d_samples, _d_base, d_log_pdf, _d_base_log_pdf):
-        params, *cond_tensors = ctx.saved_tensors
+        params, *rest = ctx.saved_tensors
+        amort, cond_tensors = (rest[0], rest[1:]) if ctx.has_amort else (None, rest)
         flow = ctx.module._synced()
         emb, intr = ctx.coords
         _, _, grads = flow.sample_vjp(
             d_samples=_array(d_samples), d_log_pdf=_array(d_log_pdf), conditional_input=ctx.cond.arrays(cond_tensors),
             samplesize=ctx.samplesize, seed=ctx.seed, force_embedding_coordinates=emb, force_intrinsic_coordinates=intr,
+            amortization_parameters=_array(amort),
         )
         g_params = torch.from_numpy(grads["parameters"]).to(params.dtype)
-        return (None, None, None, None, None, g_params) + ctx.cond.gradients(grads["conditional_input"])
+        return (None, None, None, None, None, g_params, _gradient(grads["amortization_parameters"], amort)) + ctx.cond.gradients(
+            grads["conditional_input"]
+        )
 
 
 class pdf(torch.nn.Module):
@@ -163,15 +178,16 @@ class pdf(torch.nn.Module):
     ):
         """Log-density of the rows of x (jammy_flows' positional order): returns tensors
         (log_pdf (n,), base_log_pdf (n,), base_positions (n, total_base_dim)). log_pdf carries
-        gradients with respect to the parameters, x and the conditional input."""
-        require_default("amortization_parameters", amortization_parameters, None)
+        gradients with respect to the parameters, x, the conditional input and the
+        amortization parameters (amortize_everything)."""
         require_default("only_last", only_last, False)
         cond = _Conditional(conditional_input)
         x = torch.as_tensor(x)
         if x.ndim == 1:
             x = x.unsqueeze(0)
+        amort = None if amortization_parameters is None else torch.as_tensor(amortization_parameters)
         coords = (force_embedding_coordinates, force_intrinsic_coordinates)
-        return _LogPDF.apply(self, coords, cond, self.params, x, *cond.tensors)
+        return _LogPDF.apply(self, coords, cond, self.params, x, amort, *cond.tensors)
 
     def sample(
         self,
@@ -189,9 +205,8 @@ class pdf(torch.nn.Module):
     ):
         """Draw samples as ``gojammy.pdf.sample``: returns tensors (samples, base_samples,
         log_pdf, base_log_pdf). With ``allow_gradients=True`` samples and log_pdf carry
-        reparameterization gradients with respect to the parameters and the conditional input,
-        so E_q[f(x)] estimated from them gets its total gradient."""
-        require_default("amortization_parameters", amortization_parameters, None)
+        reparameterization gradients with respect to the parameters, the conditional input and
+        the amortization parameters, so E_q[f(x)] estimated from them gets its total gradient."""
         require_default("failsafe_crosscheck_tolerance", failsafe_crosscheck_tolerance, None)
         require_default("only_last", only_last, False)
         if dtype is not None and dtype != torch.float64:
@@ -200,19 +215,22 @@ class pdf(torch.nn.Module):
             raise NotImplementedError(f"device={device!r}: gojammy runs on the CPU only")
         cond = _Conditional(conditional_input)
         coords = (force_embedding_coordinates, force_intrinsic_coordinates)
-        args = (self, coords, cond, samplesize, seed_for(seed), self.params) + cond.tensors
+        amort = None if amortization_parameters is None else torch.as_tensor(amortization_parameters)
+        args = (self, coords, cond, samplesize, seed_for(seed), self.params, amort) + cond.tensors
         if allow_gradients:
             return _Sample.apply(*args)
         with torch.no_grad():
             return _Sample.apply(*args)
 
     def init_params(self, *args, **kwargs):
-        """``gojammy.pdf.init_params``, writing the new values into the module's parameter."""
+        """``gojammy.pdf.init_params``, writing the new values into the module's parameter; returns
+        what it returns (the initial amortization row of an amortize_everything PDF)."""
         flow = self._synced()
-        flow.init_params(*args, **kwargs)
+        result = flow.init_params(*args, **kwargs)
         with torch.no_grad():
             self.params.copy_(torch.from_numpy(flow.get_parameters()).to(self.params.dtype))
         self._synced()
+        return result
 
     def to_numpy_pdf(self):
         """An independent ``gojammy.pdf`` with the module's current parameters."""

@@ -108,8 +108,8 @@ def test_module_behaviour():
     assert flow.double() is flow
     wrapped = gjt.wrap(gojammy.pdf("e2", "gg", seed=5))
     np.testing.assert_array_equal(wrapped(x)[0].detach().numpy(), before.numpy())
-    with pytest.raises(NotImplementedError, match="amortization_parameters"):
-        flow(x, None, np.ones(3))
+    with pytest.raises(ValueError, match="amortization_parameters"):
+        flow(x, None, np.ones((6, 3)))
     with pytest.raises(TypeError, match="gojammy.pdf"):
         gjt.wrap(flow)
 
@@ -181,3 +181,23 @@ def test_distributed_data_parallel_matches_one_process(tmp_path):
         loss.backward()
         optimizer.step()
     np.testing.assert_allclose(np.load(path), flow.params.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_amortization_parameters_get_gradients():
+    """amortize_everything: per-event amortization parameters (e.g. predicted by an encoder) get
+    the gradients of the library's vector-Jacobian products."""
+    flow = gjt.pdf("e1+s2", "g+f", amortize_everything=True, amortization_mlp_use_custom_mode=True, seed=2)
+    row = flow.init_params(seed=3)
+    rng = np.random.default_rng(4)
+    amort = torch.tensor(np.tile(row, (4, 1)) + 0.05 * rng.normal(size=(4, row.size)), requires_grad=True)
+    samples, _, log_pdf, _ = flow.sample(amortization_parameters=amort, seed=5, allow_gradients=True)
+    (samples.sum() + log_pdf.sum()).backward()
+    ref = flow.to_numpy_pdf().sample_vjp(d_samples=np.ones(tuple(samples.shape)), d_log_pdf=np.ones(4),
+                                         amortization_parameters=amort.detach().numpy(), seed=5)
+    np.testing.assert_array_equal(amort.grad.numpy(), ref[2]["amortization_parameters"])
+    amort.grad = None
+    x = samples.detach()
+    lp = flow(x, amortization_parameters=amort)[0]
+    lp.sum().backward()
+    _, grads = flow.to_numpy_pdf().log_pdf_vjp(x.numpy(), amortization_parameters=amort.detach().numpy())
+    np.testing.assert_array_equal(amort.grad.numpy(), grads["amortization_parameters"])

@@ -126,3 +126,35 @@ def test_vjp_argument_errors():
         pdf.sample_vjp(d_log_pdf=np.ones(4), samplesize=3)
     _, _, grads = pdf.sample_vjp(samplesize=2, seed=1)
     assert not grads["parameters"].any() and grads["conditional_input"] is None
+
+
+def test_vjp_with_amortization_parameters():
+    """amortize_everything: the weighted gradients of log_pdf and of samples with respect to the
+    per-event amortization parameters, against finite differences."""
+    rng = np.random.default_rng(9)
+    pdf = gojammy.pdf("e1+s2", "g+f", amortize_everything=True, amortization_mlp_use_custom_mode=True, seed=2)
+    row = pdf.init_params(seed=3)
+    n = 3
+    amort = np.tile(row, (n, 1)) + 0.05 * rng.normal(size=(n, row.size))
+    x = pdf.sample(amortization_parameters=amort, seed=4)[0]
+    w = np.array([1.0, -0.5, 2.0])
+    log_pdf, grads = pdf.log_pdf_vjp(x, d_log_pdf=w, amortization_parameters=amort)
+    assert grads["amortization_parameters"].shape == amort.shape
+
+    def loss():
+        return float(w @ pdf(x, amortization_parameters=amort)[0])
+
+    for j in rng.choice(amort.size, 10, replace=False):
+        assert close(grads["amortization_parameters"].flat[j], central(loss, amort, j))
+    a, b = rng.normal(size=x.shape), rng.normal(size=n)
+    samples, _, sgrads = pdf.sample_vjp(d_samples=a, d_log_pdf=b, amortization_parameters=amort, seed=6)
+
+    def sample_loss():
+        s, _, lp, _ = pdf.sample(amortization_parameters=amort, seed=6)
+        return float(np.sum(a * s) + b @ lp)
+
+    for j in rng.choice(amort.size, 10, replace=False):
+        assert close(sgrads["amortization_parameters"].flat[j], central(sample_loss, amort, j))
+    assert grads["conditional_input"] is None
+    plain = gojammy.pdf("e2", "gg", seed=1)
+    assert plain.log_pdf_vjp(np.zeros((2, 2)))[1]["amortization_parameters"] is None
