@@ -8,9 +8,10 @@ import (
 	"github.com/gojammy/gojammy/flowcore"
 )
 
-// amortizedEntries run every layer family as a fully amortized layer: amortize_everything with a
-// conditional input (scaled by 100, as upstream's tests do; N(0, 1) for smallCond) feeding
-// sub-manifold 0's MLP, every layer parameter and MLP weight given per event.
+// amortizedEntries run every layer family with parameters (all but z) as a fully amortized layer:
+// amortize_everything with a conditional input (scaled by 100, as upstream's tests do; N(0, 1)
+// for smallCond) feeding sub-manifold 0's MLP, every layer parameter and MLP weight given per
+// event.
 var amortizedEntries = []harnessEntry{
 	{name: "ae_e2_gg", pdf: "e2", flow: "gg", cond: 2},
 	{name: "ae_e2_gt_full", pdf: "e2", flow: "gt", cond: 2, options: `{"t":{"cov_type":"full"}}`},
@@ -21,6 +22,8 @@ var amortizedEntries = []harnessEntry{
 	{name: "ae_s2_f", pdf: "s2", flow: "ff", cond: 2},
 	{name: "ae_s2_v", pdf: "s2", flow: "v", cond: 2, rtTol: 1e-7},
 	{name: "ae_s2_n", pdf: "s2", flow: "n", cond: 2},
+	{name: "ae_e2_gx", pdf: "e2", flow: "gx", cond: 2, options: `{"x":{"add_offset":1}}`},
+	{name: "ae_s2_y", pdf: "s2", flow: "y", cond: 2, options: `{"y":{"add_rotation":1}}`},
 	// highway mode 3: the linear highway sees the inputs directly (N(0, 1), as the harness does)
 	{name: "ae_e1_s2_h3", pdf: "e1+s2", flow: "g+f", cond: 2, smallCond: true, amort: `{"amortization_mlp_highway_mode":3}`},
 	{name: "ae_s1_i1_uncond", pdf: "s1+i1", flow: "m+r"},
