@@ -67,10 +67,10 @@ $(BUILD)/make_model: examples/c/make_model.c include/gojammy.h $(LIB)
 $(BUILD)/eval_model_c: examples/c/eval_model.c include/gojammy.h $(LIB)
 	$(CC) $(CFLAGS) $(C_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS) -lm
 
-$(BUILD)/check_errors: examples/c/check_errors.c include/gojammy.h $(LIB)
+$(BUILD)/check_errors: examples/c/check_errors.c examples/c/expect.h include/gojammy.h $(LIB)
 	$(CC) $(CFLAGS) $(C_STRICT) -D_POSIX_C_SOURCE=200809L -Iinclude $< -o $@ $(GJ_LDFLAGS) -lm -pthread
 
-$(BUILD)/check_amortized: examples/c/check_amortized.c include/gojammy.h $(LIB)
+$(BUILD)/check_amortized: examples/c/check_amortized.c examples/c/expect.h include/gojammy.h $(LIB)
 	$(CC) $(CFLAGS) $(C_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS) -lm
 
 $(BUILD)/check_threads: examples/c/check_threads.c include/gojammy.h $(LIB)

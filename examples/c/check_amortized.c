@@ -11,24 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect.h"
 #include "gojammy.h"
 
-static int failures = 0;
-static int checks = 0;
-
-/* expect checks a status and that the thread's last error contains `needle` (if not NULL). */
-static void expect(const char* what, int status, int want, const char* needle, int line) {
-    char msg[1024] = "";
-    checks++;
-    if (status != GJ_OK) gj_last_error(msg, sizeof msg);
-    if (status != want || (needle && !strstr(msg, needle))) {
-        fprintf(stderr, "line %d: %s: status %d (want %d), message \"%s\" (want \"%s\")\n", line,
-                what, status, want, msg, needle ? needle : "");
-        failures++;
-    }
-}
-
-#define EXPECT(call, want, needle) expect(#call, (call), (want), (needle), __LINE__)
 #define TRUE(cond)                                                        \
     do {                                                                  \
         checks++;                                                         \
