@@ -134,3 +134,6 @@ class fully_amortized_pdf(pdf):
         """Re-initialize as upstream: the inner PDF's desired parameters become the outer MLP's
         final bias, every other weight damped by damping_factor."""
         super().init_params(data=data, damping_factor=damping_factor, mvn_min_max_sv_ratio=mvn_min_max_sv_ratio, seed=seed)
+
+
+pdf._handle_classes.append((is_fully_amortized, fully_amortized_pdf))

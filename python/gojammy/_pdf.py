@@ -213,12 +213,14 @@ class pdf(GradientsMixin):
             return self._default[1:]
         return self._forced[name]
 
+    #: (test, class) pairs registered by subclasses (fully_amortized_pdf): a loaded model handle
+    #: for which test(handle) holds is wrapped in that class.
+    _handle_classes = []
+
     @classmethod
     def _from_handle(cls, handle):
-        from ._fully_amortized import fully_amortized_pdf, is_fully_amortized
-
-        if cls is pdf and is_fully_amortized(handle):
-            cls = fully_amortized_pdf
+        if cls is pdf:
+            cls = next((sub for test, sub in pdf._handle_classes if test(handle)), cls)
         obj = cls.__new__(cls)
         obj._adopt(handle)
         return obj
