@@ -11,8 +11,8 @@ from ._lib import check, lib
 
 class GradientsMixin:
     """The vector-Jacobian methods of ``gojammy.pdf`` (it supplies ``handle``, ``_coords``,
-    ``_cond_rows``, ``_n_params``, ``_cond_dim``, ``conditional_input_dim`` and
-    ``total_base_dim``)."""
+    ``_cond_rows``, ``_n_params``, ``_cond_dim``, ``_n_amort``, ``_takes_amortization``,
+    ``conditional_input_dim`` and ``total_base_dim``)."""
 
     def log_pdf_vjp(
         self,
@@ -43,7 +43,7 @@ class GradientsMixin:
         if n:
             check(
                 lib().gj_pdf_log_density_vjp(
-                    h, x, n, x.size, cond, 0 if cond is None else cond.size, *_optional(amort), coords,
+                    h, x, n, x.size, *_optional(cond), *_optional(amort), coords,
                     *_optional(weights), log_pdf, grad_params, self._n_params, grad_x, grad_x.size,
                     *_optional(grad_cond if cond is not None else None), *_optional(grad_amort if amort is not None else None),
                 )
