@@ -3,6 +3,7 @@ package flowcore
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/layers"
@@ -37,13 +38,21 @@ type Gradients struct {
 
 // checkInputs validates the shapes of a batch.
 func (p *PDF) checkInputs(x []float64, n int, cond []float64, l layout) error {
+	if err := p.checkPoints(x, n, l); err != nil {
+		return err
+	}
+	return p.checkCond(cond, n)
+}
+
+// checkPoints validates the shape of n points x in the coordinates l.
+func (p *PDF) checkPoints(x []float64, n int, l layout) error {
 	if n < 0 {
 		return fmt.Errorf("x: negative number of rows %d", n)
 	}
 	if d := p.width(l); len(x) != n*d {
 		return fmt.Errorf("x: got %d values for %d rows of dimension %d", len(x), n, d)
 	}
-	return p.checkCond(cond, n)
+	return nil
 }
 
 func (p *PDF) checkCond(cond []float64, n int) error {
@@ -210,14 +219,14 @@ func (p *PDF) densityBlock(params, x, cond *ad.Node, l layout) (logp, baseLogp, 
 // LogDensity evaluates log p(x) for n events x (row-major n x Dim(c)); cond holds n x
 // ConditionalDim conditional inputs (nil for an unconditional PDF).
 func (p *PDF) LogDensity(x []float64, n int, cond []float64, c Coords) (Density, error) {
-	d, _, err := p.evaluate(x, n, cond, nil, c, false, nil)
+	d, _, err := p.evaluate(x, n, cond, false, nil, c, false, nil)
 	return d, err
 }
 
 // LogDensityGrad evaluates log p(x) and the gradients of Σ log p with respect to the parameters,
 // to x and to the conditional inputs.
 func (p *PDF) LogDensityGrad(x []float64, n int, cond []float64, c Coords) (Density, Gradients, error) {
-	return p.evaluate(x, n, cond, nil, c, true, nil)
+	return p.evaluate(x, n, cond, false, nil, c, true, nil)
 }
 
 // LogDensityVJP is the vector-Jacobian product of the log-density: it evaluates log p(x) and the
@@ -235,17 +244,46 @@ func (p *PDF) LogDensityVJPAmortized(x []float64, n int, cond, amort []float64, 
 	if weights != nil && len(weights) != n {
 		return Density{}, Gradients{}, fmt.Errorf("weights: got %d values for %d rows", len(weights), n)
 	}
-	return p.evaluate(x, n, cond, amort, c, true, weights)
+	return p.evaluate(x, n, cond, false, amort, c, true, weights)
+}
+
+// LogDensityAt evaluates log p(x | c) for n events x that share one conditional input row c
+// (ConditionalDim values), e.g. the points of a scan: the conditioning networks of sub-manifold
+// 0 run once per block instead of once per point. Results equal LogDensity with c repeated
+// for every row up to rounding (1e-12 relative; 1e-10 for the ill-conditioned n layer).
+func (p *PDF) LogDensityAt(x []float64, n int, c []float64, coords Coords) (Density, error) {
+	if err := p.checkCond(c, 1); err != nil {
+		return Density{}, err
+	}
+	shared := p.canShareCond(c)
+	if !shared && c != nil {
+		c = slices.Repeat(c, max(n, 0))
+	}
+	d, _, err := p.evaluate(x, n, c, shared, nil, coords, false, nil)
+	return d, err
+}
+
+// canShareCond reports whether the blocks of a value-only call may use one conditional row c
+// for all their points: a finite row of a PDF whose parameters come from conditioning MLPs (not
+// a fully amortized one). Otherwise the row is repeated for every point.
+func (p *PDF) canShareCond(c []float64) bool {
+	return p.condWidth > 0 && p.outer == nil && !p.TakesAmortizationParams() && allFinite(c)
 }
 
 // evaluate runs the log-density (and with grad its weighted gradients) on n rows; amort holds
-// the amortization parameters of an amortize-everything PDF (n rows; nil otherwise).
-func (p *PDF) evaluate(x []float64, n int, cond, amort []float64, c Coords, grad bool, weights []float64) (Density, Gradients, error) {
+// the amortization parameters of an amortize-everything PDF (n rows; nil otherwise). With
+// shared (value-only calls), cond is one conditional row for all n points.
+func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []float64, c Coords, grad bool, weights []float64) (Density, Gradients, error) {
 	l, err := p.resolve(c)
 	if err != nil {
 		return Density{}, Gradients{}, err
 	}
-	if err := p.checkInputs(x, n, cond, l); err != nil {
+	if shared { // LogDensityAt checked the one row
+		err = p.checkPoints(x, n, l)
+	} else {
+		err = p.checkInputs(x, n, cond, l)
+	}
+	if err != nil {
 		return Density{}, Gradients{}, err
 	}
 	if err := p.checkAmortization(amort, n); err != nil {
@@ -281,12 +319,15 @@ func (p *PDF) evaluate(x []float64, n int, cond, amort []float64, c Coords, grad
 		xn := t.Var(rows, dim, x[lo*dim:hi*dim])
 		var cn *ad.Node
 		var cs []float64
-		if cd > 0 {
-			if grad {
-				cn = t.Var(rows, cd, cond[lo*cd:hi*cd])
-			} else {
-				cn = t.Const(rows, cd, cond[lo*cd:hi*cd])
-			}
+		switch {
+		case shared: // one finite row for the block: nothing for sanitize to check
+			cn = t.Const(1, cd, cond)
+		case cd > 0 && grad:
+			cn = t.Var(rows, cd, cond[lo*cd:hi*cd])
+		case cd > 0:
+			cn = t.Const(rows, cd, cond[lo*cd:hi*cd])
+		}
+		if cn != nil && !shared {
 			cs = cn.Val
 		}
 		var statusBuf [max(blockRows, gradBlockRows)]byte

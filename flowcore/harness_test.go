@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 
@@ -190,6 +191,7 @@ func TestHarness(t *testing.T) {
 			checkLogDetJacobian(t, p)
 			checkGradients(t, p)
 			checkSampleGradients(t, p)
+			checkSharedCond(t, p, e)
 			checkEmbeddingCoordinates(t, p)
 			if d, _ := p.Dim(flowcore.SavedCoords); p.ConditionalDim() == 0 && d <= 2 {
 				checkNormalization(t, p)
@@ -378,6 +380,50 @@ func checkGradients(t *testing.T, p *flowcore.PDF) {
 	_ = p.SetParams(params)
 	checkFD(t, "x", x, nil, g.X, sum)
 	checkFD(t, "cond", cond, nil, g.Cond, sum)
+}
+
+// checkSharedCond: LogDensityAt and SampleAt (one conditional row for all points, the
+// conditioning networks run once per block) agree with LogDensity and Sample given that row
+// repeated, to 1e-12 relative (1e-10 for the entries with a loosened round trip, whose layers
+// amplify rounding).
+func checkSharedCond(t *testing.T, p *flowcore.PDF, e harnessEntry) {
+	if p.ConditionalDim() == 0 {
+		return
+	}
+	const n = 300
+	row := condRows(p, 1, 29)
+	repeated := slices.Repeat(row, n)
+	s, err := p.Sample(n, repeated, 31, flowcore.SavedCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, err := p.SampleAt(n, row, 31, flowcore.SavedCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := p.LogDensity(s.X, n, repeated, flowcore.SavedCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dAt, err := p.LogDensityAt(s.X, n, row, flowcore.SavedCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tol := 1e-12
+	if e.rtTol != 0 {
+		tol = 1e-10
+	}
+	near := func(a, b float64) bool { return a == b || math.Abs(a-b) <= tol*math.Max(1, math.Abs(b)) }
+	for i := range s.X {
+		if !near(at.X[i], s.X[i]) {
+			t.Fatalf("SampleAt value %d: %v, Sample %v", i, at.X[i], s.X[i])
+		}
+	}
+	for i := range d.LogPDF {
+		if !near(dAt.LogPDF[i], d.LogPDF[i]) || !near(at.LogPDF[i], s.LogPDF[i]) {
+			t.Fatalf("row %d: LogDensityAt %v vs %v, SampleAt log p %v vs %v", i, dAt.LogPDF[i], d.LogPDF[i], at.LogPDF[i], s.LogPDF[i])
+		}
+	}
 }
 
 // checkSampleGradients compares the gradients of Σ X·a + Σ log p·b through sampling (the

@@ -2,6 +2,7 @@ package flowcore
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/layers"
@@ -43,7 +44,7 @@ type SampleGradients struct {
 // Sample draws n events (one per conditional row if the PDF is conditional: then cond holds n rows).
 // The same seed gives the same samples whatever the number of threads.
 func (p *PDF) Sample(n int, cond []float64, seed uint64, c Coords) (Samples, error) {
-	s, _, err := p.sample(n, cond, nil, drawNormals(seed), c, nil)
+	s, _, err := p.sample(n, cond, false, nil, drawNormals(seed), c, nil)
 	return s, err
 }
 
@@ -53,7 +54,7 @@ func (p *PDF) FromBase(z []float64, n int, cond []float64, c Coords) (Samples, e
 	if err := p.checkBase(z, n); err != nil {
 		return Samples{}, err
 	}
-	s, _, err := p.sample(n, cond, nil, givenBase(z, p.BaseDim()), c, nil)
+	s, _, err := p.sample(n, cond, false, nil, givenBase(z, p.BaseDim()), c, nil)
 	return s, err
 }
 
@@ -62,7 +63,7 @@ func (p *PDF) FromBaseVJP(z []float64, n int, cond []float64, c Coords, seeds Sa
 	if err := p.checkBase(z, n); err != nil {
 		return Samples{}, SampleGradients{}, err
 	}
-	return p.sample(n, cond, nil, givenBase(z, p.BaseDim()), c, &seeds)
+	return p.sample(n, cond, false, nil, givenBase(z, p.BaseDim()), c, &seeds)
 }
 
 func (p *PDF) checkBase(z []float64, n int) error {
@@ -95,17 +96,36 @@ func givenBase(z []float64, bd int) baseSource {
 // Σ X·seeds.SeedX + Σ LogPDF·seeds.SeedLogPDF with respect to the parameters, the conditional
 // inputs and the base draws.
 func (p *PDF) SampleVJP(n int, cond []float64, seed uint64, c Coords, seeds SampleSeeds) (Samples, SampleGradients, error) {
-	return p.sample(n, cond, nil, drawNormals(seed), c, &seeds)
+	return p.sample(n, cond, false, nil, drawNormals(seed), c, &seeds)
+}
+
+// SampleAt draws n events that share one conditional input row c (ConditionalDim values): the
+// conditioning networks of sub-manifold 0 run once per block instead of once per event. The
+// samples equal Sample's with c repeated for every row up to rounding (1e-12 relative; 1e-10
+// for the ill-conditioned n layer).
+func (p *PDF) SampleAt(n int, c []float64, seed uint64, coords Coords) (Samples, error) {
+	if err := p.checkCond(c, 1); err != nil {
+		return Samples{}, err
+	}
+	shared := p.canShareCond(c)
+	if !shared && c != nil {
+		c = slices.Repeat(c, max(n, 0))
+	}
+	s, _, err := p.sample(n, c, shared, nil, drawNormals(seed), coords, nil)
+	return s, err
 }
 
 // sample maps n base points to samples; amort holds the amortization parameters of an
-// amortize-everything PDF (n rows; nil otherwise).
-func (p *PDF) sample(n int, cond, amort []float64, base baseSource, c Coords, seeds *SampleSeeds) (Samples, SampleGradients, error) {
+// amortize-everything PDF (n rows; nil otherwise). With shared (value-only calls), cond is one
+// conditional row for all n events.
+func (p *PDF) sample(n int, cond []float64, shared bool, amort []float64, base baseSource, c Coords, seeds *SampleSeeds) (Samples, SampleGradients, error) {
 	if n < 0 {
 		return Samples{}, SampleGradients{}, fmt.Errorf("samplesize: must be >= 0, got %d", n)
 	}
-	if err := p.checkCond(cond, n); err != nil {
-		return Samples{}, SampleGradients{}, err
+	if !shared {
+		if err := p.checkCond(cond, n); err != nil {
+			return Samples{}, SampleGradients{}, err
+		}
 	}
 	if err := p.checkAmortization(amort, n); err != nil {
 		return Samples{}, SampleGradients{}, err
@@ -155,7 +175,10 @@ func (p *PDF) sample(n int, cond, amort []float64, base baseSource, c Coords, se
 			}
 		} else {
 			zn = t.Wrap(rows, bd, z)
-			if cd > 0 {
+			switch {
+			case shared:
+				cn = t.Wrap(1, cd, cond)
+			case cd > 0:
 				cn = t.Wrap(rows, cd, cond[lo*cd:hi*cd])
 			}
 		}

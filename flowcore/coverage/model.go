@@ -27,7 +27,7 @@ func (m pdfModel) defs() []spec.ManifoldDef { return m.p.ManifoldDefs() }
 func (m pdfModel) condDim() int             { return m.p.ConditionalDim() }
 
 func (m pdfModel) sample(n int, cond []float64, seed uint64) ([]float64, []float64, error) {
-	s, err := m.p.Sample(n, repeatRow(cond, n), seed, flowcore.IntrinsicCoords)
+	s, err := m.sampleAt(n, cond, seed)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -35,11 +35,27 @@ func (m pdfModel) sample(n int, cond []float64, seed uint64) ([]float64, []float
 }
 
 func (m pdfModel) logDensity(x []float64, n int, cond []float64) ([]float64, error) {
-	d, err := m.p.LogDensity(x, n, repeatRow(cond, n), flowcore.IntrinsicCoords)
+	d, err := m.logDensityAt(x, n, cond)
 	if err != nil {
 		return nil, err
 	}
 	return d.LogPDF, m.toNaturalVolume(x, n, d.LogPDF)
+}
+
+// sampleAt draws n points for one conditional row (the conditioning networks run once per block).
+func (m pdfModel) sampleAt(n int, cond []float64, seed uint64) (flowcore.Samples, error) {
+	if cond == nil {
+		return m.p.Sample(n, nil, seed, flowcore.IntrinsicCoords)
+	}
+	return m.p.SampleAt(n, cond, seed, flowcore.IntrinsicCoords)
+}
+
+// logDensityAt evaluates n points for one conditional row.
+func (m pdfModel) logDensityAt(x []float64, n int, cond []float64) (flowcore.Density, error) {
+	if cond == nil {
+		return m.p.LogDensity(x, n, nil, flowcore.IntrinsicCoords)
+	}
+	return m.p.LogDensityAt(x, n, cond, flowcore.IntrinsicCoords)
 }
 
 // toNaturalVolume turns log-densities in intrinsic coordinates into log-densities with respect
@@ -59,18 +75,6 @@ func (m pdfModel) toNaturalVolume(x []float64, n int, logp []float64) error {
 }
 
 func isS2(d spec.ManifoldDef) bool { return d.Kind == spec.Sphere && d.Dim == 2 }
-
-// repeatRow returns n copies of row (nil for nil).
-func repeatRow(row []float64, n int) []float64 {
-	if row == nil {
-		return nil
-	}
-	out := make([]float64, 0, n*len(row))
-	for range n {
-		out = append(out, row...)
-	}
-	return out
-}
 
 // checkCond splits conditional rows: it returns the number of rows of cond.
 func checkCond(m model, cond []float64) (int, error) {
