@@ -89,6 +89,13 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 		return History{}, err
 	}
 	params := p.Params()
+	// A failed or diverging fit restores the parameters it started from.
+	start := append([]float64(nil), params...)
+	var hist History
+	restore := func(err error) (History, error) {
+		_ = p.SetParams(start)
+		return hist, err
+	}
 	adam := NewAdam(len(params), o.LearningRate)
 	rng := rand.New(rand.NewPCG(o.Seed, 0x7f4a7c15))
 	order := make([]int, n)
@@ -98,7 +105,6 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 	batchX := make([]float64, 0, o.BatchSize*dim)
 	batchC := make([]float64, 0, o.BatchSize*cd)
 	var batchN []float64
-	var hist History
 	best, bestParams, sinceBest := math.Inf(1), append([]float64(nil), params...), 0
 	valLoss := math.NaN()
 	step, stopped, userStopped := 0, false, false
@@ -115,13 +121,19 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 				batchN = gather(batchN[:0], counts, rows, 1)
 			}
 			loss, grad, err := lossAndGrad(p, batchX, len(rows), batchC, batchN, o.Coords)
+			if err != nil && step > 0 { // the data was fine for the parameters fit started with
+				return restore(diverged(step, err.Error(), o.LearningRate))
+			}
 			if err != nil {
-				return hist, err
+				return restore(err)
 			}
 			clip(grad, o.ClipNorm)
 			adam.Step(params, grad)
+			if !finite(loss) || !allFinite(params) {
+				return restore(diverged(step, fmt.Sprintf("loss %g%s", loss, nonFiniteNote(params)), o.LearningRate))
+			}
 			if err := p.SetParams(params); err != nil {
-				return hist, err
+				return restore(err)
 			}
 			step++
 			sum += loss
@@ -140,7 +152,7 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 		}
 		valLoss, err = meanNLL(p, o.ValidationData, o.NVal, o.ValidationCond, o.Coords)
 		if err != nil {
-			return hist, fmt.Errorf("validation_data: %w", err)
+			return restore(fmt.Errorf("validation_data: %w", err))
 		}
 		hist.ValLoss = append(hist.ValLoss, valLoss)
 		if valLoss < best {
@@ -181,13 +193,41 @@ func withDefaults(o Options, n int) (Options, error) {
 		return o, fmt.Errorf("steps: must be >= 0, got %d", o.Steps)
 	case o.BatchSize < 0:
 		return o, fmt.Errorf("batch_size: must be > 0, got %d", o.BatchSize)
-	case !(o.LearningRate > 0):
-		return o, fmt.Errorf("learning_rate: must be > 0, got %g", o.LearningRate)
-	case o.ClipNorm < 0:
-		return o, fmt.Errorf("clip_norm: must be >= 0, got %g", o.ClipNorm)
+	case !(o.LearningRate > 0) || math.IsInf(o.LearningRate, 1):
+		return o, fmt.Errorf("learning_rate: must be a finite number > 0, got %g", o.LearningRate)
+	case !(o.ClipNorm >= 0) || math.IsInf(o.ClipNorm, 1):
+		return o, fmt.Errorf("clip_norm: must be a finite number >= 0, got %g", o.ClipNorm)
+	case o.Patience < 0:
+		return o, fmt.Errorf("patience: must be >= 0, got %d", o.Patience)
 	}
 	o.BatchSize = min(o.BatchSize, n)
 	return o, nil
+}
+
+// diverged is the error of a fit that diverged after step steps.
+func diverged(step int, what string, learningRate float64) error {
+	return fmt.Errorf("fit: training diverged at step %d (%s); the parameters from before fit are restored: lower learning_rate (%g) or set clip_norm",
+		step+1, what, learningRate)
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// allFinite reports whether every value of v is finite.
+func allFinite(v []float64) bool {
+	for _, x := range v {
+		if !finite(x) {
+			return false
+		}
+	}
+	return true
+}
+
+// nonFiniteNote is ", non-finite parameters" if params holds a NaN or ±Inf, else "".
+func nonFiniteNote(params []float64) string {
+	if allFinite(params) {
+		return ""
+	}
+	return ", non-finite parameters"
 }
 
 func gather(dst, src []float64, rows []int, width int) []float64 {

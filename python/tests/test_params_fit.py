@@ -203,3 +203,21 @@ def test_ctrl_c_stops_training():
         p.kill()
     assert p.returncode == 0, err
     assert out.startswith("interrupted") and out.split()[-1] == "True", out + err
+
+
+def test_diverging_fit_restores_the_parameters():
+    """An absurd learning rate: a clear error naming the divergence, and the model as before."""
+    pdf = gojammy.pdf("e2", "gggg", seed=1)
+    x = pdf.sample(samplesize=300, seed=3)[0]
+    before = pdf.get_parameters()
+    with pytest.raises(gojammy.GojammyError, match="diverged.*restored"):
+        pdf.fit(x, epochs=3, batch_size=100, learning_rate=1e200, progress=False, seed=0)
+    np.testing.assert_array_equal(pdf.get_parameters(), before)
+    assert np.isfinite(pdf(x)[0]).all()
+    for bad in (float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="learning_rate"):
+            pdf.fit(x, learning_rate=bad, progress=False)
+        with pytest.raises(ValueError, match="clip_norm"):
+            pdf.fit(x, clip_norm=bad, progress=False)
+    with pytest.raises(ValueError, match="patience"):
+        pdf.fit(x, patience=-1, progress=False)
