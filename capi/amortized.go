@@ -21,6 +21,32 @@ func readAmortization(p *flowcore.PDF, ptr *C.double, length, n C.int64_t) ([]fl
 	return rows("amortization", ptr, length, n, p.NumAmortizationParams(), "n_amortization")
 }
 
+// sampleInputs are the validated inputs of a sampling call.
+type sampleInputs struct {
+	coords      flowcore.Coords
+	dim         int
+	cond, amort []float64
+}
+
+// readSampleInputs validates the coordinates, the sample count n and its n rows of conditional
+// inputs and amortization parameters.
+func readSampleInputs(p *flowcore.PDF, n C.int64_t, cond *C.double, condLen C.int64_t, amort *C.double, amortLen C.int64_t,
+	coordsArg *C.gj_coords) (sampleInputs, error) {
+	var in sampleInputs
+	var err error
+	if in.coords, in.dim, err = readCoordsDim(p, "coords", coordsArg); err != nil {
+		return in, err
+	}
+	if n < 0 {
+		return in, fail(C.GJ_ERR_ARGUMENT, "n: must be >= 0, got %d", int64(n))
+	}
+	if in.cond, err = readCond("cond", p, cond, condLen, n); err != nil {
+		return in, err
+	}
+	in.amort, err = readAmortization(p, amort, amortLen, n)
+	return in, err
+}
+
 // readAmortizedBatch is readBatch followed by readAmortization.
 func readAmortizedBatch(p *flowcore.PDF, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, amort *C.double, amortLen C.int64_t,
 	coordsArg *C.gj_coords) (batch, int, []float64, error) {
@@ -59,28 +85,17 @@ func sampleCall(name string, id C.uint64_t, n C.int64_t, cond *C.double, condLen
 	seed C.uint64_t, coordsArg *C.gj_coords, samples *C.double, samplesLen C.int64_t, base *C.double, baseLen C.int64_t,
 	logPDF, baseLogPDF *C.double) C.int {
 	return withModel(name, id, shared, func(p *flowcore.PDF) error {
-		c, dim, err := readCoordsDim(p, "coords", coordsArg)
+		in, err := readSampleInputs(p, n, cond, condLen, amort, amortLen, coordsArg)
 		if err != nil {
 			return err
 		}
-		if n < 0 {
-			return fail(C.GJ_ERR_ARGUMENT, "n: must be >= 0, got %d", int64(n))
-		}
-		if err := outputLength("samples", samples, samplesLen, n, dim, "dim"); err != nil {
+		if err := outputLength("samples", samples, samplesLen, n, in.dim, "dim"); err != nil {
 			return err
 		}
 		if err := outputLength("base", base, baseLen, n, p.BaseDim(), "base_dim"); err != nil {
 			return err
 		}
-		cs, err := readCond("cond", p, cond, condLen, n)
-		if err != nil {
-			return err
-		}
-		a, err := readAmortization(p, amort, amortLen, n)
-		if err != nil {
-			return err
-		}
-		s, err := p.SampleAmortized(int(n), cs, a, uint64(seed), c)
+		s, err := p.SampleAmortized(int(n), in.cond, in.amort, uint64(seed), in.coords)
 		if err != nil {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}

@@ -88,18 +88,11 @@ func gj_pdf_sample_vjp(id C.uint64_t, n C.int64_t, cond *C.double, condLen C.int
 	samples *C.double, samplesLen C.int64_t, logPDF, gradParams *C.double, gradParamsLen C.int64_t,
 	gradCond *C.double, gradCondLen C.int64_t, gradAmort *C.double, gradAmortLen C.int64_t, gradBase *C.double, gradBaseLen C.int64_t) C.int {
 	return withModel("gj_pdf_sample_vjp", id, shared, func(p *flowcore.PDF) error {
-		c, dim, err := readCoordsDim(p, "coords", coordsArg)
+		in, err := readSampleInputs(p, n, cond, condLen, amort, amortLen, coordsArg)
 		if err != nil {
 			return err
 		}
-		cs, err := readCond("cond", p, cond, condLen, n)
-		if err != nil {
-			return err
-		}
-		a, err := readAmortization(p, amort, amortLen, n)
-		if err != nil {
-			return err
-		}
+		dim := in.dim
 		var seeds flowcore.SampleSeeds
 		if seeds.SeedX, err = optionalRows("d_samples", dSamples, dSamplesLen, n, dim, "dim"); err != nil {
 			return err
@@ -122,7 +115,7 @@ func gj_pdf_sample_vjp(id C.uint64_t, n C.int64_t, cond *C.double, condLen C.int
 		if err := outputLength("grad_base", gradBase, gradBaseLen, n, p.BaseDim(), "base_dim"); err != nil {
 			return err
 		}
-		s, g, err := p.SampleVJPAmortized(int(n), cs, a, uint64(seed), c, seeds)
+		s, g, err := p.SampleVJPAmortized(int(n), in.cond, in.amort, uint64(seed), in.coords, seeds)
 		if err != nil {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}

@@ -311,6 +311,18 @@ class pdf(GradientsMixin):
             raise ValueError(f"{name}: has {c.shape[0]} rows, x has {n}")
         return c
 
+    def _sample_rows(self, conditional_input, amortization_parameters, samplesize):
+        """(conditional rows, amortization rows, number of samples) of a sampling call: one sample
+        per conditional row (or per amortization row of an amortize_everything PDF), else
+        samplesize."""
+        cond = self._cond_rows(conditional_input, None)
+        amort = _heads.amortization_rows(self, amortization_parameters, None if cond is None else cond.shape[0])
+        if cond is not None:
+            return cond, amort, cond.shape[0]
+        if amort is not None:
+            return cond, amort, amort.shape[0]
+        return cond, amort, positive_int(samplesize, "samplesize", allow_zero=True)
+
     def _cond_list(self, inputs, n, name, dims):
         """Concatenate per-sub-manifold conditional inputs (None where the width is None)."""
         if len(inputs) != len(dims):
@@ -429,14 +441,7 @@ class pdf(GradientsMixin):
             samplesize = nsamples
         coords, dim = self._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
         h = self.handle
-        cond = self._cond_rows(conditional_input, None)
-        amort = _heads.amortization_rows(self, amortization_parameters, None if cond is None else cond.shape[0])
-        if cond is not None:
-            n = cond.shape[0]
-        elif amort is not None:
-            n = amort.shape[0]
-        else:
-            n = positive_int(samplesize, "samplesize", allow_zero=True)
+        cond, amort, n = self._sample_rows(conditional_input, amortization_parameters, samplesize)
         seed = seed_for(seed)
         samples, base, log_pdf, base_log_pdf = outputs(n, (dim, self.total_base_dim, None, None))
         if n:

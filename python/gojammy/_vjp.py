@@ -5,13 +5,13 @@ import numpy as np
 
 from . import _heads
 from ._arrays import as_rows, as_vector, outputs
-from ._checks import coords_for, positive_int, seed_for
+from ._checks import coords_for, seed_for
 from ._lib import check, lib
 
 
 class GradientsMixin:
     """The vector-Jacobian methods of ``gojammy.pdf`` (it supplies ``handle``, ``_coords``,
-    ``_cond_rows``, ``_n_params``, ``_cond_dim``, ``_n_amort``, ``_takes_amortization``,
+    ``_cond_rows``, ``_sample_rows``, ``_n_params``, ``_cond_dim``, ``_n_amort``, ``_takes_amortization``,
     ``conditional_input_dim`` and ``total_base_dim``)."""
 
     def log_pdf_vjp(
@@ -78,14 +78,7 @@ class GradientsMixin:
         implicit-function rule."""
         coords, dim = self._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
         h = self.handle
-        cond = self._cond_rows(conditional_input, None)
-        amort = _heads.amortization_rows(self, amortization_parameters, None if cond is None else cond.shape[0])
-        if cond is not None:
-            n = cond.shape[0]
-        elif amort is not None:
-            n = amort.shape[0]
-        else:
-            n = positive_int(samplesize, "samplesize", allow_zero=True)
+        cond, amort, n = self._sample_rows(conditional_input, amortization_parameters, samplesize)
         d_x = None if d_samples is None else as_rows(d_samples, "d_samples", dim)
         if d_x is not None and d_x.shape[0] != n:
             raise ValueError(f"d_samples: has {d_x.shape[0]} rows, the call draws {n} samples")
