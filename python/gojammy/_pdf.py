@@ -3,6 +3,7 @@
 import ctypes
 import json
 import os
+import re
 import threading
 
 import numpy as np
@@ -183,6 +184,12 @@ class pdf(GradientsMixin):
             self._dim_of(self._per_sub_manifold([j == k for j in range(self._n_subs)])) - self.total_target_dim_intrinsic
             for k in range(self._n_subs)
         ]
+        # upstream's per-sub-manifold widths and (start, end) column ranges; target_dims and
+        # target_dim_indices follow the embedding flags (_set_flags)
+        self.target_dims_intrinsic = [int(re.match(r"[a-z](\d+)", d).group(1)) for d in self.pdf_defs_list]
+        self.target_dims_embedded = [i + e for i, e in zip(self.target_dims_intrinsic, self._extra_dims)]
+        self.target_dim_indices_intrinsic = _column_ranges(self.target_dims_intrinsic)
+        self.target_dim_indices_embedded = _column_ranges(self.target_dims_embedded)
         # set_embedding_flags holds _flags_lock to update _default = (flags, coordinates, dim) as
         # a whole; every call reads _default once, so its coordinates and shapes agree.
         self._flags_lock = threading.Lock()
@@ -205,6 +212,8 @@ class pdf(GradientsMixin):
         dim = self.total_target_dim_intrinsic + sum(e for e, f in zip(self._extra_dims, flags) if f)
         self._default = (flags, self._per_sub_manifold(flags), dim)
         self.total_target_dim = dim
+        self.target_dims = [e if f else i for i, e, f in zip(self.target_dims_intrinsic, self.target_dims_embedded, flags)]
+        self.target_dim_indices = _column_ranges(self.target_dims)
 
     def _coords(self, name):
         """(library coordinates, dimension) for "default" (a snapshot of the embedding flags),
@@ -622,6 +631,13 @@ class pdf(GradientsMixin):
 
     def __reduce__(self):
         return (from_bytes, (self.to_bytes(),))
+
+
+def _column_ranges(widths):
+    """Consecutive (start, end) column ranges of the given widths, as upstream's
+    target_dim_indices."""
+    ends = np.cumsum(widths).tolist()
+    return [(end - w, end) for w, end in zip(widths, ends)]
 
 
 def load(path):

@@ -155,3 +155,17 @@ def test_options_precedence_like_upstream():
 def test_verbose_prints_description(m, capsys):
     gojammy.pdf(m[0], m[1], verbose=True)
     assert m[1] in capsys.readouterr().out
+
+
+def test_target_dim_attributes_equal_upstream():
+    """upstream's per-sub-manifold widths and column ranges (values measured from jammy_flows
+    cd400da for the same definition), following the embedding flags; fully_amortized_pdf too."""
+    pdf = gojammy.pdf("e2+s2+i1_-1.0_2.0", "gg+f+r", seed=1)
+    assert pdf.target_dims_intrinsic == [2, 2, 1] and pdf.target_dims_embedded == [2, 3, 1]
+    assert pdf.target_dim_indices_intrinsic == [(0, 2), (2, 4), (4, 5)]
+    assert pdf.target_dim_indices_embedded == [(0, 2), (2, 5), (5, 6)]
+    assert pdf.target_dim_indices == [(0, 2), (2, 4), (4, 5)]
+    pdf.set_embedding_flags(True, sub_pdf_index=1)
+    assert pdf.target_dim_indices == [(0, 2), (2, 5), (5, 6)] and pdf.target_dims == [2, 3, 1]
+    outer = gojammy.fully_amortized_pdf("e2+s2", "gg+f", conditional_input_dim=3)
+    assert outer.target_dim_indices_embedded == [(0, 2), (2, 5)]
