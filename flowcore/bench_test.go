@@ -14,7 +14,7 @@ import (
 // through Python, beside jammy_flows).
 var benchModels = []struct{ pdf, flow string }{
 	{"e2", "gggg"}, {"e10", "gggg"}, {"e1", "g"}, {"i1", "r"},
-	{"s2", "f"}, {"s2", "v"}, {"s1", "m"}, {"s1", "o"}, {"e4+s2+e4", "gggg+n+gggg"},
+	{"s2", "f"}, {"s2", "v"}, {"s1", "m"}, {"s1", "o"}, {"e4+s2+e4", "gggg+n+gggg"}, {"e4+s2+e4", "gggg+f+gggg"},
 }
 
 func benchModel(b *testing.B, pdf, flow string, n int) (*flowcore.PDF, []float64) {

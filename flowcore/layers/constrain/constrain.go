@@ -31,28 +31,36 @@ func one(fill func(dst, src []float64), x float64) float64 {
 	return v[0]
 }
 
-// blog is a prepared bounded log. Its value is computed as jammy_flows does, a log-sum-exp of
-// log hi − softplus(c − x) and log lo (whose rounding the full-Padé inverse normal of the g layer
-// amplifies near F = 1/2, so the arithmetic is kept), with the logs of the bounds taken once.
+// blog is a prepared bounded log.
 type blog struct {
-	lo, hi, c, logLo, logHi float64
+	lo, hi, c float64
 }
 
 func newBlog(lo, hi float64, centered bool) blog {
-	return blog{lo: lo, hi: hi, c: center(hi, centered), logLo: math.Log(lo), logHi: math.Log(hi)}
+	return blog{lo: lo, hi: hi, c: center(hi, centered)}
 }
 
-// fill sets dst[i] to the bounded log of src[i] (dst may be src) with the vector kernels.
+// fill sets dst[i] to the bounded log of src[i] (dst may be src) with the vector kernels: with
+// u = x − c and e = exp(−|u|), σ(u) = 1/(1+e) for u ≥ 0 and e/(1+e) otherwise (full relative
+// precision on both sides), then one log of hi·σ(u) + lo.
 func (b blog) fill(dst, src []float64) {
-	dst = dst[:len(src)]
-	for i, x := range src {
-		dst[i] = b.c - x
+	var e [256]float64
+	for lo := 0; lo < len(src); lo += len(e) {
+		n := min(len(e), len(src)-lo)
+		d, ex := dst[lo:lo+n], e[:n]
+		for i, x := range src[lo : lo+n] {
+			ex[i] = -math.Abs(x - b.c)
+		}
+		simd.Exp(ex, ex)
+		for i, x := range src[lo : lo+n] {
+			q := 1 / (1 + ex[i])
+			if x < b.c {
+				q *= ex[i]
+			}
+			d[i] = b.hi*q + b.lo
+		}
+		simd.Log(d, d)
 	}
-	simd.Softplus(dst, dst)
-	for i, v := range dst {
-		dst[i] = b.logHi - v
-	}
-	logAddExpConst(dst, dst, b.logLo)
 }
 
 // deriv is d blog/dx = hi·σ(u)σ(−u)/(hi·σ(u) + lo), u = x − c (y unused).
