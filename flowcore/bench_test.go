@@ -93,9 +93,11 @@ func BenchmarkTrainStep(b *testing.B) {
 			b.Run(fmt.Sprintf("%s_%s/batch=%d", m.pdf, m.flow, n), func(b *testing.B) {
 				p, x := benchModel(b, m.pdf, m.flow, n)
 				b.ResetTimer()
+				cpu := cpuTime()
 				if _, err := train.Fit(p, x, n, nil, train.Options{Steps: b.N, BatchSize: n, LearningRate: 1e-4}, nil); err != nil {
 					b.Fatal(err)
 				}
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 			})
 		}
 	}

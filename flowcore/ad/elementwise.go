@@ -39,6 +39,32 @@ func Map(a *Node, fill func(dst, src []float64), df func(x, y float64) float64) 
 	return out
 }
 
+// MapBatched is Map with the derivatives computed for all values at once as well:
+// derivs(dst, x, y) sets dst[i] to the derivative at input x[i] with output y[i] (for functions
+// whose derivative needs a vector kernel too). Values whose output gradient is 0 take no part in
+// the backward step, whatever their derivative.
+func MapBatched(a *Node, fill func(dst, src []float64), derivs func(dst, x, y []float64)) *Node {
+	t := a.tape
+	out := t.newFilled(a.R, a.C)
+	fill(out.Val, a.Val)
+	if t.Tracks(a) {
+		t.Record([]*Node{out}, []*Node{a}, func() {
+			ga, go_ := a.Grad(), out.grad
+			if go_ == nil {
+				return
+			}
+			d := t.allocRaw(len(go_))
+			derivs(d, a.Val, out.Val)
+			for i, g := range go_ {
+				if g != 0 {
+					ga[i] += g * d[i]
+				}
+			}
+		})
+	}
+	return out
+}
+
 // MaxBroadcast is the largest number of nodes Broadcast takes (its strides are returned in an
 // array, without an allocation).
 const MaxBroadcast = 6

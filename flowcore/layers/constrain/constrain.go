@@ -16,7 +16,7 @@ import (
 // positive.
 func BoundedLog(x *ad.Node, lo, hi float64, centered bool) *ad.Node {
 	b := newBlog(lo, hi, centered)
-	return ad.Map(x, b.fill, b.deriv)
+	return ad.MapBatched(x, b.fill, b.derivs)
 }
 
 // BoundedLogF is BoundedLog on one value.
@@ -63,21 +63,22 @@ func (b blog) fill(dst, src []float64) {
 	}
 }
 
-// deriv is d blog/dx = hi·σ(u)σ(−u)/(hi·σ(u) + lo), u = x − c (y unused).
-func (b blog) deriv(x, _ float64) float64 {
-	s, ss := sigmoidParts(x - b.c)
-	return b.hi * ss / (b.hi*s + b.lo)
-}
-
-// sigmoidParts returns σ(u) and σ(u)σ(−u), both with full relative precision, from one exponential.
-func sigmoidParts(u float64) (s, ss float64) {
-	e := math.Exp(-math.Abs(u))
-	q := 1 / (1 + e)
-	ss = e * q * q
-	if u >= 0 {
-		return q, ss
+// derivs sets dst[i] to d blog/dx = hi·σ(u)σ(−u)/(hi·σ(u) + lo) at x[i], u = x[i] − c, with
+// σ(u)σ(−u) = e/(1+e)², e = exp(−|u|) from the vector kernel (y unused).
+func (b blog) derivs(dst, x, _ []float64) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = -math.Abs(v - b.c)
 	}
-	return e * q, ss
+	simd.Exp(dst, dst)
+	for i, e := range dst {
+		q := 1 / (1 + e)
+		s := q
+		if x[i] < b.c {
+			s = e * q
+		}
+		dst[i] = b.hi * e * q * q / (b.hi*s + b.lo)
+	}
 }
 
 // BoundedLogInvF inverts BoundedLogF: the x with BoundedLogF(x) = y. Values of y at or beyond the
