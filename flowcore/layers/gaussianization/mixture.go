@@ -78,7 +78,7 @@ func (m mixture) prepareRows(p mixParams, lo, hi int, blks, work []float64) {
 			for i := 0; i < d; i++ {
 				mx := math.Inf(-1)
 				for j := 0; j < k; j++ {
-					mx = math.Max(mx, lw[j*d+i])
+					mx = max(mx, lw[j*d+i])
 				}
 				for j := 0; j < k; j++ {
 					e[j*d+i] = lw[j*d+i] - mx
