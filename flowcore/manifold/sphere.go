@@ -56,14 +56,26 @@ func (m circle) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	return phi, logDet
 }
 
+// ToBase is z = Φ⁻¹(1 − φ/2π) with log|det| = z²/2 − log √(2π), as one custom op.
 func (m circle) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
-	z := ad.Map(x, circleToGauss, func(phi, z float64) float64 {
-		if phi < CircleMargin || phi > twoPi-CircleMargin {
-			return 0
-		}
-		return -1 / (twoPi * ad.NormalPDFF(z))
-	})
-	logDet := ad.AddScalar(ad.Scale(ad.Square(z), 0.5), -0.5*math.Log(twoPi))
+	t := x.Tape()
+	z, logDet := t.New(x.R, 1), t.New(x.R, 1)
+	circleToGauss(z.Val, x.Val)
+	for i, v := range z.Val {
+		logDet.Val[i] = 0.5*v*v - 0.5*math.Log(twoPi)
+	}
+	if t.Tracks(x) {
+		t.Record([]*ad.Node{z, logDet}, []*ad.Node{x}, func() {
+			gz, gl, gx := z.Grad(), logDet.Grad(), x.Grad()
+			for i, phi := range x.Val {
+				g := gz[i] + gl[i]*z.Val[i]
+				if g == 0 || phi < CircleMargin || phi > twoPi-CircleMargin {
+					continue // zero gradient where φ is clamped; keeps NaN rows out
+				}
+				gx[i] -= g / (twoPi * ad.NormalPDFF(z.Val[i]))
+			}
+		})
+	}
 	return z, logDet
 }
 
