@@ -224,24 +224,23 @@ func (m sphere) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	// The transcendental functions run as vector kernels over all rows: sin and cos of φ and of
 	// the half angle (halfAngle's), then the logs of halfRadius2OfZenith and of cot(θ/2).
 	n := x.R
-	buf := t.Floats(9 * n)
+	buf := t.Floats(10 * n)
 	half, phi, hs, hc, sp, cp := buf[:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:4*n], buf[4*n:5*n], buf[5*n:6*n]
-	la, lb, cot := buf[6*n:7*n], buf[7*n:8*n], buf[8*n:]
+	la, lb, cot := buf[6*n:7*n], buf[7*n:8*n], buf[8*n:9*n]
+	// south holds 1 for θ > π/2 and 0 otherwise: the rows take halfAngle's swap and the second
+	// form of |z|²/2 by exact blends instead of branches (the points of a batch fall on both
+	// hemispheres at random).
+	south := buf[9*n:]
 	for i := 0; i < n; i++ {
 		theta := geom.ClampTheta(x.Val[2*i])
-		half[i], phi[i] = theta/2, x.Val[2*i+1]
-		if theta > math.Pi/2 {
-			half[i] = (math.Pi - theta) / 2
-		}
+		half[i], phi[i] = min(theta, math.Pi-theta)/2, x.Val[2*i+1]
+		south[i] = float64(math.Float64bits(math.Pi/2-theta) >> 63)
 	}
 	simd.Sincos(hs, hc, half)
 	simd.Sincos(sp, cp, phi)
 	for i := 0; i < n; i++ {
-		s, c := hs[i], hc[i]
-		if geom.ClampTheta(x.Val[2*i]) > math.Pi/2 {
-			s, c = c, s // halfAngle's swap
-		}
-		hs[i], hc[i] = s, c
+		w := south[i]
+		s, c := hs[i]*(1-w)+hc[i]*w, hc[i]*(1-w)+hs[i]*w // halfAngle's swap
 		// |z|²/2 = -2 log sin(θ/2) = -log(1 - cos²(θ/2)): the second form where cos(θ/2) is
 		// the smaller (more accurate near the south pole).
 		la[i], lb[i], cot[i] = s, -c*c, c/s
@@ -250,10 +249,8 @@ func (m sphere) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	simd.Log1p(lb, lb)
 	simd.Log(cot, cot)
 	for i := 0; i < n; i++ {
-		h := -lb[i]
-		if hs[i] <= hc[i] {
-			h = -2 * la[i]
-		}
+		w := south[i]
+		h := -2*la[i]*(1-w) - lb[i]*w
 		r := math.Sqrt(h * 2)
 		z.Val[2*i], z.Val[2*i+1], logDet.Val[i] = r*cp[i], r*sp[i], cot[i]
 		if tracks {
