@@ -13,7 +13,7 @@ import (
 func RotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
 	t := x.Tape()
 	rows := max(x.R, mat.R)
-	y, logDet = t.New(rows, 1), t.New(rows, 1)
+	y, logDet = t.NewRaw(rows, 1), t.New(rows, 1)
 	ins := []*ad.Node{x, mat}
 	tracks := t.Tracks(ins...)
 	if alpha, ok := rotationAngle(mat); ok && !tracks {
@@ -26,9 +26,9 @@ func RotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
 	}
 	// keep holds sin φ, cos φ and the rotated vector per row (also for the backward step); the
 	// sines, cosines and polar angles run as vector kernels over all rows.
-	keep := t.Floats(4 * rows)
+	keep := t.FloatsRaw(4 * rows)
 	sc := NewSinCos(x)
-	buf := t.Floats(2 * rows)
+	buf := t.FloatsRaw(2 * rows)
 	ex, ey := buf[:rows], buf[rows:]
 	xStep, mStep := x.RowStep(), mat.RowStep()
 	for i := 0; i < rows; i++ {

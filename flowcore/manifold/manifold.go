@@ -161,7 +161,7 @@ func (m interval) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	low, width := m.def.Low, m.def.High-m.def.Low
 	c := math.Log(width) - 0.5*math.Log(2*math.Pi)
 	t := z.Tape()
-	x, logDet := t.New(z.R, 1), t.New(z.R, 1)
+	x, logDet := t.NewRaw(z.R, 1), t.NewRaw(z.R, 1)
 	simd.NormalCDF(x.Val, z.Val)
 	for i, v := range z.Val {
 		x.Val[i] = width*x.Val[i] + low
@@ -187,7 +187,7 @@ func (m interval) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	inv := 1 / width
 	c := 0.5*math.Log(2*math.Pi) - math.Log(width)
 	t := x.Tape()
-	z, logDet := t.New(x.R, 1), t.New(x.R, 1)
+	z, logDet := t.NewRaw(x.R, 1), t.NewRaw(x.R, 1)
 	for i, v := range x.Val {
 		z.Val[i] = min(max(inv*(v-low), minUnit), 1-epsilon)
 	}

@@ -35,7 +35,7 @@ func (m circle) Center() []float64     { return []float64{math.Pi} }
 // FromBase maps z to φ = 2π(1-Φ(z)) with log|det| = log 2π + log N(z), as one custom op.
 func (m circle) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	t := z.Tape()
-	phi, logDet := t.New(z.R, 1), t.New(z.R, 1)
+	phi, logDet := t.NewRaw(z.R, 1), t.NewRaw(z.R, 1)
 	for i, v := range z.Val {
 		phi.Val[i], logDet.Val[i] = -v, -0.5*v*v+0.5*math.Log(twoPi)
 	}
@@ -59,7 +59,7 @@ func (m circle) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 // ToBase is z = Φ⁻¹(1 − φ/2π) with log|det| = z²/2 − log √(2π), as one custom op.
 func (m circle) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	t := x.Tape()
-	z, logDet := t.New(x.R, 1), t.New(x.R, 1)
+	z, logDet := t.NewRaw(x.R, 1), t.NewRaw(x.R, 1)
 	circleToGauss(z.Val, x.Val)
 	for i, v := range z.Val {
 		logDet.Val[i] = 0.5*v*v - 0.5*math.Log(twoPi)
@@ -134,11 +134,11 @@ func (m sphere) Center() []float64     { return []float64{math.Pi / 2, math.Pi} 
 // origin).
 func (m sphere) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	t := z.Tape()
-	x, logDet := t.New(z.R, 2), t.New(z.R, 1)
+	x, logDet := t.NewRaw(z.R, 2), t.NewRaw(z.R, 1)
 	// zenithOfHalfRadius2 and the log-det over all rows with the vector kernels: e^{-q}, expm1,
 	// asin, log and the polar angle.
 	n := z.R
-	buf := t.Floats(6 * n)
+	buf := t.FloatsRaw(6 * n)
 	s2, c2, as, ld, z0, z1 := buf[:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:4*n], buf[4*n:5*n], buf[5*n:]
 	for i := 0; i < n; i++ {
 		z0[i], z1[i] = z.Val[2*i], z.Val[2*i+1]
@@ -155,10 +155,10 @@ func (m sphere) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	simd.Log(ld, ld)
 	geom.PolarAnglesInto(z0, z0, z1)
 	for i := 0; i < n; i++ {
-		th := 2 * as[i]
-		if !(s2[i] <= 0.5) {
-			th = math.Pi - th
-		}
+		// θ = 2 asin √s2 in the north, π − 2 asin √c2 in the south (s2 > 1/2), blended
+		// exactly instead of a branch that the random points would mispredict.
+		south := float64(math.Float64bits(0.5-s2[i]) >> 63)
+		th := 2*as[i]*(1-2*south) + math.Pi*south
 		theta, l := geom.ClampTheta(th), 0.5*ld[i]
 		if th != theta {
 			s, c := halfAngle(theta)
@@ -214,17 +214,17 @@ func zenithOfHalfRadius2(q float64) (theta, s2, c2 float64) {
 // exact inverse there.)
 func (m sphere) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	t := x.Tape()
-	z, logDet := t.New(x.R, 2), t.New(x.R, 1)
+	z, logDet := t.NewRaw(x.R, 2), t.NewRaw(x.R, 1)
 	tracks := t.Tracks(x)
 	// keep holds r, sin φ, cos φ per row for the backward step.
 	var keep []float64
 	if tracks {
-		keep = t.Floats(3 * x.R)
+		keep = t.FloatsRaw(3 * x.R)
 	}
 	// The transcendental functions run as vector kernels over all rows: sin and cos of φ and of
 	// the half angle (halfAngle's), then the logs of halfRadius2OfZenith and of cot(θ/2).
 	n := x.R
-	buf := t.Floats(10 * n)
+	buf := t.FloatsRaw(10 * n)
 	half, phi, hs, hc, sp, cp := buf[:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:4*n], buf[4*n:5*n], buf[5*n:6*n]
 	la, lb, cot := buf[6*n:7*n], buf[7*n:8*n], buf[8*n:9*n]
 	// south holds 1 for θ > π/2 and 0 otherwise: the rows take halfAngle's swap and the second
@@ -293,12 +293,12 @@ func halfAngle(theta float64) (s, c float64) {
 // ToEmbedding is one custom op: (θ, φ) ↦ (sin θ cos φ, sin θ sin φ, cos θ).
 func (m sphere) ToEmbedding(x *ad.Node) *ad.Node {
 	t := x.Tape()
-	out := t.New(x.R, 3)
+	out := t.NewRaw(x.R, 3)
 	tracks := t.Tracks(x)
 	// trig holds sin θ, cos θ, sin φ, cos φ per row for the backward step.
 	var trig []float64
 	if tracks {
-		trig = t.Floats(4 * x.R)
+		trig = t.FloatsRaw(4 * x.R)
 	}
 	for i := 0; i < x.R; i++ {
 		st, ct := math.Sincos(x.Val[2*i])
@@ -330,7 +330,7 @@ func (m sphere) ToEmbedding(x *ad.Node) *ad.Node {
 // gradients there).
 func (m sphere) FromEmbedding(e *ad.Node) *ad.Node {
 	t := e.Tape()
-	out := t.New(e.R, 2)
+	out := t.NewRaw(e.R, 2)
 	for i := 0; i < e.R; i++ {
 		x, y, z := e.Val[3*i], e.Val[3*i+1], e.Val[3*i+2]
 		theta := math.Atan2(math.Sqrt(x*x+y*y), z)
