@@ -257,7 +257,10 @@ func (p *PDF) sampleBlock(params, z, cond *ad.Node, l layout) (x, logp, baseLogp
 	for k, s := range p.subs {
 		xi, ld := s.manifold.FromBase(ad.Cols(z, s.baseOffset, s.manifold.BaseDim()))
 		xi, logDet = s.chain.Forward(xi, s.layerParams(params, cond, earlier), layers.AddLogDet(logDet, ld))
-		emb := s.manifold.ToEmbedding(xi)
+		var emb *ad.Node // needed for embedding output and as input of later sub-flows
+		if l[k] || k+1 < len(p.subs) {
+			emb = s.manifold.ToEmbedding(xi)
+		}
 		if l[k] {
 			parts = append(parts, emb)
 			logDet = layers.AddLogDet(logDet, s.manifold.LogVolume(xi))

@@ -300,9 +300,9 @@ func (m sphere) ToEmbedding(x *ad.Node) *ad.Node {
 	if tracks {
 		trig = t.FloatsRaw(4 * x.R)
 	}
+	sc := geom.NewSinCos(x) // θ and φ interleaved, as x
 	for i := 0; i < x.R; i++ {
-		st, ct := math.Sincos(x.Val[2*i])
-		sp, cp := math.Sincos(x.Val[2*i+1])
+		st, ct, sp, cp := sc.Sin[2*i], sc.Cos[2*i], sc.Sin[2*i+1], sc.Cos[2*i+1]
 		if tracks {
 			trig[4*i], trig[4*i+1], trig[4*i+2], trig[4*i+3] = st, ct, sp, cp
 		}
