@@ -20,26 +20,9 @@ func mapAreaValues(emb *ad.Node, sc geom.SinCos, pot potential, psi, dpsi *ad.No
 	work := tp.FloatsRaw(rows * (keep + 4))
 	rowVals, q := work[:rows*keep], work[rows*keep:rows*(keep+1)]
 	c, s, s1 := work[rows*(keep+1):rows*(keep+2)], work[rows*(keep+2):rows*(keep+3)], work[rows*(keep+3):]
-	comps := pot.w.C
 	for i := 0; i < rows; i++ {
 		xi, p1, p2 := pointAndBasis(emb, sc, i)
-		var g, dg1, dg2 [3]float64
-		for k := 0; k < comps; k++ {
-			mu := [3]float64{at(pot.mu[0], i, k), at(pot.mu[1], i, k), at(pot.mu[2], i, k)}
-			w := at(pot.w, i, k)
-			a := w * at(psi, i, k)
-			for j := range g {
-				g[j] += mu[j] * a
-			}
-			if dpsi != nil {
-				b := w * at(dpsi, i, k)
-				b1, b2 := b*dot(mu, p1), b*dot(mu, p2)
-				for j := range g {
-					dg1[j] += mu[j] * b1
-					dg2[j] += mu[j] * b2
-				}
-			}
-		}
+		g, dg1, dg2 := potentialGradient(pot, psi, dpsi, i, p1, p2)
 		gx := dot(g, xi)
 		r := rowVals[keep*i : keep*(i+1)]
 		for j := range g {
@@ -88,14 +71,52 @@ func pointAndBasis(emb *ad.Node, sc geom.SinCos, i int) (xi, p1, p2 [3]float64) 
 	return [3]float64(emb.Val[3*i : 3*i+3]), [3]float64{ct * cp, ct * sp, -st}, [3]float64{-sp, cp, 0}
 }
 
-// at is element (i, k) of a node broadcast to R x C (one row or one column is repeated).
-func at(n *ad.Node, i, k int) float64 {
-	col := k
-	if n.C == 1 {
-		col = 0
+// potentialGradient returns, for row i, g = Σ_k w_k ψ_k μ_k and its derivatives along the tangent
+// vectors p1 and p2, Σ_k w_k ψ'_k (μ_k·p) μ_k (zero for dpsi nil), summed over the components in
+// order as the tape operations do.
+func potentialGradient(pot potential, psi, dpsi *ad.Node, i int, p1, p2 [3]float64) (g, dg1, dg2 [3]float64) {
+	mu0, mu1, mu2, w, ps := rowOf(pot.mu[0], i), rowOf(pot.mu[1], i), rowOf(pot.mu[2], i), rowOf(pot.w, i), rowOf(psi, i)
+	var g0, g1, g2, d10, d11, d12, d20, d21, d22 float64
+	for k := range pot.w.C {
+		m0, m1, m2, wk := mu0.at(k), mu1.at(k), mu2.at(k), w.at(k)
+		a := wk * ps.at(k)
+		g0 += m0 * a
+		g1 += m1 * a
+		g2 += m2 * a
+		if dpsi == nil {
+			continue
+		}
+		b := wk * rowOf(dpsi, i).at(k)
+		b1, b2 := b*(m0*p1[0]+m1*p1[1]+m2*p1[2]), b*(m0*p2[0]+m1*p2[1]+m2*p2[2])
+		d10 += m0 * b1
+		d11 += m1 * b1
+		d12 += m2 * b1
+		d20 += m0 * b2
+		d21 += m1 * b2
+		d22 += m2 * b2
 	}
-	return n.Val[i*n.RowStep()*n.C+col]
+	return [3]float64{g0, g1, g2}, [3]float64{d10, d11, d12}, [3]float64{d20, d21, d22}
 }
+
+// rowView is row i of a node broadcast to R x C: its values and the step between columns (0
+// when one column is repeated).
+type rowView struct {
+	vals []float64
+	step int
+}
+
+// rowOf returns the view of row i of n (its only row if n has one).
+func rowOf(n *ad.Node, i int) rowView {
+	r := i * n.RowStep()
+	v := rowView{vals: n.Val[r*n.C : (r+1)*n.C], step: 1}
+	if n.C == 1 {
+		v.step = 0
+	}
+	return v
+}
+
+// at is the value of column k.
+func (v rowView) at(k int) float64 { return v.vals[k*v.step] }
 
 // dot is a·b of two 3-vectors.
 func dot(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
