@@ -40,7 +40,8 @@ def plot_coverage(coverage_values, labels=None, errors=None, fig=None, ax=None, 
     ax.set_aspect("equal")
     ax.set_xlabel("credible level")
     ax.set_ylabel("fraction of events inside")
-    ax.legend(loc="upper left", fontsize=8)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper left", fontsize=8)
     return fig, ax
 
 
