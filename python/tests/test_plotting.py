@@ -113,7 +113,7 @@ def test_sky_maps(defs, flows, conditional, tmp_path):
 
 
 def test_plot_multiresolution_healpy_replaces_the_given_axes(tmp_path):
-    pdf = gojammy.pdf("s2", "n", seed=3)
+    pdf = vmf_pdf(5.0)
     fig, ax = plt.subplots(1, 2, figsize=(10, 4))
     new = plotting.plot_multiresolution_healpy(pdf, fig=fig, ax_to_plot=ax[0], samplesize=1500, contour_probs=[0.5, 0.9])
     assert new.name == "mollweide" and ax[0] not in fig.axes
@@ -183,7 +183,7 @@ def test_circular_plot(conditional, tmp_path):
 @pytest.mark.parametrize("defs, flows", CASES)
 def test_coverage_and_training_plots(defs, flows, conditional, tmp_path):
     pdf, ci = make_pdf(defs, flows, conditional)
-    n = 150
+    n = 30 if conditional else 150  # a conditional PDF is scanned once per event
     cond = None if ci is None else np.random.default_rng(1).normal(size=(n, COND_DIM))
     labels = pdf.sample(conditional_input=cond, samplesize=n, seed=4)[0]
     res = pdf.coverage_and_or_pdf_scan(labels=labels, conditional_input=cond, exact_coverage_calculation=True, samples=500, seed=2)

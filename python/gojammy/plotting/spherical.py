@@ -133,7 +133,7 @@ def _image(ax, x, y, values, log_scale, cmap):
 
 
 def draw_mollweide(ax, sky, true_values=None, log_scale=True, cmap="viridis", contour_colors=CONTOUR_COLORS,
-                   draw_pixels=True, draw_contours=True, resolution=360):
+                   draw_pixels=True, draw_contours=True, resolution=180):
     """Draw ``sky`` (a :class:`SkyDensity`) on ``ax``, an axes with matplotlib's "mollweide"
     projection: azimuth 0..360 degrees from left to right, zenith 0..180 degrees from top to
     bottom. Returns (image, contour set), either None when not drawn."""
@@ -186,7 +186,7 @@ def gnomonic_inverse(center, x, y):
 
 
 def draw_gnomonic(ax, sky, radius, true_values=None, log_scale=True, cmap="viridis", contour_colors=CONTOUR_COLORS,
-                  draw_pixels=True, draw_contours=True, resolution=200):
+                  draw_pixels=True, draw_contours=True, resolution=160):
     """Draw ``sky`` on a plain axes as a gnomonic view centred on ``sky.center`` reaching
     ``radius`` radians from it (at most 60 degrees), with lines of constant zenith and azimuth.
     Returns (image, contour set)."""
