@@ -173,7 +173,7 @@ def plot_joint_pdf(pdf, fig, gridspec, samples, subgridspec=None, conditional_in
     dim = samples.shape[1]
     cond = one_conditional_row(pdf, conditional_input)
     plot_density = dim <= 2 and not skip_plotting_density
-    num_bins = 50
+    num_bins = int(np.clip(np.sqrt(len(samples)) / 3, 15, 50))  # upstream's 50 for 22500 samples and more
     vis, eval_bounds, edges = obtain_bins_and_visualization_regions(samples, pdf, vis_percentiles, relative_buffer, num_bins)
     if bounds is not None:
         vis = eval_bounds = [tuple(b) for b in bounds]
@@ -240,6 +240,7 @@ def _corner(subgridspec, samples, edges, vis, truth, labels, contour_probs, cont
         else:
             if not plot_only_contours:
                 ax.hist2d(samples[:, j], samples[:, i], bins=[edges[j], edges[i]], density=True, cmap=colormap, cmin=1e-20)
+                ax.set_facecolor(_mpl.pyplot().get_cmap(colormap)(0.0))  # empty bins in the colour of zero
             if contour_probs:
                 show_sample_contours(ax, samples[:, [j, i]], bins=[edges[j], edges[i]], color=contour_color,
                                      contour_probs=contour_probs)
