@@ -175,6 +175,15 @@ def test_circular_plot(conditional, tmp_path):
         mass = sum(dens[(phi >= a) & (phi < b)].sum() * step for a, b in arcs)
         assert mass == pytest.approx(prob, abs=0.01)
     check_png(fig, tmp_path, f"circular_{conditional}")
+    # the s1 part of a larger PDF: the histogram of samples and its HPD arcs
+    joint = gojammy.pdf("e1+s1", "g+m", seed=2)
+    fig, ax = plotting.plot_circular(joint, samplesize=20000, seed=1, contour_probs=(0.9,))
+    angles = joint.sample(samplesize=20000, seed=2)[0][:, 1]
+    inside = np.zeros(angles.shape, dtype=bool)
+    for a, b in ax.hpd_arcs[0.9]:
+        inside |= ((angles >= a) & (angles < b)) | ((angles + 2 * np.pi >= a) & (angles + 2 * np.pi < b))
+    assert inside.mean() == pytest.approx(0.9, abs=0.02)
+    check_png(fig, tmp_path, "circular_e1s1")
     with pytest.raises(ValueError, match="no s1"):
         plotting.plot_circular(gojammy.pdf("e2", "gg"))
 

@@ -39,7 +39,7 @@ def plot_circular(pdf, conditional_input=None, sub_pdf_index=None, true_values=N
         density = np.exp(pdf(centres[:, None], conditional_input=repeat_rows(cond, points), force_intrinsic_coordinates=True)[0])
         ax.plot(np.append(centres, centres[0]), np.append(density, density[0]), color="k", label="PDF")
     else:
-        density = np.repeat(hist, points // (len(edges) - 1) + 1)[:points]
+        density = hist[np.searchsorted(edges, centres, side="right") - 1]  # the histogram bin of each point
     ax.hpd_arcs = {}
     top = max(density.max(), hist.max())
     if contour_probs:

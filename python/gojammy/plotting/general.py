@@ -166,7 +166,8 @@ def plot_joint_pdf(pdf, fig, gridspec, samples, subgridspec=None, conditional_in
     the samples. true_values are marked in red; kwargs "labels" (one per coordinate, default the
     coordinate names) and "color_1d" as upstream. Returns (subgridspec, total_pdf_integral), the
     latter the density's sum over the grid (0 when no density is drawn). Only s2_norm="standard"
-    (zenith-azimuth plane) is supported."""
+    (zenith-azimuth plane) is supported; autoscale, s2_rotate_to_true_value, s2_show_gridlines
+    and use_outlier_binning are accepted for upstream's signature and change nothing."""
     if s2_norm != "standard":
         raise NotImplementedError(f"s2_norm={s2_norm!r}: only 'standard' (the zenith-azimuth plane) is supported")
     samples = np.asarray(samples, dtype=np.float64)

@@ -86,7 +86,10 @@ def sky_density(pdf, conditional_input=None, sub_pdf_index=0, samplesize=10000, 
         pos, areas = scan["pdf_scan_positions"][0], scan["pdf_scan_volume_sizes"][0]
         dens = np.exp(scan["pdf_scan_log_evals"][0])
         orders = _healpix.order_of_area(areas)
-        pixels = np.array([_healpix.ang2pix_nest(int(o), t, p) for o, t, p in zip(orders, pos[:, 0], pos[:, 1])])
+        pixels = np.empty(len(orders), dtype=np.int64)
+        for order in np.unique(orders):
+            at = orders == order
+            pixels[at] = _healpix.ang2pix_nest(int(order), pos[at, 0], pos[at, 1])
         cells = _healpix.MultiResolutionMap(orders, pixels, dens)
 
         def evaluate(theta, phi):
