@@ -6,16 +6,19 @@
 * ``reference/c.md``: the marker ``<!-- c-header-reference -->`` becomes the reference of
   ``include/gojammy.h``: every ``gj_`` function, type and macro with the comment above it.
 * ``gallery.md``: the marker ``<!-- gallery -->`` becomes the pictures that ``make examples``
-  wrote into build/ (copied into the site), and says how to make the missing ones.
+  wrote into build/ (or $GOJAMMY_GALLERY_DIR; copied into the site), and says how to make the
+  missing ones.
 """
 
+import os
 import pathlib
 import re
 
 from mkdocs.structure.files import File
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-BUILD = ROOT / "build"
+# where `make examples` writes the pictures ($GOJAMMY_GALLERY_DIR for another folder)
+BUILD = pathlib.Path(os.environ.get("GOJAMMY_GALLERY_DIR", ROOT / "build"))
 BLOB = "https://github.com/gojammy/gojammy/blob/main/"
 
 #: The gallery: (picture in build/, caption, the example that draws it).
@@ -110,7 +113,7 @@ def on_files(files, config):
     present = set()
     for name, _, _ in GALLERY:
         if (BUILD / name).exists():
-            files.append(File(name, str(BUILD), str(pathlib.Path(config["site_dir"]) / "gallery"), False))
+            files.append(File.generated(config, f"gallery/{name}", abs_src_path=str(BUILD / name)))
             present.add(name)
     config["gojammy_gallery"] = present
     return files

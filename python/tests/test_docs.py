@@ -98,10 +98,17 @@ def test_the_site_builds_and_shows_every_symbol(tmp_path):
     """mkdocs build --strict (warnings are errors), then every public symbol's anchor in the
     generated Python reference."""
     pytest.importorskip("mkdocstrings")
-    site = tmp_path / "site"
+    plt = pytest.importorskip("matplotlib.pyplot")
+    site, pictures = tmp_path / "site", tmp_path / "pictures"
+    pictures.mkdir()
+    plt.imsave(pictures / "s2_posterior_sky.png", [[0.0, 1.0], [1.0, 0.0]])  # one picture of the gallery
+    env = dict(os.environ, GOJAMMY_GALLERY_DIR=str(pictures))
     r = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], cwd=ROOT,
-                       capture_output=True, text=True, timeout=600)
+                       capture_output=True, text=True, timeout=600, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
+    gallery = (site / "gallery" / "index.html").read_text()
+    assert (site / "gallery" / "s2_posterior_sky.png").exists() and 'src="s2_posterior_sky.png"' in gallery
+    assert gallery.count("Not built yet") == 6
     html = (site / "reference" / "python" / "index.html").read_text()
     anchors = set(re.findall(r'id="(gojammy[\w.]*)"', html))
     # methods are shown on the class that defines them (gojammy.pdf), inherited ones on subclasses too;

@@ -170,8 +170,10 @@ def _tangent_frame(center):
 
 
 def gnomonic(center, theta, phi):
-    """Gnomonic (tangent-plane) coordinates in degrees of directions around ``center``: x
-    towards increasing azimuth, y towards decreasing zenith; NaN on the far hemisphere."""
+    """Gnomonic (tangent-plane) coordinates of directions around ``center``, scaled by 180/π so
+    that they are degrees near the centre (a direction at angle a from it lies at distance
+    tan(a)·180/π): x towards increasing azimuth, y towards decreasing zenith; NaN on the far
+    hemisphere."""
     c, east, north = _tangent_frame(center)
     v = _unit(np.asarray(theta, dtype=np.float64), np.asarray(phi, dtype=np.float64))
     d = v @ c
