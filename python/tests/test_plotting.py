@@ -206,6 +206,20 @@ def test_coverage_and_training_plots(defs, flows, conditional, tmp_path):
     check_png(fig, tmp_path, f"training_{defs}_{conditional}")
 
 
+def test_coverage_plot_takes_the_result_dictionaries(tmp_path):
+    pdf = gojammy.pdf("e2+s2", "gg+f", seed=2)
+    x = pdf.sample(samplesize=200, seed=1)[0]
+    fig, ax = plotting.plot_coverage(pdf.approximate_coverage(x, sub_manifolds=[-1, 0, 1]))
+    assert [t.get_text() for t in ax.get_legend().get_texts()][1:] == [
+        "approximate, whole PDF", "approximate, sub-manifold 0", "approximate, sub-manifold 1"]
+    res = pdf.coverage_and_or_pdf_scan(labels=x, exact_coverage_calculation=True, samples=1000, seed=1)
+    fig, ax = plotting.plot_coverage(res)
+    assert len(ax.lines) == 3
+    check_png(fig, tmp_path, "coverage_dict")
+    with pytest.raises(ValueError, match="no coverage values"):
+        plotting.plot_coverage(pdf.coverage_and_or_pdf_scan(calculate_MAP=True, samples=100))
+
+
 def test_coverage_curve_is_the_empirical_cdf():
     fig, ax = plotting.plot_coverage(np.array([0.1, 0.2, 0.2, 0.9]), band=False, points=11)
     line = ax.lines[-1]

@@ -11,9 +11,15 @@ def plot_coverage(coverage_values, labels=None, errors=None, fig=None, ax=None, 
     ``res["real_cov_values"]`` of ``pdf.coverage_and_or_pdf_scan`` or
     ``res["chi2_cdf_evals"]["total"]`` of ``pdf.approximate_coverage``) or a list of them, with
     labels for the legend. A calibrated PDF follows the diagonal; with band the 95 % band of the
-    empirical fraction of N uniform values (±1.96 √(p(1-p)/N)) is shaded. errors (ignored unless
-    given) are per-event standard errors, shown as the mean in the legend. Returns (fig, ax)."""
+    empirical fraction of N uniform values (±1.96 √(p(1-p)/N)) is shaded. errors: per-event
+    standard errors of the first array (e.g. "real_cov_errors" of a sampling scan), their mean
+    shown in the legend when positive. The result dictionary
+    of either coverage function may be passed as it is: its exact ("real_cov_values", with
+    "real_cov_errors") and approximate coverages, or every sub-manifold's "chi2_cdf_evals".
+    Returns (fig, ax)."""
     plt = _mpl.pyplot()
+    if isinstance(coverage_values, dict):
+        coverage_values, labels, errors = _series_of_result(coverage_values, labels)
     if ax is None:
         fig = fig or plt.figure(figsize=(5, 5))
         ax = fig.add_subplot(1, 1, 1)
@@ -32,7 +38,7 @@ def plot_coverage(coverage_values, labels=None, errors=None, fig=None, ax=None, 
         v = np.asarray(values, dtype=np.float64)
         v = v[np.isfinite(v)]
         frac = np.searchsorted(np.sort(v), levels, side="right") / v.size
-        if name and errors is not None:
+        if k == 0 and name and errors is not None and np.mean(errors) > 0:
             name = f"{name} (MC error {np.mean(errors):.1e})"
         ax.plot(levels, frac, color=f"C{k}", lw=1.8, label=name)
     ax.set_xlim(0, 1)
@@ -43,6 +49,25 @@ def plot_coverage(coverage_values, labels=None, errors=None, fig=None, ax=None, 
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", fontsize=8)
     return fig, ax
+
+
+def _series_of_result(result, labels):
+    """(coverage arrays, labels, errors) from a result of pdf.coverage_and_or_pdf_scan or
+    pdf.approximate_coverage."""
+    if "chi2_cdf_evals" in result:
+        keys = list(result["chi2_cdf_evals"])
+        names = [f"approximate, {'whole PDF' if k == 'total' else f'sub-manifold {k}'}" for k in keys]
+        return [result["chi2_cdf_evals"][k] for k in keys], labels or names, None
+    series, names = [], []
+    if "real_cov_values" in result:
+        series.append(result["real_cov_values"])
+        names.append("exact HPD coverage")
+    if "approx_cov_values" in result:
+        series.append(result["approx_cov_values"])
+        names.append("approximate (base-space χ²)")
+    if not series:
+        raise ValueError("coverage_values: the result has no coverage values (pass labels= to the coverage function)")
+    return series, labels or names, result.get("real_cov_errors")
 
 
 def plot_training_history(history, fig=None, ax=None, log_scale=False, label=None):
