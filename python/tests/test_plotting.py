@@ -92,6 +92,29 @@ def test_visualize_pdf_takes_upstream_options(tmp_path):
     plt.close("all")
 
 
+def test_an_upstream_style_script_runs(tmp_path):
+    """What jammy_flows' example notebook does, with gojammy: the modules under their upstream
+    names, pdf.double(), visualize_pdf for a conditional PDF given a (1, d) input, two sky maps
+    into the axes of pylab.subplots with named contour colours."""
+    import pylab
+
+    import gojammy.plotting.general as plot_fns
+    import gojammy.plotting.spherical as spherical_plot_fns
+
+    five = gojammy.pdf("s1+s2+e2", "m+v+gg", conditional_input_dim=2).double()
+    fig = pylab.figure(figsize=(8, 6))
+    _, _, _ = plot_fns.visualize_pdf(five, fig, nsamples=2000, conditional_input=np.array([[1.0, 2.0]]))
+    check_png(fig, tmp_path, "upstream_corner")
+    sphere = gojammy.pdf("s2", "nn").double()
+    fig, axgrid = pylab.subplots(1, 2, figsize=(14, 7))
+    spherical_plot_fns.plot_multiresolution_healpy(sphere, fig=fig, ax_to_plot=axgrid[0], samplesize=1500,
+                                                   contour_probs=[0.68, 0.95], contour_colors=["black", "orange"])
+    spherical_plot_fns.plot_multiresolution_healpy(sphere, fig=fig, ax_to_plot=axgrid[1], samplesize=1500,
+                                                   contour_probs=[0.68, 0.95], contour_colors=["black", "orange"], zoom=True)
+    assert len(contour_sets(fig.axes)) == 2
+    check_png(fig, tmp_path, "upstream_sky")
+
+
 def test_conditional_plots_need_one_row():
     pdf, _ = make_pdf("e2", "gg", True)
     with pytest.raises(ValueError, match="conditional_input: this PDF is conditional"):
