@@ -69,7 +69,7 @@ def c_header_reference(header_text):
             comment = [re.sub(r"^\s*(/\*+|\*/|\*)\s?", "", b).replace("*/", "").rstrip() for b in block]
             i += 1
             continue
-        m = re.match(r"(?:GJ_EXPORT\s+)?(?:int|typedef struct|typedef|enum)\s+\**(gj_\w+)|#define\s+(GJ_\w+)", stripped)
+        m = re.match(r"(?:int|typedef struct|typedef int \(\*|enum)\s*(gj_\w+)|#define\s+(GJ_\w+)", stripped)
         if m:
             name = m.group(1) or m.group(2)
             decl = [line]
