@@ -216,18 +216,28 @@ def draw_gnomonic(ax, sky, radius, true_values=None, log_scale=True, cmap="virid
 
 
 def _graticule(ax, center, theta, phi):
-    """Lines of constant zenith and azimuth through the gnomonic view (about five each)."""
-    for values, other, constant_theta in ((theta, phi, True), (phi, theta, False)):
-        lo, hi = np.nanmin(values), np.nanmax(values)
-        if not constant_theta and hi - lo > np.pi:  # the view straddles phi = 0
-            continue
-        step = _nice_step(np.degrees(hi - lo) / 5)
-        for v in np.arange(np.ceil(np.degrees(lo) / step) * step, np.degrees(hi), step):
-            run = np.linspace(np.nanmin(other), np.nanmax(other), 200)
-            t, p = (np.radians(v), run) if constant_theta else (run, np.radians(v))
-            x, y = gnomonic(center, np.broadcast_to(t, run.shape), np.broadcast_to(p, run.shape))
-            ax.plot(x, y, color="gray", lw=0.6, alpha=0.6)
-            ax.annotate(f"{v:g}°", (x[len(x) // 2], y[len(y) // 2]), fontsize=6, color="gray")
+    """Lines of constant zenith and azimuth through the gnomonic view (about five each), the
+    azimuths taken relative to the centre's so that a view across phi = 0 or a pole works."""
+    t_lo, t_hi = np.nanmin(theta), np.nanmax(theta)
+    offsets = np.mod(phi - center[1] + np.pi, 2 * np.pi) - np.pi
+    d_lo, d_hi = np.nanmin(offsets), np.nanmax(offsets)
+    along_phi = center[1] + np.linspace(d_lo, d_hi, 300)
+    along_theta = np.linspace(t_lo, t_hi, 300)
+    lines = []
+    step = _nice_step(np.degrees(t_hi - t_lo) / 5)
+    for v in np.arange(np.ceil(np.degrees(t_lo) / step) * step, np.degrees(t_hi), step):
+        lines.append((np.full_like(along_phi, np.radians(v)), along_phi, v))
+    step = _nice_step(np.degrees(d_hi - d_lo) / 5)
+    start = np.degrees(center[1] + d_lo)
+    for v in np.arange(np.ceil(start / step) * step, np.degrees(center[1] + d_hi), step):
+        lines.append((along_theta, np.full_like(along_theta, np.radians(v)), np.mod(v, 360.0)))
+    for t, p, label in lines:
+        x, y = gnomonic(center, t, p)
+        ax.plot(x, y, color="gray", lw=0.6, alpha=0.6)
+        shown = np.flatnonzero(np.isfinite(x))
+        if shown.size:
+            mid = shown[shown.size // 2]
+            ax.annotate(f"{label:g}°", (x[mid], y[mid]), fontsize=6, color="gray")
 
 
 def _nice_step(raw):
