@@ -5,7 +5,9 @@ whose 90 % contour must enclose 90 % of its samples."""
 
 import json
 import math
+import os
 import pathlib
+import subprocess
 import sys
 
 import numpy as np
@@ -287,3 +289,23 @@ def test_missing_matplotlib_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"pip install 'gojammy\[plot\]'"):
         _mpl.pyplot()
+
+
+def test_gojammy_plotting_imports_without_matplotlib():
+    """Importing gojammy.plotting needs no matplotlib; drawing says what to install."""
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'matplotlib': raise ImportError('no matplotlib here')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import gojammy, gojammy.plotting\n"
+        "try:\n"
+        "    gojammy.plotting.plot_sky(gojammy.pdf('s2', 'f'))\n"
+        "except ImportError as e:\n"
+        "    print(e)\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT / "python")))
+    assert r.returncode == 0, r.stderr
+    assert "gojammy.plotting needs matplotlib: pip install matplotlib" in r.stdout
