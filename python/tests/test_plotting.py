@@ -71,6 +71,8 @@ def test_visualize_pdf_renders_every_manifold(defs, flows, conditional, tmp_path
         assert contour_sets(subgrid.axdict["ax"]), "a 2-d density is drawn with its HPD contours"
     if samples.shape[1] > 2:
         assert len(subgrid.axdict) == 10  # the lower triangle of a 4 x 4 corner plot
+        with_contours = [key for key, ax in subgrid.axdict.items() if contour_sets(ax)]
+        assert len(with_contours) == 6, f"HPD contours of the samples in the 6 pair panels: only {with_contours}"
     check_png(fig, tmp_path, f"visualize_{defs}_{conditional}")
 
 
