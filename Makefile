@@ -20,7 +20,7 @@ CXX_STRICT := -std=c++17 -Wall -Wextra -Werror -pedantic
 GJ_LDFLAGS := -L$(BUILD) -lgojammy -Wl,-rpath,'$$ORIGIN'
 
 C_PROGRAMS := $(BUILD)/make_model $(BUILD)/eval_model_c $(BUILD)/check_errors $(BUILD)/check_threads $(BUILD)/check_amortized
-CXX_PROGRAMS := $(BUILD)/eval_model_cpp
+CXX_PROGRAMS := $(BUILD)/eval_model_cpp $(BUILD)/density_grid
 
 # Models evaluated by the C and C++ examples in test-c: two written by make_model here (an
 # unconditional one and a conditional autoregressive one); other test suites (e.g. pytest) may
@@ -28,7 +28,7 @@ CXX_PROGRAMS := $(BUILD)/eval_model_cpp
 C_TEST_MODELS := $(BUILD)/model_e2.safetensors $(BUILD)/model_cond_e1e2.safetensors
 C_TEST_MODELS_EXTRA ?=
 
-.PHONY: all lib c-examples check-header test-c install test-install test-go test-simd check-generate test-python test-torch test-wheel test-root test-root-if-installed test quickstart venv clean help
+.PHONY: examples docs all lib c-examples check-header test-c install test-install test-go test-simd check-generate test-python test-torch test-wheel test-root test-root-if-installed test quickstart venv clean help
 
 all: lib
 
@@ -45,6 +45,8 @@ help:
 	@echo "make test-torch   the PyTorch bridge's tests with Debian's python3-torch (skipped without it)"
 	@echo "make test         go test ./..., test-simd, test-c, pytest and test-torch"
 	@echo "make quickstart   install into $(VENV) and run examples/quickstart.py"
+	@echo "make examples     the quickstart, examples/s2_posterior.py and examples/cpp_deployment.py: pictures into $(BUILD)/"
+	@echo "make docs         the documentation site (MkDocs, warnings as errors) into $(BUILD)/site"
 
 # ---- C library ------------------------------------------------------------------------------
 
@@ -77,6 +79,9 @@ $(BUILD)/check_threads: examples/c/check_threads.c include/gojammy.h $(LIB)
 	$(CC) $(CFLAGS) $(C_STRICT) -D_POSIX_C_SOURCE=200809L -Iinclude $< -o $@ $(GJ_LDFLAGS) -pthread
 
 $(BUILD)/eval_model_cpp: examples/cpp/eval_model.cpp include/gojammy.hpp include/gojammy.h $(LIB)
+	$(CXX) $(CXXFLAGS) $(CXX_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS)
+
+$(BUILD)/density_grid: examples/cpp/density_grid.cpp include/gojammy.hpp include/gojammy.h $(LIB)
 	$(CXX) $(CXXFLAGS) $(CXX_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS)
 
 # The header compiles on its own as C99 and C++ without warnings (with its initializer macros),
@@ -238,6 +243,20 @@ quickstart: venv
 	$(VPY) -m pip install --quiet matplotlib || echo "matplotlib could not be installed: the quickstart runs without its plot"
 	@mkdir -p $(BUILD)
 	$(VPY) examples/quickstart.py --out $(BUILD)/quickstart.png
+
+# examples: the quickstart and the two further examples, each writing its pictures into build/
+# (the documentation's gallery): a conditional direction posterior on S2 and a model trained in
+# Python evaluated by a C++ program.
+examples: quickstart $(BUILD)/density_grid
+	$(VPY) examples/s2_posterior.py --out-dir $(BUILD)
+	$(VPY) examples/cpp_deployment.py --program $(BUILD)/density_grid --out-dir $(BUILD)
+
+# docs: the documentation site (mkdocs.yml; pages in docs/, the Python reference generated from
+# the docstrings by mkdocstrings, the C reference from include/gojammy.h) into build/site, with
+# warnings as errors. The gallery shows the pictures of `make examples` when they exist.
+docs: venv
+	$(VPY) -m pip install --quiet mkdocs mkdocstrings-python
+	$(VPY) -m mkdocs build --strict --site-dir $(BUILD)/site
 
 # ---- everything -------------------------------------------------------------------------------
 

@@ -293,6 +293,11 @@ class pdf(GradientsMixin):
             print(f"total trainable parameters: {self._n_params}")
         return self._n_params
 
+    def double(self):
+        """Returns the PDF itself: it computes in float64 already (upstream's torch.nn.Module
+        method, which scripts call before evaluating or plotting)."""
+        return self
+
     def _cond_rows(self, conditional_input, n, name="conditional_input"):
         """Check the conditional input against the model and n rows (None for unconditional) and
         return it as the library takes it: one row per event (with a list conditional_input_dim,
