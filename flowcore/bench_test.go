@@ -2,6 +2,7 @@ package flowcore_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"syscall"
 	"testing"
 	"time"
@@ -12,21 +13,48 @@ import (
 
 // benchModels are the models of the Go benchmarks (benchmarks/compare.py measures these and more
 // through Python, beside jammy_flows).
-var benchModels = []struct{ pdf, flow string }{
-	{"e2", "gggg"}, {"e10", "gggg"}, {"e1", "g"}, {"i1", "r"},
-	{"s2", "f"}, {"s2", "v"}, {"s1", "m"}, {"s1", "o"}, {"e4+s2+e4", "gggg+n+gggg"}, {"e4+s2+e4", "gggg+f+gggg"},
+var benchModels = []benchConfig{
+	{"e2", "gggg", 0}, {"e10", "gggg", 0}, {"e1", "g", 0}, {"i1", "r", 0},
+	{"s2", "f", 0}, {"s2", "v", 0}, {"s1", "m", 0}, {"s1", "o", 0}, {"e4+s2+e4", "gggg+n+gggg", 0},
+	{"e4+s2+e4", "gggg+f+gggg", 0}, {"e2", "gggg", 8}, {"s2", "v", 8},
 }
 
-func benchModel(b *testing.B, pdf, flow string, n int) (*flowcore.PDF, []float64) {
-	p, err := flowcore.New(pdf, flow, flowcore.DefaultConfig())
+// benchConfig is a benchmarked PDF: its definitions and the width of its conditional input (0:
+// unconditional).
+type benchConfig struct {
+	pdf, flow string
+	cond      int
+}
+
+// name is the benchmark's name of the configuration.
+func (c benchConfig) name() string {
+	if c.cond > 0 {
+		return fmt.Sprintf("%s_%s_c%d", c.pdf, c.flow, c.cond)
+	}
+	return c.pdf + "_" + c.flow
+}
+
+// benchModel builds the PDF of c and n of its samples, with n standard-normal conditional rows
+// for a conditional PDF (nil otherwise).
+func benchModel(b *testing.B, c benchConfig, n int) (p *flowcore.PDF, x, cond []float64) {
+	cfg := flowcore.DefaultConfig()
+	cfg.ConditionalInputDim = c.cond
+	p, err := flowcore.New(c.pdf, c.flow, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := p.Sample(n, nil, 1, flowcore.SavedCoords)
+	if c.cond > 0 {
+		rng := rand.New(rand.NewPCG(1, 2))
+		cond = make([]float64, n*c.cond)
+		for i := range cond {
+			cond[i] = rng.NormFloat64()
+		}
+	}
+	s, err := p.Sample(n, cond, 1, flowcore.SavedCoords)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return p, s.X
+	return p, s.X, cond
 }
 
 // cpuTime is the CPU time (user + system, all threads) the process has used so far.
@@ -52,12 +80,12 @@ func reportEvents(b *testing.B, n int, start time.Duration) {
 func BenchmarkLogDensity(b *testing.B) {
 	for _, m := range benchModels {
 		for _, n := range []int{1, 100, 10000} {
-			b.Run(fmt.Sprintf("%s_%s/batch=%d", m.pdf, m.flow, n), func(b *testing.B) {
-				p, x := benchModel(b, m.pdf, m.flow, n)
+			b.Run(fmt.Sprintf("%s/batch=%d", m.name(), n), func(b *testing.B) {
+				p, x, cond := benchModel(b, m, n)
 				b.ResetTimer()
 				cpu := cpuTime()
 				for i := 0; i < b.N; i++ {
-					if _, err := p.LogDensity(x, n, nil, flowcore.SavedCoords); err != nil {
+					if _, err := p.LogDensity(x, n, cond, flowcore.SavedCoords); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -71,12 +99,12 @@ func BenchmarkLogDensity(b *testing.B) {
 func BenchmarkSample(b *testing.B) {
 	for _, m := range benchModels {
 		for _, n := range []int{1, 100, 10000} {
-			b.Run(fmt.Sprintf("%s_%s/batch=%d", m.pdf, m.flow, n), func(b *testing.B) {
-				p, _ := benchModel(b, m.pdf, m.flow, 1)
+			b.Run(fmt.Sprintf("%s/batch=%d", m.name(), n), func(b *testing.B) {
+				p, _, cond := benchModel(b, m, n)
 				b.ResetTimer()
 				cpu := cpuTime()
 				for i := 0; i < b.N; i++ {
-					if _, err := p.Sample(n, nil, uint64(i), flowcore.SavedCoords); err != nil {
+					if _, err := p.Sample(n, cond, uint64(i), flowcore.SavedCoords); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -90,11 +118,11 @@ func BenchmarkSample(b *testing.B) {
 func BenchmarkTrainStep(b *testing.B) {
 	for _, m := range benchModels {
 		for _, n := range []int{1, 100, 256, 10000} {
-			b.Run(fmt.Sprintf("%s_%s/batch=%d", m.pdf, m.flow, n), func(b *testing.B) {
-				p, x := benchModel(b, m.pdf, m.flow, n)
+			b.Run(fmt.Sprintf("%s/batch=%d", m.name(), n), func(b *testing.B) {
+				p, x, cond := benchModel(b, m, n)
 				b.ResetTimer()
 				cpu := cpuTime()
-				if _, err := train.Fit(p, x, n, nil, train.Options{Steps: b.N, BatchSize: n, LearningRate: 1e-4}, nil); err != nil {
+				if _, err := train.Fit(p, x, n, cond, train.Options{Steps: b.N, BatchSize: n, LearningRate: 1e-4}, nil); err != nil {
 					b.Fatal(err)
 				}
 				b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
@@ -105,7 +133,7 @@ func BenchmarkTrainStep(b *testing.B) {
 
 // scalingModels are the models whose thread scaling the issue of the kernel floor fixes: two
 // threads at least 1.8x one at batch 100,000.
-var scalingModels = []struct{ pdf, flow string }{{"e2", "gggg"}, {"s2", "f"}, {"e4+s2+e4", "gggg+n+gggg"}}
+var scalingModels = []benchConfig{{"e2", "gggg", 0}, {"s2", "f", 0}, {"e4+s2+e4", "gggg+n+gggg", 0}}
 
 // BenchmarkScaling measures evaluation and sampling at batch 100,000, meant to be run with
 // -cpu 1,2 (the engine uses GOMAXPROCS threads unless SetThreads says otherwise); the ratio of the
@@ -113,8 +141,8 @@ var scalingModels = []struct{ pdf, flow string }{{"e2", "gggg"}, {"s2", "f"}, {"
 func BenchmarkScaling(b *testing.B) {
 	const n = 100000
 	for _, m := range scalingModels {
-		b.Run(m.pdf+"_"+m.flow, func(b *testing.B) {
-			p, x := benchModel(b, m.pdf, m.flow, n)
+		b.Run(m.name(), func(b *testing.B) {
+			p, x, _ := benchModel(b, m, n)
 			b.Run("LogDensity", func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					if _, err := p.LogDensity(x, n, nil, flowcore.SavedCoords); err != nil {
