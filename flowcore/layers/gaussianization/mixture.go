@@ -63,27 +63,30 @@ func (m mixture) blockLen() int { return m.d * m.k * nf }
 // prepareWork(hi-lo) values.
 func (m mixture) prepareRows(p mixParams, lo, hi int, blks, work []float64) {
 	k, d, n := m.k, m.d, hi-lo
-	kd, nk := k*d, (hi-lo)*k*d
-	// eh, ew and ea receive exp of the log-widths, log-weights and log skew exponents of every
-	// kernel of every row (rows of kd values in the (K, d) layout); lse the log normalization of
-	// each row's weights per dimension.
-	eh, ew, ea, lse := work[:nk], work[nk:2*nk], work[2*nk:3*nk], work[3*nk:3*nk+n*d]
+	kd, nk, nd := k*d, (hi-lo)*k*d, (hi-lo)*d
+	// eh and ea receive exp of the log-widths and log skew exponents of every kernel of every row
+	// (rows of kd values in the (K, d) layout), ew the normalized weights and lw their logs; lse
+	// is the log normalization of each row's weights per dimension, with the maxima mx and the
+	// reciprocals inv of the sums of exp(logw − mx).
+	eh, ea, ew, lw := work[:nk], work[nk:2*nk], work[2*nk:3*nk], work[3*nk:4*nk]
+	lse, mx, inv := work[4*nk:4*nk+nd], work[4*nk+nd:4*nk+2*nd], work[4*nk+2*nd:4*nk+3*nd]
 	if p.logw == nil {
 		fill(lse, math.Log(float64(k)))
+		fill(ew, 1/float64(k))
 	} else {
-		// Log-sum-exp over the kernels: lse = max + log Σ exp(logw − max), the exponentials in ew.
-		sums := work[3*nk+n*d : 3*nk+2*n*d]
+		// Softmax over the kernels per dimension: w = exp(logw − max) / Σ exp(logw − max), and
+		// lse = max + log Σ exp(logw − max).
 		for r := 0; r < n; r++ {
-			lw, e := row(p.logw, lo+r), ew[r*kd:(r+1)*kd]
+			lwr, e := row(p.logw, lo+r), ew[r*kd:(r+1)*kd]
 			for i := 0; i < d; i++ {
-				mx := math.Inf(-1)
+				m := math.Inf(-1)
 				for j := 0; j < k; j++ {
-					mx = max(mx, lw[j*d+i])
+					m = max(m, lwr[j*d+i])
 				}
 				for j := 0; j < k; j++ {
-					e[j*d+i] = lw[j*d+i] - mx
+					e[j*d+i] = lwr[j*d+i] - m
 				}
-				lse[r*d+i] = mx
+				mx[r*d+i] = m
 			}
 		}
 		simd.Exp(ew, ew)
@@ -94,28 +97,28 @@ func (m mixture) prepareRows(p mixParams, lo, hi int, blks, work []float64) {
 				for j := 0; j < k; j++ {
 					s += e[j*d+i]
 				}
-				sums[r*d+i] = s
+				lse[r*d+i], inv[r*d+i] = s, 1/s
+				for j := 0; j < k; j++ {
+					e[j*d+i] *= inv[r*d+i]
+				}
 			}
 		}
-		simd.Log(sums, sums)
-		for i, s := range sums {
-			lse[i] += s
+		simd.Log(lse, lse)
+		for i, m := range mx {
+			lse[i] += m
 		}
 	}
 	for r := 0; r < n; r++ {
 		copy(eh[r*kd:(r+1)*kd], row(p.logh, lo+r))
-		logWeights(ew[r*kd:(r+1)*kd], row(p.logw, lo+r), lse[r*d:(r+1)*d])
+		logWeights(lw[r*kd:(r+1)*kd], row(p.logw, lo+r), lse[r*d:(r+1)*d])
 		if p.loga != nil {
 			copy(ea[r*kd:(r+1)*kd], row(p.loga, lo+r))
 		}
 	}
-	exps := work[:2*nk]
+	exps := work[:nk]
 	if p.loga != nil {
-		exps = work[:3*nk]
+		exps = work[:2*nk]
 	}
-	// The normalized log-weights in ew are needed after the exponentials: keep them in lw.
-	lw := work[3*nk+n*d : 3*nk+n*d+nk]
-	copy(lw, ew)
 	simd.Exp(exps, exps)
 	for r := 0; r < n; r++ {
 		blk, mu, logh, loga := blks[r*m.blockLen():(r+1)*m.blockLen()], row(p.mu, lo+r), row(p.logh, lo+r), row(p.loga, lo+r)
@@ -149,7 +152,7 @@ func logWeights(dst, logw, lse []float64) {
 }
 
 // prepareWork is the length of prepareRows' work space for rows rows.
-func (m mixture) prepareWork(rows int) int { return rows * (4*m.k*m.d + m.d) }
+func (m mixture) prepareWork(rows int) int { return rows * (4*m.k*m.d + 3*m.d) }
 
 func fill(s []float64, v float64) {
 	for i := range s {
