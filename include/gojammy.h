@@ -140,7 +140,13 @@ enum gj_status {
     GJ_ERR_BUSY = 9,
     /* The model is unusable because an earlier call on it failed inside the library (see
      * "Poisoned models" above); free it. */
-    GJ_ERR_POISONED = 10
+    GJ_ERR_POISONED = 10,
+    /* The process is a fork()ed child of a process that had loaded the library: the Go runtime
+     * does not survive fork(), so every call in the child (except gj_abi_version and
+     * gj_last_error, which reads this message) returns this status at once instead of hanging.
+     * Use posix_spawn/exec, Python's spawn or forkserver start method, or fork before loading
+     * the library. */
+    GJ_ERR_FORKED = 11
 };
 
 /* The kinds of coordinate choice (see "Coordinates" above). */

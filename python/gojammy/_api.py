@@ -20,6 +20,7 @@ ERR_STOPPED = 7
 ERR_BUFFER_TOO_SMALL = 8
 ERR_BUSY = 9
 ERR_POISONED = 10
+ERR_FORKED = 11
 
 # Kinds of coordinate choice (enum gj_coords_kind).
 COORDS_SAVED = 0
