@@ -19,7 +19,7 @@ CXX_STRICT := -std=c++17 -Wall -Wextra -Werror -pedantic
 # Example programs live next to the library and find it through their rpath.
 GJ_LDFLAGS := -L$(BUILD) -lgojammy -Wl,-rpath,'$$ORIGIN'
 
-C_PROGRAMS := $(BUILD)/make_model $(BUILD)/eval_model_c $(BUILD)/check_errors $(BUILD)/check_threads $(BUILD)/check_amortized $(BUILD)/check_fork
+C_PROGRAMS := $(BUILD)/make_model $(BUILD)/eval_model_c $(BUILD)/check_errors $(BUILD)/check_threads $(BUILD)/check_amortized $(BUILD)/check_fork $(BUILD)/check_limits
 CXX_PROGRAMS := $(BUILD)/eval_model_cpp
 
 # Models evaluated by the C and C++ examples in test-c: two written by make_model here (an
@@ -76,6 +76,9 @@ $(BUILD)/check_amortized: examples/c/check_amortized.c examples/c/expect.h inclu
 $(BUILD)/check_fork: examples/c/check_fork.c examples/c/expect.h include/gojammy.h $(LIB)
 	$(CC) $(CFLAGS) $(C_STRICT) -D_DEFAULT_SOURCE -Iinclude $< -o $@ $(GJ_LDFLAGS)
 
+$(BUILD)/check_limits: examples/c/check_limits.c examples/c/expect.h include/gojammy.h $(LIB)
+	$(CC) $(CFLAGS) $(C_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS)
+
 $(BUILD)/check_threads: examples/c/check_threads.c include/gojammy.h $(LIB)
 	$(CC) $(CFLAGS) $(C_STRICT) -D_POSIX_C_SOURCE=200809L -Iinclude $< -o $@ $(GJ_LDFLAGS) -pthread
 
@@ -110,6 +113,7 @@ test-c: check-header c-examples $(C_TEST_MODELS)
 	$(BUILD)/check_amortized
 	$(BUILD)/check_threads
 	$(BUILD)/check_fork
+	$(BUILD)/check_limits $(BUILD)
 
 # ---- Installation ----------------------------------------------------------------------------
 # make install PREFIX=... (DESTDIR for staging) installs the library with its soname

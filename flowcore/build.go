@@ -68,6 +68,10 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 	if err := p.buildHeads(cond); err != nil {
 		return nil, err
 	}
+	// the parameters, one gradient per worker and Adam's two moments
+	if err := CheckMemory(fmt.Sprintf("a model of %d parameters", p.nParams), int64(p.nParams)+int64(p.nAmort), int64(Threads()+3)); err != nil {
+		return nil, err
+	}
 	if err := p.InitParams(nil, 0, SavedCoords, 1000, 0); err != nil {
 		return nil, err
 	}

@@ -207,6 +207,18 @@ int gj_info(char* buf, size_t len);
  * Errors: ARGUMENT (n < 0). */
 int gj_set_threads(int n);
 
+/* Sets the memory budget in bytes, process-wide: the most memory that creating or loading one
+ * model (its parameters with gradient and optimizer copies) or one call's internal results may
+ * need; larger requests fail with GJ_ERR_DEFINITION, GJ_ERR_IO or GJ_ERR_ARGUMENT naming the
+ * argument, before anything is allocated (see docs/c_api.md, "Limits"). 0 restores the default,
+ * half the physical memory; otherwise bytes >= 1 MiB.
+ * Errors: ARGUMENT (bytes out of range). */
+int gj_set_memory_budget(int64_t bytes);
+
+/* Writes the memory budget in bytes into *bytes.
+ * Errors: NULL_POINTER (bytes). */
+int gj_memory_budget(int64_t* bytes);
+
 /* Writes the message of the most recent failing gj_ call on the calling thread into buf
  * ("" if none failed yet). Does not change the stored message, even when it fails.
  * Errors: NULL_POINTER (buf), BUFFER_TOO_SMALL (1024 bytes are enough for most messages). */

@@ -34,10 +34,14 @@ func ParsePDFDefs(s string) ([]ManifoldDef, error) {
 		return nil, fmt.Errorf("pdf_defs: empty definition; expected parts like \"e2\", \"s2\" or \"i1_0.0_1.0\" joined by '+'")
 	}
 	var defs []ManifoldDef
+	total := 0
 	for k, part := range strings.Split(s, "+") {
 		d, err := parseManifold(part)
 		if err != nil {
 			return nil, fmt.Errorf("pdf_defs part %d %q: %w", k, part, err)
+		}
+		if total += d.Dim; total > MaxDim {
+			return nil, fmt.Errorf("pdf_defs: the total dimension exceeds gojammy's limit of %d", MaxDim)
 		}
 		defs = append(defs, d)
 	}
@@ -54,6 +58,9 @@ func parseManifold(part string) (ManifoldDef, error) {
 	dim, err := strconv.Atoi(fields[0])
 	if err != nil || dim < 1 {
 		return ManifoldDef{}, fmt.Errorf("dimension %q is not a positive integer; %s", fields[0], forms)
+	}
+	if err := CheckInt("dimension", dim, MaxDim); err != nil {
+		return ManifoldDef{}, err
 	}
 	d.Dim = dim
 	switch d.Kind {
@@ -97,6 +104,9 @@ func ParseFlowDefs(s string, manifolds []ManifoldDef, validLetters func(kind byt
 	}
 	for k, p := range parts {
 		allowed := validLetters(manifolds[k].Kind)
+		if len(p) > MaxLayers {
+			return nil, fmt.Errorf("flow_defs part %d has %d layers, beyond gojammy's limit of %d per sub-manifold", k, len(p), MaxLayers)
+		}
 		if p == "" {
 			return nil, fmt.Errorf("flow_defs part %d is empty; give at least one layer letter from %q for %s", k, allowed, manifolds[k].Text)
 		}

@@ -91,6 +91,9 @@ func (s Schema) Set(v Values, name string, raw any) error {
 			}
 		}
 	}
+	if err == nil && o.Kind == Int {
+		err = CheckInt("value", val.(int), MaxInt)
+	}
 	if err == nil && o.Check != nil {
 		err = o.Check(val)
 	}

@@ -141,6 +141,8 @@ PROTOTYPES = {
     "gj_version_numbers": (c_int, [_intp, _intp, _intp]),
     "gj_info": (c_int, [c_char_p, c_size_t]),
     "gj_set_threads": (c_int, [c_int]),
+    "gj_set_memory_budget": (c_int, [c_int64]),
+    "gj_memory_budget": (c_int, [POINTER(c_int64)]),
     "gj_last_error": (c_int, [c_char_p, c_size_t]),
     "gj_status_string": (c_int, [c_int, c_char_p, c_size_t]),
     "gj_pdf_create": (c_int, [POINTER(CreateOptions), _u64p]),

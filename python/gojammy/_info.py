@@ -1,5 +1,6 @@
-"""Library-wide functions: info() and set_threads()."""
+"""Library-wide functions: info(), set_threads() and the memory budget."""
 
+import ctypes
 import json
 
 from . import _lib
@@ -28,3 +29,19 @@ def set_threads(n):
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise ValueError(f"n: expected an int >= 0, got {n!r}")
     _lib.check(_lib.lib().gj_set_threads(n))
+
+
+def set_memory_budget(nbytes):
+    """Set the memory budget in bytes (process-wide): creating or loading a model, or a call, that
+    would need more memory fails with an error naming the argument before anything is allocated.
+    0 restores the default (half the physical memory); otherwise at least 2**20."""
+    if isinstance(nbytes, bool) or not isinstance(nbytes, int) or not (nbytes == 0 or 2**20 <= nbytes < 2**63):
+        raise ValueError(f"nbytes: expected 0 or an int in [2**20, 2**63), got {nbytes!r}")
+    _lib.check(_lib.lib().gj_set_memory_budget(nbytes))
+
+
+def memory_budget():
+    """The memory budget in bytes (see set_memory_budget)."""
+    out = ctypes.c_int64(0)
+    _lib.check(_lib.lib().gj_memory_budget(ctypes.byref(out)))
+    return out.value
