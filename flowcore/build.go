@@ -29,6 +29,9 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 	if err := cfg.Options.Validate(letters); err != nil {
 		return nil, err
 	}
+	if err := cfg.Options.CheckLetters(registry.AllLetters()); err != nil {
+		return nil, err
+	}
 	cond, err := resolveConditioning(cfg, len(defs))
 	if err != nil {
 		return nil, err

@@ -290,6 +290,37 @@ func (o Overrides) Validate(flowDefs []string) error {
 	return nil
 }
 
+// CheckLetters checks that every letter the overrides name is one of known (the registered layer
+// letters): options under a typo such as "G" would otherwise be ignored silently.
+func (o Overrides) CheckLetters(known string) error {
+	check := func(where, letter string) error {
+		if len(letter) != 1 || !strings.Contains(known, letter) {
+			return fmt.Errorf("options_overwrite%s: key %q is not a layer letter; layer letters: %s", where, letter, known)
+		}
+		return nil
+	}
+	for l := range o.ByLetter {
+		if err := check("", l); err != nil {
+			return err
+		}
+	}
+	for i, m := range o.BySub {
+		for l := range m {
+			if err := check(fmt.Sprintf("[%d]", i), l); err != nil {
+				return err
+			}
+		}
+	}
+	for k, m := range o.ByLayer {
+		for l := range m {
+			if err := check(fmt.Sprintf("[(%d, %d)]", k[0], k[1]), l); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // Resolve returns the option values of layer `layer` (letter) of sub-manifold sub: defaults, then the
 // most specific override group that names this layer.
 func (o Overrides) Resolve(sub, layer int, letter byte, schema Schema) (Values, error) {
