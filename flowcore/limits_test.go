@@ -41,7 +41,7 @@ func TestAbsurdSizesAreRefusedBeforeAllocation(t *testing.T) {
 		{"MLP ranks", "e2", "g", ``, func(c *flowcore.Config) {
 			c.ConditionalInputDim, c.AmortizationMLPUseCustomMode, c.AmortizationMLPRanks = 2, true, "4000000000"
 		}, "amortization_mlp_ranks"},
-		{"layers", "e2", strings.Repeat("g", 300), ``, nil, "beyond gojammy's limit of 256"},
+		{"layers", "e2", strings.Repeat("g", 65), ``, nil, "beyond gojammy's limit of 64"},
 		{"parameters above the budget", "e4096", "gg", ``, nil, "above the memory budget"},
 		{"MLP above the budget", "e2", "g", ``, func(c *flowcore.Config) { c.ConditionalInputDim, c.AmortizationMLPDims = 4096, "1000000-1000000" }, "above the memory budget"},
 	}

@@ -4,6 +4,7 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -80,6 +81,9 @@ func parseManifold(part string) (ManifoldDef, error) {
 			hi, err2 := strconv.ParseFloat(fields[2], 64)
 			if err1 != nil || err2 != nil || !(lo < hi) {
 				return ManifoldDef{}, fmt.Errorf("bounds must be two numbers low < high, as in i1_-3.0_3.0")
+			}
+			if math.IsInf(hi-lo, 0) {
+				return ManifoldDef{}, fmt.Errorf("bounds must be finite, with a finite width high - low (got %g and %g)", lo, hi)
 			}
 			d.Low, d.High = lo, hi
 		default:
