@@ -40,6 +40,16 @@ def set_memory_budget(nbytes):
     _lib.check(_lib.lib().gj_set_memory_budget(nbytes))
 
 
+def check_memory(name, count, width):
+    """Raise ValueError naming ``name`` if ``count`` rows of ``width`` float64 values would exceed
+    the memory budget (checked before numpy allocates them)."""
+    if isinstance(count, int) and count * width * 8 > memory_budget():
+        raise ValueError(
+            f"{name}={count}: {count * width * 8 / 1e9:.3g} GB of results exceed the memory budget of "
+            f"{memory_budget() / 1e9:.3g} GB (gojammy.set_memory_budget)"
+        )
+
+
 def memory_budget():
     """The memory budget in bytes (see set_memory_budget)."""
     out = ctypes.c_int64(0)
