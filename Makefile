@@ -77,7 +77,7 @@ $(BUILD)/check_fork: examples/c/check_fork.c examples/c/expect.h include/gojammy
 	$(CC) $(CFLAGS) $(C_STRICT) -D_DEFAULT_SOURCE -Iinclude $< -o $@ $(GJ_LDFLAGS)
 
 $(BUILD)/check_limits: examples/c/check_limits.c examples/c/expect.h include/gojammy.h $(LIB)
-	$(CC) $(CFLAGS) $(C_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS)
+	$(CC) $(CFLAGS) $(C_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS) -lm
 
 $(BUILD)/check_threads: examples/c/check_threads.c include/gojammy.h $(LIB)
 	$(CC) $(CFLAGS) $(C_STRICT) -D_POSIX_C_SOURCE=200809L -Iinclude $< -o $@ $(GJ_LDFLAGS) -pthread

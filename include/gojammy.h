@@ -582,11 +582,16 @@ typedef struct gj_fit_options {
                              row (NULL: an unconditional model counts the whole data set as one
                              observation of n events; a conditional one needs counts) */
     int64_t poisson_counts_len; /* n, or 0 with poisson_counts NULL */
+    int64_t* skipped_nan_history; /* output (may be NULL): per epoch (history_len entries, as
+                             loss_history) the training rows left out of the loss because their
+                             log-density is NaN (NaN in the data or conditional input) */
+    int64_t* skipped_outside_history; /* output (may be NULL): per epoch the rows left out
+                             because log p = -inf (outside the support) */
 } gj_fit_options;
 
 /* Initializer of a gj_fit_options with the defaults:
  *   gj_fit_options o = GJ_FIT_OPTIONS_INIT; o.epochs = 50; */
-#define GJ_FIT_OPTIONS_INIT {sizeof(gj_fit_options), 10, 0, 256, 1e-2, 0, 0, 0.0, NULL, 0}
+#define GJ_FIT_OPTIONS_INIT {sizeof(gj_fit_options), 10, 0, 256, 1e-2, 0, 0, 0.0, NULL, 0, NULL, NULL}
 
 /* Progress callback of gj_pdf_fit, called after every optimizer step with the step and epoch
  * (both counted from 1), the batch's mean negative log-likelihood and the most recent

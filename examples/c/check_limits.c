@@ -2,10 +2,12 @@
  * check_limits.c -- absurd sizes give an argument or definition error naming the argument,
  * checked before anything is allocated (instead of an out-of-memory abort of the process):
  * huge dimensions, option values, conditional dimensions, MLP widths, sample counts whose
- * n x dim overflows, the memory budget (gj_set_memory_budget) and crafted model files.
+ * n x dim overflows, the memory budget (gj_set_memory_budget) and crafted model files; fit
+ * reports the rows it skipped, and init_params checks its damping factor.
  *
  *   check_limits SCRATCH_DIR        (a writable directory for temporary files)
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +104,38 @@ static void check_crafted_files(const char* dir) {
     remove(path);
 }
 
+/* Fit: rows that are NaN or outside the support are counted per epoch in the history arrays of
+ * gj_fit_options; init_params' damping factor must be finite and in range. */
+static void check_fit(void) {
+    enum { N = 40, EPOCHS = 2 };
+    double data[2 * N], loss[EPOCHS];
+    int64_t nan_rows[EPOCHS] = {-1, -1}, outside_rows[EPOCHS] = {-1, -1}, n_hist = 0;
+    for (int i = 0; i < N; i++) {
+        data[2 * i] = 0.05 * i - 1.0;
+        data[2 * i + 1] = 0.02 * i + 0.1;
+    }
+    data[2 * 7] = NAN;
+    data[2 * 30 + 1] = 1.5; /* outside i1 = [0, 1] */
+    data[2 * 31 + 1] = -0.5;
+    uint64_t h = 0;
+    gj_create_options o = GJ_CREATE_OPTIONS_INIT("e1+i1", "g+r");
+    EXPECT(gj_pdf_create(&o, &h), GJ_OK, NULL);
+    EXPECT(gj_pdf_init_params(h, NULL, 0, 0, &SAVED, INFINITY, 1), GJ_ERR_ARGUMENT, "damping_factor");
+    EXPECT(gj_pdf_init_params(h, NULL, 0, 0, &SAVED, 1e-300, 1), GJ_ERR_ARGUMENT, "damping_factor");
+    gj_fit_options f = GJ_FIT_OPTIONS_INIT;
+    f.epochs = EPOCHS;
+    f.batch_size = 8;
+    f.learning_rate = 1e-3;
+    f.skipped_nan_history = nan_rows;
+    f.skipped_outside_history = outside_rows;
+    EXPECT(gj_pdf_fit(h, data, N, 2 * N, NULL, 0, NULL, 0, 0, NULL, 0, &SAVED, &f, NULL, NULL, loss,
+                      NULL, EPOCHS, &n_hist),
+           GJ_OK, NULL);
+    TRUE(n_hist == EPOCHS);
+    for (int e = 0; e < EPOCHS; e++) TRUE(nan_rows[e] == 1 && outside_rows[e] == 2);
+    EXPECT(gj_pdf_free(h), GJ_OK, NULL);
+}
+
 int main(int argc, char** argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: check_limits SCRATCH_DIR\n");
@@ -110,6 +144,7 @@ int main(int argc, char** argv) {
     check_sizes();
     check_budget();
     check_crafted_files(argv[1]);
+    check_fit();
     if (failures) {
         fprintf(stderr, "check_limits: %d of %d checks failed\n", failures, checks);
         return 1;

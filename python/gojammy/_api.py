@@ -96,6 +96,8 @@ class FitOptions(_Versioned):
         ("clip_norm", c_double),
         ("poisson_counts", c_void_p),
         ("poisson_counts_len", c_int64),
+        ("skipped_nan_history", POINTER(c_int64)),
+        ("skipped_outside_history", POINTER(c_int64)),
     ]
 
 

@@ -111,3 +111,17 @@ def test_huge_finite_points_give_minus_inf():
     x = np.array([[1e154, 0.0], [5e153, 1.0], [np.nan, 0.0], [0.1, 0.2], [-1e300, 3.0]])
     lp = pdf(x)[0]
     assert np.isneginf(lp[[0, 1, 4]]).all() and np.isnan(lp[2]) and np.isfinite(lp[3]), lp
+
+
+def test_fit_reports_skipped_rows_and_checks_damping():
+    pdf = gojammy.pdf("e1+i1", "g+r", seed=1)
+    i = np.arange(60)
+    data = np.column_stack([np.sin(i), 0.5 + 0.4 * np.cos(i)])
+    data[[4, 20], 0] = np.nan
+    data[[1, 2, 3], 1] = 1.5  # outside [0, 1]
+    history = pdf.fit(data, epochs=2, batch_size=16, learning_rate=1e-3, seed=1)
+    assert history["skipped_nan"] == [2, 2] and history["skipped_outside"] == [3, 3], history
+    cond = gojammy.pdf("e1", "g", conditional_input_dim=2, seed=1)
+    for bad in (1e-300, 1e300):
+        with pytest.raises(ValueError, match="damping_factor"):
+            cond.init_params(damping_factor=bad)
