@@ -40,8 +40,10 @@ static void check_sizes(void) {
     EXPECT(gj_pdf_create(&ok, &h), GJ_OK, NULL);
     EXPECT(gj_pdf_sample(h, INT64_C(1) << 62, NULL, 0, 1, &SAVED, NULL, 0, NULL, 0, NULL, NULL),
            GJ_ERR_ARGUMENT, "samplesize");
+    EXPECT(gj_set_memory_budget(INT64_C(1) << 30), GJ_OK, NULL);
     EXPECT(gj_pdf_sample(h, INT64_C(1) << 31, NULL, 0, 1, &SAVED, NULL, 0, NULL, 0, NULL, NULL),
            GJ_ERR_ARGUMENT, "memory budget");
+    EXPECT(gj_set_memory_budget(0), GJ_OK, NULL);
     EXPECT(gj_pdf_free(h), GJ_OK, NULL);
 }
 

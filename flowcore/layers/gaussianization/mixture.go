@@ -56,64 +56,106 @@ func newMixture(k, d int, skew bool) mixture {
 // blockLen is the length of a prepared block (all dimensions).
 func (m mixture) blockLen() int { return m.d * m.k * nf }
 
-// prepare fills blk from one row of each parameter input, all in jammy_flows' (K, d) row-major
-// layout: means, log-widths, unnormalized log-weights (nil: equal weights) and log skew exponents
-// (nil without skewness). The exponentials run through the vector kernels, one call per
-// dimension; work must hold prepareWork() values.
-func (m mixture) prepare(mu, logh, logw, loga, blk, work []float64) {
-	k, d := m.k, m.d
-	ex := work[:2*k]
-	if loga != nil {
-		ex = work[:3*k]
+// prepareRows fills blks, one prepared block of blockLen() values per row, from the rows lo to
+// hi of the parameter inputs p (each in jammy_flows' (K, d) row-major layout: means, log-widths,
+// unnormalized log-weights (nil: equal weights) and log skew exponents (nil without skewness)).
+// The exponentials and logs of all rows run through a few vector-kernel calls; work must hold
+// prepareWork(hi-lo) values.
+func (m mixture) prepareRows(p mixParams, lo, hi int, blks, work []float64) {
+	k, d, n := m.k, m.d, hi-lo
+	kd, nk := k*d, (hi-lo)*k*d
+	// eh, ew and ea receive exp of the log-widths, log-weights and log skew exponents of every
+	// kernel of every row (rows of kd values in the (K, d) layout); lse the log normalization of
+	// each row's weights per dimension.
+	eh, ew, ea, lse := work[:nk], work[nk:2*nk], work[2*nk:3*nk], work[3*nk:3*nk+n*d]
+	if p.logw == nil {
+		fill(lse, math.Log(float64(k)))
+	} else {
+		// Log-sum-exp over the kernels: lse = max + log Σ exp(logw − max), the exponentials in ew.
+		sums := work[3*nk+n*d : 3*nk+2*n*d]
+		for r := 0; r < n; r++ {
+			lw, e := row(p.logw, lo+r), ew[r*kd:(r+1)*kd]
+			for i := 0; i < d; i++ {
+				mx := math.Inf(-1)
+				for j := 0; j < k; j++ {
+					mx = max(mx, lw[j*d+i])
+				}
+				for j := 0; j < k; j++ {
+					e[j*d+i] = lw[j*d+i] - mx
+				}
+				lse[r*d+i] = mx
+			}
+		}
+		simd.Exp(ew, ew)
+		for r := 0; r < n; r++ {
+			e := ew[r*kd : (r+1)*kd]
+			for i := 0; i < d; i++ {
+				s := 0.0
+				for j := 0; j < k; j++ {
+					s += e[j*d+i]
+				}
+				sums[r*d+i] = s
+			}
+		}
+		simd.Log(sums, sums)
+		for i, s := range sums {
+			lse[i] += s
+		}
 	}
-	for i := 0; i < d; i++ {
-		lse := math.Log(float64(k))
-		if logw != nil {
-			mx := math.Inf(-1)
+	for r := 0; r < n; r++ {
+		copy(eh[r*kd:(r+1)*kd], row(p.logh, lo+r))
+		logWeights(ew[r*kd:(r+1)*kd], row(p.logw, lo+r), lse[r*d:(r+1)*d])
+		if p.loga != nil {
+			copy(ea[r*kd:(r+1)*kd], row(p.loga, lo+r))
+		}
+	}
+	exps := work[:2*nk]
+	if p.loga != nil {
+		exps = work[:3*nk]
+	}
+	// The normalized log-weights in ew are needed after the exponentials: keep them in lw.
+	lw := work[3*nk+n*d : 3*nk+n*d+nk]
+	copy(lw, ew)
+	simd.Exp(exps, exps)
+	for r := 0; r < n; r++ {
+		blk, mu, logh, loga := blks[r*m.blockLen():(r+1)*m.blockLen()], row(p.mu, lo+r), row(p.logh, lo+r), row(p.loga, lo+r)
+		for i := 0; i < d; i++ {
+			part := m.dim(blk, i)
 			for j := 0; j < k; j++ {
-				mx = math.Max(mx, logw[j*d+i])
-			}
-			for j := 0; j < k; j++ {
-				ex[j] = logw[j*d+i] - mx
-			}
-			simd.Exp(ex[:k], ex[:k])
-			s := 0.0
-			for _, e := range ex[:k] {
-				s += e
-			}
-			lse = mx + math.Log(s)
-		}
-		logWeight := func(src int) float64 {
-			if logw == nil {
-				return -lse
-			}
-			return logw[src] - lse
-		}
-		for j := 0; j < k; j++ {
-			src := j*d + i
-			ex[j], ex[k+j] = logh[src], logWeight(src)
-			if loga != nil {
-				ex[2*k+j] = loga[src]
-			}
-		}
-		simd.Exp(ex, ex)
-		part := m.dim(blk, i)
-		for j := 0; j < k; j++ {
-			src := j*d + i
-			rec := part[j*nf : (j+1)*nf]
-			h, w := ex[j], ex[k+j]
-			rec[fMu], rec[fH], rec[fInvH], rec[fLogH] = mu[src], h, 1/h, logh[src]
-			rec[fW], rec[fLogW], rec[fWInvH] = w, logWeight(src), w/h
-			rec[fA], rec[fLogA], rec[fSign] = 1, 0, m.signs[j]
-			if loga != nil {
-				rec[fA], rec[fLogA] = ex[2*k+j], loga[src]
+				src, at := j*d+i, r*kd+j*d+i
+				rec := part[j*nf : (j+1)*nf]
+				h, w := eh[at], ew[at]
+				rec[fMu], rec[fH], rec[fInvH], rec[fLogH] = mu[src], h, 1/h, logh[src]
+				rec[fW], rec[fLogW], rec[fWInvH] = w, lw[at], w/h
+				rec[fA], rec[fLogA], rec[fSign] = 1, 0, m.signs[j]
+				if loga != nil {
+					rec[fA], rec[fLogA] = ea[at], loga[src]
+				}
 			}
 		}
 	}
 }
 
-// prepareWork is the length of prepare's work space.
-func (m mixture) prepareWork() int { return 3 * m.k }
+// logWeights sets dst (the (K, d) layout) to the normalized log-weights logw − lse of one row's
+// kernels, lse holding the log normalization per dimension (logw nil: equal weights, −lse).
+func logWeights(dst, logw, lse []float64) {
+	d := len(lse)
+	for src := range dst {
+		dst[src] = -lse[src%d]
+		if logw != nil {
+			dst[src] += logw[src]
+		}
+	}
+}
+
+// prepareWork is the length of prepareRows' work space for rows rows.
+func (m mixture) prepareWork(rows int) int { return rows * (4*m.k*m.d + m.d) }
+
+func fill(s []float64, v float64) {
+	for i := range s {
+		s[i] = v
+	}
+}
 
 // scratchLen is the length of the scratch space that eval and evalLog need.
 func (m mixture) scratchLen() int { return max(3*m.k, 4) }
