@@ -262,7 +262,7 @@ FUZZ_TARGETS := ./flowcore/spec:FuzzDefinitions ./flowcore/spec:FuzzOptionsJSON 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 		echo "go test $${t%%:*} -run '^$$' -fuzz '^$${t##*:}$$' -fuzztime $(FUZZTIME)"; \
-		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) || exit 1; \
+		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) -timeout 0 || exit 1; \
 	done
 
 fuzz-short:
