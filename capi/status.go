@@ -86,6 +86,9 @@ func run(name string, body func(c *call) error) (status C.int) {
 // (see gjx_forked in thread.c); it then records the fork message for export name. It runs first
 // in every export, before any goroutine could be started.
 func forkedChild(name string) bool {
+	if C.gjx_fork_mark == 0 {
+		return false
+	}
 	cname := C.CString(name)
 	defer C.free(unsafe.Pointer(cname))
 	return C.gjx_forked(cname) != 0

@@ -4,7 +4,6 @@
  * exported call runs on its caller's thread, so C thread-local storage gives the Go side the
  * caller's identity. */
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,9 +54,9 @@ int gjx_call_progress(gj_progress_fn fn, void* user_data, uint64_t handle, int64
  * a call that enters Go there may hang. A pthread_atfork child handler, installed when the
  * library is loaded, marks every child; each export then checks the mark first, before it
  * starts any goroutine, and returns GJ_ERR_FORKED with the message below. */
-static volatile sig_atomic_t forked;
+int gjx_fork_mark;
 
-static void mark_forked(void) { forked = 1; }
+static void mark_forked(void) { gjx_fork_mark = 1; }
 
 __attribute__((constructor)) static void install_fork_guard(void) {
     pthread_atfork(NULL, NULL, mark_forked);
@@ -68,8 +67,7 @@ static const char fork_message[] =
     "survive fork); use the spawn or forkserver start method, or fork before loading gojammy";
 
 int gjx_forked(const char* name) {
-    if (!forked) return 0;
-    if (!name) return 1;
+    if (!gjx_fork_mark) return 0;
     size_t n = strlen(name);
     char* msg = malloc(n + sizeof fork_message);
     if (msg) {
