@@ -26,8 +26,8 @@ def info():
 
 def set_threads(n):
     """Set the number of worker threads the library uses for large batches (0: one per CPU)."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValueError(f"n: expected an int >= 0, got {n!r}")
+    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n < 2**31:
+        raise ValueError(f"n: expected an int in [0, 2**31), got {n!r}")
     _lib.check(_lib.lib().gj_set_threads(n))
 
 

@@ -43,6 +43,8 @@ def test_sizes_and_ints_out_of_range():
         pdf.fit(np.zeros((10, 2)), epochs=2**40)
     with pytest.raises(ValueError, match="batch_size"):
         pdf.fit(np.zeros((10, 2)), batch_size=2**64)
+    with pytest.raises(ValueError, match="n: expected an int in"):
+        gojammy.set_threads(2**32 + 1)  # not 1
 
 
 def test_memory_budget():
