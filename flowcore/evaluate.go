@@ -86,14 +86,19 @@ func (p *PDF) sanitize(status []byte, xs []float64, cond []float64, l layout) {
 	}
 	for i := 0; i < rows; i++ {
 		row := xs[i*d : (i+1)*d]
-		finite := true
+		finite, huge := true, false
 		for _, v := range row {
 			if v-v != 0 { // NaN or ±Inf
 				finite = false
 				if v != v {
 					status[i] = 2
 				}
+			} else if math.Abs(v) >= MaxMagnitude {
+				huge = true
 			}
+		}
+		if huge && status[i] == 0 {
+			status[i] = 1
 		}
 		if cond != nil {
 			for _, v := range cond[i*cd : (i+1)*cd] {
@@ -135,7 +140,7 @@ func (p *PDF) sanitize(status []byte, xs []float64, cond []float64, l layout) {
 // every part inside its manifold's support. It is the common case, checked in a few tight loops
 // before sanitize looks at rows one by one.
 func (p *PDF) allValid(xs, cond []float64, l layout) bool {
-	if !allFinite(xs) || !allFinite(cond) {
+	if !allModerate(xs) || !allFinite(cond) {
 		return false
 	}
 	d, off := p.width(l), 0
@@ -145,6 +150,22 @@ func (p *PDF) allValid(xs, cond []float64, l layout) bool {
 			return false
 		}
 		off += w
+	}
+	return true
+}
+
+// MaxMagnitude bounds the coordinates a density is computed for: beyond it squares overflow
+// float64 inside the layers, so a point with a coordinate of magnitude >= MaxMagnitude (where
+// every density of the library is 0 to float64 precision) gets log p = -inf, as a point outside
+// the support.
+const MaxMagnitude = 1e154
+
+// allModerate reports whether every value of s has magnitude < MaxMagnitude (false for NaN).
+func allModerate(s []float64) bool {
+	for _, v := range s {
+		if !(math.Abs(v) < MaxMagnitude) {
+			return false
+		}
 	}
 	return true
 }
@@ -305,6 +326,7 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []
 	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
+	finiteParams := allFinite(p.params)
 	// gx, gCond and blockGrads are set before the blocks run and only read by them (captured by
 	// value: no heap cell for the single-event path).
 	var gx, gCond, gAmort []float64
@@ -353,6 +375,11 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []
 		copy(baseRows, base.Val)
 		seed := t.Floats(rows)
 		for i, st := range status {
+			if st == 0 && finiteParams && math.IsNaN(logp.Val[i]) {
+				// a finite point with finite parameters: NaN only comes from overflow in the far
+				// tails (|x| beyond ~1e150), where the density is 0 to float64 precision
+				st, status[i] = 1, 1
+			}
 			switch st {
 			case 1, 2:
 				v := math.NaN()

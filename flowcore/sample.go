@@ -147,6 +147,9 @@ func (p *PDF) sample(n int, cond []float64, shared bool, amort []float64, base b
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	dim, bd, cd := p.width(l), p.BaseDim(), p.condWidth
+	if err := CheckMemory(fmt.Sprintf("samplesize=%d", n), int64(n), int64(dim+bd+2)); err != nil {
+		return Samples{}, SampleGradients{}, err
+	}
 	if seeds != nil {
 		if seeds.SeedX != nil && len(seeds.SeedX) != n*dim {
 			return Samples{}, SampleGradients{}, fmt.Errorf("seed for samples: got %d values, want %d", len(seeds.SeedX), n*dim)

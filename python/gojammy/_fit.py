@@ -78,6 +78,10 @@ def run_fit(handle, data, cond, val, val_cond, coords, opts, progress):
     callback = _api.PROGRESS_FN(state)
     loss = np.full(opts.epochs, np.nan)
     val_loss = np.full(opts.epochs, np.nan)
+    skipped_nan = np.zeros(opts.epochs, dtype=np.int64)
+    skipped_outside = np.zeros(opts.epochs, dtype=np.int64)
+    opts.skipped_nan_history = skipped_nan.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))
+    opts.skipped_outside_history = skipped_outside.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))
     n_hist = ctypes.c_int64(0)
     try:
         with _deferred_interrupt(state):
@@ -100,4 +104,10 @@ def run_fit(handle, data, cond, val, val_cond, coords, opts, progress):
         raise KeyboardInterrupt
     if status != _api.ERR_STOPPED:
         check(status, "fit")
-    return {"loss": loss[:n_epochs].tolist(), "val_loss": val_loss[:n_epochs].tolist() if val is not None else []}
+    return {
+        "loss": loss[:n_epochs].tolist(),
+        "val_loss": val_loss[:n_epochs].tolist() if val is not None else [],
+        # per epoch, the training rows left out of the loss: NaN rows, rows outside the support
+        "skipped_nan": skipped_nan[:n_epochs].tolist(),
+        "skipped_outside": skipped_outside[:n_epochs].tolist(),
+    }
