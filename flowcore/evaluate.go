@@ -326,7 +326,6 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []
 	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	finiteParams := allFinite(p.params)
 	// gx, gCond and blockGrads are set before the blocks run and only read by them (captured by
 	// value: no heap cell for the single-event path).
 	var gx, gCond, gAmort []float64
@@ -374,11 +373,17 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []
 		copy(baseLogPDF, baseLogp.Val)
 		copy(baseRows, base.Val)
 		seed := t.Floats(rows)
+		checked, finiteParams := false, false // checked at the first NaN row only
 		for i, st := range status {
-			if st == 0 && finiteParams && math.IsNaN(logp.Val[i]) {
-				// a finite point with finite parameters: NaN only comes from overflow in the far
-				// tails (|x| beyond ~1e150), where the density is 0 to float64 precision
-				st, status[i] = 1, 1
+			if st == 0 && math.IsNaN(logp.Val[i]) {
+				if !checked {
+					checked, finiteParams = true, allFinite(p.params)
+				}
+				if finiteParams {
+					// a finite point with finite parameters: NaN only comes from overflow in the
+					// far tails (|x| beyond ~1e150), where the density is 0 to float64 precision
+					st, status[i] = 1, 1
+				}
 			}
 			switch st {
 			case 1, 2:
