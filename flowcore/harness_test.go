@@ -28,6 +28,11 @@ type harnessEntry struct {
 	// linear highway paths would carry ×100 inputs (with the harness's perturbed weights) to
 	// layer parameters far outside any trained range.
 	smallCond bool
+	// perturb is the standard deviation of the random change of the default parameters (0:
+	// 0.2). w's inner MLPs (128 hidden units per box coordinate, and predicted outright by the
+	// conditioning MLP when conditional) turn 0.2 into spline parameters of several units, whose
+	// densities peak so sharply that finite differences and round trips lose their digits.
+	perturb float64
 }
 
 // harnessEntries lists every layer and option group with multi-layer and multi-manifold PDFs.
@@ -112,6 +117,13 @@ var harnessEntries = []harnessEntry{
 	{name: "fully_amortized_e1_s2", pdf: "e1+s2", flow: "g+f", amort: `{"fully_amortized_pdf":{"conditional_input_dim":2,` +
 		`"inner_mlp_dims_sub_pdfs":"8","amortization_mlp_dims":"8"}}`},
 	{name: "poisson_cond_sep", pdf: "e2", flow: "gg", cond: 2, mlp: "8", amort: `{"predict_log_normalization":true}`},
+	// Simplices: alone, as conditional layers, and inside a joint PDF (where a3 conditions the
+	// sub-manifolds after it).
+	{name: "a1_w", pdf: "a1", flow: "w"},
+	{name: "a2_w", pdf: "a2", flow: "w"},
+	{name: "a3_ww", pdf: "a3", flow: "ww", perturb: 0.05},
+	{name: "cond_a2_w", pdf: "a2", flow: "w", cond: 2, mlp: "8", smallCond: true, perturb: 0.02},
+	{name: "e1_s2_a3_e1_s2", pdf: "e1+s2+a3+e1+s2", flow: "g+v+w+g+v", mlp: "16", rtTol: 1e-7, perturb: 0.05},
 }
 
 // recommendedF is the f option set jammy_flows' docs recommend for S2 (§15 of the reference).
@@ -152,8 +164,12 @@ func harnessModel(t *testing.T, e harnessEntry) *flowcore.PDF {
 	}
 	rng := rand.New(rand.NewPCG(3, 5))
 	params := p.Params()
+	scale := e.perturb
+	if scale == 0 {
+		scale = 0.2
+	}
 	for i := range params {
-		params[i] += 0.2 * rng.NormFloat64()
+		params[i] += scale * rng.NormFloat64()
 	}
 	if err := p.SetParams(params); err != nil {
 		t.Fatal(err)
@@ -528,16 +544,28 @@ func checkNormalization(t *testing.T, p *flowcore.PDF) {
 		t.Fatal(err)
 	}
 	mass := 0.0
-	for _, v := range d.LogPDF {
-		mass += math.Exp(v) * cell
+	for i, v := range d.LogPDF {
+		mass += math.Exp(v) * cell * simplexCellShare(p, pts[i*dim:(i+1)*dim])
 	}
 	tol := 1e-3
-	if p.PDFDefs() == "s1" {
+	switch p.PDFDefs() {
+	case "s1":
 		tol = 1e-4
+	case "a1":
+		tol = 1e-6
 	}
 	if math.Abs(mass-1) > tol {
 		t.Errorf("density integrates to %.6f over [%v, %v]", mass, lo, hi)
 	}
+}
+
+// simplexCellShare is the share of a grid cell with midpoint x inside the support of a2: ½ for
+// midpoints on its hypotenuse x0 + x1 = 1 (the diagonal halves those cells), 1 elsewhere.
+func simplexCellShare(p *flowcore.PDF, x []float64) float64 {
+	if p.PDFDefs() == "a2" && math.Abs(x[0]+x[1]-1) < 1e-12 {
+		return 0.5
+	}
+	return 1
 }
 
 // boxOf returns the integration box: interval bounds, or a wide range around many samples.
@@ -567,7 +595,7 @@ func boxOf(t *testing.T, p *flowcore.PDF) ([]float64, []float64) {
 }
 
 // manifoldBounds returns the range of bounded intrinsic columns: interval bounds, [0, 2π] for
-// angles, [0, π] for zenith angles; nil for Euclidean columns.
+// angles, [0, π] for zenith angles, [0, 1] for simplex coordinates; nil for Euclidean columns.
 func manifoldBounds(p *flowcore.PDF) [][]float64 {
 	defs, _ := spec.ParsePDFDefs(p.PDFDefs())
 	var out [][]float64
@@ -579,6 +607,10 @@ func manifoldBounds(p *flowcore.PDF) [][]float64 {
 			out = append(out, []float64{0, 2 * math.Pi})
 		case d.Kind == spec.Sphere:
 			out = append(out, []float64{0, math.Pi}, []float64{0, 2 * math.Pi})
+		case d.Kind == spec.Simplex:
+			for k := 0; k < d.Dim; k++ {
+				out = append(out, []float64{0, 1})
+			}
 		default:
 			for k := 0; k < d.Dim; k++ {
 				out = append(out, nil)

@@ -5,6 +5,7 @@ import (
 	"github.com/gojammy/gojammy/flowcore/layers/affine"
 	"github.com/gojammy/gojammy/flowcore/layers/gaussianization"
 	"github.com/gojammy/gojammy/flowcore/layers/interval"
+	"github.com/gojammy/gojammy/flowcore/layers/simplex"
 	"github.com/gojammy/gojammy/flowcore/layers/sphere"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
@@ -15,6 +16,7 @@ var registry = layers.NewRegistry(
 	affine.TEntry, affine.XEntry,
 	interval.REntry, interval.ZEntry,
 	sphere.YEntry, sphere.MEntry, sphere.OEntry, sphere.FEntry, sphere.VEntry, sphere.NEntry,
+	simplex.WEntry,
 )
 
 // LayerOptions returns the option schema of a layer letter (for documentation and bindings).

@@ -40,56 +40,76 @@ func (m simplex) skewed(i int) bool { return i < m.def.Dim-1 }
 // directly), the skew, then stick breaking.
 func (m simplex) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	logDet := ad.NormalLogPDF(z)
-	xs := make([]*ad.Node, m.def.Dim)
-	var rest *ad.Node // remaining stick length r_i; nil stands for r_0 = 1
-	for i := range xs {
+	v, w := make([]*ad.Node, m.def.Dim), make([]*ad.Node, m.def.Dim)
+	for i := range v {
 		zi := ad.Cols(z, i, 1)
-		v, w := ad.NormalCDF(zi), ad.NormalCDF(ad.Neg(zi)) // v = u, w = 1 − u
+		v[i], w[i] = ad.NormalCDF(zi), ad.NormalCDF(ad.Neg(zi)) // u and 1 − u
 		if m.skewed(i) {
 			// 1 − v = √(1−u), v = u/(1 + √(1−u)); log dv/du = −log 2 − log(1 − v).
-			w = ad.Sqrt(w)
-			v = ad.Div(v, ad.AddScalar(w, 1))
-			logDet = ad.Sub(ad.AddScalar(logDet, -math.Ln2), ad.Log(w))
+			w[i] = ad.Sqrt(w[i])
+			v[i] = ad.Div(v[i], ad.AddScalar(w[i], 1))
+			logDet = ad.Sub(ad.AddScalar(logDet, -math.Ln2), ad.Log(w[i]))
 		}
-		if rest == nil {
-			xs[i], rest = v, w
-			continue
+	}
+	x, ld := StickBreak(v, w)
+	return x, ad.Add(logDet, ld)
+}
+
+// ToBase inverts FromBase: inverse stick breaking, the inverse skew u = v(2 − v) with 1 − u =
+// (1−v)², and z = Φ⁻¹(u) from whichever of u, 1−u is smaller.
+func (m simplex) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
+	v, w, logDet := StickUnbreak(x)
+	zs := make([]*ad.Node, m.def.Dim)
+	for i := range zs {
+		if m.skewed(i) {
+			logDet = ad.Add(ad.AddScalar(logDet, math.Ln2), ad.Log(w[i]))
+			v[i], w[i] = ad.Mul(v[i], ad.AddScalar(w[i], 1)), ad.Square(w[i])
 		}
+		zs[i] = quantileOf(v[i], w[i])
+	}
+	z := ad.Concat(zs...)
+	return z, ad.Sub(logDet, ad.NormalLogPDF(z))
+}
+
+// StickBreak maps box coordinates to the simplex: x_i = v_i·r_i with the remaining length r_0 = 1,
+// r_{i+1} = r_i·w_i. v and w hold one R x 1 column per coordinate, w_i = 1 − v_i computed by the
+// caller to its own precision. It returns x (R x d) and log|det ∂x/∂v| = Σ_{i≥1} log r_i.
+func StickBreak(v, w []*ad.Node) (x, logDet *ad.Node) {
+	xs := make([]*ad.Node, len(v))
+	xs[0], logDet = v[0], v[0].Tape().New(v[0].R, 1)
+	rest := w[0]
+	for i := 1; i < len(v); i++ {
 		logDet = ad.Add(logDet, ad.Log(rest))
-		xs[i], rest = ad.Mul(v, rest), ad.Mul(rest, w)
+		xs[i] = ad.Mul(v[i], rest)
+		if i+1 < len(v) {
+			rest = ad.Mul(rest, w[i])
+		}
 	}
 	return ad.Concat(xs...), logDet
 }
 
-// ToBase inverts FromBase: inverse stick breaking v_i = x_i/r_i with r_{i+1} = r_i − x_i, the
-// inverse skew u = v(2 − v), 1 − u = (1−v)², and z = Φ⁻¹(u) from whichever of u, 1−u is smaller.
-// Box coordinates are kept within [minUnit, 1] (and so are the remaining lengths) so that points on
-// the boundary of the simplex get finite base points; the gradient is zero where that clamp acts.
-func (m simplex) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
-	t := x.Tape()
-	zs := make([]*ad.Node, m.def.Dim)
-	logDet := t.New(x.R, 1)
+// StickUnbreak inverts StickBreak: v_i = x_i/r_i and w_i = r_{i+1}/r_i with r_{i+1} = r_i − x_i,
+// and log|det ∂v/∂x| = −Σ_{i≥1} log r_i. Box values and remaining lengths are kept within
+// [minUnit, 1], so that points on the boundary of the simplex stay finite; the gradient is zero
+// where that clamp acts.
+func StickUnbreak(x *ad.Node) (v, w []*ad.Node, logDet *ad.Node) {
+	d := x.C
+	v, w = make([]*ad.Node, d), make([]*ad.Node, d)
+	logDet = x.Tape().New(x.R, 1)
 	var rest *ad.Node // r_i; nil stands for r_0 = 1
-	for i := range zs {
+	for i := 0; i < d; i++ {
 		xi := ad.Cols(x, i, 1)
-		var next, v, w *ad.Node
 		if rest == nil {
-			next = ad.Clamp(ad.AddScalar(ad.Neg(xi), 1), minUnit, 1)
-			v, w = ad.Clamp(xi, minUnit, 1), next
-		} else {
-			logDet = ad.Sub(logDet, ad.Log(rest))
-			next = ad.Clamp(ad.Sub(rest, xi), minUnit, 1)
-			v, w = ad.Clamp(ad.Div(xi, rest), minUnit, 1), ad.Clamp(ad.Div(next, rest), minUnit, 1)
+			next := ad.Clamp(ad.AddScalar(ad.Neg(xi), 1), minUnit, 1)
+			v[i], w[i], rest = ad.Clamp(xi, minUnit, 1), next, next
+			continue
 		}
+		logDet = ad.Sub(logDet, ad.Log(rest))
+		next := ad.Clamp(ad.Sub(rest, xi), minUnit, 1)
+		v[i], w[i] = ad.Clamp(ad.Div(xi, rest), minUnit, 1), ad.Clamp(ad.Div(next, rest), minUnit, 1)
 		rest = next
-		if m.skewed(i) {
-			logDet = ad.Add(ad.AddScalar(logDet, math.Ln2), ad.Log(w))
-			v, w = ad.Mul(v, ad.AddScalar(w, 1)), ad.Square(w)
-		}
-		zs[i] = quantileOf(v, w)
 	}
-	z := ad.Concat(zs...)
-	return z, ad.Sub(logDet, ad.NormalLogPDF(z))
+	return v, w, logDet
 }
 
 // quantileOf returns Φ⁻¹(u) given u and its complement s = 1 − u, each computed to full relative

@@ -92,6 +92,13 @@ CONFIGS = {
         ("i1_r_ratio5", "i1", "r", {"r": {"restrict_max_min_width_height_ratio": 5.0}}),
         ("i1_r_ratio3_k3", "i1", "r", {"r": {"restrict_max_min_width_height_ratio": 3.0,
                                              "num_basis_functions": 3}}),
+        # simplices (upstream's density direction lacks log 2 per skewed coordinate after the
+        # first for d >= 3: fixture.LogPDFOffset; its sampling direction is wrong for d >= 2)
+        ("a1_w", "a1", "w", {}),
+        ("a2_w", "a2", "w", {}),
+        ("a3_w", "a3", "w", {}),
+        ("a1_u", "a1", "u", {}),
+        ("a2_u", "a2", "u", {}),
     ],
     "02": [
         ("s2_n", "s2", "n", {}),
@@ -361,6 +368,11 @@ def hand_points(pd, pdf):
     if p == "s2":
         return [[1e-3, 0.3], [0.4, 5.9], [math.pi / 2, 0.0], [math.pi / 2, math.pi], [2.5, 1.2],
                 [math.pi - 1e-3, 4.0]]
+    if p.startswith("a"):
+        d = int(p[1:])
+        rng = np.random.default_rng(11)
+        pts = rng.dirichlet(np.full(d + 1, 0.7), size=6)[:, 1:].tolist()
+        return pts + [[1.0 / (d + 1)] * d, [1e-6] * d, [(1 - 1e-6) / d] * d]
     if p.startswith("e"):
         d = int(p[1:])
         rng = np.random.default_rng(5)
