@@ -122,6 +122,9 @@ var harnessEntries = []harnessEntry{
 	{name: "a1_w", pdf: "a1", flow: "w"},
 	{name: "a2_w", pdf: "a2", flow: "w"},
 	{name: "a3_ww", pdf: "a3", flow: "ww", perturb: 0.05},
+	{name: "a1_u", pdf: "a1", flow: "u"},
+	{name: "a2_u", pdf: "a2", flow: "u"},
+	{name: "a2_wu", pdf: "a2", flow: "wu", perturb: 0.05},
 	{name: "cond_a2_w", pdf: "a2", flow: "w", cond: 2, mlp: "8", smallCond: true, perturb: 0.02},
 	{name: "e1_s2_a3_e1_s2", pdf: "e1+s2+a3+e1+s2", flow: "g+v+w+g+v", mlp: "16", rtTol: 1e-7, perturb: 0.05},
 }

@@ -16,7 +16,7 @@ var registry = layers.NewRegistry(
 	affine.TEntry, affine.XEntry,
 	interval.REntry, interval.ZEntry,
 	sphere.YEntry, sphere.MEntry, sphere.OEntry, sphere.FEntry, sphere.VEntry, sphere.NEntry,
-	simplex.WEntry,
+	simplex.WEntry, simplex.UEntry,
 )
 
 // LayerOptions returns the option schema of a layer letter (for documentation and bindings).
