@@ -91,6 +91,7 @@ CONFIGS = [
     Config("e4+s2+e4", "gggg+f+gggg"), Config("e4+s2+e4", "gggg+n+gggg", tree=SEED_TREE),
     Config("e2", "gggg", cond_dim=8), Config("s2", "v", cond_dim=8),
     Config("e2", "gggg", cond_dim=8, mlp_ranks=10, mlp_dims="64-64", highway=2),
+    Config("a2", "w"), Config("s2", "c"),
 ]
 BATCHES = {"eval": (1, 100, 10_000, 100_000), "sample": (1, 100, 10_000, 100_000), "train": (1, 100, 256, 10_000)}
 QUICK_BATCHES = (1, 100)

@@ -122,6 +122,8 @@ var harnessEntries = []harnessEntry{
 	{name: "a1_w", pdf: "a1", flow: "w"},
 	{name: "a2_w", pdf: "a2", flow: "w"},
 	{name: "a3_ww", pdf: "a3", flow: "ww", perturb: 0.05},
+	{name: "e2_hh", pdf: "e2", flow: "hh", options: `{"h":{"add_skewness":1}}`},
+	{name: "cond_e2_h", pdf: "e2", flow: "h", cond: 2, mlp: "8"},
 	{name: "a1_u", pdf: "a1", flow: "u"},
 	{name: "a2_u", pdf: "a2", flow: "u"},
 	{name: "a2_wu", pdf: "a2", flow: "wu", perturb: 0.05},

@@ -12,7 +12,7 @@ import (
 
 // registry holds every flow_defs letter's layer.
 var registry = layers.NewRegistry(
-	gaussianization.Entry,
+	gaussianization.Entry, gaussianization.HEntry,
 	affine.TEntry, affine.XEntry,
 	interval.REntry, interval.ZEntry,
 	sphere.YEntry, sphere.MEntry, sphere.OEntry, sphere.FEntry, sphere.VEntry, sphere.NEntry,

@@ -43,6 +43,9 @@ _LAYER_TENSORS = {
     "v": ("householder_params", "potential_pars"),
     "y": ("householder_params",),
     "n": ("householder_params", "amortized_mlp.u_v_b_pars", "moebius_trafo.moebius_pars"),
+    "h": ("offsets", "vs", "datapoints", "log_hs", "log_kde_weights", "skew_exponents"),
+    "w": ("inner_flow_params",),
+    "u": ("log_tau", "log_probs"),
 }
 
 # jammy_flows.pdf constructor settings passed on to gojammy.pdf as they are (gojammy.pdf raises an

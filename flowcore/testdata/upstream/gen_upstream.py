@@ -92,6 +92,12 @@ CONFIGS = {
         ("i1_r_ratio5", "i1", "r", {"r": {"restrict_max_min_width_height_ratio": 5.0}}),
         ("i1_r_ratio3_k3", "i1", "r", {"r": {"restrict_max_min_width_height_ratio": 3.0,
                                              "num_basis_functions": 3}}),
+        # the deprecated Gaussianization block h
+        ("e2_h", "e2", "h", {}),
+        ("e3_hhh", "e3", "hhh", {}),
+        ("e2_hh_skew", "e2", "hh", {"h": {"add_skewness": 1}}),
+        ("e2_h_softplus_clamp", "e2", "h", {"h": {"softplus_for_width": 1, "clamp_widths": 1}}),
+        ("e1e2_h_hh", "e1+e2", "h+hh", {}),
         # simplices (upstream's density direction lacks log 2 per skewed coordinate after the
         # first for d >= 3: fixture.LogPDFOffset; its sampling direction is wrong for d >= 2)
         ("a1_w", "a1", "w", {}),
