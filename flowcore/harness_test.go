@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gojammy/gojammy/flowcore"
+	"github.com/gojammy/gojammy/flowcore/healpix"
 	"github.com/gojammy/gojammy/flowcore/layers/sphere"
 	"github.com/gojammy/gojammy/flowcore/spec"
 	"gonum.org/v1/gonum/mat"
@@ -33,6 +34,9 @@ type harnessEntry struct {
 	// conditioning MLP when conditional) turn 0.2 into spline parameters of several units, whose
 	// densities peak so sharply that finite differences and round trips lose their digits.
 	perturb float64
+	// meshNormalization replaces the 400 x 400 grid of checkNormalization by a HEALPix mesh of
+	// 12·32² equal-area pixels (S2 layers whose evaluation is costly, as the ODE of c).
+	meshNormalization bool
 }
 
 // harnessEntries lists every layer and option group with multi-layer and multi-manifold PDFs.
@@ -94,6 +98,9 @@ var harnessEntries = []harnessEntry{
 	{name: "s2_v_linear_rot", pdf: "s2", flow: "v", options: `{"v":{"exp_map_type":"linear","add_rotation":1}}`, rtTol: 1e-7},
 	{name: "s2_v_quadratic_householder", pdf: "s2", flow: "v", options: `{"v":{"exp_map_type":"quadratic","mean_parametrization":"householder"}}`, rtTol: 1e-7},
 	{name: "cond_s2_v", pdf: "s2", flow: "v", cond: 2, mlp: "16", rtTol: 1e-7},
+	{name: "s2_c", pdf: "s2", flow: "c", rtTol: 1e-6, meshNormalization: true},
+	{name: "s2_c_rk4", pdf: "s2", flow: "c", options: `{"c":{"solver":"rk4","step_size":0.0625,"cnf_network_hidden_dims":"8-8","cnf_network_highway_mode":2}}`,
+		rtTol: 1e-6, meshNormalization: true},
 	{name: "s2_n", pdf: "s2", flow: "n"},
 	{name: "s2_n_highway3", pdf: "s2", flow: "n", options: `{"n":{"highway_mode":3,"hidden_dims":"8-8","max_rank":2}}`},
 	{name: "e2_s2", pdf: "e2+s2", flow: "gg+f", mlp: "16"},
@@ -214,7 +221,11 @@ func TestHarness(t *testing.T) {
 			checkSampleGradients(t, p)
 			checkSharedCond(t, p, e)
 			checkEmbeddingCoordinates(t, p)
-			if d, _ := p.Dim(flowcore.SavedCoords); p.ConditionalDim() == 0 && d <= 2 {
+			switch d, _ := p.Dim(flowcore.SavedCoords); {
+			case p.ConditionalDim() > 0 || d > 2:
+			case e.meshNormalization:
+				checkMeshNormalization(t, p)
+			default:
 				checkNormalization(t, p)
 			}
 		})
@@ -561,6 +572,30 @@ func checkNormalization(t *testing.T, p *flowcore.PDF) {
 	}
 	if math.Abs(mass-1) > tol {
 		t.Errorf("density integrates to %.6f over [%v, %v]", mass, lo, hi)
+	}
+}
+
+// checkMeshNormalization sums the S2 density over the 12·32² pixels of a HEALPix mesh (order 5:
+// equal areas, density at the pixel centres) and expects 1 within 1e-3.
+func checkMeshNormalization(t *testing.T, p *flowcore.PDF) {
+	const order = 5
+	n := int(healpix.NPix(order))
+	pts := make([]float64, 0, 2*n)
+	for pix := 0; pix < n; pix++ {
+		theta, phi := healpix.Centre(order, int64(pix))
+		pts = append(pts, theta, phi)
+	}
+	d, err := p.LogDensity(pts, n, nil, flowcore.SavedCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mass := 0.0
+	for i, v := range d.LogPDF {
+		// The density per dθ dφ times the pixel area over sin θ (the area element).
+		mass += math.Exp(v) / math.Sin(pts[2*i]) * healpix.PixelArea(order)
+	}
+	if math.Abs(mass-1) > 1e-3 {
+		t.Errorf("density sums to %.6f over the HEALPix mesh", mass)
 	}
 }
 

@@ -44,7 +44,7 @@ func TestUpstreamParity(t *testing.T) {
 			}
 			bd := p.BaseDim()
 			for i := range base {
-				if !baseDiffers(i/bd) && !relClose(d.Base[i], base[i], 1e-9) && bad < 5 {
+				if !baseDiffers(i/bd) && !relClose(d.Base[i], base[i], fixture.BaseTolerance(name)) && bad < 5 {
 					t.Errorf("base entry %d: %.15g (upstream %.15g)", i, d.Base[i], base[i])
 					bad++
 				}

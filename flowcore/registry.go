@@ -15,7 +15,7 @@ var registry = layers.NewRegistry(
 	gaussianization.Entry, gaussianization.HEntry,
 	affine.TEntry, affine.XEntry,
 	interval.REntry, interval.ZEntry,
-	sphere.YEntry, sphere.MEntry, sphere.OEntry, sphere.FEntry, sphere.VEntry, sphere.NEntry,
+	sphere.YEntry, sphere.MEntry, sphere.OEntry, sphere.FEntry, sphere.VEntry, sphere.NEntry, sphere.CEntry,
 	simplex.WEntry, simplex.UEntry,
 )
 

@@ -6,7 +6,8 @@ imported from PYTHONPATH (a scratch worktree of github.com/thoglu/jammy_flows). 
 trees are needed: v1.1.0 (HEAD, cd400da) for most configurations and 02ed589 for the removed
 sphere layer `n` (the README seed example).
 
-Run (float64 everywhere; Debian python3-torch 1.13):
+The configurations of the layer c also need torchdiffeq (pip install --target DIR torchdiffeq;
+add DIR to PYTHONPATH). Run (float64 everywhere; Debian python3-torch 1.13):
     PYTHONPATH=/tmp/jf:/path/to/peer_stubs    /usr/bin/python3 gen_upstream.py OUTDIR head
     PYTHONPATH=/tmp/jf_02:/path/to/peer_stubs /usr/bin/python3 gen_upstream.py OUTDIR 02
 Optional third argument: comma-separated list of config names to (re)generate.
@@ -88,6 +89,10 @@ CONFIGS = {
         ("s2_fff_recommended", "s2", "fff", {"f": dict(R_RECOMMENDED_F)}),
         ("s2_v", "s2", "v", {"v": {"exp_map_type": "exponential"}}),
         ("s2_y_rot", "s2", "y", {"y": {"add_rotation": 1}}),
+        # the manifold ODE c needs torchdiffeq on PYTHONPATH; tight tolerances, so that upstream's
+        # solution is accurate to ~1e-8 (at its defaults it errs by up to 1e-5)
+        ("s2_c", "s2", "c", {"c": {"rtol": 1e-10, "atol": 1e-10}}),
+        ("s2_c_rk4", "s2", "c", {"c": {"solver": "rk4", "step_size": 1.0 / 256, "cnf_network_hidden_dims": "16-16"}}),
         # ratio 3.0 with the default 5 bins is rejected upstream (needs ratio > K-1); valid variants:
         ("i1_r_ratio5", "i1", "r", {"r": {"restrict_max_min_width_height_ratio": 5.0}}),
         ("i1_r_ratio3_k3", "i1", "r", {"r": {"restrict_max_min_width_height_ratio": 3.0,
