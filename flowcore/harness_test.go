@@ -99,7 +99,7 @@ var harnessEntries = []harnessEntry{
 	{name: "s2_v_quadratic_householder", pdf: "s2", flow: "v", options: `{"v":{"exp_map_type":"quadratic","mean_parametrization":"householder"}}`, rtTol: 1e-7},
 	{name: "cond_s2_v", pdf: "s2", flow: "v", cond: 2, mlp: "16", rtTol: 1e-7},
 	{name: "s2_c", pdf: "s2", flow: "c", rtTol: 1e-6, meshNormalization: true},
-	{name: "s2_c_rk4", pdf: "s2", flow: "c", options: `{"c":{"solver":"rk4","step_size":0.0625,"cnf_network_hidden_dims":"8-8","cnf_network_highway_mode":2}}`,
+	{name: "s2_c_rk4", pdf: "s2", flow: "c", options: `{"c":{"solver":"rk4","cnf_network_hidden_dims":"8-8","cnf_network_highway_mode":2}}`,
 		rtTol: 1e-6, meshNormalization: true},
 	{name: "s2_n", pdf: "s2", flow: "n"},
 	{name: "s2_n_highway3", pdf: "s2", flow: "n", options: `{"n":{"highway_mode":3,"hidden_dims":"8-8","max_rank":2}}`},
