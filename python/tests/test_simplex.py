@@ -14,7 +14,7 @@ def test_a2_w_counts_and_round_trip():
     pdf = gojammy.pdf("a2", "w", seed=1)
     assert pdf.count_parameters() == 8316
     assert pdf.total_target_dim_intrinsic == 2 and pdf.total_target_dim_embedded == 3
-    x, log_pdf, base, base_log_pdf = pdf.sample(samplesize=200, seed=3)
+    x, base, log_pdf, base_log_pdf = pdf.sample(samplesize=200, seed=3)
     assert x.shape == (200, 2)
     assert np.all(x >= 0) and np.all(x.sum(axis=1) <= 1 + 1e-12)
     lp, blp, b = pdf(x)
@@ -51,6 +51,6 @@ def test_a1_normalization(flow):
 
 def test_simplex_in_joint_pdf():
     pdf = gojammy.pdf("e1+s2+a3+e1+s2", "g+v+w+g+v", amortization_mlp_dims="16", seed=4)
-    x, log_pdf, _, _ = pdf.sample(samplesize=50, seed=5)
+    x, _, log_pdf, _ = pdf.sample(samplesize=50, seed=5)
     assert x.shape == (50, 1 + 2 + 3 + 1 + 2)
     np.testing.assert_allclose(pdf(x)[0], log_pdf, rtol=1e-7, atol=1e-7)

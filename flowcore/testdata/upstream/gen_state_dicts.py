@@ -81,6 +81,8 @@ CONFIGS = {
         "a2_w": dict(pdf_defs="a2", flow_defs="w"),
         "a2_u": dict(pdf_defs="a2", flow_defs="u"),
         "a2e1_w_g": dict(pdf_defs="a2+e1", flow_defs="w+g", amortization_mlp_dims="8"),
+        # needs torchdiffeq on PYTHONPATH
+        "s2_c": dict(pdf_defs="s2", flow_defs="c", options_overwrite={"c": {"rtol": 1e-10, "atol": 1e-10}}),
     },
     "02": {
         "s2_n": dict(pdf_defs="s2", flow_defs="n"),
