@@ -43,7 +43,8 @@ func (m simplex) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	v, w := make([]*ad.Node, m.def.Dim), make([]*ad.Node, m.def.Dim)
 	for i := range v {
 		zi := ad.Cols(z, i, 1)
-		v[i], w[i] = ad.NormalCDF(zi), ad.NormalCDF(ad.Neg(zi)) // u and 1 − u
+		// u and 1 − u; the complement kept at minUnit beyond z ≈ 38.5, where it underflows
+		v[i], w[i] = ad.NormalCDF(zi), ad.Clamp(ad.NormalCDF(ad.Neg(zi)), minUnit, 1)
 		if m.skewed(i) {
 			// 1 − v = √(1−u), v = u/(1 + √(1−u)); log dv/du = −log 2 − log(1 − v).
 			w[i] = ad.Sqrt(w[i])
@@ -56,14 +57,17 @@ func (m simplex) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 }
 
 // ToBase inverts FromBase: inverse stick breaking, the inverse skew u = v(2 − v) with 1 − u =
-// (1−v)², and z = Φ⁻¹(u) from whichever of u, 1−u is smaller.
+// (1−v)², and z = Φ⁻¹(u) from whichever of u, 1−u is smaller. Points on a face of the simplex
+// get the finite limit of the density there, points at a vertex a finite value.
 func (m simplex) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	v, w, logDet := StickUnbreak(x)
 	zs := make([]*ad.Node, m.def.Dim)
 	for i := range zs {
 		if m.skewed(i) {
 			logDet = ad.Add(ad.AddScalar(logDet, math.Ln2), ad.Log(w[i]))
-			v[i], w[i] = ad.Mul(v[i], ad.AddScalar(w[i], 1)), ad.Square(w[i])
+			// (1−v)² underflows only at a vertex (1 − v below 1.5e-154): kept at minUnit, which
+			// gives a finite log-density there (not its limit).
+			v[i], w[i] = ad.Mul(v[i], ad.AddScalar(w[i], 1)), ad.Clamp(ad.Square(w[i]), minUnit, 1)
 		}
 		zs[i] = quantileOf(v[i], w[i])
 	}
@@ -73,7 +77,8 @@ func (m simplex) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 
 // StickBreak maps box coordinates to the simplex: x_i = v_i·r_i with the remaining length r_0 = 1,
 // r_{i+1} = r_i·w_i. v and w hold one R x 1 column per coordinate, w_i = 1 − v_i computed by the
-// caller to its own precision. It returns x (R x d) and log|det ∂x/∂v| = Σ_{i≥1} log r_i.
+// caller to its own precision (the remaining lengths are kept at or above minUnit). It returns
+// x (R x d) and log|det ∂x/∂v| = Σ_{i≥1} log r_i.
 func StickBreak(v, w []*ad.Node) (x, logDet *ad.Node) {
 	xs := make([]*ad.Node, len(v))
 	xs[0], logDet = v[0], v[0].Tape().New(v[0].R, 1)
@@ -82,32 +87,33 @@ func StickBreak(v, w []*ad.Node) (x, logDet *ad.Node) {
 		logDet = ad.Add(logDet, ad.Log(rest))
 		xs[i] = ad.Mul(v[i], rest)
 		if i+1 < len(v) {
-			rest = ad.Mul(rest, w[i])
+			rest = ad.Clamp(ad.Mul(rest, w[i]), minUnit, 1)
 		}
 	}
 	return ad.Concat(xs...), logDet
 }
 
-// StickUnbreak inverts StickBreak: v_i = x_i/r_i and w_i = r_{i+1}/r_i with r_{i+1} = r_i − x_i,
-// and log|det ∂v/∂x| = −Σ_{i≥1} log r_i. Box values and remaining lengths are kept within
-// [minUnit, 1], so that points on the boundary of the simplex stay finite; the gradient is zero
-// where that clamp acts.
+// StickUnbreak inverts StickBreak: v_i = x_i/r_i and w_i = 1 − v_i, r_{i+1} = r_i·w_i, and
+// log|det ∂v/∂x| = −Σ_{i≥1} log r_i. Box values and remaining lengths are kept within [minUnit,
+// 1], v and w together (w = minUnit where v = 1), so that points on the boundary of the simplex
+// stay finite; the gradient is zero where that clamp acts.
 func StickUnbreak(x *ad.Node) (v, w []*ad.Node, logDet *ad.Node) {
 	d := x.C
 	v, w = make([]*ad.Node, d), make([]*ad.Node, d)
 	logDet = x.Tape().New(x.R, 1)
 	var rest *ad.Node // r_i; nil stands for r_0 = 1
 	for i := 0; i < d; i++ {
-		xi := ad.Cols(x, i, 1)
-		if rest == nil {
-			next := ad.Clamp(ad.AddScalar(ad.Neg(xi), 1), minUnit, 1)
-			v[i], w[i], rest = ad.Clamp(xi, minUnit, 1), next, next
-			continue
+		q := ad.Cols(x, i, 1)
+		if rest != nil {
+			logDet = ad.Sub(logDet, ad.Log(rest))
+			q = ad.Div(q, rest)
 		}
-		logDet = ad.Sub(logDet, ad.Log(rest))
-		next := ad.Clamp(ad.Sub(rest, xi), minUnit, 1)
-		v[i], w[i] = ad.Clamp(ad.Div(xi, rest), minUnit, 1), ad.Clamp(ad.Div(next, rest), minUnit, 1)
-		rest = next
+		v[i], w[i] = ad.Clamp(q, minUnit, 1), ad.Clamp(ad.AddScalar(ad.Neg(q), 1), minUnit, 1)
+		if rest == nil {
+			rest = w[i]
+		} else {
+			rest = ad.Clamp(ad.Mul(rest, w[i]), minUnit, 1)
+		}
 	}
 	return v, w, logDet
 }
@@ -165,24 +171,24 @@ func (m simplex) Center() []float64 {
 
 // InSupport reports x_i >= 0 and Σx <= 1 (within SimplexTolerance).
 func (m simplex) InSupport(x []float64) bool {
-	s := 0.0
-	for _, v := range x {
-		if !(v >= 0) {
-			return false
-		}
-		s += v
-	}
-	return s <= 1+SimplexTolerance
+	s, ok := nonNegativeSum(x)
+	return ok && s <= 1+SimplexTolerance
 }
 
 // InEmbeddingSupport reports e_i >= 0 and |Σe − 1| <= SimplexTolerance.
 func (m simplex) InEmbeddingSupport(e []float64) bool {
+	s, ok := nonNegativeSum(e)
+	return ok && math.Abs(s-1) <= SimplexTolerance
+}
+
+// nonNegativeSum returns Σx and whether every x_i >= 0 (false for NaN).
+func nonNegativeSum(x []float64) (float64, bool) {
 	s := 0.0
-	for _, v := range e {
+	for _, v := range x {
 		if !(v >= 0) {
-			return false
+			return 0, false
 		}
 		s += v
 	}
-	return math.Abs(s-1) <= SimplexTolerance
+	return s, true
 }

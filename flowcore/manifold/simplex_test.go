@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/mat"
+
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/ad/adtest"
 	"github.com/gojammy/gojammy/flowcore/spec"
@@ -18,31 +20,6 @@ func mustSimplex(t *testing.T, dim int) Manifold {
 		t.Fatal(err)
 	}
 	return m
-}
-
-// logAbsDet is log|det A| of the n x n row-major matrix a (Gaussian elimination with partial
-// pivoting; a is overwritten).
-func logAbsDet(a []float64, n int) float64 {
-	s := 0.0
-	for c := 0; c < n; c++ {
-		p := c
-		for r := c + 1; r < n; r++ {
-			if math.Abs(a[r*n+c]) > math.Abs(a[p*n+c]) {
-				p = r
-			}
-		}
-		for k := 0; k < n; k++ {
-			a[c*n+k], a[p*n+k] = a[p*n+k], a[c*n+k]
-		}
-		s += math.Log(math.Abs(a[c*n+c]))
-		for r := c + 1; r < n; r++ {
-			f := a[r*n+c] / a[c*n+c]
-			for k := c; k < n; k++ {
-				a[r*n+k] -= f * a[c*n+k]
-			}
-		}
-	}
-	return s
 }
 
 // TestSimplexProjectionJacobian checks FromBase's log-Jacobian against log|det ∂x/∂z| from
@@ -91,7 +68,7 @@ func TestSimplexProjectionJacobian(t *testing.T) {
 }
 
 // TestSimplexUniform: the projection alone is the uniform density on a1 (log p = 0) and a2
-// (log p = log 2), also at and near the boundary.
+// (log p = log 2), also on and near the faces; at the vertices it is finite.
 func TestSimplexUniform(t *testing.T) {
 	for _, c := range []struct {
 		d    int
@@ -99,7 +76,8 @@ func TestSimplexUniform(t *testing.T) {
 		pts  [][]float64
 	}{
 		{1, 0, [][]float64{{0}, {1e-300}, {0.3}, {0.5}, {1 - 1e-12}, {1}}},
-		{2, math.Ln2, [][]float64{{0.2, 0.3}, {1e-9, 0.5}, {0.5, 1e-9}, {0.3, 0.7 - 1e-10}, {0.999, 1e-4}, {1.0 / 3, 1.0 / 3}}},
+		{2, math.Ln2, [][]float64{{0.2, 0.3}, {1e-9, 0.5}, {0.5, 1e-9}, {0.3, 0.7 - 1e-10}, {0.999, 1e-4}, {1.0 / 3, 1.0 / 3},
+			{0, 0.5}, {0.5, 0}, {0.3, 0.7}}},
 	} {
 		m := mustSimplex(t, c.d)
 		tp := ad.NewTape(false)
@@ -108,6 +86,15 @@ func TestSimplexUniform(t *testing.T) {
 			if lp := gaussLogPDF(z.Val) + ld.Val[0]; math.Abs(lp-c.want) > 1e-9 {
 				t.Errorf("a%d x=%v: uniform log p %.15g, want %.15g", c.d, x, lp, c.want)
 			}
+		}
+	}
+	m := mustSimplex(t, 3)
+	tp := ad.NewTape(false)
+	vertices := []float64{0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1}
+	z, ld := m.ToBase(tp.Const(4, 3, vertices))
+	for i := 0; i < 4; i++ {
+		if lp := gaussLogPDF(z.Val[3*i:3*i+3]) + ld.Val[i]; math.IsNaN(lp) || math.IsInf(lp, 0) {
+			t.Errorf("a3 vertex %v: log p %g", vertices[3*i:3*i+3], lp)
 		}
 	}
 }
@@ -167,4 +154,10 @@ func TestSimplexGradients(t *testing.T) {
 		[]adtest.Input{{R: 3, C: 3, Val: []float64{0.1, 0.2, 0.3, 0.6, 0.05, 0.3, 0.01, 0.9, 0.05}}}, 1e-7, 1e-6)
 	adtest.CheckGradients(t, func(_ *ad.Tape, in []*ad.Node) *ad.Node { return both(m.FromBase(in[0])) },
 		[]adtest.Input{{R: 3, C: 3, Val: []float64{-1, 0.3, 2, 1.2, -2.5, 0.1, 3, 0, -0.4}}}, 1e-6, 1e-6)
+}
+
+// logAbsDet is log|det A| of the n x n row-major matrix a.
+func logAbsDet(a []float64, n int) float64 {
+	v, _ := mat.LogDet(mat.NewDense(n, n, a))
+	return v
 }

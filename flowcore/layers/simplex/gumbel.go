@@ -50,23 +50,33 @@ func expSlope(z float64) float64 { return math.Exp(gumbelLogSlope(z)) }
 // expRatio is φ(z)/Φ(z) given lp = log Φ(z).
 func expRatio(z, lp float64) float64 { return math.Exp(logNormalPDF(z) - lp) }
 
-// gumbelToNormal is z = Φ⁻¹(F(g)) for the standard Gumbel CDF F(g) = exp(−e^{−g}): from the
-// complement 1 − F = −expm1(−e^{−g}) where F > ½, from F where it is a normal float64, and by
-// Newton's method on log Φ(z) = −e^{−g} in the far lower tail.
+// gumbelToNormal is z = Φ⁻¹(F(g)) for the standard Gumbel CDF F(g) = exp(−e^{−g}), from whichever
+// of F and 1 − F is below ½, in the log domain (quantileFromLog). g is kept above −700, where
+// z ≈ −10^152 and the density has long underflowed, so that F stays representable in logs.
 func gumbelToNormal(g float64) float64 {
-	logF := -math.Exp(-g)
-	switch {
-	case logF > -math.Ln2:
-		return -simd.NormalQuantileOf(-math.Expm1(logF))
-	case logF > -708:
-		return simd.NormalQuantileOf(math.Exp(logF))
-	case math.IsInf(logF, -1):
-		return math.Inf(-1)
+	logF := -math.Exp(-max(g, -700))
+	if logF <= -math.Ln2 {
+		return quantileFromLog(logF)
 	}
-	z := -math.Sqrt(-2 * logF)
-	for range 50 {
+	// log(1 − F); once 1 − F is below the smallest normal float64 it is e^{−g} to rounding.
+	logSF := -g
+	if logF < -0x1p-1022 {
+		logSF = math.Log(-math.Expm1(logF))
+	}
+	return -quantileFromLog(logSF)
+}
+
+// quantileFromLog is Φ⁻¹(e^L) for L <= log ½: directly where e^L is a normal float64, and by
+// Newton's method on log Φ(z) = L below (log Φ is concave, so the iteration from the left
+// converges monotonically).
+func quantileFromLog(L float64) float64 {
+	if L > -708 {
+		return simd.NormalQuantileOf(math.Exp(L))
+	}
+	z := -math.Sqrt(-2 * L)
+	for range 100 {
 		lp := logNormalCDF(z)
-		step := (lp - logF) / expRatio(z, lp)
+		step := (lp - L) / expRatio(z, lp)
 		z -= step
 		if math.Abs(step) <= 1e-15*math.Abs(z) {
 			break

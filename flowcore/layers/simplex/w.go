@@ -92,25 +92,29 @@ func (l *wLayer) chainParams(k int, params *ad.Node, before []*ad.Node) *ad.Node
 
 // Inverse is the density direction: simplex → box, the inner flow inverted coordinate by
 // coordinate (all data-side coordinates are known), box → simplex.
-func (l *wLayer) Inverse(x, params *ad.Node) (*ad.Node, *ad.Node) {
-	box, _, logDet := manifold.StickUnbreak(x)
-	out := make([]*ad.Node, len(box))
-	for k := range box {
-		var ld *ad.Node
-		out[k], ld = l.chains[k].Inverse(box[k], l.chainParams(k, params, box), nil)
-		logDet = ad.Add(logDet, ld)
-	}
-	return breakStick(out, logDet)
-}
+func (l *wLayer) Inverse(x, params *ad.Node) (*ad.Node, *ad.Node) { return l.apply(x, params, true) }
 
 // Forward is the sampling direction: simplex → box, the inner flow coordinate after coordinate
 // (each MLP sees the coordinates already mapped), box → simplex.
-func (l *wLayer) Forward(z, params *ad.Node) (*ad.Node, *ad.Node) {
-	box, _, logDet := manifold.StickUnbreak(z)
+func (l *wLayer) Forward(z, params *ad.Node) (*ad.Node, *ad.Node) { return l.apply(z, params, false) }
+
+// apply maps through the box in either direction; the MLP of coordinate k reads the data-side
+// box coordinates before k: the inputs when inverting, the outputs when sampling.
+func (l *wLayer) apply(x, params *ad.Node, inverse bool) (*ad.Node, *ad.Node) {
+	box, _, logDet := manifold.StickUnbreak(x)
 	out := make([]*ad.Node, len(box))
+	dataSide := out
+	if inverse {
+		dataSide = box
+	}
 	for k := range box {
+		p := l.chainParams(k, params, dataSide)
 		var ld *ad.Node
-		out[k], ld = l.chains[k].Forward(box[k], l.chainParams(k, params, out), nil)
+		if inverse {
+			out[k], ld = l.chains[k].Inverse(box[k], p, nil)
+		} else {
+			out[k], ld = l.chains[k].Forward(box[k], p, nil)
+		}
 		logDet = ad.Add(logDet, ld)
 	}
 	return breakStick(out, logDet)
@@ -120,7 +124,8 @@ func (l *wLayer) Forward(z, params *ad.Node) (*ad.Node, *ad.Node) {
 func breakStick(box []*ad.Node, logDet *ad.Node) (*ad.Node, *ad.Node) {
 	rest := make([]*ad.Node, len(box))
 	for k, b := range box {
-		rest[k] = ad.AddScalar(ad.Neg(b), 1)
+		// 1 − b, kept at the smallest normal float64 for points on the boundary
+		rest[k] = ad.Clamp(ad.AddScalar(ad.Neg(b), 1), 0x1p-1022, 1)
 	}
 	x, ld := manifold.StickBreak(box, rest)
 	return x, ad.Add(logDet, ld)
