@@ -106,6 +106,7 @@ var harnessEntries = []harnessEntry{
 	{name: "s2_c", pdf: "s2", flow: "c", rtTol: 1e-6, meshNormalization: true},
 	{name: "s2_c_rk4", pdf: "s2", flow: "c", options: `{"c":{"solver":"rk4","cnf_network_hidden_dims":"8-8","cnf_network_highway_mode":2}}`,
 		rtTol: 1e-6, meshNormalization: true},
+	{name: "cond_e1_s2_c", pdf: "e1+s2", flow: "g+c", cond: 2, mlp: "8", rtTol: 1e-6, smallCond: true, options: `{"c":{"rtol":1e-9,"atol":1e-9}}`},
 	{name: "s2_n", pdf: "s2", flow: "n"},
 	{name: "s2_n_highway3", pdf: "s2", flow: "n", options: `{"n":{"highway_mode":3,"hidden_dims":"8-8","max_rank":2}}`},
 	{name: "e2_s2", pdf: "e2+s2", flow: "gg+f", mlp: "16"},
