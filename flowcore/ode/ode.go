@@ -148,7 +148,7 @@ func rkStep(f Func, tb tableau, y *ad.Node, t, dt []float64) (*ad.Node, *ad.Node
 	return out, ad.Mul(h, combine(k, tb.e))
 }
 
-// combine is Σ_j w_j·k_j over the non-zero weights.
+// combine is Σ_j w_j·k_j over the non-zero weights (every row of a tableau has one).
 func combine(k []*ad.Node, w []float64) *ad.Node {
 	var sum *ad.Node
 	for j, wj := range w {
@@ -161,9 +161,6 @@ func combine(k []*ad.Node, w []float64) *ad.Node {
 		} else {
 			sum = ad.Add(sum, term)
 		}
-	}
-	if sum == nil {
-		return ad.Scale(k[0], 0)
 	}
 	return sum
 }
