@@ -36,7 +36,7 @@ type harnessEntry struct {
 	// densities peak so sharply that finite differences and round trips lose their digits.
 	perturb float64
 	// meshNormalization replaces the 400 x 400 grid of checkNormalization by a HEALPix mesh of
-	// 12·32² equal-area pixels (S2 layers whose evaluation is costly, as the ODE of c).
+	// 12·16² equal-area pixels (S2 layers whose evaluation is costly, as the ODE of c).
 	meshNormalization bool
 	// normGrid is the number of grid steps per axis of checkNormalization in 2-d (0: 400). The
 	// Gumbel-softmax u puts density against the edges of the simplex, where the midpoint rule
@@ -106,7 +106,7 @@ var harnessEntries = []harnessEntry{
 	{name: "s2_c", pdf: "s2", flow: "c", rtTol: 1e-6, meshNormalization: true},
 	{name: "s2_c_rk4", pdf: "s2", flow: "c", options: `{"c":{"solver":"rk4","cnf_network_hidden_dims":"8-8","cnf_network_highway_mode":2}}`,
 		rtTol: 1e-6, meshNormalization: true},
-	{name: "cond_e1_s2_c", pdf: "e1+s2", flow: "g+c", cond: 2, mlp: "8", rtTol: 1e-6, smallCond: true, options: `{"c":{"rtol":1e-9,"atol":1e-9}}`},
+	{name: "cond_e1_s2_c", pdf: "e1+s2", flow: "g+c", cond: 2, mlp: "8", rtTol: 1e-6, smallCond: true, options: `{"c":{"rtol":1e-8,"atol":1e-8}}`},
 	{name: "s2_n", pdf: "s2", flow: "n"},
 	{name: "s2_n_highway3", pdf: "s2", flow: "n", options: `{"n":{"highway_mode":3,"hidden_dims":"8-8","max_rank":2}}`},
 	{name: "e2_s2", pdf: "e2+s2", flow: "gg+f", mlp: "16"},
@@ -139,7 +139,7 @@ var harnessEntries = []harnessEntry{
 	{name: "cond_e2_h", pdf: "e2", flow: "h", cond: 2, mlp: "8"},
 	{name: "a1_u", pdf: "a1", flow: "u"},
 	{name: "a2_u", pdf: "a2", flow: "u", normGrid: 1000},
-	{name: "a2_wu", pdf: "a2", flow: "wu", perturb: 0.05, normGrid: 1000},
+	{name: "a1_wu", pdf: "a1", flow: "wu", perturb: 0.05},
 	{name: "cond_a2_w", pdf: "a2", flow: "w", cond: 2, mlp: "8", smallCond: true, perturb: 0.02},
 	{name: "e1_s2_a3_e1_s2", pdf: "e1+s2+a3+e1+s2", flow: "g+v+w+g+v", mlp: "16", rtTol: 1e-7, perturb: 0.05},
 }
@@ -582,10 +582,11 @@ func checkNormalization(t *testing.T, p *flowcore.PDF, grid int) {
 	}
 }
 
-// checkMeshNormalization sums the S2 density over the 12·32² pixels of a HEALPix mesh (order 5:
-// equal areas, density at the pixel centres) and expects 1 within 1e-3.
+// checkMeshNormalization sums the S2 density over the 12·16² pixels of a HEALPix mesh (order 4:
+// equal areas, density at the pixel centres) and expects 1 within 1e-3 (s2 c: 2.2e-4 off at order
+// 4, 5.6e-5 at 5, 1.4e-5 at 6).
 func checkMeshNormalization(t *testing.T, p *flowcore.PDF) {
-	const order = 5
+	const order = 4
 	n := int(healpix.NPix(order))
 	pts := make([]float64, 0, 2*n)
 	for pix := 0; pix < n; pix++ {
