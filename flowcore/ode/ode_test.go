@@ -37,6 +37,7 @@ func TestAccuracy(t *testing.T) {
 		{Options{Method: "rk4", StepSize: 1.0 / 32}, 2e-6},
 		{Options{Method: "rk4", StepSize: 0.3}, 5e-2}, // a grid with a shorter last step
 		{Options{Method: "dopri5", RTol: 1e-10, ATol: 1e-10}, 1e-8},
+		{Options{Method: "dopri8", RTol: 1e-12, ATol: 1e-12}, 1e-10},
 		{Options{Method: "bosh3", RTol: 1e-8, ATol: 1e-8}, 1e-6},
 		{Options{Method: "fehlberg2", RTol: 1e-7, ATol: 1e-7}, 1e-4},
 		{Options{Method: "adaptive_heun", RTol: 1e-7, ATol: 1e-7}, 1e-5},
@@ -103,9 +104,32 @@ func TestGradients(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	for _, o := range []Options{{Method: "dopri8", RTol: 1e-7, ATol: 1e-7}, {Method: "rk4"}, {Method: "dopri5", RTol: 0, ATol: 1e-7}} {
+	for _, o := range []Options{{Method: "dopri9", RTol: 1e-7, ATol: 1e-7}, {Method: "rk4"}, {Method: "dopri5", RTol: 0, ATol: 1e-7}} {
 		if o.Check() == nil {
 			t.Errorf("%+v: no error", o)
+		}
+	}
+}
+
+// TestOrders: the local error of one step shrinks by 2^(p+1) when the step is halved, p the order
+// of the propagated solution (which checks the tableaus' coefficients).
+func TestOrders(t *testing.T) {
+	for method, p := range map[string]int{"euler": 1, "midpoint": 2, "rk4": 4, "dopri5": 5, "dopri8": 8, "bosh3": 3, "adaptive_heun": 2} {
+		tb := tableaus[method]
+		errAt := func(h float64) float64 {
+			tp := ad.NewTape(false)
+			y0 := []float64{1, 0.5}
+			got, _ := rkStep(rotation(tp.Scalar(-0.4)), tb, tp.Const(1, 2, y0), []float64{0.2}, []float64{h})
+			want := exactRotation(y0, -0.4, 0.2, 0.2+h)
+			return math.Hypot(got.Val[0]-want[0], got.Val[1]-want[1])
+		}
+		h := 0.1
+		if p >= 8 {
+			h = 0.3 // larger steps keep the error above rounding
+		}
+		ratio := errAt(h) / errAt(h/2)
+		if want := math.Pow(2, float64(p+1)); ratio < want/1.5 || ratio > want*1.5 {
+			t.Errorf("%s: error ratio %.3g on halving the step, want about %g (order %d)", method, ratio, want, p)
 		}
 	}
 }

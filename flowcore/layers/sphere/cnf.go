@@ -25,7 +25,7 @@ import (
 // num_charts says) with torchdiffeq; the flow is the same map of the sphere. gojammy integrates
 // the unit vector itself over num_charts time segments (renormalized at their ends), with
 // torchdiffeq's methods and step control per row (package ode), so the two agree to the solver
-// tolerance. dopri8 is not available. Parameter block: the MLP's weights (259 by default).
+// tolerance. Parameter block: the MLP's weights (259 by default).
 var CEntry = layers.Entry{
 	Letter:   'c',
 	Manifold: spec.Sphere,
