@@ -68,6 +68,9 @@ class Config:
     mlp_ranks: object = ""
     mlp_dims: str = "128"
     highway: int = 0
+    # the largest |Δ log p| between the libraries at which the ratios are reported: c integrates
+    # an ODE, and upstream's charts limit its accuracy to ~1e-5 (docs/differences.md)
+    parity_tolerance: float = PARITY_TOLERANCE
 
     @property
     def key(self):
@@ -91,6 +94,7 @@ CONFIGS = [
     Config("e4+s2+e4", "gggg+f+gggg"), Config("e4+s2+e4", "gggg+n+gggg", tree=SEED_TREE),
     Config("e2", "gggg", cond_dim=8), Config("s2", "v", cond_dim=8),
     Config("e2", "gggg", cond_dim=8, mlp_ranks=10, mlp_dims="64-64", highway=2),
+    Config("a2", "w"), Config("s2", "c", parity_tolerance=3e-5),
 ]
 BATCHES = {"eval": (1, 100, 10_000, 100_000), "sample": (1, 100, 10_000, 100_000), "train": (1, 100, 256, 10_000)}
 QUICK_BATCHES = (1, 100)
@@ -101,6 +105,8 @@ def parse_args():
     p.add_argument("--upstream-tree", help="import jammy_flows from this directory (plus --stubs)")
     p.add_argument("--stubs", default=str(REPO.parent / "shared/reference/peer_stubs"),
                    help="stand-ins for jammy_flows' optional imports, added with --upstream-tree")
+    p.add_argument("--torchdiffeq", help="a directory holding torchdiffeq (pip install --target DIR "
+                   "torchdiffeq), searched before --stubs: jammy_flows' layer c (s2:c) needs it")
     p.add_argument("--quick", action="store_true", help="smoke test: batches 1 and 100, one thread, short timings")
     p.add_argument("--only", help="comma-separated configuration keys, e.g. e2:gggg,s2:v:c8")
     p.add_argument("--kinds", default="eval,sample,train", help="operations to time")
@@ -131,7 +137,7 @@ def _ints(text):
 def import_libraries(args):
     """gojammy, and (jammy_flows, torch, commit) or None."""
     if args.upstream_tree:
-        sys.path[:0] = [args.upstream_tree, args.stubs]
+        sys.path[:0] = [args.upstream_tree] + ([args.torchdiffeq] if args.torchdiffeq else []) + [args.stubs]
     library = REPO / "build/libgojammy.so"
     if "GOJAMMY_LIBRARY" not in os.environ and library.exists():
         os.environ["GOJAMMY_LIBRARY"] = str(library)
@@ -218,7 +224,7 @@ def describe_config(config, libs, x, cond, commit):
     n = min(OPCOUNT_BATCH, x.shape[0])
     ops = count_per_event(libs.jf.evaluate(x[:n], None if cond is None else cond[:n]), n)
     print(f"{config.key}: {info['count']} parameters, max |d log p| = {diff:.2e}", flush=True)
-    return {**info, "jammy_flows_commit": commit, "max_abs_dlogp": diff, "params_match": diff <= PARITY_TOLERANCE,
+    return {**info, "jammy_flows_commit": commit, "max_abs_dlogp": diff, "params_match": diff <= config.parity_tolerance,
             "ops": ops}
 
 

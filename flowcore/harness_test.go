@@ -1,6 +1,7 @@
 package flowcore_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
 	"math/rand/v2"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/gojammy/gojammy/flowcore"
+	"github.com/gojammy/gojammy/flowcore/healpix"
 	"github.com/gojammy/gojammy/flowcore/layers/sphere"
 	"github.com/gojammy/gojammy/flowcore/spec"
 	"gonum.org/v1/gonum/mat"
@@ -28,6 +30,18 @@ type harnessEntry struct {
 	// linear highway paths would carry ×100 inputs (with the harness's perturbed weights) to
 	// layer parameters far outside any trained range.
 	smallCond bool
+	// perturb is the standard deviation of the random change of the default parameters (0:
+	// 0.2). w's inner MLPs (128 hidden units per box coordinate, and predicted outright by the
+	// conditioning MLP when conditional) turn 0.2 into spline parameters of several units, whose
+	// densities peak so sharply that finite differences and round trips lose their digits.
+	perturb float64
+	// meshNormalization replaces the 400 x 400 grid of checkNormalization by a HEALPix mesh of
+	// 12·16² equal-area pixels (S2 layers whose evaluation is costly, as the ODE of c).
+	meshNormalization bool
+	// normGrid is the number of grid steps per axis of checkNormalization in 2-d (0: 400). The
+	// Gumbel-softmax u puts density against the edges of the simplex, where the midpoint rule
+	// converges as 1/steps (a2 u: 1 − 1.2e-3 at 400, 4.7e-4 at 1000, 2.3e-4 at 2000 steps).
+	normGrid int
 }
 
 // harnessEntries lists every layer and option group with multi-layer and multi-manifold PDFs.
@@ -89,6 +103,10 @@ var harnessEntries = []harnessEntry{
 	{name: "s2_v_linear_rot", pdf: "s2", flow: "v", options: `{"v":{"exp_map_type":"linear","add_rotation":1}}`, rtTol: 1e-7},
 	{name: "s2_v_quadratic_householder", pdf: "s2", flow: "v", options: `{"v":{"exp_map_type":"quadratic","mean_parametrization":"householder"}}`, rtTol: 1e-7},
 	{name: "cond_s2_v", pdf: "s2", flow: "v", cond: 2, mlp: "16", rtTol: 1e-7},
+	{name: "s2_c", pdf: "s2", flow: "c", rtTol: 1e-6, meshNormalization: true},
+	{name: "s2_c_rk4", pdf: "s2", flow: "c", options: `{"c":{"solver":"rk4","cnf_network_hidden_dims":"8-8","cnf_network_highway_mode":2}}`,
+		rtTol: 1e-6, meshNormalization: true},
+	{name: "cond_e1_s2_c", pdf: "e1+s2", flow: "g+c", cond: 2, mlp: "8", rtTol: 1e-6, smallCond: true, options: `{"c":{"rtol":1e-8,"atol":1e-8}}`},
 	{name: "s2_n", pdf: "s2", flow: "n"},
 	{name: "s2_n_highway3", pdf: "s2", flow: "n", options: `{"n":{"highway_mode":3,"hidden_dims":"8-8","max_rank":2}}`},
 	{name: "e2_s2", pdf: "e2+s2", flow: "gg+f", mlp: "16"},
@@ -112,6 +130,18 @@ var harnessEntries = []harnessEntry{
 	{name: "fully_amortized_e1_s2", pdf: "e1+s2", flow: "g+f", amort: `{"fully_amortized_pdf":{"conditional_input_dim":2,` +
 		`"inner_mlp_dims_sub_pdfs":"8","amortization_mlp_dims":"8"}}`},
 	{name: "poisson_cond_sep", pdf: "e2", flow: "gg", cond: 2, mlp: "8", amort: `{"predict_log_normalization":true}`},
+	// Simplices: alone, as conditional layers, and inside a joint PDF (where a3 conditions the
+	// sub-manifolds after it).
+	{name: "a1_w", pdf: "a1", flow: "w"},
+	{name: "a2_w", pdf: "a2", flow: "w"},
+	{name: "a3_ww", pdf: "a3", flow: "ww", perturb: 0.05},
+	{name: "e2_hh", pdf: "e2", flow: "hh", options: `{"h":{"add_skewness":1}}`},
+	{name: "cond_e2_h", pdf: "e2", flow: "h", cond: 2, mlp: "8"},
+	{name: "a1_u", pdf: "a1", flow: "u"},
+	{name: "a2_u", pdf: "a2", flow: "u", normGrid: 1000},
+	{name: "a1_wu", pdf: "a1", flow: "wu", perturb: 0.05},
+	{name: "cond_a2_w", pdf: "a2", flow: "w", cond: 2, mlp: "8", smallCond: true, perturb: 0.02},
+	{name: "e1_s2_a3_e1_s2", pdf: "e1+s2+a3+e1+s2", flow: "g+v+w+g+v", mlp: "16", rtTol: 1e-7, perturb: 0.05},
 }
 
 // recommendedF is the f option set jammy_flows' docs recommend for S2 (§15 of the reference).
@@ -152,8 +182,12 @@ func harnessModel(t *testing.T, e harnessEntry) *flowcore.PDF {
 	}
 	rng := rand.New(rand.NewPCG(3, 5))
 	params := p.Params()
+	scale := e.perturb
+	if scale == 0 {
+		scale = 0.2
+	}
 	for i := range params {
-		params[i] += 0.2 * rng.NormFloat64()
+		params[i] += scale * rng.NormFloat64()
 	}
 	if err := p.SetParams(params); err != nil {
 		t.Fatal(err)
@@ -194,8 +228,12 @@ func TestHarness(t *testing.T) {
 			checkSharedCond(t, p, e)
 			checkEmbeddingCoordinates(t, p)
 			// the quadrature is the slow part; -short (make test-race) leaves it out
-			if d, _ := p.Dim(flowcore.SavedCoords); p.ConditionalDim() == 0 && d <= 2 && !testing.Short() {
-				checkNormalization(t, p)
+			switch d, _ := p.Dim(flowcore.SavedCoords); {
+			case p.ConditionalDim() > 0 || d > 2 || testing.Short():
+			case e.meshNormalization:
+				checkMeshNormalization(t, p)
+			default:
+				checkNormalization(t, p, e.normGrid)
 			}
 		})
 	}
@@ -500,13 +538,14 @@ func checkEmbeddingCoordinates(t *testing.T, p *flowcore.PDF) {
 }
 
 // checkNormalization integrates the density over a box holding all but a negligible part of the
-// mass (1-d: 20,000 points; 2-d: 400 x 400 midpoint rule) and expects 1 within 1e-3 (S1: 1e-4).
-func checkNormalization(t *testing.T, p *flowcore.PDF) {
+// mass (1-d: 20,000 points; 2-d: 400 x 400 midpoint rule, or grid x grid if grid > 0) and expects
+// 1 within 1e-3 (S1: 1e-4, a1: 1e-6).
+func checkNormalization(t *testing.T, p *flowcore.PDF, grid int) {
 	dim, _ := p.Dim(flowcore.SavedCoords)
 	lo, hi := boxOf(t, p)
 	steps := 20000
 	if dim == 2 {
-		steps = 400
+		steps = cmp.Or(grid, 400)
 	}
 	var pts []float64
 	cell := 1.0
@@ -529,16 +568,53 @@ func checkNormalization(t *testing.T, p *flowcore.PDF) {
 		t.Fatal(err)
 	}
 	mass := 0.0
-	for _, v := range d.LogPDF {
-		mass += math.Exp(v) * cell
+	for i, v := range d.LogPDF {
+		mass += math.Exp(v) * cell * simplexCellShare(p, pts[i*dim:(i+1)*dim])
 	}
 	tol := 1e-3
-	if p.PDFDefs() == "s1" {
+	switch p.PDFDefs() {
+	case "s1":
 		tol = 1e-4
+	case "a1":
+		tol = 1e-6
 	}
-	if math.Abs(mass-1) > tol {
+	if !(math.Abs(mass-1) <= tol) { // NaN fails too
 		t.Errorf("density integrates to %.6f over [%v, %v]", mass, lo, hi)
 	}
+}
+
+// checkMeshNormalization sums the S2 density over the 12·16² pixels of a HEALPix mesh (order 4:
+// equal areas, density at the pixel centres) and expects 1 within 1e-3 (s2 c: 2.2e-4 off at order
+// 4, 5.6e-5 at 5, 1.4e-5 at 6).
+func checkMeshNormalization(t *testing.T, p *flowcore.PDF) {
+	const order = 4
+	n := int(healpix.NPix(order))
+	pts := make([]float64, 0, 2*n)
+	for pix := 0; pix < n; pix++ {
+		theta, phi := healpix.Centre(order, int64(pix))
+		pts = append(pts, theta, phi)
+	}
+	d, err := p.LogDensity(pts, n, nil, flowcore.SavedCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mass := 0.0
+	for i, v := range d.LogPDF {
+		// The density per dθ dφ times the pixel area over sin θ (the area element).
+		mass += math.Exp(v) / math.Sin(pts[2*i]) * healpix.PixelArea(order)
+	}
+	if !(math.Abs(mass-1) <= 1e-3) { // NaN fails too
+		t.Errorf("density sums to %.6f over the HEALPix mesh", mass)
+	}
+}
+
+// simplexCellShare is the share of a grid cell with midpoint x inside the support of a2: ½ for
+// midpoints on its hypotenuse x0 + x1 = 1 (the diagonal halves those cells), 1 elsewhere.
+func simplexCellShare(p *flowcore.PDF, x []float64) float64 {
+	if p.PDFDefs() == "a2" && math.Abs(x[0]+x[1]-1) < 1e-12 {
+		return 0.5
+	}
+	return 1
 }
 
 // boxOf returns the integration box: interval bounds, or a wide range around many samples.
@@ -568,7 +644,7 @@ func boxOf(t *testing.T, p *flowcore.PDF) ([]float64, []float64) {
 }
 
 // manifoldBounds returns the range of bounded intrinsic columns: interval bounds, [0, 2π] for
-// angles, [0, π] for zenith angles; nil for Euclidean columns.
+// angles, [0, π] for zenith angles, [0, 1] for simplex coordinates; nil for Euclidean columns.
 func manifoldBounds(p *flowcore.PDF) [][]float64 {
 	defs, _ := spec.ParsePDFDefs(p.PDFDefs())
 	var out [][]float64
@@ -580,6 +656,10 @@ func manifoldBounds(p *flowcore.PDF) [][]float64 {
 			out = append(out, []float64{0, 2 * math.Pi})
 		case d.Kind == spec.Sphere:
 			out = append(out, []float64{0, math.Pi}, []float64{0, 2 * math.Pi})
+		case d.Kind == spec.Simplex:
+			for k := 0; k < d.Dim; k++ {
+				out = append(out, []float64{0, 1})
+			}
 		default:
 			for k := 0; k < d.Dim; k++ {
 				out = append(out, nil)

@@ -15,6 +15,7 @@ func TestLayerOptionStructs(t *testing.T) {
 	manifolds := map[byte]spec.ManifoldDef{
 		spec.Euclidean: {Kind: spec.Euclidean, Dim: 2, Text: "e2"},
 		spec.Interval:  {Kind: spec.Interval, Dim: 1, Low: -1, High: 2, Text: "i1_-1_2"},
+		spec.Simplex:   {Kind: spec.Simplex, Dim: 2, Text: "a2"},
 	}
 	spheres := map[byte]spec.ManifoldDef{'m': {Kind: spec.Sphere, Dim: 1, Text: "s1"}, 'o': {Kind: spec.Sphere, Dim: 1, Text: "s1"}}
 	declared := map[string]bool{}

@@ -1,5 +1,5 @@
 // Package manifold holds the manifolds of gojammy (Euclidean spaces, intervals, the circle S1 and
-// the 2-sphere S2): their dimensions, support checks, coordinate conversions and the fixed
+// the 2-sphere S2, simplices): their dimensions, support checks, coordinate conversions and the fixed
 // projection between the standard-normal base and the manifold that jammy_flows applies in layer 0
 // of each sub-flow.
 package manifold
@@ -55,8 +55,10 @@ func New(d spec.ManifoldDef) (Manifold, error) {
 			return circle{def: d}, nil
 		}
 		return sphere{def: d}, nil
+	case spec.Simplex:
+		return simplex{def: d}, nil
 	}
-	return nil, fmt.Errorf("pdf_defs part %q: simplex manifolds (a<d>) are not supported by gojammy; available: e<d>, i1, s1, s2", d.Text)
+	return nil, fmt.Errorf("pdf_defs part %q: unknown manifold kind %q", d.Text, string(d.Kind))
 }
 
 // identityCoords is the coordinate conversion of manifolds whose embedding is their intrinsic space.

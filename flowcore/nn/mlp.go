@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -210,29 +211,42 @@ func (s *stack) numParams() int {
 	return n
 }
 
-// apply evaluates the stack on h with its parameters at column off of params.
-func (s *stack) apply(h, params *ad.Node, off int) *ad.Node {
+// apply evaluates the stack on h with its parameters at column off of params, and carries the
+// tangents dh (directional derivatives of h; nil for none) through it: linear maps act on them
+// without their biases, tanh scales them by 1 − tanh².
+func (s *stack) apply(h, params *ad.Node, off int, dh []*ad.Node) (*ad.Node, []*ad.Node) {
 	for l, r := range s.ranks {
 		in, out := s.sizes[l], s.sizes[l+1]
 		bOff := -1
 		if s.biases(l) > 0 {
 			bOff = off + s.weights(l)
 		}
-		switch {
-		case r > 0:
-			v := rowLinear(h, params, off+out*r, -1, in, r)
-			h = rowLinear(v, params, off, bOff, r, out)
-		case params.R == 1 && bOff >= 0:
-			h = ad.Linear(h, ad.Reshape(ad.Cols(params, off, out*in), out, in), ad.Cols(params, bOff, out))
-		default:
-			h = rowLinear(h, params, off, bOff, in, out)
+		linear := func(h *ad.Node, bOff int) *ad.Node {
+			switch {
+			case r > 0:
+				v := rowLinear(h, params, off+out*r, -1, in, r)
+				return rowLinear(v, params, off, bOff, r, out)
+			case params.R == 1 && bOff >= 0:
+				return ad.Linear(h, ad.Reshape(ad.Cols(params, off, out*in), out, in), ad.Cols(params, bOff, out))
+			}
+			return rowLinear(h, params, off, bOff, in, out)
+		}
+		h = linear(h, bOff)
+		for i := range dh {
+			dh[i] = linear(dh[i], -1)
 		}
 		off += s.weights(l) + s.biases(l)
 		if l+1 < len(s.ranks) {
 			h = ad.Tanh(h)
+			if len(dh) > 0 {
+				slope := ad.AddScalar(ad.Neg(ad.Square(h)), 1)
+				for i := range dh {
+					dh[i] = ad.Mul(slope, dh[i])
+				}
+			}
 		}
 	}
-	return h
+	return h, dh
 }
 
 // NumParams is the number of weights and biases.
@@ -254,29 +268,46 @@ func (m MLP) Apply(x, params *ad.Node) *ad.Node { return m.ApplyAt(x, params, 0)
 // ApplyAt is Apply with the MLP's parameters in the columns [start, start+NumParams) of params
 // (1 or R rows); per-event weights are read in place, without copying those columns out.
 func (m MLP) ApplyAt(x, params *ad.Node, start int) *ad.Node {
+	out, _ := m.ApplyJVP(x, params, start, nil)
+	return out
+}
+
+// ApplyJVP is ApplyAt that also returns the directional derivatives of the output along the
+// input directions dirs (each R x In, or 1 x In for one direction shared by all rows), as nodes
+// on the tape: forward-mode derivatives, differentiable in turn.
+func (m MLP) ApplyJVP(x, params *ad.Node, start int, dirs []*ad.Node) (*ad.Node, []*ad.Node) {
 	var sum *ad.Node // the running output; nil: zero
+	var dsum []*ad.Node
+	add := func(out *ad.Node, dout []*ad.Node) {
+		if sum == nil {
+			sum, dsum = out, dout
+			return
+		}
+		sum = ad.Add(sum, out)
+		for i := range dsum {
+			dsum[i] = ad.Add(dsum[i], dout[i])
+		}
+	}
 	off := start
 	if m.linear != nil {
-		sum = m.linear.apply(x, params, start+m.NumParams()-m.linear.numParams())
+		add(m.linear.apply(x, params, start+m.NumParams()-m.linear.numParams(), slices.Clone(dirs)))
 	}
-	in := x
+	in, din := x, dirs
 	for i := range m.stacks {
 		s := &m.stacks[i]
-		out := s.apply(in, params, off)
+		add(s.apply(in, params, off, slices.Clone(din)))
 		off += s.numParams()
-		if sum == nil {
-			sum = out
-		} else {
-			sum = ad.Add(sum, out)
-		}
 		switch m.Highway {
 		case 3:
-			in = sum
+			in, din = sum, dsum
 		case 4:
-			in = ad.Concat(x, sum)
+			in, din = ad.Concat(x, sum), make([]*ad.Node, len(dirs))
+			for j := range dirs {
+				din[j] = ad.Concat(ad.BroadcastRows(dirs[j], dsum[j].R), dsum[j])
+			}
 		}
 	}
-	return sum
+	return sum, dsum
 }
 
 // InitParams returns AmortizableMLP's initialization with a fixed final bias (jammy_flows'

@@ -43,7 +43,15 @@ _LAYER_TENSORS = {
     "v": ("householder_params", "potential_pars"),
     "y": ("householder_params",),
     "n": ("householder_params", "amortized_mlp.u_v_b_pars", "moebius_trafo.moebius_pars"),
+    "h": ("offsets", "vs", "datapoints", "log_hs", "log_kde_weights", "skew_exponents"),
+    "w": ("inner_flow_params",),
+    "u": ("log_tau", "log_probs"),
+    "c": ("cnf_network.u_v_b_pars",),
 }
+
+# Second names under which a layer's modules register one of its tensors again (c's vector field
+# wraps its MLP): skipped by the import, filled from the tensor they alias by the export.
+_LAYER_ALIASES = {"c": {"func.func.func.u_v_b_pars": "cnf_network.u_v_b_pars"}}
 
 # jammy_flows.pdf constructor settings passed on to gojammy.pdf as they are (gojammy.pdf raises an
 # error naming a setting it does not take; the Poisson head's own tensors, log_normalization and
@@ -120,7 +128,8 @@ def _flat_order(keys, flow_defs_list):
     own, from_mlp = [], []
     for k, letters in enumerate(flow_defs_list):
         for j, letter in enumerate(letters):
-            names = layers.pop((k, j), [])
+            aliases = _LAYER_ALIASES.get(letter, {})
+            names = [n for n in layers.pop((k, j), []) if n not in aliases]
             if k in mlp:
                 if names:
                     raise GojammyValueError(f"state dict entry 'layer_list.{k}.{j}.{names[0]}': layer {j} "
@@ -240,5 +249,12 @@ def to_jammy_flows(pdf):
     offsets = np.cumsum([0] + sizes)
     new_state = {k: torch.from_numpy(flat[a:b].reshape(tuple(state[k].shape)).copy())
                  for k, a, b in zip(order, offsets[:-1], offsets[1:])}
+    for key in state:
+        m = _LAYER_TENSOR.match(key)
+        if key not in new_state and m:
+            k, j = int(m.group(1)), int(m.group(2))
+            target = _LAYER_ALIASES.get(pdf.flow_defs_list[k][j], {}).get(m.group(3))
+            if target is not None:
+                new_state[key] = new_state[f"layer_list.{k}.{j}.{target}"]
     upstream.load_state_dict(new_state, strict=True)
     return upstream

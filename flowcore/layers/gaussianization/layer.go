@@ -1,5 +1,5 @@
-// Package gaussianization is the Gaussianization-flow layer g of jammy_flows (gf_block) on
-// Euclidean spaces: an optional learnable offset, a rotation (Householder reflections by default)
+// Package gaussianization is the Gaussianization-flow layer g of jammy_flows (gf_block), and its
+// deprecated form h (gf_block_old, a configuration of g: h.go), on Euclidean spaces: an optional learnable offset, a rotation (Householder reflections by default)
 // and a per-dimension monotone map, either a logistic mixture CDF followed by an inverse function
 // (logit or inverse normal CDF, "classic") or a rational-quadratic spline with linear tails
 // ("rq_splines").

@@ -50,6 +50,7 @@ func TestParamCounts(t *testing.T) {
 		{VEntry, 2, map[string]any{"mean_parametrization": "householder"}, 120},
 		{VEntry, 2, map[string]any{"add_rotation": 1}, 59},
 		{NEntry, 2, nil, 1281},
+		{CEntry, 2, nil, 259}, {CEntry, 2, map[string]any{"cnf_network_hidden_dims": "16-16"}, 403},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, c := range cases {

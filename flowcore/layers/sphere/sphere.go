@@ -1,8 +1,8 @@
 // Package sphere holds the flow layers of the circle S1 and the 2-sphere S2, with jammy_flows'
 // options, parameter layouts and initial values: y (identity with an optional rotation), m (Möbius
 // maps on S1), o (circular rational-quadratic spline on S1), f (von Mises–Fisher radial map with
-// spline sub-flows on S2), v (exponential-map flow on S2) and n (the segmented-sphere layer that
-// jammy_flows removed in 2026).
+// spline sub-flows on S2), v (exponential-map flow on S2), c (neural manifold ODE on S2) and n (the
+// segmented-sphere layer that jammy_flows removed in 2026).
 //
 // Layers act on intrinsic coordinates: one angle φ ∈ [0, 2π] per row on S1, (θ, φ) with zenith
 // θ ∈ [0, π] on S2. Densities are per dφ and per dθ dφ as upstream; where a layer works in the

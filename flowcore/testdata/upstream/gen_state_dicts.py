@@ -77,6 +77,12 @@ CONFIGS = {
                                    amortization_mlp_use_custom_mode=True, amortization_mlp_ranks=2,
                                    amortization_mlp_highway_mode=2),
         "i1e1_zr_g": dict(pdf_defs="i1+e1", flow_defs="zr+g", amortization_mlp_dims="8"),
+        "e2_hh_skew": dict(pdf_defs="e2", flow_defs="hh", options_overwrite={"h": {"add_skewness": 1}}),
+        "a2_w": dict(pdf_defs="a2", flow_defs="w"),
+        "a2_u": dict(pdf_defs="a2", flow_defs="u"),
+        "a2e1_w_g": dict(pdf_defs="a2+e1", flow_defs="w+g", amortization_mlp_dims="8"),
+        # needs torchdiffeq on PYTHONPATH
+        "s2_c": dict(pdf_defs="s2", flow_defs="c", options_overwrite={"c": {"rtol": 1e-10, "atol": 1e-10}}),
     },
     "02": {
         "s2_n": dict(pdf_defs="s2", flow_defs="n"),

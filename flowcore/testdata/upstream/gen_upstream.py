@@ -6,7 +6,8 @@ imported from PYTHONPATH (a scratch worktree of github.com/thoglu/jammy_flows). 
 trees are needed: v1.1.0 (HEAD, cd400da) for most configurations and 02ed589 for the removed
 sphere layer `n` (the README seed example).
 
-Run (float64 everywhere; Debian python3-torch 1.13):
+The configurations of the layer c also need torchdiffeq (pip install --target DIR torchdiffeq;
+add DIR to PYTHONPATH). Run (float64 everywhere; Debian python3-torch 1.13):
     PYTHONPATH=/tmp/jf:/path/to/peer_stubs    /usr/bin/python3 gen_upstream.py OUTDIR head
     PYTHONPATH=/tmp/jf_02:/path/to/peer_stubs /usr/bin/python3 gen_upstream.py OUTDIR 02
 Optional third argument: comma-separated list of config names to (re)generate.
@@ -88,10 +89,27 @@ CONFIGS = {
         ("s2_fff_recommended", "s2", "fff", {"f": dict(R_RECOMMENDED_F)}),
         ("s2_v", "s2", "v", {"v": {"exp_map_type": "exponential"}}),
         ("s2_y_rot", "s2", "y", {"y": {"add_rotation": 1}}),
+        # the manifold ODE c needs torchdiffeq on PYTHONPATH; tight tolerances, so that upstream's
+        # solution is accurate to ~1e-8 (at its defaults it errs by up to 1e-5)
+        ("s2_c", "s2", "c", {"c": {"rtol": 1e-10, "atol": 1e-10}}),
+        ("s2_c_rk4", "s2", "c", {"c": {"solver": "rk4", "step_size": 1.0 / 256, "cnf_network_hidden_dims": "16-16"}}),
         # ratio 3.0 with the default 5 bins is rejected upstream (needs ratio > K-1); valid variants:
         ("i1_r_ratio5", "i1", "r", {"r": {"restrict_max_min_width_height_ratio": 5.0}}),
         ("i1_r_ratio3_k3", "i1", "r", {"r": {"restrict_max_min_width_height_ratio": 3.0,
                                              "num_basis_functions": 3}}),
+        # the deprecated Gaussianization block h
+        ("e2_h", "e2", "h", {}),
+        ("e3_hhh", "e3", "hhh", {}),
+        ("e2_hh_skew", "e2", "hh", {"h": {"add_skewness": 1}}),
+        ("e2_h_softplus_clamp", "e2", "h", {"h": {"softplus_for_width": 1, "clamp_widths": 1}}),
+        ("e1e2_h_hh", "e1+e2", "h+hh", {}),
+        # simplices (upstream's density direction lacks log 2 per skewed coordinate after the
+        # first for d >= 3: fixture.LogPDFOffset; its sampling direction is wrong for d >= 2)
+        ("a1_w", "a1", "w", {}),
+        ("a2_w", "a2", "w", {}),
+        ("a3_w", "a3", "w", {}),
+        ("a1_u", "a1", "u", {}),
+        ("a2_u", "a2", "u", {}),
     ],
     "02": [
         ("s2_n", "s2", "n", {}),
@@ -361,6 +379,11 @@ def hand_points(pd, pdf):
     if p == "s2":
         return [[1e-3, 0.3], [0.4, 5.9], [math.pi / 2, 0.0], [math.pi / 2, math.pi], [2.5, 1.2],
                 [math.pi - 1e-3, 4.0]]
+    if p.startswith("a"):
+        d = int(p[1:])
+        rng = np.random.default_rng(11)
+        pts = rng.dirichlet(np.full(d + 1, 0.7), size=6)[:, 1:].tolist()
+        return pts + [[1.0 / (d + 1)] * d, [1e-6] * d, [(1 - 1e-6) / d] * d]
     if p.startswith("e"):
         d = int(p[1:])
         rng = np.random.default_rng(5)
@@ -388,6 +411,23 @@ def drop_ill_conditioned(pdf, x, lp, blp, base, xs, zs, lps, nsamp, notes):
     return x[keep], lp[keep], blp[keep], base[keep], xs[ks], zs[ks], lps[ks], int(ks.numel())
 
 
+# The Gumbel-softmax layer u evaluates the normal quantile with a Padé approximation where the
+# Gumbel CDF is within 5e-8 of 0 or 1 (|base| > 5.3); drop_pade_tail removes those rows.
+DROP_PADE_TAIL = {"a1_u", "a2_u"}
+
+
+def drop_pade_tail(x, lp, blp, base, xs, zs, lps, nsamp, notes):
+    """Drops rows with a base coordinate beyond +-5.3, where upstream's u uses its Pade
+    approximation of the inverse normal CDF instead of the exact quantile."""
+    bad = ~(base.abs() < 5.3).all(dim=1)
+    keep = (~bad).nonzero().reshape(-1)
+    if bool(bad.any()):
+        notes.append("rows dropped in u's Pade region (a base coordinate beyond +-5.3): "
+                     f"{bad.nonzero().reshape(-1).tolist()} of the original {x.shape[0]}")
+    ks = keep[keep < nsamp]
+    return x[keep], lp[keep], blp[keep], base[keep], xs[ks], zs[ks], lps[ks], int(ks.numel())
+
+
 def run_one(name, pd, fd, opts, idx, outdir, tag):
     notes = []
     pdf, flat = build(pd, fd, opts, seed=100 + idx, notes=notes)
@@ -402,6 +442,8 @@ def run_one(name, pd, fd, opts, idx, outdir, tag):
         lp, blp, base = pdf(x)
     if name in DROP_ILL_CONDITIONED:
         x, lp, blp, base, xs, zs, lps, nsamp = drop_ill_conditioned(pdf, x, lp, blp, base, xs, zs, lps, nsamp, notes)
+    if name in DROP_PADE_TAIL:
+        x, lp, blp, base, xs, zs, lps, nsamp = drop_pade_tail(x, lp, blp, base, xs, zs, lps, nsamp, notes)
     max_diff = float((lp[:nsamp] - lps).abs().max())
     max_base_diff = float((base[:nsamp] - zs).abs().max())
     info = layer_info(pdf)
