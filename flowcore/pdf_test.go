@@ -188,7 +188,7 @@ func TestResultsIntoCallerSlices(t *testing.T) {
 	if err := p.LogDensityInto(got, x, 5, nil, nil, flowcore.SavedCoords); err != nil {
 		t.Fatal(err)
 	}
-	if !sameFloats(got.LogPDF, want.LogPDF) || !sameFloats(got.Base, want.Base) {
+	if !equal(got.LogPDF, want.LogPDF) || !equal(got.Base, want.Base) {
 		t.Errorf("LogDensityInto %v %v, LogDensity %v %v", got.LogPDF, got.Base, want.LogPDF, want.Base)
 	}
 	short := flowcore.Density{BaseLogPDF: make([]float64, 4)}
@@ -203,24 +203,11 @@ func TestResultsIntoCallerSlices(t *testing.T) {
 	if err := p.SampleInto(into, 300, nil, nil, 7, flowcore.SavedCoords); err != nil {
 		t.Fatal(err)
 	}
-	if !sameFloats(into.X, s.X) || !sameFloats(into.LogPDF, s.LogPDF) {
+	if !equal(into.X, s.X) || !equal(into.LogPDF, s.LogPDF) {
 		t.Error("SampleInto differs from Sample")
 	}
 	if err := p.SampleInto(flowcore.Samples{Base: make([]float64, 3)}, 300, nil, nil, 7, flowcore.SavedCoords); err == nil ||
 		!strings.Contains(err.Error(), "base") {
 		t.Errorf("short output: %v", err)
 	}
-}
-
-// sameFloats reports whether a and b hold the same values (NaN equal to NaN).
-func sameFloats(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] && !(math.IsNaN(a[i]) && math.IsNaN(b[i])) {
-			return false
-		}
-	}
-	return true
 }

@@ -20,23 +20,11 @@ func Unary(a *Node, f func(float64) float64, df func(x, y float64) float64) *Nod
 // Map is Unary with the function applied to all values at once, fill(dst, src), as the batched
 // kernels of package simd do; df(x, y) is the derivative at input x with output y.
 func Map(a *Node, fill func(dst, src []float64), df func(x, y float64) float64) *Node {
-	t := a.tape
-	out := t.NewRaw(a.R, a.C)
-	fill(out.Val, a.Val)
-	if t.Tracks(a) {
-		t.Record([]*Node{out}, []*Node{a}, func() {
-			ga, go_ := a.Grad(), out.grad
-			if go_ == nil {
-				return
-			}
-			for i, g := range go_ {
-				if g != 0 {
-					ga[i] += g * df(a.Val[i], out.Val[i])
-				}
-			}
-		})
-	}
-	return out
+	return MapBatched(a, fill, func(dst, x, y []float64) {
+		for i := range dst {
+			dst[i] = df(x[i], y[i])
+		}
+	})
 }
 
 // MapBatched is Map with the derivatives computed for all values at once as well:
