@@ -1,7 +1,7 @@
 # gojammy: build and test entry points. The README's two set-up commands are
 #   make quickstart   build, install into a local virtual environment, run examples/quickstart.py
 #   make test         all tests: go test ./... (best kernels, -tags noasm, GOJAMMY_SIMD=generic), the C/C++ examples, pytest,
-#                     the PyTorch bridge with Debian's python3-torch
+#                     the PyTorch bridge with Debian's python3-torch, fuzz-short, test-race, test-sanitize, docs
 # Needs Go, a C/C++ compiler and Python 3; nothing else is installed system-wide.
 
 GO      ?= go
@@ -44,7 +44,7 @@ help:
 	@echo "make test-simd    the Go tests again with -tags noasm and GOJAMMY_SIMD=generic (simd also purego)"
 	@echo "make check-generate  regenerate simd's assembly with avo and fail on any difference"
 	@echo "make test-torch   the PyTorch bridge's tests with Debian's python3-torch (skipped without it)"
-	@echo "make test         go test ./..., test-simd, test-c, pytest and test-torch"
+	@echo "make test         go test ./..., test-simd, test-c, pytest, test-torch, fuzz-short, test-race, test-sanitize, docs"
 	@echo "make fuzz         every fuzz target for FUZZTIME (10m) each; fuzz-short: 20 s each"
 	@echo "make test-race    go test -race -short ./..."
 	@echo "make test-sanitize the C/C++ checks under ASan+UBSan against a go build -asan library"
@@ -331,7 +331,8 @@ test-torch: lib
 		echo "test-torch: skipped: $(TORCH_PYTHON) cannot import torch (apt-get install python3-torch)"; \
 	fi
 
-test: test-go test-simd test-c test-install test-python test-torch test-wheel test-root-if-installed
+# test: every test, as the README says (test-root when ROOT is installed; .ci/run installs it).
+test: test-go test-simd test-c test-install test-python test-torch test-wheel test-root-if-installed fuzz-short test-race test-sanitize docs
 
 clean:
 	rm -rf $(BUILD)
