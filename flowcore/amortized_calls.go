@@ -4,14 +4,14 @@ package flowcore
 // NumAmortizationParams amortization parameters (every layer parameter and MLP weight of the
 // event), jammy_flows' amortization_parameters. For any other PDF amort must be nil.
 func (p *PDF) LogDensityAmortized(x []float64, n int, cond, amort []float64, c Coords) (Density, error) {
-	d, _, err := p.evaluate(x, n, cond, false, amort, c, false, nil)
+	d, _, err := p.evaluate(x, n, cond, false, amort, c, false, nil, false)
 	return d, err
 }
 
 // LogDensityGradAmortized is LogDensityGrad with amortization parameters; the gradient with
 // respect to them is Gradients.Amortization.
 func (p *PDF) LogDensityGradAmortized(x []float64, n int, cond, amort []float64, c Coords) (Density, Gradients, error) {
-	return p.evaluate(x, n, cond, false, amort, c, true, nil)
+	return p.evaluate(x, n, cond, false, amort, c, true, nil, false)
 }
 
 // SampleAmortized is Sample for an amortize-everything PDF: one event per row of amort (n rows;

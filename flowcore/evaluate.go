@@ -18,6 +18,10 @@ type Density struct {
 	BaseLogPDF []float64
 	// Base holds the base points, n x BaseDim row-major.
 	Base []float64
+	// SubLogPDF holds, from SubLogDensity only, the conditional log-density of every
+	// sub-manifold given the earlier ones, log p_k(x_k | x_<k), n x NumSubManifolds row-major
+	// (the row sums to LogPDF; -inf rows outside the support, NaN rows NaN).
+	SubLogPDF []float64
 }
 
 // Gradients holds the gradients of Σ_i w_i log p(x_i) (w_i = 1 for LogDensityGrad; rows with
@@ -185,12 +189,18 @@ func (p *PDF) centerRow(l layout) []float64 {
 	return row
 }
 
-// densityBlock evaluates log p on one block of rows on tape t.
-func (p *PDF) densityBlock(params, x, cond *ad.Node, l layout) (logp, baseLogp, base *ad.Node) {
+// densityBlock evaluates log p on one block of rows on tape t. With parts non-nil (one entry
+// per sub-manifold), it also records the conditional log-density of every sub-manifold given
+// the earlier ones in parts.
+func (p *PDF) densityBlock(params, x, cond *ad.Node, l layout, parts []*ad.Node) (logp, baseLogp, base *ad.Node) {
 	var logDet *ad.Node // nil: zero
 	var earlier, zs []*ad.Node
 	off := 0
 	for k, s := range p.subs {
+		before := logDet
+		if parts != nil { // this sub-manifold's log-determinant on its own
+			logDet = nil
+		}
 		w := s.dim(l[k])
 		xk := ad.Cols(x, off, w)
 		off += w
@@ -208,6 +218,10 @@ func (p *PDF) densityBlock(params, x, cond *ad.Node, l layout) (logp, baseLogp, 
 		xi, logDet = s.chain.Inverse(xi, s.layerParams(params, cond, earlier), logDet)
 		z, ld := s.manifold.ToBase(xi)
 		logDet = layers.AddLogDet(logDet, ld)
+		if parts != nil {
+			parts[k] = ad.Add(ad.NormalLogPDF(z), logDet)
+			logDet = layers.AddLogDet(before, logDet)
+		}
 		zs = append(zs, z)
 		earlier = append(earlier, emb)
 	}
@@ -219,14 +233,14 @@ func (p *PDF) densityBlock(params, x, cond *ad.Node, l layout) (logp, baseLogp, 
 // LogDensity evaluates log p(x) for n events x (row-major n x Dim(c)); cond holds n x
 // ConditionalDim conditional inputs (nil for an unconditional PDF).
 func (p *PDF) LogDensity(x []float64, n int, cond []float64, c Coords) (Density, error) {
-	d, _, err := p.evaluate(x, n, cond, false, nil, c, false, nil)
+	d, _, err := p.evaluate(x, n, cond, false, nil, c, false, nil, false)
 	return d, err
 }
 
 // LogDensityGrad evaluates log p(x) and the gradients of Σ log p with respect to the parameters,
 // to x and to the conditional inputs.
 func (p *PDF) LogDensityGrad(x []float64, n int, cond []float64, c Coords) (Density, Gradients, error) {
-	return p.evaluate(x, n, cond, false, nil, c, true, nil)
+	return p.evaluate(x, n, cond, false, nil, c, true, nil, false)
 }
 
 // LogDensityVJP is the vector-Jacobian product of the log-density: it evaluates log p(x) and the
@@ -244,7 +258,7 @@ func (p *PDF) LogDensityVJPAmortized(x []float64, n int, cond, amort []float64, 
 	if weights != nil && len(weights) != n {
 		return Density{}, Gradients{}, fmt.Errorf("weights: got %d values for %d rows", len(weights), n)
 	}
-	return p.evaluate(x, n, cond, false, amort, c, true, weights)
+	return p.evaluate(x, n, cond, false, amort, c, true, weights, false)
 }
 
 // LogDensityAt evaluates log p(x | c) for n events x that share one conditional input row c
@@ -259,7 +273,7 @@ func (p *PDF) LogDensityAt(x []float64, n int, c []float64, coords Coords) (Dens
 	if !shared && c != nil {
 		c = slices.Repeat(c, max(n, 0))
 	}
-	d, _, err := p.evaluate(x, n, c, shared, nil, coords, false, nil)
+	d, _, err := p.evaluate(x, n, c, shared, nil, coords, false, nil, false)
 	return d, err
 }
 
@@ -272,8 +286,9 @@ func (p *PDF) canShareCond(c []float64) bool {
 
 // evaluate runs the log-density (and with grad its weighted gradients) on n rows; amort holds
 // the amortization parameters of an amortize-everything PDF (n rows; nil otherwise). With
-// shared (value-only calls), cond is one conditional row for all n points.
-func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []float64, c Coords, grad bool, weights []float64) (Density, Gradients, error) {
+// shared (value-only calls), cond is one conditional row for all n points. With sub, it also
+// fills Density.SubLogPDF.
+func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []float64, c Coords, grad bool, weights []float64, sub bool) (Density, Gradients, error) {
 	l, err := p.resolve(c)
 	if err != nil {
 		return Density{}, Gradients{}, err
@@ -294,6 +309,10 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []
 	dim, bd, cd := p.width(l), p.BaseDim(), p.condWidth
 	out := make([]float64, n*(2+bd)) // one allocation for the three results
 	res := Density{LogPDF: out[:n:n], BaseLogPDF: out[n : 2*n : 2*n], Base: out[2*n:]}
+	nsub := len(p.subs)
+	if sub {
+		res.SubLogPDF = make([]float64, n*nsub)
+	}
 	// gx, gCond and blockGrads are set before the blocks run and only read by them (captured by
 	// value: no heap cell for the single-event path).
 	var gx, gCond, gAmort []float64
@@ -335,7 +354,16 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []
 		p.sanitize(status, xn.Val, cs, l)
 		p.markNonFinite(status, amort, lo, hi)
 		src, params, an := p.blockParams(t, cn, amort, lo, hi)
-		logp, baseLogp, base := p.densityBlock(src, xn, cn, l)
+		var parts []*ad.Node
+		if sub {
+			parts = make([]*ad.Node, nsub)
+		}
+		logp, baseLogp, base := p.densityBlock(src, xn, cn, l, parts)
+		for k, part := range parts {
+			for i, v := range part.Val {
+				res.SubLogPDF[(lo+i)*nsub+k] = v
+			}
+		}
 		copy(res.LogPDF[lo:hi], logp.Val)
 		copy(res.BaseLogPDF[lo:hi], baseLogp.Val)
 		copy(res.Base[lo*bd:hi*bd], base.Val)
@@ -346,9 +374,15 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []
 				res.LogPDF[lo+i] = math.Inf(-1)
 				res.BaseLogPDF[lo+i] = math.NaN()
 				fill(res.Base[(lo+i)*bd:(lo+i+1)*bd], math.NaN())
+				if sub {
+					fill(res.SubLogPDF[(lo+i)*nsub:(lo+i+1)*nsub], math.Inf(-1))
+				}
 			case 2:
 				res.LogPDF[lo+i], res.BaseLogPDF[lo+i] = math.NaN(), math.NaN()
 				fill(res.Base[(lo+i)*bd:(lo+i+1)*bd], math.NaN())
+				if sub {
+					fill(res.SubLogPDF[(lo+i)*nsub:(lo+i+1)*nsub], math.NaN())
+				}
 			default:
 				if !math.IsInf(logp.Val[i], 0) && !math.IsNaN(logp.Val[i]) {
 					seed[i] = 1
@@ -401,4 +435,12 @@ func fill(s []float64, v float64) {
 	for i := range s {
 		s[i] = v
 	}
+}
+
+// SubLogDensity is LogDensity that also returns the conditional log-density of every
+// sub-manifold given the earlier ones (Density.SubLogPDF): the pieces of the autoregressive
+// factorization log p(x) = Σ_k log p_k(x_k | x_<k), as needed by marginal entropies.
+func (p *PDF) SubLogDensity(x []float64, n int, cond []float64, c Coords) (Density, error) {
+	d, _, err := p.evaluate(x, n, cond, false, nil, c, false, nil, true)
+	return d, err
 }
