@@ -9,6 +9,7 @@ import (
 
 	"github.com/gojammy/gojammy/flowcore"
 	"github.com/gojammy/gojammy/flowcore/healpix"
+	"github.com/gojammy/gojammy/flowcore/internal/kstest"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
@@ -52,24 +53,6 @@ func newPDF(t testing.TB, pdfDefs, flowDefs string, condDim int, spread float64)
 		t.Fatal(err)
 	}
 	return p
-}
-
-// ksUniform returns the Kolmogorov-Smirnov p-value of values against the uniform distribution
-// on [0, 1] (asymptotic distribution with Stephens' small-sample correction).
-func ksUniform(values []float64) float64 {
-	v := slices.Clone(values)
-	slices.Sort(v)
-	n := float64(len(v))
-	d := 0.0
-	for i, x := range v {
-		d = max(d, float64(i+1)/n-x, x-float64(i)/n)
-	}
-	lambda := (math.Sqrt(n) + 0.12 + 0.11/math.Sqrt(n)) * d
-	p := 0.0
-	for k := 1; k <= 100; k++ {
-		p += 2 * math.Pow(-1, float64(k-1)) * math.Exp(-2*float64(k*k)*lambda*lambda)
-	}
-	return min(max(p, 0), 1)
 }
 
 // TestExactGaussian compares the HPD coverage of a standard normal (the identity flow "x" on
@@ -218,7 +201,7 @@ func checkUniform(t *testing.T, n int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pa, pe := ksUniform(approx.Parts[0].Chi2CDF), ksUniform(res.Coverage)
+		pa, pe := kstest.Uniform(approx.Parts[0].Chi2CDF), kstest.Uniform(res.Coverage)
 		if pa < 0.01 || pe < 0.01 {
 			t.Errorf("%s %s: coverage of %d own samples is not uniform: KS p approximate %.3g, exact (%s) %.3g", c.defs, c.flows, n, pa, res.Method, pe)
 		}
@@ -254,7 +237,7 @@ func TestConditional(t *testing.T) {
 		if len(res.Scans) != c.n || slices.Equal(res.Scans[0].MAP, res.Scans[1].MAP) {
 			t.Errorf("%s: %d scans for %d rows, MAPs of rows 0 and 1: %v %v", c.defs, len(res.Scans), c.n, res.Scans[0].MAP, res.Scans[1].MAP)
 		}
-		if pe := ksUniform(res.Coverage); pe < 0.01 {
+		if pe := kstest.Uniform(res.Coverage); pe < 0.01 {
 			t.Errorf("%s conditional: coverage of %d events not uniform: KS p %.3g", c.defs, c.n, pe)
 		} else {
 			t.Logf("%s conditional (%s), %d events: KS p %.3g", c.defs, res.Method, c.n, pe)

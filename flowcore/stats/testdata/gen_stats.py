@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Generate reference statistics for flowcore/stats from the Python package jammy_flows.
+
+jammy_flows is NOT part of this repository and this script does not install it; it is imported
+from PYTHONPATH (a checkout of github.com/thoglu/jammy_flows, v1.1.0 = cd400da):
+
+    PYTHONPATH=/tmp/jf    /usr/bin/python3 gen_stats.py upstream_stats_head.json head
+    PYTHONPATH=/tmp/jf_02 /usr/bin/python3 gen_stats.py upstream_stats_02.json 02
+
+(02ed589 for the sphere layer n, which concentrates on S2 at these parameters; it predates the
+Kent fit of marginal_moments.)
+
+Models are built as in ../../testdata/upstream/gen_upstream.py (its build(): desired init
+parameters perturbed by 0.3 N(0,1), MLP weights of later sub-manifolds scaled), so gojammy can load
+the flat parameter vector. For each model the file holds entropy (sub_manifolds -1 and every
+sub-manifold) and marginal_moments from
+upstream's estimators at the stated sample sizes, together with the Monte-Carlo standard errors
+of the entropies (std of -log p over sqrt(samplesize)), so that gojammy's estimates can be
+compared within the Monte-Carlo error.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "testdata", "upstream"))
+from gen_upstream import build  # noqa: E402
+
+torch.set_default_dtype(torch.float64)
+
+CONFIGS = {
+    # name, pdf_defs, flow_defs, seed, entropy samplesize, moments samplesize
+    "head": [
+        ("e2_gggg", "e2", "gggg", 11, 100000, 20000),
+        ("e1s2_gf", "e1+s2", "g+f", 12, 1000, 20000),
+        ("e1e1_gg", "e1+e1", "g+g", 13, 1000, 1000),
+    ],
+    "02": [
+        ("s2_n", "s2", "n", 14, 100000, 20000),
+    ],
+}
+
+
+def arr(v):
+    if torch.is_tensor(v):
+        v = v.detach().cpu().numpy()
+    return np.asarray(v, dtype=np.float64).tolist()
+
+
+def main():
+    out = {}
+    for name, pd, fd, seed, n_ent, n_mom in CONFIGS[sys.argv[2]]:
+        pdf, flat = build(pd, fd, {}, seed, [])
+        torch.manual_seed(seed)
+        keys = [-1] + list(range(len(pdf.pdf_defs_list)))
+        ent = pdf.entropy(sub_manifolds=keys, samplesize=n_ent)
+        # the standard error of the total from a second draw of the same size
+        smp, _, lp, _ = pdf.sample(samplesize=n_ent, force_embedding_coordinates=True)
+        lp = lp.detach().numpy()
+        # calc_kl_diff_and_entropic_quantities=True crashes upstream for an unconditional PDF
+        # (it casts its reverse-KL samples to the type of the absent conditional input)
+        mom = pdf.marginal_moments(samplesize=n_mom)
+        out[name] = {
+            "pdf_defs": pd, "flow_defs": fd, "count": int(pdf.count_parameters()),
+            "params": arr(flat),
+            "entropy_samplesize": n_ent,
+            "entropy": {str(k): arr(v)[0] for k, v in ent.items()},
+            "entropy_total_stderr": float(np.std(-lp) / np.sqrt(n_ent)),
+            "moments_samplesize": n_mom,
+            "moments": {k: arr(v) for k, v in mom.items() if not k.startswith("samples")},
+        }
+        print(name, out[name]["entropy"], out[name]["entropy_total_stderr"])
+    with open(sys.argv[1], "w") as f:
+        json.dump(out, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
