@@ -188,7 +188,6 @@ func eigen2(t [2][2]float64) (lMin, lMax float64, vMin, vMax [2]float64) {
 	return lMin, lMax, vMin, vMax
 }
 
-
 func cross3(a, b [3]float64) [3]float64 {
 	return [3]float64{a[1]*b[2] - a[2]*b[1], a[2]*b[0] - a[0]*b[2], a[0]*b[1] - a[1]*b[0]}
 }
