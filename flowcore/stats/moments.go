@@ -133,7 +133,9 @@ func MarginalMoments(p *flowcore.PDF, cond []float64, o MomentOptions) (Marginal
 		} else {
 			gaussMoments(&m, nr, s)
 		}
-		if o.KLDiff {
+		if !o.KLDiff {
+			m.CrossEntropy = nil
+		} else {
 			m.Entropy = ent.Parts[k+1].Value
 			m.KLDiff = make([]float64, nr)
 			for r := range nr {
@@ -350,4 +352,38 @@ func reverseKL(p *flowcore.PDF, cond []float64, res *Marginals, nr, s int, seed 
 		res.ReverseKLDiff0[r] = ce - m.ApproxEntropy[r]
 	}
 	return nil
+}
+
+// Flatten lays the result out as one vector (the C API's and the Python package's transport),
+// sub-manifold by sub-manifold in pdf_defs order, each array row-major with rows first:
+// mean (rows x Width), varlike (rows x Width x Width on Euclidean and interval parts, rows on
+// spheres), argmax (rows x Width), approx_entropy (rows); on spheres then mean_angles and
+// argmax_angles (rows x Def.Dim each); on S2 then azivar, zenvar (rows each) and the Kent fit
+// (rows x 11: gamma1, gamma2, gamma3, kappa, u); with KLDiff then entropy, cross_entropy and
+// kl_diff (rows each). After the sub-manifolds, with KLDiff: entropy_total (rows) and, for a PDF
+// of one sub-manifold, reverse_cross_entropy_0 and kl_diff_approx_exact_0 (rows each).
+func (m Marginals) Flatten() []float64 {
+	var out []float64
+	for _, s := range m.Subs {
+		out = append(out, s.Mean...)
+		out = append(out, s.Varlike...)
+		out = append(out, s.ArgMax...)
+		out = append(out, s.ApproxEntropy...)
+		out = append(out, s.MeanAngles...)
+		out = append(out, s.ArgMaxAngles...)
+		out = append(out, s.AziVar...)
+		out = append(out, s.ZenVar...)
+		for _, k := range s.Kent {
+			out = append(out, k.Gamma1[:]...)
+			out = append(out, k.Gamma2[:]...)
+			out = append(out, k.Gamma3[:]...)
+			out = append(out, k.Kappa, k.U)
+		}
+		out = append(out, s.Entropy...)
+		out = append(out, s.CrossEntropy...)
+		out = append(out, s.KLDiff...)
+	}
+	out = append(out, m.EntropyTotal...)
+	out = append(out, m.ReverseCrossEntropy0...)
+	return append(out, m.ReverseKLDiff0...)
 }

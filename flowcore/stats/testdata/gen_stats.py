@@ -8,7 +8,10 @@ from PYTHONPATH (a checkout of github.com/thoglu/jammy_flows, v1.1.0 = cd400da):
     PYTHONPATH=/tmp/jf_02 /usr/bin/python3 gen_stats.py upstream_stats_02.json 02
 
 (02ed589 for the sphere layer n, which concentrates on S2 at these parameters; it predates the
-Kent fit of marginal_moments.)
+Kent fit of marginal_moments.) And for the Kent-like fit alone (samples of known Kent-like
+distributions from upstream's exact sampler, and fit_zlpkent_batch_quat's fast-path fit):
+
+    PYTHONPATH=/tmp/jf    /usr/bin/python3 gen_stats.py upstream_kent.json kent
 
 Models are built as in ../../testdata/upstream/gen_upstream.py (its build(): desired init
 parameters perturbed by 0.3 N(0,1), MLP weights of later sub-manifolds scaled), so gojammy can load
@@ -49,7 +52,41 @@ def arr(v):
     return np.asarray(v, dtype=np.float64).tolist()
 
 
+KENT = [
+    # gamma1, gamma2 (orthogonalized), kappa, u, n, seed
+    ([0.3, -0.5, 0.8], [1.0, 0.2, 0.0], 50.0, 1.6, 3000, 1),
+    ([-0.9, 0.1, -0.2], [0.0, 0.0, 1.0], 8.0, 1.2, 3000, 2),
+    ([0.0, 0.0, 1.0], [1.0, 0.0, 0.0], 400.0, 2.5, 3000, 3),
+]
+
+
+def kent():
+    from jammy_flows.helper_fns.approximation_samplers import sample_zlpkent_s2
+    from jammy_flows.main.zlp_kent_ml_fit import fit_zlpkent_batch_quat
+    out = []
+    for g1, g2, kappa, u, n, seed in KENT:
+        g1 = np.array(g1) / np.linalg.norm(g1)
+        g2 = np.array(g2) - np.dot(g2, g1) * g1
+        g2 /= np.linalg.norm(g2)
+        g3 = np.cross(g1, g2)
+        x = sample_zlpkent_s2(g1, g2, g3, kappa, u, n, rng=np.random.default_rng(seed))
+        xt = torch.from_numpy(x)[None]
+        mu = xt.mean(dim=1)
+        mu = mu / mu.norm(dim=1, keepdim=True)
+        r = float(xt.mean(dim=1).norm())
+        res = fit_zlpkent_batch_quat(xt, mu_vmf=mu, kappa_vmf=torch.tensor([(3 * r - r**3) / (1 - r**2)]), fast_path=True)
+        out.append({"x": x.tolist(), "kappa_vmf_start": (3 * r - r**3) / (1 - r**2),
+                    "true": {"gamma1": g1.tolist(), "gamma2": g2.tolist(), "kappa": kappa, "u": u},
+                    "fit": {k: arr(res[k])[0] for k in ("gamma1", "gamma2", "gamma3", "kappa", "u", "loglik")}})
+        print(out[-1]["true"], out[-1]["fit"])
+    with open(sys.argv[1], "w") as f:
+        json.dump(out, f)
+
+
 def main():
+    if sys.argv[2] == "kent":
+        kent()
+        return
     out = {}
     for name, pd, fd, seed, n_ent, n_mom in CONFIGS[sys.argv[2]]:
         pdf, flat = build(pd, fd, {}, seed, [])
