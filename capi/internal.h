@@ -22,4 +22,9 @@ GJ_HIDDEN int gjx_in_callback(uint64_t handle);
 GJ_HIDDEN int gjx_call_progress(gj_progress_fn fn, void* user_data, uint64_t handle,
                                 int64_t step, int64_t epoch, double loss, double val_loss);
 
+/* Calls a user function of points (gj_points_fn), marking the calling thread as inside a
+ * callback of handle. */
+GJ_HIDDEN int gjx_call_points(gj_points_fn fn, void* user_data, uint64_t handle, const double* x,
+                              int64_t n, int64_t dim, double* values, double* grad);
+
 #endif

@@ -48,3 +48,12 @@ int gjx_call_progress(gj_progress_fn fn, void* user_data, uint64_t handle, int64
     callbacks = frame.outer;
     return stop;
 }
+
+int gjx_call_points(gj_points_fn fn, void* user_data, uint64_t handle, const double* x, int64_t n,
+                    int64_t dim, double* values, double* grad) {
+    struct callback_frame frame = {handle, callbacks};
+    callbacks = &frame;
+    int status = fn(user_data, x, n, dim, values, grad);
+    callbacks = frame.outer;
+    return status;
+}
