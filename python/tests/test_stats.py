@@ -10,8 +10,8 @@ import gojammy
 
 def _perturbed(pdf_defs, flow_defs, spread=0.3, seed=3, **kw):
     p = gojammy.pdf(pdf_defs, flow_defs, **kw)
-    v = p.get_params()
-    p.set_params(v + spread * np.random.default_rng(seed).standard_normal(v.size))
+    v = p.get_parameters()
+    p.set_parameters(v + spread * np.random.default_rng(seed).standard_normal(v.size))
     return p
 
 
@@ -59,17 +59,17 @@ def test_expectation_and_its_gradient():
     r = p.expectation(f, samplesize=2000, seed=4, grad=True)
     m = p.moments(order=2, samplesize=2000, seed=4)
     assert abs(r["mean"][0] - m["moments"][0, 1].sum()) < 1e-10  # the same draws
-    v = p.get_params()
+    v = p.get_parameters()
     j = int(np.argmax(np.abs(r["parameters"])))
     eps = 1e-6
     vp, vm = v.copy(), v.copy()
     vp[j] += eps
     vm[j] -= eps
-    p.set_params(vp)
+    p.set_parameters(vp)
     hi = p.expectation(lambda x: (x ** 2).sum(axis=1), samplesize=2000, seed=4)["mean"][0]
-    p.set_params(vm)
+    p.set_parameters(vm)
     lo = p.expectation(lambda x: (x ** 2).sum(axis=1), samplesize=2000, seed=4)["mean"][0]
-    p.set_params(v)
+    p.set_parameters(v)
     assert abs(r["parameters"][j] - (hi - lo) / (2 * eps)) < 1e-5 * (1 + abs(r["parameters"][j]))
 
 
@@ -88,14 +88,14 @@ def test_expectation_reraises_the_callback_error():
 
 
 def test_marginal_moments_keys_euclidean_and_spheres():
-    p = _perturbed("e2+s1+s2", "gg+y+n")
-    m = p.marginal_moments(samplesize=500, seed=3, calc_kl_diff_and_entropic_quantities=True, return_samples=True)
+    p = _perturbed("e2+s1+s2", "gg+y+f")
+    m = p.marginal_moments(samplesize=200, seed=3, calc_kl_diff_and_entropic_quantities=True, return_samples=True)
     for key, shape in {
         "mean_0": (1, 2), "varlike_0": (1, 2, 2), "argmax_0": (1, 2), "approx_entropy_0": (1,),
         "mean_1": (1, 2), "varlike_1": (1, 1), "mean_1_angles": (1, 1), "approx_entropy_1": (1,),
         "mean_2": (1, 3), "mean_2_angles": (1, 2), "azivar_2": (1,), "zlp_kent_gamma1_2": (1, 3), "zlp_kent_u_2": (1,),
-        "entropy_1": (1,), "kl_diff_exact_approx_2": (1,), "entropy_total": (1,), "samples_2": (1, 500, 3),
-        "samples_1_angles": (1, 500, 1),
+        "entropy_1": (1,), "kl_diff_exact_approx_2": (1,), "entropy_total": (1,), "samples_2": (1, 200, 3),
+        "samples_1_angles": (1, 200, 1),
     }.items():
         assert m[key].shape == shape, key
     s = m["samples_0"][0]
@@ -104,7 +104,7 @@ def test_marginal_moments_keys_euclidean_and_spheres():
     for k in range(3):  # the approximations have the largest entropy of their class
         assert m[f"kl_diff_exact_approx_{k}"][0] > -0.1
     assert np.allclose(np.linalg.norm(m["mean_2"], axis=1), 1)
-    q = p.calc_kl_diff_and_entropic_quantities(samplesize=500, seed=3)
+    q = p.calc_kl_diff_and_entropic_quantities(samplesize=200, seed=3)
     assert q["entropy_total"][0] == m["entropy_total"][0]
 
 
@@ -124,7 +124,7 @@ def test_gof_pvalue():
     assert 0 <= r["p_value"] <= 1 and r["t"].shape == (300,) and r["z"].shape == (300, 1)
     assert abs(r["std_error"] - np.sqrt(r["p_value"] * (1 - r["p_value"]) / 300)) < 1e-15
     assert r["p_value"] == np.mean(r["t"] > r["t_obs"])
-    with pytest.raises(gojammy.GojammyError, match="x_obs"):
+    with pytest.raises(ValueError, match="x_obs"):
         gojammy.gof_pvalue(lik, post, np.zeros((4, 3)), trials=10)
 
 
@@ -145,7 +145,7 @@ def test_fit_variational_to_a_gaussian():
     def broken(x):
         raise KeyError("target failed")
 
-    before = p.get_params()
+    before = p.get_parameters()
     with pytest.raises(KeyError, match="target failed"):
         p.fit_variational(broken, steps=5, progress=False)
-    np.testing.assert_array_equal(p.get_params(), before)
+    np.testing.assert_array_equal(p.get_parameters(), before)
