@@ -23,18 +23,12 @@ func gj_pdf_approximate_coverage(id C.uint64_t, x *C.double, n, xLen C.int64_t, 
 		if err != nil {
 			return err
 		}
-		if subManifoldsLen < 1 || subManifoldsLen > maxElements {
-			return fail(C.GJ_ERR_ARGUMENT, "sub_manifolds_len: must be >= 1, got %d", int64(subManifoldsLen))
-		}
-		if subManifolds == nil {
-			return fail(C.GJ_ERR_NULL_POINTER, "sub_manifolds is NULL")
+		keys, err := readKeys(subManifolds, subManifoldsLen)
+		if err != nil {
+			return err
 		}
 		if numPercentilePoints < 2 || numPercentilePoints > maxElements {
 			return fail(C.GJ_ERR_ARGUMENT, "num_percentile_points: must be >= 2, got %d", int64(numPercentilePoints))
-		}
-		keys := make([]int, subManifoldsLen)
-		for k, v := range unsafe.Slice((*int64)(unsafe.Pointer(subManifolds)), subManifoldsLen) {
-			keys[k] = int(v)
 		}
 		if err := outputLength("true_fraction", trueFraction, trueFractionLen, subManifoldsLen, int(numPercentilePoints), "num_percentile_points"); err != nil {
 			return err
@@ -59,6 +53,21 @@ func gj_pdf_approximate_coverage(id C.uint64_t, x *C.double, n, xLen C.int64_t, 
 		}
 		return nil
 	})
+}
+
+// readKeys reads the sub-manifold keys of a call (-1: the whole PDF; at least one).
+func readKeys(subManifolds *C.int64_t, length C.int64_t) ([]int, error) {
+	if length < 1 || length > maxElements {
+		return nil, fail(C.GJ_ERR_ARGUMENT, "sub_manifolds_len: must be >= 1, got %d", int64(length))
+	}
+	if subManifolds == nil {
+		return nil, fail(C.GJ_ERR_NULL_POINTER, "sub_manifolds is NULL")
+	}
+	keys := make([]int, length)
+	for k, v := range unsafe.Slice((*int64)(unsafe.Pointer(subManifolds)), length) {
+		keys[k] = int(v)
+	}
+	return keys, nil
 }
 
 // outputAt copies src into the caller array at ptr from element offset on (skipped when ptr is

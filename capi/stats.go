@@ -85,15 +85,9 @@ func gj_pdf_entropy(id C.uint64_t, cond *C.double, nRows, condLen C.int64_t, sub
 		if err != nil {
 			return err
 		}
-		if subManifoldsLen < 1 || subManifoldsLen > maxElements {
-			return fail(C.GJ_ERR_ARGUMENT, "sub_manifolds_len: must be >= 1, got %d", int64(subManifoldsLen))
-		}
-		if subManifolds == nil {
-			return fail(C.GJ_ERR_NULL_POINTER, "sub_manifolds is NULL")
-		}
-		keys := make([]int, subManifoldsLen)
-		for k, v := range unsafe.Slice((*int64)(unsafe.Pointer(subManifolds)), subManifoldsLen) {
-			keys[k] = int(v)
+		keys, err := readKeys(subManifolds, subManifoldsLen)
+		if err != nil {
+			return err
 		}
 		for _, o := range []struct {
 			name string

@@ -10,6 +10,7 @@ import (
 	"github.com/gojammy/gojammy/flowcore"
 	"github.com/gojammy/gojammy/flowcore/healpix"
 	"github.com/gojammy/gojammy/flowcore/internal/kstest"
+	"github.com/gojammy/gojammy/flowcore/internal/testpdf"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
@@ -35,24 +36,7 @@ func TestChi2CDF(t *testing.T) {
 // newPDF builds a PDF whose parameters are moved randomly away from their initial values, so
 // that it is no longer the base distribution.
 func newPDF(t testing.TB, pdfDefs, flowDefs string, condDim int, spread float64) *flowcore.PDF {
-	cfg := flowcore.DefaultConfig()
-	cfg.ConditionalInputDim = condDim
-	if condDim > 0 {
-		cfg.AmortizationMLPDims = "8"
-	}
-	p, err := flowcore.New(pdfDefs, flowDefs, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(7, uint64(len(pdfDefs))))
-	v := p.Params()
-	for i := range v {
-		v[i] += spread * rng.NormFloat64()
-	}
-	if err := p.SetParams(v); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return testpdf.Perturbed(t, pdfDefs, flowDefs, condDim, spread, rand.New(rand.NewPCG(7, uint64(len(pdfDefs)))))
 }
 
 // TestExactGaussian compares the HPD coverage of a standard normal (the identity flow "x" on

@@ -44,11 +44,7 @@ type Entropies struct {
 // earlier sub-manifolds' parts of all samples of the row (SampleSize² evaluations per row, in
 // chunks); sub-manifold 0 and the whole PDF use the samples' own densities.
 func Entropy(p *flowcore.PDF, cond []float64, subManifolds []int, o Options) (Entropies, error) {
-	o, err := o.resolve()
-	if err != nil {
-		return Entropies{}, err
-	}
-	nr, err := rows(p, cond)
+	o, nr, err := prepare(p, cond, o)
 	if err != nil {
 		return Entropies{}, err
 	}
@@ -175,11 +171,7 @@ func logSumExp(v []float64) float64 {
 // explicit dependence alone averages to zero (the score has mean zero) and would be the wrong
 // gradient.
 func EntropyGrad(p *flowcore.PDF, cond []float64, o Options) (Estimate, Gradient, error) {
-	o, err := o.resolve()
-	if err != nil {
-		return Estimate{}, Gradient{}, err
-	}
-	nr, err := rows(p, cond)
+	o, nr, err := prepare(p, cond, o)
 	if err != nil {
 		return Estimate{}, Gradient{}, err
 	}

@@ -7,30 +7,12 @@ import (
 
 	"github.com/gojammy/gojammy/flowcore"
 	"github.com/gojammy/gojammy/flowcore/healpix"
+	"github.com/gojammy/gojammy/flowcore/internal/testpdf"
 )
 
-// newPDF builds a PDF whose parameters are moved randomly away from their initial values, so
-// that it is no longer the base distribution.
+// newPDF builds a PDF whose parameters are moved randomly away from their initial values.
 func newPDF(t testing.TB, pdfDefs, flowDefs string, condDim int, spread float64, seed uint64) *flowcore.PDF {
-	t.Helper()
-	cfg := flowcore.DefaultConfig()
-	cfg.ConditionalInputDim = condDim
-	if condDim > 0 {
-		cfg.AmortizationMLPDims = "8"
-	}
-	p, err := flowcore.New(pdfDefs, flowDefs, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(seed, 11))
-	v := p.Params()
-	for i := range v {
-		v[i] += spread * rng.NormFloat64()
-	}
-	if err := p.SetParams(v); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return testpdf.Perturbed(t, pdfDefs, flowDefs, condDim, spread, rand.New(rand.NewPCG(seed, 11)))
 }
 
 // quadEntropy1D returns -∫ p log p over [lo, hi] for a 1-d PDF (midpoint rule, m points) and

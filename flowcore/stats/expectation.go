@@ -19,11 +19,7 @@ func Expectation(p *flowcore.PDF, f Func, cond []float64, o Options, grad bool) 
 	if f == nil {
 		return Estimate{}, Gradient{}, fmt.Errorf("f: no function given")
 	}
-	o, err := o.resolve()
-	if err != nil {
-		return Estimate{}, Gradient{}, err
-	}
-	nr, err := rows(p, cond)
+	o, nr, err := prepare(p, cond, o)
 	if err != nil {
 		return Estimate{}, Gradient{}, err
 	}
@@ -69,11 +65,7 @@ func Moments(p *flowcore.PDF, order int, cond []float64, o Options) (Estimate, e
 	if order < 1 {
 		return Estimate{}, fmt.Errorf("order: must be >= 1, got %d", order)
 	}
-	o, err := o.resolve()
-	if err != nil {
-		return Estimate{}, err
-	}
-	nr, err := rows(p, cond)
+	o, nr, err := prepare(p, cond, o)
 	if err != nil {
 		return Estimate{}, err
 	}

@@ -45,6 +45,17 @@ func (o Options) resolve() (Options, error) {
 	return o, nil
 }
 
+// prepare resolves the options of an estimate and checks the conditional input of p: it
+// returns the options and the number of conditional rows.
+func prepare(p *flowcore.PDF, cond []float64, o Options) (Options, int, error) {
+	o, err := o.resolve()
+	if err != nil {
+		return o, 0, err
+	}
+	nr, err := rows(p, cond)
+	return o, nr, err
+}
+
 // rows checks the conditional input of p and returns its number of rows (1 for an
 // unconditional PDF, whose cond must be nil).
 func rows(p *flowcore.PDF, cond []float64) (int, error) {

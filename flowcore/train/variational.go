@@ -61,18 +61,7 @@ func FitVariational(p *flowcore.PDF, target LogTarget, opts Options, progress fu
 				break
 			}
 			loss, grad, err := variationalLossAndGrad(p, target, b, dim, o.Coords, o.Seed+uint64(step)*0x9e3779b97f4a7c15)
-			if err != nil && step > 0 {
-				return restore(diverged(step, err.Error(), o.LearningRate))
-			}
-			if err != nil {
-				return restore(err)
-			}
-			clip(grad, o.ClipNorm)
-			adam.Step(params, grad)
-			if !finite(loss) || !allFinite(params) {
-				return restore(diverged(step, fmt.Sprintf("loss %g%s", loss, nonFiniteNote(params)), o.LearningRate))
-			}
-			if err := p.SetParams(params); err != nil {
+			if err := applyStep(p, adam, params, loss, grad, err, step, o); err != nil {
 				return restore(err)
 			}
 			step++
