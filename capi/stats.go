@@ -6,7 +6,6 @@ package main
 import "C"
 
 import (
-	"errors"
 	"fmt"
 	"unsafe"
 
@@ -326,37 +325,14 @@ func gj_gof_pvalue(likID C.uint64_t, xCoordsArg *C.gj_coords, postID C.uint64_t,
 func gj_pdf_fit_variational(id C.uint64_t, target C.gj_points_fn, targetUser unsafe.Pointer, coordsArg *C.gj_coords,
 	opts *C.gj_fit_options, progress C.gj_progress_fn, user unsafe.Pointer,
 	lossHistory, valHistory *C.double, historyLen C.int64_t, nHistory *C.int64_t) C.int {
-	return run("gj_pdf_fit_variational", func(cl *call) error {
-		p, release, err := cl.model(id, exclusive)
-		if err != nil {
-			return err
-		}
-		defer release()
-		if target == nil {
-			return fail(C.GJ_ERR_NULL_POINTER, "log_target is NULL")
-		}
-		c, _, err := readCoordsDim(p, "coords", coordsArg)
-		if err != nil {
-			return err
-		}
-		o, err := trainOptions(opts, c, 0)
-		if err != nil {
-			return err
-		}
-		if historyLen < 0 {
-			return fail(C.GJ_ERR_ARGUMENT, "history_len: must be >= 0, got %d", int64(historyLen))
-		}
-		f := pointsFunc(target, targetUser, cl.h.id)
-		logTarget := func(x []float64, n, dim int) ([]float64, []float64, error) { return f(x, n, dim, true) }
-		stopped := false
-		hist, err := train.FitVariational(p, logTarget, o, progressBridge(progress, user, cl.h.id, &stopped))
-		if err != nil && !(stopped && errors.Is(err, train.ErrStopped)) {
-			return withStatus(C.GJ_ERR_ARGUMENT, err)
-		}
-		writeHistory(lossHistory, valHistory, historyLen, nHistory, hist)
-		if stopped {
-			return fail(C.GJ_ERR_STOPPED, "training stopped by the progress callback after epoch %d", len(hist.Loss))
-		}
-		return nil
-	})
+	h := history{lossHistory, valHistory, historyLen, nHistory}
+	return fitCall("gj_pdf_fit_variational", id, coordsArg, opts, 0, progress, user, h,
+		func(cl *call, p *flowcore.PDF, o train.Options, _ int, pr func(train.Progress) bool) (train.History, error) {
+			if target == nil {
+				return train.History{}, fail(C.GJ_ERR_NULL_POINTER, "log_target is NULL")
+			}
+			f := pointsFunc(target, targetUser, cl.h.id)
+			logTarget := func(x []float64, n, dim int) ([]float64, []float64, error) { return f(x, n, dim, true) }
+			return train.FitVariational(p, logTarget, o, pr)
+		})
 }
