@@ -18,8 +18,25 @@ import (
 func gj_pdf_approximate_coverage(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg *C.gj_coords,
 	numPercentilePoints C.int64_t, subManifolds *C.int64_t, subManifoldsLen C.int64_t,
 	expected, trueFraction *C.double, trueFractionLen C.int64_t, logprobDiffs, chi2CDF *C.double, logprobDiffsLen C.int64_t) C.int {
-	return withModel("gj_pdf_approximate_coverage", id, shared, func(p *flowcore.PDF) error {
-		b, _, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
+	return approximateCoverage("gj_pdf_approximate_coverage", id, x, n, xLen, cond, condLen, nil, 0, coordsArg, numPercentilePoints,
+		subManifolds, subManifoldsLen, expected, trueFraction, trueFractionLen, logprobDiffs, chi2CDF, logprobDiffsLen)
+}
+
+//export gj_pdf_approximate_coverage_amortized
+func gj_pdf_approximate_coverage_amortized(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t,
+	amort *C.double, amortLen C.int64_t, coordsArg *C.gj_coords, numPercentilePoints C.int64_t, subManifolds *C.int64_t, subManifoldsLen C.int64_t,
+	expected, trueFraction *C.double, trueFractionLen C.int64_t, logprobDiffs, chi2CDF *C.double, logprobDiffsLen C.int64_t) C.int {
+	return approximateCoverage("gj_pdf_approximate_coverage_amortized", id, x, n, xLen, cond, condLen, amort, amortLen, coordsArg,
+		numPercentilePoints, subManifolds, subManifoldsLen, expected, trueFraction, trueFractionLen, logprobDiffs, chi2CDF, logprobDiffsLen)
+}
+
+// approximateCoverage is gj_pdf_approximate_coverage with optional amortization parameters,
+// under the name of the calling C function.
+func approximateCoverage(name string, id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t,
+	amort *C.double, amortLen C.int64_t, coordsArg *C.gj_coords, numPercentilePoints C.int64_t, subManifolds *C.int64_t, subManifoldsLen C.int64_t,
+	expected, trueFraction *C.double, trueFractionLen C.int64_t, logprobDiffs, chi2CDF *C.double, logprobDiffsLen C.int64_t) C.int {
+	return withModel(name, id, shared, func(p *flowcore.PDF) error {
+		b, _, am, err := readAmortizedBatch(p, x, n, xLen, cond, condLen, amort, amortLen, coordsArg)
 		if err != nil {
 			return err
 		}
@@ -41,7 +58,7 @@ func gj_pdf_approximate_coverage(id C.uint64_t, x *C.double, n, xLen C.int64_t, 
 				return err
 			}
 		}
-		a, err := coverage.Approximate(p, b.x, b.n, b.cond, b.coords, int(numPercentilePoints), keys)
+		a, err := coverage.ApproximateAmortized(p, b.x, b.n, b.cond, am, b.coords, int(numPercentilePoints), keys)
 		if err != nil {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}

@@ -644,6 +644,16 @@ int gj_pdf_approximate_coverage(uint64_t handle, GJ_CONST double* x, int64_t n, 
                                 int64_t true_fraction_len, double* logprob_diffs, double* chi2_cdf_evals,
                                 int64_t logprob_diffs_len);
 
+/* gj_pdf_approximate_coverage for a model built with amortize_everything: amort, amort_len are
+ * the amortization parameters of the points, as in gj_pdf_log_density_amortized.
+ * Errors: those of gj_pdf_approximate_coverage. */
+int gj_pdf_approximate_coverage_amortized(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
+                                          GJ_CONST double* cond, int64_t cond_len, GJ_CONST double* amort,
+                                          int64_t amort_len, GJ_CONST gj_coords* coords, int64_t num_percentile_points,
+                                          GJ_CONST int64_t* sub_manifolds, int64_t sub_manifolds_len, double* expected,
+                                          double* true_fraction, int64_t true_fraction_len, double* logprob_diffs,
+                                          double* chi2_cdf_evals, int64_t logprob_diffs_len);
+
 /* How a coverage scan covers the support of a PDF. */
 enum gj_scan_method {
     /* GJ_SCAN_GRID for Euclidean, interval and s1 parts of at most 3 dimensions in total,

@@ -8,7 +8,7 @@ import ctypes
 
 import numpy as np
 
-from . import _api
+from . import _api, _heads
 from ._arrays import as_rows
 from ._checks import boolean, coords_for, positive_int, require_default, seed_for
 from ._lib import check, lib
@@ -48,13 +48,14 @@ def approximate_coverage(
     """Approximate coverage from the base points: for each key of sub_manifolds ("total" for -1,
     else the sub-manifold index), "logprob_diffs" = 2(log N(0) - log N(z)) = |z|^2 per event,
     "chi2_cdf_evals" = its chi^2 CDF (uniform for a calibrated PDF) and "true" = the fraction of
-    events below each of the "expected" levels linspace(0, 1, num_percentile_points)."""
-    require_default("amortization_parameters", amortization_parameters, None)
+    events below each of the "expected" levels linspace(0, 1, num_percentile_points).
+    amortization_parameters: one row per event for a PDF built with amortize_everything=True."""
     coords, dim = pdf._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
     h = pdf.handle
     x = as_rows(target_x, "target_x", dim)
     n = x.shape[0]
     cond = pdf._cond_rows(conditional_input, n)
+    amort = _heads.amortization_rows(pdf, amortization_parameters, n)
     npp = positive_int(num_percentile_points, "num_percentile_points")
     keys = _keys(sub_manifolds, pdf._n_subs)
     key_array = (ctypes.c_int64 * len(keys))(*keys)
@@ -62,9 +63,9 @@ def approximate_coverage(
     true = np.empty((len(keys), npp))
     diffs, cdfs = np.empty((len(keys), n)), np.empty((len(keys), n))
     check(
-        lib().gj_pdf_approximate_coverage(
-            h, x, n, x.size, cond, 0 if cond is None else cond.size, coords, npp, key_array, len(keys),
-            expected, true, true.size, diffs, cdfs, diffs.size,
+        _heads.call(
+            "gj_pdf_approximate_coverage", amort, (h, x, n, x.size, cond, 0 if cond is None else cond.size),
+            (coords, npp, key_array, len(keys), expected, true, true.size, diffs, cdfs, diffs.size),
         )
     )
     out = {"true": {}, "logprob_diffs": {}, "chi2_cdf_evals": {}, "expected": expected}

@@ -149,3 +149,16 @@ def test_fit_variational_to_a_gaussian():
     with pytest.raises(KeyError, match="target failed"):
         p.fit_variational(broken, steps=5, progress=False)
     np.testing.assert_array_equal(p.get_parameters(), before)
+
+
+def test_approximate_coverage_with_amortization_parameters():
+    p = gojammy.pdf("e1+s2", "g+f", amortize_everything=True, amortization_mlp_use_custom_mode=True, amortization_mlp_dims="8")
+    t = p.total_number_amortizable_params
+    a = p.init_params(seed=1) + 0.05 * np.random.default_rng(2).normal(size=(50, t))
+    x = p.sample(amortization_parameters=a, seed=5)[0]
+    res = p.approximate_coverage(x, amortization_parameters=a, sub_manifolds=[-1, 1])
+    base = p(x, amortization_parameters=a)[2]
+    np.testing.assert_allclose(res["logprob_diffs"]["total"], (base ** 2).sum(axis=1), rtol=1e-9)
+    np.testing.assert_allclose(res["logprob_diffs"][1], (base[:, 1:] ** 2).sum(axis=1), rtol=1e-9)
+    with pytest.raises(ValueError, match="amortization_parameters"):
+        p.approximate_coverage(x)
