@@ -24,7 +24,7 @@ func TestSubLogDensity(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := s.X
-	x[7*6] = math.NaN()      // a NaN row
+	x[7*6] = math.NaN()       // a NaN row
 	x[9*6+1], x[9*6+2] = 3, 0 // a point off the unit sphere: outside the support
 	d, err := p.SubLogDensity(x, n, cond, flowcore.EmbeddingCoords)
 	if err != nil {
