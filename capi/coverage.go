@@ -155,7 +155,20 @@ func scanOptions(ptr *C.gj_scan_options) (coverage.Options, error) {
 //export gj_pdf_coverage_scan
 func gj_pdf_coverage_scan(id C.uint64_t, labels *C.double, n, labelsLen C.int64_t, labelCoords *C.gj_coords, cond *C.double, condLen C.int64_t,
 	opts *C.gj_scan_options, outScan *C.uint64_t) C.int {
-	return withModel("gj_pdf_coverage_scan", id, shared, func(p *flowcore.PDF) error {
+	return coverageScan("gj_pdf_coverage_scan", id, labels, n, labelsLen, labelCoords, cond, condLen, nil, 0, opts, outScan)
+}
+
+//export gj_pdf_coverage_scan_amortized
+func gj_pdf_coverage_scan_amortized(id C.uint64_t, labels *C.double, n, labelsLen C.int64_t, labelCoords *C.gj_coords,
+	cond *C.double, condLen C.int64_t, amort *C.double, amortLen C.int64_t, opts *C.gj_scan_options, outScan *C.uint64_t) C.int {
+	return coverageScan("gj_pdf_coverage_scan_amortized", id, labels, n, labelsLen, labelCoords, cond, condLen, amort, amortLen, opts, outScan)
+}
+
+// coverageScan is gj_pdf_coverage_scan with optional amortization parameters (one row per
+// scan), under the name of the calling C function.
+func coverageScan(name string, id C.uint64_t, labels *C.double, n, labelsLen C.int64_t, labelCoords *C.gj_coords, cond *C.double, condLen C.int64_t,
+	amort *C.double, amortLen C.int64_t, opts *C.gj_scan_options, outScan *C.uint64_t) C.int {
+	return withModel(name, id, shared, func(p *flowcore.PDF) error {
 		if outScan == nil {
 			return fail(C.GJ_ERR_NULL_POINTER, "out_scan is NULL")
 		}
@@ -182,7 +195,16 @@ func gj_pdf_coverage_scan(id C.uint64_t, labels *C.double, n, labelsLen C.int64_
 		if err != nil {
 			return err
 		}
-		res, err := coverage.Run(p, x, int(n), c, cs, opt)
+		var res coverage.Result
+		if amort == nil && amortLen == 0 {
+			res, err = coverage.Run(p, x, int(n), c, cs, opt)
+		} else {
+			var a []float64
+			if a, err = input("amort", amort, amortLen, int64(amortLen), "amort_len"); err != nil {
+				return err
+			}
+			res, err = coverage.RunAmortized(p, x, int(n), c, cs, a, opt)
+		}
 		if err != nil {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}

@@ -708,6 +708,16 @@ int gj_pdf_coverage_scan(uint64_t handle, GJ_CONST double* labels, int64_t n, in
                          GJ_CONST gj_coords* label_coords, GJ_CONST double* cond, int64_t cond_len,
                          GJ_CONST gj_scan_options* opts, uint64_t* out_scan);
 
+/* gj_pdf_coverage_scan for a model built with amortize_everything: amort holds one row of
+ * n_amortization parameters per scan (amort_len = n_rows * n_amortization), with as many
+ * conditional rows in cond for a conditional model and, if labels are given, one label per row.
+ * Errors: those of gj_pdf_coverage_scan; ARGUMENT also for a model without amortization
+ * parameters or amort_len not a multiple of n_amortization. */
+int gj_pdf_coverage_scan_amortized(uint64_t handle, GJ_CONST double* labels, int64_t n, int64_t labels_len,
+                                   GJ_CONST gj_coords* label_coords, GJ_CONST double* cond, int64_t cond_len,
+                                   GJ_CONST double* amort, int64_t amort_len, GJ_CONST gj_scan_options* opts,
+                                   uint64_t* out_scan);
+
 /* Writes the shapes of a scan; each output may be NULL.
  *   *n_scans   the number of scans (conditional rows, or 1)
  *   *n_labels  the number of labels

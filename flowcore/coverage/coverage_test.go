@@ -324,3 +324,57 @@ func TestContours(t *testing.T) {
 		}
 	}
 }
+
+// TestRunAmortizedMatchesThePDFOfItsRow scans an amortize-everything PDF whose rows carry the
+// parameters of ordinary PDFs and compares with the scans of those PDFs (the same seeds).
+func TestRunAmortizedMatchesThePDFOfItsRow(t *testing.T) {
+	cfg := flowcore.DefaultConfig()
+	cfg.AmortizationMLPUseCustomMode = true
+	plain, err := flowcore.New("e2", "gg", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.AmortizeEverything = true
+	amortized, err := flowcore.New("e2", "gg", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	np := plain.NumParams()
+	if amortized.NumAmortizationParams() != np {
+		t.Fatalf("%d amortization parameters, %d parameters", amortized.NumAmortizationParams(), np)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	labels := []float64{0.3, -0.2, 1.5, 0.7}
+	var amort []float64
+	for range 2 {
+		for _, v := range plain.Params() {
+			amort = append(amort, v+0.3*rng.NormFloat64())
+		}
+	}
+	opt := Options{Method: Grid, GridPoints: 60, Samples: 2000}
+	got, err := RunAmortized(amortized, labels, 2, flowcore.IntrinsicCoords, nil, amort, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r := range 2 {
+		if err := plain.SetParams(amort[r*np : (r+1)*np]); err != nil {
+			t.Fatal(err)
+		}
+		o := opt
+		o.Seed = uint64(r) * 0x9e3779b97f4a7c15 // the seed of scan r
+		want, err := Run(plain, labels[2*r:2*r+2], 1, flowcore.IntrinsicCoords, nil, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(got.Coverage[r]-want.Coverage[0]) > 1e-9 || math.Abs(got.LogPDFLabels[r]-want.LogPDFLabels[0]) > 1e-9 {
+			t.Errorf("row %d: coverage %.12f log_pdf %.12f, the plain PDF's %.12f %.12f", r, got.Coverage[r], got.LogPDFLabels[r],
+				want.Coverage[0], want.LogPDFLabels[0])
+		}
+	}
+	if _, err := RunAmortized(amortized, labels, 2, flowcore.IntrinsicCoords, nil, amort[:np+1], opt); err == nil {
+		t.Error("amortization parameters of a wrong length: no error")
+	}
+	if _, err := RunAmortized(plain, labels, 2, flowcore.IntrinsicCoords, nil, amort, opt); err == nil {
+		t.Error("a PDF without amortization parameters: no error")
+	}
+}

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _api, _heads
 from ._arrays import as_rows
-from ._checks import boolean, coords_for, positive_int, require_default, seed_for
+from ._checks import boolean, coords_for, positive_int, seed_for
 from ._lib import check, lib
 
 #: jammy_flows' key of the whole PDF in the result dictionaries.
@@ -100,9 +100,9 @@ def coverage_and_or_pdf_scan(
     contours=False,
 ):
     """Approximate coverage of the labels and, on request, the exact HPD coverage, the MAP and
-    the scan of the PDF (one scan per conditional row, one for an unconditional PDF), on every
-    manifold combination. See docs/statistics.md for the methods and the keys of the result."""
-    require_default("amortization_parameters", amortization_parameters, None)
+    the scan of the PDF (one scan per conditional row, one for an unconditional PDF; one per
+    row of amortization_parameters for an amortize_everything PDF), on every manifold
+    combination. See docs/statistics.md for the methods and the keys of the result."""
     exact = boolean(exact_coverage_calculation, "exact_coverage_calculation")
     save = boolean(save_pdf_scan, "save_pdf_scan")
     want_map = boolean(calculate_MAP, "calculate_MAP")
@@ -119,18 +119,20 @@ def coverage_and_or_pdf_scan(
         x = as_rows(labels, "labels", dim)
         n = x.shape[0]
         approx = approximate_coverage(
-            pdf, x, conditional_input=conditional_input, num_percentile_points=coverage_num_percentile_points,
+            pdf, x, conditional_input=conditional_input, amortization_parameters=amortization_parameters,
+            num_percentile_points=coverage_num_percentile_points,
             sub_manifolds=[-1], force_embedding_coordinates=name == "embedding", force_intrinsic_coordinates=name == "intrinsic",
         )
         out["approx_cov_values"] = approx["chi2_cdf_evals"][TOTAL]
         out["logprob_diffs_base"] = approx["logprob_diffs"][TOTAL]
         emb = x if name == "embedding" else pdf.transform_target_space(x, transform_from="intrinsic", transform_to="embedding")[0]
         out["log_pdf_labels"], out["log_pdf_base_labels"], _ = pdf.forward(
-            emb, conditional_input=conditional_input, force_embedding_coordinates=True
+            emb, conditional_input=conditional_input, force_embedding_coordinates=True, amortization_parameters=amortization_parameters
         )
     if not (exact or save or want_map or want_contours):
         return out
     cond = pdf._cond_rows(conditional_input, None)
+    amort = _heads.amortization_rows(pdf, amortization_parameters, n or (None if cond is None else cond.shape[0]))
     if cond is not None and n and cond.shape[0] != n:
         raise ValueError(f"conditional_input: has {cond.shape[0]} rows, labels has {n} (one label per conditional row)")
     levels = np.ascontiguousarray(credible_levels, dtype=np.float64).ravel()
@@ -142,9 +144,10 @@ def coverage_and_or_pdf_scan(
     )
     scan = ctypes.c_uint64(0)
     check(
-        lib().gj_pdf_coverage_scan(
-            pdf.handle, x if n else None, n, 0 if x is None else x.size, label_coords, cond, 0 if cond is None else cond.size,
-            ctypes.byref(opts), ctypes.byref(scan),
+        _heads.call(
+            "gj_pdf_coverage_scan", amort,
+            (pdf.handle, x if n else None, n, 0 if x is None else x.size, label_coords, cond, 0 if cond is None else cond.size),
+            (ctypes.byref(opts), ctypes.byref(scan)),
         )
     )
     try:

@@ -162,3 +162,22 @@ def test_approximate_coverage_with_amortization_parameters():
     np.testing.assert_allclose(res["logprob_diffs"][1], (base[:, 1:] ** 2).sum(axis=1), rtol=1e-9)
     with pytest.raises(ValueError, match="amortization_parameters"):
         p.approximate_coverage(x)
+
+
+def test_coverage_scan_with_amortization_parameters():
+    p = gojammy.pdf("e2", "gg", amortize_everything=True, amortization_mlp_use_custom_mode=True)
+    t = p.total_number_amortizable_params
+    a = p.init_params(seed=1) + 0.1 * np.random.default_rng(3).normal(size=(3, t))
+    x = p.sample(amortization_parameters=a, seed=2)[0]
+    res = p.coverage_and_or_pdf_scan(
+        labels=x, amortization_parameters=a, exact_coverage_calculation=True, method="grid", grid_points=80, seed=4,
+    )
+    assert res["real_cov_values"].shape == (3,)
+    plain = gojammy.pdf("e2", "gg", amortization_mlp_use_custom_mode=True)
+    for r in range(3):  # the scan of row r is the scan of the ordinary PDF with those parameters
+        plain.set_parameters(a[r])
+        one = plain.coverage_and_or_pdf_scan(
+            labels=x[r : r + 1], exact_coverage_calculation=True, method="grid", grid_points=80, seed=4 + r * 0x9E3779B97F4A7C15 % 2**64,
+        )
+        assert abs(one["real_cov_values"][0] - res["real_cov_values"][r]) < 1e-9
+        assert abs(one["log_pdf_labels"][0] - res["log_pdf_labels"][r]) < 1e-9
