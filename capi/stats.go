@@ -270,11 +270,15 @@ func gj_gof_pvalue(likID C.uint64_t, xCoordsArg *C.gj_coords, postID C.uint64_t,
 			return err
 		}
 		defer releaseLik()
-		post, releasePost, err := cl.model(postID, shared)
-		if err != nil {
-			return err
+		post := lik
+		if postID != likID { // one handle is held once: a second read lock could wait for a writer
+			p, releasePost, err := cl.model(postID, shared)
+			if err != nil {
+				return err
+			}
+			defer releasePost()
+			post = p
 		}
-		defer releasePost()
 		xc, xd, err := readCoordsDim(lik, "x_coords", xCoordsArg)
 		if err != nil {
 			return err

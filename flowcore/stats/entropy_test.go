@@ -212,7 +212,7 @@ func TestEntropyOfS2FlowMatchesHEALPixQuadrature(t *testing.T) {
 func TestEntropyGradIsTheDerivativeOfTheEstimate(t *testing.T) {
 	p := newPDF(t, "e2", "gg", 2, 0.3, 8)
 	cond := []float64{0.3, -0.7, 1.1, 0.4}
-	o := Options{SampleSize: 500, Seed: 3}
+	o := Options{SampleSize: 150, Seed: 3}
 	_, g, err := EntropyGrad(p, cond, o)
 	if err != nil {
 		t.Fatal(err)
