@@ -129,9 +129,12 @@ func MarginalMoments(p *flowcore.PDF, cond []float64, o MomentOptions) (Marginal
 			m.ArgMax = append(m.ArgMax, m.Samples[(r*s+best[r])*w:(r*s+best[r]+1)*w]...)
 		}
 		if def.Kind == spec.Sphere {
-			sphereMoments(&m, nr, s, o)
+			err = sphereMoments(&m, nr, s, o)
 		} else {
-			gaussMoments(&m, nr, s)
+			err = gaussMoments(&m, nr, s)
+		}
+		if err != nil {
+			return Marginals{}, err
 		}
 		if !o.KLDiff {
 			m.CrossEntropy = nil
@@ -152,12 +155,13 @@ func MarginalMoments(p *flowcore.PDF, cond []float64, o MomentOptions) (Marginal
 	return res, nil
 }
 
-// gaussMoments fills the Gaussian approximation of m's samples (and its cross entropy).
-func gaussMoments(m *SubMoments, nr, s int) {
+// gaussMoments fills the Gaussian approximation of m's samples (and its cross entropy), rows in
+// parallel.
+func gaussMoments(m *SubMoments, nr, s int) error {
 	w := m.Width
 	m.Mean, m.Varlike = make([]float64, nr*w), make([]float64, nr*w*w)
 	m.ApproxEntropy, m.CrossEntropy = make([]float64, nr), make([]float64, nr)
-	for r := range nr {
+	return flowcore.ForEach(nr, func(r int) error {
 		x := m.Samples[r*s*w : (r+1)*s*w]
 		mean, cov := m.Mean[r*w:(r+1)*w], m.Varlike[r*w*w:(r+1)*w*w]
 		for i := range s {
@@ -179,7 +183,8 @@ func gaussMoments(m *SubMoments, nr, s int) {
 			ce -= gaussLogPDF(x[i*w:(i+1)*w], mean, chol, logDet) / float64(s)
 		}
 		m.CrossEntropy[r] = ce
-	}
+		return nil
+	})
 }
 
 // cholesky returns the lower Cholesky factor of the w x w matrix a and log det a (NaN factor
@@ -224,8 +229,8 @@ func gaussLogPDF(x, mean, l []float64, logDet float64) float64 {
 }
 
 // sphereMoments fills the von Mises–Fisher approximation of m's samples on a circle or S2 (and
-// on S2 the angle variances and the Kent fit).
-func sphereMoments(m *SubMoments, nr, s int, o MomentOptions) {
+// on S2 the angle variances and the Kent fit), rows in parallel.
+func sphereMoments(m *SubMoments, nr, s int, o MomentOptions) error {
 	w := m.Width // 2 on S1, 3 on S2
 	m.Mean, m.Varlike = make([]float64, nr*w), make([]float64, nr)
 	m.ApproxEntropy, m.CrossEntropy = make([]float64, nr), make([]float64, nr)
@@ -233,7 +238,7 @@ func sphereMoments(m *SubMoments, nr, s int, o MomentOptions) {
 	if w == 3 {
 		m.AziVar, m.ZenVar, m.Kent = make([]float64, nr), make([]float64, nr), make([]Kent, nr)
 	}
-	for r := range nr {
+	err := flowcore.ForEach(nr, func(r int) error {
 		x := m.Samples[r*s*w : (r+1)*s*w]
 		mean := m.Mean[r*w : (r+1)*w]
 		for i := range s {
@@ -276,9 +281,11 @@ func sphereMoments(m *SubMoments, nr, s int, o MomentOptions) {
 			m.ZenVar[r], m.AziVar[r] = variance(zen), variance(azi)
 			m.Kent[r] = fitKent(x, s, [3]float64(mean), kappa)
 		}
-	}
+		return nil
+	})
 	m.MeanAngles = toAngles(m.Mean, w)
 	m.ArgMaxAngles = toAngles(m.ArgMax, w)
+	return err
 }
 
 // toAngles converts unit vectors (rows of w = 2 or 3 values) to intrinsic coordinates: the
