@@ -19,9 +19,9 @@ CXX_STRICT := -std=c++17 -Wall -Wextra -Werror -pedantic
 # Example programs live next to the library and find it through their rpath.
 GJ_LDFLAGS := -L$(BUILD) -lgojammy -Wl,-rpath,'$$ORIGIN'
 
-C_PROGRAMS := $(BUILD)/make_model $(BUILD)/eval_model_c $(BUILD)/check_errors $(BUILD)/check_threads $(BUILD)/check_amortized \
+C_PROGRAMS := $(BUILD)/make_model $(BUILD)/eval_model_c $(BUILD)/check_errors $(BUILD)/check_threads $(BUILD)/check_amortized $(BUILD)/check_fork $(BUILD)/check_limits \
 	$(BUILD)/check_stats
-CXX_PROGRAMS := $(BUILD)/eval_model_cpp
+CXX_PROGRAMS := $(BUILD)/eval_model_cpp $(BUILD)/density_grid
 
 # Models evaluated by the C and C++ examples in test-c: two written by make_model here (an
 # unconditional one and a conditional autoregressive one); other test suites (e.g. pytest) may
@@ -29,6 +29,7 @@ CXX_PROGRAMS := $(BUILD)/eval_model_cpp
 C_TEST_MODELS := $(BUILD)/model_e2.safetensors $(BUILD)/model_cond_e1e2.safetensors
 C_TEST_MODELS_EXTRA ?=
 
+.PHONY: fuzz fuzz-short test-race test-sanitize examples docs
 .PHONY: all lib c-examples check-header test-c install test-install test-go test-simd check-generate test-python test-torch test-wheel test-root test-root-if-installed test quickstart venv clean help
 
 all: lib
@@ -45,7 +46,12 @@ help:
 	@echo "make check-generate  regenerate simd's assembly with avo and fail on any difference"
 	@echo "make test-torch   the PyTorch bridge's tests with Debian's python3-torch (skipped without it)"
 	@echo "make test         go test ./..., test-simd, test-c, pytest and test-torch"
+	@echo "make fuzz         every fuzz target for FUZZTIME (10m) each; fuzz-short: 20 s each"
+	@echo "make test-race    go test -race -short ./..."
+	@echo "make test-sanitize the C/C++ checks under ASan+UBSan against a go build -asan library"
 	@echo "make quickstart   install into $(VENV) and run examples/quickstart.py"
+	@echo "make examples     the quickstart, examples/s2_posterior.py and examples/cpp_deployment.py: pictures into $(BUILD)/"
+	@echo "make docs         the documentation site (MkDocs, warnings as errors) into $(BUILD)/site"
 
 # ---- C library ------------------------------------------------------------------------------
 
@@ -77,10 +83,19 @@ $(BUILD)/check_amortized: examples/c/check_amortized.c examples/c/expect.h inclu
 $(BUILD)/check_stats: examples/c/check_stats.c examples/c/expect.h include/gojammy.h $(LIB)
 	$(CC) $(CFLAGS) $(C_STRICT) -D_DEFAULT_SOURCE -Iinclude $< -o $@ $(GJ_LDFLAGS) -lm
 
+$(BUILD)/check_fork: examples/c/check_fork.c examples/c/expect.h include/gojammy.h $(LIB)
+	$(CC) $(CFLAGS) $(C_STRICT) -D_DEFAULT_SOURCE -Iinclude $< -o $@ $(GJ_LDFLAGS)
+
+$(BUILD)/check_limits: examples/c/check_limits.c examples/c/expect.h include/gojammy.h $(LIB)
+	$(CC) $(CFLAGS) $(C_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS) -lm
+
 $(BUILD)/check_threads: examples/c/check_threads.c include/gojammy.h $(LIB)
 	$(CC) $(CFLAGS) $(C_STRICT) -D_POSIX_C_SOURCE=200809L -Iinclude $< -o $@ $(GJ_LDFLAGS) -pthread
 
 $(BUILD)/eval_model_cpp: examples/cpp/eval_model.cpp include/gojammy.hpp include/gojammy.h $(LIB)
+	$(CXX) $(CXXFLAGS) $(CXX_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS)
+
+$(BUILD)/density_grid: examples/cpp/density_grid.cpp include/gojammy.hpp include/gojammy.h $(LIB)
 	$(CXX) $(CXXFLAGS) $(CXX_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS)
 
 # The header compiles on its own as C99 and C++ without warnings (with its initializer macros),
@@ -111,6 +126,8 @@ test-c: check-header c-examples $(C_TEST_MODELS)
 	$(BUILD)/check_amortized
 	$(BUILD)/check_stats
 	$(BUILD)/check_threads
+	$(BUILD)/check_fork
+	$(BUILD)/check_limits $(BUILD)
 
 # ---- Installation ----------------------------------------------------------------------------
 # make install PREFIX=... (DESTDIR for staging) installs the library with its soname
@@ -243,6 +260,62 @@ quickstart: venv
 	$(VPY) -m pip install --quiet matplotlib || echo "matplotlib could not be installed: the quickstart runs without its plot"
 	@mkdir -p $(BUILD)
 	$(VPY) examples/quickstart.py --out $(BUILD)/quickstart.png
+
+# examples: the quickstart and the two further examples, each writing its pictures into build/
+# (the documentation's gallery): a conditional direction posterior on S2 and a model trained in
+# Python evaluated by a C++ program.
+examples: quickstart $(BUILD)/density_grid
+	$(VPY) examples/s2_posterior.py --out-dir $(BUILD)
+	$(VPY) examples/cpp_deployment.py --program $(BUILD)/density_grid --out-dir $(BUILD)
+
+# docs: the documentation site (mkdocs.yml; pages in docs/, the Python reference generated from
+# the docstrings by mkdocstrings, the C reference from include/gojammy.h) into build/site, with
+# warnings as errors. The gallery shows the pictures of `make examples` when they exist.
+docs: venv
+	$(VPY) -m pip install --quiet mkdocs mkdocstrings-python
+	$(VPY) -m mkdocs build --strict --site-dir $(BUILD)/site
+# ---- Hardening: fuzzing, race detector, sanitizers --------------------------------------------
+# fuzz: every fuzz target for FUZZTIME each (10 minutes; corpora in testdata/fuzz of each package,
+# new crashers land there and become regression tests). fuzz-short: the bounded CI run (20 s each).
+FUZZTIME   ?= 10m
+FUZZ_SHORT ?= 20s
+FUZZ_TARGETS := ./flowcore/spec:FuzzDefinitions ./flowcore/spec:FuzzOptionsJSON ./flowcore:FuzzNew \
+	./flowcore:FuzzModelFile ./flowcore:FuzzSignedModelFile ./capi:FuzzArgumentChecks
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "go test $${t%%:*} -run '^$$' -fuzz '^$${t##*:}$$' -fuzztime $(FUZZTIME)"; \
+		$(GO) test $${t%%:*} -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) -timeout 0 || exit 1; \
+	done
+
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZ_SHORT)
+
+# test-race: the whole module under the race detector; -short skips or shortens the long
+# training tests.
+test-race:
+	$(GO) test -race -short -timeout 30m ./...
+
+# test-sanitize: the C and C++ examples and checks built with AddressSanitizer and
+# UndefinedBehaviorSanitizer against a library built with `go build -asan` (Go's and cgo's memory
+# accesses instrumented too), run with leak detection on.
+SAN_DIR   := $(BUILD)/sanitize
+SANITIZE  := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_LINK  := -L$(SAN_DIR) -lgojammy -Wl,-rpath,'$$ORIGIN' -lm -pthread
+SAN_C     := check_errors check_amortized check_limits check_fork check_threads make_model eval_model
+
+test-sanitize:
+	@mkdir -p $(SAN_DIR)
+	$(GO) build -asan -buildmode=c-shared -o $(SAN_DIR)/libgojammy.so ./capi
+	@for p in $(SAN_C); do \
+		$(CC) $(SANITIZE) $(C_STRICT) -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude examples/c/$$p.c -o $(SAN_DIR)/$$p $(SAN_LINK) || exit 1; \
+	done
+	$(CXX) $(SANITIZE) $(CXX_STRICT) -Iinclude examples/cpp/eval_model.cpp -o $(SAN_DIR)/eval_model_cpp $(SAN_LINK)
+	cd $(SAN_DIR) && export UBSAN_OPTIONS=print_stacktrace=1 && \
+		./make_model model.safetensors e2 gggg && ./make_model model_cond.safetensors e1+e2 gg+gg 2 && \
+		./eval_model model.safetensors && ./eval_model_cpp model.safetensors && ./eval_model model_cond.safetensors && \
+		./check_errors . && GOJAMMY_TEST_PANIC=gj_pdf_sample ./check_errors . && ./check_amortized && \
+		./check_limits . && ./check_fork && ./check_threads
 
 # ---- everything -------------------------------------------------------------------------------
 

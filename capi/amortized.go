@@ -69,14 +69,9 @@ func logDensityCall(name string, id C.uint64_t, x *C.double, n, xLen C.int64_t, 
 		if err := outputLength("base", base, baseLen, n, p.BaseDim(), "base_dim"); err != nil {
 			return err
 		}
-		d, err := p.LogDensityAmortized(b.x, b.n, b.cond, a, b.coords)
-		if err != nil {
-			return withStatus(C.GJ_ERR_ARGUMENT, err)
-		}
-		output(logPDF, d.LogPDF)
-		output(baseLogPDF, d.BaseLogPDF)
-		output(base, d.Base)
-		return nil
+		dst := flowcore.Density{LogPDF: outputView(logPDF, b.n), BaseLogPDF: outputView(baseLogPDF, b.n),
+			Base: outputView(base, b.n*p.BaseDim())}
+		return withStatus(C.GJ_ERR_ARGUMENT, p.LogDensityInto(dst, b.x, b.n, b.cond, a, b.coords))
 	})
 }
 
@@ -95,15 +90,10 @@ func sampleCall(name string, id C.uint64_t, n C.int64_t, cond *C.double, condLen
 		if err := outputLength("base", base, baseLen, n, p.BaseDim(), "base_dim"); err != nil {
 			return err
 		}
-		s, err := p.SampleAmortized(int(n), in.cond, in.amort, uint64(seed), in.coords)
-		if err != nil {
-			return withStatus(C.GJ_ERR_ARGUMENT, err)
-		}
-		output(samples, s.X)
-		output(base, s.Base)
-		output(logPDF, s.LogPDF)
-		output(baseLogPDF, s.BaseLogPDF)
-		return nil
+		rows := int(n)
+		dst := flowcore.Samples{X: outputView(samples, rows*in.dim), Base: outputView(base, rows*p.BaseDim()),
+			LogPDF: outputView(logPDF, rows), BaseLogPDF: outputView(baseLogPDF, rows)}
+		return withStatus(C.GJ_ERR_ARGUMENT, p.SampleInto(dst, rows, in.cond, in.amort, uint64(seed), in.coords))
 	})
 }
 

@@ -67,6 +67,16 @@ func output(ptr *C.double, src []float64) {
 	copy(unsafe.Slice((*float64)(unsafe.Pointer(ptr)), len(src)), src)
 }
 
+// outputView returns a Go view of the caller's output array at ptr for n values (nil when ptr is
+// NULL: the result is not wanted), so that results are written in place; the caller guarantees
+// room for n values by the documented shape.
+func outputView(ptr *C.double, n int) []float64 {
+	if ptr == nil {
+		return nil
+	}
+	return unsafe.Slice((*float64)(unsafe.Pointer(ptr)), n)
+}
+
 // setInt64 writes v through ptr unless ptr is NULL.
 func setInt64(ptr *C.int64_t, v int) {
 	if ptr != nil {

@@ -20,12 +20,12 @@ var defaultFitOptions = C.gj_fit_options{struct_size: C.size_t(fitLayout.size), 
 
 // trainOptions converts C options (NULL: defaults) for n data rows and the coordinates of the
 // data. Zero fields take train's defaults, which also checks the ranges.
-func trainOptions(ptr *C.gj_fit_options, c flowcore.Coords, n C.int64_t) (train.Options, error) {
+func trainOptions(ptr *C.gj_fit_options, c flowcore.Coords, n C.int64_t) (train.Options, C.gj_fit_options, error) {
 	o := defaultFitOptions
 	if ptr != nil {
 		var err error
 		if o, err = readStruct(fitLayout, "opts", ptr, defaultFitOptions); err != nil {
-			return train.Options{}, err
+			return train.Options{}, o, err
 		}
 	}
 	t := train.Options{
@@ -36,11 +36,11 @@ func trainOptions(ptr *C.gj_fit_options, c flowcore.Coords, n C.int64_t) (train.
 	if o.poisson_counts != nil || o.poisson_counts_len != 0 {
 		counts, err := rows("opts.poisson_counts", o.poisson_counts, o.poisson_counts_len, n, 1, "1")
 		if err != nil {
-			return train.Options{}, err
+			return train.Options{}, o, err
 		}
 		t.PoissonCounts = append([]float64(nil), counts...)
 	}
-	return t, nil
+	return t, o, nil
 }
 
 // progressBridge calls the C progress callback. train.Fit calls progress synchronously on the
@@ -112,7 +112,7 @@ func fitCall(name string, id C.uint64_t, coordsArg *C.gj_coords, opts *C.gj_fit_
 		if err != nil {
 			return err
 		}
-		o, err := trainOptions(opts, c, n)
+		o, raw, err := trainOptions(opts, c, n)
 		if err != nil {
 			return err
 		}
@@ -125,6 +125,8 @@ func fitCall(name string, id C.uint64_t, coordsArg *C.gj_coords, opts *C.gj_fit_
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}
 		writeHistory(h.loss, h.val, h.capacity, h.count, hist)
+		writeCounts(raw.skipped_nan_history, h.capacity, hist.SkippedNaN)
+		writeCounts(raw.skipped_outside_history, h.capacity, hist.SkippedOutside)
 		if stopped {
 			return fail(C.GJ_ERR_STOPPED, "training stopped by the progress callback after epoch %d", len(hist.Loss))
 		}
@@ -144,4 +146,15 @@ func writeHistory(loss, val *C.double, capacity C.int64_t, count *C.int64_t, h t
 	copy(v, h.ValLoss)
 	output(val, v)
 	setInt64(count, len(h.Loss))
+}
+
+// writeCounts copies up to capacity per-epoch counts to dst (skipped when NULL).
+func writeCounts(dst *C.int64_t, capacity C.int64_t, counts []int) {
+	if dst == nil {
+		return
+	}
+	out := unsafe.Slice((*int64)(unsafe.Pointer(dst)), min(len(counts), int(capacity)))
+	for i := range out {
+		out[i] = int64(counts[i])
+	}
 }

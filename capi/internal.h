@@ -27,4 +27,16 @@ GJ_HIDDEN int gjx_call_progress(gj_progress_fn fn, void* user_data, uint64_t han
 GJ_HIDDEN int gjx_call_points(gj_points_fn fn, void* user_data, uint64_t handle, const double* x,
                               int64_t n, int64_t dim, double* values, double* grad);
 
+/* Set to 1 in a fork()ed child of a process that loaded the library (a pthread_atfork handler);
+ * Go reads it with a plain load, so the check costs no cgo call. */
+GJ_HIDDEN extern int gjx_fork_mark;
+
+/* The fork guard: returns 1 (and sets the calling thread's message, naming export `name`) in a
+ * fork()ed child of a process that loaded the library, 0 otherwise. */
+GJ_HIDDEN int gjx_forked(const char* name);
+
+/* gj_last_error without Go: copies the calling thread's message into buf (used in a fork()ed
+ * child, where entering the Go runtime beyond the guard is unsafe). */
+GJ_HIDDEN int gjx_copy_thread_error(char* buf, size_t size);
+
 #endif

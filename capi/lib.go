@@ -95,6 +95,9 @@ func gj_set_threads(n C.int) C.int {
 // readOnly runs body, a call that reads a stored message, without recording its own failures
 // (so reading a message never replaces it) and recovering panics.
 func readOnly(body func() error) (status C.int) {
+	if C.gjx_fork_mark != 0 { // the thread's message stays
+		return C.GJ_ERR_FORKED
+	}
 	defer func() {
 		if recover() != nil {
 			status = C.GJ_ERR_INTERNAL
@@ -108,6 +111,9 @@ func readOnly(body func() error) (status C.int) {
 
 //export gj_last_error
 func gj_last_error(buf *C.char, size C.size_t) C.int {
+	if C.gjx_fork_mark != 0 {
+		return C.gjx_copy_thread_error(buf, size)
+	}
 	return readOnly(func() error { return writeString(buf, size, C.GoString(C.gjx_thread_error())) })
 }
 

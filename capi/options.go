@@ -63,7 +63,9 @@ var (
 			end(unsafe.Offsetof(o.steps), o.steps), end(unsafe.Offsetof(o.batch_size), o.batch_size),
 			end(unsafe.Offsetof(o.learning_rate), o.learning_rate), end(unsafe.Offsetof(o.seed), o.seed),
 			end(unsafe.Offsetof(o.patience), o.patience), end(unsafe.Offsetof(o.clip_norm), o.clip_norm),
-			end(unsafe.Offsetof(o.poisson_counts_len), o.poisson_counts_len))
+			end(unsafe.Offsetof(o.poisson_counts_len), o.poisson_counts_len),
+			end(unsafe.Offsetof(o.skipped_nan_history), o.skipped_nan_history),
+			end(unsafe.Offsetof(o.skipped_outside_history), o.skipped_outside_history))
 	}()
 )
 

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"unsafe"
 )
 
 // apiError is an error with the status code it maps to.
@@ -50,6 +51,7 @@ var statusNames = map[C.int]string{
 	C.GJ_ERR_BUFFER_TOO_SMALL: "GJ_ERR_BUFFER_TOO_SMALL: the output buffer is too small",
 	C.GJ_ERR_BUSY:             "GJ_ERR_BUSY: the model is held by a call on this thread (a fit, or a callback's caller)",
 	C.GJ_ERR_POISONED:         "GJ_ERR_POISONED: the model is unusable because an earlier call failed inside the library",
+	C.GJ_ERR_FORKED:           "GJ_ERR_FORKED: gojammy cannot run in a fork()ed child of a process that used it",
 }
 
 // call is the context of one exported call: its name and, once looked up, its handle.
@@ -62,6 +64,9 @@ type call struct {
 // the message ("name: ...") is recorded for the calling thread and, if the call reached a
 // handle, for that handle. A panic also poisons that handle: the model may be inconsistent.
 func run(name string, body func(c *call) error) (status C.int) {
+	if forkedChild(name) {
+		return C.GJ_ERR_FORKED
+	}
 	c := &call{name: name}
 	defer func() {
 		if r := recover(); r != nil {
@@ -75,6 +80,18 @@ func run(name string, body func(c *call) error) (status C.int) {
 		return c.record(err)
 	}
 	return C.GJ_OK
+}
+
+// forkedChild reports whether the process is a fork()ed child of one that loaded the library
+// (see gjx_forked in thread.c); it then records the fork message for export name. It runs first
+// in every export, before any goroutine could be started.
+func forkedChild(name string) bool {
+	if C.gjx_fork_mark == 0 {
+		return false
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	return C.gjx_forked(cname) != 0
 }
 
 // record stores the message of err for the calling thread and the call's handle and returns its

@@ -5,6 +5,7 @@
  * caller's identity. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -56,4 +57,43 @@ int gjx_call_points(gj_points_fn fn, void* user_data, uint64_t handle, const dou
     int status = fn(user_data, x, n, dim, values, grad);
     callbacks = frame.outer;
     return status;
+}
+
+/* The fork guard. The Go runtime does not survive fork(): its threads are gone in the child, so
+ * a call that enters Go there may hang. A pthread_atfork child handler, installed when the
+ * library is loaded, marks every child; each export then checks the mark first, before it
+ * starts any goroutine, and returns GJ_ERR_FORKED with the message below. */
+int gjx_fork_mark;
+
+static void mark_forked(void) { gjx_fork_mark = 1; }
+
+__attribute__((constructor)) static void install_fork_guard(void) {
+    pthread_atfork(NULL, NULL, mark_forked);
+}
+
+static const char fork_message[] =
+    ": gojammy cannot run in a fork()ed child of a process that used it (the Go runtime does not "
+    "survive fork); use the spawn or forkserver start method, or fork before loading gojammy";
+
+int gjx_forked(const char* name) {
+    if (!gjx_fork_mark) return 0;
+    size_t n = strlen(name);
+    char* msg = malloc(n + sizeof fork_message);
+    if (msg) {
+        memcpy(msg, name, n);
+        memcpy(msg + n, fork_message, sizeof fork_message);
+        gjx_set_thread_error(msg);
+    }
+    return 1;
+}
+
+int gjx_copy_thread_error(char* buf, size_t size) {
+    if (!buf) return GJ_ERR_NULL_POINTER;
+    const char* msg = gjx_thread_error();
+    size_t n = strlen(msg);
+    if (size == 0) return GJ_ERR_BUFFER_TOO_SMALL;
+    size_t k = n < size - 1 ? n : size - 1;
+    memcpy(buf, msg, k);
+    buf[k] = 0;
+    return k == n ? GJ_OK : GJ_ERR_BUFFER_TOO_SMALL;
 }

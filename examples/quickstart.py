@@ -4,7 +4,8 @@
 Run with `make quickstart` (or `python examples/quickstart.py` once gojammy is installed). It
 runs jammy_flows' seed example as written (a 10-d PDF on R^4 x S^2 x R^4), then trains that model
 on a generated data set with a progress bar, draws samples, evaluates log-densities, saves and
-reloads the model, and writes quickstart.png if matplotlib is installed.
+reloads the model, and draws its pictures with gojammy.plotting if matplotlib is installed
+(quickstart.png, quickstart_training.png, quickstart_sky.png).
 
 Any other model works by changing the MODEL line, e.g. MODEL = ("e4+s2+e4", "gggg+n+gggg").
 """
@@ -72,52 +73,34 @@ def make_data(pdf_defs, n, seed=0):
     return np.stack(columns, axis=1)
 
 
-def plot(path, data, samples, log_pdf, model):
-    """Data, samples and density in the first two coordinates, and the marginal of the last
-    coordinate when there are more than two; returns False without matplotlib."""
+def plot(path, model, history):
+    """The trained model's pictures with gojammy.plotting: a corner plot of its samples (path),
+    its training curves (path with _training) and, for a model with an s2 part, its sky map
+    (path with _sky). Returns the files written, or [] without matplotlib."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+
+        from gojammy.plotting import plot_sky, plot_training_history, visualize_pdf
     except ImportError:
-        return False
-    extra = model.total_target_dim > 2
-    fig, axes = plt.subplots(1, 4 if extra else 3, figsize=(20 if extra else 15, 4.6))
-    data = data[: len(samples)]  # as many points as samples, for a fair look
-    kw = dict(s=2, alpha=0.4)
-    axes[0].scatter(data[:, 0], data[:, 1], color="k", **kw)
-    axes[0].set_title("training data")
-    axes[1].scatter(samples[:, 0], samples[:, 1], color="C0", **kw)
-    axes[1].set_title("samples from the flow")
-    if not extra:
-        lo, hi = data.min(axis=0) - 0.5, data.max(axis=0) + 0.5
-        gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200))
-        grid_log_pdf, _, _ = model(np.stack([gx.ravel(), gy.ravel()], axis=1))
-        axes[2].pcolormesh(gx, gy, np.exp(grid_log_pdf).reshape(gx.shape), shading="auto")
-        axes[2].set_title("density p(x)")
-    else:
-        order = np.argsort(log_pdf)
-        sc = axes[2].scatter(samples[order, 0], samples[order, 1], c=log_pdf[order], s=3, vmin=np.percentile(log_pdf, 2))
-        fig.colorbar(sc, ax=axes[2], label="log p(sample)")
-        axes[2].set_title("samples coloured by their log-density")
-        last = model.total_target_dim - 1
-        bins = np.linspace(min(data[:, last].min(), samples[:, last].min()), max(data[:, last].max(), samples[:, last].max()), 60)
-        axes[3].hist(data[:, last], bins=bins, density=True, histtype="step", color="k", label="data")
-        axes[3].hist(samples[:, last], bins=bins, density=True, histtype="step", color="C0", label="samples")
-        axes[3].set_xlabel(f"x[{last}]")
-        axes[3].set_title(f"marginal of x[{last}]")
-        axes[3].legend()
-    for ax in axes[:3]:
-        ax.set_xlabel("x[0]")
-        ax.set_ylabel("x[1]")
-        ax.set_xlim(axes[0].get_xlim())
-        ax.set_ylim(axes[0].get_ylim())
-    fig.suptitle(f'gojammy.pdf("{model.pdf_defs}", "{model.flow_defs}")')
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return True
+        return []
+    stem, ext = os.path.splitext(path)
+    written = [path, f"{stem}_training{ext}"]
+    size = min(2.0 * model.total_target_dim_intrinsic, 16)
+    fig = plt.figure(figsize=(size, size))
+    visualize_pdf(model, fig, nsamples=5000, seed=3)
+    fig.suptitle(f'gojammy.pdf("{model.pdf_defs}", "{model.flow_defs}"): samples, HPD contours 68/95 %')
+    fig.savefig(path, dpi=90)
+    fig, _ = plot_training_history(history)
+    fig.savefig(written[1], dpi=110)
+    if "s2" in model.pdf_defs_list:
+        written.append(f"{stem}_sky{ext}")
+        fig, _ = plot_sky(model, samplesize=5000, seed=4)
+        fig.savefig(written[2], dpi=110)
+    plt.close("all")
+    return written
 
 
 def seed_example():
@@ -133,7 +116,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=10000, help="training events")
     ap.add_argument("--epochs", type=int, default=8)
-    ap.add_argument("--out", default="quickstart.png", help="plot file (needs matplotlib)")
+    ap.add_argument("--out", default="quickstart.png", help="corner plot file; the others are named after it (needs matplotlib)")
     args = ap.parse_args()
 
     pdf_defs, flow_defs = MODEL
@@ -165,8 +148,9 @@ def main():
     print(f"saved to {path} and reloaded: identical log-densities = {same}")
     os.remove(path)
 
-    if plot(args.out, data, samples, log_pdf, model):
-        print(f"wrote {args.out}")
+    written = plot(args.out, model, history)
+    if written:
+        print("wrote " + ", ".join(written))
     else:
         print("matplotlib not installed: no plot (pip install matplotlib)")
 

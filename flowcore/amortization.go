@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/gojammy/gojammy/flowcore/nn"
+	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
 // conditioning is a Config's conditioning resolved per sub-manifold.
@@ -58,6 +59,9 @@ func conditionalDims(cfg Config, n int) ([]int, error) {
 	if cd < 0 {
 		return nil, fmt.Errorf("conditional_input_dim must be >= 0 (0 or None = unconditional), got %d", cd)
 	}
+	if err := spec.CheckInt("conditional_input_dim", cd, spec.MaxDim); err != nil {
+		return nil, err
+	}
 	if cfg.ConditionalInputDims == nil {
 		dims := make([]int, n)
 		for k := range dims {
@@ -74,6 +78,9 @@ func conditionalDims(cfg Config, n int) ([]int, error) {
 	for k, d := range cfg.ConditionalInputDims {
 		if d < 0 {
 			return nil, fmt.Errorf("conditional_input_dim[%d] must be >= 0 or None (no conditional input), got %d", k, d)
+		}
+		if err := spec.CheckInt(fmt.Sprintf("conditional_input_dim[%d]", k), d, spec.MaxDim); err != nil {
+			return nil, err
 		}
 	}
 	return cfg.ConditionalInputDims, nil

@@ -2,7 +2,10 @@ package flowcore_test
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gojammy/gojammy/flowcore"
 	"github.com/gojammy/gojammy/flowcore/train"
@@ -10,36 +13,83 @@ import (
 
 // benchModels are the models of the Go benchmarks (benchmarks/compare.py measures these and more
 // through Python, beside jammy_flows).
-var benchModels = []struct{ pdf, flow string }{
-	{"e2", "gggg"}, {"e10", "gggg"}, {"e1", "g"}, {"i1", "r"},
-	{"s2", "f"}, {"s2", "v"}, {"s1", "m"}, {"s1", "o"}, {"e4+s2+e4", "gggg+n+gggg"},
+var benchModels = []benchConfig{
+	{"e2", "gggg", 0}, {"e10", "gggg", 0}, {"e1", "g", 0}, {"i1", "r", 0},
+	{"s2", "f", 0}, {"s2", "v", 0}, {"s1", "m", 0}, {"s1", "o", 0}, {"e4+s2+e4", "gggg+n+gggg", 0},
+	{"e4+s2+e4", "gggg+f+gggg", 0}, {"e2", "gggg", 8}, {"s2", "v", 8},
 }
 
-func benchModel(b *testing.B, pdf, flow string, n int) (*flowcore.PDF, []float64) {
-	p, err := flowcore.New(pdf, flow, flowcore.DefaultConfig())
+// benchConfig is a benchmarked PDF: its definitions and the width of its conditional input (0:
+// unconditional).
+type benchConfig struct {
+	pdf, flow string
+	cond      int
+}
+
+// name is the benchmark's name of the configuration.
+func (c benchConfig) name() string {
+	if c.cond > 0 {
+		return fmt.Sprintf("%s_%s_c%d", c.pdf, c.flow, c.cond)
+	}
+	return c.pdf + "_" + c.flow
+}
+
+// benchModel builds the PDF of c and n of its samples, with n standard-normal conditional rows
+// for a conditional PDF (nil otherwise).
+func benchModel(b *testing.B, c benchConfig, n int) (p *flowcore.PDF, x, cond []float64) {
+	cfg := flowcore.DefaultConfig()
+	cfg.ConditionalInputDim = c.cond
+	p, err := flowcore.New(c.pdf, c.flow, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := p.Sample(n, nil, 1, flowcore.SavedCoords)
+	if c.cond > 0 {
+		rng := rand.New(rand.NewPCG(1, 2))
+		cond = make([]float64, n*c.cond)
+		for i := range cond {
+			cond[i] = rng.NormFloat64()
+		}
+	}
+	s, err := p.Sample(n, cond, 1, flowcore.SavedCoords)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return p, s.X
+	return p, s.X, cond
+}
+
+// cpuTime is the CPU time (user + system, all threads) the process has used so far.
+func cpuTime() time.Duration {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		return 0
+	}
+	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
+}
+
+// reportEvents reports events/s (wall clock) and cpu-ns/event, the CPU time per event since
+// start (from cpuTime) of the process's threads, GC included. On one thread on a machine where
+// other work competes for the cores, cpu-ns/event stays close to the quiet-machine figure while
+// wall-clock rates do not.
+func reportEvents(b *testing.B, n int, start time.Duration) {
+	events := float64(n) * float64(b.N)
+	b.ReportMetric(events/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(cpuTime()-start)/events, "cpu-ns/event")
 }
 
 // BenchmarkLogDensity measures evaluation; events/s = batch / (ns/op) * 1e9.
 func BenchmarkLogDensity(b *testing.B) {
 	for _, m := range benchModels {
 		for _, n := range []int{1, 100, 10000} {
-			b.Run(fmt.Sprintf("%s_%s/batch=%d", m.pdf, m.flow, n), func(b *testing.B) {
-				p, x := benchModel(b, m.pdf, m.flow, n)
+			b.Run(fmt.Sprintf("%s/batch=%d", m.name(), n), func(b *testing.B) {
+				p, x, cond := benchModel(b, m, n)
 				b.ResetTimer()
+				cpu := cpuTime()
 				for i := 0; i < b.N; i++ {
-					if _, err := p.LogDensity(x, n, nil, flowcore.SavedCoords); err != nil {
+					if _, err := p.LogDensity(x, n, cond, flowcore.SavedCoords); err != nil {
 						b.Fatal(err)
 					}
 				}
-				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+				reportEvents(b, n, cpu)
 			})
 		}
 	}
@@ -49,15 +99,16 @@ func BenchmarkLogDensity(b *testing.B) {
 func BenchmarkSample(b *testing.B) {
 	for _, m := range benchModels {
 		for _, n := range []int{1, 100, 10000} {
-			b.Run(fmt.Sprintf("%s_%s/batch=%d", m.pdf, m.flow, n), func(b *testing.B) {
-				p, _ := benchModel(b, m.pdf, m.flow, 1)
+			b.Run(fmt.Sprintf("%s/batch=%d", m.name(), n), func(b *testing.B) {
+				p, _, cond := benchModel(b, m, n)
 				b.ResetTimer()
+				cpu := cpuTime()
 				for i := 0; i < b.N; i++ {
-					if _, err := p.Sample(n, nil, uint64(i), flowcore.SavedCoords); err != nil {
+					if _, err := p.Sample(n, cond, uint64(i), flowcore.SavedCoords); err != nil {
 						b.Fatal(err)
 					}
 				}
-				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+				reportEvents(b, n, cpu)
 			})
 		}
 	}
@@ -67,12 +118,14 @@ func BenchmarkSample(b *testing.B) {
 func BenchmarkTrainStep(b *testing.B) {
 	for _, m := range benchModels {
 		for _, n := range []int{1, 100, 256, 10000} {
-			b.Run(fmt.Sprintf("%s_%s/batch=%d", m.pdf, m.flow, n), func(b *testing.B) {
-				p, x := benchModel(b, m.pdf, m.flow, n)
+			b.Run(fmt.Sprintf("%s/batch=%d", m.name(), n), func(b *testing.B) {
+				p, x, cond := benchModel(b, m, n)
 				b.ResetTimer()
-				if _, err := train.Fit(p, x, n, nil, train.Options{Steps: b.N, BatchSize: n, LearningRate: 1e-4}, nil); err != nil {
+				cpu := cpuTime()
+				if _, err := train.Fit(p, x, n, cond, train.Options{Steps: b.N, BatchSize: n, LearningRate: 1e-4}, nil); err != nil {
 					b.Fatal(err)
 				}
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 			})
 		}
 	}
@@ -80,7 +133,7 @@ func BenchmarkTrainStep(b *testing.B) {
 
 // scalingModels are the models whose thread scaling the issue of the kernel floor fixes: two
 // threads at least 1.8x one at batch 100,000.
-var scalingModels = []struct{ pdf, flow string }{{"e2", "gggg"}, {"s2", "f"}, {"e4+s2+e4", "gggg+n+gggg"}}
+var scalingModels = []benchConfig{{"e2", "gggg", 0}, {"s2", "f", 0}, {"e4+s2+e4", "gggg+n+gggg", 0}}
 
 // BenchmarkScaling measures evaluation and sampling at batch 100,000, meant to be run with
 // -cpu 1,2 (the engine uses GOMAXPROCS threads unless SetThreads says otherwise); the ratio of the
@@ -88,8 +141,8 @@ var scalingModels = []struct{ pdf, flow string }{{"e2", "gggg"}, {"s2", "f"}, {"
 func BenchmarkScaling(b *testing.B) {
 	const n = 100000
 	for _, m := range scalingModels {
-		b.Run(m.pdf+"_"+m.flow, func(b *testing.B) {
-			p, x := benchModel(b, m.pdf, m.flow, n)
+		b.Run(m.name(), func(b *testing.B) {
+			p, x, _ := benchModel(b, m, n)
 			b.Run("LogDensity", func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					if _, err := p.LogDensity(x, n, nil, flowcore.SavedCoords); err != nil {

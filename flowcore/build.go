@@ -29,6 +29,9 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 	if err := cfg.Options.Validate(letters); err != nil {
 		return nil, err
 	}
+	if err := cfg.Options.CheckLetters(registry.AllLetters()); err != nil {
+		return nil, err
+	}
 	cond, err := resolveConditioning(cfg, len(defs))
 	if err != nil {
 		return nil, err
@@ -66,6 +69,10 @@ func New(pdfDefs, flowDefs string, cfg Config) (*PDF, error) {
 		p.subs = append(p.subs, s)
 	}
 	if err := p.buildHeads(cond); err != nil {
+		return nil, err
+	}
+	// the parameters, one gradient per worker and Adam's two moments
+	if err := CheckMemory(fmt.Sprintf("a model of %d parameters", p.nParams), int64(p.nParams)+int64(p.nAmort), int64(Threads()+3)); err != nil {
 		return nil, err
 	}
 	if err := p.InitParams(nil, 0, SavedCoords, 1000, 0); err != nil {

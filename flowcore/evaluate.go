@@ -18,9 +18,10 @@ type Density struct {
 	BaseLogPDF []float64
 	// Base holds the base points, n x BaseDim row-major.
 	Base []float64
-	// SubLogPDF holds, from SubLogDensity only, the conditional log-density of every
-	// sub-manifold given the earlier ones, log p_k(x_k | x_<k), n x NumSubManifolds row-major
-	// (the row sums to LogPDF; -inf rows outside the support, NaN rows NaN).
+	// SubLogPDF holds, from SubLogDensity (or LogDensityInto given it), the conditional
+	// log-density of every sub-manifold given the earlier ones, log p_k(x_k | x_<k), n x
+	// NumSubManifolds row-major (the row sums to LogPDF; -inf rows outside the support, NaN
+	// rows NaN).
 	SubLogPDF []float64
 }
 
@@ -90,14 +91,19 @@ func (p *PDF) sanitize(status []byte, xs []float64, cond []float64, l layout) {
 	}
 	for i := 0; i < rows; i++ {
 		row := xs[i*d : (i+1)*d]
-		finite := true
+		finite, huge := true, false
 		for _, v := range row {
 			if v-v != 0 { // NaN or ±Inf
 				finite = false
 				if v != v {
 					status[i] = 2
 				}
+			} else if math.Abs(v) >= MaxMagnitude {
+				huge = true
 			}
+		}
+		if huge && status[i] == 0 {
+			status[i] = 1
 		}
 		if cond != nil {
 			for _, v := range cond[i*cd : (i+1)*cd] {
@@ -139,24 +145,32 @@ func (p *PDF) sanitize(status []byte, xs []float64, cond []float64, l layout) {
 // every part inside its manifold's support. It is the common case, checked in a few tight loops
 // before sanitize looks at rows one by one.
 func (p *PDF) allValid(xs, cond []float64, l layout) bool {
-	if !allFinite(xs) || !allFinite(cond) {
+	if !allModerate(xs) || !allFinite(cond) {
 		return false
 	}
 	d, off := p.width(l), 0
 	for k, s := range p.subs {
 		w := s.dim(l[k])
-		if !manifold.FiniteSupport(s.manifold) {
-			inside := s.manifold.InSupport
-			if l[k] {
-				inside = s.manifold.InEmbeddingSupport
-			}
-			for i := off; i < len(xs); i += d {
-				if !inside(xs[i : i+w]) {
-					return false
-				}
-			}
+		if !manifold.FiniteSupport(s.manifold) && !manifold.AllInSupport(s.manifold, xs, off, d, l[k]) {
+			return false
 		}
 		off += w
+	}
+	return true
+}
+
+// MaxMagnitude bounds the coordinates a density is computed for: beyond it squares overflow
+// float64 inside the layers, so a point with a coordinate of magnitude >= MaxMagnitude (where
+// every density of the library is 0 to float64 precision) gets log p = -inf, as a point outside
+// the support.
+const MaxMagnitude = 1e154
+
+// allModerate reports whether every value of s has magnitude < MaxMagnitude (false for NaN).
+func allModerate(s []float64) bool {
+	for _, v := range s {
+		if !(math.Abs(v) < MaxMagnitude) {
+			return false
+		}
 	}
 	return true
 }
@@ -233,14 +247,23 @@ func (p *PDF) densityBlock(params, x, cond *ad.Node, l layout, parts []*ad.Node)
 // LogDensity evaluates log p(x) for n events x (row-major n x Dim(c)); cond holds n x
 // ConditionalDim conditional inputs (nil for an unconditional PDF).
 func (p *PDF) LogDensity(x []float64, n int, cond []float64, c Coords) (Density, error) {
-	d, _, err := p.evaluate(x, n, cond, false, nil, c, false, nil, false)
+	d, _, err := p.evaluate(x, n, cond, false, nil, c, false, nil, nil)
 	return d, err
+}
+
+// LogDensityInto is LogDensityAmortized (amort nil for other PDFs) writing the results into
+// dst's slices instead of new ones: n values each for LogPDF and BaseLogPDF, n×BaseDim for Base;
+// a nil slice is a result not wanted. It saves the allocation and the copy of the results,
+// e.g. for callers that hand over their own arrays (the C API).
+func (p *PDF) LogDensityInto(dst Density, x []float64, n int, cond, amort []float64, c Coords) error {
+	_, _, err := p.evaluate(x, n, cond, false, amort, c, false, nil, &dst)
+	return err
 }
 
 // LogDensityGrad evaluates log p(x) and the gradients of Σ log p with respect to the parameters,
 // to x and to the conditional inputs.
 func (p *PDF) LogDensityGrad(x []float64, n int, cond []float64, c Coords) (Density, Gradients, error) {
-	return p.evaluate(x, n, cond, false, nil, c, true, nil, false)
+	return p.evaluate(x, n, cond, false, nil, c, true, nil, nil)
 }
 
 // LogDensityVJP is the vector-Jacobian product of the log-density: it evaluates log p(x) and the
@@ -258,7 +281,7 @@ func (p *PDF) LogDensityVJPAmortized(x []float64, n int, cond, amort []float64, 
 	if weights != nil && len(weights) != n {
 		return Density{}, Gradients{}, fmt.Errorf("weights: got %d values for %d rows", len(weights), n)
 	}
-	return p.evaluate(x, n, cond, false, amort, c, true, weights, false)
+	return p.evaluate(x, n, cond, false, amort, c, true, weights, nil)
 }
 
 // LogDensityAt evaluates log p(x | c) for n events x that share one conditional input row c
@@ -273,7 +296,7 @@ func (p *PDF) LogDensityAt(x []float64, n int, c []float64, coords Coords) (Dens
 	if !shared && c != nil {
 		c = slices.Repeat(c, max(n, 0))
 	}
-	d, _, err := p.evaluate(x, n, c, shared, nil, coords, false, nil, false)
+	d, _, err := p.evaluate(x, n, c, shared, nil, coords, false, nil, nil)
 	return d, err
 }
 
@@ -286,9 +309,10 @@ func (p *PDF) canShareCond(c []float64) bool {
 
 // evaluate runs the log-density (and with grad its weighted gradients) on n rows; amort holds
 // the amortization parameters of an amortize-everything PDF (n rows; nil otherwise). With
-// shared (value-only calls), cond is one conditional row for all n points. With sub, it also
-// fills Density.SubLogPDF.
-func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []float64, c Coords, grad bool, weights []float64, sub bool) (Density, Gradients, error) {
+// shared (value-only calls), cond is one conditional row for all n points. The results go to
+// dst's slices (checked by checkDensityDst; nil ones are not computed) or, for dst nil, to new ones.
+func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []float64, c Coords, grad bool, weights []float64,
+	dst *Density) (Density, Gradients, error) {
 	l, err := p.resolve(c)
 	if err != nil {
 		return Density{}, Gradients{}, err
@@ -304,15 +328,20 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []
 	if err := p.checkAmortization(amort, n); err != nil {
 		return Density{}, Gradients{}, err
 	}
+	dim, bd, cd, nsub := p.width(l), p.BaseDim(), p.condWidth, len(p.subs)
+	var res Density
+	if dst != nil {
+		if err := checkDensityDst(*dst, n, bd, nsub); err != nil {
+			return Density{}, Gradients{}, err
+		}
+		res = *dst
+	} else {
+		out := make([]float64, n*(2+bd)) // one allocation for the three results
+		res = Density{LogPDF: out[:n:n], BaseLogPDF: out[n : 2*n : 2*n], Base: out[2*n:]}
+	}
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	dim, bd, cd := p.width(l), p.BaseDim(), p.condWidth
-	out := make([]float64, n*(2+bd)) // one allocation for the three results
-	res := Density{LogPDF: out[:n:n], BaseLogPDF: out[n : 2*n : 2*n], Base: out[2*n:]}
-	nsub := len(p.subs)
-	if sub {
-		res.SubLogPDF = make([]float64, n*nsub)
-	}
+	finiteParams := allFinite(p.params)
 	// gx, gCond and blockGrads are set before the blocks run and only read by them (captured by
 	// value: no heap cell for the single-event path).
 	var gx, gCond, gAmort []float64
@@ -355,34 +384,37 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []
 		p.markNonFinite(status, amort, lo, hi)
 		src, params, an := p.blockParams(t, cn, amort, lo, hi)
 		var parts []*ad.Node
-		if sub {
+		if res.SubLogPDF != nil {
 			parts = make([]*ad.Node, nsub)
 		}
 		logp, baseLogp, base := p.densityBlock(src, xn, cn, l, parts)
+		logPDF, baseLogPDF, baseRows := rowsOf(res.LogPDF, lo, hi, 1), rowsOf(res.BaseLogPDF, lo, hi, 1), rowsOf(res.Base, lo, hi, bd)
+		subRows := rowsOf(res.SubLogPDF, lo, hi, nsub)
 		for k, part := range parts {
 			for i, v := range part.Val {
-				res.SubLogPDF[(lo+i)*nsub+k] = v
+				subRows[i*nsub+k] = v
 			}
 		}
-		copy(res.LogPDF[lo:hi], logp.Val)
-		copy(res.BaseLogPDF[lo:hi], baseLogp.Val)
-		copy(res.Base[lo*bd:hi*bd], base.Val)
+		copy(logPDF, logp.Val)
+		copy(baseLogPDF, baseLogp.Val)
+		copy(baseRows, base.Val)
 		seed := t.Floats(rows)
 		for i, st := range status {
+			if st == 0 && finiteParams && math.IsNaN(logp.Val[i]) {
+				// a finite point with finite parameters: NaN only comes from overflow in the far
+				// tails (|x| beyond ~1e150), where the density is 0 to float64 precision
+				st, status[i] = 1, 1
+			}
 			switch st {
-			case 1:
-				res.LogPDF[lo+i] = math.Inf(-1)
-				res.BaseLogPDF[lo+i] = math.NaN()
-				fill(res.Base[(lo+i)*bd:(lo+i+1)*bd], math.NaN())
-				if sub {
-					fill(res.SubLogPDF[(lo+i)*nsub:(lo+i+1)*nsub], math.Inf(-1))
+			case 1, 2:
+				v := math.NaN()
+				if st == 1 {
+					v = math.Inf(-1)
 				}
-			case 2:
-				res.LogPDF[lo+i], res.BaseLogPDF[lo+i] = math.NaN(), math.NaN()
-				fill(res.Base[(lo+i)*bd:(lo+i+1)*bd], math.NaN())
-				if sub {
-					fill(res.SubLogPDF[(lo+i)*nsub:(lo+i+1)*nsub], math.NaN())
-				}
+				setRow(logPDF, i, 1, v)
+				setRow(baseLogPDF, i, 1, math.NaN())
+				setRow(baseRows, i, bd, math.NaN())
+				setRow(subRows, i, nsub, v)
 			default:
 				if !math.IsInf(logp.Val[i], 0) && !math.IsNaN(logp.Val[i]) {
 					seed[i] = 1
@@ -431,6 +463,45 @@ func rowGrads(dst, src []float64, status []byte, w int) {
 	}
 }
 
+// checkDensityDst checks the slices a caller gave for the results of n events: n values for
+// LogPDF and BaseLogPDF, n×bd for Base, n×nsub for SubLogPDF, or nil for a result not wanted.
+func checkDensityDst(d Density, n, bd, nsub int) error {
+	return checkOutputs([]output{{"log_pdf", d.LogPDF, n}, {"base_log_pdf", d.BaseLogPDF, n}, {"base", d.Base, n * bd},
+		{"sub_log_pdf", d.SubLogPDF, n * nsub}})
+}
+
+// output is a result slice given by a caller, with its name and the number of values it must hold.
+type output struct {
+	name string
+	s    []float64
+	want int
+}
+
+// checkOutputs checks that every non-nil output holds the number of values it must.
+func checkOutputs(outs []output) error {
+	for _, o := range outs {
+		if o.s != nil && len(o.s) != o.want {
+			return fmt.Errorf("%s: output holds %d values, expected %d", o.name, len(o.s), o.want)
+		}
+	}
+	return nil
+}
+
+// rowsOf returns rows lo to hi (of width w) of s, or nil for a nil s (a result not asked for).
+func rowsOf(s []float64, lo, hi, w int) []float64 {
+	if s == nil {
+		return nil
+	}
+	return s[lo*w : hi*w]
+}
+
+// setRow sets row i (of width w) of s to v; a nil s is left alone.
+func setRow(s []float64, i, w int, v float64) {
+	if s != nil {
+		fill(s[i*w:(i+1)*w], v)
+	}
+}
+
 func fill(s []float64, v float64) {
 	for i := range s {
 		s[i] = v
@@ -441,6 +512,12 @@ func fill(s []float64, v float64) {
 // sub-manifold given the earlier ones (Density.SubLogPDF): the pieces of the autoregressive
 // factorization log p(x) = Σ_k log p_k(x_k | x_<k), as needed by marginal entropies.
 func (p *PDF) SubLogDensity(x []float64, n int, cond []float64, c Coords) (Density, error) {
-	d, _, err := p.evaluate(x, n, cond, false, nil, c, false, nil, true)
+	if n < 0 {
+		return Density{}, fmt.Errorf("x: negative number of rows %d", n)
+	}
+	bd, nsub := p.BaseDim(), len(p.subs)
+	out := make([]float64, n*(2+bd+nsub))
+	d := Density{LogPDF: out[:n:n], BaseLogPDF: out[n : 2*n : 2*n], Base: out[2*n : n*(2+bd) : n*(2+bd)], SubLogPDF: out[n*(2+bd):]}
+	_, _, err := p.evaluate(x, n, cond, false, nil, c, false, nil, &d)
 	return d, err
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/nn"
+	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
 // checkHeads checks the settings of amortize_everything, fully_amortized_pdf and the Poisson
@@ -25,6 +26,8 @@ func checkHeads(cfg Config, n, condWidth int) error {
 			return fmt.Errorf("fully_amortized_pdf: the inner PDF is unconditional; give conditional_input_dim to the outer MLP only")
 		case o.ConditionalInputDim < 1:
 			return fmt.Errorf("conditional_input_dim: fully_amortized_pdf needs one int >= 1, got %d", o.ConditionalInputDim)
+		case o.ConditionalInputDim > spec.MaxDim:
+			return spec.CheckInt("conditional_input_dim", o.ConditionalInputDim, spec.MaxDim)
 		case o.HighwayMode < 0 || o.HighwayMode > 4:
 			return fmt.Errorf("amortization_mlp_highway_mode must be 0, 1, 2, 3 or 4, got %d", o.HighwayMode)
 		}

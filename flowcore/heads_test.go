@@ -100,8 +100,8 @@ func TestModelFileHeads(t *testing.T) {
 		if err := flowcore.Save(&buf, p); err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Contains(buf.Bytes(), []byte(`"format_version":"3"`)) {
-			t.Errorf("%s: not saved as format version 3", s)
+		if !bytes.Contains(buf.Bytes(), []byte(`"amortization"`)) {
+			t.Errorf("%s: saved without the key amortization", s)
 		}
 		q, err := flowcore.Load(&buf)
 		if err != nil {

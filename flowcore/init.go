@@ -8,6 +8,13 @@ import (
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
+// The range of InitParams' damping factor: the conditioning MLPs' initial weights are divided by
+// it, so a smaller one makes them overflow and a larger one underflow to zero.
+const (
+	MinDamping = 1e-6
+	MaxDamping = 1e15
+)
+
 // InitParams re-initializes all parameters as jammy_flows' init_params(data, damping_factor):
 // every sub-flow gets its layers' desired initial parameters — fitted to the data for Euclidean
 // sub-manifolds when data is given (n rows in coordinates c), walking the layers from the data
@@ -31,8 +38,8 @@ func (p *PDF) InitParams(data []float64, n int, c Coords, damping float64, seed 
 			}
 		}
 	}
-	if !(damping > 0) {
-		return fmt.Errorf("damping_factor must be > 0, got %g", damping)
+	if !(damping >= MinDamping && damping <= MaxDamping) {
+		return fmt.Errorf("damping_factor must be a finite number in [%g, %g], got %g", MinDamping, MaxDamping, damping)
 	}
 	rng := newRNG(seed, 0x1417)
 	params := make([]float64, 0, p.nParams)

@@ -79,7 +79,7 @@ func TestLoadRejectsDamagedFiles(t *testing.T) {
 		"bad data byte":   flip(len(raw) - 3),
 		"bad header byte": flip(10),
 		"huge length":     append([]byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0}, raw[8:]...),
-		"wrong version":   bytes.Replace(raw, []byte(`"format_version":"1"`), []byte(`"format_version":"9"`), 1),
+		"wrong version":   bytes.Replace(raw, []byte(`"format_version":"4"`), []byte(`"format_version":"9"`), 1),
 		"foreign":         bytes.Replace(raw, []byte(`gojammy-model`), []byte(`other-modelxx`), 1),
 		"bad definition":  bytes.Replace(raw, []byte(`"flow_defs":"gg+r"`), []byte(`"flow_defs":"gq+r"`), 1),
 	}

@@ -171,3 +171,56 @@ func TestSampleVJPIsFromBaseVJP(t *testing.T) {
 		t.Errorf("short base: error %v, want one naming base", err)
 	}
 }
+
+// TestResultsIntoCallerSlices checks LogDensityInto and SampleInto against LogDensity and Sample
+// (bad rows included), results left out where a slice is nil, and output lengths checked.
+func TestResultsIntoCallerSlices(t *testing.T) {
+	p, err := flowcore.New("e1+i1_-1.0_2.0", "g+r", flowcore.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float64{0.1, 0.5, math.NaN(), 0.5, 0.3, 3.0, 0.2, -1.0, 0.2, math.Inf(1)}
+	want, err := p.LogDensity(x, 5, nil, flowcore.SavedCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := flowcore.Density{LogPDF: make([]float64, 5), Base: make([]float64, 10)}
+	if err := p.LogDensityInto(got, x, 5, nil, nil, flowcore.SavedCoords); err != nil {
+		t.Fatal(err)
+	}
+	if !sameFloats(got.LogPDF, want.LogPDF) || !sameFloats(got.Base, want.Base) {
+		t.Errorf("LogDensityInto %v %v, LogDensity %v %v", got.LogPDF, got.Base, want.LogPDF, want.Base)
+	}
+	short := flowcore.Density{BaseLogPDF: make([]float64, 4)}
+	if err := p.LogDensityInto(short, x, 5, nil, nil, flowcore.SavedCoords); err == nil || !strings.Contains(err.Error(), "base_log_pdf") {
+		t.Errorf("short output: %v", err)
+	}
+	s, err := p.Sample(300, nil, 7, flowcore.SavedCoords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	into := flowcore.Samples{X: make([]float64, 600), LogPDF: make([]float64, 300)}
+	if err := p.SampleInto(into, 300, nil, nil, 7, flowcore.SavedCoords); err != nil {
+		t.Fatal(err)
+	}
+	if !sameFloats(into.X, s.X) || !sameFloats(into.LogPDF, s.LogPDF) {
+		t.Error("SampleInto differs from Sample")
+	}
+	if err := p.SampleInto(flowcore.Samples{Base: make([]float64, 3)}, 300, nil, nil, 7, flowcore.SavedCoords); err == nil ||
+		!strings.Contains(err.Error(), "base") {
+		t.Errorf("short output: %v", err)
+	}
+}
+
+// sameFloats reports whether a and b hold the same values (NaN equal to NaN).
+func sameFloats(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] && !(math.IsNaN(a[i]) && math.IsNaN(b[i])) {
+			return false
+		}
+	}
+	return true
+}

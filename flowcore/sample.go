@@ -44,8 +44,16 @@ type SampleGradients struct {
 // Sample draws n events (one per conditional row if the PDF is conditional: then cond holds n rows).
 // The same seed gives the same samples whatever the number of threads.
 func (p *PDF) Sample(n int, cond []float64, seed uint64, c Coords) (Samples, error) {
-	s, _, err := p.sample(n, cond, false, nil, drawNormals(seed), c, nil)
+	s, _, err := p.sample(n, cond, false, nil, drawNormals(seed), c, nil, nil)
 	return s, err
+}
+
+// SampleInto is SampleAmortized (amort nil for other PDFs) writing the results into dst's slices
+// instead of new ones: n×Dim(c) values for X, n×BaseDim for Base, n each for LogPDF and
+// BaseLogPDF; a nil slice is a result not wanted.
+func (p *PDF) SampleInto(dst Samples, n int, cond, amort []float64, seed uint64, c Coords) error {
+	_, _, err := p.sample(n, cond, false, amort, drawNormals(seed), c, nil, &dst)
+	return err
 }
 
 // FromBase maps n given standard-normal base points z (n x BaseDim) to samples, as Sample does
@@ -54,7 +62,7 @@ func (p *PDF) FromBase(z []float64, n int, cond []float64, c Coords) (Samples, e
 	if err := p.checkBase(z, n); err != nil {
 		return Samples{}, err
 	}
-	s, _, err := p.sample(n, cond, false, nil, givenBase(z, p.BaseDim()), c, nil)
+	s, _, err := p.sample(n, cond, false, nil, givenBase(z, p.BaseDim()), c, nil, nil)
 	return s, err
 }
 
@@ -63,7 +71,7 @@ func (p *PDF) FromBaseVJP(z []float64, n int, cond []float64, c Coords, seeds Sa
 	if err := p.checkBase(z, n); err != nil {
 		return Samples{}, SampleGradients{}, err
 	}
-	return p.sample(n, cond, false, nil, givenBase(z, p.BaseDim()), c, &seeds)
+	return p.sample(n, cond, false, nil, givenBase(z, p.BaseDim()), c, &seeds, nil)
 }
 
 func (p *PDF) checkBase(z []float64, n int) error {
@@ -96,7 +104,7 @@ func givenBase(z []float64, bd int) baseSource {
 // Σ X·seeds.SeedX + Σ LogPDF·seeds.SeedLogPDF with respect to the parameters, the conditional
 // inputs and the base draws.
 func (p *PDF) SampleVJP(n int, cond []float64, seed uint64, c Coords, seeds SampleSeeds) (Samples, SampleGradients, error) {
-	return p.sample(n, cond, false, nil, drawNormals(seed), c, &seeds)
+	return p.sample(n, cond, false, nil, drawNormals(seed), c, &seeds, nil)
 }
 
 // SampleAt draws n events that share one conditional input row c (ConditionalDim values): the
@@ -111,14 +119,16 @@ func (p *PDF) SampleAt(n int, c []float64, seed uint64, coords Coords) (Samples,
 	if !shared && c != nil {
 		c = slices.Repeat(c, max(n, 0))
 	}
-	s, _, err := p.sample(n, c, shared, nil, drawNormals(seed), coords, nil)
+	s, _, err := p.sample(n, c, shared, nil, drawNormals(seed), coords, nil, nil)
 	return s, err
 }
 
 // sample maps n base points to samples; amort holds the amortization parameters of an
 // amortize-everything PDF (n rows; nil otherwise). With shared (value-only calls), cond is one
-// conditional row for all n events.
-func (p *PDF) sample(n int, cond []float64, shared bool, amort []float64, base baseSource, c Coords, seeds *SampleSeeds) (Samples, SampleGradients, error) {
+// conditional row for all n events. The results go to dst's slices (checked by checkSamplesDst;
+// nil ones are not kept) or, for dst nil, to new ones.
+func (p *PDF) sample(n int, cond []float64, shared bool, amort []float64, base baseSource, c Coords, seeds *SampleSeeds,
+	dst *Samples) (Samples, SampleGradients, error) {
 	if n < 0 {
 		return Samples{}, SampleGradients{}, fmt.Errorf("samplesize: must be >= 0, got %d", n)
 	}
@@ -137,6 +147,9 @@ func (p *PDF) sample(n int, cond []float64, shared bool, amort []float64, base b
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	dim, bd, cd := p.width(l), p.BaseDim(), p.condWidth
+	if err := CheckMemory(fmt.Sprintf("samplesize=%d", n), int64(n), int64(dim+bd+2)); err != nil {
+		return Samples{}, SampleGradients{}, err
+	}
 	if seeds != nil {
 		if seeds.SeedX != nil && len(seeds.SeedX) != n*dim {
 			return Samples{}, SampleGradients{}, fmt.Errorf("seed for samples: got %d values, want %d", len(seeds.SeedX), n*dim)
@@ -145,9 +158,17 @@ func (p *PDF) sample(n int, cond []float64, shared bool, amort []float64, base b
 			return Samples{}, SampleGradients{}, fmt.Errorf("seed for log_pdf: got %d values, want %d", len(seeds.SeedLogPDF), n)
 		}
 	}
-	buf := make([]float64, n*(dim+bd+2)) // one allocation for the four results
-	out := Samples{X: buf[: n*dim : n*dim], Base: buf[n*dim : n*(dim+bd) : n*(dim+bd)],
-		LogPDF: buf[n*(dim+bd) : n*(dim+bd+1) : n*(dim+bd+1)], BaseLogPDF: buf[n*(dim+bd+1):]}
+	var out Samples
+	if dst != nil {
+		if err := checkSamplesDst(*dst, n, dim, bd); err != nil {
+			return Samples{}, SampleGradients{}, err
+		}
+		out = *dst
+	} else {
+		buf := make([]float64, n*(dim+bd+2)) // one allocation for the four results
+		out = Samples{X: buf[: n*dim : n*dim], Base: buf[n*dim : n*(dim+bd) : n*(dim+bd)],
+			LogPDF: buf[n*(dim+bd) : n*(dim+bd+1) : n*(dim+bd+1)], BaseLogPDF: buf[n*(dim+bd+1):]}
+	}
 	grad := seeds != nil
 	var g SampleGradients
 	var blockGrads [][]float64
@@ -184,10 +205,10 @@ func (p *PDF) sample(n int, cond []float64, shared bool, amort []float64, base b
 		}
 		src, params, an := p.blockParams(t, cn, amort, lo, hi)
 		x, logp, baseLogp := p.sampleBlock(src, zn, cn, l)
-		copy(out.X[lo*dim:hi*dim], x.Val)
-		copy(out.Base[lo*bd:hi*bd], z)
-		copy(out.LogPDF[lo:hi], logp.Val)
-		copy(out.BaseLogPDF[lo:hi], baseLogp.Val)
+		copy(rowsOf(out.X, lo, hi, dim), x.Val)
+		copy(rowsOf(out.Base, lo, hi, bd), z)
+		copy(rowsOf(out.LogPDF, lo, hi, 1), logp.Val)
+		copy(rowsOf(out.BaseLogPDF, lo, hi, 1), baseLogp.Val)
 		if !grad {
 			return nil
 		}
@@ -225,6 +246,13 @@ func (p *PDF) sample(n int, cond []float64, shared bool, amort []float64, base b
 	return out, g, nil
 }
 
+// checkSamplesDst checks the slices a caller gave for n samples: n×dim values for X, n×bd for
+// Base, n for LogPDF and BaseLogPDF, or nil for a result not wanted.
+func checkSamplesDst(s Samples, n, dim, bd int) error {
+	return checkOutputs([]output{{"samples", s.X, n * dim}, {"base", s.Base, n * bd},
+		{"log_pdf", s.LogPDF, n}, {"base_log_pdf", s.BaseLogPDF, n}})
+}
+
 // sampleBlock pushes base points z through every sub-flow in sampling direction.
 func (p *PDF) sampleBlock(params, z, cond *ad.Node, l layout) (x, logp, baseLogp *ad.Node) {
 	var logDet *ad.Node // nil: zero
@@ -232,7 +260,10 @@ func (p *PDF) sampleBlock(params, z, cond *ad.Node, l layout) (x, logp, baseLogp
 	for k, s := range p.subs {
 		xi, ld := s.manifold.FromBase(ad.Cols(z, s.baseOffset, s.manifold.BaseDim()))
 		xi, logDet = s.chain.Forward(xi, s.layerParams(params, cond, earlier), layers.AddLogDet(logDet, ld))
-		emb := s.manifold.ToEmbedding(xi)
+		var emb *ad.Node // needed for embedding output and as input of later sub-flows
+		if l[k] || k+1 < len(p.subs) {
+			emb = s.manifold.ToEmbedding(xi)
+		}
 		if l[k] {
 			parts = append(parts, emb)
 			logDet = layers.AddLogDet(logDet, s.manifold.LogVolume(xi))

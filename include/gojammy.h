@@ -141,7 +141,13 @@ enum gj_status {
     GJ_ERR_BUSY = 9,
     /* The model is unusable because an earlier call on it failed inside the library (see
      * "Poisoned models" above); free it. */
-    GJ_ERR_POISONED = 10
+    GJ_ERR_POISONED = 10,
+    /* The process is a fork()ed child of a process that had loaded the library: the Go runtime
+     * does not survive fork(), so every call in the child (except gj_abi_version and
+     * gj_last_error, which reads this message) returns this status at once instead of hanging.
+     * Use posix_spawn/exec, Python's spawn or forkserver start method, or fork before loading
+     * the library. */
+    GJ_ERR_FORKED = 11
 };
 
 /* The kinds of coordinate choice (see "Coordinates" above). */
@@ -201,6 +207,18 @@ int gj_info(char* buf, size_t len);
  * default). Process-wide; takes effect for calls that start afterwards.
  * Errors: ARGUMENT (n < 0). */
 int gj_set_threads(int n);
+
+/* Sets the memory budget in bytes, process-wide: the most memory that creating or loading one
+ * model (its parameters with gradient and optimizer copies) or one call's internal results may
+ * need; larger requests fail with GJ_ERR_DEFINITION, GJ_ERR_IO or GJ_ERR_ARGUMENT naming the
+ * argument, before anything is allocated (see docs/c_api.md, "Limits"). 0 restores the default,
+ * half the physical memory; otherwise bytes >= 1 MiB.
+ * Errors: ARGUMENT (bytes out of range). */
+int gj_set_memory_budget(int64_t bytes);
+
+/* Writes the memory budget in bytes into *bytes.
+ * Errors: NULL_POINTER (bytes). */
+int gj_memory_budget(int64_t* bytes);
 
 /* Writes the message of the most recent failing gj_ call on the calling thread into buf
  * ("" if none failed yet). Does not change the stored message, even when it fails.
@@ -565,11 +583,16 @@ typedef struct gj_fit_options {
                              row (NULL: an unconditional model counts the whole data set as one
                              observation of n events; a conditional one needs counts) */
     int64_t poisson_counts_len; /* n, or 0 with poisson_counts NULL */
+    int64_t* skipped_nan_history; /* output (may be NULL): per epoch (history_len entries, as
+                             loss_history) the training rows left out of the loss because their
+                             log-density is NaN (NaN in the data or conditional input) */
+    int64_t* skipped_outside_history; /* output (may be NULL): per epoch the rows left out
+                             because log p = -inf (outside the support) */
 } gj_fit_options;
 
 /* Initializer of a gj_fit_options with the defaults:
  *   gj_fit_options o = GJ_FIT_OPTIONS_INIT; o.epochs = 50; */
-#define GJ_FIT_OPTIONS_INIT {sizeof(gj_fit_options), 10, 0, 256, 1e-2, 0, 0, 0.0, NULL, 0}
+#define GJ_FIT_OPTIONS_INIT {sizeof(gj_fit_options), 10, 0, 256, 1e-2, 0, 0, 0.0, NULL, 0, NULL, NULL}
 
 /* Progress callback of gj_pdf_fit, called after every optimizer step with the step and epoch
  * (both counted from 1), the batch's mean negative log-likelihood and the most recent

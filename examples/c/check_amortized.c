@@ -14,15 +14,6 @@
 #include "expect.h"
 #include "gojammy.h"
 
-#define TRUE(cond)                                                        \
-    do {                                                                  \
-        checks++;                                                         \
-        if (!(cond)) {                                                    \
-            fprintf(stderr, "line %d: not true: %s\n", __LINE__, #cond); \
-            failures++;                                                   \
-        }                                                                 \
-    } while (0)
-
 static const gj_coords SAVED = GJ_COORDS_INIT(GJ_COORDS_SAVED);
 
 static int create(const char* pdf_defs, const char* flow_defs, const char* json, uint64_t* h) {

@@ -1,7 +1,8 @@
 /*
  * expect.h -- the checking helper of the C test programs (check_errors.c, check_amortized.c):
  * EXPECT(call, want, needle) runs a gojammy call and counts a failure unless it returns the status
- * `want` and, if needle is not NULL, the thread's last error message contains needle.
+ * `want` and, if needle is not NULL, the thread's last error message contains needle; TRUE(cond)
+ * counts a failure unless cond holds.
  */
 #ifndef GOJAMMY_EXAMPLES_EXPECT_H
 #define GOJAMMY_EXAMPLES_EXPECT_H
@@ -27,5 +28,15 @@ static void expect(const char* what, int status, int want, const char* needle, i
 }
 
 #define EXPECT(call, want, needle) expect(#call, (call), (want), (needle), __LINE__)
+
+/* TRUE counts a failure unless cond holds. */
+#define TRUE(cond)                                                        \
+    do {                                                                  \
+        checks++;                                                         \
+        if (!(cond)) {                                                    \
+            fprintf(stderr, "line %d: not true: %s\n", __LINE__, #cond); \
+            failures++;                                                   \
+        }                                                                 \
+    } while (0)
 
 #endif /* GOJAMMY_EXAMPLES_EXPECT_H */

@@ -21,7 +21,7 @@ func Unary(a *Node, f func(float64) float64, df func(x, y float64) float64) *Nod
 // kernels of package simd do; df(x, y) is the derivative at input x with output y.
 func Map(a *Node, fill func(dst, src []float64), df func(x, y float64) float64) *Node {
 	t := a.tape
-	out := t.newFilled(a.R, a.C)
+	out := t.NewRaw(a.R, a.C)
 	fill(out.Val, a.Val)
 	if t.Tracks(a) {
 		t.Record([]*Node{out}, []*Node{a}, func() {
@@ -32,6 +32,32 @@ func Map(a *Node, fill func(dst, src []float64), df func(x, y float64) float64) 
 			for i, g := range go_ {
 				if g != 0 {
 					ga[i] += g * df(a.Val[i], out.Val[i])
+				}
+			}
+		})
+	}
+	return out
+}
+
+// MapBatched is Map with the derivatives computed for all values at once as well:
+// derivs(dst, x, y) sets dst[i] to the derivative at input x[i] with output y[i] (for functions
+// whose derivative needs a vector kernel too). Values whose output gradient is 0 take no part in
+// the backward step, whatever their derivative.
+func MapBatched(a *Node, fill func(dst, src []float64), derivs func(dst, x, y []float64)) *Node {
+	t := a.tape
+	out := t.NewRaw(a.R, a.C)
+	fill(out.Val, a.Val)
+	if t.Tracks(a) {
+		t.Record([]*Node{out}, []*Node{a}, func() {
+			ga, go_ := a.Grad(), out.grad
+			if go_ == nil {
+				return
+			}
+			d := t.allocRaw(len(go_))
+			derivs(d, a.Val, out.Val)
+			for i, g := range go_ {
+				if g != 0 {
+					ga[i] += g * d[i]
 				}
 			}
 		})
@@ -85,7 +111,7 @@ func (n *Node) OptGrad() []float64 {
 func Binary(op string, a, b *Node, f func(x, y float64) float64, da, db func(x, y, z float64) float64) *Node {
 	t := a.tape
 	r, c, st := Broadcast(op, a, b)
-	out := t.newFilled(r, c)
+	out := t.NewRaw(r, c)
 	ar, ac, br, bc := st[0].Row, st[0].Col, st[1].Row, st[1].Col
 	if a.R == r && a.C == c && b.R == r && b.C == c {
 		av, bv := a.Val[:len(out.Val)], b.Val[:len(out.Val)]
@@ -139,7 +165,7 @@ func Sub(a, b *Node) *Node { return addScaled("Sub", a, b, -1) }
 func addScaled(op string, a, b *Node, s float64) *Node {
 	t := a.tape
 	r, c, st := Broadcast(op, a, b)
-	out := t.newFilled(r, c)
+	out := t.NewRaw(r, c)
 	ar, ac, br, bc := st[0].Row, st[0].Col, st[1].Row, st[1].Col
 	n := len(out.Val)
 	switch {
@@ -199,7 +225,7 @@ func addScaled(op string, a, b *Node, s float64) *Node {
 func Mul(a, b *Node) *Node {
 	r, c, st := Broadcast("Mul", a, b)
 	t := a.tape
-	out := t.newFilled(r, c)
+	out := t.NewRaw(r, c)
 	switch n := len(out.Val); {
 	case len(a.Val) == n && len(b.Val) == n:
 		av, bv := a.Val[:n], b.Val[:n]

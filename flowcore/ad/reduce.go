@@ -1,24 +1,57 @@
 package ad
 
-import "math"
+import (
+	"math"
 
-// LogSumExp returns the R x 1 row-wise log Σ_j exp(a_ij), computed stably.
+	"github.com/gojammy/gojammy/simd"
+)
+
+// LogSumExp returns the R x 1 row-wise log Σ_j exp(a_ij), computed stably (the row maximum
+// taken out; ±Inf if it is infinite), with the exponentials and logs as vector kernels.
 func LogSumExp(a *Node) *Node {
 	t := a.tape
-	out := t.New(a.R, 1)
+	out := t.NewRaw(a.R, 1)
+	d := t.allocRaw(len(a.Val))
 	for i := 0; i < a.R; i++ {
-		out.Val[i] = logSumExpRow(a.Val[i*a.C : (i+1)*a.C])
+		row := a.Val[i*a.C : (i+1)*a.C]
+		m := math.Inf(-1)
+		for _, v := range row {
+			if v > m {
+				m = v
+			}
+		}
+		out.Val[i] = m
+		for j, v := range row {
+			d[i*a.C+j] = v - m
+		}
+	}
+	simd.Exp(d, d)
+	sums := t.allocRaw(a.R)
+	for i := range sums {
+		s := 0.0
+		for _, e := range d[i*a.C : (i+1)*a.C] {
+			s += e
+		}
+		sums[i] = s
+	}
+	simd.Log(sums, sums)
+	for i, m := range out.Val {
+		if !math.IsInf(m, 0) {
+			out.Val[i] = m + sums[i]
+		}
 	}
 	if t.Tracks(a) {
 		t.Record([]*Node{out}, []*Node{a}, func() {
 			if out.grad == nil {
 				return
 			}
-			ga := a.Grad()
-			for i := 0; i < a.R; i++ {
-				for j := i * a.C; j < (i+1)*a.C; j++ {
-					ga[j] += out.grad[i] * math.Exp(a.Val[j]-out.Val[i])
-				}
+			ga, e := a.Grad(), t.allocRaw(len(a.Val))
+			for j, v := range a.Val {
+				e[j] = v - out.Val[j/a.C]
+			}
+			simd.Exp(e, e)
+			for j := range ga {
+				ga[j] += out.grad[j/a.C] * e[j]
 			}
 		})
 	}
@@ -28,23 +61,6 @@ func LogSumExp(a *Node) *Node {
 // Softmax returns the row-wise softmax of a.
 func Softmax(a *Node) *Node {
 	return Exp(Sub(a, LogSumExp(a)))
-}
-
-func logSumExpRow(row []float64) float64 {
-	m := math.Inf(-1)
-	for _, v := range row {
-		if v > m {
-			m = v
-		}
-	}
-	if math.IsInf(m, 0) {
-		return m
-	}
-	s := 0.0
-	for _, v := range row {
-		s += math.Exp(v - m)
-	}
-	return m + math.Log(s)
 }
 
 // NormalLogPDF returns the R x 1 row sums Σ_j log φ(a_ij) of the standard normal log-density.

@@ -19,7 +19,7 @@ func Cols(a *Node, start, n int) *Node {
 	if a.R == 1 {
 		return a.view(1, n, start)
 	}
-	out := t.newFilled(a.R, n)
+	out := t.NewRaw(a.R, n)
 	for i := 0; i < a.R; i++ {
 		copy(out.Val[i*n:(i+1)*n], a.Val[i*a.C+start:i*a.C+start+n])
 	}
@@ -43,7 +43,7 @@ func Cols(a *Node, start, n int) *Node {
 // Gather returns the columns idx of a, in that order (columns may repeat).
 func Gather(a *Node, idx []int) *Node {
 	t := a.tape
-	out := t.newFilled(a.R, len(idx))
+	out := t.NewRaw(a.R, len(idx))
 	for i := 0; i < a.R; i++ {
 		row, orow := a.Val[i*a.C:(i+1)*a.C], out.Val[i*out.C:(i+1)*out.C]
 		for j, k := range idx {
@@ -79,7 +79,7 @@ func Concat(parts ...*Node) *Node {
 		}
 		c += p.C
 	}
-	out := t.newFilled(r, c)
+	out := t.NewRaw(r, c)
 	off := 0
 	for _, p := range parts {
 		switch {
@@ -196,7 +196,7 @@ func Linear(x, w, b *Node) *Node {
 		panic(fmt.Sprintf("ad.Linear: x %dx%d, W %dx%d, b %dx%d", x.R, x.C, w.R, w.C, b.R, b.C))
 	}
 	t := x.tape
-	out := t.newFilled(x.R, w.R)
+	out := t.NewRaw(x.R, w.R)
 	for i := 0; i < x.R; i++ {
 		copy(out.Val[i*out.C:(i+1)*out.C], b.Val)
 	}

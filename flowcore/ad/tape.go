@@ -108,20 +108,25 @@ func (t *Tape) allocRaw(n int) []float64 {
 // operations keep state for their backward step there without a heap allocation per call).
 func (t *Tape) Floats(n int) []float64 { return t.alloc(n) }
 
+// FloatsRaw is Floats without the zeroing: the values are arbitrary, for work space that is
+// written in full before it is read.
+func (t *Tape) FloatsRaw(n int) []float64 { return t.allocRaw(n) }
+
 // New returns a zero R x C node that does not need a gradient (a constant or an op output to fill).
 func (t *Tape) New(r, c int) *Node {
 	return t.node(r, c, t.alloc(r*c))
 }
 
-// newFilled returns an R x C node whose values the caller writes in full (not zeroed).
-func (t *Tape) newFilled(r, c int) *Node { return t.node(r, c, t.allocRaw(r*c)) }
+// NewRaw is New without the zeroing: an R x C node whose values the caller writes in full (the
+// outputs of custom operations that set every value).
+func (t *Tape) NewRaw(r, c int) *Node { return t.node(r, c, t.allocRaw(r*c)) }
 
 // Const wraps values (copied) as an R x C constant node.
 func (t *Tape) Const(r, c int, vals []float64) *Node {
 	if len(vals) != r*c {
 		panic(fmt.Sprintf("ad.Const: %d values for a %dx%d node", len(vals), r, c))
 	}
-	n := t.newFilled(r, c)
+	n := t.NewRaw(r, c)
 	copy(n.Val, vals)
 	return n
 }

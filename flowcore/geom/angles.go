@@ -29,15 +29,34 @@ func SafeTheta(theta *ad.Node) *ad.Node {
 // LogSinTheta is log sin θ elementwise, with θ kept ThetaMargin away from the poles (zero
 // gradient where clamped).
 func LogSinTheta(theta *ad.Node) *ad.Node {
-	return ad.Unary(theta, func(v float64) float64 {
-		return math.Log(math.Sin(ClampTheta(v)))
-	}, func(v, _ float64) float64 {
-		if v < ThetaMargin || v > math.Pi-ThetaMargin {
-			return 0
+	return ad.MapBatched(theta, logSinThetaFill, logSinThetaDerivs)
+}
+
+// logSinThetaFill sets dst[i] to log sin of the clamped src[i] (dst may be src), with the
+// vector sine and log.
+func logSinThetaFill(dst, src []float64) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = ClampTheta(v)
+	}
+	simd.Sin(dst, dst)
+	simd.Log(dst, dst)
+}
+
+// logSinThetaDerivs sets dst[i] to cot θ at theta[i], 0 where θ is clamped.
+func logSinThetaDerivs(dst, theta, _ []float64) {
+	var cos [256]float64
+	for lo := 0; lo < len(theta); lo += len(cos) {
+		n := min(len(cos), len(theta)-lo)
+		d, c, th := dst[lo:lo+n], cos[:n], theta[lo:lo+n]
+		simd.Sincos(d, c, th)
+		for i, v := range th {
+			d[i] = c[i] / d[i]
+			if v < ThetaMargin || v > math.Pi-ThetaMargin {
+				d[i] = 0
+			}
 		}
-		s, c := math.Sincos(v)
-		return c / s
-	})
+	}
 }
 
 // PolarAngle is the angle of (x, y) in [0, 2π) (0 at the origin).

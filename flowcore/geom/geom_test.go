@@ -1,6 +1,7 @@
 package geom
 
 import (
+	"math"
 	"testing"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
@@ -37,4 +38,22 @@ func TestOpGradients(t *testing.T) {
 			ad.Mul(x[2], ad.Scale(x[2], 2)), ad.Mul(x[2], x[3]), ad.Mul(x[3], x[2]),
 			Vec3{x[2], ad.Neg(x[2]), x[2]}.Dot(Vec3{ad.Scale(x[2], 2), x[2], ad.Exp(x[2])}))
 	}, []adtest.Input{col, shared, full, in(1, 1, 0.7)}, 1e-6, 1e-8)
+}
+
+// TestRotateS1ByAngle checks the value-only path of a shared rotation (φ + α modulo 2π) against
+// the polar angle of the rotated embedding, including angles at and near 0 and 2π.
+func TestRotateS1ByAngle(t *testing.T) {
+	phis := []float64{0, 1e-17, 0.3, math.Pi, 4, 2*math.Pi - 1e-15, 2 * math.Pi}
+	for _, alpha := range []float64{0, 0.7, -0.7, math.Pi, -math.Pi + 1e-12, 3.1} {
+		c, s := math.Cos(alpha), math.Sin(alpha)
+		tp := ad.NewTape(false)
+		y, _ := RotateS1(tp.Const(len(phis), 1, phis), tp.Const(1, 4, []float64{c, -s, s, c}))
+		for i, phi := range phis {
+			want := PolarAngle(c*math.Cos(phi)-s*math.Sin(phi), s*math.Cos(phi)+c*math.Sin(phi))
+			d := math.Abs(y.Val[i] - want)
+			if d > 1e-14 && math.Abs(d-2*math.Pi) > 1e-14 || y.Val[i] < 0 || y.Val[i] >= 2*math.Pi {
+				t.Errorf("α=%g φ=%g: %.17g, polar angle %.17g", alpha, phi, y.Val[i], want)
+			}
+		}
+	}
 }

@@ -1,6 +1,8 @@
 package geom
 
 import (
+	"math"
+
 	"github.com/gojammy/gojammy/flowcore/ad"
 )
 
@@ -11,14 +13,22 @@ import (
 func RotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
 	t := x.Tape()
 	rows := max(x.R, mat.R)
-	y, logDet = t.New(rows, 1), t.New(rows, 1)
+	y, logDet = t.NewRaw(rows, 1), t.New(rows, 1)
 	ins := []*ad.Node{x, mat}
 	tracks := t.Tracks(ins...)
+	if alpha, ok := rotationAngle(mat); ok && !tracks {
+		// One rotation for all points and no gradient: φ' = φ + α modulo 2π, without the sines,
+		// cosines and polar angles (the same angles up to rounding).
+		for i := range y.Val {
+			y.Val[i] = wrapAngle(x.Val[i*x.RowStep()] + alpha)
+		}
+		return y, logDet
+	}
 	// keep holds sin φ, cos φ and the rotated vector per row (also for the backward step); the
 	// sines, cosines and polar angles run as vector kernels over all rows.
-	keep := t.Floats(4 * rows)
+	keep := t.FloatsRaw(4 * rows)
 	sc := NewSinCos(x)
-	buf := t.Floats(2 * rows)
+	buf := t.FloatsRaw(2 * rows)
 	ex, ey := buf[:rows], buf[rows:]
 	xStep, mStep := x.RowStep(), mat.RowStep()
 	for i := 0; i < rows; i++ {
@@ -58,4 +68,28 @@ func RotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
 		}
 	})
 	return y, logDet
+}
+
+// rotationAngle returns α if mat is one shared 2x2 rotation matrix [[cos α, −sin α], [sin α, cos α]]
+// (to rounding), and false otherwise.
+func rotationAngle(mat *ad.Node) (float64, bool) {
+	if mat.R != 1 {
+		return 0, false
+	}
+	m := mat.Val
+	if m[0] != m[3] || m[1] != -m[2] || math.Abs(m[0]*m[0]+m[2]*m[2]-1) > 1e-15 {
+		return 0, false
+	}
+	return math.Atan2(m[2], m[0]), true
+}
+
+// wrapAngle maps an angle in [−π, 3π] to [0, 2π).
+func wrapAngle(phi float64) float64 {
+	switch {
+	case phi >= twoPi:
+		return phi - twoPi
+	case phi < 0:
+		return phi + twoPi
+	}
+	return phi
 }

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/gojammy/gojammy/flowcore/spec"
@@ -28,6 +29,16 @@ func (r Registry) Letters(kind byte) string {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return string(out)
+}
+
+// AllLetters lists every registered letter, in alphabetical order.
+func (r Registry) AllLetters() string {
+	out := make([]byte, 0, len(r))
+	for letter := range r {
+		out = append(out, letter)
+	}
+	slices.Sort(out)
 	return string(out)
 }
 

@@ -92,6 +92,46 @@ func (m euclidean) InSupport(x []float64) bool {
 func (m euclidean) InEmbeddingSupport(e []float64) bool { return m.InSupport(e) }
 func (m euclidean) Center() []float64                   { return make([]float64, m.def.Dim) }
 
+// AllInSupport reports whether every point of xs lies in m's support, in intrinsic coordinates
+// (embedding coordinates when embedding is set): the points are at columns off to off+width of
+// rows of stride values. It equals InSupport (InEmbeddingSupport) on every row, with one tight
+// loop per row for the intrinsic coordinates of intervals and spheres (boxes of bounds).
+func AllInSupport(m Manifold, xs []float64, off, stride int, embedding bool) bool {
+	var lo, hi [2]float64
+	box := !embedding
+	switch b := m.(type) {
+	case interval:
+		lo[0], hi[0] = b.def.Low, b.def.High
+	case circle:
+		hi[0] = twoPi
+	case sphere:
+		hi[0], hi[1] = math.Pi, twoPi
+	default:
+		box = false
+	}
+	if !box {
+		inside, w := m.InSupport, m.Dim()
+		if embedding {
+			inside, w = m.InEmbeddingSupport, m.EmbeddingDim()
+		}
+		for i := off; i < len(xs); i += stride {
+			if !inside(xs[i : i+w]) {
+				return false
+			}
+		}
+		return true
+	}
+	w := m.Dim()
+	for i := off; i < len(xs); i += stride {
+		for j, v := range xs[i : i+w] {
+			if !(v >= lo[j] && v <= hi[j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // FiniteSupport reports whether every finite point lies in m's support (a Euclidean space), so
 // that callers may skip the per-point check for rows of finite values.
 func FiniteSupport(m Manifold) bool {
@@ -121,7 +161,7 @@ func (m interval) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	low, width := m.def.Low, m.def.High-m.def.Low
 	c := math.Log(width) - 0.5*math.Log(2*math.Pi)
 	t := z.Tape()
-	x, logDet := t.New(z.R, 1), t.New(z.R, 1)
+	x, logDet := t.NewRaw(z.R, 1), t.NewRaw(z.R, 1)
 	simd.NormalCDF(x.Val, z.Val)
 	for i, v := range z.Val {
 		x.Val[i] = width*x.Val[i] + low
@@ -147,7 +187,7 @@ func (m interval) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	inv := 1 / width
 	c := 0.5*math.Log(2*math.Pi) - math.Log(width)
 	t := x.Tape()
-	z, logDet := t.New(x.R, 1), t.New(x.R, 1)
+	z, logDet := t.NewRaw(x.R, 1), t.NewRaw(x.R, 1)
 	for i, v := range x.Val {
 		z.Val[i] = min(max(inv*(v-low), minUnit), 1-epsilon)
 	}

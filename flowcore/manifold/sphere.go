@@ -35,7 +35,7 @@ func (m circle) Center() []float64     { return []float64{math.Pi} }
 // FromBase maps z to φ = 2π(1-Φ(z)) with log|det| = log 2π + log N(z), as one custom op.
 func (m circle) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	t := z.Tape()
-	phi, logDet := t.New(z.R, 1), t.New(z.R, 1)
+	phi, logDet := t.NewRaw(z.R, 1), t.NewRaw(z.R, 1)
 	for i, v := range z.Val {
 		phi.Val[i], logDet.Val[i] = -v, -0.5*v*v+0.5*math.Log(twoPi)
 	}
@@ -56,14 +56,26 @@ func (m circle) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	return phi, logDet
 }
 
+// ToBase is z = Φ⁻¹(1 − φ/2π) with log|det| = z²/2 − log √(2π), as one custom op.
 func (m circle) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
-	z := ad.Map(x, circleToGauss, func(phi, z float64) float64 {
-		if phi < CircleMargin || phi > twoPi-CircleMargin {
-			return 0
-		}
-		return -1 / (twoPi * ad.NormalPDFF(z))
-	})
-	logDet := ad.AddScalar(ad.Scale(ad.Square(z), 0.5), -0.5*math.Log(twoPi))
+	t := x.Tape()
+	z, logDet := t.NewRaw(x.R, 1), t.NewRaw(x.R, 1)
+	circleToGauss(z.Val, x.Val)
+	for i, v := range z.Val {
+		logDet.Val[i] = 0.5*v*v - 0.5*math.Log(twoPi)
+	}
+	if t.Tracks(x) {
+		t.Record([]*ad.Node{z, logDet}, []*ad.Node{x}, func() {
+			gz, gl, gx := z.Grad(), logDet.Grad(), x.Grad()
+			for i, phi := range x.Val {
+				g := gz[i] + gl[i]*z.Val[i]
+				if g == 0 || phi < CircleMargin || phi > twoPi-CircleMargin {
+					continue // zero gradient where φ is clamped; keeps NaN rows out
+				}
+				gx[i] -= g / (twoPi * ad.NormalPDFF(z.Val[i]))
+			}
+		})
+	}
 	return z, logDet
 }
 
@@ -122,11 +134,11 @@ func (m sphere) Center() []float64     { return []float64{math.Pi / 2, math.Pi} 
 // origin).
 func (m sphere) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	t := z.Tape()
-	x, logDet := t.New(z.R, 2), t.New(z.R, 1)
+	x, logDet := t.NewRaw(z.R, 2), t.NewRaw(z.R, 1)
 	// zenithOfHalfRadius2 and the log-det over all rows with the vector kernels: e^{-q}, expm1,
 	// asin, log and the polar angle.
 	n := z.R
-	buf := t.Floats(6 * n)
+	buf := t.FloatsRaw(6 * n)
 	s2, c2, as, ld, z0, z1 := buf[:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:4*n], buf[4*n:5*n], buf[5*n:]
 	for i := 0; i < n; i++ {
 		z0[i], z1[i] = z.Val[2*i], z.Val[2*i+1]
@@ -143,10 +155,10 @@ func (m sphere) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	simd.Log(ld, ld)
 	geom.PolarAnglesInto(z0, z0, z1)
 	for i := 0; i < n; i++ {
-		th := 2 * as[i]
-		if !(s2[i] <= 0.5) {
-			th = math.Pi - th
-		}
+		// θ = 2 asin √s2 in the north, π − 2 asin √c2 in the south (s2 > 1/2), blended
+		// exactly instead of a branch that the random points would mispredict.
+		south := float64(math.Float64bits(0.5-s2[i]) >> 63)
+		th := 2*as[i]*(1-2*south) + math.Pi*south
 		theta, l := geom.ClampTheta(th), 0.5*ld[i]
 		if th != theta {
 			s, c := halfAngle(theta)
@@ -202,34 +214,33 @@ func zenithOfHalfRadius2(q float64) (theta, s2, c2 float64) {
 // exact inverse there.)
 func (m sphere) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	t := x.Tape()
-	z, logDet := t.New(x.R, 2), t.New(x.R, 1)
+	z, logDet := t.NewRaw(x.R, 2), t.NewRaw(x.R, 1)
 	tracks := t.Tracks(x)
 	// keep holds r, sin φ, cos φ per row for the backward step.
 	var keep []float64
 	if tracks {
-		keep = t.Floats(3 * x.R)
+		keep = t.FloatsRaw(3 * x.R)
 	}
 	// The transcendental functions run as vector kernels over all rows: sin and cos of φ and of
 	// the half angle (halfAngle's), then the logs of halfRadius2OfZenith and of cot(θ/2).
 	n := x.R
-	buf := t.Floats(9 * n)
+	buf := t.FloatsRaw(10 * n)
 	half, phi, hs, hc, sp, cp := buf[:n], buf[n:2*n], buf[2*n:3*n], buf[3*n:4*n], buf[4*n:5*n], buf[5*n:6*n]
-	la, lb, cot := buf[6*n:7*n], buf[7*n:8*n], buf[8*n:]
+	la, lb, cot := buf[6*n:7*n], buf[7*n:8*n], buf[8*n:9*n]
+	// south holds 1 for θ > π/2 and 0 otherwise: the rows take halfAngle's swap and the second
+	// form of |z|²/2 by exact blends instead of branches (the points of a batch fall on both
+	// hemispheres at random).
+	south := buf[9*n:]
 	for i := 0; i < n; i++ {
 		theta := geom.ClampTheta(x.Val[2*i])
-		half[i], phi[i] = theta/2, x.Val[2*i+1]
-		if theta > math.Pi/2 {
-			half[i] = (math.Pi - theta) / 2
-		}
+		half[i], phi[i] = min(theta, math.Pi-theta)/2, x.Val[2*i+1]
+		south[i] = float64(math.Float64bits(math.Pi/2-theta) >> 63)
 	}
 	simd.Sincos(hs, hc, half)
 	simd.Sincos(sp, cp, phi)
 	for i := 0; i < n; i++ {
-		s, c := hs[i], hc[i]
-		if geom.ClampTheta(x.Val[2*i]) > math.Pi/2 {
-			s, c = c, s // halfAngle's swap
-		}
-		hs[i], hc[i] = s, c
+		w := south[i]
+		s, c := hs[i]*(1-w)+hc[i]*w, hc[i]*(1-w)+hs[i]*w // halfAngle's swap
 		// |z|²/2 = -2 log sin(θ/2) = -log(1 - cos²(θ/2)): the second form where cos(θ/2) is
 		// the smaller (more accurate near the south pole).
 		la[i], lb[i], cot[i] = s, -c*c, c/s
@@ -238,10 +249,8 @@ func (m sphere) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	simd.Log1p(lb, lb)
 	simd.Log(cot, cot)
 	for i := 0; i < n; i++ {
-		h := -lb[i]
-		if hs[i] <= hc[i] {
-			h = -2 * la[i]
-		}
+		w := south[i]
+		h := -2*la[i]*(1-w) - lb[i]*w
 		r := math.Sqrt(h * 2)
 		z.Val[2*i], z.Val[2*i+1], logDet.Val[i] = r*cp[i], r*sp[i], cot[i]
 		if tracks {
@@ -284,16 +293,16 @@ func halfAngle(theta float64) (s, c float64) {
 // ToEmbedding is one custom op: (θ, φ) ↦ (sin θ cos φ, sin θ sin φ, cos θ).
 func (m sphere) ToEmbedding(x *ad.Node) *ad.Node {
 	t := x.Tape()
-	out := t.New(x.R, 3)
+	out := t.NewRaw(x.R, 3)
 	tracks := t.Tracks(x)
 	// trig holds sin θ, cos θ, sin φ, cos φ per row for the backward step.
 	var trig []float64
 	if tracks {
-		trig = t.Floats(4 * x.R)
+		trig = t.FloatsRaw(4 * x.R)
 	}
+	sc := geom.NewSinCos(x) // θ and φ interleaved, as x
 	for i := 0; i < x.R; i++ {
-		st, ct := math.Sincos(x.Val[2*i])
-		sp, cp := math.Sincos(x.Val[2*i+1])
+		st, ct, sp, cp := sc.Sin[2*i], sc.Cos[2*i], sc.Sin[2*i+1], sc.Cos[2*i+1]
 		if tracks {
 			trig[4*i], trig[4*i+1], trig[4*i+2], trig[4*i+3] = st, ct, sp, cp
 		}
@@ -321,7 +330,7 @@ func (m sphere) ToEmbedding(x *ad.Node) *ad.Node {
 // gradients there).
 func (m sphere) FromEmbedding(e *ad.Node) *ad.Node {
 	t := e.Tape()
-	out := t.New(e.R, 2)
+	out := t.NewRaw(e.R, 2)
 	for i := 0; i < e.R; i++ {
 		x, y, z := e.Val[3*i], e.Val[3*i+1], e.Val[3*i+2]
 		theta := math.Atan2(math.Sqrt(x*x+y*y), z)

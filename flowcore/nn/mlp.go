@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
+	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
 // MLP maps an input of width In to an output of width Out. Its weights arrive as a flat parameter
@@ -58,6 +59,9 @@ func ParseHidden(dims string) ([]int, error) {
 		if err != nil || n < 1 {
 			return nil, fmt.Errorf("amortization_mlp_dims %q: %q is not a positive integer; expected widths joined by '-', e.g. \"128\" or \"64-64\"", dims, f)
 		}
+		if err := spec.CheckInt("amortization_mlp_dims width", n, spec.MaxInt); err != nil {
+			return nil, fmt.Errorf("amortization_mlp_dims %q: %w", dims, err)
+		}
 		out = append(out, n)
 	}
 	return out, nil
@@ -85,6 +89,9 @@ func ParseRanks(ranks string, n int) ([]int, error) {
 		s = "0"
 	}
 	if r, err := strconv.Atoi(s); err == nil {
+		if err := spec.CheckInt("amortization_mlp_ranks", r, spec.MaxInt); err != nil {
+			return nil, err
+		}
 		out := make([]int, n)
 		for i := range out {
 			out[i] = r
@@ -96,6 +103,9 @@ func ParseRanks(ranks string, n int) ([]int, error) {
 		r, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || r < 0 {
 			return nil, fmt.Errorf("amortization_mlp_ranks %q: %q is not a non-negative integer; expected one integer or one rank per matrix joined by '-', e.g. \"2-10-1000\"", ranks, f)
+		}
+		if err := spec.CheckInt("amortization_mlp_ranks rank", r, spec.MaxInt); err != nil {
+			return nil, err
 		}
 		out = append(out, r)
 	}

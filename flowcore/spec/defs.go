@@ -4,6 +4,7 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -34,10 +35,14 @@ func ParsePDFDefs(s string) ([]ManifoldDef, error) {
 		return nil, fmt.Errorf("pdf_defs: empty definition; expected parts like \"e2\", \"s2\" or \"i1_0.0_1.0\" joined by '+'")
 	}
 	var defs []ManifoldDef
+	total := 0
 	for k, part := range strings.Split(s, "+") {
 		d, err := parseManifold(part)
 		if err != nil {
 			return nil, fmt.Errorf("pdf_defs part %d %q: %w", k, part, err)
+		}
+		if total += d.Dim; total > MaxDim {
+			return nil, fmt.Errorf("pdf_defs: the total dimension exceeds gojammy's limit of %d", MaxDim)
 		}
 		defs = append(defs, d)
 	}
@@ -54,6 +59,9 @@ func parseManifold(part string) (ManifoldDef, error) {
 	dim, err := strconv.Atoi(fields[0])
 	if err != nil || dim < 1 {
 		return ManifoldDef{}, fmt.Errorf("dimension %q is not a positive integer; %s", fields[0], forms)
+	}
+	if err := CheckInt("dimension", dim, MaxDim); err != nil {
+		return ManifoldDef{}, err
 	}
 	d.Dim = dim
 	switch d.Kind {
@@ -73,6 +81,9 @@ func parseManifold(part string) (ManifoldDef, error) {
 			hi, err2 := strconv.ParseFloat(fields[2], 64)
 			if err1 != nil || err2 != nil || !(lo < hi) {
 				return ManifoldDef{}, fmt.Errorf("bounds must be two numbers low < high, as in i1_-3.0_3.0")
+			}
+			if math.IsInf(hi-lo, 0) {
+				return ManifoldDef{}, fmt.Errorf("bounds must be finite, with a finite width high - low (got %g and %g)", lo, hi)
 			}
 			d.Low, d.High = lo, hi
 		default:
@@ -97,6 +108,9 @@ func ParseFlowDefs(s string, manifolds []ManifoldDef, validLetters func(kind byt
 	}
 	for k, p := range parts {
 		allowed := validLetters(manifolds[k].Kind)
+		if len(p) > MaxLayers {
+			return nil, fmt.Errorf("flow_defs part %d has %d layers, beyond gojammy's limit of %d per sub-manifold", k, len(p), MaxLayers)
+		}
 		if p == "" {
 			return nil, fmt.Errorf("flow_defs part %d is empty; give at least one layer letter from %q for %s", k, allowed, manifolds[k].Text)
 		}

@@ -91,6 +91,9 @@ func (s Schema) Set(v Values, name string, raw any) error {
 			}
 		}
 	}
+	if err == nil && o.Kind == Int {
+		err = CheckInt("value", val.(int), MaxInt)
+	}
 	if err == nil && o.Check != nil {
 		err = o.Check(val)
 	}
@@ -281,6 +284,37 @@ func (o Overrides) Validate(flowDefs []string) error {
 		for letter := range m {
 			if letter != string(flowDefs[k[0]][k[1]]) {
 				return fmt.Errorf("options_overwrite: layer (%d, %d) is %q, not %q", k[0], k[1], string(flowDefs[k[0]][k[1]]), letter)
+			}
+		}
+	}
+	return nil
+}
+
+// CheckLetters checks that every letter the overrides name is one of known (the registered layer
+// letters): options under a typo such as "G" would otherwise be ignored silently.
+func (o Overrides) CheckLetters(known string) error {
+	check := func(where, letter string) error {
+		if len(letter) != 1 || !strings.Contains(known, letter) {
+			return fmt.Errorf("options_overwrite%s: key %q is not a layer letter; layer letters: %s", where, letter, known)
+		}
+		return nil
+	}
+	for l := range o.ByLetter {
+		if err := check("", l); err != nil {
+			return err
+		}
+	}
+	for i, m := range o.BySub {
+		for l := range m {
+			if err := check(fmt.Sprintf("[%d]", i), l); err != nil {
+				return err
+			}
+		}
+	}
+	for k, m := range o.ByLayer {
+		for l := range m {
+			if err := check(fmt.Sprintf("[(%d, %d)]", k[0], k[1]), l); err != nil {
+				return err
 			}
 		}
 	}

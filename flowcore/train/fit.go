@@ -51,6 +51,10 @@ type Progress struct {
 // History is the result of Fit: the mean training loss and the validation loss per epoch.
 type History struct {
 	Loss, ValLoss []float64
+	// SkippedNaN and SkippedOutside count per epoch the training rows left out of the loss:
+	// rows whose log-density is NaN (NaN in the data or the conditional input), and rows with
+	// log p = -inf (outside the support, or so far out that the density is 0 in float64).
+	SkippedNaN, SkippedOutside []int
 	// BestEpoch is the epoch whose parameters were kept (validation), or the last epoch.
 	BestEpoch int
 }
@@ -113,14 +117,16 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 			break
 		}
 		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
-		sum, count := 0.0, 0
+		sum, count, skippedNaN, skippedOutside := 0.0, 0, 0, 0
 		for start := 0; start < n && !stopped; start += o.BatchSize {
 			rows := order[start:min(n, start+o.BatchSize)]
 			batchX, batchC = gather(batchX[:0], data, rows, dim), gather(batchC[:0], cond, rows, cd)
 			if counts != nil {
 				batchN = gather(batchN[:0], counts, rows, 1)
 			}
-			loss, grad, err := lossAndGrad(p, batchX, len(rows), batchC, batchN, o.Coords)
+			loss, grad, skipped, err := lossAndGrad(p, batchX, len(rows), batchC, batchN, o.Coords)
+			skippedNaN += skipped.nan
+			skippedOutside += skipped.outside
 			if err := applyStep(p, adam, params, loss, grad, err, step, o); err != nil {
 				return restore(err)
 			}
@@ -135,6 +141,7 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 			}
 		}
 		hist.Loss = append(hist.Loss, sum/float64(max(count, 1)))
+		hist.SkippedNaN, hist.SkippedOutside = append(hist.SkippedNaN, skippedNaN), append(hist.SkippedOutside, skippedOutside)
 		if !hasVal {
 			hist.BestEpoch = epoch
 			continue
@@ -247,16 +254,29 @@ func gather(dst, src []float64, rows []int, width int) []float64 {
 	return dst
 }
 
+// skippedRows counts the rows of a batch left out of the loss.
+type skippedRows struct{ nan, outside int }
+
 // lossAndGrad returns the mean negative log-likelihood over the rows with finite log p (plus the
-// Poisson term when counts are given) and its gradient with respect to the parameters.
-func lossAndGrad(p *flowcore.PDF, x []float64, n int, cond, counts []float64, c flowcore.Coords) (float64, []float64, error) {
+// Poisson term when counts are given), its gradient with respect to the parameters and the rows
+// it left out.
+func lossAndGrad(p *flowcore.PDF, x []float64, n int, cond, counts []float64, c flowcore.Coords) (float64, []float64, skippedRows, error) {
 	d, g, err := p.LogDensityGrad(x, n, cond, c)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, skippedRows{}, err
 	}
 	sum, count := finiteSum(d.LogPDF)
+	var skipped skippedRows
+	for _, v := range d.LogPDF {
+		switch {
+		case math.IsNaN(v):
+			skipped.nan++
+		case math.IsInf(v, 0):
+			skipped.outside++
+		}
+	}
 	if count == 0 {
-		return 0, nil, fmt.Errorf("data: no row of the batch has a finite log-density (rows outside the support or NaN)")
+		return 0, nil, skipped, fmt.Errorf("data: no row of the batch has a finite log-density (%d NaN rows, %d rows outside the support)", skipped.nan, skipped.outside)
 	}
 	flowcore.ForRanges(len(g.Params), func(lo, hi int) {
 		for i := range g.Params[lo:hi] {
@@ -267,11 +287,11 @@ func lossAndGrad(p *flowcore.PDF, x []float64, n int, cond, counts []float64, c 
 	if counts != nil {
 		extra, err := poissonTerm(p, cond, counts, g.Params)
 		if err != nil {
-			return 0, nil, err
+			return 0, nil, skipped, err
 		}
 		loss += extra
 	}
-	return loss, g.Params, nil
+	return loss, g.Params, skipped, nil
 }
 
 func meanNLL(p *flowcore.PDF, x []float64, n int, cond []float64, c flowcore.Coords) (float64, error) {

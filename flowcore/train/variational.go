@@ -55,12 +55,13 @@ func FitVariational(p *flowcore.PDF, target LogTarget, opts Options, progress fu
 		if o.Steps == 0 && epoch > o.Epochs || o.Steps > 0 && step >= o.Steps {
 			break
 		}
-		sum, count := 0.0, 0
+		sum, count, skipped := 0.0, 0, 0
 		for range StepsPerEpoch {
 			if o.Steps > 0 && step >= o.Steps {
 				break
 			}
-			loss, grad, err := variationalLossAndGrad(p, target, b, dim, o.Coords, o.Seed+uint64(step)*0x9e3779b97f4a7c15)
+			loss, grad, left, err := variationalLossAndGrad(p, target, b, dim, o.Coords, o.Seed+uint64(step)*0x9e3779b97f4a7c15)
+			skipped += left
 			if err := applyStep(p, adam, params, loss, grad, err, step, o); err != nil {
 				return restore(err)
 			}
@@ -68,31 +69,37 @@ func FitVariational(p *flowcore.PDF, target LogTarget, opts Options, progress fu
 			sum += loss
 			count++
 			if progress != nil && !progress(Progress{Step: step, Epoch: epoch, Loss: loss, ValLoss: math.NaN()}) {
-				hist.Loss = append(hist.Loss, sum/float64(count))
-				hist.BestEpoch = epoch
+				hist.addEpoch(sum/float64(count), skipped, epoch)
 				return hist, ErrStopped
 			}
 		}
-		hist.Loss = append(hist.Loss, sum/float64(max(count, 1)))
-		hist.BestEpoch = epoch
+		hist.addEpoch(sum/float64(max(count, 1)), skipped, epoch)
 	}
 	return hist, nil
 }
 
+// addEpoch records an epoch of a variational fit: its mean loss and the samples left out.
+func (h *History) addEpoch(loss float64, skipped, epoch int) {
+	h.Loss = append(h.Loss, loss)
+	h.SkippedNaN = append(h.SkippedNaN, 0)
+	h.SkippedOutside = append(h.SkippedOutside, skipped)
+	h.BestEpoch = epoch
+}
+
 // variationalLossAndGrad draws n samples (base points from seed) and returns the mean of
-// log q − log π̃ over the samples where both are finite, and its gradient with respect to the
-// parameters through the samples.
-func variationalLossAndGrad(p *flowcore.PDF, target LogTarget, n, dim int, c flowcore.Coords, seed uint64) (float64, []float64, error) {
+// log q − log π̃ over the samples where both are finite, its gradient with respect to the
+// parameters through the samples, and the number of samples left out.
+func variationalLossAndGrad(p *flowcore.PDF, target LogTarget, n, dim int, c flowcore.Coords, seed uint64) (float64, []float64, int, error) {
 	s, err := p.Sample(n, nil, seed, c)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, 0, err
 	}
 	lt, gt, err := target(s.X, n, dim)
 	if err != nil {
-		return 0, nil, fmt.Errorf("target: %w", err)
+		return 0, nil, 0, fmt.Errorf("target: %w", err)
 	}
 	if len(lt) != n || len(gt) != n*dim {
-		return 0, nil, fmt.Errorf("target: returned %d values and a gradient of %d values for %d points of dimension %d", len(lt), len(gt), n, dim)
+		return 0, nil, 0, fmt.Errorf("target: returned %d values and a gradient of %d values for %d points of dimension %d", len(lt), len(gt), n, dim)
 	}
 	seedX, seedLogp := make([]float64, n*dim), make([]float64, n)
 	var sum float64
@@ -110,7 +117,7 @@ func variationalLossAndGrad(p *flowcore.PDF, target LogTarget, n, dim int, c flo
 		}
 	}
 	if count == 0 {
-		return 0, nil, fmt.Errorf("target: no sample has a finite log-density under both the PDF and the target")
+		return 0, nil, n, fmt.Errorf("target: no sample has a finite log-density under both the PDF and the target")
 	}
 	for i := range seedLogp {
 		seedLogp[i] /= float64(count)
@@ -120,7 +127,7 @@ func variationalLossAndGrad(p *flowcore.PDF, target LogTarget, n, dim int, c flo
 	}
 	_, g, err := p.FromBaseVJP(s.Base, n, nil, c, flowcore.SampleSeeds{SeedX: seedX, SeedLogPDF: seedLogp})
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, 0, err
 	}
-	return sum / float64(count), g.Params, nil
+	return sum / float64(count), g.Params, n - count, nil
 }

@@ -11,7 +11,7 @@ from $GOJAMMY_LIBRARY.
 """
 
 from ._errors import GojammyError, GojammyValueError
-from ._info import info, set_threads
+from ._info import info, memory_budget, set_memory_budget, set_threads
 from ._fully_amortized import fully_amortized_pdf
 from ._jammy import from_jammy_flows, from_state_dict, to_jammy_flows
 from ._pdf import from_bytes, load, pdf
@@ -29,7 +29,9 @@ __all__ = [
     "from_state_dict",
     "info",
     "load",
+    "memory_budget",
     "pdf",
+    "set_memory_budget",
     "set_threads",
     "to_jammy_flows",
 ]

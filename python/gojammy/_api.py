@@ -20,6 +20,7 @@ ERR_STOPPED = 7
 ERR_BUFFER_TOO_SMALL = 8
 ERR_BUSY = 9
 ERR_POISONED = 10
+ERR_FORKED = 11
 
 # Kinds of coordinate choice (enum gj_coords_kind).
 COORDS_SAVED = 0
@@ -33,7 +34,25 @@ class _Versioned(ctypes.Structure):
     struct_size = sizeof(the struct) and the given fields."""
 
     def __init__(self, **fields):
+        types = dict(self._fields_)
+        for name, value in fields.items():
+            _check_field(name, value, types[name])
         super().__init__(struct_size=ctypes.sizeof(self), **fields)
+
+
+#: The value ranges of the integer field types (ctypes would silently truncate larger values).
+_INT_RANGES = {c_int: (-(2**31), 2**31), c_int64: (-(2**63), 2**63), c_uint64: (0, 2**64), c_size_t: (0, 2**64)}
+
+
+def _check_field(name, value, ctype):
+    """Raise ValueError naming the field if ``value`` does not fit ``ctype`` unchanged: integers
+    beyond the C type's range, and strings with a NUL byte (C would cut them there)."""
+    if ctype in _INT_RANGES and isinstance(value, int):
+        low, high = _INT_RANGES[ctype]
+        if not low <= value < high:
+            raise ValueError(f"{name}: {value} is out of range for the library (C {ctype.__name__})")
+    if ctype is c_char_p and isinstance(value, bytes) and b"\0" in value:
+        raise ValueError(f"{name}: contains a NUL byte")
 
 
 class Coords(_Versioned):
@@ -77,6 +96,8 @@ class FitOptions(_Versioned):
         ("clip_norm", c_double),
         ("poisson_counts", c_void_p),
         ("poisson_counts_len", c_int64),
+        ("skipped_nan_history", POINTER(c_int64)),
+        ("skipped_outside_history", POINTER(c_int64)),
     ]
 
 
@@ -140,6 +161,8 @@ PROTOTYPES = {
     "gj_version_numbers": (c_int, [_intp, _intp, _intp]),
     "gj_info": (c_int, [c_char_p, c_size_t]),
     "gj_set_threads": (c_int, [c_int]),
+    "gj_set_memory_budget": (c_int, [c_int64]),
+    "gj_memory_budget": (c_int, [POINTER(c_int64)]),
     "gj_last_error": (c_int, [c_char_p, c_size_t]),
     "gj_status_string": (c_int, [c_int, c_char_p, c_size_t]),
     "gj_pdf_create": (c_int, [POINTER(CreateOptions), _u64p]),

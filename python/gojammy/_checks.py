@@ -1,6 +1,7 @@
 """Validation of scalar arguments, with errors that name the argument."""
 
 import numbers
+import os
 
 import numpy as np
 
@@ -69,18 +70,27 @@ def seed_for(seed):
 
 
 def integer(value, name):
-    """``value`` as an int, else a ValueError naming ``name``."""
-    if not is_int(value):
-        raise ValueError(f"{name}: expected an int, got {value!r}")
+    """``value`` as an int of C's int range, else a ValueError naming ``name``."""
+    if not is_int(value) or not -(2**31) <= value < 2**31:
+        raise ValueError(f"{name}: expected an int in [-2**31, 2**31), got {value!r}")
     return int(value)
 
 
 def positive_int(value, name, allow_zero=False):
-    """``value`` as an int >= 1 (>= 0 with allow_zero), else a ValueError naming ``name``."""
+    """``value`` as an int >= 1 (>= 0 with allow_zero) below 2**63, else a ValueError naming ``name``."""
     low = 0 if allow_zero else 1
-    if not is_int(value) or value < low:
-        raise ValueError(f"{name}: expected an int >= {low}, got {value!r}")
+    if not is_int(value) or not low <= value < 2**63:
+        raise ValueError(f"{name}: expected an int in [{low}, 2**63), got {value!r}")
     return int(value)
+
+
+def c_path(path, name="path"):
+    """``path`` (str, bytes or os.PathLike) as bytes for the library; a NUL byte is an error (C
+    would cut the path there)."""
+    data = os.fsencode(os.fspath(path))
+    if b"\0" in data:
+        raise ValueError(f"{name}: contains a NUL byte: {path!r}")
+    return data
 
 
 def _real(value, name, ok, expected):

@@ -83,18 +83,22 @@ def run_fit(handle, data, cond, val, val_cond, coords, opts, progress):
             loss, val_loss, opts.epochs, ctypes.byref(n_hist),
         )
 
-    return run_training(call, opts.epochs, opts.epochs * steps_per_epoch, "fit", val is not None, progress)
+    return run_training(call, opts, opts.epochs, opts.epochs * steps_per_epoch, "fit", val is not None, progress)
 
 
-def run_training(call, epochs, total_steps, what, validation, progress):
-    """Run a training call (gj_pdf_fit or gj_pdf_fit_variational) with a progress bar:
-    call(callback, loss_history, val_history, n_history) returns the library's status. Returns
-    the history dict, or re-raises an exception from the callback."""
+def run_training(call, opts, epochs, total_steps, what, validation, progress):
+    """Run a training call (gj_pdf_fit or gj_pdf_fit_variational, options opts) with a progress
+    bar: call(callback, loss_history, val_history, n_history) returns the library's status.
+    Returns the history dict, or re-raises an exception from the callback."""
     bar = progress_bar(total_steps, desc=what, progress=progress)
     state = _Progress(bar, total_steps)
     callback = _api.PROGRESS_FN(state)
     loss = np.full(epochs, np.nan)
     val_loss = np.full(epochs, np.nan)
+    skipped_nan = np.zeros(epochs, dtype=np.int64)
+    skipped_outside = np.zeros(epochs, dtype=np.int64)
+    opts.skipped_nan_history = skipped_nan.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))
+    opts.skipped_outside_history = skipped_outside.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))
     n_hist = ctypes.c_int64(0)
     n_epochs = 0
     try:
@@ -111,4 +115,11 @@ def run_training(call, epochs, total_steps, what, validation, progress):
         raise KeyboardInterrupt
     if status != _api.ERR_STOPPED:
         check(status, what)
-    return {"loss": loss[:n_epochs].tolist(), "val_loss": val_loss[:n_epochs].tolist() if validation else []}
+    return {
+        "loss": loss[:n_epochs].tolist(),
+        "val_loss": val_loss[:n_epochs].tolist() if validation else [],
+        # per epoch, the rows (samples of a variational fit) left out of the loss: NaN rows,
+        # rows outside the support
+        "skipped_nan": skipped_nan[:n_epochs].tolist(),
+        "skipped_outside": skipped_outside[:n_epochs].tolist(),
+    }

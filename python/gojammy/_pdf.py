@@ -2,7 +2,6 @@
 
 import ctypes
 import json
-import os
 import re
 import threading
 
@@ -12,6 +11,7 @@ from . import _api, _heads
 from ._arrays import as_rows, as_vector, outputs
 from ._checks import (
     boolean,
+    c_path,
     coords_for,
     coords_named,
     index_or_none,
@@ -25,6 +25,7 @@ from ._checks import (
 )
 from ._errors import GojammyError, GojammyValueError
 from ._fit import run_fit
+from ._info import check_memory
 from ._lib import check, lib, read_string
 from ._options import options_to_json
 from ._vjp import GradientsMixin
@@ -293,6 +294,11 @@ class pdf(GradientsMixin):
             print(f"total trainable parameters: {self._n_params}")
         return self._n_params
 
+    def double(self):
+        """Returns the PDF itself: it computes in float64 already (upstream's torch.nn.Module
+        method, which scripts call before evaluating or plotting)."""
+        return self
+
     def _cond_rows(self, conditional_input, n, name="conditional_input"):
         """Check the conditional input against the model and n rows (None for unconditional) and
         return it as the library takes it: one row per event (with a list conditional_input_dim,
@@ -452,6 +458,7 @@ class pdf(GradientsMixin):
         h = self.handle
         cond, amort, n = self._sample_rows(conditional_input, amortization_parameters, samplesize)
         seed = seed_for(seed)
+        check_memory("samplesize", n, dim + self.total_base_dim + 2)
         samples, base, log_pdf, base_log_pdf = outputs(n, (dim, self.total_base_dim, None, None))
         if n:
             check(
@@ -607,8 +614,10 @@ class pdf(GradientsMixin):
                 val = as_rows(validation_data, "validation_data", dim)
         if data.shape[0] == 0:
             raise ValueError("data: no rows to train on")
+        epochs = positive_int(epochs, "epochs")
+        check_memory("epochs", epochs, 2)  # the history
         opts = _api.FitOptions(
-            epochs=positive_int(epochs, "epochs"),
+            epochs=epochs,
             batch_size=positive_int(batch_size, "batch_size"),
             learning_rate=positive_number(learning_rate, "learning_rate"),
             seed=seed_for(seed),
@@ -624,7 +633,7 @@ class pdf(GradientsMixin):
         """Write the model (definition, options, current embedding flags, parameters) to a
         safetensors file at path, atomically. Read it back with gojammy.load (or from C, C++ and
         Go)."""
-        check(lib().gj_pdf_save(self.handle, os.fsencode(os.fspath(path)), self._default[1]))
+        check(lib().gj_pdf_save(self.handle, c_path(path), self._default[1]))
 
     def to_bytes(self):
         """The model file's contents as bytes (what save() writes)."""
@@ -653,7 +662,7 @@ def _column_ranges(widths):
 def load(path):
     """Load a model file written by pdf.save (from Python, C, C++ or Go)."""
     handle = ctypes.c_uint64(0)
-    check(lib().gj_pdf_load(os.fsencode(os.fspath(path)), ctypes.byref(handle)))
+    check(lib().gj_pdf_load(c_path(path), ctypes.byref(handle)))
     return pdf._from_handle(handle.value)
 
 

@@ -365,7 +365,8 @@ def fit_variational(
     per Adam step. log_target(x), x of shape (n, dim) in the chosen coordinates, returns (log
     density (n,), its gradient (n, dim)). An epoch is 100 steps (steps > 0: the exact number of
     steps). Progress bar, Ctrl-C and the returned history ({"loss": mean loss per epoch,
-    "val_loss": []}) are fit()'s; the loss is KL(q || pi) - log Z."""
+    "val_loss": [], "skipped_nan": [0, ...], "skipped_outside": samples left out per epoch (a
+    non-finite log q or log_target)}) are fit()'s; the loss is KL(q || pi) - log Z."""
     coords, _ = pdf._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
     h = pdf.handle
     target = _Points(log_target, "log_target")
@@ -384,6 +385,6 @@ def fit_variational(
         )
 
     try:
-        return run_training(call, n_epochs, steps or 100 * epochs, "fit_variational", False, progress)
+        return run_training(call, opts, n_epochs, steps or 100 * epochs, "fit_variational", False, progress)
     finally:
         target.raise_error()

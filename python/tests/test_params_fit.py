@@ -85,7 +85,7 @@ def test_fit_improves_the_likelihood(rng):
     data, val = two_moons(2000, rng), two_moons(500, rng)
     start = -pdf(val)[0].mean()
     history = pdf.fit(data, epochs=4, batch_size=200, learning_rate=2e-2, validation_data=val, seed=1, progress=False)
-    assert set(history) == {"loss", "val_loss"}
+    assert set(history) == {"loss", "val_loss", "skipped_nan", "skipped_outside"}
     assert len(history["loss"]) == len(history["val_loss"]) == 4
     assert all(isinstance(v, float) for v in history["loss"])
     assert min(history["val_loss"]) < start - 0.2

@@ -16,7 +16,7 @@ import (
 // positive.
 func BoundedLog(x *ad.Node, lo, hi float64, centered bool) *ad.Node {
 	b := newBlog(lo, hi, centered)
-	return ad.Map(x, b.fill, b.deriv)
+	return ad.MapBatched(x, b.fill, b.derivs)
 }
 
 // BoundedLogF is BoundedLog on one value.
@@ -31,45 +31,54 @@ func one(fill func(dst, src []float64), x float64) float64 {
 	return v[0]
 }
 
-// blog is a prepared bounded log. Its value is computed as jammy_flows does, a log-sum-exp of
-// log hi − softplus(c − x) and log lo (whose rounding the full-Padé inverse normal of the g layer
-// amplifies near F = 1/2, so the arithmetic is kept), with the logs of the bounds taken once.
+// blog is a prepared bounded log.
 type blog struct {
-	lo, hi, c, logLo, logHi float64
+	lo, hi, c float64
 }
 
 func newBlog(lo, hi float64, centered bool) blog {
-	return blog{lo: lo, hi: hi, c: center(hi, centered), logLo: math.Log(lo), logHi: math.Log(hi)}
+	return blog{lo: lo, hi: hi, c: center(hi, centered)}
 }
 
-// fill sets dst[i] to the bounded log of src[i] (dst may be src) with the vector kernels.
+// fill sets dst[i] to the bounded log of src[i] (dst may be src) with the vector kernels: with
+// u = x − c and e = exp(−|u|), σ(u) = 1/(1+e) for u ≥ 0 and e/(1+e) otherwise (full relative
+// precision on both sides), then one log of hi·σ(u) + lo.
 func (b blog) fill(dst, src []float64) {
-	dst = dst[:len(src)]
-	for i, x := range src {
-		dst[i] = b.c - x
+	var e [256]float64
+	for lo := 0; lo < len(src); lo += len(e) {
+		n := min(len(e), len(src)-lo)
+		d, ex := dst[lo:lo+n], e[:n]
+		for i, x := range src[lo : lo+n] {
+			ex[i] = -math.Abs(x - b.c)
+		}
+		simd.Exp(ex, ex)
+		for i, x := range src[lo : lo+n] {
+			q := 1 / (1 + ex[i])
+			if x < b.c {
+				q *= ex[i]
+			}
+			d[i] = b.hi*q + b.lo
+		}
+		simd.Log(d, d)
 	}
-	simd.Softplus(dst, dst)
-	for i, v := range dst {
-		dst[i] = b.logHi - v
-	}
-	logAddExpConst(dst, dst, b.logLo)
 }
 
-// deriv is d blog/dx = hi·σ(u)σ(−u)/(hi·σ(u) + lo), u = x − c (y unused).
-func (b blog) deriv(x, _ float64) float64 {
-	s, ss := sigmoidParts(x - b.c)
-	return b.hi * ss / (b.hi*s + b.lo)
-}
-
-// sigmoidParts returns σ(u) and σ(u)σ(−u), both with full relative precision, from one exponential.
-func sigmoidParts(u float64) (s, ss float64) {
-	e := math.Exp(-math.Abs(u))
-	q := 1 / (1 + e)
-	ss = e * q * q
-	if u >= 0 {
-		return q, ss
+// derivs sets dst[i] to d blog/dx = hi·σ(u)σ(−u)/(hi·σ(u) + lo) at x[i], u = x[i] − c, with
+// σ(u)σ(−u) = e/(1+e)², e = exp(−|u|) from the vector kernel (y unused).
+func (b blog) derivs(dst, x, _ []float64) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = -math.Abs(v - b.c)
 	}
-	return e * q, ss
+	simd.Exp(dst, dst)
+	for i, e := range dst {
+		q := 1 / (1 + e)
+		s := q
+		if x[i] < b.c {
+			s = e * q
+		}
+		dst[i] = b.hi * e * q * q / (b.hi*s + b.lo)
+	}
 }
 
 // BoundedLogInvF inverts BoundedLogF: the x with BoundedLogF(x) = y. Values of y at or beyond the

@@ -90,7 +90,7 @@ func (w Width) clampRange() (lo, hi float64) {
 // LogWidth maps raw values to log-widths elementwise.
 func (w Width) LogWidth(raw *ad.Node) *ad.Node {
 	m := w.prepare()
-	return ad.Map(raw, m.fill, m.deriv)
+	return ad.MapBatched(raw, m.fill, m.derivs)
 }
 
 // LogWidthF is LogWidth on one value.
@@ -133,18 +133,35 @@ func (m widthMap) fill(dst, src []float64) {
 	}
 }
 
-// deriv is d value/dx at x, where the value is y.
-func (m widthMap) deriv(x, y float64) float64 {
-	if m.w.Clamp && (x < m.lo || x > m.hi) {
-		return 0
-	}
+// derivs sets dst[i] to d value/dx at x[i], where the value is y[i], with the vector kernels.
+func (m widthMap) derivs(dst, x, y []float64) {
+	dst = dst[:len(x)]
 	switch {
-	case m.w.Softplus:
-		return ad.SigmoidF(x) / math.Exp(y)
+	case m.w.Softplus: // σ(x)/e^y, one division per value after two kernels
+		var ey [256]float64
+		simd.Sigmoid(dst, x)
+		for lo := 0; lo < len(x); lo += len(ey) {
+			n := min(len(ey), len(x)-lo)
+			simd.Exp(ey[:n], y[lo:lo+n])
+			for i, e := range ey[:n] {
+				dst[lo+i] /= e
+			}
+		}
 	case m.w.saturating():
-		return m.blog.deriv(x, y)
+		m.blog.derivs(dst, x, y)
+	default:
+		for i, v := range x {
+			dst[i] = v - m.logLower
+		}
+		simd.Sigmoid(dst, dst)
 	}
-	return ad.SigmoidF(x - m.logLower)
+	if m.w.Clamp {
+		for i, v := range x {
+			if v < m.lo || v > m.hi {
+				dst[i] = 0
+			}
+		}
+	}
 }
 
 // RawFor returns a raw value whose log-width is logWidth, with logWidth first brought inside the

@@ -61,7 +61,7 @@ func (m mixture) densityShared(kind invKind, y *ad.Node, p mixParams, rp *rowPar
 	}
 	scratch := t.Floats(m.scratchLen())
 	for j := 0; j < d; j++ {
-		part := m.dim(rp.blk, j)
+		part := m.dim(rp.blks, j)
 		b.column(y.Val, d, j)
 		var q, sb []float64
 		if need {
@@ -120,7 +120,7 @@ func (m mixture) densitySharedGrad(kind invKind, y, z, logDet *ad.Node, rp *rowP
 	ca, cb, cc, gy := coef[:n], coef[n:2*n], coef[2*n:3*n], coef[3*n:]
 	buf := make([]float64, k)
 	for j := 0; j < d; j++ {
-		part, gdim := m.dim(rp.blk, j), m.dimBlock(gblk, j)
+		part, gdim := m.dim(rp.blks, j), m.dimBlock(gblk, j)
 		b.column(y.Val, d, j)
 		for i := 0; i < n; i++ {
 			pt := saved.at(i*d + j)
@@ -174,6 +174,6 @@ func (m mixture) densitySharedGrad(kind invKind, y, z, logDet *ad.Node, rp *rowP
 		}
 	}
 	if gblk != nil {
-		rp.p.scatter(m, 0, rp.blk, gblk)
+		rp.p.scatter(m, 0, rp.blks, gblk)
 	}
 }

@@ -241,7 +241,7 @@ func (l *Layer) mixInputs(params *ad.Node, off int) (mixParams, []float64) {
 	}
 	t := ad.NewTape(false)
 	blk := make([]float64, l.mix.blockLen())
-	l.mixParams(t.Const(1, len(raw), raw), 0).prepare(l.mix, 0, blk, make([]float64, l.mix.prepareWork()))
+	l.mix.prepareRows(l.mixParams(t.Const(1, len(raw), raw), 0), 0, 1, blk, make([]float64, l.mix.prepareWork(1)))
 	l.cache.Store(&preparedCache{raw: slices.Clone(raw), blk: blk})
 	return mixParams{}, blk
 }

@@ -56,64 +56,109 @@ func newMixture(k, d int, skew bool) mixture {
 // blockLen is the length of a prepared block (all dimensions).
 func (m mixture) blockLen() int { return m.d * m.k * nf }
 
-// prepare fills blk from one row of each parameter input, all in jammy_flows' (K, d) row-major
-// layout: means, log-widths, unnormalized log-weights (nil: equal weights) and log skew exponents
-// (nil without skewness). The exponentials run through the vector kernels, one call per
-// dimension; work must hold prepareWork() values.
-func (m mixture) prepare(mu, logh, logw, loga, blk, work []float64) {
-	k, d := m.k, m.d
-	ex := work[:2*k]
-	if loga != nil {
-		ex = work[:3*k]
+// prepareRows fills blks, one prepared block of blockLen() values per row, from the rows lo to
+// hi of the parameter inputs p (each in jammy_flows' (K, d) row-major layout: means, log-widths,
+// unnormalized log-weights (nil: equal weights) and log skew exponents (nil without skewness)).
+// The exponentials and logs of all rows run through a few vector-kernel calls; work must hold
+// prepareWork(hi-lo) values.
+func (m mixture) prepareRows(p mixParams, lo, hi int, blks, work []float64) {
+	k, d, n := m.k, m.d, hi-lo
+	kd, nk, nd := k*d, (hi-lo)*k*d, (hi-lo)*d
+	// eh and ea receive exp of the log-widths and log skew exponents of every kernel of every row
+	// (rows of kd values in the (K, d) layout), ew the normalized weights and lw their logs; lse
+	// is the log normalization of each row's weights per dimension, with the maxima mx and the
+	// reciprocals inv of the sums of exp(logw − mx).
+	eh, ea, ew, lw := work[:nk], work[nk:2*nk], work[2*nk:3*nk], work[3*nk:4*nk]
+	lse, mx, inv := work[4*nk:4*nk+nd], work[4*nk+nd:4*nk+2*nd], work[4*nk+2*nd:4*nk+3*nd]
+	if p.logw == nil {
+		fill(lse, math.Log(float64(k)))
+		fill(ew, 1/float64(k))
+	} else {
+		// Softmax over the kernels per dimension: w = exp(logw − max) / Σ exp(logw − max), and
+		// lse = max + log Σ exp(logw − max).
+		for r := 0; r < n; r++ {
+			lwr, e := row(p.logw, lo+r), ew[r*kd:(r+1)*kd]
+			for i := 0; i < d; i++ {
+				m := math.Inf(-1)
+				for j := 0; j < k; j++ {
+					m = max(m, lwr[j*d+i])
+				}
+				for j := 0; j < k; j++ {
+					e[j*d+i] = lwr[j*d+i] - m
+				}
+				mx[r*d+i] = m
+			}
+		}
+		simd.Exp(ew, ew)
+		for r := 0; r < n; r++ {
+			e := ew[r*kd : (r+1)*kd]
+			for i := 0; i < d; i++ {
+				s := 0.0
+				for j := 0; j < k; j++ {
+					s += e[j*d+i]
+				}
+				lse[r*d+i], inv[r*d+i] = s, 1/s
+				for j := 0; j < k; j++ {
+					e[j*d+i] *= inv[r*d+i]
+				}
+			}
+		}
+		simd.Log(lse, lse)
+		for i, m := range mx {
+			lse[i] += m
+		}
 	}
-	for i := 0; i < d; i++ {
-		lse := math.Log(float64(k))
-		if logw != nil {
-			mx := math.Inf(-1)
+	for r := 0; r < n; r++ {
+		copy(eh[r*kd:(r+1)*kd], row(p.logh, lo+r))
+		logWeights(lw[r*kd:(r+1)*kd], row(p.logw, lo+r), lse[r*d:(r+1)*d])
+		if p.loga != nil {
+			copy(ea[r*kd:(r+1)*kd], row(p.loga, lo+r))
+		}
+	}
+	exps := work[:nk]
+	if p.loga != nil {
+		exps = work[:2*nk]
+	}
+	simd.Exp(exps, exps)
+	for r := 0; r < n; r++ {
+		blk, mu, logh, loga := blks[r*m.blockLen():(r+1)*m.blockLen()], row(p.mu, lo+r), row(p.logh, lo+r), row(p.loga, lo+r)
+		for i := 0; i < d; i++ {
+			part := m.dim(blk, i)
 			for j := 0; j < k; j++ {
-				mx = math.Max(mx, logw[j*d+i])
-			}
-			for j := 0; j < k; j++ {
-				ex[j] = logw[j*d+i] - mx
-			}
-			simd.Exp(ex[:k], ex[:k])
-			s := 0.0
-			for _, e := range ex[:k] {
-				s += e
-			}
-			lse = mx + math.Log(s)
-		}
-		logWeight := func(src int) float64 {
-			if logw == nil {
-				return -lse
-			}
-			return logw[src] - lse
-		}
-		for j := 0; j < k; j++ {
-			src := j*d + i
-			ex[j], ex[k+j] = logh[src], logWeight(src)
-			if loga != nil {
-				ex[2*k+j] = loga[src]
-			}
-		}
-		simd.Exp(ex, ex)
-		part := m.dim(blk, i)
-		for j := 0; j < k; j++ {
-			src := j*d + i
-			rec := part[j*nf : (j+1)*nf]
-			h, w := ex[j], ex[k+j]
-			rec[fMu], rec[fH], rec[fInvH], rec[fLogH] = mu[src], h, 1/h, logh[src]
-			rec[fW], rec[fLogW], rec[fWInvH] = w, logWeight(src), w/h
-			rec[fA], rec[fLogA], rec[fSign] = 1, 0, m.signs[j]
-			if loga != nil {
-				rec[fA], rec[fLogA] = ex[2*k+j], loga[src]
+				src, at := j*d+i, r*kd+j*d+i
+				rec := part[j*nf : (j+1)*nf]
+				h, w := eh[at], ew[at]
+				rec[fMu], rec[fH], rec[fInvH], rec[fLogH] = mu[src], h, 1/h, logh[src]
+				rec[fW], rec[fLogW], rec[fWInvH] = w, lw[at], w/h
+				rec[fA], rec[fLogA], rec[fSign] = 1, 0, m.signs[j]
+				if loga != nil {
+					rec[fA], rec[fLogA] = ea[at], loga[src]
+				}
 			}
 		}
 	}
 }
 
-// prepareWork is the length of prepare's work space.
-func (m mixture) prepareWork() int { return 3 * m.k }
+// logWeights sets dst (the (K, d) layout) to the normalized log-weights logw − lse of one row's
+// kernels, lse holding the log normalization per dimension (logw nil: equal weights, −lse).
+func logWeights(dst, logw, lse []float64) {
+	d := len(lse)
+	for src := range dst {
+		dst[src] = -lse[src%d]
+		if logw != nil {
+			dst[src] += logw[src]
+		}
+	}
+}
+
+// prepareWork is the length of prepareRows' work space for rows rows.
+func (m mixture) prepareWork(rows int) int { return rows * (4*m.k*m.d + 3*m.d) }
+
+func fill(s []float64, v float64) {
+	for i := range s {
+		s[i] = v
+	}
+}
 
 // scratchLen is the length of the scratch space that eval and evalLog need.
 func (m mixture) scratchLen() int { return max(3*m.k, 4) }

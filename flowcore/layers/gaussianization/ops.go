@@ -3,36 +3,54 @@ package gaussianization
 import "github.com/gojammy/gojammy/flowcore/ad"
 
 // rowParams hands out prepared parameter blocks row by row, preparing a shared (one-row) parameter
-// set only once.
+// set only once and per-row parameters in chunks of prepareChunk rows.
 type rowParams struct {
 	m      mixture
 	p      mixParams
 	shared bool
-	// blk is the prepared block of the current row (or the shared one); work is prepare's.
-	blk, work []float64
+	// rows is the number of parameter rows; blks holds the prepared blocks of rows lo to hi (or
+	// the shared one); work is prepareRows'.
+	rows, lo, hi int
+	blks, work   []float64
 }
+
+// prepareChunk is the number of per-row parameter rows prepared together (their blocks stay in
+// the L2 cache; the vector kernels run over all of them at once).
+const prepareChunk = 32
 
 // newRowParams prepares the parameter inputs p for points rows, with work space from tape t; if
 // shared is not nil it is the prepared block of constant shared parameters and p is empty. The
 // result is a value: callers keep it on the stack and hand a copy to a recorded backward step.
 func newRowParams(t *ad.Tape, m mixture, p mixParams, points int, shared []float64) rowParams {
 	if shared != nil {
-		return rowParams{m: m, shared: true, blk: shared}
+		return rowParams{m: m, shared: true, rows: 1, hi: 1, blks: shared}
 	}
-	buf := t.Floats(m.blockLen() + m.prepareWork())
-	rp := rowParams{m: m, p: p, shared: p.rows(m, points) == 1, blk: buf[:m.blockLen()], work: buf[m.blockLen():]}
+	rows := p.rows(m, points)
+	chunk := min(rows, prepareChunk)
+	buf := t.Floats(chunk*m.blockLen() + m.prepareWork(chunk))
+	rp := rowParams{m: m, p: p, shared: rows == 1, rows: rows, blks: buf[:chunk*m.blockLen()], work: buf[chunk*m.blockLen():]}
 	if rp.shared {
-		p.prepare(m, 0, rp.blk, rp.work)
+		rp.prepare(0)
 	}
 	return rp
 }
 
-// at returns the prepared block of row i (valid until the next call).
+// prepare prepares the chunk of rows that starts at row lo.
+func (rp *rowParams) prepare(lo int) {
+	rp.lo, rp.hi = lo, min(rp.rows, lo+prepareChunk)
+	rp.m.prepareRows(rp.p, rp.lo, rp.hi, rp.blks, rp.work)
+}
+
+// at returns the prepared block of row i (valid until a row of another chunk is asked for).
 func (rp *rowParams) at(i int) []float64 {
-	if !rp.shared {
-		rp.p.prepare(rp.m, i, rp.blk, rp.work)
+	if rp.shared {
+		return rp.blks
 	}
-	return rp.blk
+	if i < rp.lo || i >= rp.hi {
+		rp.prepare(i)
+	}
+	n := rp.m.blockLen()
+	return rp.blks[(i-rp.lo)*n : (i-rp.lo+1)*n]
 }
 
 // paramsNeedGrad reports whether any parameter input needs a gradient.
@@ -63,7 +81,7 @@ func (rp *rowParams) gradRows(rows int, body func(i int, blk, gblk []float64)) {
 		}
 	}
 	if need && rp.shared {
-		rp.p.scatter(rp.m, 0, rp.blk, gblk)
+		rp.p.scatter(rp.m, 0, rp.blks, gblk)
 	}
 }
 
@@ -156,7 +174,7 @@ func (m mixture) sample(kind invKind, z *ad.Node, p mixParams, shared []float64)
 		saved = make([]point, z.R*d)
 	}
 	if m.batched(&rp, z.R) {
-		m.sampleShared(kind, z, y, logDet, rp.blk, saved)
+		m.sampleShared(kind, z, y, logDet, rp.blks, saved)
 	} else {
 		scratch := t.Floats(m.scratchLen())
 		for i := 0; i < z.R; i++ {

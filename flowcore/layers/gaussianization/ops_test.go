@@ -82,7 +82,9 @@ func TestPathsAgree(t *testing.T) {
 	m := newMixture(5, 1, false)
 	in := mixInputs(rng, 1, 5, 1, false)
 	blk := make([]float64, m.blockLen())
-	m.prepare(in[0].Val, in[1].Val, in[2].Val, nil, blk, make([]float64, m.prepareWork()))
+	tp := ad.NewTape(false)
+	p := mixParams{mu: tp.Const(1, 5, in[0].Val), logh: tp.Const(1, 5, in[1].Val), logw: tp.Const(1, 5, in[2].Val)}
+	m.prepareRows(p, 0, 1, blk, make([]float64, m.prepareWork(1)))
 	scratch := make([]float64, 15)
 	for _, y := range []float64{-9, -1.3, 0, 0.4, 2.2, 7} {
 		var lin point

@@ -55,11 +55,6 @@ func gradRow(n *ad.Node, i int) []float64 {
 	return n.Grad()[i*n.C : (i+1)*n.C]
 }
 
-// prepare fills blk with the prepared parameters of row i; work must hold m.prepareWork() values.
-func (p mixParams) prepare(m mixture, i int, blk, work []float64) {
-	m.prepare(row(p.mu, i), row(p.logh, i), row(p.logw, i), row(p.loga, i), blk, work)
-}
-
 // scatter adds a gradient block (ng slots per kernel, for the parameters of row i as prepared in
 // blk) to the gradients of the inputs, mapping the normalized log-weights back through the softmax.
 func (p mixParams) scatter(m mixture, i int, blk, gblk []float64) {

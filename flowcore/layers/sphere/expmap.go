@@ -93,11 +93,18 @@ func (e *expMap) forward(z, _, own *ad.Node) (*ad.Node, *ad.Node) {
 func (e *expMap) apply(x, own *ad.Node) (*ad.Node, *ad.Node) {
 	theta, phi := ad.Cols(x, 0, 1), ad.Cols(x, 1, 1)
 	p := e.coefs(own)
-	pt := geom.SplitVec3(e.m.ToEmbedding(x))
-	t, d1, d2 := e.mapWithDerivatives(pt, thetaBasis(theta, phi), phiBasis(phi), p)
-	y := e.m.FromEmbedding(t.Node())
-	c := d1.Cross(d2)
-	logArea := ad.Scale(ad.Log(c.Dot(c)), 0.5)
+	emb := e.m.ToEmbedding(x)
+	pt := geom.SplitVec3(emb)
+	var t, logArea *ad.Node
+	if x.Tape().Tracks(x, own) {
+		tv, d1, d2 := e.mapWithDerivatives(pt, thetaBasis(theta, phi), phiBasis(phi), p)
+		c := d1.Cross(d2)
+		t, logArea = tv.Node(), ad.Scale(ad.Log(c.Dot(c)), 0.5)
+	} else {
+		psi, dpsi := e.profile(p.mu.Dot(pt), p)
+		t, logArea = mapAreaValues(emb, geom.NewSinCos(x), p, psi, dpsi)
+	}
+	y := e.m.FromEmbedding(t)
 	return y, ad.Sub(ad.Add(geom.LogSinTheta(theta), logArea), geom.LogSinTheta(ad.Cols(y, 0, 1)))
 }
 

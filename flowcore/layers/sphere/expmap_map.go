@@ -86,13 +86,7 @@ func (e *expMap) coefs(p *ad.Node) potential {
 		raw := geom.Vec3{e.row(p, 0, 1), e.row(p, 1, 1), e.row(p, 2, 1)}
 		norm := ad.Sqrt(raw.Dot(raw))
 		pot.mu = geom.Vec3{ad.Div(raw[0], norm), ad.Div(raw[1], norm), ad.Div(raw[2], norm)}
-		// strength 1 - log(1 + (e-1) e^{-|raw|/10}) ∈ (0, 1).
-		strength = ad.Unary(norm, func(n float64) float64 {
-			return 1 - math.Log1p((math.E-1)*math.Exp(-n/10))
-		}, func(n, _ float64) float64 {
-			a := (math.E - 1) * math.Exp(-n/10)
-			return a / 10 / (1 + a)
-		})
+		strength = ad.MapBatched(norm, meanStrength, meanStrengthDerivs)
 	}
 	nm := e.numMean()
 	pot.w = ad.Mul(ad.Softmax(e.row(p, nm, 1)), strength)
@@ -104,6 +98,37 @@ func (e *expMap) coefs(p *ad.Node) potential {
 			Derivatives: e.row(p, nm+1+2*splineBins, splineBins+1)}
 	}
 	return pot
+}
+
+// meanStrength sets dst[i] to the strength 1 − log(1 + (e−1) e^{−n/10}) ∈ (0, 1) of a mean of
+// norm n = src[i] (dst may be src), with the vector kernels.
+func meanStrength(dst, src []float64) {
+	dst = dst[:len(src)]
+	for i, n := range src {
+		dst[i] = -n / 10
+	}
+	simd.Exp(dst, dst)
+	for i, e := range dst {
+		dst[i] = (math.E - 1) * e
+	}
+	simd.Log1p(dst, dst)
+	for i, l := range dst {
+		dst[i] = 1 - l
+	}
+}
+
+// meanStrengthDerivs sets dst[i] to the derivative of meanStrength at n[i]: a/10/(1 + a) with
+// a = (e−1) e^{−n/10}.
+func meanStrengthDerivs(dst, n, _ []float64) {
+	dst = dst[:len(n)]
+	for i, v := range n {
+		dst[i] = -v / 10
+	}
+	simd.Exp(dst, dst)
+	for i, e := range dst {
+		a := (math.E - 1) * e
+		dst[i] = a / 10 / (1 + a)
+	}
 }
 
 // householderMeans returns μ_k = H₁H₂H₃·e_z from the 9 householder values of each component.

@@ -15,7 +15,7 @@ import (
 func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	t := x.Tape()
 	rows := max(x.R, mat.R, kappa.R)
-	y, logDet = t.New(rows, 2), t.New(rows, 1)
+	y, logDet = t.NewRaw(rows, 2), t.NewRaw(rows, 1)
 	kt := vmfKappas(kappa)
 	// keep holds geom.RotateRow's values and, in the last slot (θ' in geom.RotateS2), expm1(κ(w-1)) per
 	// row for the backward step; without it one row's scratch is reused.
@@ -30,7 +30,7 @@ func rotateVMF(x, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	// Per row the rotation; then vector kernels over all rows for expm1(κ(w-1)), acos of the new
 	// cos θ, the polar angle of the rotated vector and the log term.
 	sc := geom.NewSinCos(x)
-	buf := t.Floats(6 * rows)
+	buf := t.FloatsRaw(6 * rows)
 	kv, em, cs, px, py, lg := buf[:rows], buf[rows:2*rows], buf[2*rows:3*rows], buf[3*rows:4*rows], buf[4*rows:5*rows], buf[5*rows:]
 	for i := 0; i < rows; i++ {
 		k := scratch[:]

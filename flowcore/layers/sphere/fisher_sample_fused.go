@@ -16,7 +16,7 @@ import (
 func vmfRotate(z, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	t := z.Tape()
 	rows := max(z.R, mat.R, kappa.R)
-	y, logDet = t.New(rows, 2), t.New(rows, 1)
+	y, logDet = t.NewRaw(rows, 2), t.NewRaw(rows, 1)
 	kt := vmfKappas(kappa)
 	// keep holds, per row, the rotation's values (as geom.RotateS2, with sin θ'' and cos θ'' first),
 	// then sin θ, cos θ of the input and L = κ(W-1). The transcendental functions run as vector
@@ -25,9 +25,9 @@ func vmfRotate(z, mat, kappa *ad.Node, sign float64) (y, logDet *ad.Node) {
 	const n = geom.RotateKeep + 3
 	ins := []*ad.Node{z, mat, kappa}
 	tracks := t.Tracks(ins...)
-	keep := t.Floats(n * rows)
+	keep := t.FloatsRaw(n * rows)
 	sc := geom.NewSinCos(z)
-	buf := t.Floats(5 * rows)
+	buf := t.FloatsRaw(5 * rows)
 	ls, ra, rb, lg, phi := buf[:rows], buf[rows:2*rows], buf[2*rows:3*rows], buf[3*rows:4*rows], buf[4*rows:]
 	for i := 0; i < rows; i++ {
 		k, zo := keep[n*i:n*(i+1)], 2*(i*z.RowStep())

@@ -1,0 +1,298 @@
+"""Corner-style plots of any PDF, with the functions and arguments of upstream's
+``jammy_flows.helper_fns.plotting.general`` (visualize_pdf, plot_joint_pdf,
+show_sample_contours, plot_density_with_contours).
+
+Everything is drawn in intrinsic coordinates (angles for spheres). PDFs of one or two
+dimensions show their density on a grid with its highest-density (HPD) contours; higher
+dimensions show a corner plot of samples: 2-d histograms with HPD contours of the samples below
+the diagonal and 1-d histograms on it.
+"""
+
+import re
+
+import numpy as np
+
+from . import _mpl
+from ._hpd import find_contour_levels
+from ._style import TRUE_LINE_STYLE, TRUE_VALUE_STYLE, contour_labels, one_conditional_row, repeat_rows
+
+_TWO_PI = 2 * np.pi
+
+
+def manifold_ranges(pdf):
+    """Per intrinsic coordinate of pdf, the (low, high) limits of its manifold: +-inf on
+    Euclidean axes, [0, 2 pi] for s1 and azimuths, [0, pi] for zenith angles, the bounds of an
+    interval, [0, 1] on simplices."""
+    out = []
+    for kind in pdf.pdf_defs_list:
+        m = re.match(r"([a-z])(\d+)(?:_([^_]+)_([^_]+))?$", kind)
+        letter, dim = m.group(1), int(m.group(2))
+        if letter == "e":
+            out += [(-np.inf, np.inf)] * dim
+        elif letter == "s":
+            out += [(0.0, _TWO_PI)] if dim == 1 else [(0.0, np.pi), (0.0, _TWO_PI)]
+        elif letter == "i":
+            out += [(float(m.group(3)), float(m.group(4)))] if m.group(3) else [(0.0, 1.0)]
+        else:  # simplex
+            out += [(0.0, 1.0)] * dim
+    return out
+
+
+def coordinate_labels(pdf):
+    """Axis labels of the intrinsic coordinates: x for Euclidean axes, φ for s1, θ and φ for s2,
+    each with the index of its sub-manifold when there are several."""
+    labels = []
+    many = len(pdf.pdf_defs_list) > 1
+    for k, kind in enumerate(pdf.pdf_defs_list):
+        dim = int(re.match(r"[a-z](\d+)", kind).group(1))
+        suffix = f"$_{{{k}}}$" if many else ""
+        if kind.startswith("s"):
+            names = ["φ"] if dim == 1 else ["θ", "φ"]
+        else:
+            names = [f"x{j}" if dim > 1 else "x" for j in range(dim)]
+        labels += [n + suffix for n in names]
+    return labels
+
+
+def obtain_bins_and_visualization_regions(samples, pdf, percentiles=(3.0, 97.0), relative_buffer=0.1, num_bins=50):
+    """Plot ranges from samples: per coordinate the given percentiles widened by relative_buffer
+    of their distance on each side and clamped to the manifold's limits. Returns
+    (visualization_bounds, density_eval_bounds, histogram_edges): the first two equal lists of
+    (low, high), the last num_bins + 1 edges per coordinate."""
+    samples = np.asarray(samples, dtype=np.float64)
+    bounds = []
+    for j, (lo_lim, hi_lim) in enumerate(manifold_ranges(pdf)):
+        col = samples[:, j][np.isfinite(samples[:, j])]
+        lo, hi = np.percentile(col, percentiles) if col.size else (lo_lim, hi_lim)
+        width = hi - lo if hi > lo else 1.0
+        lo, hi = max(lo - relative_buffer * width, lo_lim), min(hi + relative_buffer * width, hi_lim)
+        bounds.append((float(lo), float(hi)))
+    edges = [np.linspace(lo, hi, num_bins + 1) for lo, hi in bounds]
+    return bounds, list(bounds), edges
+
+
+def _draw_hpd_contours(ax, x, y, density, volume, contour_probs, color):
+    """HPD contours of a density on a grid (x, y cell centres, density[ix, iy]); returns the
+    contour set, or None when the density is too flat to separate the levels."""
+    if not contour_probs:
+        return None
+    levels = find_contour_levels(contour_probs, density, volume)
+    order = np.argsort(levels)
+    levels = levels[order]
+    if np.any(np.diff(levels) <= 0) or levels[0] <= 0:
+        return None
+    probs = [contour_probs[i] for i in order]
+    cs = ax.contour(x, y, density.T, levels=levels, colors=color, linewidths=1.2)
+    ax.clabel(cs, fontsize=8, inline=True, fmt=contour_labels(levels, probs))
+    cs.contour_probs = probs
+    return cs
+
+
+def show_sample_contours(ax, samples, bins=50, color="white", contour_probs=[0.68, 0.95], sin_zen_mask=[0, 0]):  # noqa: B006
+    """HPD contours of 2-d samples from their histogram (``bins`` as numpy.histogram2d takes
+    it). Returns the contours' bounding box [[x_min, x_max], [y_min, y_max]] ([[-1, 1], [-1, 1]]
+    when no contour could be drawn, as upstream). sin_zen_mask is accepted for upstream's
+    signature."""
+    samples = np.asarray(samples, dtype=np.float64)
+    fill, xe, ye = np.histogram2d(samples[:, 0], samples[:, 1], bins=bins, density=True)
+    xc, yc = 0.5 * (xe[1:] + xe[:-1]), 0.5 * (ye[1:] + ye[:-1])
+    volume = np.outer(np.diff(xe), np.diff(ye))
+    cs = _draw_hpd_contours(ax, xc, yc, fill, volume, list(contour_probs), color)
+    if cs is None or not any(len(seg) for seg in cs.allsegs[0]):
+        return [[-1.0, 1.0], [-1.0, 1.0]]
+    pts = np.concatenate([seg for seg in cs.allsegs[0] if len(seg)])
+    return [[pts[:, 0].min(), pts[:, 0].max()], [pts[:, 1].min(), pts[:, 1].max()]]
+
+
+def plot_density_with_contours(ax, log_evals, evalpositions, bin_volumes, pts_per_dim, color="black",
+                               contour_probs=[0.68, 0.95]):  # noqa: B006
+    """The density exp(log_evals) on a 2-d grid (evalpositions[ix, iy] = (x, y)) as a colour
+    map with its HPD contours and a colour bar; pts_per_dim is accepted for upstream's
+    signature. Returns the colour mesh."""
+    evalpositions = np.asarray(evalpositions)
+    x, y = evalpositions[:, 0, 0], evalpositions[0, :, 1]
+    density = np.exp(np.asarray(log_evals, dtype=np.float64))
+    mesh = ax.pcolormesh(x, y, density.T, shading="auto", cmap="viridis", rasterized=True)
+    _draw_hpd_contours(ax, x, y, np.nan_to_num(density), bin_volumes, list(contour_probs), color)
+    ax.figure.colorbar(mesh, ax=ax)
+    return mesh
+
+
+def _density_grid(pdf, bounds, pts_per_dim, cond):
+    """log-density on a regular grid of cell centres within bounds (1 or 2 dimensions):
+    (positions (n[, n], dim), log_evals (n[, n]), cell volume)."""
+    axes = [np.linspace(lo, hi, pts_per_dim + 1) for lo, hi in bounds]
+    centres = [0.5 * (a[1:] + a[:-1]) for a in axes]
+    volume = float(np.prod([a[1] - a[0] for a in axes]))
+    mesh = np.stack(np.meshgrid(*centres, indexing="ij"), axis=-1)
+    flat = mesh.reshape(-1, len(bounds))
+    log_evals = pdf(flat, conditional_input=repeat_rows(cond, len(flat)), force_intrinsic_coordinates=True)[0]
+    return mesh, log_evals.reshape(mesh.shape[:-1]), volume
+
+
+def _subgrid(fig, gridspec, subgridspec, dim):
+    """The sub-grid and its axes (attribute ``axdict``): one axes for 1 or 2 dimensions, the lower
+    triangle of a corner plot above."""
+    if subgridspec is not None:
+        return subgridspec
+    if dim <= 2:
+        subgridspec = gridspec.subgridspec(1, 1)
+        subgridspec.axdict = {"ax": fig.add_subplot(subgridspec[0, 0])}
+        return subgridspec
+    subgridspec = gridspec.subgridspec(dim, dim, hspace=0.06, wspace=0.06)
+    subgridspec.axdict = {(i, j): fig.add_subplot(subgridspec[i, j]) for i in range(dim) for j in range(i + 1)}
+    return subgridspec
+
+
+def _merge_bounds(subgridspec, bounds):
+    """Widen the bounds attached to the sub-grid (several PDFs drawn into one) by bounds."""
+    old = getattr(subgridspec, "visualization_bounds", None)
+    if old is not None:
+        bounds = [(min(a[0], b[0]), max(a[1], b[1])) for a, b in zip(old, bounds)]
+    subgridspec.visualization_bounds = bounds
+    return bounds
+
+
+def plot_joint_pdf(pdf, fig, gridspec, samples, subgridspec=None, conditional_input=None, bounds=None, multiplot=False,
+                   total_pdf_eval_pts=10000, true_values=None, plot_only_contours=False, contour_probs=[0.68, 0.95],  # noqa: B006
+                   contour_color="white", autoscale=True, skip_plotting_density=False, hide_labels=False,
+                   s2_norm="standard", colormap="rainbow", s2_rotate_to_true_value=True, s2_show_gridlines=True,
+                   skip_plotting_samples=False, var_names=[], relative_buffer=0.1, vis_percentiles=[3.0, 97.0],  # noqa: B006
+                   show_relative_std=0, use_outlier_binning=False, **kwargs):
+    """Draw samples (intrinsic coordinates) of pdf into gridspec, as upstream's plot_joint_pdf:
+    for 1 and 2 dimensions with the density on a grid of total_pdf_eval_pts points (unless
+    skip_plotting_density) and its HPD contours at contour_probs (without the density, the
+    histogram of the samples and their HPD contours in contour_color), else a corner plot of
+    the samples. true_values are marked in red; kwargs "labels" (one per coordinate, default the
+    coordinate names) and "color_1d" as upstream. Returns (subgridspec, total_pdf_integral), the
+    latter the density's sum over the grid (0 when no density is drawn). Only s2_norm="standard"
+    (zenith-azimuth plane) is supported; autoscale, s2_rotate_to_true_value, s2_show_gridlines
+    and use_outlier_binning are accepted for upstream's signature and change nothing."""
+    if s2_norm != "standard":
+        raise NotImplementedError(f"s2_norm={s2_norm!r}: only 'standard' (the zenith-azimuth plane) is supported")
+    samples = np.asarray(samples, dtype=np.float64)
+    dim = samples.shape[1]
+    cond = one_conditional_row(pdf, conditional_input)
+    plot_density = dim <= 2 and not skip_plotting_density
+    num_bins = int(np.clip(np.sqrt(len(samples)) / 3, 15, 50))  # upstream's 50 for 22500 samples and more
+    vis, eval_bounds, edges = obtain_bins_and_visualization_regions(samples, pdf, vis_percentiles, relative_buffer, num_bins)
+    if bounds is not None:
+        vis = eval_bounds = [tuple(b) for b in bounds]
+        edges = [np.linspace(lo, hi, num_bins + 1) for lo, hi in vis]
+    labels = list(kwargs.get("labels") or var_names or coordinate_labels(pdf))
+    if len(labels) != dim:
+        raise ValueError(f"labels: expected {dim} labels, got {len(labels)}")
+    truth = None if true_values is None else np.asarray(true_values, dtype=np.float64).ravel()
+    subgridspec = _subgrid(fig, gridspec, subgridspec, dim)
+    vis = _merge_bounds(subgridspec, vis)
+    total_pdf_integral = 0.0
+    if plot_density:
+        pts_per_dim = max(2, int(round(total_pdf_eval_pts ** (1.0 / dim))))
+        positions, log_evals, volume = _density_grid(pdf, eval_bounds, pts_per_dim, cond)
+        total_pdf_integral = float(np.sum(np.exp(log_evals[np.isfinite(log_evals)])) * volume)
+
+    if dim == 1:
+        ax = subgridspec.axdict["ax"]
+        if not skip_plotting_samples:
+            ax.hist(samples[:, 0], bins=edges[0], density=True, color="C0", alpha=0.6, label="samples")
+        if plot_density:
+            ax.plot(positions[:, 0], np.exp(log_evals), color="k", label="PDF")
+        if truth is not None:
+            ax.axvline(truth[0], **TRUE_LINE_STYLE)
+        ax.set_xlim(*vis[0])
+        ax.set_xlabel(labels[0])
+    elif dim == 2 and not multiplot:
+        ax = subgridspec.axdict["ax"]
+        if plot_density:
+            plot_density_with_contours(ax, log_evals, positions, volume, pts_per_dim, color="black", contour_probs=contour_probs)
+        elif not (plot_only_contours or skip_plotting_samples):
+            ax.hist2d(samples[:, 0], samples[:, 1], bins=edges, density=True, cmap=colormap, cmin=1e-20)
+        if contour_probs and not (plot_density or skip_plotting_samples):
+            show_sample_contours(ax, samples, bins=edges, color=contour_color, contour_probs=contour_probs)
+        if truth is not None:
+            ax.plot([truth[0]], [truth[1]], **TRUE_VALUE_STYLE)
+        ax.set_xlim(*vis[0])
+        ax.set_ylim(*vis[1])
+        ax.set_xlabel(labels[0])
+        ax.set_ylabel(labels[1])
+    else:
+        _corner(subgridspec, samples, edges, vis, truth, labels, contour_probs, contour_color, colormap,
+                plot_only_contours, kwargs.get("color_1d", "black"), show_relative_std)
+    if hide_labels:
+        for ax in subgridspec.axdict.values():
+            ax.set_xticklabels([])
+            ax.set_yticklabels([])
+    return subgridspec, total_pdf_integral
+
+
+def _corner(subgridspec, samples, edges, vis, truth, labels, contour_probs, contour_color, colormap, plot_only_contours,
+            color_1d, show_relative_std):
+    """The corner plot of samples: 2-d histograms with HPD contours below the diagonal, 1-d
+    histograms on it; tick labels only on the outer axes."""
+    dim = samples.shape[1]
+    for (i, j), ax in subgridspec.axdict.items():
+        if i == j:
+            ax.hist(samples[:, i], bins=edges[i], histtype="step", density=True, color=color_1d)
+            if show_relative_std:
+                ax.set_title(f"{0.5 * (vis[i][1] - vis[i][0]) / np.std(samples[:, i]):.1f}", fontsize=8)
+            if truth is not None:
+                ax.axvline(truth[i], **TRUE_LINE_STYLE)
+            ax.set_yticks([])
+        else:
+            if not plot_only_contours:
+                ax.hist2d(samples[:, j], samples[:, i], bins=[edges[j], edges[i]], density=True, cmap=colormap, cmin=1e-20)
+                ax.set_facecolor(_mpl.pyplot().get_cmap(colormap)(0.0))  # empty bins in the colour of zero
+            if contour_probs:
+                show_sample_contours(ax, samples[:, [j, i]], bins=[edges[j], edges[i]], color=contour_color,
+                                     contour_probs=contour_probs)
+            if truth is not None:
+                ax.plot([truth[j]], [truth[i]], **TRUE_VALUE_STYLE)
+            ax.set_ylim(*vis[i])
+            if j == 0:
+                ax.set_ylabel(labels[i])
+            else:
+                ax.set_yticklabels([])
+        ax.set_xlim(*vis[j])
+        if i == dim - 1:
+            ax.set_xlabel(labels[j])
+            ax.tick_params(axis="x", labelrotation=45)
+        else:
+            ax.set_xticklabels([])
+
+
+def visualize_pdf(pdf, fig, gridspec=None, subgridspec=None, conditional_input=None, nsamples=10000, total_pdf_eval_pts=10000,
+                  bounds=None, true_values=None, plot_only_contours=False, contour_probs=[0.68, 0.95], contour_color="white",  # noqa: B006
+                  autoscale=True, seed=None, skip_plotting_density=False, hide_labels=False, s2_norm="standard",
+                  colormap="rainbow", s2_rotate_to_true_value=True, s2_show_gridlines=True, skip_plotting_samples=False,
+                  var_names=[], num_iterative_steps=-1, relative_vis_buffer=0.1, vis_percentiles=[2.0, 98.0],  # noqa: B006
+                  show_relative_std=0, use_outlier_binning=False, **kwargs):
+    """Upstream's visualize_pdf: draw nsamples samples of pdf (for one row of
+    conditional_input of a conditional PDF) into gridspec of fig (default: the whole figure)
+    with plot_joint_pdf. Returns (samples (nsamples, intrinsic dim), subgridspec,
+    total_pdf_integral); subgridspec.axdict holds the axes ("ax" for 1 and 2 dimensions, (row,
+    column) in a corner plot). num_iterative_steps > 0 draws the samples in that many batches,
+    as upstream; "dtype" and "device" keyword arguments are accepted (float64 on the CPU)."""
+    _mpl.pyplot()
+    cond = one_conditional_row(pdf, conditional_input)
+    steps = num_iterative_steps if num_iterative_steps > 0 else 1
+    if nsamples % steps:
+        raise ValueError(f"num_iterative_steps: {num_iterative_steps} does not divide nsamples={nsamples}")
+    per_step = nsamples // steps
+    samples = np.concatenate([
+        pdf.sample(conditional_input=repeat_rows(cond, per_step), samplesize=per_step,
+                   seed=None if seed is None else seed + step, force_intrinsic_coordinates=True)[0]
+        for step in range(steps)
+    ])
+    if gridspec is None:
+        gridspec = fig.add_gridspec(1, 1)[0, 0]
+    kwargs.pop("dtype", None)
+    kwargs.pop("device", None)
+    subgridspec, total_pdf_integral = plot_joint_pdf(
+        pdf, fig, gridspec, samples, subgridspec=subgridspec, conditional_input=cond, bounds=bounds,
+        total_pdf_eval_pts=total_pdf_eval_pts, true_values=true_values, plot_only_contours=plot_only_contours,
+        contour_probs=contour_probs, contour_color=contour_color, skip_plotting_density=skip_plotting_density,
+        hide_labels=hide_labels, s2_norm=s2_norm, colormap=colormap, skip_plotting_samples=skip_plotting_samples,
+        var_names=var_names, relative_buffer=relative_vis_buffer, vis_percentiles=vis_percentiles,
+        show_relative_std=show_relative_std, **kwargs,
+    )
+    return samples, subgridspec, total_pdf_integral
