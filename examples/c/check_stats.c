@@ -13,15 +13,6 @@
 #include "expect.h"
 #include "gojammy.h"
 
-#define TRUE(cond)                                                        \
-    do {                                                                  \
-        checks++;                                                         \
-        if (!(cond)) {                                                    \
-            fprintf(stderr, "line %d: not true: %s\n", __LINE__, #cond); \
-            failures++;                                                   \
-        }                                                                 \
-    } while (0)
-
 static const gj_coords EMB = GJ_COORDS_INIT(GJ_COORDS_EMBEDDING);
 
 /* f(x) = |x|^2 with gradient 2x; user_data counts the points seen. */
