@@ -19,7 +19,8 @@ CXX_STRICT := -std=c++17 -Wall -Wextra -Werror -pedantic
 # Example programs live next to the library and find it through their rpath.
 GJ_LDFLAGS := -L$(BUILD) -lgojammy -Wl,-rpath,'$$ORIGIN'
 
-C_PROGRAMS := $(BUILD)/make_model $(BUILD)/eval_model_c $(BUILD)/check_errors $(BUILD)/check_threads $(BUILD)/check_amortized $(BUILD)/check_fork $(BUILD)/check_limits
+C_PROGRAMS := $(BUILD)/make_model $(BUILD)/eval_model_c $(BUILD)/check_errors $(BUILD)/check_threads $(BUILD)/check_amortized $(BUILD)/check_fork $(BUILD)/check_limits \
+	$(BUILD)/check_stats
 CXX_PROGRAMS := $(BUILD)/eval_model_cpp $(BUILD)/density_grid
 
 # Models evaluated by the C and C++ examples in test-c: two written by make_model here (an
@@ -79,6 +80,9 @@ $(BUILD)/check_errors: examples/c/check_errors.c examples/c/expect.h include/goj
 $(BUILD)/check_amortized: examples/c/check_amortized.c examples/c/expect.h include/gojammy.h $(LIB)
 	$(CC) $(CFLAGS) $(C_STRICT) -Iinclude $< -o $@ $(GJ_LDFLAGS) -lm
 
+$(BUILD)/check_stats: examples/c/check_stats.c examples/c/expect.h include/gojammy.h $(LIB)
+	$(CC) $(CFLAGS) $(C_STRICT) -D_DEFAULT_SOURCE -Iinclude $< -o $@ $(GJ_LDFLAGS) -lm
+
 $(BUILD)/check_fork: examples/c/check_fork.c examples/c/expect.h include/gojammy.h $(LIB)
 	$(CC) $(CFLAGS) $(C_STRICT) -D_DEFAULT_SOURCE -Iinclude $< -o $@ $(GJ_LDFLAGS)
 
@@ -120,6 +124,7 @@ test-c: check-header c-examples $(C_TEST_MODELS)
 	$(BUILD)/check_errors $(BUILD)
 	GOJAMMY_TEST_PANIC=gj_pdf_sample $(BUILD)/check_errors $(BUILD)
 	$(BUILD)/check_amortized
+	$(BUILD)/check_stats
 	$(BUILD)/check_threads
 	$(BUILD)/check_fork
 	$(BUILD)/check_limits $(BUILD)

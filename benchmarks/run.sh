@@ -12,3 +12,4 @@ cd "$(dirname "$0")/.."
 make lib
 /usr/bin/python3 benchmarks/compare.py --upstream-tree "${JF:-/tmp/jf}" --gemm
 /usr/bin/python3 benchmarks/compare.py --upstream-tree "${JF02:-/tmp/jf_02}"
+PYTHONPATH="${JF:-/tmp/jf}" /usr/bin/python3 benchmarks/stats_compare.py  # statistics: a table for docs/benchmarks.md

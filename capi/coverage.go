@@ -18,23 +18,34 @@ import (
 func gj_pdf_approximate_coverage(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t, coordsArg *C.gj_coords,
 	numPercentilePoints C.int64_t, subManifolds *C.int64_t, subManifoldsLen C.int64_t,
 	expected, trueFraction *C.double, trueFractionLen C.int64_t, logprobDiffs, chi2CDF *C.double, logprobDiffsLen C.int64_t) C.int {
-	return withModel("gj_pdf_approximate_coverage", id, shared, func(p *flowcore.PDF) error {
-		b, _, err := readBatch(p, x, n, xLen, cond, condLen, coordsArg)
+	return approximateCoverage("gj_pdf_approximate_coverage", id, x, n, xLen, cond, condLen, nil, 0, coordsArg, numPercentilePoints,
+		subManifolds, subManifoldsLen, expected, trueFraction, trueFractionLen, logprobDiffs, chi2CDF, logprobDiffsLen)
+}
+
+//export gj_pdf_approximate_coverage_amortized
+func gj_pdf_approximate_coverage_amortized(id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t,
+	amort *C.double, amortLen C.int64_t, coordsArg *C.gj_coords, numPercentilePoints C.int64_t, subManifolds *C.int64_t, subManifoldsLen C.int64_t,
+	expected, trueFraction *C.double, trueFractionLen C.int64_t, logprobDiffs, chi2CDF *C.double, logprobDiffsLen C.int64_t) C.int {
+	return approximateCoverage("gj_pdf_approximate_coverage_amortized", id, x, n, xLen, cond, condLen, amort, amortLen, coordsArg,
+		numPercentilePoints, subManifolds, subManifoldsLen, expected, trueFraction, trueFractionLen, logprobDiffs, chi2CDF, logprobDiffsLen)
+}
+
+// approximateCoverage is gj_pdf_approximate_coverage with optional amortization parameters,
+// under the name of the calling C function.
+func approximateCoverage(name string, id C.uint64_t, x *C.double, n, xLen C.int64_t, cond *C.double, condLen C.int64_t,
+	amort *C.double, amortLen C.int64_t, coordsArg *C.gj_coords, numPercentilePoints C.int64_t, subManifolds *C.int64_t, subManifoldsLen C.int64_t,
+	expected, trueFraction *C.double, trueFractionLen C.int64_t, logprobDiffs, chi2CDF *C.double, logprobDiffsLen C.int64_t) C.int {
+	return withModel(name, id, shared, func(p *flowcore.PDF) error {
+		b, _, am, err := readAmortizedBatch(p, x, n, xLen, cond, condLen, amort, amortLen, coordsArg)
 		if err != nil {
 			return err
 		}
-		if subManifoldsLen < 1 || subManifoldsLen > maxElements {
-			return fail(C.GJ_ERR_ARGUMENT, "sub_manifolds_len: must be >= 1, got %d", int64(subManifoldsLen))
-		}
-		if subManifolds == nil {
-			return fail(C.GJ_ERR_NULL_POINTER, "sub_manifolds is NULL")
+		keys, err := readKeys(subManifolds, subManifoldsLen)
+		if err != nil {
+			return err
 		}
 		if numPercentilePoints < 2 || numPercentilePoints > maxElements {
 			return fail(C.GJ_ERR_ARGUMENT, "num_percentile_points: must be >= 2, got %d", int64(numPercentilePoints))
-		}
-		keys := make([]int, subManifoldsLen)
-		for k, v := range unsafe.Slice((*int64)(unsafe.Pointer(subManifolds)), subManifoldsLen) {
-			keys[k] = int(v)
 		}
 		if err := outputLength("true_fraction", trueFraction, trueFractionLen, subManifoldsLen, int(numPercentilePoints), "num_percentile_points"); err != nil {
 			return err
@@ -47,7 +58,7 @@ func gj_pdf_approximate_coverage(id C.uint64_t, x *C.double, n, xLen C.int64_t, 
 				return err
 			}
 		}
-		a, err := coverage.Approximate(p, b.x, b.n, b.cond, b.coords, int(numPercentilePoints), keys)
+		a, err := coverage.ApproximateAmortized(p, b.x, b.n, b.cond, am, b.coords, int(numPercentilePoints), keys)
 		if err != nil {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}
@@ -59,6 +70,21 @@ func gj_pdf_approximate_coverage(id C.uint64_t, x *C.double, n, xLen C.int64_t, 
 		}
 		return nil
 	})
+}
+
+// readKeys reads the sub-manifold keys of a call (-1: the whole PDF; at least one).
+func readKeys(subManifolds *C.int64_t, length C.int64_t) ([]int, error) {
+	if length < 1 || length > maxElements {
+		return nil, fail(C.GJ_ERR_ARGUMENT, "sub_manifolds_len: must be >= 1, got %d", int64(length))
+	}
+	if subManifolds == nil {
+		return nil, fail(C.GJ_ERR_NULL_POINTER, "sub_manifolds is NULL")
+	}
+	keys := make([]int, length)
+	for k, v := range unsafe.Slice((*int64)(unsafe.Pointer(subManifolds)), length) {
+		keys[k] = int(v)
+	}
+	return keys, nil
 }
 
 // outputAt copies src into the caller array at ptr from element offset on (skipped when ptr is
@@ -129,7 +155,20 @@ func scanOptions(ptr *C.gj_scan_options) (coverage.Options, error) {
 //export gj_pdf_coverage_scan
 func gj_pdf_coverage_scan(id C.uint64_t, labels *C.double, n, labelsLen C.int64_t, labelCoords *C.gj_coords, cond *C.double, condLen C.int64_t,
 	opts *C.gj_scan_options, outScan *C.uint64_t) C.int {
-	return withModel("gj_pdf_coverage_scan", id, shared, func(p *flowcore.PDF) error {
+	return coverageScan("gj_pdf_coverage_scan", id, labels, n, labelsLen, labelCoords, cond, condLen, nil, 0, opts, outScan)
+}
+
+//export gj_pdf_coverage_scan_amortized
+func gj_pdf_coverage_scan_amortized(id C.uint64_t, labels *C.double, n, labelsLen C.int64_t, labelCoords *C.gj_coords,
+	cond *C.double, condLen C.int64_t, amort *C.double, amortLen C.int64_t, opts *C.gj_scan_options, outScan *C.uint64_t) C.int {
+	return coverageScan("gj_pdf_coverage_scan_amortized", id, labels, n, labelsLen, labelCoords, cond, condLen, amort, amortLen, opts, outScan)
+}
+
+// coverageScan is gj_pdf_coverage_scan with optional amortization parameters (one row per
+// scan), under the name of the calling C function.
+func coverageScan(name string, id C.uint64_t, labels *C.double, n, labelsLen C.int64_t, labelCoords *C.gj_coords, cond *C.double, condLen C.int64_t,
+	amort *C.double, amortLen C.int64_t, opts *C.gj_scan_options, outScan *C.uint64_t) C.int {
+	return withModel(name, id, shared, func(p *flowcore.PDF) error {
 		if outScan == nil {
 			return fail(C.GJ_ERR_NULL_POINTER, "out_scan is NULL")
 		}
@@ -156,7 +195,16 @@ func gj_pdf_coverage_scan(id C.uint64_t, labels *C.double, n, labelsLen C.int64_
 		if err != nil {
 			return err
 		}
-		res, err := coverage.Run(p, x, int(n), c, cs, opt)
+		var res coverage.Result
+		if amort == nil && amortLen == 0 {
+			res, err = coverage.Run(p, x, int(n), c, cs, opt)
+		} else {
+			var a []float64
+			if a, err = input("amort", amort, amortLen, int64(amortLen), "amort_len"); err != nil {
+				return err
+			}
+			res, err = coverage.RunAmortized(p, x, int(n), c, cs, a, opt)
+		}
 		if err != nil {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}

@@ -62,7 +62,47 @@ func gj_pdf_fit(id C.uint64_t, data *C.double, n, dataLen C.int64_t, cond *C.dou
 	valData *C.double, nVal, valLen C.int64_t, valCond *C.double, valCondLen C.int64_t,
 	coordsArg *C.gj_coords, opts *C.gj_fit_options, progress C.gj_progress_fn, user unsafe.Pointer,
 	lossHistory, valHistory *C.double, historyLen C.int64_t, nHistory *C.int64_t) C.int {
-	return run("gj_pdf_fit", func(cl *call) error {
+	h := history{lossHistory, valHistory, historyLen, nHistory}
+	return fitCall("gj_pdf_fit", id, coordsArg, opts, n, progress, user, h,
+		func(_ *call, p *flowcore.PDF, o train.Options, dim int, pr func(train.Progress) bool) (train.History, error) {
+			x, err := rows("data", data, dataLen, n, dim, "dim")
+			if err != nil {
+				return train.History{}, err
+			}
+			cs, err := readCond("cond", p, cond, condLen, n)
+			if err != nil {
+				return train.History{}, err
+			}
+			if valData != nil {
+				if o.ValidationData, err = rows("val_data", valData, valLen, nVal, dim, "dim"); err != nil {
+					return train.History{}, err
+				}
+				if o.ValidationCond, err = readCond("val_cond", p, valCond, valCondLen, nVal); err != nil {
+					return train.History{}, err
+				}
+				o.NVal = int(nVal)
+			} else if nVal != 0 || valLen != 0 || valCond != nil || valCondLen != 0 {
+				return train.History{}, fail(C.GJ_ERR_NULL_POINTER, "val_data is NULL but n_val = %d, val_len = %d (pass NULL, 0, 0 and NULL, 0 for no validation)", int64(nVal), int64(valLen))
+			}
+			return train.Fit(p, x, int(n), cs, o, pr)
+		})
+}
+
+// history are the history outputs of a training call.
+type history struct {
+	loss, val *C.double
+	capacity  C.int64_t
+	count     *C.int64_t
+}
+
+// fitCall runs a training call (gj_pdf_fit, gj_pdf_fit_variational) on the model held
+// exclusively: it reads the coordinates and options (n data rows), runs fit with the progress
+// bridge, writes the history and turns a stop by the callback into GJ_ERR_STOPPED. Errors of
+// fit without a status become GJ_ERR_ARGUMENT.
+func fitCall(name string, id C.uint64_t, coordsArg *C.gj_coords, opts *C.gj_fit_options, n C.int64_t,
+	progress C.gj_progress_fn, user unsafe.Pointer, h history,
+	fit func(cl *call, p *flowcore.PDF, o train.Options, dim int, progress func(train.Progress) bool) (train.History, error)) C.int {
+	return run(name, func(cl *call) error {
 		p, release, err := cl.model(id, exclusive)
 		if err != nil {
 			return err
@@ -76,36 +116,17 @@ func gj_pdf_fit(id C.uint64_t, data *C.double, n, dataLen C.int64_t, cond *C.dou
 		if err != nil {
 			return err
 		}
-		if historyLen < 0 {
-			return fail(C.GJ_ERR_ARGUMENT, "history_len: must be >= 0, got %d", int64(historyLen))
-		}
-		x, err := rows("data", data, dataLen, n, dim, "dim")
-		if err != nil {
-			return err
-		}
-		cs, err := readCond("cond", p, cond, condLen, n)
-		if err != nil {
-			return err
-		}
-		if valData != nil {
-			if o.ValidationData, err = rows("val_data", valData, valLen, nVal, dim, "dim"); err != nil {
-				return err
-			}
-			if o.ValidationCond, err = readCond("val_cond", p, valCond, valCondLen, nVal); err != nil {
-				return err
-			}
-			o.NVal = int(nVal)
-		} else if nVal != 0 || valLen != 0 || valCond != nil || valCondLen != 0 {
-			return fail(C.GJ_ERR_NULL_POINTER, "val_data is NULL but n_val = %d, val_len = %d (pass NULL, 0, 0 and NULL, 0 for no validation)", int64(nVal), int64(valLen))
+		if h.capacity < 0 {
+			return fail(C.GJ_ERR_ARGUMENT, "history_len: must be >= 0, got %d", int64(h.capacity))
 		}
 		stopped := false
-		hist, err := train.Fit(p, x, int(n), cs, o, progressBridge(progress, user, cl.h.id, &stopped))
+		hist, err := fit(cl, p, o, dim, progressBridge(progress, user, cl.h.id, &stopped))
 		if err != nil && !(stopped && errors.Is(err, train.ErrStopped)) {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}
-		writeHistory(lossHistory, valHistory, historyLen, nHistory, hist)
-		writeCounts(raw.skipped_nan_history, historyLen, hist.SkippedNaN)
-		writeCounts(raw.skipped_outside_history, historyLen, hist.SkippedOutside)
+		writeHistory(h.loss, h.val, h.capacity, h.count, hist)
+		writeCounts(raw.skipped_nan_history, h.capacity, hist.SkippedNaN)
+		writeCounts(raw.skipped_outside_history, h.capacity, hist.SkippedOutside)
 		if stopped {
 			return fail(C.GJ_ERR_STOPPED, "training stopped by the progress callback after epoch %d", len(hist.Loss))
 		}

@@ -92,7 +92,7 @@ func (h *handle) acquire(mode access) (*flowcore.PDF, func(), error) {
 	if !tryLock() {
 		if C.gjx_in_callback(C.uint64_t(h.id)) != 0 {
 			if mode != shared {
-				return nil, nil, fail(C.GJ_ERR_BUSY, "handle %d is being trained by gj_pdf_fit on this thread; it cannot be modified or freed from the progress callback (return nonzero to stop training)", h.id)
+				return nil, nil, fail(C.GJ_ERR_BUSY, "handle %d is in use by a call on this thread (gj_pdf_fit, gj_pdf_fit_variational, gj_pdf_expectation); it cannot be modified or freed from its callback (return nonzero from a progress callback to stop training)", h.id)
 			}
 			return h.pdf, func() {}, h.usable()
 		}

@@ -22,6 +22,11 @@ GJ_HIDDEN int gjx_in_callback(uint64_t handle);
 GJ_HIDDEN int gjx_call_progress(gj_progress_fn fn, void* user_data, uint64_t handle,
                                 int64_t step, int64_t epoch, double loss, double val_loss);
 
+/* Calls a user function of points (gj_points_fn), marking the calling thread as inside a
+ * callback of handle. */
+GJ_HIDDEN int gjx_call_points(gj_points_fn fn, void* user_data, uint64_t handle, const double* x,
+                              int64_t n, int64_t dim, double* values, double* grad);
+
 /* Set to 1 in a fork()ed child of a process that loaded the library (a pthread_atfork handler);
  * Go reads it with a plain load, so the check costs no cgo call. */
 GJ_HIDDEN extern int gjx_fork_mark;

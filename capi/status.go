@@ -49,7 +49,7 @@ var statusNames = map[C.int]string{
 	C.GJ_ERR_INTERNAL:         "GJ_ERR_INTERNAL: internal error",
 	C.GJ_ERR_STOPPED:          "GJ_ERR_STOPPED: training stopped by the progress callback",
 	C.GJ_ERR_BUFFER_TOO_SMALL: "GJ_ERR_BUFFER_TOO_SMALL: the output buffer is too small",
-	C.GJ_ERR_BUSY:             "GJ_ERR_BUSY: the model is being trained by this thread's gj_pdf_fit",
+	C.GJ_ERR_BUSY:             "GJ_ERR_BUSY: the model is held by a call on this thread (a fit, or a callback's caller)",
 	C.GJ_ERR_POISONED:         "GJ_ERR_POISONED: the model is unusable because an earlier call failed inside the library",
 	C.GJ_ERR_FORKED:           "GJ_ERR_FORKED: gojammy cannot run in a fork()ed child of a process that used it",
 }

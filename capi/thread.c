@@ -50,6 +50,15 @@ int gjx_call_progress(gj_progress_fn fn, void* user_data, uint64_t handle, int64
     return stop;
 }
 
+int gjx_call_points(gj_points_fn fn, void* user_data, uint64_t handle, const double* x, int64_t n,
+                    int64_t dim, double* values, double* grad) {
+    struct callback_frame frame = {handle, callbacks};
+    callbacks = &frame;
+    int status = fn(user_data, x, n, dim, values, grad);
+    callbacks = frame.outer;
+    return status;
+}
+
 /* The fork guard. The Go runtime does not survive fork(): its threads are gone in the child, so
  * a call that enters Go there may hang. A pthread_atfork child handler, installed when the
  * library is loaded, marks every child; each export then checks the mark first, before it

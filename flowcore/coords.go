@@ -107,6 +107,20 @@ func (p *PDF) Dim(c Coords) (int, error) {
 	return p.width(l), nil
 }
 
+// Columns returns where every sub-manifold's columns start in points of coordinates c, and the
+// total dimension last (jammy_flows' target_dim_indices as a list of offsets).
+func (p *PDF) Columns(c Coords) ([]int, error) {
+	l, err := p.resolve(c)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(p.subs)+1)
+	for k := range p.subs {
+		out[k+1] = p.offset(k+1, l)
+	}
+	return out, nil
+}
+
 // EmbeddingFlags returns the saved embedding flags, one per sub-manifold (jammy_flows'
 // get_embedding_flags): true where SavedCoords are embedding coordinates.
 func (p *PDF) EmbeddingFlags() []bool {

@@ -18,6 +18,11 @@ type Density struct {
 	BaseLogPDF []float64
 	// Base holds the base points, n x BaseDim row-major.
 	Base []float64
+	// SubLogPDF holds, from SubLogDensity (or LogDensityInto given it), the conditional
+	// log-density of every sub-manifold given the earlier ones, log p_k(x_k | x_<k), n x
+	// NumSubManifolds row-major (the row sums to LogPDF; -inf rows outside the support, NaN
+	// rows NaN).
+	SubLogPDF []float64
 }
 
 // Gradients holds the gradients of Σ_i w_i log p(x_i) (w_i = 1 for LogDensityGrad; rows with
@@ -198,12 +203,18 @@ func (p *PDF) centerRow(l layout) []float64 {
 	return row
 }
 
-// densityBlock evaluates log p on one block of rows on tape t.
-func (p *PDF) densityBlock(params, x, cond *ad.Node, l layout) (logp, baseLogp, base *ad.Node) {
+// densityBlock evaluates log p on one block of rows on tape t. With parts non-nil (one entry
+// per sub-manifold), it also records the conditional log-density of every sub-manifold given
+// the earlier ones in parts.
+func (p *PDF) densityBlock(params, x, cond *ad.Node, l layout, parts []*ad.Node) (logp, baseLogp, base *ad.Node) {
 	var logDet *ad.Node // nil: zero
 	var earlier, zs []*ad.Node
 	off := 0
 	for k, s := range p.subs {
+		before := logDet
+		if parts != nil { // this sub-manifold's log-determinant on its own
+			logDet = nil
+		}
 		w := s.dim(l[k])
 		xk := ad.Cols(x, off, w)
 		off += w
@@ -221,6 +232,10 @@ func (p *PDF) densityBlock(params, x, cond *ad.Node, l layout) (logp, baseLogp, 
 		xi, logDet = s.chain.Inverse(xi, s.layerParams(params, cond, earlier), logDet)
 		z, ld := s.manifold.ToBase(xi)
 		logDet = layers.AddLogDet(logDet, ld)
+		if parts != nil {
+			parts[k] = ad.Add(ad.NormalLogPDF(z), logDet)
+			logDet = layers.AddLogDet(before, logDet)
+		}
 		zs = append(zs, z)
 		earlier = append(earlier, emb)
 	}
@@ -313,10 +328,10 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []
 	if err := p.checkAmortization(amort, n); err != nil {
 		return Density{}, Gradients{}, err
 	}
-	dim, bd, cd := p.width(l), p.BaseDim(), p.condWidth
+	dim, bd, cd, nsub := p.width(l), p.BaseDim(), p.condWidth, len(p.subs)
 	var res Density
 	if dst != nil {
-		if err := checkDensityDst(*dst, n, bd); err != nil {
+		if err := checkDensityDst(*dst, n, bd, nsub); err != nil {
 			return Density{}, Gradients{}, err
 		}
 		res = *dst
@@ -367,8 +382,18 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []
 		p.sanitize(status, xn.Val, cs, l)
 		p.markNonFinite(status, amort, lo, hi)
 		src, params, an := p.blockParams(t, cn, amort, lo, hi)
-		logp, baseLogp, base := p.densityBlock(src, xn, cn, l)
+		var parts []*ad.Node
+		if res.SubLogPDF != nil {
+			parts = make([]*ad.Node, nsub)
+		}
+		logp, baseLogp, base := p.densityBlock(src, xn, cn, l, parts)
 		logPDF, baseLogPDF, baseRows := rowsOf(res.LogPDF, lo, hi, 1), rowsOf(res.BaseLogPDF, lo, hi, 1), rowsOf(res.Base, lo, hi, bd)
+		subRows := rowsOf(res.SubLogPDF, lo, hi, nsub)
+		for k, part := range parts {
+			for i, v := range part.Val {
+				subRows[i*nsub+k] = v
+			}
+		}
 		copy(logPDF, logp.Val)
 		copy(baseLogPDF, baseLogp.Val)
 		copy(baseRows, base.Val)
@@ -394,6 +419,7 @@ func (p *PDF) evaluate(x []float64, n int, cond []float64, shared bool, amort []
 				setRow(logPDF, i, 1, v)
 				setRow(baseLogPDF, i, 1, math.NaN())
 				setRow(baseRows, i, bd, math.NaN())
+				setRow(subRows, i, nsub, v)
 			default:
 				if !math.IsInf(logp.Val[i], 0) && !math.IsNaN(logp.Val[i]) {
 					seed[i] = 1
@@ -443,9 +469,10 @@ func rowGrads(dst, src []float64, status []byte, w int) {
 }
 
 // checkDensityDst checks the slices a caller gave for the results of n events: n values for
-// LogPDF and BaseLogPDF, n×bd for Base, or nil for a result not wanted.
-func checkDensityDst(d Density, n, bd int) error {
-	return checkOutputs([]output{{"log_pdf", d.LogPDF, n}, {"base_log_pdf", d.BaseLogPDF, n}, {"base", d.Base, n * bd}})
+// LogPDF and BaseLogPDF, n×bd for Base, n×nsub for SubLogPDF, or nil for a result not wanted.
+func checkDensityDst(d Density, n, bd, nsub int) error {
+	return checkOutputs([]output{{"log_pdf", d.LogPDF, n}, {"base_log_pdf", d.BaseLogPDF, n}, {"base", d.Base, n * bd},
+		{"sub_log_pdf", d.SubLogPDF, n * nsub}})
 }
 
 // output is a result slice given by a caller, with its name and the number of values it must hold.
@@ -484,4 +511,18 @@ func fill(s []float64, v float64) {
 	for i := range s {
 		s[i] = v
 	}
+}
+
+// SubLogDensity is LogDensity that also returns the conditional log-density of every
+// sub-manifold given the earlier ones (Density.SubLogPDF): the pieces of the autoregressive
+// factorization log p(x) = Σ_k log p_k(x_k | x_<k), as needed by marginal entropies.
+func (p *PDF) SubLogDensity(x []float64, n int, cond []float64, c Coords) (Density, error) {
+	if n < 0 {
+		return Density{}, fmt.Errorf("x: negative number of rows %d", n)
+	}
+	bd, nsub := p.BaseDim(), len(p.subs)
+	out := make([]float64, n*(2+bd+nsub))
+	d := Density{LogPDF: out[:n:n], BaseLogPDF: out[n : 2*n : 2*n], Base: out[2*n : n*(2+bd) : n*(2+bd)], SubLogPDF: out[n*(2+bd):]}
+	_, _, err := p.evaluate(x, n, cond, false, nil, c, false, nil, &d)
+	return d, err
 }

@@ -72,8 +72,9 @@
  *   gj_pdf_sample, gj_pdf_sample_vjp, the _amortized forms, gj_pdf_amortization_init,
  *   gj_pdf_log_mean_poisson, gj_pdf_get_params, gj_pdf_get_embedding_flags,
  *   gj_pdf_transform_target_space, gj_pdf_save, gj_pdf_save_buffer, gj_pdf_approximate_coverage,
- *   gj_pdf_coverage_scan) may run concurrently with each other. Modifying functions
- *   (gj_pdf_set_params, gj_pdf_init_params, gj_pdf_fit, gj_pdf_free) are exclusive: they wait
+ *   gj_pdf_coverage_scan, the statistics functions but gj_pdf_fit_variational) may run
+ *   concurrently with each other. Modifying functions (gj_pdf_set_params, gj_pdf_init_params,
+ *   gj_pdf_fit, gj_pdf_fit_variational, gj_pdf_free) are exclusive: they wait
  *   for running calls on that handle to finish, and other calls on that handle wait for them.
  *   No function changes a shape (only the parameters change), so arrays sized from gj_pdf_dims
  *   for given coordinates stay valid whatever other threads do. gj_pdf_free is safe while other threads use the handle:
@@ -666,6 +667,16 @@ int gj_pdf_approximate_coverage(uint64_t handle, GJ_CONST double* x, int64_t n, 
                                 int64_t true_fraction_len, double* logprob_diffs, double* chi2_cdf_evals,
                                 int64_t logprob_diffs_len);
 
+/* gj_pdf_approximate_coverage for a model built with amortize_everything: amort, amort_len are
+ * the amortization parameters of the points, as in gj_pdf_log_density_amortized.
+ * Errors: those of gj_pdf_approximate_coverage. */
+int gj_pdf_approximate_coverage_amortized(uint64_t handle, GJ_CONST double* x, int64_t n, int64_t x_len,
+                                          GJ_CONST double* cond, int64_t cond_len, GJ_CONST double* amort,
+                                          int64_t amort_len, GJ_CONST gj_coords* coords, int64_t num_percentile_points,
+                                          GJ_CONST int64_t* sub_manifolds, int64_t sub_manifolds_len, double* expected,
+                                          double* true_fraction, int64_t true_fraction_len, double* logprob_diffs,
+                                          double* chi2_cdf_evals, int64_t logprob_diffs_len);
+
 /* How a coverage scan covers the support of a PDF. */
 enum gj_scan_method {
     /* GJ_SCAN_GRID for Euclidean, interval and s1 parts of at most 3 dimensions in total,
@@ -719,6 +730,16 @@ typedef struct gj_scan_options {
 int gj_pdf_coverage_scan(uint64_t handle, GJ_CONST double* labels, int64_t n, int64_t labels_len,
                          GJ_CONST gj_coords* label_coords, GJ_CONST double* cond, int64_t cond_len,
                          GJ_CONST gj_scan_options* opts, uint64_t* out_scan);
+
+/* gj_pdf_coverage_scan for a model built with amortize_everything: amort holds one row of
+ * n_amortization parameters per scan (amort_len = n_rows * n_amortization), with as many
+ * conditional rows in cond for a conditional model and, if labels are given, one label per row.
+ * Errors: those of gj_pdf_coverage_scan; ARGUMENT also for a model without amortization
+ * parameters or amort_len not a multiple of n_amortization. */
+int gj_pdf_coverage_scan_amortized(uint64_t handle, GJ_CONST double* labels, int64_t n, int64_t labels_len,
+                                   GJ_CONST gj_coords* label_coords, GJ_CONST double* cond, int64_t cond_len,
+                                   GJ_CONST double* amort, int64_t amort_len, GJ_CONST gj_scan_options* opts,
+                                   uint64_t* out_scan);
 
 /* Writes the shapes of a scan; each output may be NULL.
  *   *n_scans   the number of scans (conditional rows, or 1)
@@ -776,6 +797,113 @@ int gj_scan_contours(uint64_t scan, int64_t row, int64_t level, int64_t* n_lines
 
 /* Frees a scan. Errors: INVALID_HANDLE (unknown or already freed). */
 int gj_scan_free(uint64_t scan);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Statistics (jammy_flows' entropy, entropy_iterative, marginal_moments; expectations,       */
+/* goodness of fit, variational fits)                                                          */
+/* ---------------------------------------------------------------------------------------- */
+
+/* A user function of points (Monte-Carlo expectations, variational targets): for n points x
+ * (n x dim, row-major) it writes one value per point to values (n) and, when grad is not NULL,
+ * the gradient of every value with respect to its point to grad (n x dim). It returns 0 on
+ * success; any other value fails the calling function with GJ_ERR_ARGUMENT. It runs on the
+ * thread of the call that was given it, which holds the model: inside it the evaluation
+ * functions listed under "Threads" may be called on the same handle. */
+typedef int (*gj_points_fn)(void* user_data, const double* x, int64_t n, int64_t dim, double* values,
+                            double* grad);
+
+/* Monte-Carlo entropies -E[log p(X)] per conditional row (jammy_flows' entropy and
+ * entropy_iterative, the same estimator): key -1 for the whole PDF, k for the marginal PDF of
+ * sub-manifold k (k > 0 averages p_k(x_k | y_<k) over the row's samples y: samplesize^2
+ * evaluations per row).
+ *   cond, n_rows, cond_len   n_rows conditional rows (an unconditional model: NULL, 1, 0)
+ *   sub_manifolds, sub_manifolds_len   the keys (n_keys >= 1)
+ *   samplesize, seed, coords samples per row, their seed and coordinates (embedding coordinates
+ *                            give entropies on spheres with respect to the natural volume)
+ *   entropy, std_error       out, n_keys x n_rows: estimates and Monte-Carlo standard errors;
+ *                            out_len must be n_keys * n_rows (either may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT (shapes, keys, samplesize, coords). */
+int gj_pdf_entropy(uint64_t handle, GJ_CONST double* cond, int64_t n_rows, int64_t cond_len,
+                   GJ_CONST int64_t* sub_manifolds, int64_t sub_manifolds_len, int64_t samplesize,
+                   uint64_t seed, GJ_CONST gj_coords* coords, double* entropy, double* std_error,
+                   int64_t out_len);
+
+/* The entropy of the whole PDF per row (as gj_pdf_entropy with key -1 and the same seed) and
+ * the gradient of the summed entropies with respect to the parameters and the conditional
+ * inputs, through the reparameterized samples.
+ *   entropy, std_error  out, n_rows values each; out_len must be n_rows (either may be NULL)
+ *   grad_params         out, n_params (may be NULL)
+ *   grad_cond           out, n_rows x cond_dim (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
+int gj_pdf_entropy_grad(uint64_t handle, GJ_CONST double* cond, int64_t n_rows, int64_t cond_len,
+                        int64_t samplesize, uint64_t seed, GJ_CONST gj_coords* coords, double* entropy,
+                        double* std_error, int64_t out_len, double* grad_params, int64_t grad_params_len,
+                        double* grad_cond, int64_t grad_cond_len);
+
+/* The Monte-Carlo expectation E[f(X)] per conditional row from samplesize samples in coords,
+ * and with with_grad != 0 the gradient of the summed expectations with respect to the
+ * parameters and the conditional inputs through the reparameterized samples (f is then asked
+ * for its gradient).
+ *   mean, std_error  out, n_rows values each; out_len must be n_rows (either may be NULL)
+ *   grad_params, grad_cond  as in gj_pdf_entropy_grad (ignored without with_grad)
+ * Errors: INVALID_HANDLE, NULL_POINTER (f), ARGUMENT (also: f failed). */
+int gj_pdf_expectation(uint64_t handle, gj_points_fn f, void* user_data, GJ_CONST double* cond,
+                       int64_t n_rows, int64_t cond_len, int64_t samplesize, uint64_t seed,
+                       GJ_CONST gj_coords* coords, int with_grad, double* mean, double* std_error,
+                       int64_t out_len, double* grad_params, int64_t grad_params_len, double* grad_cond,
+                       int64_t grad_cond_len);
+
+/* Raw moments E[X_d^k], k = 1..order, of every coordinate per conditional row.
+ *   moments, std_error  out, n_rows x order x dim; out_len must be that size (either may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
+int gj_pdf_moments(uint64_t handle, int64_t order, GJ_CONST double* cond, int64_t n_rows,
+                   int64_t cond_len, int64_t samplesize, uint64_t seed, GJ_CONST gj_coords* coords,
+                   double* moments, double* std_error, int64_t out_len);
+
+/* Marginal moments per sub-manifold and conditional row (jammy_flows' marginal_moments; circles
+ * too): Gaussian approximations on Euclidean and interval parts, von Mises-Fisher on spheres, a
+ * Kent-like fit on s2, and with kl_diff != 0 the entropies, cross entropies and KL divergences
+ * (calc_kl_diff_and_entropic_quantities). The result is one vector whose layout follows from
+ * pdf_defs, n_rows and kl_diff (docs/statistics.md, "Marginal moments"); *needed is always
+ * written: call with out NULL to learn it.
+ *   samplesize (0: 50), mises_abs_precision (0: 1e-7)
+ *   out, out_len   out, the result (may be NULL); out_len must be *needed when out is given
+ * Errors: INVALID_HANDLE, NULL_POINTER (needed), ARGUMENT. */
+int gj_pdf_marginal_moments(uint64_t handle, GJ_CONST double* cond, int64_t n_rows, int64_t cond_len,
+                            int64_t samplesize, uint64_t seed, double mises_abs_precision, int kl_diff,
+                            double* out, int64_t out_len, int64_t* needed);
+
+/* Posterior predictive goodness-of-fit p-value of an observation of n_obs events x_obs under a
+ * likelihood model p(x; z) (handle likelihood; its conditional input is z) and a posterior
+ * model q(z) (handle posterior, conditional input posterior_cond: one row, or NULL and 0 for
+ * an unconditional posterior): T(x, z) = sum_i log p(x_i; z) / n_obs; p = the fraction of trials
+ * z ~ q, x ~ p(.; z) (n_obs events) with T(x, z) > T(x_obs, z). p near 1: the observation is
+ * less likely than replicated data (a poor fit).
+ *   x_coords, z_coords   coordinates of x (likelihood) and of the posterior's samples z (they
+ *                        must have the likelihood's cond_dim values)
+ *   p_value, std_error   out, one value each (binomial standard error) (either may be NULL)
+ *   t, t_obs             out, trials values each: T of the replicated and of the observed data
+ *                        per draw; trials_len must be trials (either may be NULL)
+ *   z, z_len             out, trials x cond_dim posterior draws (may be NULL)
+ * Errors: INVALID_HANDLE, NULL_POINTER, ARGUMENT. */
+int gj_gof_pvalue(uint64_t likelihood, GJ_CONST gj_coords* x_coords, uint64_t posterior,
+                  GJ_CONST double* posterior_cond, int64_t posterior_cond_len, GJ_CONST gj_coords* z_coords,
+                  GJ_CONST double* x_obs, int64_t n_obs, int64_t x_obs_len, int64_t trials, uint64_t seed,
+                  double* p_value, double* std_error, double* t, double* t_obs, int64_t trials_len,
+                  double* z, int64_t z_len);
+
+/* Exclusive-KL (variational) fit of an unconditional model q to an unnormalized target
+ * log-density log_target (points in coords; it must write its gradient): minimizes
+ * E_q[log q(X) - log_target(X)] with opts.batch_size reparameterized samples per Adam step.
+ * opts.epochs counts epochs of 100 steps (opts.steps, if > 0, the exact number of steps);
+ * learning_rate, clip_norm and seed as in gj_pdf_fit; patience and poisson_counts must be unset.
+ * progress, user_data, loss_history, val_history (NaN), history_len, n_history and the return
+ * values are gj_pdf_fit's.
+ * Errors: INVALID_HANDLE, NULL_POINTER (log_target), ARGUMENT, BUSY. */
+int gj_pdf_fit_variational(uint64_t handle, gj_points_fn log_target, void* target_user_data,
+                           GJ_CONST gj_coords* coords, GJ_CONST gj_fit_options* opts, gj_progress_fn progress,
+                           void* user_data, double* loss_history, double* val_history, int64_t history_len,
+                           int64_t* n_history);
 
 #ifdef __cplusplus
 }

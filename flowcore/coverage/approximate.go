@@ -43,6 +43,12 @@ type ApproxPart struct {
 // cond) for every key of subManifolds (Total or sub-manifold indices), counted at
 // numPercentilePoints levels evenly spaced in [0, 1].
 func Approximate(p *flowcore.PDF, x []float64, n int, cond []float64, c flowcore.Coords, numPercentilePoints int, subManifolds []int) (Approx, error) {
+	return ApproximateAmortized(p, x, n, cond, nil, c, numPercentilePoints, subManifolds)
+}
+
+// ApproximateAmortized is Approximate for an amortize-everything PDF, whose amortization
+// parameters amort (n rows; nil for other PDFs) come with the points.
+func ApproximateAmortized(p *flowcore.PDF, x []float64, n int, cond, amort []float64, c flowcore.Coords, numPercentilePoints int, subManifolds []int) (Approx, error) {
 	if numPercentilePoints < 2 {
 		return Approx{}, fmt.Errorf("num_percentile_points: must be >= 2, got %d", numPercentilePoints)
 	}
@@ -52,7 +58,7 @@ func Approximate(p *flowcore.PDF, x []float64, n int, cond []float64, c flowcore
 			return Approx{}, fmt.Errorf("sub_manifolds: index %d is invalid for %d sub-manifolds (use -1 for the whole PDF)", k, p.NumSubManifolds())
 		}
 	}
-	d, err := p.LogDensity(x, n, cond, c)
+	d, err := p.LogDensityAmortized(x, n, cond, amort, c)
 	if err != nil {
 		return Approx{}, err
 	}

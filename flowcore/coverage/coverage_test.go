@@ -9,6 +9,8 @@ import (
 
 	"github.com/gojammy/gojammy/flowcore"
 	"github.com/gojammy/gojammy/flowcore/healpix"
+	"github.com/gojammy/gojammy/flowcore/internal/kstest"
+	"github.com/gojammy/gojammy/flowcore/internal/testpdf"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
@@ -34,42 +36,7 @@ func TestChi2CDF(t *testing.T) {
 // newPDF builds a PDF whose parameters are moved randomly away from their initial values, so
 // that it is no longer the base distribution.
 func newPDF(t testing.TB, pdfDefs, flowDefs string, condDim int, spread float64) *flowcore.PDF {
-	cfg := flowcore.DefaultConfig()
-	cfg.ConditionalInputDim = condDim
-	if condDim > 0 {
-		cfg.AmortizationMLPDims = "8"
-	}
-	p, err := flowcore.New(pdfDefs, flowDefs, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(7, uint64(len(pdfDefs))))
-	v := p.Params()
-	for i := range v {
-		v[i] += spread * rng.NormFloat64()
-	}
-	if err := p.SetParams(v); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// ksUniform returns the Kolmogorov-Smirnov p-value of values against the uniform distribution
-// on [0, 1] (asymptotic distribution with Stephens' small-sample correction).
-func ksUniform(values []float64) float64 {
-	v := slices.Clone(values)
-	slices.Sort(v)
-	n := float64(len(v))
-	d := 0.0
-	for i, x := range v {
-		d = max(d, float64(i+1)/n-x, x-float64(i)/n)
-	}
-	lambda := (math.Sqrt(n) + 0.12 + 0.11/math.Sqrt(n)) * d
-	p := 0.0
-	for k := 1; k <= 100; k++ {
-		p += 2 * math.Pow(-1, float64(k-1)) * math.Exp(-2*float64(k*k)*lambda*lambda)
-	}
-	return min(max(p, 0), 1)
+	return testpdf.Perturbed(t, pdfDefs, flowDefs, condDim, spread, rand.New(rand.NewPCG(7, uint64(len(pdfDefs)))))
 }
 
 // TestExactGaussian compares the HPD coverage of a standard normal (the identity flow "x" on
@@ -218,7 +185,7 @@ func checkUniform(t *testing.T, n int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pa, pe := ksUniform(approx.Parts[0].Chi2CDF), ksUniform(res.Coverage)
+		pa, pe := kstest.Uniform(approx.Parts[0].Chi2CDF), kstest.Uniform(res.Coverage)
 		if pa < 0.01 || pe < 0.01 {
 			t.Errorf("%s %s: coverage of %d own samples is not uniform: KS p approximate %.3g, exact (%s) %.3g", c.defs, c.flows, n, pa, res.Method, pe)
 		}
@@ -254,7 +221,7 @@ func TestConditional(t *testing.T) {
 		if len(res.Scans) != c.n || slices.Equal(res.Scans[0].MAP, res.Scans[1].MAP) {
 			t.Errorf("%s: %d scans for %d rows, MAPs of rows 0 and 1: %v %v", c.defs, len(res.Scans), c.n, res.Scans[0].MAP, res.Scans[1].MAP)
 		}
-		if pe := ksUniform(res.Coverage); pe < 0.01 {
+		if pe := kstest.Uniform(res.Coverage); pe < 0.01 {
 			t.Errorf("%s conditional: coverage of %d events not uniform: KS p %.3g", c.defs, c.n, pe)
 		} else {
 			t.Logf("%s conditional (%s), %d events: KS p %.3g", c.defs, res.Method, c.n, pe)
@@ -355,5 +322,59 @@ func TestContours(t *testing.T) {
 				t.Fatalf("sky level %g: boundary point %.4f rad from the mode, want %.4f", c.Level, d, want)
 			}
 		}
+	}
+}
+
+// TestRunAmortizedMatchesThePDFOfItsRow scans an amortize-everything PDF whose rows carry the
+// parameters of ordinary PDFs and compares with the scans of those PDFs (the same seeds).
+func TestRunAmortizedMatchesThePDFOfItsRow(t *testing.T) {
+	cfg := flowcore.DefaultConfig()
+	cfg.AmortizationMLPUseCustomMode = true
+	plain, err := flowcore.New("e2", "gg", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.AmortizeEverything = true
+	amortized, err := flowcore.New("e2", "gg", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	np := plain.NumParams()
+	if amortized.NumAmortizationParams() != np {
+		t.Fatalf("%d amortization parameters, %d parameters", amortized.NumAmortizationParams(), np)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	labels := []float64{0.3, -0.2, 1.5, 0.7}
+	var amort []float64
+	for range 2 {
+		for _, v := range plain.Params() {
+			amort = append(amort, v+0.3*rng.NormFloat64())
+		}
+	}
+	opt := Options{Method: Grid, GridPoints: 60, Samples: 2000}
+	got, err := RunAmortized(amortized, labels, 2, flowcore.IntrinsicCoords, nil, amort, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for r := range 2 {
+		if err := plain.SetParams(amort[r*np : (r+1)*np]); err != nil {
+			t.Fatal(err)
+		}
+		o := opt
+		o.Seed = uint64(r) * 0x9e3779b97f4a7c15 // the seed of scan r
+		want, err := Run(plain, labels[2*r:2*r+2], 1, flowcore.IntrinsicCoords, nil, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(got.Coverage[r]-want.Coverage[0]) > 1e-9 || math.Abs(got.LogPDFLabels[r]-want.LogPDFLabels[0]) > 1e-9 {
+			t.Errorf("row %d: coverage %.12f log_pdf %.12f, the plain PDF's %.12f %.12f", r, got.Coverage[r], got.LogPDFLabels[r],
+				want.Coverage[0], want.LogPDFLabels[0])
+		}
+	}
+	if _, err := RunAmortized(amortized, labels, 2, flowcore.IntrinsicCoords, nil, amort[:np+1], opt); err == nil {
+		t.Error("amortization parameters of a wrong length: no error")
+	}
+	if _, err := RunAmortized(plain, labels, 2, flowcore.IntrinsicCoords, nil, amort, opt); err == nil {
+		t.Error("a PDF without amortization parameters: no error")
 	}
 }

@@ -127,18 +127,7 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 			loss, grad, skipped, err := lossAndGrad(p, batchX, len(rows), batchC, batchN, o.Coords)
 			skippedNaN += skipped.nan
 			skippedOutside += skipped.outside
-			if err != nil && step > 0 { // the data was fine for the parameters fit started with
-				return restore(diverged(step, err.Error(), o.LearningRate))
-			}
-			if err != nil {
-				return restore(err)
-			}
-			clip(grad, o.ClipNorm)
-			adam.Step(params, grad)
-			if !finite(loss) || !allFinite(params) {
-				return restore(diverged(step, fmt.Sprintf("loss %g%s", loss, nonFiniteNote(params)), o.LearningRate))
-			}
-			if err := p.SetParams(params); err != nil {
+			if err := applyStep(p, adam, params, loss, grad, err, step, o); err != nil {
 				return restore(err)
 			}
 			step++
@@ -209,6 +198,24 @@ func withDefaults(o Options, n int) (Options, error) {
 	}
 	o.BatchSize = min(o.BatchSize, n)
 	return o, nil
+}
+
+// applyStep takes one optimizer step from the loss and gradient of step (or their error) and
+// sets the new parameters. A failure after the first step, or non-finite results, is a
+// divergence: the inputs were fine for the parameters the fit started with.
+func applyStep(p *flowcore.PDF, adam *Adam, params []float64, loss float64, grad []float64, err error, step int, o Options) error {
+	if err != nil && step > 0 {
+		return diverged(step, err.Error(), o.LearningRate)
+	}
+	if err != nil {
+		return err
+	}
+	clip(grad, o.ClipNorm)
+	adam.Step(params, grad)
+	if !finite(loss) || !allFinite(params) {
+		return diverged(step, fmt.Sprintf("loss %g%s", loss, nonFiniteNote(params)), o.LearningRate)
+	}
+	return p.SetParams(params)
 }
 
 // diverged is the error of a fit that diverged after step steps.

@@ -15,6 +15,7 @@ from ._info import info, memory_budget, set_memory_budget, set_threads
 from ._fully_amortized import fully_amortized_pdf
 from ._jammy import from_jammy_flows, from_state_dict, to_jammy_flows
 from ._pdf import from_bytes, load, pdf
+from ._stats import gof_pvalue
 from ._version import __version__
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "__version__",
     "from_bytes",
     "fully_amortized_pdf",
+    "gof_pvalue",
     "from_jammy_flows",
     "from_state_dict",
     "info",

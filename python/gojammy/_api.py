@@ -243,13 +243,52 @@ PROTOTYPES.update({
         c_int,
         [c_uint64, _in, c_int64, c_int64, _in, c_int64, _coords, c_int64, _i64p, c_int64, _out, _out, c_int64, _out, _out, c_int64],
     ),
+    "gj_pdf_approximate_coverage_amortized": (
+        c_int,
+        [c_uint64, _in, c_int64, c_int64, _in, c_int64, _in, c_int64, _coords, c_int64, _i64p, c_int64,
+         _out, _out, c_int64, _out, _out, c_int64],
+    ),
     "gj_pdf_coverage_scan": (c_int, [c_uint64, _in, c_int64, c_int64, _coords, _in, c_int64, POINTER(ScanOptions), _u64p]),
+    "gj_pdf_coverage_scan_amortized": (
+        c_int, [c_uint64, _in, c_int64, c_int64, _coords, _in, c_int64, _in, c_int64, POINTER(ScanOptions), _u64p],
+    ),
     "gj_scan_dims": (c_int, [c_uint64, _i64p, _i64p, _i64p, _i64p, _intp]),
     "gj_scan_labels": (c_int, [c_uint64, _out, _out, _out, c_int64]),
     "gj_scan_maps": (c_int, [c_uint64, _out, c_int64, _out, _out, c_int64, c_int64]),
     "gj_scan_cells": (c_int, [c_uint64, c_int64, _i64p, _out, c_int64, _out, _out, c_int64]),
     "gj_scan_contours": (c_int, [c_uint64, c_int64, c_int64, _i64p, _i64p, _i64p, c_int64, _out, c_int64]),
     "gj_scan_free": (c_int, [c_uint64]),
+})
+
+# Statistics (gj_pdf_entropy ... gj_pdf_fit_variational).
+#: typedef int (*gj_points_fn)(void*, const double* x, int64_t n, int64_t dim, double* values, double* grad)
+POINTS_FN = ctypes.CFUNCTYPE(c_int, c_void_p, POINTER(c_double), c_int64, c_int64, POINTER(c_double), POINTER(c_double))
+
+PROTOTYPES.update({
+    "gj_pdf_entropy": (
+        c_int, [c_uint64, _in, c_int64, c_int64, _i64p, c_int64, c_int64, c_uint64, _coords, _out, _out, c_int64],
+    ),
+    "gj_pdf_entropy_grad": (
+        c_int, [c_uint64, _in, c_int64, c_int64, c_int64, c_uint64, _coords, _out, _out, c_int64, _out, c_int64, _out, c_int64],
+    ),
+    "gj_pdf_expectation": (
+        c_int,
+        [c_uint64, POINTS_FN, c_void_p, _in, c_int64, c_int64, c_int64, c_uint64, _coords, c_int,
+         _out, _out, c_int64, _out, c_int64, _out, c_int64],
+    ),
+    "gj_pdf_moments": (c_int, [c_uint64, c_int64, _in, c_int64, c_int64, c_int64, c_uint64, _coords, _out, _out, c_int64]),
+    "gj_pdf_marginal_moments": (
+        c_int, [c_uint64, _in, c_int64, c_int64, c_int64, c_uint64, c_double, c_int, _out, c_int64, _i64p],
+    ),
+    "gj_gof_pvalue": (
+        c_int,
+        [c_uint64, _coords, c_uint64, _in, c_int64, _coords, _in, c_int64, c_int64, c_int64, c_uint64,
+         _out, _out, _out, _out, c_int64, _out, c_int64],
+    ),
+    "gj_pdf_fit_variational": (
+        c_int,
+        [c_uint64, POINTS_FN, c_void_p, _coords, POINTER(FitOptions), PROGRESS_FN, c_void_p, _out, _out, c_int64, _i64p],
+    ),
 })
 
 

@@ -8,9 +8,9 @@ import ctypes
 
 import numpy as np
 
-from . import _api
+from . import _api, _heads
 from ._arrays import as_rows
-from ._checks import boolean, coords_for, positive_int, require_default, seed_for
+from ._checks import boolean, coords_for, positive_int, seed_for
 from ._lib import check, lib
 
 #: jammy_flows' key of the whole PDF in the result dictionaries.
@@ -48,13 +48,14 @@ def approximate_coverage(
     """Approximate coverage from the base points: for each key of sub_manifolds ("total" for -1,
     else the sub-manifold index), "logprob_diffs" = 2(log N(0) - log N(z)) = |z|^2 per event,
     "chi2_cdf_evals" = its chi^2 CDF (uniform for a calibrated PDF) and "true" = the fraction of
-    events below each of the "expected" levels linspace(0, 1, num_percentile_points)."""
-    require_default("amortization_parameters", amortization_parameters, None)
+    events below each of the "expected" levels linspace(0, 1, num_percentile_points).
+    amortization_parameters: one row per event for a PDF built with amortize_everything=True."""
     coords, dim = pdf._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
     h = pdf.handle
     x = as_rows(target_x, "target_x", dim)
     n = x.shape[0]
     cond = pdf._cond_rows(conditional_input, n)
+    amort = _heads.amortization_rows(pdf, amortization_parameters, n)
     npp = positive_int(num_percentile_points, "num_percentile_points")
     keys = _keys(sub_manifolds, pdf._n_subs)
     key_array = (ctypes.c_int64 * len(keys))(*keys)
@@ -62,9 +63,9 @@ def approximate_coverage(
     true = np.empty((len(keys), npp))
     diffs, cdfs = np.empty((len(keys), n)), np.empty((len(keys), n))
     check(
-        lib().gj_pdf_approximate_coverage(
-            h, x, n, x.size, cond, 0 if cond is None else cond.size, coords, npp, key_array, len(keys),
-            expected, true, true.size, diffs, cdfs, diffs.size,
+        _heads.call(
+            "gj_pdf_approximate_coverage", amort, (h, x, n, x.size, cond, 0 if cond is None else cond.size),
+            (coords, npp, key_array, len(keys), expected, true, true.size, diffs, cdfs, diffs.size),
         )
     )
     out = {"true": {}, "logprob_diffs": {}, "chi2_cdf_evals": {}, "expected": expected}
@@ -99,9 +100,9 @@ def coverage_and_or_pdf_scan(
     contours=False,
 ):
     """Approximate coverage of the labels and, on request, the exact HPD coverage, the MAP and
-    the scan of the PDF (one scan per conditional row, one for an unconditional PDF), on every
-    manifold combination. See docs/statistics.md for the methods and the keys of the result."""
-    require_default("amortization_parameters", amortization_parameters, None)
+    the scan of the PDF (one scan per conditional row, one for an unconditional PDF; one per
+    row of amortization_parameters for an amortize_everything PDF), on every manifold
+    combination. See docs/statistics.md for the methods and the keys of the result."""
     exact = boolean(exact_coverage_calculation, "exact_coverage_calculation")
     save = boolean(save_pdf_scan, "save_pdf_scan")
     want_map = boolean(calculate_MAP, "calculate_MAP")
@@ -118,18 +119,20 @@ def coverage_and_or_pdf_scan(
         x = as_rows(labels, "labels", dim)
         n = x.shape[0]
         approx = approximate_coverage(
-            pdf, x, conditional_input=conditional_input, num_percentile_points=coverage_num_percentile_points,
+            pdf, x, conditional_input=conditional_input, amortization_parameters=amortization_parameters,
+            num_percentile_points=coverage_num_percentile_points,
             sub_manifolds=[-1], force_embedding_coordinates=name == "embedding", force_intrinsic_coordinates=name == "intrinsic",
         )
         out["approx_cov_values"] = approx["chi2_cdf_evals"][TOTAL]
         out["logprob_diffs_base"] = approx["logprob_diffs"][TOTAL]
         emb = x if name == "embedding" else pdf.transform_target_space(x, transform_from="intrinsic", transform_to="embedding")[0]
         out["log_pdf_labels"], out["log_pdf_base_labels"], _ = pdf.forward(
-            emb, conditional_input=conditional_input, force_embedding_coordinates=True
+            emb, conditional_input=conditional_input, force_embedding_coordinates=True, amortization_parameters=amortization_parameters
         )
     if not (exact or save or want_map or want_contours):
         return out
     cond = pdf._cond_rows(conditional_input, None)
+    amort = _heads.amortization_rows(pdf, amortization_parameters, n or (None if cond is None else cond.shape[0]))
     if cond is not None and n and cond.shape[0] != n:
         raise ValueError(f"conditional_input: has {cond.shape[0]} rows, labels has {n} (one label per conditional row)")
     levels = np.ascontiguousarray(credible_levels, dtype=np.float64).ravel()
@@ -141,9 +144,10 @@ def coverage_and_or_pdf_scan(
     )
     scan = ctypes.c_uint64(0)
     check(
-        lib().gj_pdf_coverage_scan(
-            pdf.handle, x if n else None, n, 0 if x is None else x.size, label_coords, cond, 0 if cond is None else cond.size,
-            ctypes.byref(opts), ctypes.byref(scan),
+        _heads.call(
+            "gj_pdf_coverage_scan", amort,
+            (pdf.handle, x if n else None, n, 0 if x is None else x.size, label_coords, cond, 0 if cond is None else cond.size),
+            (ctypes.byref(opts), ctypes.byref(scan)),
         )
     )
     try:

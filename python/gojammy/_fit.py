@@ -1,4 +1,4 @@
-"""Running gj_pdf_fit with a Python progress callback and a progress bar."""
+"""Running gj_pdf_fit (and gj_pdf_fit_variational) with a Python progress callback and a progress bar."""
 
 import contextlib
 import ctypes
@@ -72,29 +72,40 @@ def run_fit(handle, data, cond, val, val_cond, coords, opts, progress):
     """Call gj_pdf_fit; returns the history dict, or re-raises an exception from the callback."""
     n = data.shape[0]
     steps_per_epoch = -(-n // min(opts.batch_size, n))
-    total = opts.epochs * steps_per_epoch
-    bar = progress_bar(total, desc="fit", progress=progress)
-    state = _Progress(bar, total)
+
+    def call(callback, loss, val_loss, n_hist):
+        return lib().gj_pdf_fit(
+            handle, data, n, data.size,
+            cond, 0 if cond is None else cond.size,
+            val, 0 if val is None else val.shape[0], 0 if val is None else val.size,
+            val_cond, 0 if val_cond is None else val_cond.size,
+            coords, ctypes.byref(opts), callback, None,
+            loss, val_loss, opts.epochs, ctypes.byref(n_hist),
+        )
+
+    return run_training(call, opts, opts.epochs, opts.epochs * steps_per_epoch, "fit", val is not None, progress)
+
+
+def run_training(call, opts, epochs, total_steps, what, validation, progress):
+    """Run a training call (gj_pdf_fit or gj_pdf_fit_variational, options opts) with a progress
+    bar: call(callback, loss_history, val_history, n_history) returns the library's status.
+    Returns the history dict, or re-raises an exception from the callback."""
+    bar = progress_bar(total_steps, desc=what, progress=progress)
+    state = _Progress(bar, total_steps)
     callback = _api.PROGRESS_FN(state)
-    loss = np.full(opts.epochs, np.nan)
-    val_loss = np.full(opts.epochs, np.nan)
-    skipped_nan = np.zeros(opts.epochs, dtype=np.int64)
-    skipped_outside = np.zeros(opts.epochs, dtype=np.int64)
+    loss = np.full(epochs, np.nan)
+    val_loss = np.full(epochs, np.nan)
+    skipped_nan = np.zeros(epochs, dtype=np.int64)
+    skipped_outside = np.zeros(epochs, dtype=np.int64)
     opts.skipped_nan_history = skipped_nan.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))
     opts.skipped_outside_history = skipped_outside.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))
     n_hist = ctypes.c_int64(0)
+    n_epochs = 0
     try:
         with _deferred_interrupt(state):
-            status = lib().gj_pdf_fit(
-                handle, data, n, data.size,
-                cond, 0 if cond is None else cond.size,
-                val, 0 if val is None else val.shape[0], 0 if val is None else val.size,
-                val_cond, 0 if val_cond is None else val_cond.size,
-                coords, ctypes.byref(opts), callback, None,
-                loss, val_loss, opts.epochs, ctypes.byref(n_hist),
-            )
-        n_epochs = min(n_hist.value, opts.epochs)
-        if state.last is not None and val is not None and n_epochs:
+            status = call(callback, loss, val_loss, n_hist)
+        n_epochs = min(n_hist.value, epochs)
+        if state.last is not None and validation and n_epochs:
             state.draw(val_loss[n_epochs - 1])  # show the final validation loss
     finally:
         bar.close()
@@ -103,11 +114,12 @@ def run_fit(handle, data, cond, val, val_cond, coords, opts, progress):
     if state.interrupted:
         raise KeyboardInterrupt
     if status != _api.ERR_STOPPED:
-        check(status, "fit")
+        check(status, what)
     return {
         "loss": loss[:n_epochs].tolist(),
-        "val_loss": val_loss[:n_epochs].tolist() if val is not None else [],
-        # per epoch, the training rows left out of the loss: NaN rows, rows outside the support
+        "val_loss": val_loss[:n_epochs].tolist() if validation else [],
+        # per epoch, the rows (samples of a variational fit) left out of the loss: NaN rows,
+        # rows outside the support
         "skipped_nan": skipped_nan[:n_epochs].tolist(),
         "skipped_outside": skipped_outside[:n_epochs].tolist(),
     }

@@ -470,6 +470,16 @@ class pdf(GradientsMixin):
         return samples, base, log_pdf, base_log_pdf
 
     from ._coverage import approximate_coverage, coverage_and_or_pdf_scan  # noqa: E402 (methods)
+    from ._stats import (  # noqa: E402 (methods)
+        calc_kl_diff_and_entropic_quantities,
+        entropy,
+        entropy_grad,
+        entropy_iterative,
+        expectation,
+        fit_variational,
+        marginal_moments,
+        moments,
+    )
 
     # ------------------------------------------------------------------ coordinates
 

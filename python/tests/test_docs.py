@@ -112,13 +112,20 @@ def test_the_site_builds_and_shows_every_symbol(tmp_path):
     html = (site / "reference" / "python" / "index.html").read_text()
     anchors = set(re.findall(r'id="(gojammy[\w.]*)"', html))
     # methods are shown on the class that defines them (gojammy.pdf), inherited ones on subclasses too;
-    # the coverage methods of pdf are shown from the module that defines them
-    moved = {"gojammy.pdf.approximate_coverage": "gojammy._coverage.approximate_coverage",
-             "gojammy.pdf.coverage_and_or_pdf_scan": "gojammy._coverage.coverage_and_or_pdf_scan"}
+    # the coverage and statistics methods of pdf are shown from the modules that define them
+    moved = {
+        f"gojammy.pdf.{method}": f"gojammy.{module}.{method}"
+        for module, methods in (
+            ("_coverage", ("approximate_coverage", "coverage_and_or_pdf_scan")),
+            ("_stats", ("entropy", "entropy_iterative", "entropy_grad", "expectation", "moments", "marginal_moments",
+                        "calc_kl_diff_and_entropic_quantities", "fit_variational")),
+        )
+        for method in methods
+    }
     absent = []
     for name, _ in public_symbols():
         shown = moved.get(name, name)
-        if shown not in anchors and shown.replace("gojammy._coverage.", "") not in html:
+        if shown not in anchors and shown.replace("gojammy._coverage.", "").replace("gojammy._stats.", "") not in html:
             absent.append(name)
     assert not absent, f"not in the generated reference: {absent}"
     c_ref = (site / "reference" / "c" / "index.html").read_text()

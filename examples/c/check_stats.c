@@ -1,0 +1,131 @@
+/*
+ * check_stats.c -- checks the statistics functions of the C API from C: entropies and their
+ * gradients, an expectation through a C callback (values and gradients, a failing callback, a
+ * callback that evaluates the same model), moments, marginal moments, the goodness-of-fit
+ * p-value and a variational fit with a C target, and the status codes of misuse.
+ *
+ *   check_stats
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "expect.h"
+#include "gojammy.h"
+
+static const gj_coords EMB = GJ_COORDS_INIT(GJ_COORDS_EMBEDDING);
+
+/* f(x) = |x|^2 with gradient 2x; user_data counts the points seen. */
+static int squared_norm(void* user_data, const double* x, int64_t n, int64_t dim, double* values, double* grad) {
+    *(int64_t*)user_data += n;
+    for (int64_t i = 0; i < n; i++) {
+        values[i] = 0;
+        for (int64_t j = 0; j < dim; j++) {
+            values[i] += x[i * dim + j] * x[i * dim + j];
+            if (grad) grad[i * dim + j] = 2 * x[i * dim + j];
+        }
+    }
+    return 0;
+}
+
+static int failing(void* user_data, const double* x, int64_t n, int64_t dim, double* values, double* grad) {
+    (void)user_data, (void)x, (void)n, (void)dim, (void)values, (void)grad;
+    return 7;
+}
+
+/* The log-density of the model itself (handle in user_data): calls back into the library. */
+static int own_log_density(void* user_data, const double* x, int64_t n, int64_t dim, double* values, double* grad) {
+    (void)grad;
+    return gj_pdf_log_density(*(uint64_t*)user_data, x, n, n * dim, NULL, 0, &EMB, values, NULL, NULL, 0);
+}
+
+/* A standard normal target in 2-d. */
+static int normal_target(void* user_data, const double* x, int64_t n, int64_t dim, double* values, double* grad) {
+    (void)user_data;
+    for (int64_t i = 0; i < n; i++) {
+        values[i] = 0;
+        for (int64_t j = 0; j < dim; j++) {
+            values[i] -= 0.5 * x[i * dim + j] * x[i * dim + j];
+            grad[i * dim + j] = -x[i * dim + j];
+        }
+    }
+    return 0;
+}
+
+int main(void) {
+    uint64_t h = 0, lik = 0;
+    gj_create_options o = GJ_CREATE_OPTIONS_INIT("e2", "x"); /* the identity: a standard normal */
+    EXPECT(gj_pdf_create(&o, &h), GJ_OK, NULL);
+    int64_t keys[2] = {-1, 0};
+    double ent[2], err[2];
+    EXPECT(gj_pdf_entropy(h, NULL, 1, 0, keys, 2, 20000, 1, &EMB, ent, err, 2), GJ_OK, NULL);
+    TRUE(fabs(ent[0] - log(2 * M_PI * M_E)) < 4 * err[0] + 1e-3 && ent[0] == ent[1]);
+    EXPECT(gj_pdf_entropy(h, NULL, 1, 0, keys, 2, 100, 1, &EMB, ent, err, 3), GJ_ERR_ARGUMENT, "entropy_len");
+    keys[1] = 3;
+    EXPECT(gj_pdf_entropy(h, NULL, 1, 0, keys, 2, 100, 1, &EMB, ent, err, 2), GJ_ERR_ARGUMENT, "sub_manifolds");
+    EXPECT(gj_pdf_entropy(h, NULL, 2, 0, keys, 1, 100, 1, &EMB, ent, err, 2), GJ_ERR_ARGUMENT, "n_rows");
+
+    int64_t seen = 0;
+    double mean, se;
+    EXPECT(gj_pdf_expectation(h, squared_norm, &seen, NULL, 1, 0, 5000, 2, &EMB, 0, &mean, &se, 1, NULL, 0, NULL, 0),
+           GJ_OK, NULL);
+    TRUE(seen == 5000 && fabs(mean - 2) < 4 * se); /* E|x|^2 = 2 */
+    EXPECT(gj_pdf_expectation(h, failing, NULL, NULL, 1, 0, 10, 2, &EMB, 0, &mean, NULL, 1, NULL, 0, NULL, 0),
+           GJ_ERR_ARGUMENT, "returned 7");
+    EXPECT(gj_pdf_expectation(h, NULL, NULL, NULL, 1, 0, 10, 2, &EMB, 0, &mean, NULL, 1, NULL, 0, NULL, 0),
+           GJ_ERR_NULL_POINTER, "f is NULL");
+    EXPECT(gj_pdf_expectation(h, own_log_density, &h, NULL, 1, 0, 20000, 3, &EMB, 0, &mean, &se, 1, NULL, 0, NULL, 0),
+           GJ_OK, NULL);
+    TRUE(fabs(-mean - log(2 * M_PI * M_E)) < 4 * se + 1e-3); /* -E[log p] is the entropy */
+
+    double moments[2 * 2]; /* 1 row x order 2 x dim 2 */
+    EXPECT(gj_pdf_moments(h, 2, NULL, 1, 0, 20000, 4, &EMB, moments, NULL, 4), GJ_OK, NULL);
+    TRUE(fabs(moments[0]) < 0.05 && fabs(moments[2] - 1) < 0.05 && fabs(moments[3] - 1) < 0.05);
+
+    int64_t needed = -1;
+    EXPECT(gj_pdf_marginal_moments(h, NULL, 1, 0, 2000, 5, 0, 1, NULL, 0, &needed), GJ_OK, NULL);
+    TRUE(needed == 2 + 4 + 2 + 1 + 3 + 1 + 2); /* mean, cov, argmax, approx, KL x3, total, reverse x2 */
+    double mm[15];
+    EXPECT(gj_pdf_marginal_moments(h, NULL, 1, 0, 2000, 5, 0, 1, mm, needed, &needed), GJ_OK, NULL);
+    TRUE(fabs(mm[2] - 1) < 0.1 && fabs(mm[8] - log(2 * M_PI * M_E)) < 0.05);
+    EXPECT(gj_pdf_marginal_moments(h, NULL, 1, 0, 2000, 5, 0, 1, mm, needed - 1, &needed), GJ_ERR_ARGUMENT, "out_len");
+
+    /* goodness of fit: a conditional e2 likelihood, the unconditional model as its posterior of z */
+    gj_create_options lo = GJ_CREATE_OPTIONS_INIT("e2", "g");
+    lo.conditional_input_dim = 2;
+    lo.amortization_mlp_dims = "8";
+    EXPECT(gj_pdf_create(&lo, &lik), GJ_OK, NULL);
+    double x_obs[6] = {0.1, 0.2, -0.5, 1.0, 0.3, -0.2}, p, pse, t[50], t_obs[50], z[100];
+    EXPECT(gj_gof_pvalue(lik, &EMB, h, NULL, 0, &EMB, x_obs, 3, 6, 50, 6, &p, &pse, t, t_obs, 50, z, 100), GJ_OK, NULL);
+    int above = 0;
+    for (int i = 0; i < 50; i++) above += t[i] > t_obs[i];
+    TRUE(p == above / 50.0 && fabs(pse - sqrt(p * (1 - p) / 50)) < 1e-15);
+    EXPECT(gj_gof_pvalue(lik, &EMB, lik, NULL, 0, &EMB, x_obs, 3, 6, 50, 6, &p, NULL, NULL, NULL, 0, NULL, 0),
+           GJ_ERR_ARGUMENT, "posterior_cond");
+
+    /* a variational fit of an e2 flow to the standard normal: the loss (KL - log Z) goes to
+     * -log Z = -log(2 pi) */
+    uint64_t q = 0;
+    gj_create_options qo = GJ_CREATE_OPTIONS_INIT("e2", "gg");
+    EXPECT(gj_pdf_create(&qo, &q), GJ_OK, NULL);
+    gj_fit_options fo = GJ_FIT_OPTIONS_INIT;
+    fo.steps = 200;
+    double loss[2];
+    int64_t n_hist = 0;
+    EXPECT(gj_pdf_fit_variational(q, normal_target, NULL, &EMB, &fo, NULL, NULL, loss, NULL, 2, &n_hist), GJ_OK, NULL);
+    TRUE(n_hist == 2 && fabs(loss[1] + log(2 * M_PI)) < 0.1);
+    EXPECT(gj_pdf_fit_variational(q, NULL, NULL, &EMB, &fo, NULL, NULL, loss, NULL, 2, &n_hist), GJ_ERR_NULL_POINTER,
+           "log_target");
+    EXPECT(gj_pdf_fit_variational(lik, normal_target, NULL, &EMB, &fo, NULL, NULL, loss, NULL, 2, &n_hist),
+           GJ_ERR_ARGUMENT, "unconditional");
+
+    EXPECT(gj_pdf_free(q), GJ_OK, NULL);
+    EXPECT(gj_pdf_free(lik), GJ_OK, NULL);
+    EXPECT(gj_pdf_free(h), GJ_OK, NULL);
+    if (failures) {
+        fprintf(stderr, "check_stats: %d of %d checks FAILED\n", failures, checks);
+        return 1;
+    }
+    printf("check_stats: all %d checks passed\n", checks);
+    return 0;
+}
