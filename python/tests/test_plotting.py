@@ -1,7 +1,9 @@
 """gojammy.plotting: every plotting function rendered to PNG for e2, s1, s2, i1 and e2+s2 PDFs
 (unconditional and conditional), with checks on the files and on the contours; HEALPix pixel
 numbers against healpy's; HPD levels against a standard normal's; a von Mises-Fisher sky map
-whose 90 % contour must enclose 90 % of its samples."""
+whose 90 % contour must enclose 90 % of its samples; the Lambert view against upstream's numbers
+and its density's integral; dec_ra sky maps placing a vMF's mode; the grid helpers against
+pdf(x)."""
 
 import json
 import math
@@ -21,7 +23,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.contour import ContourSet  # noqa: E402
 from matplotlib.path import Path  # noqa: E402
 
-from gojammy import plotting  # noqa: E402
+from gojammy import grid_functions, plotting  # noqa: E402
 from gojammy.plotting import _healpix, spherical  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -66,7 +68,9 @@ def test_visualize_pdf_renders_every_manifold(defs, flows, conditional, tmp_path
     assert subgrid.axdict and len(subgrid.visualization_bounds) == samples.shape[1]
     if samples.shape[1] <= 2:
         # the density on the plotted grid: all of it for s1, s2 and the interval, most of it on R^2
-        assert 0.9 < integral < 1.001 if defs != "e2" else 0.8 < integral < 1.001
+        # (upstream's grid holds both ends of each range: the sum over-counts the edges by up to
+        # about 1/(n - 1) per coordinate, 0.6 % for s2's 50 x 50 points)
+        assert 0.9 < integral < 1.01 if defs != "e2" else 0.8 < integral < 1.01
     if samples.shape[1] == 2:
         assert contour_sets(subgrid.axdict["ax"]), "a 2-d density is drawn with its HPD contours"
     if samples.shape[1] > 2:
@@ -91,8 +95,8 @@ def test_visualize_pdf_takes_upstream_options(tmp_path):
     check_png(fig, tmp_path, "options")
     with pytest.raises(ValueError, match="num_iterative_steps"):
         plotting.visualize_pdf(pdf, plt.figure(), nsamples=1000, num_iterative_steps=3)
-    with pytest.raises(NotImplementedError, match="s2_norm"):
-        plotting.visualize_pdf(pdf, plt.figure(), nsamples=100, s2_norm="lambert")
+    with pytest.raises(ValueError, match="s2_norm"):
+        plotting.visualize_pdf(pdf, plt.figure(), nsamples=100, s2_norm="mercator")
     plt.close("all")
 
 
@@ -150,8 +154,10 @@ def test_plot_multiresolution_healpy_replaces_the_given_axes(tmp_path):
     alone = plotting.plot_multiresolution_healpy(pdf, samplesize=1000, draw_contours=False, use_density_if_possible=False)
     assert not contour_sets(alone)
     check_png(alone.figure, tmp_path, "healpy_samples")
-    with pytest.raises(NotImplementedError, match="zen_azi"):
-        plotting.plot_multiresolution_healpy(pdf, projection_type="dec_ra")
+    with pytest.raises(ValueError, match="projection_type"):
+        plotting.plot_multiresolution_healpy(pdf, projection_type="galactic")
+    with pytest.raises(ValueError, match="declination_trafo_function: only used"):
+        plotting.plot_multiresolution_healpy(pdf, declination_trafo_function=lambda t, p: (t, p))
     with pytest.raises(ValueError, match="not s2"):
         plotting.plot_multiresolution_healpy(gojammy.pdf("e2+s2", "gg+n"), sub_pdf_index=0)
 
@@ -274,6 +280,9 @@ def test_healpix_pixels_are_healpys():
         np.testing.assert_array_equal(_healpix.ang2pix_nest(order, np.array(m["theta"]), np.array(m["phi"])), m["pix"])
         assert _healpix.pixel_area(order) == pytest.approx(m["pixel_area"], rel=1e-14)
         assert _healpix.order_of_area(m["pixel_area"]) == order
+        theta, phi = _healpix.pix2ang_nest(order, np.array(m["pix"]))  # the centres healpy gives
+        np.testing.assert_allclose(theta, m["theta"], rtol=0, atol=1e-13)
+        np.testing.assert_allclose(phi, m["phi"], rtol=0, atol=1e-13)
 
 
 def test_sample_histogram_is_a_density():
