@@ -16,6 +16,15 @@ import re
 
 import numpy as np
 
+__all__ = [
+    "cartesian_lambert_to_spherical",
+    "get_basic_gridlines",
+    "get_pdf_on_grid",
+    "manifold_ranges",
+    "rotate_coords_to",
+    "spherical_to_cartesian_lambert",
+]
+
 #: Radius of the Lambert disc: it holds the whole sphere (area 4 pi).
 LAMBERT_RADIUS = 2.0
 

@@ -9,7 +9,8 @@ with a gojammy PDF:
 * :func:`plot_multiresolution_healpy` and :func:`get_multiresolution_evals`
   (``...plotting.spherical``), drawn with matplotlib alone;
 * ``get_pdf_on_grid`` and the Lambert equal-area transforms are in :mod:`gojammy.grid_functions`
-  (upstream's ``jammy_flows.helper_fns.grid_functions``), get_pdf_on_grid also here as upstream.
+  (upstream's ``jammy_flows.helper_fns.grid_functions``); as upstream's, ``general`` imports
+  get_pdf_on_grid too.
 
 gojammy's own helpers return ``(fig, axes)``:
 
@@ -40,7 +41,6 @@ from .diagnostics import plot_coverage, plot_training_history
 from .general import (
     obtain_bins_and_visualization_regions,
     plot_density_with_contours,
-    get_pdf_on_grid,
     plot_joint_pdf,
     show_sample_contours,
     visualize_pdf,
@@ -50,7 +50,6 @@ from .spherical import get_multiresolution_evals, plot_multiresolution_healpy, p
 __all__ = [
     "find_contour_levels",
     "get_multiresolution_evals",
-    "get_pdf_on_grid",
     "obtain_bins_and_visualization_regions",
     "plot_circular",
     "plot_coverage",
