@@ -383,10 +383,12 @@ def test_visualize_pdf_lambert_view(kappa, tmp_path):
     check_png(fig, tmp_path, f"lambert_{kappa:g}")
     # unrotated, around the south pole: still the whole sphere on the disc
     fig = plt.figure()
-    _, _, integral = plotting.visualize_pdf(gojammy.pdf("s2", "n", seed=7), fig, nsamples=2000, seed=3, s2_norm="lambert",
-                                            s2_rotate_to_true_value=False, bounds=[[-2.0, 2.0], [-2.0, 2.0]],
-                                            total_pdf_eval_pts=201**2)
+    _, sub, integral = plotting.visualize_pdf(gojammy.pdf("s2", "n", seed=7), fig, nsamples=2000, seed=3, s2_norm="lambert",
+                                              s2_rotate_to_true_value=False, bounds=[[-2.0, 2.0], [-2.0, 2.0]],
+                                              total_pdf_eval_pts=201**2, true_values=[1.2, 3.0])
     assert integral == pytest.approx(1.0, abs=0.003)
+    star = [line for line in sub.axdict["ax"].lines if line.get_marker() == "*"][0]
+    np.testing.assert_allclose(star.get_xydata()[0], 2 * np.cos(0.6) * np.array([np.cos(3.0), np.sin(3.0)]), rtol=1e-12)
     check_png(fig, tmp_path, "lambert_south")
 
 

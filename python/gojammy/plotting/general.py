@@ -318,7 +318,8 @@ def visualize_pdf(pdf, fig, gridspec=None, subgridspec=None, conditional_input=N
         pdf, fig, gridspec, samples, subgridspec=subgridspec, conditional_input=cond, bounds=bounds,
         total_pdf_eval_pts=total_pdf_eval_pts, true_values=true_values, plot_only_contours=plot_only_contours,
         contour_probs=contour_probs, contour_color=contour_color, skip_plotting_density=skip_plotting_density,
-        hide_labels=hide_labels, s2_norm=s2_norm, colormap=colormap, skip_plotting_samples=skip_plotting_samples,
+        hide_labels=hide_labels, s2_norm=s2_norm, colormap=colormap, s2_rotate_to_true_value=s2_rotate_to_true_value,
+        s2_show_gridlines=s2_show_gridlines, skip_plotting_samples=skip_plotting_samples,
         var_names=var_names, relative_buffer=relative_vis_buffer, vis_percentiles=vis_percentiles,
         show_relative_std=show_relative_std, **kwargs,
     )
