@@ -1,6 +1,7 @@
 """PDFs evaluated on regular grids, and the Lambert equal-area view of the sphere: upstream's
-``jammy_flows.helper_fns.grid_functions`` (get_pdf_on_grid, spherical_to_cartesian_lambert,
-cartesian_lambert_to_spherical, rotate_coords_to, get_basic_gridlines) with numpy arrays.
+``jammy_flows.helper_fns.grid_functions`` (obtain_bins_and_visualization_regions,
+get_pdf_on_grid, spherical_to_cartesian_lambert, cartesian_lambert_to_spherical,
+rotate_coords_to, get_basic_gridlines) with numpy arrays.
 
 The Lambert view is upstream's: a direction at zenith theta and azimuth phi lies at
 (2 cos(theta/2) cos phi, 2 cos(theta/2) sin phi) in the disc of radius 2, so the south pole
@@ -21,7 +22,9 @@ __all__ = [
     "get_basic_gridlines",
     "get_pdf_on_grid",
     "manifold_ranges",
+    "obtain_bins_and_visualization_regions",
     "rotate_coords_to",
+    "s2_columns",
     "spherical_to_cartesian_lambert",
 ]
 
@@ -54,7 +57,36 @@ def manifold_ranges(pdf):
     return out
 
 
+def obtain_bins_and_visualization_regions(samples, pdf, percentiles=(3.0, 97.0), relative_buffer=0.1, num_bins=50,
+                                          s2_norm="standard"):
+    """Plot ranges from samples: per coordinate the given percentiles widened by relative_buffer
+    of their distance on each side and clamped to the manifold's limits (with
+    s2_norm="lambert", the S2 coordinates are Lambert coordinates, clamped to [-2, 2]). Returns
+    (visualization_bounds, density_eval_bounds, histogram_edges): the first two equal lists of
+    (low, high), the last num_bins + 1 edges per coordinate."""
+    samples = np.asarray(samples, dtype=np.float64)
+    limits = manifold_ranges(pdf)
+    if s2_norm == "lambert":
+        for k in s2_columns(pdf):
+            limits[k] = limits[k + 1] = (-LAMBERT_RADIUS, LAMBERT_RADIUS)
+    bounds = []
+    for j, (lo_lim, hi_lim) in enumerate(limits):
+        col = samples[:, j][np.isfinite(samples[:, j])]
+        lo, hi = np.percentile(col, percentiles) if col.size else (lo_lim, hi_lim)
+        width = hi - lo if hi > lo else 1.0
+        lo, hi = max(lo - relative_buffer * width, lo_lim), min(hi + relative_buffer * width, hi_lim)
+        bounds.append((float(lo), float(hi)))
+    edges = [np.linspace(lo, hi, num_bins + 1) for lo, hi in bounds]
+    return bounds, list(bounds), edges
+
+
+def s2_columns(pdf):
+    """The first intrinsic column (the zenith's) of each S2 sub-manifold of pdf."""
+    return [pdf.target_dim_indices_intrinsic[k][0] for k, kind in enumerate(pdf.pdf_defs_list) if kind == "s2"]
+
+
 def _unit(theta, phi):
+    """Unit vectors (..., 3) of directions (theta, phi)."""
     st = np.sin(theta)
     return np.stack([st * np.cos(phi), st * np.sin(phi), np.cos(theta)], axis=-1)
 

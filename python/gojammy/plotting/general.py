@@ -13,10 +13,10 @@ import re
 import numpy as np
 
 from ..grid_functions import (
-    LAMBERT_RADIUS,
     get_basic_gridlines,
     get_pdf_on_grid,
-    manifold_ranges,
+    obtain_bins_and_visualization_regions,
+    s2_columns,
     spherical_to_cartesian_lambert,
 )
 from . import _mpl
@@ -40,34 +40,6 @@ def coordinate_labels(pdf, lambert=False):
             names = [f"x{j}" if dim > 1 else "x" for j in range(dim)]
         labels += [n + suffix for n in names]
     return labels
-
-
-def obtain_bins_and_visualization_regions(samples, pdf, percentiles=(3.0, 97.0), relative_buffer=0.1, num_bins=50,
-                                          s2_norm="standard"):
-    """Plot ranges from samples: per coordinate the given percentiles widened by relative_buffer
-    of their distance on each side and clamped to the manifold's limits (with
-    s2_norm="lambert", the S2 coordinates are Lambert coordinates, clamped to [-2, 2]). Returns
-    (visualization_bounds, density_eval_bounds, histogram_edges): the first two equal lists of
-    (low, high), the last num_bins + 1 edges per coordinate."""
-    samples = np.asarray(samples, dtype=np.float64)
-    limits = manifold_ranges(pdf)
-    if s2_norm == "lambert":
-        for k in _s2_parts(pdf):
-            limits[k] = limits[k + 1] = (-LAMBERT_RADIUS, LAMBERT_RADIUS)
-    bounds = []
-    for j, (lo_lim, hi_lim) in enumerate(limits):
-        col = samples[:, j][np.isfinite(samples[:, j])]
-        lo, hi = np.percentile(col, percentiles) if col.size else (lo_lim, hi_lim)
-        width = hi - lo if hi > lo else 1.0
-        lo, hi = max(lo - relative_buffer * width, lo_lim), min(hi + relative_buffer * width, hi_lim)
-        bounds.append((float(lo), float(hi)))
-    edges = [np.linspace(lo, hi, num_bins + 1) for lo, hi in bounds]
-    return bounds, list(bounds), edges
-
-
-def _s2_parts(pdf):
-    """The first intrinsic column of each S2 sub-manifold of pdf."""
-    return [pdf.target_dim_indices_intrinsic[k][0] for k, kind in enumerate(pdf.pdf_defs_list) if kind == "s2"]
 
 
 def _draw_hpd_contours(ax, x, y, density, volume, contour_probs, color):
@@ -124,7 +96,7 @@ def _lambert_view(pdf, samples, truth, rotate_to_truth):
     samples = samples.copy()
     truth = None if truth is None else truth.copy()
     centres = {}
-    for lo in _s2_parts(pdf):
+    for lo in s2_columns(pdf):
         centres[lo] = truth[lo:lo + 2].copy() if rotate_to_truth and truth is not None else None
         samples[:, lo:lo + 2] = spherical_to_cartesian_lambert(samples[:, lo:lo + 2], fix_point=centres[lo])
         if truth is not None:

@@ -14,17 +14,12 @@ import copy
 
 import numpy as np
 
+from ..grid_functions import _unit
 from . import _healpix, _mpl
 from ._hpd import find_contour_levels
 from ._style import CONTOUR_COLORS, TRUE_VALUE_STYLE, contour_labels, one_conditional_row, repeat_rows
 
 _DEG = 180.0 / np.pi
-
-
-def _unit(theta, phi):
-    """Unit vectors (..., 3) of directions (theta, phi)."""
-    st = np.sin(theta)
-    return np.stack([st * np.cos(phi), st * np.sin(phi), np.cos(theta)], axis=-1)
 
 
 def _angles(v):
