@@ -122,6 +122,21 @@ def test_an_upstream_style_script_runs(tmp_path):
                                                    contour_probs=[0.68, 0.95], contour_colors=["black", "orange"], zoom=True)
     assert len(contour_sets(fig.axes)) == 2
     check_png(fig, tmp_path, "upstream_sky")
+    # examples/plot_moving_lambert_projection.py: the Lambert view around a true direction next to
+    # the zenith-azimuth plane, 40 x 40 grid points each, true directions up to the poles
+    for true_zen, true_azi in ((0.001, 0.0), (1.0, 2.0), (np.pi - 0.001, 6.2)):
+        fig = pylab.figure(figsize=(9, 4))
+        gs = fig.add_gridspec(1, 2)
+        _, _, lambert_integral = plot_fns.visualize_pdf(sphere, fig, gridspec=gs[0, 0], total_pdf_eval_pts=1600, s2_norm="lambert",
+                                                        nsamples=1000, true_values=np.array([true_zen, true_azi]),
+                                                        bounds=[[-2.0, 2.0], [-2.0, 2.0]], s2_rotate_to_true_value=True)
+        _, _, standard_integral = plot_fns.visualize_pdf(sphere, fig, gridspec=gs[0, 1], s2_norm="standard",
+                                                         total_pdf_eval_pts=1600, nsamples=1000,
+                                                         true_values=np.array([true_zen, true_azi]),
+                                                         bounds=[[0, np.pi], [0, 2 * np.pi]], s2_rotate_to_true_value=False)
+        assert lambert_integral == pytest.approx(1.0, abs=0.02) and standard_integral == pytest.approx(1.0, abs=0.03)
+        fig.tight_layout()
+        check_png(fig, tmp_path, f"upstream_lambert_{true_zen:.3f}")
 
 
 def test_conditional_plots_need_one_row():
