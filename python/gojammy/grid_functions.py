@@ -37,6 +37,14 @@ MASKED_LOG_PDF = -600.0
 
 _POLE_OFFSET = 1e-6
 
+#: The views of S2 parts: zenith and azimuth, or the Lambert equal-area view.
+S2_NORMS = ("standard", "lambert")
+
+
+def _check_s2_norm(s2_norm):
+    if s2_norm not in S2_NORMS:
+        raise ValueError(f"s2_norm: expected one of {S2_NORMS}, got {s2_norm!r}")
+
 
 def manifold_ranges(pdf):
     """Per intrinsic coordinate of pdf, the (low, high) limits of its manifold: +-inf on
@@ -64,6 +72,7 @@ def obtain_bins_and_visualization_regions(samples, pdf, percentiles=(3.0, 97.0),
     s2_norm="lambert", the S2 coordinates are Lambert coordinates, clamped to [-2, 2]). Returns
     (visualization_bounds, density_eval_bounds, histogram_edges): the first two equal lists of
     (low, high), the last num_bins + 1 edges per coordinate."""
+    _check_s2_norm(s2_norm)
     samples = np.asarray(samples, dtype=np.float64)
     limits = manifold_ranges(pdf)
     if s2_norm == "lambert":
@@ -190,8 +199,7 @@ def get_pdf_on_grid(mins_maxs, npts, model, conditional_input=None, s2_norm="sta
     evaluation can be unreliable; gojammy flags none)). As upstream, positions[b, i, j] =
     (x_i, y_j) in two dimensions (numpy.meshgrid's order, transposed).
     """
-    if s2_norm not in ("standard", "lambert"):
-        raise ValueError(f"s2_norm: expected 'standard' or 'lambert', got {s2_norm!r}")
+    _check_s2_norm(s2_norm)
     dim = sum(model.target_dims_intrinsic)
     if len(mins_maxs) != dim:
         raise ValueError(f"mins_maxs: expected {dim} (low, high) pairs, one per intrinsic coordinate, got {len(mins_maxs)}")

@@ -157,8 +157,6 @@ def plot_joint_pdf(pdf, fig, gridspec, samples, subgridspec=None, conditional_in
     full disc. s2_show_gridlines draws lines of constant zenith and azimuth on a 2-d S2 plot.
     autoscale and use_outlier_binning are accepted for upstream's signature and change
     nothing."""
-    if s2_norm not in ("standard", "lambert"):
-        raise ValueError(f"s2_norm: expected 'standard' or 'lambert', got {s2_norm!r}")
     samples = np.asarray(samples, dtype=np.float64)
     dim = samples.shape[1]
     cond = one_conditional_row(pdf, conditional_input)
