@@ -110,6 +110,21 @@ def equatorial_frame(declination_trafo_function=None):
     return matrix
 
 
+def _check_s2_index(pdf, sub_pdf_index):
+    kinds = pdf.pdf_defs_list
+    if not 0 <= sub_pdf_index < len(kinds) or kinds[sub_pdf_index] != "s2":
+        raise ValueError(f"sub_pdf_index: sub-manifold {sub_pdf_index} of {pdf.pdf_defs!r} is not s2")
+
+
+def _s2_samples(pdf, cond, sub_pdf_index, samplesize, seed):
+    """(theta, phi) of samplesize samples of the S2 sub-manifold sub_pdf_index (for the
+    conditional row cond of one_conditional_row)."""
+    samples = pdf.sample(conditional_input=repeat_rows(cond, samplesize), samplesize=samplesize, seed=seed,
+                         force_intrinsic_coordinates=True)[0]
+    lo, _ = pdf.target_dim_indices_intrinsic[sub_pdf_index]
+    return samples[:, lo], samples[:, lo + 1]
+
+
 def sky_density(pdf, conditional_input=None, sub_pdf_index=0, samplesize=10000, max_entries_per_pixel=5,
                 use_density_if_possible=True, contour_probs=(0.68, 0.95), seed=None):
     """Prepare the S2 sub-manifold ``sub_pdf_index`` of ``pdf`` for a sky map (a :class:`SkyDensity`).
@@ -119,11 +134,9 @@ def sky_density(pdf, conditional_input=None, sub_pdf_index=0, samplesize=10000, 
     a multi-resolution HEALPix grid (cells split while they hold more than
     ``max_entries_per_pixel`` samples). A conditional PDF needs one row of conditional_input.
     """
-    kinds = pdf.pdf_defs_list
-    if not 0 <= sub_pdf_index < len(kinds) or kinds[sub_pdf_index] != "s2":
-        raise ValueError(f"sub_pdf_index: sub-manifold {sub_pdf_index} of {pdf.pdf_defs!r} is not s2")
+    _check_s2_index(pdf, sub_pdf_index)
     cond = one_conditional_row(pdf, conditional_input)
-    if use_density_if_possible and kinds == ["s2"]:
+    if use_density_if_possible and pdf.pdf_defs_list == ["s2"]:
         scan = pdf.coverage_and_or_pdf_scan(
             conditional_input=cond, save_pdf_scan=True, calculate_MAP=True, method="healpix", samples=samplesize, seed=seed
         )
@@ -143,10 +156,7 @@ def sky_density(pdf, conditional_input=None, sub_pdf_index=0, samplesize=10000, 
 
         center = tuple(scan["map_positions_angles"][0])
         return SkyDensity(cells, areas, center, contour_probs, (pos[:, 0], pos[:, 1]), dens * areas, evaluate)
-    samples = pdf.sample(conditional_input=repeat_rows(cond, samplesize), samplesize=samplesize, seed=seed,
-                         force_intrinsic_coordinates=True)[0]
-    lo, _ = pdf.target_dim_indices_intrinsic[sub_pdf_index]
-    theta, phi = samples[:, lo], samples[:, lo + 1]
+    theta, phi = _s2_samples(pdf, cond, sub_pdf_index, samplesize, seed)
     cells, areas = _healpix.sample_histogram(theta, phi, max_entries_per_pixel)
     # the centre: the mean direction of the samples in the densest cell
     densest = np.argmax(cells.values)
@@ -169,13 +179,9 @@ def get_multiresolution_evals(pdf, conditional_input=None, sub_pdf_index=0, samp
     histogram, pdf_evals (n,), eval_areas (n,) in steradians, moc_map): moc_map, standing in
     for upstream's mhealpy map, is a :class:`~gojammy.plotting._healpix.MultiResolutionMap` of
     the cells (orders, NESTED pixel numbers) with pdf_evals as values."""
-    if not 0 <= sub_pdf_index < len(pdf.pdf_defs_list) or pdf.pdf_defs_list[sub_pdf_index] != "s2":
-        raise ValueError(f"sub_pdf_index: sub-manifold {sub_pdf_index} of {pdf.pdf_defs!r} is not s2")
+    _check_s2_index(pdf, sub_pdf_index)
     cond = one_conditional_row(pdf, conditional_input)
-    samples = pdf.sample(conditional_input=repeat_rows(cond, samplesize), samplesize=samplesize, seed=seed,
-                         force_intrinsic_coordinates=True)[0]
-    lo, _ = pdf.target_dim_indices_intrinsic[sub_pdf_index]
-    cells, areas = _healpix.sample_histogram(samples[:, lo], samples[:, lo + 1], max_entries_per_pixel)
+    cells, areas = _healpix.sample_histogram(*_s2_samples(pdf, cond, sub_pdf_index, samplesize, seed), max_entries_per_pixel)
     positions = np.empty((len(areas), 2))
     for order in np.unique(cells.orders):
         at = cells.orders == order
