@@ -3,9 +3,10 @@ the most probable direction, with adaptive HEALPix pixels and highest-density co
 
 Directions are (zenith theta, azimuth phi) in radians as everywhere in gojammy. The Mollweide
 view runs the azimuth from 0 (left) to 360 degrees (right) and the zenith from 0 (top) to 180
-degrees (bottom), as upstream's ``mollview_azimuth`` axes. A PDF on S2 alone is scanned on the
-library's adaptive HEALPix mesh (``pdf.coverage_and_or_pdf_scan``: cells refined where the
-probability is) and its contours are drawn on the density itself; the S2 part of a larger PDF
+degrees (bottom), as upstream's ``mollview_azimuth`` axes; with projection_type="dec_ra" it
+shows declination and right ascension instead (see :func:`equatorial_frame`). A PDF on S2
+alone is scanned on the library's adaptive HEALPix mesh (``pdf.coverage_and_or_pdf_scan``:
+cells refined where the probability is) and its contours are drawn on the density itself; the S2 part of a larger PDF
 (e.g. ``e2+s2``) is shown as a multi-resolution histogram of samples (upstream's
 ``use_density_if_possible=False``), since its marginal density has no closed form.
 """
