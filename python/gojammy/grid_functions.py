@@ -233,8 +233,9 @@ def get_pdf_on_grid(mins_maxs, npts, model, conditional_input=None, s2_norm="sta
         inside &= np.hypot(positions[:, lo], positions[:, lo + 1]) < LAMBERT_RADIUS
         evaluated[:, lo:hi] = cartesian_lambert_to_spherical(positions[:, lo:hi], fix_point=fix_point)
         # grid points closer than 1e-6 rad to a pole (the centre of the unrotated view is one)
-        # are moved to 1e-6 rad from it: closer, the intrinsic density divided by sin(theta)
-        # loses digits (1e-8 rad from the south pole it is 10 times too large), at 1e-6 rad it
+        # are moved to 1e-6 rad from it: the intrinsic density takes sin(theta) at least 1e-7 rad
+        # from the poles (geom.ThetaMargin, as jammy_flows), so closer to one, dividing by the
+        # true sin(theta) would inflate it (10 times at 1e-8 rad); at 1e-6 rad the quotient
         # agrees with the density per steradian of embedding coordinates to 1e-14
         evaluated[:, lo] = np.clip(evaluated[:, lo], _POLE_OFFSET, np.pi - _POLE_OFFSET)
         with np.errstate(invalid="ignore"):
