@@ -178,6 +178,14 @@ def _repeat(row, n):
     return np.repeat(row, n, axis=0)
 
 
+def _finite_range(mins_maxs, j):
+    """mins_maxs[j] as a finite (low, high), or a ValueError naming coordinate j."""
+    low, high = (float(v) for v in mins_maxs[j])
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise ValueError(f"mins_maxs: coordinate {j} needs a finite (low, high) range, got {tuple(mins_maxs[j])}")
+    return low, high
+
+
 def get_pdf_on_grid(mins_maxs, npts, model, conditional_input=None, s2_norm="standard", s2_rotate_to_true_value=False,
                     true_values=None):
     """The log-density of ``model`` on a regular grid of npts points per intrinsic coordinate
@@ -212,12 +220,13 @@ def get_pdf_on_grid(mins_maxs, npts, model, conditional_input=None, s2_norm="sta
             sides += [np.linspace(-LAMBERT_RADIUS, LAMBERT_RADIUS, n)] * 2
             lambert_parts.append((lo, hi))
         elif kind == "s2":
-            sides.append(np.linspace(mins_maxs[lo][0] + 1e-4, mins_maxs[lo][1] - 1e-4, n))
+            low, high = _finite_range(mins_maxs, lo)
+            sides.append(np.linspace(low + 1e-4, high - 1e-4, n))
             sides.append(np.linspace(1e-4, 2 * np.pi - 1e-4, n))
         elif kind.startswith("i"):
             sides.append(np.linspace(limits[lo][0] + 1e-5, limits[lo][1] - 1e-5, n))
         else:
-            sides += [np.linspace(a, b, n) for a, b in mins_maxs[lo:hi]]
+            sides += [np.linspace(*_finite_range(mins_maxs, j), n) for j in range(lo, hi)]
             if kind.startswith("c"):
                 simplex_parts.append((lo, hi))
     bin_volume = float(np.prod([s[1] - s[0] for s in sides]))

@@ -463,6 +463,8 @@ def test_get_pdf_on_grid_lambert_and_conditional_rows():
         grid_functions.get_pdf_on_grid([(0, np.pi), (0, 2 * np.pi)], 9, pdf, conditional_input=rows, s2_norm="flat")
     with pytest.raises(ValueError, match="mins_maxs"):
         grid_functions.get_pdf_on_grid([(0, np.pi)], 9, pdf, conditional_input=rows)
+    with pytest.raises(ValueError, match=r"mins_maxs: coordinate 1 needs a finite"):
+        grid_functions.get_pdf_on_grid([(-1, 1), (-np.inf, 2)], 9, gojammy.pdf("e2", "gg"))
 
 
 def test_get_multiresolution_evals():
