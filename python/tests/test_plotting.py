@@ -388,15 +388,16 @@ def test_visualize_pdf_lambert_view(kappa, tmp_path):
     _, sub, integral = plotting.visualize_pdf(pdf, fig, nsamples=3000, seed=2, s2_norm="lambert", true_values=mode,
                                               bounds=[[-2.0, 2.0], [-2.0, 2.0]], total_pdf_eval_pts=201**2,
                                               contour_probs=[0.5, 0.9])
-    if kappa == 30.0:
-        assert integral == pytest.approx(1.0, abs=0.003)
+    # the density vanishes long before the rim, so the grid's sum is as good as exact
+    assert integral == pytest.approx(1.0, abs=1e-6)
     ax = sub.axdict["ax"]
     star = [line for line in ax.lines if line.get_marker() == "*"][0]
     np.testing.assert_allclose(star.get_xydata()[0], [0.0, 0.0], atol=1e-6)  # the true value at the centre
     cs = contour_sets(ax)[0]
     for prob, segs in zip(cs.contour_probs, cs.allsegs):
         radius = np.median(np.hypot(*max(segs, key=len).T))
-        assert radius == pytest.approx(2 * np.sin(vmf_radius(kappa, prob) / 2), rel=0.03 if kappa == 30.0 else 0.15)
+        # (the 50 % circle of kappa = 300 is 3.4 grid steps wide: 6 % small)
+        assert radius == pytest.approx(2 * np.sin(vmf_radius(kappa, prob) / 2), rel=0.01 if kappa == 30.0 else 0.08)
     check_png(fig, tmp_path, f"lambert_{kappa:g}")
     # unrotated, around the south pole: still the whole sphere on the disc
     fig = plt.figure()
