@@ -60,6 +60,7 @@ def public_symbols():
     """(qualified name, object) of every public symbol of the package: gojammy's exports with
     their public methods and properties, and the public functions of its modules."""
     import gojammy.dask
+    import gojammy.grid_functions
     import gojammy.plotting
 
     out = []
@@ -72,7 +73,7 @@ def public_symbols():
             for member, value in vars(obj).items():
                 if not member.startswith("_"):
                     out.append((f"gojammy.{name}.{member}", getattr(obj, member)))
-    for module in (gojammy.plotting, gojammy.dask):
+    for module in (gojammy.plotting, gojammy.grid_functions, gojammy.dask):
         for name in getattr(module, "__all__", [n for n in vars(module) if not n.startswith("_")]):
             obj = getattr(module, name)
             if callable(obj) and getattr(obj, "__module__", "").startswith("gojammy"):
@@ -91,7 +92,7 @@ def test_the_reference_lists_every_export():
     for name in gojammy.__all__:
         if name != "__version__":
             assert f"gojammy.{name}" in directives, f"docs/reference/python.md has no ::: gojammy.{name}"
-    assert {"gojammy.plotting", "gojammy.dask", "gojammy.torch"} <= directives
+    assert {"gojammy.plotting", "gojammy.grid_functions", "gojammy.dask", "gojammy.torch"} <= directives
 
 
 def test_the_site_builds_and_shows_every_symbol(tmp_path):

@@ -6,7 +6,11 @@ with a gojammy PDF:
 
 * :func:`visualize_pdf`, :func:`plot_joint_pdf`, :func:`show_sample_contours`,
   :func:`plot_density_with_contours` (``jammy_flows.helper_fns.plotting.general``);
-* :func:`plot_multiresolution_healpy` (``...plotting.spherical``), drawn with matplotlib alone.
+* :func:`plot_multiresolution_healpy` and :func:`get_multiresolution_evals`
+  (``...plotting.spherical``), drawn with matplotlib alone;
+* ``get_pdf_on_grid`` and the Lambert equal-area transforms are in :mod:`gojammy.grid_functions`
+  (upstream's ``jammy_flows.helper_fns.grid_functions``); as upstream's, ``general`` imports
+  get_pdf_on_grid too.
 
 gojammy's own helpers return ``(fig, axes)``:
 
@@ -41,10 +45,11 @@ from .general import (
     show_sample_contours,
     visualize_pdf,
 )
-from .spherical import plot_multiresolution_healpy, plot_sky
+from .spherical import get_multiresolution_evals, plot_multiresolution_healpy, plot_sky
 
 __all__ = [
     "find_contour_levels",
+    "get_multiresolution_evals",
     "obtain_bins_and_visualization_regions",
     "plot_circular",
     "plot_coverage",

@@ -119,3 +119,40 @@ def sample_histogram(theta, phi, max_entries_per_pixel=5, max_order=MAX_ORDER):
     orders, pixels, counts = np.concatenate(orders), np.concatenate(pixels), np.concatenate(counts)
     areas = pixel_area(orders)
     return MultiResolutionMap(orders, pixels, counts / (n * areas)), areas
+
+
+def _compact_bits(v):
+    """The even bits of v packed together (the inverse of _spread_bits)."""
+    v = v.astype(np.int64)
+    out = np.zeros_like(v)
+    for bit in range(MAX_ORDER + 1):
+        out |= ((v >> (2 * bit)) & 1) << bit
+    return out
+
+
+# HEALPix base pixels: the ring (in units of nside) and the longitude index of each face's corner
+_FACE_RING = np.array([2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4])
+_FACE_LONGITUDE = np.array([1, 3, 5, 7, 0, 2, 4, 6, 1, 3, 5, 7])
+
+
+def pix2ang_nest(order, pixels):
+    """(theta, phi) in radians of the centres of the NESTED pixels at nside = 2**order, the
+    same numbers as healpy.pix2ang(2**order, pixels, nest=True)."""
+    nside = 1 << int(order)
+    pixels = np.asarray(pixels, dtype=np.int64)
+    face = pixels >> (2 * int(order))
+    local = pixels & ((1 << (2 * int(order))) - 1)
+    ix, iy = _compact_bits(local), _compact_bits(local >> 1)
+    ring = _FACE_RING[face] * nside - ix - iy - 1  # 1 .. 4 nside - 1 from the north pole
+    north, south = ring < nside, ring > 3 * nside
+    pixels_in_ring = np.where(north, ring, np.where(south, 4 * nside - ring, nside))
+    # polar caps: 1 - |cos(theta)| = 2 sin^2(theta/2) = pixels_in_ring^2 / (3 nside^2), taken
+    # through the half angle, which stays accurate at the poles where arccos would not
+    cap = 2.0 * np.arcsin(pixels_in_ring / (np.sqrt(6.0) * nside))
+    belt = np.arccos(np.clip((2 * nside - ring) * 2.0 / (3.0 * nside), -1.0, 1.0))
+    theta = np.where(north, cap, np.where(south, np.pi - cap, belt))
+    shift = np.where(north | south, 0, (ring - nside) & 1)
+    jp = (_FACE_LONGITUDE[face] * pixels_in_ring + ix - iy + 1 + shift) // 2
+    jp = np.where(jp > 4 * nside, jp - 4 * nside, np.where(jp < 1, jp + 4 * nside, jp))
+    phi = (jp - 0.5 * (shift + 1)) * (0.5 * np.pi / pixels_in_ring)
+    return theta, phi

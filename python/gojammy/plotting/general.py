@@ -12,63 +12,34 @@ import re
 
 import numpy as np
 
+from ..grid_functions import (
+    get_basic_gridlines,
+    get_pdf_on_grid,
+    obtain_bins_and_visualization_regions,
+    s2_columns,
+    spherical_to_cartesian_lambert,
+)
 from . import _mpl
 from ._hpd import find_contour_levels
 from ._style import TRUE_LINE_STYLE, TRUE_VALUE_STYLE, contour_labels, one_conditional_row, repeat_rows
 
-_TWO_PI = 2 * np.pi
-
-
-def manifold_ranges(pdf):
-    """Per intrinsic coordinate of pdf, the (low, high) limits of its manifold: +-inf on
-    Euclidean axes, [0, 2 pi] for s1 and azimuths, [0, pi] for zenith angles, the bounds of an
-    interval, [0, 1] on simplices."""
-    out = []
-    for kind in pdf.pdf_defs_list:
-        m = re.match(r"([a-z])(\d+)(?:_([^_]+)_([^_]+))?$", kind)
-        letter, dim = m.group(1), int(m.group(2))
-        if letter == "e":
-            out += [(-np.inf, np.inf)] * dim
-        elif letter == "s":
-            out += [(0.0, _TWO_PI)] if dim == 1 else [(0.0, np.pi), (0.0, _TWO_PI)]
-        elif letter == "i":
-            out += [(float(m.group(3)), float(m.group(4)))] if m.group(3) else [(0.0, 1.0)]
-        else:  # simplex
-            out += [(0.0, 1.0)] * dim
-    return out
-
-
-def coordinate_labels(pdf):
-    """Axis labels of the intrinsic coordinates: x for Euclidean axes, φ for s1, θ and φ for s2,
-    each with the index of its sub-manifold when there are several."""
+def coordinate_labels(pdf, lambert=False):
+    """Axis labels of the intrinsic coordinates: x for Euclidean axes, φ for s1, θ and φ for s2
+    (with lambert, the Lambert coordinates x_L and y_L), each with the index of its sub-manifold
+    when there are several."""
     labels = []
     many = len(pdf.pdf_defs_list) > 1
     for k, kind in enumerate(pdf.pdf_defs_list):
         dim = int(re.match(r"[a-z](\d+)", kind).group(1))
         suffix = f"$_{{{k}}}$" if many else ""
-        if kind.startswith("s"):
+        if kind == "s2" and lambert:
+            names = ["x$_L$", "y$_L$"]
+        elif kind.startswith("s"):
             names = ["φ"] if dim == 1 else ["θ", "φ"]
         else:
             names = [f"x{j}" if dim > 1 else "x" for j in range(dim)]
         labels += [n + suffix for n in names]
     return labels
-
-
-def obtain_bins_and_visualization_regions(samples, pdf, percentiles=(3.0, 97.0), relative_buffer=0.1, num_bins=50):
-    """Plot ranges from samples: per coordinate the given percentiles widened by relative_buffer
-    of their distance on each side and clamped to the manifold's limits. Returns
-    (visualization_bounds, density_eval_bounds, histogram_edges): the first two equal lists of
-    (low, high), the last num_bins + 1 edges per coordinate."""
-    samples = np.asarray(samples, dtype=np.float64)
-    bounds = []
-    for j, (lo_lim, hi_lim) in enumerate(manifold_ranges(pdf)):
-        col = samples[:, j][np.isfinite(samples[:, j])]
-        lo, hi = np.percentile(col, percentiles) if col.size else (lo_lim, hi_lim)
-        width = hi - lo if hi > lo else 1.0
-        lo, hi = max(lo - relative_buffer * width, lo_lim), min(hi + relative_buffer * width, hi_lim)
-        bounds.append((float(lo), float(hi)))
-    edges = [np.linspace(lo, hi, num_bins + 1) for lo, hi in bounds]
-    return bounds, list(bounds), edges
 
 
 def _draw_hpd_contours(ax, x, y, density, volume, contour_probs, color):
@@ -118,16 +89,27 @@ def plot_density_with_contours(ax, log_evals, evalpositions, bin_volumes, pts_pe
     return mesh
 
 
-def _density_grid(pdf, bounds, pts_per_dim, cond):
-    """log-density on a regular grid of cell centres within bounds (1 or 2 dimensions):
-    (positions (n[, n], dim), log_evals (n[, n]), cell volume)."""
-    axes = [np.linspace(lo, hi, pts_per_dim + 1) for lo, hi in bounds]
-    centres = [0.5 * (a[1:] + a[:-1]) for a in axes]
-    volume = float(np.prod([a[1] - a[0] for a in axes]))
-    mesh = np.stack(np.meshgrid(*centres, indexing="ij"), axis=-1)
-    flat = mesh.reshape(-1, len(bounds))
-    log_evals = pdf(flat, conditional_input=repeat_rows(cond, len(flat)), force_intrinsic_coordinates=True)[0]
-    return mesh, log_evals.reshape(mesh.shape[:-1]), volume
+def _lambert_view(pdf, samples, truth, rotate_to_truth):
+    """Samples and true values with every S2 part in Lambert coordinates (around the true
+    direction when rotate_to_truth and truth is given, else around the south pole), and the
+    Lambert centre (fix point or None) of each S2 part's first column."""
+    samples = samples.copy()
+    truth = None if truth is None else truth.copy()
+    centres = {}
+    for lo in s2_columns(pdf):
+        centres[lo] = truth[lo:lo + 2].copy() if rotate_to_truth and truth is not None else None
+        samples[:, lo:lo + 2] = spherical_to_cartesian_lambert(samples[:, lo:lo + 2], fix_point=centres[lo])
+        if truth is not None:
+            truth[lo:lo + 2] = spherical_to_cartesian_lambert(truth[lo:lo + 2], fix_point=centres[lo])[0]
+    return samples, truth, centres
+
+
+def _draw_gridlines(ax, lambert_centre=None, lambert=False):
+    """Upstream's lines of constant zenith and azimuth, in the Lambert view when lambert."""
+    for line in get_basic_gridlines():
+        if lambert:
+            line = spherical_to_cartesian_lambert(line, fix_point=lambert_centre)
+        ax.plot(line[:, 0], line[:, 1], color="gray", alpha=0.5, lw=0.8)
 
 
 def _subgrid(fig, gridspec, subgridspec, dim):
@@ -165,30 +147,43 @@ def plot_joint_pdf(pdf, fig, gridspec, samples, subgridspec=None, conditional_in
     histogram of the samples and their HPD contours in contour_color), else a corner plot of
     the samples. true_values are marked in red; kwargs "labels" (one per coordinate, default the
     coordinate names) and "color_1d" as upstream. Returns (subgridspec, total_pdf_integral), the
-    latter the density's sum over the grid (0 when no density is drawn). Only s2_norm="standard"
-    (zenith-azimuth plane) is supported; autoscale, s2_rotate_to_true_value, s2_show_gridlines
-    and use_outlier_binning are accepted for upstream's signature and change nothing."""
-    if s2_norm != "standard":
-        raise NotImplementedError(f"s2_norm={s2_norm!r}: only 'standard' (the zenith-azimuth plane) is supported")
+    latter the density's sum over the grid times the grid's bin volume (0 when no density is
+    drawn; get_pdf_on_grid's grid).
+
+    s2_norm="lambert" draws S2 parts in upstream's Lambert equal-area view
+    (:mod:`gojammy.grid_functions`): samples, true values and density in Lambert coordinates,
+    centred on the true direction when s2_rotate_to_true_value and true_values are given,
+    the density per unit area of the view (per steradian), so total_pdf_integral ≈ 1 over the
+    full disc. s2_show_gridlines draws lines of constant zenith and azimuth on a 2-d S2 plot.
+    autoscale and use_outlier_binning are accepted for upstream's signature and change
+    nothing."""
     samples = np.asarray(samples, dtype=np.float64)
     dim = samples.shape[1]
     cond = one_conditional_row(pdf, conditional_input)
+    truth = None if true_values is None else np.asarray(true_values, dtype=np.float64).ravel()
+    lambert = s2_norm == "lambert"
+    lambert_centres = {}
+    if lambert:
+        samples, truth, lambert_centres = _lambert_view(pdf, samples, truth, s2_rotate_to_true_value)
     plot_density = dim <= 2 and not skip_plotting_density
     num_bins = int(np.clip(np.sqrt(len(samples)) / 3, 15, 50))  # upstream's 50 for 22500 samples and more
-    vis, eval_bounds, edges = obtain_bins_and_visualization_regions(samples, pdf, vis_percentiles, relative_buffer, num_bins)
+    vis, eval_bounds, edges = obtain_bins_and_visualization_regions(samples, pdf, vis_percentiles, relative_buffer, num_bins,
+                                                                    s2_norm=s2_norm)
     if bounds is not None:
         vis = eval_bounds = [tuple(b) for b in bounds]
         edges = [np.linspace(lo, hi, num_bins + 1) for lo, hi in vis]
-    labels = list(kwargs.get("labels") or var_names or coordinate_labels(pdf))
+    labels = list(kwargs.get("labels") or var_names or coordinate_labels(pdf, lambert=lambert))
     if len(labels) != dim:
         raise ValueError(f"labels: expected {dim} labels, got {len(labels)}")
-    truth = None if true_values is None else np.asarray(true_values, dtype=np.float64).ravel()
     subgridspec = _subgrid(fig, gridspec, subgridspec, dim)
     vis = _merge_bounds(subgridspec, vis)
     total_pdf_integral = 0.0
     if plot_density:
         pts_per_dim = max(2, int(round(total_pdf_eval_pts ** (1.0 / dim))))
-        positions, log_evals, volume = _density_grid(pdf, eval_bounds, pts_per_dim, cond)
+        positions, log_evals, volume, _, _ = get_pdf_on_grid(eval_bounds, pts_per_dim, pdf, conditional_input=cond,
+                                                             s2_norm=s2_norm, s2_rotate_to_true_value=s2_rotate_to_true_value,
+                                                             true_values=true_values)
+        positions, log_evals = positions[0], log_evals[0]
         total_pdf_integral = float(np.sum(np.exp(log_evals[np.isfinite(log_evals)])) * volume)
 
     if dim == 1:
@@ -209,6 +204,8 @@ def plot_joint_pdf(pdf, fig, gridspec, samples, subgridspec=None, conditional_in
             ax.hist2d(samples[:, 0], samples[:, 1], bins=edges, density=True, cmap=colormap, cmin=1e-20)
         if contour_probs and not (plot_density or skip_plotting_samples):
             show_sample_contours(ax, samples, bins=edges, color=contour_color, contour_probs=contour_probs)
+        if s2_show_gridlines and pdf.pdf_defs_list == ["s2"]:
+            _draw_gridlines(ax, lambert_centres.get(0), lambert)
         if truth is not None:
             ax.plot([truth[0]], [truth[1]], **TRUE_VALUE_STYLE)
         ax.set_xlim(*vis[0])
@@ -291,7 +288,8 @@ def visualize_pdf(pdf, fig, gridspec=None, subgridspec=None, conditional_input=N
         pdf, fig, gridspec, samples, subgridspec=subgridspec, conditional_input=cond, bounds=bounds,
         total_pdf_eval_pts=total_pdf_eval_pts, true_values=true_values, plot_only_contours=plot_only_contours,
         contour_probs=contour_probs, contour_color=contour_color, skip_plotting_density=skip_plotting_density,
-        hide_labels=hide_labels, s2_norm=s2_norm, colormap=colormap, skip_plotting_samples=skip_plotting_samples,
+        hide_labels=hide_labels, s2_norm=s2_norm, colormap=colormap, s2_rotate_to_true_value=s2_rotate_to_true_value,
+        s2_show_gridlines=s2_show_gridlines, skip_plotting_samples=skip_plotting_samples,
         var_names=var_names, relative_buffer=relative_vis_buffer, vis_percentiles=vis_percentiles,
         show_relative_std=show_relative_std, **kwargs,
     )
