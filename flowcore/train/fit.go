@@ -93,13 +93,8 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 		return History{}, err
 	}
 	params := p.Params()
-	// A failed or diverging fit restores the parameters it started from.
-	start := append([]float64(nil), params...)
+	initial := takeSnapshot(p)
 	var hist History
-	restore := func(err error) (History, error) {
-		_ = p.SetParams(start)
-		return hist, err
-	}
 	adam := NewAdam(len(params), o.LearningRate)
 	rng := rand.New(rand.NewPCG(o.Seed, 0x7f4a7c15))
 	order := make([]int, n)
@@ -128,7 +123,7 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 			skippedNaN += skipped.nan
 			skippedOutside += skipped.outside
 			if err := applyStep(p, adam, params, loss, grad, err, step, o); err != nil {
-				return restore(err)
+				return initial.restore(hist, err)
 			}
 			step++
 			sum += loss
@@ -148,7 +143,7 @@ func Fit(p *flowcore.PDF, data []float64, n int, cond []float64, opts Options, p
 		}
 		valLoss, err = meanNLL(p, o.ValidationData, o.NVal, o.ValidationCond, o.Coords)
 		if err != nil {
-			return restore(fmt.Errorf("validation_data: %w", err))
+			return initial.restore(hist, fmt.Errorf("validation_data: %w", err))
 		}
 		hist.ValLoss = append(hist.ValLoss, valLoss)
 		if valLoss < best {
@@ -330,4 +325,21 @@ func clip(g []float64, maxNorm float64) {
 			g[i] *= maxNorm / norm
 		}
 	}
+}
+
+// snapshot holds a PDF's parameters at the start of a fit: a failed or diverging fit restores them.
+type snapshot struct {
+	p      *flowcore.PDF
+	params []float64
+}
+
+// takeSnapshot copies p's current parameters.
+func takeSnapshot(p *flowcore.PDF) snapshot {
+	return snapshot{p: p, params: append([]float64(nil), p.Params()...)}
+}
+
+// restore puts the parameters back and returns the history so far with err.
+func (s snapshot) restore(hist History, err error) (History, error) {
+	_ = s.p.SetParams(s.params)
+	return hist, err
 }

@@ -42,12 +42,8 @@ func FitVariational(p *flowcore.PDF, target LogTarget, opts Options, progress fu
 		return History{}, fmt.Errorf("coordinates: %w", err)
 	}
 	params := p.Params()
-	start := append([]float64(nil), params...)
+	initial := takeSnapshot(p)
 	var hist History
-	restore := func(err error) (History, error) {
-		_ = p.SetParams(start)
-		return hist, err
-	}
 	adam := NewAdam(len(params), o.LearningRate)
 	b := o.BatchSize
 	step := 0
@@ -63,7 +59,7 @@ func FitVariational(p *flowcore.PDF, target LogTarget, opts Options, progress fu
 			loss, grad, left, err := variationalLossAndGrad(p, target, b, dim, o.Coords, o.Seed+uint64(step)*0x9e3779b97f4a7c15)
 			skipped += left
 			if err := applyStep(p, adam, params, loss, grad, err, step, o); err != nil {
-				return restore(err)
+				return initial.restore(hist, err)
 			}
 			step++
 			sum += loss

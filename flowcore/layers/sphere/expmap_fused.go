@@ -23,13 +23,14 @@ func mapAreaValues(emb *ad.Node, sc geom.SinCos, pot potential, psi, dpsi *ad.No
 	for i := 0; i < rows; i++ {
 		xi, p1, p2 := pointAndBasis(emb, sc, i)
 		g, dg1, dg2 := potentialGradient(pot, psi, dpsi, i, p1, p2)
-		gx := dot(g, xi)
+		gx := geom.Dot3(g, xi)
 		r := rowVals[keep*i : keep*(i+1)]
 		for j := range g {
 			r[j], r[3+j], r[6+j], r[9+j] = g[j]-xi[j]*gx, g[j], dg1[j], dg2[j]
 		}
 		r[12] = gx
-		q[i] = dot3(r[:3])
+		v := [3]float64(r[:3])
+		q[i] = geom.Dot3(v, v)
 	}
 	sincValues(c, s, s1, q)
 	for i := 0; i < rows; i++ {
@@ -38,12 +39,12 @@ func mapAreaValues(emb *ad.Node, sc geom.SinCos, pot potential, psi, dpsi *ad.No
 		v, g, dg1, dg2, gx := [3]float64(r[0:3]), [3]float64(r[3:6]), [3]float64(r[6:9]), [3]float64(r[9:12]), r[12]
 		ci, si, s1i := c[i], s[i], s1[i]
 		dir := func(p, dg [3]float64) [3]float64 {
-			dgx := dot(g, p) + dot(dg, xi)
+			dgx := geom.Dot3(g, p) + geom.Dot3(dg, xi)
 			var dv [3]float64
 			for j := range dv {
 				dv[j] = p[j]*-gx - xi[j]*dgx + dg[j]
 			}
-			dq := dot(v, dv) * 2
+			dq := geom.Dot3(v, dv) * 2
 			var d [3]float64
 			for j := range d {
 				d[j] = p[j]*ci + xi[j]*(si*-0.5*dq) + dv[j]*si + v[j]*(s1i*dq)
@@ -55,7 +56,7 @@ func mapAreaValues(emb *ad.Node, sc geom.SinCos, pot potential, psi, dpsi *ad.No
 			t.Val[3*i+j] = xi[j]*ci + v[j]*si
 		}
 		cr := [3]float64{d1[1]*d2[2] - d1[2]*d2[1], d1[2]*d2[0] - d1[0]*d2[2], d1[0]*d2[1] - d1[1]*d2[0]}
-		logArea.Val[i] = dot3(cr[:])
+		logArea.Val[i] = geom.Dot3(cr, cr)
 	}
 	simd.Log(logArea.Val, logArea.Val)
 	for i := range logArea.Val {
@@ -117,9 +118,3 @@ func rowOf(n *ad.Node, i int) rowView {
 
 // at is the value of column k.
 func (v rowView) at(k int) float64 { return v.vals[k*v.step] }
-
-// dot is a·b of two 3-vectors.
-func dot(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
-
-// dot3 is |a|² of a 3-vector held in a slice.
-func dot3(a []float64) float64 { return a[0]*a[0] + a[1]*a[1] + a[2]*a[2] }
