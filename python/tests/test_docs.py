@@ -18,13 +18,13 @@ DOCS = ROOT / "docs"
 NOT_RUN = "<!-- not run:"
 
 
-def python_blocks(page):
-    """The ```python blocks of a Markdown page that are examples: (line, code), without those
-    marked with a "<!-- not run: reason -->" line right above them."""
+def python_blocks(page, language="python"):
+    """The ```python (or other language) blocks of a Markdown page that are examples: (line,
+    code), without those marked with a "<!-- not run: reason -->" line right above them."""
     lines = page.read_text().splitlines()
     blocks = []
     for i, line in enumerate(lines):
-        if line.strip() == "```python":
+        if line.strip() == "```" + language:
             end = next(j for j in range(i + 1, len(lines)) if lines[j].strip() == "```")
             if not (i > 0 and lines[i - 1].startswith(NOT_RUN)):
                 blocks.append((i + 1, "\n".join(lines[i + 1 : end])))
@@ -171,3 +171,23 @@ def test_cpp_deployment_example(tmp_path):
                        "--grid", "60", "--out-dir", tmp_path], tmp_path)
     assert "C++ and Python log-densities" in out  # the example fails on a difference above 1e-12
     check_pictures(tmp_path, ["cpp_deployment.png"])
+
+
+def test_the_c_programs_of_the_docs_compile_and_run(tmp_path):
+    """Every complete C program in docs/ (a ```c block with a main function; the others are
+    fragments of one) builds against include/gojammy.h and the library of `make lib`, and runs."""
+    lib = ROOT / "build" / "libgojammy.so"
+    if not lib.exists():
+        pytest.skip("build/libgojammy.so is not built (make lib)")
+    programs = [(page, line, code) for page in sorted(DOCS.rglob("*.md"))
+                for line, code in python_blocks(page, "c") if "int main(" in code]
+    assert programs, "docs/ has no complete C program"
+    for k, (page, line, code) in enumerate(programs):
+        source, exe = tmp_path / f"doc{k}.c", tmp_path / f"doc{k}"
+        source.write_text(code)
+        r = subprocess.run(["cc", "-std=c11", "-Wall", "-Werror", "-I", str(ROOT / "include"), str(source), "-o", str(exe),
+                            "-L", str(lib.parent), "-lgojammy", f"-Wl,-rpath,{lib.parent}"], capture_output=True, text=True)
+        assert r.returncode == 0, f"{page.relative_to(DOCS)}:{line}: {r.stderr}"
+        r = subprocess.run([str(exe)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, f"{page.relative_to(DOCS)}:{line}: exit {r.returncode}: {r.stdout}{r.stderr}"
+
