@@ -162,3 +162,38 @@ func BenchmarkScaling(b *testing.B) {
 		})
 	}
 }
+
+// scanModels are the conditional models of the one-row benchmarks: the shapes of an amortized
+// coverage scan, where one conditional row (an event) is evaluated at many points.
+var scanModels = []benchConfig{{"e2", "gggg", 8}, {"s2", "v", 8}, {"s2", "n", 8}, {"e2+s2", "gg+n", 8}}
+
+// BenchmarkOneRow measures LogDensityAt and SampleAt: 100 and 10,000 points for one conditional
+// row, another row in every call (as a scan does per event).
+func BenchmarkOneRow(b *testing.B) {
+	for _, m := range scanModels {
+		for _, n := range []int{100, 10000} {
+			b.Run(fmt.Sprintf("%s/batch=%d", m.name(), n), func(b *testing.B) {
+				p, x, cond := benchModel(b, m, n)
+				row := func(i int) []float64 { i %= n; return cond[i*m.cond : (i+1)*m.cond] }
+				b.Run("LogDensityAt", func(b *testing.B) {
+					cpu := cpuTime()
+					for i := 0; b.Loop(); i++ {
+						if _, err := p.LogDensityAt(x, n, row(i), flowcore.SavedCoords); err != nil {
+							b.Fatal(err)
+						}
+					}
+					reportEvents(b, n, cpu)
+				})
+				b.Run("SampleAt", func(b *testing.B) {
+					cpu := cpuTime()
+					for i := 0; b.Loop(); i++ {
+						if _, err := p.SampleAt(n, row(i), uint64(i), flowcore.SavedCoords); err != nil {
+							b.Fatal(err)
+						}
+					}
+					reportEvents(b, n, cpu)
+				})
+			})
+		}
+	}
+}

@@ -186,6 +186,7 @@ func (p *PDF) sample(n int, cond []float64, shared bool, amort []float64, base b
 		rows := hi - lo
 		t := getTape(grad)
 		defer putTape(t)
+		t.SetCallRows(n)
 		z := t.Floats(rows * bd)
 		base(z, b, lo, hi)
 		var cn, zn *ad.Node

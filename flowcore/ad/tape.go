@@ -41,6 +41,8 @@ type Tape struct {
 	// nodes holds chunks of node headers; used counts the headers handed out since Reset.
 	nodes [][]Node
 	used  int
+	// callRows is the number of rows of the whole call the tape's block belongs to (0: unknown).
+	callRows int
 }
 
 // nodeChunk is the number of node headers allocated together.
@@ -64,7 +66,16 @@ func (t *Tape) Reset() {
 		clear(t.nodes[c][:min(nodeChunk, t.used-c*nodeChunk)]) // drop references to caller values
 	}
 	t.used = 0
+	t.callRows = 0
 }
+
+// SetCallRows records that the tape evaluates one block of a call on n rows in all (until Reset).
+// Set-up work that pays only over many rows, such as a lookup table for a root search, asks for
+// it: the decision then depends on the call, not on how the call is split into blocks.
+func (t *Tape) SetCallRows(n int) { t.callRows = n }
+
+// CallRows is the number of rows of the call set by SetCallRows (0 if not set).
+func (t *Tape) CallRows() int { return t.callRows }
 
 // node returns a node header from the tape's storage.
 func (t *Tape) node(r, c int, val []float64) *Node {

@@ -67,8 +67,9 @@ func TestEntropyGradMatchesQuadratureDifferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.Value[0] != e.Parts[0].Value[0] {
-		t.Errorf("EntropyGrad's value %g differs from Entropy's %g with the same options", h.Value[0], e.Parts[0].Value[0])
+	// the same samples; the value-only sampling may start its root searches from tables
+	if math.Abs(h.Value[0]-e.Parts[0].Value[0]) > 1e-13 {
+		t.Errorf("EntropyGrad's value %.17g differs from Entropy's %.17g with the same options", h.Value[0], e.Parts[0].Value[0])
 	}
 	base := p.Params()
 	const step = 1e-4

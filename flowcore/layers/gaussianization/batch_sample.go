@@ -10,8 +10,8 @@ import (
 // solveShared is solve for every point of one dimension with an unskewed part: the same iterations
 // per point, run side by side so that each step evaluates the mixture for all unfinished points at
 // once. zs are the targets; the roots and the mixture at each point's last evaluation go to ys and
-// pts.
-func (m mixture) solveShared(kind invKind, zs, ys []float64, pts []point, part []float64, b *batch, scratch []float64) {
+// pts. tab (nil: none) is the dimension's start table.
+func (m mixture) solveShared(kind invKind, zs, ys []float64, pts []point, part []float64, tab *startTable, b *batch, scratch []float64) {
 	n := len(zs)
 	// Per point: target logit and bracket; active lists the unfinished points.
 	tStar, br := b.t.Floats(n), make([]root.Bracket, n)
@@ -27,9 +27,23 @@ func (m mixture) solveShared(kind invKind, zs, ys []float64, pts []point, part [
 			ys[i], pts[i] = nanRoot(z, tStar[i])
 			continue
 		}
-		br[i], ys[i], scale = m.start(part, lF, lS)
 		active = append(active, i)
+		if tab != nil {
+			var ok bool
+			if br[i], ys[i], ok = tab.at(tStar[i]); ok {
+				scale = tab.scale
+				continue
+			}
+		}
+		br[i], ys[i], scale = m.start(part, lF, lS)
 	}
+	m.newton(active, tStar, ys, br, scale, pts, part, b, scratch)
+}
+
+// newton runs the bracketed Newton steps of the listed points side by side until each has
+// converged: ys holds the first iterates and receives the roots of logit F(y) = tStar, pts the
+// mixture at each point's last evaluation. active is consumed.
+func (m mixture) newton(active []int, tStar, ys []float64, br []root.Bracket, scale float64, pts []point, part []float64, b *batch, scratch []float64) {
 	for it := 0; it < maxSolveIter && len(active) > 0; it++ {
 		at := b.y[:len(active)]
 		for a, i := range active {
@@ -59,7 +73,7 @@ func (m mixture) solveShared(kind invKind, zs, ys []float64, pts []point, part [
 
 // sampleShared is the forward part of sample for one shared, unskewed parameter block; saved (if
 // not nil) receives the mixture at every root.
-func (m mixture) sampleShared(kind invKind, z, y, logDet *ad.Node, blk []float64, saved []point) {
+func (m mixture) sampleShared(kind invKind, z, y, logDet *ad.Node, blk []float64, tabs []startTable, saved []point) {
 	d, n := m.d, z.R
 	b := newBatch(z.Tape(), n)
 	zs, ys := b.t.Floats(n), b.t.Floats(n)
@@ -73,7 +87,11 @@ func (m mixture) sampleShared(kind invKind, z, y, logDet *ad.Node, blk []float64
 		for i := range zs {
 			zs[i] = z.Val[i*d+j]
 		}
-		m.solveShared(kind, zs, ys, pts, m.dim(blk, j), b, scratch)
+		var tab *startTable
+		if tabs != nil {
+			tab = &tabs[j]
+		}
+		m.solveShared(kind, zs, ys, pts, m.dim(blk, j), tab, b, scratch)
 		for i := range pts {
 			y.Val[i*d+j] = ys[i]
 			o := kind.psi(&pts[i], false)

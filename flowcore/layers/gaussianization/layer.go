@@ -26,6 +26,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
@@ -74,9 +75,23 @@ type Layer struct {
 }
 
 // preparedCache is an immutable prepared mixture block with the raw stretch parameters it was
-// made from.
+// made from, and the start tables of its root searches, solved on first use.
 type preparedCache struct {
 	raw, blk []float64
+	starts   func() []startTable
+}
+
+// newPreparedCache caches blk, prepared from raw, for the mixture m.
+func newPreparedCache(m mixture, raw, blk []float64) *preparedCache {
+	return &preparedCache{raw: raw, blk: blk, starts: sync.OnceValue(func() []startTable { return m.startTables(blk) })}
+}
+
+// block is the prepared block (nil for c nil).
+func (c *preparedCache) block() []float64 {
+	if c == nil {
+		return nil
+	}
+	return c.blk
 }
 
 // New builds a g layer from its context and resolved options.
@@ -231,19 +246,20 @@ func (l *Layer) mixParams(params *ad.Node, off int) mixParams {
 // mixInputs returns the fused ops' parameters: for one shared row that needs no gradient (an
 // unconditional PDF outside training) a prepared block, cached across calls; otherwise the
 // parameter nodes.
-func (l *Layer) mixInputs(params *ad.Node, off int) (mixParams, []float64) {
+func (l *Layer) mixInputs(params *ad.Node, off int) (mixParams, *preparedCache) {
 	if params.R != 1 || params.NeedsGrad() {
 		return l.mixParams(params, off), nil
 	}
 	raw := params.Val[off:]
 	if c := l.cache.Load(); c != nil && slices.Equal(c.raw, raw) {
-		return mixParams{}, c.blk
+		return mixParams{}, c
 	}
 	t := ad.NewTape(false)
 	blk := make([]float64, l.mix.blockLen())
 	l.mix.prepareRows(l.mixParams(t.Const(1, len(raw), raw), 0), 0, 1, blk, make([]float64, l.mix.prepareWork(1)))
-	l.cache.Store(&preparedCache{raw: slices.Clone(raw), blk: blk})
-	return mixParams{}, blk
+	c := newPreparedCache(l.mix, slices.Clone(raw), blk)
+	l.cache.Store(c)
+	return mixParams{}, c
 }
 
 // centeredMeans appends the last mean of every dimension, −Σ_{j<K} w_j μ_j / w_K, which makes
@@ -311,7 +327,7 @@ func (l *Layer) Inverse(x, params *ad.Node) (*ad.Node, *ad.Node) {
 		return z, ad.SumCols(ld)
 	}
 	p, shared := l.mixInputs(params, off)
-	return l.mix.density(l.kind, y, p, shared)
+	return l.mix.density(l.kind, y, p, shared.block())
 }
 
 // Forward maps base-side points to the data side (sampling direction).

@@ -164,9 +164,9 @@ func (m mixture) density(kind invKind, y *ad.Node, p mixParams, shared []float64
 // sample is the fused sampling-direction map: it solves ψ(F(y)) = z for every entry of z (R x d)
 // and returns y with the per-row log-determinant −Σ_dims log ψ'(y). Gradients follow the implicit
 // function rule at the root: dy = (dz − ∂ψ/∂θ·dθ)/ψ'(y).
-func (m mixture) sample(kind invKind, z *ad.Node, p mixParams, shared []float64) (*ad.Node, *ad.Node) {
+func (m mixture) sample(kind invKind, z *ad.Node, p mixParams, shared *preparedCache) (*ad.Node, *ad.Node) {
 	t, d := z.Tape(), m.d
-	rp := newRowParams(t, m, p, z.R, shared)
+	rp := newRowParams(t, m, p, z.R, shared.block())
 	y, logDet := t.New(z.R, d), t.New(z.R, 1)
 	need := recordNeeded(t, z, p)
 	var saved []point
@@ -174,7 +174,11 @@ func (m mixture) sample(kind invKind, z *ad.Node, p mixParams, shared []float64)
 		saved = make([]point, z.R*d)
 	}
 	if m.batched(&rp, z.R) {
-		m.sampleShared(kind, z, y, logDet, rp.blks, saved)
+		var tabs []startTable
+		if shared != nil && t.CallRows() >= startTableMinRows {
+			tabs = shared.starts()
+		}
+		m.sampleShared(kind, z, y, logDet, rp.blks, tabs, saved)
 	} else {
 		scratch := t.Floats(m.scratchLen())
 		for i := 0; i < z.R; i++ {
