@@ -5,6 +5,7 @@ package root
 
 import (
 	"math"
+	"slices"
 
 	"github.com/gojammy/gojammy/flowcore/ad"
 )
@@ -77,8 +78,61 @@ func Increasing(target []float64, lo, hi float64, eval func(x []float64, rows []
 	for i := range x {
 		x[i] = 0.5 * (br[i].Lo + br[i].Hi)
 	}
-	active := all
-	xs := make([]float64, 0, n)
+	return newton(target, x, br, eval)
+}
+
+// IncreasingShared is Increasing for rows that share one increasing function f: f is tabulated
+// once at knots evenly spaced points of [lo, hi] (one eval call, rows all 0), and each search
+// starts from the cubic Hermite interpolation of the inverse between the two knots around its
+// target (with the slopes 1/f' there), inside the bracket they form, before the Newton steps of
+// Increasing. It pays from a few dozen rows: one evaluation of the knots replaces the eight
+// bisection steps and most Newton steps of every row.
+func IncreasingShared(target []float64, lo, hi float64, knots int, eval func(x []float64, rows []int) (f, df []float64)) []float64 {
+	kx := make([]float64, knots)
+	for j := range kx {
+		kx[j] = lo + (hi-lo)*float64(j)/float64(knots-1)
+	}
+	kx[knots-1] = hi
+	f, df := eval(kx, make([]int, knots))
+	f, df = slices.Clone(f), slices.Clone(df)
+	br, x := make([]Bracket, len(target)), make([]float64, len(target))
+	for i, v := range target {
+		// the knot interval [j, j+1] with f_j < v <= f_{j+1} (the first or last one beyond them)
+		j, _ := slices.BinarySearch(f, v)
+		j = min(max(j-1, 0), knots-2)
+		br[i] = Bracket{kx[j], kx[j+1]}
+		x[i] = hermiteInverse(v, kx[j], kx[j+1], f[j], f[j+1], df[j], df[j+1])
+	}
+	return newton(target, x, br, eval)
+}
+
+// hermiteInverse interpolates the inverse of an increasing function between the knots (x0, f0)
+// and (x1, f1) with derivatives d0, d1 at v: the cubic Hermite polynomial in u = (v−f0)/(f1−f0)
+// with slopes (f1−f0)/d, clamped to [x0, x1]. A flat or non-finite interval gives its middle.
+func hermiteInverse(v, x0, x1, f0, f1, d0, d1 float64) float64 {
+	h := f1 - f0
+	if !(h > 0) || math.IsInf(h, 0) {
+		return 0.5 * (x0 + x1)
+	}
+	u := min(max((v-f0)/h, 0), 1)
+	s0, s1 := h/d0, h/d1
+	if !(s0 >= 0 && s1 >= 0) || math.IsInf(s0, 0) || math.IsInf(s1, 0) {
+		return x0 + u*(x1-x0) // no usable slopes: linear
+	}
+	u2 := u * u
+	u3 := u2 * u
+	y := (2*u3-3*u2+1)*x0 + (u3-2*u2+u)*s0 + (3*u2-2*u3)*x1 + (u3-u2)*s1
+	return min(max(y, x0), x1)
+}
+
+// newton runs bracketed Newton steps (Bracket.Step) from the iterates x until every row's step is
+// below rounding; rows whose target is NaN end as NaN.
+func newton(target, x []float64, br []Bracket, eval func(x []float64, rows []int) (f, df []float64)) []float64 {
+	active := make([]int, len(x))
+	for i := range active {
+		active[i] = i
+	}
+	xs := make([]float64, 0, len(x))
 	for s := 0; s < maxNewtonSteps && len(active) > 0; s++ {
 		xs = xs[:0]
 		for _, i := range active {

@@ -8,27 +8,51 @@ import (
 	"github.com/gojammy/gojammy/flowcore/ad/adtest"
 )
 
-// TestIncreasing solves x³ + x = target on [-10, 10] to rounding, keeps NaN targets NaN and ends
-// at the bracket for targets beyond it.
-func TestIncreasing(t *testing.T) {
-	target := []float64{-30, -2, 0, 1e-12, 0.5, 10, math.NaN(), 2000}
-	x := Increasing(target, -10, 10, func(x []float64, _ []int) ([]float64, []float64) {
+// cubic is x³ + x and its derivative at x, counting the points evaluated.
+func cubic(points *int) func(x []float64, _ []int) ([]float64, []float64) {
+	return func(x []float64, _ []int) ([]float64, []float64) {
+		*points += len(x)
 		f, df := make([]float64, len(x)), make([]float64, len(x))
 		for i, v := range x {
 			f[i], df[i] = v*v*v+v, 3*v*v+1
 		}
 		return f, df
-	})
-	for i, want := range target[:6] {
-		if got := x[i]*x[i]*x[i] + x[i]; math.Abs(got-want) > 1e-14*(1+math.Abs(want)) {
-			t.Errorf("target %g: f(x) = %.17g", want, got)
+	}
+}
+
+// TestIncreasing solves x³ + x = target on [-10, 10] to rounding, keeps NaN targets NaN and ends
+// at the bracket for targets beyond it, with and without the shared function's table; the table
+// needs fewer evaluations.
+func TestIncreasing(t *testing.T) {
+	target := []float64{-30, -2, 0, 1e-12, 0.5, 10, math.NaN(), 2000, -1e4}
+	for i := 0; i < 200; i++ {
+		target = append(target, float64(i)*4.9-490)
+	}
+	var plain, shared int
+	solutions := map[string][]float64{
+		"Increasing":       Increasing(target, -10, 10, cubic(&plain)),
+		"IncreasingShared": IncreasingShared(target, -10, 10, 64, cubic(&shared)),
+	}
+	for name, x := range solutions {
+		for i, want := range target {
+			switch {
+			case i == 6:
+				if !math.IsNaN(x[i]) {
+					t.Errorf("%s: NaN target gave %g", name, x[i])
+				}
+			case i == 7 || i == 8:
+				if end := math.Copysign(10, want); math.Abs(x[i]-end) > 1e-12 {
+					t.Errorf("%s: target %g beyond the bracket gave %g, want the bracket end %g", name, want, x[i], end)
+				}
+			default:
+				if got := x[i]*x[i]*x[i] + x[i]; math.Abs(got-want) > 1e-14*(1+math.Abs(want)) {
+					t.Errorf("%s: target %g: f(x) = %.17g", name, want, got)
+				}
+			}
 		}
 	}
-	if !math.IsNaN(x[6]) {
-		t.Errorf("NaN target gave %g", x[6])
-	}
-	if math.Abs(x[7]-10) > 1e-12 {
-		t.Errorf("target beyond the bracket gave %g, want the bracket end 10", x[7])
+	if shared*2 > plain {
+		t.Errorf("the table saved too little: %d points evaluated with it, %d without", shared, plain)
 	}
 }
 

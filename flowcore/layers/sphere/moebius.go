@@ -90,7 +90,15 @@ func (c moebius) apply(phi, p *ad.Node, analytic bool) (*ad.Node, *ad.Node) {
 	return fromSigned(root), ad.Neg(ad.Log(dh))
 }
 
-// solve returns h⁻¹(y) by bisection and Newton on [-π, π], with implicit gradients.
+// sharedSolveRows is the number of rows from which a block whose rows share one map solves from a
+// table of it (root.IncreasingShared with sharedSolveKnots knots).
+const (
+	sharedSolveRows  = 64
+	sharedSolveKnots = 129
+)
+
+// solve returns h⁻¹(y) by bisection and Newton on [-π, π] (from a table of h where the rows share
+// one map), with implicit gradients.
 func (c moebius) solve(y, p *ad.Node) *ad.Node {
 	t := ad.NewTape(false)
 	eval := func(x []float64, rows []int) ([]float64, []float64) {
@@ -98,7 +106,12 @@ func (c moebius) solve(y, p *ad.Node) *ad.Node {
 		h, dh := moebiusEval(t.Const(len(x), 1, x), c.coefs(ad.GatherRows(t, p, rows)))
 		return append([]float64(nil), h.Val...), append([]float64(nil), dh.Val...)
 	}
-	sol := root.Increasing(y.Val, -math.Pi, math.Pi, eval)
+	var sol []float64
+	if p.R == 1 && y.R >= sharedSolveRows {
+		sol = root.IncreasingShared(y.Val, -math.Pi, math.Pi, sharedSolveKnots, eval)
+	} else {
+		sol = root.Increasing(y.Val, -math.Pi, math.Pi, eval)
+	}
 	return root.Implicit(sol, y, p, func(x, p *ad.Node) *ad.Node {
 		h, _ := moebiusEval(x, c.coefs(p))
 		return h
