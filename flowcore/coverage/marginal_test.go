@@ -299,3 +299,47 @@ func TestMarginalErrors(t *testing.T) {
 		t.Errorf("amortization parameters for a plain PDF: error %v", err)
 	}
 }
+
+// TestMarginalAmortizedMatchesThePDFOfItsRow scans the marginal of the second part of an
+// amortize-everything e1+e1 PDF whose first row carries the parameters of an ordinary PDF and
+// compares with the marginal scan of that PDF (the same seeds).
+func TestMarginalAmortizedMatchesThePDFOfItsRow(t *testing.T) {
+	cfg := flowcore.DefaultConfig()
+	cfg.AmortizationMLPUseCustomMode = true
+	plain, err := flowcore.New("e1+e1", "g+g", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.AmortizeEverything = true
+	amortized, err := flowcore.New("e1+e1", "g+g", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	var amort []float64
+	for range 2 {
+		for _, v := range plain.Params() {
+			amort = append(amort, v+0.1*rng.NormFloat64())
+		}
+	}
+	labels := []float64{0.3, -0.2, 1.5, 0.7}
+	opt := Options{GridPoints: 200, Samples: 2000, ConditioningSamples: 30}
+	got, err := MarginalAmortized(amortized, 1, labels, 2, flowcore.IntrinsicCoords, nil, amort, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plain.SetParams(amort[:plain.NumParams()]); err != nil {
+		t.Fatal(err)
+	}
+	want, err := Marginal(plain, 1, labels[:2], 1, flowcore.IntrinsicCoords, nil, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(got.Coverage[0]-want.Coverage[0]) > 1e-9 || math.Abs(got.LogPDFLabels[0]-want.LogPDFLabels[0]) > 1e-9 {
+		t.Errorf("row 0: coverage %.12f log_pdf %.12f, the plain PDF's %.12f %.12f", got.Coverage[0], got.LogPDFLabels[0],
+			want.Coverage[0], want.LogPDFLabels[0])
+	}
+	if got.Scans[0].MAP[0] == got.Scans[1].MAP[0] {
+		t.Errorf("rows 0 and 1 have the same MAP %v", got.Scans[0].MAP)
+	}
+}
