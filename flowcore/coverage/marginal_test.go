@@ -77,6 +77,15 @@ func (v vmfMixture) capCoverage(u float64) (mean, sd float64) {
 	return m1, math.Sqrt(max(0, m2-m1*m1))
 }
 
+// mass is the probability of a saved scan's cells: Σ exp(log p) · volume.
+func (s Scan) mass() float64 {
+	m := 0.0
+	for i, lp := range s.LogPDF {
+		m += math.Exp(lp) * s.Volumes[i]
+	}
+	return m
+}
+
 // TestMarginalVMFMixture checks the Rao–Blackwellized marginal of the later (s2) part of a joint
 // model against its analytic HPD coverage (caps around the mean direction) and the areas of its
 // 50/68/90% regions (2π u with capCoverage(u) = level), within the Monte-Carlo error of the
@@ -90,10 +99,7 @@ func TestMarginalVMFMixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := res.Scans[0]
-	mass := 0.0
-	for i, lp := range s.LogPDF {
-		mass += math.Exp(lp) * s.Volumes[i]
-	}
+	mass := s.mass()
 	if math.Abs(mass-1) > 1e-3 {
 		t.Errorf("the marginal integrates to %.6f on the mesh", mass)
 	}
@@ -220,10 +226,7 @@ func TestMarginalFlows(t *testing.T) {
 			t.Fatal(err)
 		}
 		sc := res.Scans[0]
-		mass := 0.0
-		for i, lp := range sc.LogPDF {
-			mass += math.Exp(lp) * sc.Volumes[i]
-		}
+		mass := sc.mass()
 		ks := kstest.Uniform(res.Coverage)
 		area, se := importanceArea(res.LogPDFLabels, 0.68)
 		dev := math.Abs(sc.LevelVolumes[0]-area) / se
@@ -304,17 +307,7 @@ func TestMarginalErrors(t *testing.T) {
 // amortize-everything e1+e1 PDF whose first row carries the parameters of an ordinary PDF and
 // compares with the marginal scan of that PDF (the same seeds).
 func TestMarginalAmortizedMatchesThePDFOfItsRow(t *testing.T) {
-	cfg := flowcore.DefaultConfig()
-	cfg.AmortizationMLPUseCustomMode = true
-	plain, err := flowcore.New("e1+e1", "g+g", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.AmortizeEverything = true
-	amortized, err := flowcore.New("e1+e1", "g+g", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	plain, amortized := plainAndAmortized(t, "e1+e1", "g+g")
 	rng := rand.New(rand.NewPCG(3, 4))
 	var amort []float64
 	for range 2 {
