@@ -336,3 +336,18 @@ func TestMarginalAmortizedMatchesThePDFOfItsRow(t *testing.T) {
 		t.Errorf("rows 0 and 1 have the same MAP %v", got.Scans[0].MAP)
 	}
 }
+
+// TestMarginalNaNLabels checks that a NaN in a label's sub-manifold part gives NaN for that label
+// only, and that the other parts of a label do not enter its marginal coverage.
+func TestMarginalNaNLabels(t *testing.T) {
+	p := newPDF(t, "e1+s1", "g+m", 0, 0.1)
+	nan := math.NaN()
+	res, err := Marginal(p, 1, []float64{0.1, nan, nan, 1.0, 0.5, 1.0}, 3, flowcore.IntrinsicCoords, nil, Options{ConditioningSamples: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Coverage
+	if !math.IsNaN(c[0]) || math.IsNaN(c[1]) || c[1] != c[2] {
+		t.Errorf("coverage %v: want NaN, then twice the same value", c)
+	}
+}
