@@ -63,7 +63,7 @@ type Options struct {
 	// SaveScan keeps the scanned positions, log-densities and cell volumes.
 	SaveScan bool
 	// Contours traces the boundaries of the highest-density regions at Levels (grid scans of
-	// 2-d PDFs and HEALPix scans; other scans have none).
+	// 2-d PDFs or sub-manifolds and HEALPix scans; other scans have none).
 	Contours bool
 	// Seed seeds the samples (scan i uses its own stream).
 	Seed uint64
