@@ -155,18 +155,28 @@ func scanOptions(ptr *C.gj_scan_options) (coverage.Options, error) {
 //export gj_pdf_coverage_scan
 func gj_pdf_coverage_scan(id C.uint64_t, labels *C.double, n, labelsLen C.int64_t, labelCoords *C.gj_coords, cond *C.double, condLen C.int64_t,
 	opts *C.gj_scan_options, outScan *C.uint64_t) C.int {
-	return coverageScan("gj_pdf_coverage_scan", id, labels, n, labelsLen, labelCoords, cond, condLen, nil, 0, opts, outScan)
+	return coverageScan("gj_pdf_coverage_scan", id, wholePDF, labels, n, labelsLen, labelCoords, cond, condLen, nil, 0, opts, outScan)
 }
 
 //export gj_pdf_coverage_scan_amortized
 func gj_pdf_coverage_scan_amortized(id C.uint64_t, labels *C.double, n, labelsLen C.int64_t, labelCoords *C.gj_coords,
 	cond *C.double, condLen C.int64_t, amort *C.double, amortLen C.int64_t, opts *C.gj_scan_options, outScan *C.uint64_t) C.int {
-	return coverageScan("gj_pdf_coverage_scan_amortized", id, labels, n, labelsLen, labelCoords, cond, condLen, amort, amortLen, opts, outScan)
+	return coverageScan("gj_pdf_coverage_scan_amortized", id, wholePDF, labels, n, labelsLen, labelCoords, cond, condLen, amort, amortLen, opts, outScan)
 }
 
-// coverageScan is gj_pdf_coverage_scan with optional amortization parameters (one row per
-// scan), under the name of the calling C function.
-func coverageScan(name string, id C.uint64_t, labels *C.double, n, labelsLen C.int64_t, labelCoords *C.gj_coords, cond *C.double, condLen C.int64_t,
+// scanTarget is what a coverage scan scans: the whole PDF, or with marginal the marginal of
+// sub-manifold sub, averaged over conditioning samples (0: the default).
+type scanTarget struct {
+	marginal          bool
+	sub, conditioning int64
+}
+
+// wholePDF is the scanTarget of gj_pdf_coverage_scan.
+var wholePDF = scanTarget{}
+
+// coverageScan is gj_pdf_coverage_scan of target with optional amortization parameters (one row
+// per scan), under the name of the calling C function.
+func coverageScan(name string, id C.uint64_t, target scanTarget, labels *C.double, n, labelsLen C.int64_t, labelCoords *C.gj_coords, cond *C.double, condLen C.int64_t,
 	amort *C.double, amortLen C.int64_t, opts *C.gj_scan_options, outScan *C.uint64_t) C.int {
 	return withModel(name, id, shared, func(p *flowcore.PDF) error {
 		if outScan == nil {
@@ -195,20 +205,20 @@ func coverageScan(name string, id C.uint64_t, labels *C.double, n, labelsLen C.i
 		if err != nil {
 			return err
 		}
-		var res coverage.Result
-		if amort == nil && amortLen == 0 {
-			res, err = coverage.Run(p, x, int(n), c, cs, opt)
-		} else {
-			var a []float64
+		var a []float64
+		if amort != nil || amortLen != 0 {
 			if a, err = input("amort", amort, amortLen, int64(amortLen), "amort_len"); err != nil {
 				return err
 			}
-			res, err = coverage.RunAmortized(p, x, int(n), c, cs, a, opt)
 		}
+		res, err := target.scan(p, x, int(n), c, cs, a, opt)
 		if err != nil {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}
 		intrinsic, _ := p.Dim(flowcore.IntrinsicCoords)
+		if target.marginal {
+			intrinsic = p.ManifoldDefs()[target.sub].Dim
+		}
 		scans.Lock()
 		scans.last++
 		scans.results[scans.last] = &scanResult{Result: res, dim: intrinsic}

@@ -741,6 +741,35 @@ int gj_pdf_coverage_scan_amortized(uint64_t handle, GJ_CONST double* labels, int
                                    GJ_CONST double* amort, int64_t amort_len, GJ_CONST gj_scan_options* opts,
                                    uint64_t* out_scan);
 
+/* gj_pdf_coverage_scan of the marginal PDF of one sub-manifold of a mixed PDF, e.g. the s2 part
+ * of "e2+s2": per conditional row, its grid (Euclidean, interval and s1 parts of at most 3
+ * dimensions) or adaptive HEALPix mesh (s2) with the marginal log-density of every cell, the MAP,
+ * the credible-region volumes and contours, and the exact HPD coverage of the labels' parts on
+ * that sub-manifold under the marginal. The marginal of sub-manifold 0 is its own factor of the
+ * autoregressive PDF (exact); that of a later sub-manifold k is the mean of its conditional
+ * factor p_k(x_k | x_<k) over conditioning_samples samples of the PDF (Rao-Blackwellized: exact
+ * as their number grows; more are needed when x_k depends strongly on the earlier parts). The
+ * scan handle's dim (gj_scan_dims) is the sub-manifold's intrinsic dimension.
+ *   sub_manifold          the index k of the sub-manifold in pdf_defs (0-based)
+ *   conditioning_samples  the number of samples averaged over (0: 200)
+ *   the other arguments   as in gj_pdf_coverage_scan; labels are points of the whole PDF
+ * Errors: those of gj_pdf_coverage_scan; ARGUMENT also for sub_manifold out of range, a
+ * sub-manifold without a grid or a mesh (simplices, Euclidean parts above 3 dimensions),
+ * GJ_SCAN_SAMPLING, or conditioning_samples < 0. */
+int gj_pdf_coverage_scan_marginal(uint64_t handle, int64_t sub_manifold, int64_t conditioning_samples,
+                                  GJ_CONST double* labels, int64_t n, int64_t labels_len,
+                                  GJ_CONST gj_coords* label_coords, GJ_CONST double* cond, int64_t cond_len,
+                                  GJ_CONST gj_scan_options* opts, uint64_t* out_scan);
+
+/* gj_pdf_coverage_scan_marginal for a model built with amortize_everything, with the
+ * amortization parameters of gj_pdf_coverage_scan_amortized.
+ * Errors: those of gj_pdf_coverage_scan_marginal and gj_pdf_coverage_scan_amortized. */
+int gj_pdf_coverage_scan_marginal_amortized(uint64_t handle, int64_t sub_manifold, int64_t conditioning_samples,
+                                            GJ_CONST double* labels, int64_t n, int64_t labels_len,
+                                            GJ_CONST gj_coords* label_coords, GJ_CONST double* cond, int64_t cond_len,
+                                            GJ_CONST double* amort, int64_t amort_len, GJ_CONST gj_scan_options* opts,
+                                            uint64_t* out_scan);
+
 /* Writes the shapes of a scan; each output may be NULL.
  *   *n_scans   the number of scans (conditional rows, or 1)
  *   *n_labels  the number of labels

@@ -2,7 +2,8 @@
  * check_stats.c -- checks the statistics functions of the C API from C: entropies and their
  * gradients, an expectation through a C callback (values and gradients, a failing callback, a
  * callback that evaluates the same model), moments, marginal moments, the goodness-of-fit
- * p-value and a variational fit with a C target, and the status codes of misuse.
+ * p-value and a variational fit with a C target, the marginal coverage scan of a sub-manifold, and
+ * the status codes of misuse.
  *
  *   check_stats
  */
@@ -14,6 +15,7 @@
 #include "gojammy.h"
 
 static const gj_coords EMB = GJ_COORDS_INIT(GJ_COORDS_EMBEDDING);
+static const gj_coords INTR = GJ_COORDS_INIT(GJ_COORDS_INTRINSIC);
 
 /* f(x) = |x|^2 with gradient 2x; user_data counts the points seen. */
 static int squared_norm(void* user_data, const double* x, int64_t n, int64_t dim, double* values, double* grad) {
@@ -118,6 +120,33 @@ int main(void) {
            "log_target");
     EXPECT(gj_pdf_fit_variational(lik, normal_target, NULL, &EMB, &fo, NULL, NULL, loss, NULL, 2, &n_hist),
            GJ_ERR_ARGUMENT, "unconditional");
+
+    /* the marginal scan of sub-manifold 1 of "e2+e2" with identity flows: a standard normal
+     * whatever the first part, so the label (1, 0) has coverage 1 - e^{-1/2} and the 68% region
+     * the area 2 pi (-log 0.32) */
+    uint64_t joint = 0, scan = 0;
+    gj_create_options jo = GJ_CREATE_OPTIONS_INIT("e2+e2", "x+x");
+    EXPECT(gj_pdf_create(&jo, &joint), GJ_OK, NULL);
+    gj_scan_options so = GJ_SCAN_OPTIONS_INIT;
+    so.contours = 1;
+    double label[4] = {0.3, -2.0, 1.0, 0.0}, cov, vol[3];
+    int64_t n_scans = 0, dim = 0, lines = 0, points = 0;
+    int method = -1;
+    EXPECT(gj_pdf_coverage_scan_marginal(joint, 1, 10, label, 1, 4, &INTR, NULL, 0, &so, &scan), GJ_OK, NULL);
+    EXPECT(gj_scan_dims(scan, &n_scans, NULL, &dim, NULL, &method), GJ_OK, NULL);
+    TRUE(n_scans == 1 && dim == 2 && method == GJ_SCAN_GRID);
+    EXPECT(gj_scan_labels(scan, NULL, &cov, NULL, 1), GJ_OK, NULL);
+    TRUE(fabs(cov - (1 - exp(-0.5))) < 2e-3);
+    EXPECT(gj_scan_maps(scan, NULL, 0, NULL, vol, 3, 1), GJ_OK, NULL);
+    TRUE(fabs(vol[1] / (-2 * M_PI * log(0.32)) - 1) < 0.02);
+    EXPECT(gj_scan_contours(scan, 0, 1, &lines, &points, NULL, 0, NULL, 0), GJ_OK, NULL);
+    TRUE(lines == 1 && points > 10);
+    EXPECT(gj_scan_free(scan), GJ_OK, NULL);
+    EXPECT(gj_pdf_coverage_scan_marginal(joint, 2, 10, label, 1, 4, &INTR, NULL, 0, &so, &scan), GJ_ERR_ARGUMENT,
+           "sub_manifolds");
+    EXPECT(gj_pdf_coverage_scan_marginal(joint, 1, -1, label, 1, 4, &INTR, NULL, 0, &so, &scan), GJ_ERR_ARGUMENT,
+           "conditioning_samples");
+    EXPECT(gj_pdf_free(joint), GJ_OK, NULL);
 
     EXPECT(gj_pdf_free(q), GJ_OK, NULL);
     EXPECT(gj_pdf_free(lik), GJ_OK, NULL);

@@ -44,27 +44,34 @@ func (m amortizedModel) logDensity(x []float64, n int, row []float64) ([]float64
 // parameters per scan (NumAmortizationParams values each), with as many conditional rows in
 // cond for a conditional PDF and, if labels are given, one label per row.
 func RunAmortized(p *flowcore.PDF, labels []float64, n int, labelCoords flowcore.Coords, cond, amort []float64, opt Options) (Result, error) {
+	joined, err := amortizedRows(p, cond, amort)
+	if err != nil {
+		return Result{}, err
+	}
+	if labels, err = intrinsicLabels(p, labels, n, labelCoords); err != nil {
+		return Result{}, err
+	}
+	return run(amortizedModel{pdfModel{p}}, labels, n, joined, opt)
+}
+
+// amortizedRows checks the conditional inputs and amortization parameters of the scans of an
+// amortize-everything PDF and joins them into the rows of an amortizedModel.
+func amortizedRows(p *flowcore.PDF, cond, amort []float64) ([]float64, error) {
 	na, cd := p.NumAmortizationParams(), p.ConditionalDim()
 	if !p.TakesAmortizationParams() {
-		return Result{}, fmt.Errorf("amortization_parameters: only a PDF built with amortize_everything takes them")
+		return nil, fmt.Errorf("amortization_parameters: only a PDF built with amortize_everything takes them")
 	}
 	if len(amort) == 0 || len(amort)%na != 0 {
-		return Result{}, fmt.Errorf("amortization_parameters: need rows of %d values, got %d values", na, len(amort))
+		return nil, fmt.Errorf("amortization_parameters: need rows of %d values, got %d values", na, len(amort))
 	}
 	rows := len(amort) / na
 	if len(cond) != rows*cd {
-		return Result{}, fmt.Errorf("conditional_input: need %d rows of %d values (one per amortization row), got %d values", rows, cd, len(cond))
+		return nil, fmt.Errorf("conditional_input: need %d rows of %d values (one per amortization row), got %d values", rows, cd, len(cond))
 	}
 	joined := make([]float64, 0, rows*(cd+na))
 	for r := range rows {
 		joined = append(joined, cond[r*cd:(r+1)*cd]...)
 		joined = append(joined, amort[r*na:(r+1)*na]...)
 	}
-	if n > 0 {
-		var err error
-		if labels, _, err = p.TransformTargetSpace(labels, n, labelCoords, flowcore.IntrinsicCoords); err != nil {
-			return Result{}, fmt.Errorf("labels: %w", err)
-		}
-	}
-	return run(amortizedModel{pdfModel{p}}, labels, n, joined, opt)
+	return joined, nil
 }

@@ -63,10 +63,13 @@ type Options struct {
 	// SaveScan keeps the scanned positions, log-densities and cell volumes.
 	SaveScan bool
 	// Contours traces the boundaries of the highest-density regions at Levels (grid scans of
-	// 2-d PDFs and HEALPix scans; other scans have none).
+	// 2-d PDFs or sub-manifolds and HEALPix scans; other scans have none).
 	Contours bool
 	// Seed seeds the samples (scan i uses its own stream).
 	Seed uint64
+	// ConditioningSamples is the number of samples of the PDF over which Marginal averages the
+	// conditional factor of a later sub-manifold (DefaultConditioningSamples if 0).
+	ConditioningSamples int
 }
 
 // DefaultLevels are the credible levels reported when Options.Levels is nil.
@@ -115,13 +118,23 @@ func SquareDegrees(sr float64) float64 { return sr * (180 / math.Pi) * (180 / ma
 // exact HPD coverage of the n labels (coordinates labelCoords; labels may be nil with n = 0).
 // A conditional PDF takes one label per conditional row.
 func Run(p *flowcore.PDF, labels []float64, n int, labelCoords flowcore.Coords, cond []float64, opt Options) (Result, error) {
-	if n > 0 {
-		var err error
-		if labels, _, err = p.TransformTargetSpace(labels, n, labelCoords, flowcore.IntrinsicCoords); err != nil {
-			return Result{}, fmt.Errorf("labels: %w", err)
-		}
+	labels, err := intrinsicLabels(p, labels, n, labelCoords)
+	if err != nil {
+		return Result{}, err
 	}
 	return run(pdfModel{p}, labels, n, cond, opt)
+}
+
+// intrinsicLabels converts n labels from coordinates c to intrinsic coordinates (nil for none).
+func intrinsicLabels(p *flowcore.PDF, labels []float64, n int, c flowcore.Coords) ([]float64, error) {
+	if n <= 0 {
+		return labels, nil
+	}
+	x, _, err := p.TransformTargetSpace(labels, n, c, flowcore.IntrinsicCoords)
+	if err != nil {
+		return nil, fmt.Errorf("labels: %w", err)
+	}
+	return x, nil
 }
 
 func run(m model, labels []float64, n int, cond []float64, opt Options) (Result, error) {

@@ -252,6 +252,12 @@ PROTOTYPES.update({
     "gj_pdf_coverage_scan_amortized": (
         c_int, [c_uint64, _in, c_int64, c_int64, _coords, _in, c_int64, _in, c_int64, POINTER(ScanOptions), _u64p],
     ),
+    "gj_pdf_coverage_scan_marginal": (
+        c_int, [c_uint64, c_int64, c_int64, _in, c_int64, c_int64, _coords, _in, c_int64, POINTER(ScanOptions), _u64p],
+    ),
+    "gj_pdf_coverage_scan_marginal_amortized": (
+        c_int, [c_uint64, c_int64, c_int64, _in, c_int64, c_int64, _coords, _in, c_int64, _in, c_int64, POINTER(ScanOptions), _u64p],
+    ),
     "gj_scan_dims": (c_int, [c_uint64, _i64p, _i64p, _i64p, _i64p, _intp]),
     "gj_scan_labels": (c_int, [c_uint64, _out, _out, _out, c_int64]),
     "gj_scan_maps": (c_int, [c_uint64, _out, c_int64, _out, _out, c_int64, c_int64]),

@@ -12,6 +12,7 @@ from . import _api, _heads
 from ._arrays import as_rows
 from ._checks import boolean, coords_for, positive_int, seed_for
 from ._lib import check, lib
+from .grid_functions import _unit
 
 #: jammy_flows' key of the whole PDF in the result dictionaries.
 TOTAL = "total"
@@ -98,18 +99,25 @@ def coverage_and_or_pdf_scan(
     credible_levels=(0.5, 0.68, 0.9),
     seed=None,
     contours=False,
+    conditioning_samples=200,
 ):
     """Approximate coverage of the labels and, on request, the exact HPD coverage, the MAP and
     the scan of the PDF (one scan per conditional row, one for an unconditional PDF; one per
     row of amortization_parameters for an amortize_everything PDF), on every manifold
-    combination. See docs/statistics.md for the methods and the keys of the result."""
+    combination. See docs/statistics.md for the methods and the keys of the result.
+
+    sub_manifolds: -1 scans the whole PDF (the top-level keys); an index k scans the marginal
+    PDF of sub-manifold k on its own grid or HEALPix mesh, with the results under
+    ``result["marginals"][k]`` (the same keys, in the sub-manifold's coordinates; labels are
+    points of the whole PDF, of which part k is used). The marginal of a later sub-manifold is
+    the mean of its conditional factor over conditioning_samples samples of the PDF."""
     exact = boolean(exact_coverage_calculation, "exact_coverage_calculation")
     save = boolean(save_pdf_scan, "save_pdf_scan")
     want_map = boolean(calculate_MAP, "calculate_MAP")
     want_contours = boolean(contours, "contours")
     if method not in _METHODS:
         raise ValueError(f"method: expected one of {sorted(_METHODS)}, got {method!r}")
-    _keys(sub_manifolds, pdf._n_subs)
+    keys = list(dict.fromkeys(_keys(sub_manifolds, pdf._n_subs)))
     out = {}
     n = 0
     x = None
@@ -142,25 +150,47 @@ def coverage_and_or_pdf_scan(
         levels=levels.ctypes.data_as(ctypes.POINTER(ctypes.c_double)), levels_len=levels.size, seed=seed_for(seed),
         contours=int(want_contours),
     )
+    scan_args = (x if n else None, n, 0 if x is None else x.size, label_coords, cond, 0 if cond is None else cond.size)
+    wanted = (exact, save, want_map, want_contours)
+    if -1 in keys:
+        _scan(pdf, "gj_pdf_coverage_scan", (pdf.handle,), amort, scan_args, opts, levels, n, wanted, None, out)
+    marginals = [k for k in keys if k != -1]
+    if marginals:
+        m = positive_int(conditioning_samples, "conditioning_samples")
+        out["marginals"] = {}
+        for k in marginals:
+            out["marginals"][k] = {}
+            _scan(pdf, "gj_pdf_coverage_scan_marginal", (pdf.handle, k, m), amort, scan_args, opts, levels, n, wanted, k, out["marginals"][k])
+    return out
+
+
+def _scan(pdf, name, head, amort, scan_args, opts, levels, n, wanted, sub, out):
+    """Run the scan export name (of the whole PDF for sub None, else of the marginal of
+    sub-manifold sub) and copy the wanted results into ``out``."""
+    exact, save, want_map, want_contours = wanted
     scan = ctypes.c_uint64(0)
-    check(
-        _heads.call(
-            "gj_pdf_coverage_scan", amort,
-            (pdf.handle, x if n else None, n, 0 if x is None else x.size, label_coords, cond, 0 if cond is None else cond.size),
-            (ctypes.byref(opts), ctypes.byref(scan)),
-        )
-    )
+    check(_heads.call(name, amort, head + scan_args, (ctypes.byref(opts), ctypes.byref(scan))))
     try:
-        _read_scan(pdf, scan.value, levels, n, exact, save, want_map, out)
+        _read_scan(pdf, scan.value, levels, n, exact, save, want_map, sub, out)
         if want_contours:
             out["contours"] = _read_contours(scan.value, levels)
     finally:
         check(lib().gj_scan_free(scan.value))
-    return out
 
 
-def _read_scan(pdf, scan, levels, n, exact, save, want_map, out):
-    """Copy a scan's results into the result dictionary ``out``."""
+def _embedding(kind, maps):
+    """Points (rows) of a sub-manifold of kind ("s2", "e3", ...) from intrinsic to embedding
+    coordinates."""
+    if kind == "s2":
+        return _unit(maps[:, 0], maps[:, 1])
+    if kind == "s1":
+        return np.stack([np.cos(maps[:, 0]), np.sin(maps[:, 0])], axis=-1)
+    return maps
+
+
+def _read_scan(pdf, scan, levels, n, exact, save, want_map, sub, out):
+    """Copy a scan's results (of the whole PDF for sub None, else of sub-manifold sub) into the
+    result dictionary ``out``."""
     n_scans, n_labels, dim, n_levels = (ctypes.c_int64(0) for _ in range(4))
     method = ctypes.c_int(0)
     check(lib().gj_scan_dims(scan, *(ctypes.byref(v) for v in (n_scans, n_labels, dim, n_levels, method))))
@@ -170,6 +200,8 @@ def _read_scan(pdf, scan, levels, n, exact, save, want_map, out):
         log_pdf, cov, err = np.empty(n), np.empty(n), np.empty(n)
         check(lib().gj_scan_labels(scan, log_pdf, cov, err, n))
         out["real_cov_values"], out["real_cov_errors"] = cov, err
+        if sub is not None:  # the labels' marginal log-densities (the whole PDF's are top-level)
+            out["log_pdf_labels"] = log_pdf
     maps, map_log_pdf, volumes = np.empty((rows, dim)), np.empty(rows), np.empty((rows, n_levels.value))
     check(lib().gj_scan_maps(scan, maps, maps.size, map_log_pdf, volumes, volumes.size, rows))
     out["credible_levels"] = levels
@@ -179,8 +211,11 @@ def _read_scan(pdf, scan, levels, n, exact, save, want_map, out):
         out["credible_areas_deg2"] = volumes * _SQUARE_DEGREES_PER_STERADIAN
     if want_map:
         out["map_log_pdf"] = map_log_pdf
-        out["map_positions"] = pdf.transform_target_space(maps, transform_from="intrinsic", transform_to="embedding")[0]
-        if any(d.startswith("s") for d in pdf.pdf_defs_list):
+        if sub is None:
+            out["map_positions"] = pdf.transform_target_space(maps, transform_from="intrinsic", transform_to="embedding")[0]
+        else:
+            out["map_positions"] = _embedding(pdf.pdf_defs_list[sub], maps)
+        if any(d.startswith("s") for d in (pdf.pdf_defs_list if sub is None else pdf.pdf_defs_list[sub : sub + 1])):
             out["map_positions_angles"] = maps
     if save:
         positions, log_evals, sizes = [], [], []

@@ -90,3 +90,51 @@ def test_contours_of_a_standard_normal_and_on_the_sphere():
     sky = gojammy.pdf("s2", "n").coverage_and_or_pdf_scan(contours=True, samples=2000)
     assert sky["scan_method"] == "healpix" and set(sky["contours"][0]) == {0.5, 0.68, 0.9}
     assert all(len(lines) >= 1 for lines in sky["contours"][0].values())
+
+
+def test_marginal_scans_of_the_sub_manifolds():
+    # "x+x" on e2+e2: both parts standard normals, so the marginal of part 1 is known exactly
+    pdf = gojammy.pdf("e2+e2", "x+x")
+    labels = np.array([[0.3, -2.0, 1.0, 0.0], [1.0, 1.0, -0.5, 1.5]])
+    res = pdf.coverage_and_or_pdf_scan(
+        labels=labels, exact_coverage_calculation=True, calculate_MAP=True, contours=True, sub_manifolds=[-1, 1],
+        conditioning_samples=10, seed=2,
+    )
+    assert res["scan_method"] == "sampling" and set(res["marginals"]) == {1}
+    m = res["marginals"][1]
+    assert m["scan_method"] == "grid"
+    r2 = (labels[:, 2:] ** 2).sum(axis=1)
+    np.testing.assert_allclose(m["real_cov_values"], -np.expm1(-r2 / 2), atol=2e-3)
+    np.testing.assert_allclose(m["log_pdf_labels"], -r2 / 2 - math.log(2 * math.pi), atol=1e-12)
+    np.testing.assert_allclose(m["credible_volumes"][0], -2 * math.pi * np.log1p(-np.array([0.5, 0.68, 0.9])), rtol=0.02)
+    assert m["map_positions"].shape == (1, 2) and np.abs(m["map_positions"]).max() < 0.1
+    assert [len(m["contours"][0][level]) for level in (0.5, 0.68, 0.9)] == [1, 1, 1]
+
+
+def test_marginal_scan_on_the_sphere():
+    pdf = gojammy.pdf("e2+s2", "gg+n")
+    labels = pdf.sample(samplesize=5, seed=4)[0]
+    res = pdf.coverage_and_or_pdf_scan(
+        labels=labels, exact_coverage_calculation=True, calculate_MAP=True, save_pdf_scan=True, sub_manifolds=[0, 1],
+        samples=2000, conditioning_samples=20, seed=3,
+    )
+    assert "scan_method" not in res and set(res["marginals"]) == {0, 1}
+    sky = res["marginals"][1]
+    assert sky["scan_method"] == "healpix" and sky["credible_areas_deg2"].shape == (1, 3)
+    assert sky["pdf_scan_volume_sizes"][0].sum() == pytest.approx(4 * math.pi, rel=1e-12)
+    mass = (np.exp(sky["pdf_scan_log_evals"][0]) * sky["pdf_scan_volume_sizes"][0]).sum()
+    assert mass == pytest.approx(1, abs=2e-3)
+    assert sky["map_positions"].shape == (1, 3) and np.linalg.norm(sky["map_positions"]) == pytest.approx(1)
+    assert sky["map_positions_angles"].shape == (1, 2)
+    assert res["marginals"][0]["scan_method"] == "grid" and res["marginals"][0]["real_cov_values"].shape == (5,)
+
+
+def test_marginal_errors_name_the_argument():
+    pdf = gojammy.pdf("s2+e4", "n+gggg")
+    x = pdf.sample(samplesize=1, seed=1)[0]
+    with pytest.raises(ValueError, match="sub_manifolds"):
+        pdf.coverage_and_or_pdf_scan(labels=x, exact_coverage_calculation=True, sub_manifolds=[2])
+    with pytest.raises(gojammy.GojammyValueError, match="sub_manifolds: sub-manifold 1 \\(e4\\) has no marginal scan"):
+        pdf.coverage_and_or_pdf_scan(labels=x, exact_coverage_calculation=True, sub_manifolds=[1])
+    with pytest.raises(ValueError, match="conditioning_samples"):
+        pdf.coverage_and_or_pdf_scan(labels=x, exact_coverage_calculation=True, sub_manifolds=[0], conditioning_samples=0)
