@@ -12,12 +12,18 @@ import (
 
 // Bracket is an interval [Lo, Hi] known to hold the root of an increasing function; Newton steps
 // narrow it.
-type Bracket struct{ Lo, Hi float64 }
+type Bracket struct {
+	Lo, Hi float64
+	last   float64 // the length of the step before (0: none yet)
+}
 
 // Step takes one bracketed Newton step from x, where the residual is r = f(x) − target and the
 // Newton step is newton = r / f'(x). It narrows the bracket and returns the next iterate and
 // whether the search is over: an exact root (next = x), a NaN residual (next is NaN), or a step no
-// longer than tol. A step that would leave the bracket bisects it instead; a converged step is
+// longer than tol. A step that would leave the bracket bisects it instead, and so does a step
+// longer than half the step before: Newton's method is then not converging — next to a kink of f
+// it can cycle between both sides of the root, narrowing the bracket from one side only, for
+// hundreds of steps (safeguarded Newton as in Numerical Recipes' rtsafe). A converged step is
 // taken even if rounding puts it just outside the bracket (bisecting then would restart the search
 // when an end of the bracket lies within tol of the root).
 func (b *Bracket) Step(x, r, newton, tol float64) (next float64, done bool) {
@@ -36,10 +42,11 @@ func (b *Bracket) Step(x, r, newton, tol float64) (next float64, done bool) {
 	if math.Abs(next-x) <= tol {
 		return next, true
 	}
-	if !(next > b.Lo && next < b.Hi) {
+	if !(next > b.Lo && next < b.Hi) || (b.last > 0 && math.Abs(newton) > 0.5*b.last) {
 		next = 0.5 * (b.Lo + b.Hi)
 	}
-	return next, math.Abs(next-x) <= tol
+	b.last = math.Abs(next - x)
+	return next, b.last <= tol
 }
 
 const (
@@ -60,7 +67,7 @@ func Increasing(target []float64, lo, hi float64, eval func(x []float64, rows []
 	br, x := make([]Bracket, n), make([]float64, n)
 	all := make([]int, n)
 	for i := range x {
-		br[i], all[i] = Bracket{lo, hi}, i
+		br[i], all[i] = Bracket{Lo: lo, Hi: hi}, i
 	}
 	for s := 0; s < bisectionSteps; s++ {
 		for i := range x {
@@ -100,7 +107,7 @@ func IncreasingShared(target []float64, lo, hi float64, knots int, eval func(x [
 		// the knot interval [j, j+1] with f_j < v <= f_{j+1} (the first or last one beyond them)
 		j, _ := slices.BinarySearch(f, v)
 		j = min(max(j-1, 0), knots-2)
-		br[i] = Bracket{kx[j], kx[j+1]}
+		br[i] = Bracket{Lo: kx[j], Hi: kx[j+1]}
 		x[i] = hermiteInverse(v, kx[j], kx[j+1], f[j], f[j+1], df[j], df[j+1])
 	}
 	return newton(target, x, br, eval)
