@@ -25,6 +25,9 @@ type Gradient struct {
 	// Cond is the gradient with respect to the conditional inputs (rows x ConditionalDim; nil
 	// for an unconditional PDF).
 	Cond []float64
+	// Amortization is the gradient with respect to the amortization parameters (rows x
+	// NumAmortizationParams; nil for a PDF without them).
+	Amortization []float64
 }
 
 // Entropies holds entropies per conditional row (jammy_flows' entropy and entropy_iterative).
@@ -59,15 +62,15 @@ func Entropy(p *flowcore.PDF, cond []float64, subManifolds []int, o Options) (En
 		sub = sub || k != Total
 	}
 	s, c := o.SampleSize, o.coords()
-	condRep := repeatRows(cond, p.ConditionalDim(), s)
-	smp, err := p.Sample(nr*s, condRep, o.Seed, c)
+	in := repeated(p, cond, o.Amortization, s)
+	smp, err := in.sample(p, nr*s, o.Seed, c)
 	if err != nil {
 		return Entropies{}, err
 	}
 	res := Entropies{Keys: append([]int(nil), subManifolds...), Samples: smp}
 	var subLogp []float64
 	if sub {
-		d, err := p.SubLogDensity(smp.X, nr*s, condRep, c)
+		d, err := p.SubLogDensityAmortized(smp.X, nr*s, in.cond, in.amort, c)
 		if err != nil {
 			return Entropies{}, err
 		}
@@ -110,7 +113,7 @@ const pairRows = 1 << 15
 // marginalNegLogp fills dst with -log p̂_k(x_k) for every sample x of x (nr rows of SampleSize
 // samples each), p̂_k(x_k) = mean over the row's samples y of p_k(x_k | y_<k).
 func marginalNegLogp(p *flowcore.PDF, dst, x []float64, nr int, cond []float64, k int, o Options) error {
-	c, s, cd := o.coords(), o.SampleSize, p.ConditionalDim()
+	c, s, cd, na := o.coords(), o.SampleSize, p.ConditionalDim(), p.NumAmortizationParams()
 	cols, err := p.Columns(c)
 	if err != nil {
 		return err
@@ -119,9 +122,12 @@ func marginalNegLogp(p *flowcore.PDF, dst, x []float64, nr int, cond []float64, 
 	chunk := max(1, pairRows/s) // samples x per call
 	for r := range nr {
 		row := x[r*s*dim : (r+1)*s*dim]
-		var condRow []float64
+		var condRow, amortRow []float64
 		if cd > 0 {
 			condRow = cond[r*cd : (r+1)*cd]
+		}
+		if o.Amortization != nil {
+			amortRow = o.Amortization[r*na : (r+1)*na]
 		}
 		for lo := 0; lo < s; lo += chunk {
 			hi := min(s, lo+chunk)
@@ -132,7 +138,8 @@ func marginalNegLogp(p *flowcore.PDF, dst, x []float64, nr int, cond []float64, 
 					pairs = append(pairs, row[i*dim+first:(i+1)*dim]...)
 				}
 			}
-			d, err := p.SubLogDensity(pairs, (hi-lo)*s, repeatRows(condRow, cd, (hi-lo)*s), c)
+			in := repeated(p, condRow, amortRow, (hi-lo)*s)
+			d, err := p.SubLogDensityAmortized(pairs, (hi-lo)*s, in.cond, in.amort, c)
 			if err != nil {
 				return err
 			}
@@ -169,15 +176,17 @@ func logSumExp(v []float64) float64 {
 // the parameters and the conditional inputs. The gradient is the total derivative of
 // -log p(x(ε; θ); θ) at fixed base draws ε, so it includes the path of the samples: the
 // explicit dependence alone averages to zero (the score has mean zero) and would be the wrong
-// gradient.
+// gradient. With amortization parameters (o.Amortization) the gradient with respect to them is
+// returned as well.
 func EntropyGrad(p *flowcore.PDF, cond []float64, o Options) (Estimate, Gradient, error) {
 	o, nr, err := prepare(p, cond, o)
 	if err != nil {
 		return Estimate{}, Gradient{}, err
 	}
-	s, cd := o.SampleSize, p.ConditionalDim()
+	s := o.SampleSize
 	seed := fillConst(nr*s, -1/float64(s))
-	smp, g, err := p.SampleVJP(nr*s, repeatRows(cond, cd, s), o.Seed, o.coords(), flowcore.SampleSeeds{SeedLogPDF: seed})
+	in := repeated(p, cond, o.Amortization, s)
+	smp, g, err := p.SampleVJPAmortized(nr*s, in.cond, in.amort, o.Seed, o.coords(), flowcore.SampleSeeds{SeedLogPDF: seed})
 	if err != nil {
 		return Estimate{}, Gradient{}, err
 	}
@@ -185,5 +194,5 @@ func EntropyGrad(p *flowcore.PDF, cond []float64, o Options) (Estimate, Gradient
 	for i, v := range smp.LogPDF {
 		negLogp[i] = -v
 	}
-	return perRow(negLogp, nr, s), Gradient{Params: g.Params, Cond: sumRows(g.Cond, cd, s)}, nil
+	return perRow(negLogp, nr, s), rowGradient(p, g, s), nil
 }

@@ -22,6 +22,14 @@ type MomentOptions struct {
 	// between every marginal and its approximation (jammy_flows'
 	// calc_kl_diff_and_entropic_quantities).
 	KLDiff bool
+	// Amortization holds the amortization parameters of an amortize_everything PDF, one row per
+	// conditional row, as Options.Amortization.
+	Amortization []float64
+	// S2EntropyScanNside > 0 (with KLDiff) computes the entropy of an S2 first sub-manifold by
+	// quadrature on an adaptive HEALPix mesh that starts at this nside (a power of 2; jammy_flows'
+	// s2_entropy_scanning with s2_entropy_scan_nside) instead of from the samples: see
+	// S2EntropyScan. 0 samples.
+	S2EntropyScanNside int
 }
 
 // SubMoments are the moments of one sub-manifold's marginal per conditional row, with
@@ -84,12 +92,13 @@ func MarginalMoments(p *flowcore.PDF, cond []float64, o MomentOptions) (Marginal
 	if !(o.MisesAbsPrecision > 0) {
 		return Marginals{}, fmt.Errorf("mises_abs_precision: must be > 0, got %g", o.MisesAbsPrecision)
 	}
-	nr, err := rows(p, cond)
+	nr, err := rows(p, cond, o.Amortization)
 	if err != nil {
 		return Marginals{}, err
 	}
 	s, nsub := o.SampleSize, p.NumSubManifolds()
-	so := Options{SampleSize: s, Seed: o.Seed}
+	so := Options{SampleSize: s, Seed: o.Seed, Amortization: o.Amortization}
+	in := repeated(p, cond, o.Amortization, s)
 	var res Marginals
 	var smp flowcore.Samples
 	var ent Entropies
@@ -103,7 +112,7 @@ func MarginalMoments(p *flowcore.PDF, cond []float64, o MomentOptions) (Marginal
 		}
 		smp = ent.Samples
 		res.EntropyTotal = ent.Parts[0].Value
-	} else if smp, err = p.Sample(nr*s, repeatRows(cond, p.ConditionalDim(), s), o.Seed, flowcore.EmbeddingCoords); err != nil {
+	} else if smp, err = in.sample(p, nr*s, o.Seed, flowcore.EmbeddingCoords); err != nil {
 		return Marginals{}, err
 	}
 	cols, err := p.Columns(flowcore.EmbeddingCoords)
@@ -148,7 +157,7 @@ func MarginalMoments(p *flowcore.PDF, cond []float64, o MomentOptions) (Marginal
 		res.Subs = append(res.Subs, m)
 	}
 	if o.KLDiff && nsub == 1 {
-		if err := reverseKL(p, cond, &res, nr, s, o.Seed); err != nil {
+		if err := reverseKL(p, in, &res, nr, s, o.Seed); err != nil {
 			return Marginals{}, err
 		}
 	}
@@ -319,7 +328,7 @@ func variance(v []float64) float64 {
 
 // reverseKL fills the reverse cross entropy and KL divergence of sub-manifold 0 (the only one):
 // SampleSize draws from its approximation q, evaluated under p.
-func reverseKL(p *flowcore.PDF, cond []float64, res *Marginals, nr, s int, seed uint64) error {
+func reverseKL(p *flowcore.PDF, in draws, res *Marginals, nr, s int, seed uint64) error {
 	m := res.Subs[0]
 	w := m.Width
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
@@ -345,7 +354,7 @@ func reverseKL(p *flowcore.PDF, cond []float64, res *Marginals, nr, s int, seed 
 			}
 		}
 	}
-	d, err := p.LogDensity(y, nr*s, repeatRows(cond, p.ConditionalDim(), s), flowcore.EmbeddingCoords)
+	d, err := p.LogDensityAmortized(y, nr*s, in.cond, in.amort, flowcore.EmbeddingCoords)
 	if err != nil {
 		return err
 	}
