@@ -25,10 +25,11 @@ type MomentOptions struct {
 	// Amortization holds the amortization parameters of an amortize_everything PDF, one row per
 	// conditional row, as Options.Amortization.
 	Amortization []float64
-	// S2EntropyScanNside > 0 (with KLDiff) computes the entropy of an S2 first sub-manifold by
-	// quadrature on an adaptive HEALPix mesh that starts at this nside (a power of 2; jammy_flows'
-	// s2_entropy_scanning with s2_entropy_scan_nside) instead of from the samples: see
-	// S2EntropyScan. 0 samples.
+	// S2EntropyScanNside > 0 (with KLDiff; ignored without, as jammy_flows ignores
+	// s2_entropy_scanning) computes the entropy of sub-manifold 0, which must be S2 and the only
+	// S2, by quadrature on an adaptive HEALPix mesh that starts at this nside (a power of 2;
+	// jammy_flows' s2_entropy_scanning with s2_entropy_scan_nside) instead of from the samples,
+	// and so the total entropy of a pure-S2 PDF; 0 estimates from the samples.
 	S2EntropyScanNside int
 }
 
@@ -111,6 +112,16 @@ func MarginalMoments(p *flowcore.PDF, cond []float64, o MomentOptions) (Marginal
 			return Marginals{}, err
 		}
 		smp = ent.Samples
+		if o.S2EntropyScanNside != 0 {
+			h0, err := s2ScanEntropy(p, cond, o.Amortization, smp.X, nr, s, o.S2EntropyScanNside)
+			if err != nil {
+				return Marginals{}, err
+			}
+			ent.Parts[1].Value = h0
+			if nsub == 1 {
+				ent.Parts[0].Value = h0
+			}
+		}
 		res.EntropyTotal = ent.Parts[0].Value
 	} else if smp, err = in.sample(p, nr*s, o.Seed, flowcore.EmbeddingCoords); err != nil {
 		return Marginals{}, err
