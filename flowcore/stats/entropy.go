@@ -113,46 +113,79 @@ const pairRows = 1 << 15
 // marginalNegLogp fills dst with -log p̂_k(x_k) for every sample x of x (nr rows of SampleSize
 // samples each), p̂_k(x_k) = mean over the row's samples y of p_k(x_k | y_<k).
 func marginalNegLogp(p *flowcore.PDF, dst, x []float64, nr int, cond []float64, k int, o Options) error {
-	c, s, cd, na := o.coords(), o.SampleSize, p.ConditionalDim(), p.NumAmortizationParams()
+	c, s := o.coords(), o.SampleSize
 	cols, err := p.Columns(c)
 	if err != nil {
 		return err
 	}
-	dim, first, nsub := cols[len(cols)-1], cols[k], p.NumSubManifolds()
-	chunk := max(1, pairRows/s) // samples x per call
+	dim, first, last := cols[len(cols)-1], cols[k], cols[k+1]
 	for r := range nr {
 		row := x[r*s*dim : (r+1)*s*dim]
-		var condRow, amortRow []float64
-		if cd > 0 {
-			condRow = cond[r*cd : (r+1)*cd]
+		z := make([]float64, 0, s*(last-first))
+		for i := range s {
+			z = append(z, row[i*dim+first:i*dim+last]...)
 		}
-		if o.Amortization != nil {
-			amortRow = o.Amortization[r*na : (r+1)*na]
+		condRow, amortRow := rowInputs(p, cond, o.Amortization, r)
+		logp, err := marginalLogDensity(p, z, s, row, s, condRow, amortRow, k, c)
+		if err != nil {
+			return err
 		}
-		for lo := 0; lo < s; lo += chunk {
-			hi := min(s, lo+chunk)
-			pairs := make([]float64, 0, (hi-lo)*s*dim)
-			for i := lo; i < hi; i++ {
-				for j := range s {
-					pairs = append(pairs, row[j*dim:j*dim+first]...)
-					pairs = append(pairs, row[i*dim+first:(i+1)*dim]...)
-				}
-			}
-			in := repeated(p, condRow, amortRow, (hi-lo)*s)
-			d, err := p.SubLogDensityAmortized(pairs, (hi-lo)*s, in.cond, in.amort, c)
-			if err != nil {
-				return err
-			}
-			for i := lo; i < hi; i++ {
-				terms := make([]float64, s)
-				for j := range s {
-					terms[j] = d.SubLogPDF[((i-lo)*s+j)*nsub+k]
-				}
-				dst[r*s+i] = -(logSumExp(terms) - math.Log(float64(s)))
-			}
+		for i, l := range logp {
+			dst[r*s+i] = -l
 		}
 	}
 	return nil
+}
+
+// rowInputs returns row r of the conditional inputs and of the amortization parameters of p
+// (nil where p takes none).
+func rowInputs(p *flowcore.PDF, cond, amort []float64, r int) (condRow, amortRow []float64) {
+	if cd := p.ConditionalDim(); cd > 0 {
+		condRow = cond[r*cd : (r+1)*cd]
+	}
+	if na := p.NumAmortizationParams(); amort != nil {
+		amortRow = amort[r*na : (r+1)*na]
+	}
+	return condRow, amortRow
+}
+
+// marginalLogDensity returns log p̂_k(z) at n points z of sub-manifold k (rows of its width in
+// coordinates c): p̂_k(z) is the mean over the m samples y of the conditional density
+// p_k(z | y_<k) (y: m rows of the full dimension, drawn with the conditional inputs condRow and
+// amortization parameters amortRow), evaluated in chunks of at most pairRows pairs.
+func marginalLogDensity(p *flowcore.PDF, z []float64, n int, y []float64, m int, condRow, amortRow []float64, k int, c flowcore.Coords) ([]float64, error) {
+	cols, err := p.Columns(c)
+	if err != nil {
+		return nil, err
+	}
+	dim, first, last, nsub := cols[len(cols)-1], cols[k], cols[k+1], p.NumSubManifolds()
+	w := last - first
+	out := make([]float64, n)
+	terms := make([]float64, m)
+	chunk := max(1, pairRows/m) // points per call
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(n, lo+chunk)
+		pairs := make([]float64, 0, (hi-lo)*m*dim)
+		for i := lo; i < hi; i++ {
+			for j := range m {
+				pairs = append(pairs, y[j*dim:j*dim+first]...)
+				pairs = append(pairs, z[i*w:(i+1)*w]...)
+				pairs = append(pairs, y[j*dim+last:(j+1)*dim]...)
+			}
+		}
+		in := repeated(p, condRow, amortRow, (hi-lo)*m)
+		d, err := p.SubLogDensityAmortized(pairs, (hi-lo)*m, in.cond, in.amort, c)
+		if err != nil {
+			return nil, err
+		}
+		for i := lo; i < hi; i++ {
+			for j := range m {
+				terms[j] = d.SubLogPDF[((i-lo)*m+j)*nsub+k]
+			}
+			out[i] = logSumExp(terms) - math.Log(float64(m))
+		}
+	}
+	return out, nil
 }
 
 // logSumExp returns log Σ exp(v) without overflow (-inf for no finite term).

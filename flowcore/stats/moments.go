@@ -29,7 +29,8 @@ type MomentOptions struct {
 	// s2_entropy_scanning) computes the entropy of sub-manifold 0, which must be S2 and the only
 	// S2, by quadrature on an adaptive HEALPix mesh that starts at this nside (a power of 2;
 	// jammy_flows' s2_entropy_scanning with s2_entropy_scan_nside) instead of from the samples,
-	// and so the total entropy of a pure-S2 PDF; 0 estimates from the samples.
+	// and so the total entropy of a pure-S2 PDF (see s2ScanEntropy); 0 estimates from the
+	// samples.
 	S2EntropyScanNside int
 }
 
@@ -113,13 +114,8 @@ func MarginalMoments(p *flowcore.PDF, cond []float64, o MomentOptions) (Marginal
 		}
 		smp = ent.Samples
 		if o.S2EntropyScanNside != 0 {
-			h0, err := s2ScanEntropy(p, cond, o.Amortization, smp.X, nr, s, o.S2EntropyScanNside)
-			if err != nil {
+			if err := scanS2Entropies(p, cond, o, ent, nr); err != nil {
 				return Marginals{}, err
-			}
-			ent.Parts[1].Value = h0
-			if nsub == 1 {
-				ent.Parts[0].Value = h0
 			}
 		}
 		res.EntropyTotal = ent.Parts[0].Value
@@ -173,6 +169,31 @@ func MarginalMoments(p *flowcore.PDF, cond []float64, o MomentOptions) (Marginal
 		}
 	}
 	return res, nil
+}
+
+// scanS2Entropies replaces the entropy in ent (keys Total, 0, 1, ...) of sub-manifold 0, an
+// S2, and of a pure-S2 PDF's total, by its scan (s2ScanEntropy). A later S2 sub-manifold is an
+// error: its marginal is a mixture over the earlier parts, not a factor of the PDF.
+func scanS2Entropies(p *flowcore.PDF, cond []float64, o MomentOptions, ent Entropies, nr int) error {
+	isS2 := func(d spec.ManifoldDef) bool { return d.Kind == spec.Sphere && d.Dim == 2 }
+	defs := p.ManifoldDefs()
+	if !isS2(defs[0]) {
+		return fmt.Errorf("s2_entropy_scanning: sub-manifold 0 must be s2 (pdf_defs %q)", p.PDFDefs())
+	}
+	for k, d := range defs[1:] {
+		if isS2(d) {
+			return fmt.Errorf("s2_entropy_scanning: only the first sub-manifold can be scanned (its factor of the PDF is its marginal); sub-manifold %d is s2 too, pass s2_entropy_scanning=False", k+1)
+		}
+	}
+	h, err := s2ScanEntropy(p, cond, o.Amortization, ent.Samples.X, nr, o.SampleSize, o.S2EntropyScanNside)
+	if err != nil {
+		return err
+	}
+	ent.Parts[1].Value = h
+	if len(defs) == 1 {
+		ent.Parts[0].Value = h
+	}
+	return nil
 }
 
 // gaussMoments fills the Gaussian approximation of m's samples (and its cross entropy), rows in

@@ -8,7 +8,6 @@ import (
 
 	"github.com/gojammy/gojammy/flowcore"
 	"github.com/gojammy/gojammy/flowcore/healpix"
-	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
 // s2ScanMesh returns the adaptive mesh settings of an S2 entropy scan from nside: the scan
@@ -59,19 +58,10 @@ func midpointEntropy(m healpix.Mesh, logp []float64) float64 {
 // s2ScanEntropy returns the entropy of the marginal of sub-manifold 0, an S2, per row by
 // quadrature on an adaptive HEALPix mesh (meshEntropy) instead of from samples: the marginal
 // density of the first sub-manifold is its own factor p_0(x_0) of the PDF, which does not depend
-// on the later sub-manifolds. x holds the row's samples in embedding coordinates (nr rows of s
-// samples): those of sub-manifold 0 guide the mesh, the later coordinates of a row's first
+// on the later sub-manifolds. x holds the samples in embedding coordinates (nr rows of s
+// samples each): those of sub-manifold 0 guide the mesh, the later coordinates of a row's first
 // sample complete the points at which p_0 is evaluated.
 func s2ScanEntropy(p *flowcore.PDF, cond, amort, x []float64, nr, s, nside int) ([]float64, error) {
-	defs := p.ManifoldDefs()
-	if defs[0].Kind != spec.Sphere || defs[0].Dim != 2 {
-		return nil, fmt.Errorf("s2_entropy_scanning: sub-manifold 0 must be s2")
-	}
-	for k, d := range defs[1:] {
-		if d.Kind == spec.Sphere && d.Dim == 2 {
-			return nil, fmt.Errorf("s2_entropy_scanning: only the first sub-manifold can be scanned (its factor of the PDF is its marginal); sub-manifold %d is s2 too, pass s2_entropy_scanning=False", k+1)
-		}
-	}
 	opt, err := s2ScanMesh(nside)
 	if err != nil {
 		return nil, err
@@ -80,7 +70,6 @@ func s2ScanEntropy(p *flowcore.PDF, cond, amort, x []float64, nr, s, nside int) 
 	if err != nil {
 		return nil, err
 	}
-	cd, na, nsub := p.ConditionalDim(), p.NumAmortizationParams(), p.NumSubManifolds()
 	out := make([]float64, nr)
 	for r := range nr {
 		row := x[r*s*dim : (r+1)*s*dim]
@@ -89,31 +78,17 @@ func s2ScanEntropy(p *flowcore.PDF, cond, amort, x []float64, nr, s, nside int) 
 			a := toAngles(row[i*dim:i*dim+3], 3)
 			theta[i], phi[i] = a[0], a[1]
 		}
-		var condRow, amortRow []float64
-		if cd > 0 {
-			condRow = cond[r*cd : (r+1)*cd]
-		}
-		if amort != nil {
-			amortRow = amort[r*na : (r+1)*na]
-		}
-		rest := row[3:dim] // the later sub-manifolds' coordinates of the row's first sample
-		var pts []float64
+		condRow, amortRow := rowInputs(p, cond, amort, r)
 		out[r], err = meshEntropy(opt, theta, phi, func(th, ph, logp []float64) error {
-			n := len(th)
-			pts = pts[:0]
-			for i := range n {
+			z := make([]float64, 0, 3*len(th))
+			for i := range th {
 				v := healpix.Vector(th[i], ph[i])
-				pts = append(append(pts, v[:]...), rest...)
+				z = append(z, v[:]...)
 			}
-			in := repeated(p, condRow, amortRow, n)
-			d, err := p.SubLogDensityAmortized(pts, n, in.cond, in.amort, flowcore.EmbeddingCoords)
-			if err != nil {
-				return err
-			}
-			for i := range n {
-				logp[i] = d.SubLogPDF[i*nsub]
-			}
-			return nil
+			// one "mixture component": the row's first sample, whose later parts p_0 ignores
+			l, err := marginalLogDensity(p, z, len(th), row, 1, condRow, amortRow, 0, flowcore.EmbeddingCoords)
+			copy(logp, l)
+			return err
 		})
 		if err != nil {
 			return nil, err
