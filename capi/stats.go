@@ -14,16 +14,22 @@ import (
 	"github.com/gojammy/gojammy/flowcore/train"
 )
 
-// statsRows reads the conditional rows of a statistics call: n_rows rows of cond_dim values
-// (an unconditional model: NULL, one row, length 0).
-func statsRows(p *flowcore.PDF, cond *C.double, nRows, condLen C.int64_t) ([]float64, error) {
-	if p.ConditionalDim() == 0 && nRows != 1 {
-		return nil, fail(C.GJ_ERR_ARGUMENT, "n_rows: the model is unconditional; pass 1, got %d", int64(nRows))
+// statsRows reads the rows of a statistics call: n_rows rows of cond_dim conditional inputs
+// (an unconditional model: NULL and length 0) and of n_amortization amortization parameters (a
+// model without them: NULL and length 0). An unconditional model without amortization
+// parameters has one row.
+func statsRows(p *flowcore.PDF, cond *C.double, nRows, condLen C.int64_t, amort *C.double, amortLen C.int64_t) (cs, am []float64, err error) {
+	if p.ConditionalDim() == 0 && !p.TakesAmortizationParams() && nRows != 1 {
+		return nil, nil, fail(C.GJ_ERR_ARGUMENT, "n_rows: the model is unconditional; pass 1, got %d", int64(nRows))
 	}
 	if nRows < 1 || nRows > maxElements {
-		return nil, fail(C.GJ_ERR_ARGUMENT, "n_rows: must be >= 1, got %d", int64(nRows))
+		return nil, nil, fail(C.GJ_ERR_ARGUMENT, "n_rows: must be >= 1, got %d", int64(nRows))
 	}
-	return readCond("cond", p, cond, condLen, nRows)
+	if cs, err = readCond("cond", p, cond, condLen, nRows); err != nil {
+		return nil, nil, err
+	}
+	am, err = readAmortization(p, amort, amortLen, nRows)
+	return cs, am, err
 }
 
 // statsOptions reads samplesize, seed and coordinates.
@@ -64,19 +70,39 @@ func pointsFunc(fn C.gj_points_fn, user unsafe.Pointer, id uint64) stats.Func {
 	}
 }
 
-// checkGradientOutputs checks the lengths of the gradient outputs of a statistics call.
-func checkGradientOutputs(p *flowcore.PDF, nRows C.int64_t, gradParams *C.double, gradParamsLen C.int64_t, gradCond *C.double, gradCondLen C.int64_t) error {
-	if err := gradParamsLength(p, gradParams, gradParamsLen); err != nil {
+// gradientOutputs are the gradient outputs of a statistics call (each may be NULL).
+type gradientOutputs struct {
+	params, cond, amort          *C.double
+	paramsLen, condLen, amortLen C.int64_t
+}
+
+// check checks the lengths of the gradient outputs of a statistics call of n_rows rows.
+func (g gradientOutputs) check(p *flowcore.PDF, nRows C.int64_t) error {
+	if err := gradParamsLength(p, g.params, g.paramsLen); err != nil {
 		return err
 	}
-	return outputLength("grad_cond", gradCond, gradCondLen, nRows, p.ConditionalDim(), "cond_dim")
+	if err := outputLength("grad_cond", g.cond, g.condLen, nRows, p.ConditionalDim(), "cond_dim"); err != nil {
+		return err
+	}
+	if !p.TakesAmortizationParams() && (g.amort != nil || g.amortLen != 0) {
+		return fail(C.GJ_ERR_ARGUMENT, "grad_amortization: the model does not take amortization parameters; pass NULL and length 0")
+	}
+	return outputLength("grad_amortization", g.amort, g.amortLen, nRows, p.NumAmortizationParams(), "n_amortization")
 }
 
 //export gj_pdf_entropy
 func gj_pdf_entropy(id C.uint64_t, cond *C.double, nRows, condLen C.int64_t, subManifolds *C.int64_t, subManifoldsLen C.int64_t,
 	samplesize C.int64_t, seed C.uint64_t, coordsArg *C.gj_coords, entropy, stdErr *C.double, outLen C.int64_t) C.int {
-	return withModel("gj_pdf_entropy", id, shared, func(p *flowcore.PDF) error {
-		cs, err := statsRows(p, cond, nRows, condLen)
+	return entropyCall("gj_pdf_entropy", id, cond, nRows, condLen, nil, 0, subManifolds, subManifoldsLen, samplesize, seed, coordsArg,
+		entropy, stdErr, outLen)
+}
+
+// entropyCall is gj_pdf_entropy with optional amortization parameters, as export name.
+func entropyCall(name string, id C.uint64_t, cond *C.double, nRows, condLen C.int64_t, amort *C.double, amortLen C.int64_t,
+	subManifolds *C.int64_t, subManifoldsLen C.int64_t, samplesize C.int64_t, seed C.uint64_t, coordsArg *C.gj_coords,
+	entropy, stdErr *C.double, outLen C.int64_t) C.int {
+	return withModel(name, id, shared, func(p *flowcore.PDF) error {
+		cs, am, err := statsRows(p, cond, nRows, condLen, amort, amortLen)
 		if err != nil {
 			return err
 		}
@@ -84,6 +110,7 @@ func gj_pdf_entropy(id C.uint64_t, cond *C.double, nRows, condLen C.int64_t, sub
 		if err != nil {
 			return err
 		}
+		o.Amortization = am
 		keys, err := readKeys(subManifolds, subManifoldsLen)
 		if err != nil {
 			return err
@@ -112,27 +139,34 @@ func gj_pdf_entropy(id C.uint64_t, cond *C.double, nRows, condLen C.int64_t, sub
 func gj_pdf_entropy_grad(id C.uint64_t, cond *C.double, nRows, condLen C.int64_t, samplesize C.int64_t, seed C.uint64_t,
 	coordsArg *C.gj_coords, entropy, stdErr *C.double, outLen C.int64_t, gradParams *C.double, gradParamsLen C.int64_t,
 	gradCond *C.double, gradCondLen C.int64_t) C.int {
-	return withModel("gj_pdf_entropy_grad", id, shared, func(p *flowcore.PDF) error {
-		cs, o, err := estimateInputs(p, cond, nRows, condLen, samplesize, seed, coordsArg, entropy, stdErr, outLen)
+	return entropyGradCall("gj_pdf_entropy_grad", id, cond, nRows, condLen, nil, 0, samplesize, seed, coordsArg, entropy, stdErr, outLen,
+		gradientOutputs{gradParams, gradCond, nil, gradParamsLen, gradCondLen, 0})
+}
+
+// entropyGradCall is gj_pdf_entropy_grad with optional amortization parameters, as export name.
+func entropyGradCall(name string, id C.uint64_t, cond *C.double, nRows, condLen C.int64_t, amort *C.double, amortLen C.int64_t,
+	samplesize C.int64_t, seed C.uint64_t, coordsArg *C.gj_coords, entropy, stdErr *C.double, outLen C.int64_t, grads gradientOutputs) C.int {
+	return withModel(name, id, shared, func(p *flowcore.PDF) error {
+		cs, o, err := estimateInputs(p, cond, nRows, condLen, amort, amortLen, samplesize, seed, coordsArg, entropy, stdErr, outLen)
 		if err != nil {
 			return err
 		}
-		if err := checkGradientOutputs(p, nRows, gradParams, gradParamsLen, gradCond, gradCondLen); err != nil {
+		if err := grads.check(p, nRows); err != nil {
 			return err
 		}
 		e, g, err := stats.EntropyGrad(p, cs, o)
 		if err != nil {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}
-		writeEstimate(entropy, stdErr, e, g, gradParams, gradCond)
+		writeEstimate(entropy, stdErr, e, g, grads)
 		return nil
 	})
 }
 
 // estimateInputs reads the inputs of a per-row estimate and checks its value outputs.
-func estimateInputs(p *flowcore.PDF, cond *C.double, nRows, condLen, samplesize C.int64_t, seed C.uint64_t, coordsArg *C.gj_coords,
-	value, stdErr *C.double, outLen C.int64_t) ([]float64, stats.Options, error) {
-	cs, err := statsRows(p, cond, nRows, condLen)
+func estimateInputs(p *flowcore.PDF, cond *C.double, nRows, condLen C.int64_t, amort *C.double, amortLen, samplesize C.int64_t, seed C.uint64_t,
+	coordsArg *C.gj_coords, value, stdErr *C.double, outLen C.int64_t) ([]float64, stats.Options, error) {
+	cs, am, err := statsRows(p, cond, nRows, condLen, amort, amortLen)
 	if err != nil {
 		return nil, stats.Options{}, err
 	}
@@ -140,6 +174,7 @@ func estimateInputs(p *flowcore.PDF, cond *C.double, nRows, condLen, samplesize 
 	if err != nil {
 		return nil, stats.Options{}, err
 	}
+	o.Amortization = am
 	for _, out := range []struct {
 		name string
 		ptr  *C.double
@@ -152,18 +187,27 @@ func estimateInputs(p *flowcore.PDF, cond *C.double, nRows, condLen, samplesize 
 }
 
 // writeEstimate writes an estimate and its gradient (skipping NULL outputs).
-func writeEstimate(value, stdErr *C.double, e stats.Estimate, g stats.Gradient, gradParams, gradCond *C.double) {
+func writeEstimate(value, stdErr *C.double, e stats.Estimate, g stats.Gradient, grads gradientOutputs) {
 	output(value, e.Value)
 	output(stdErr, e.StdErr)
-	output(gradParams, g.Params)
-	output(gradCond, g.Cond)
+	output(grads.params, g.Params)
+	output(grads.cond, g.Cond)
+	output(grads.amort, g.Amortization)
 }
 
 //export gj_pdf_expectation
 func gj_pdf_expectation(id C.uint64_t, f C.gj_points_fn, user unsafe.Pointer, cond *C.double, nRows, condLen C.int64_t,
 	samplesize C.int64_t, seed C.uint64_t, coordsArg *C.gj_coords, withGrad C.int, mean, stdErr *C.double, outLen C.int64_t,
 	gradParams *C.double, gradParamsLen C.int64_t, gradCond *C.double, gradCondLen C.int64_t) C.int {
-	return run("gj_pdf_expectation", func(cl *call) error {
+	return expectationCall("gj_pdf_expectation", id, f, user, cond, nRows, condLen, nil, 0, samplesize, seed, coordsArg, withGrad, mean, stdErr,
+		outLen, gradientOutputs{gradParams, gradCond, nil, gradParamsLen, gradCondLen, 0})
+}
+
+// expectationCall is gj_pdf_expectation with optional amortization parameters, as export name.
+func expectationCall(name string, id C.uint64_t, f C.gj_points_fn, user unsafe.Pointer, cond *C.double, nRows, condLen C.int64_t,
+	amort *C.double, amortLen C.int64_t, samplesize C.int64_t, seed C.uint64_t, coordsArg *C.gj_coords, withGrad C.int,
+	mean, stdErr *C.double, outLen C.int64_t, grads gradientOutputs) C.int {
+	return run(name, func(cl *call) error {
 		p, release, err := cl.model(id, shared)
 		if err != nil {
 			return err
@@ -172,13 +216,13 @@ func gj_pdf_expectation(id C.uint64_t, f C.gj_points_fn, user unsafe.Pointer, co
 		if f == nil {
 			return fail(C.GJ_ERR_NULL_POINTER, "f is NULL")
 		}
-		cs, o, err := estimateInputs(p, cond, nRows, condLen, samplesize, seed, coordsArg, mean, stdErr, outLen)
+		cs, o, err := estimateInputs(p, cond, nRows, condLen, amort, amortLen, samplesize, seed, coordsArg, mean, stdErr, outLen)
 		if err != nil {
 			return err
 		}
 		grad := withGrad != 0
 		if grad {
-			if err := checkGradientOutputs(p, nRows, gradParams, gradParamsLen, gradCond, gradCondLen); err != nil {
+			if err := grads.check(p, nRows); err != nil {
 				return err
 			}
 		}
@@ -186,7 +230,7 @@ func gj_pdf_expectation(id C.uint64_t, f C.gj_points_fn, user unsafe.Pointer, co
 		if err != nil {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}
-		writeEstimate(mean, stdErr, e, g, gradParams, gradCond)
+		writeEstimate(mean, stdErr, e, g, grads)
 		return nil
 	})
 }
@@ -194,8 +238,14 @@ func gj_pdf_expectation(id C.uint64_t, f C.gj_points_fn, user unsafe.Pointer, co
 //export gj_pdf_moments
 func gj_pdf_moments(id C.uint64_t, order C.int64_t, cond *C.double, nRows, condLen C.int64_t, samplesize C.int64_t, seed C.uint64_t,
 	coordsArg *C.gj_coords, moments, stdErr *C.double, outLen C.int64_t) C.int {
-	return withModel("gj_pdf_moments", id, shared, func(p *flowcore.PDF) error {
-		cs, err := statsRows(p, cond, nRows, condLen)
+	return momentsCall("gj_pdf_moments", id, order, cond, nRows, condLen, nil, 0, samplesize, seed, coordsArg, moments, stdErr, outLen)
+}
+
+// momentsCall is gj_pdf_moments with optional amortization parameters, as export name.
+func momentsCall(name string, id C.uint64_t, order C.int64_t, cond *C.double, nRows, condLen C.int64_t, amort *C.double, amortLen C.int64_t,
+	samplesize C.int64_t, seed C.uint64_t, coordsArg *C.gj_coords, moments, stdErr *C.double, outLen C.int64_t) C.int {
+	return withModel(name, id, shared, func(p *flowcore.PDF) error {
+		cs, am, err := statsRows(p, cond, nRows, condLen, amort, amortLen)
 		if err != nil {
 			return err
 		}
@@ -203,6 +253,7 @@ func gj_pdf_moments(id C.uint64_t, order C.int64_t, cond *C.double, nRows, condL
 		if err != nil {
 			return err
 		}
+		o.Amortization = am
 		if order < 1 || order > maxElements {
 			return fail(C.GJ_ERR_ARGUMENT, "order: must be >= 1, got %d", int64(order))
 		}
@@ -231,19 +282,31 @@ func gj_pdf_moments(id C.uint64_t, order C.int64_t, cond *C.double, nRows, condL
 //export gj_pdf_marginal_moments
 func gj_pdf_marginal_moments(id C.uint64_t, cond *C.double, nRows, condLen C.int64_t, samplesize C.int64_t, seed C.uint64_t,
 	misesAbsPrecision C.double, klDiff C.int, out *C.double, outLen C.int64_t, needed *C.int64_t) C.int {
-	return withModel("gj_pdf_marginal_moments", id, shared, func(p *flowcore.PDF) error {
+	return marginalMomentsCall("gj_pdf_marginal_moments", id, cond, nRows, condLen, nil, 0, samplesize, seed, misesAbsPrecision, klDiff, 0,
+		out, outLen, needed)
+}
+
+// marginalMomentsCall is gj_pdf_marginal_moments with optional amortization parameters and S2
+// entropy scan, as export name.
+func marginalMomentsCall(name string, id C.uint64_t, cond *C.double, nRows, condLen C.int64_t, amort *C.double, amortLen C.int64_t,
+	samplesize C.int64_t, seed C.uint64_t, misesAbsPrecision C.double, klDiff C.int, s2EntropyScanNside C.int64_t,
+	out *C.double, outLen C.int64_t, needed *C.int64_t) C.int {
+	return withModel(name, id, shared, func(p *flowcore.PDF) error {
 		if needed == nil {
 			return fail(C.GJ_ERR_NULL_POINTER, "needed is NULL")
 		}
-		cs, err := statsRows(p, cond, nRows, condLen)
+		cs, am, err := statsRows(p, cond, nRows, condLen, amort, amortLen)
 		if err != nil {
 			return err
 		}
 		if samplesize < 0 || samplesize > maxElements {
 			return fail(C.GJ_ERR_ARGUMENT, "samplesize: must be >= 2 (0: 50), got %d", int64(samplesize))
 		}
+		if s2EntropyScanNside < 0 || s2EntropyScanNside > maxElements {
+			return fail(C.GJ_ERR_ARGUMENT, "s2_entropy_scan_nside: must be 0 (sampling) or a power of two, got %d", int64(s2EntropyScanNside))
+		}
 		m, err := stats.MarginalMoments(p, cs, stats.MomentOptions{SampleSize: int(samplesize), Seed: uint64(seed),
-			MisesAbsPrecision: float64(misesAbsPrecision), KLDiff: klDiff != 0})
+			MisesAbsPrecision: float64(misesAbsPrecision), KLDiff: klDiff != 0, Amortization: am, S2EntropyScanNside: int(s2EntropyScanNside)})
 		if err != nil {
 			return withStatus(C.GJ_ERR_ARGUMENT, err)
 		}

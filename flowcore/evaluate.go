@@ -517,12 +517,18 @@ func fill(s []float64, v float64) {
 // sub-manifold given the earlier ones (Density.SubLogPDF): the pieces of the autoregressive
 // factorization log p(x) = Σ_k log p_k(x_k | x_<k), as needed by marginal entropies.
 func (p *PDF) SubLogDensity(x []float64, n int, cond []float64, c Coords) (Density, error) {
+	return p.SubLogDensityAmortized(x, n, cond, nil, c)
+}
+
+// SubLogDensityAmortized is SubLogDensity with the amortization parameters of an
+// amortize-everything PDF (amort: n rows, nil for other PDFs).
+func (p *PDF) SubLogDensityAmortized(x []float64, n int, cond, amort []float64, c Coords) (Density, error) {
 	if n < 0 {
 		return Density{}, fmt.Errorf("x: negative number of rows %d", n)
 	}
 	bd, nsub := p.BaseDim(), len(p.subs)
 	out := make([]float64, n*(2+bd+nsub))
 	d := Density{LogPDF: out[:n:n], BaseLogPDF: out[n : 2*n : 2*n], Base: out[2*n : n*(2+bd) : n*(2+bd)], SubLogPDF: out[n*(2+bd):]}
-	_, _, err := p.evaluate(x, n, cond, false, nil, c, false, nil, &d)
+	_, _, err := p.evaluate(x, n, cond, false, amort, c, false, nil, &d)
 	return d, err
 }

@@ -68,10 +68,17 @@ func (p *PDF) FromBase(z []float64, n int, cond []float64, c Coords) (Samples, e
 
 // FromBaseVJP is FromBase with the gradients of SampleVJP.
 func (p *PDF) FromBaseVJP(z []float64, n int, cond []float64, c Coords, seeds SampleSeeds) (Samples, SampleGradients, error) {
+	return p.FromBaseVJPAmortized(z, n, cond, nil, c, seeds)
+}
+
+// FromBaseVJPAmortized is FromBaseVJP with the amortization parameters of an
+// amortize-everything PDF (amort: n rows, nil for other PDFs); the gradient with respect to them
+// is SampleGradients.Amortization.
+func (p *PDF) FromBaseVJPAmortized(z []float64, n int, cond, amort []float64, c Coords, seeds SampleSeeds) (Samples, SampleGradients, error) {
 	if err := p.checkBase(z, n); err != nil {
 		return Samples{}, SampleGradients{}, err
 	}
-	return p.sample(n, cond, false, nil, givenBase(z, p.BaseDim()), c, &seeds, nil)
+	return p.sample(n, cond, false, amort, givenBase(z, p.BaseDim()), c, &seeds, nil)
 }
 
 func (p *PDF) checkBase(z []float64, n int) error {

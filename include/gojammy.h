@@ -902,6 +902,44 @@ int gj_pdf_marginal_moments(uint64_t handle, GJ_CONST double* cond, int64_t n_ro
                             int64_t samplesize, uint64_t seed, double mises_abs_precision, int kl_diff,
                             double* out, int64_t out_len, int64_t* needed);
 
+/* The statistics above for a model built with amortize_everything: amort, amort_len hold one
+ * row of n_amortization amortization parameters per conditional row (amort_len = n_rows *
+ * n_amortization; for an unconditional model n_rows counts them); NULL and 0 for any other
+ * model (the calls then equal the plain ones). grad_amortization (n_rows x n_amortization, may
+ * be NULL; NULL and 0 for other models) receives the gradient of the summed estimates with
+ * respect to them. gj_pdf_marginal_moments_amortized also takes s2_entropy_scan_nside: 0
+ * estimates the entropies from the samples; a power of two (jammy_flows' s2_entropy_scanning
+ * with s2_entropy_scan_nside, only with kl_diff != 0) computes the entropy of sub-manifold 0,
+ * which must be s2 and the only s2, by quadrature on an adaptive HEALPix mesh starting at that
+ * nside (docs/statistics.md), and so entropy_total of a pure-s2 model.
+ * Errors: those of the plain calls; ARGUMENT also for amortization parameters of a wrong length,
+ * given to a model without them, or missing, and for a bad s2_entropy_scan_nside or a pdf_defs
+ * the scan cannot serve. */
+int gj_pdf_entropy_amortized(uint64_t handle, GJ_CONST double* cond, int64_t n_rows, int64_t cond_len,
+                             GJ_CONST double* amort, int64_t amort_len, GJ_CONST int64_t* sub_manifolds,
+                             int64_t sub_manifolds_len, int64_t samplesize, uint64_t seed,
+                             GJ_CONST gj_coords* coords, double* entropy, double* std_error, int64_t out_len);
+int gj_pdf_entropy_grad_amortized(uint64_t handle, GJ_CONST double* cond, int64_t n_rows, int64_t cond_len,
+                                  GJ_CONST double* amort, int64_t amort_len, int64_t samplesize, uint64_t seed,
+                                  GJ_CONST gj_coords* coords, double* entropy, double* std_error, int64_t out_len,
+                                  double* grad_params, int64_t grad_params_len, double* grad_cond,
+                                  int64_t grad_cond_len, double* grad_amortization, int64_t grad_amortization_len);
+int gj_pdf_expectation_amortized(uint64_t handle, gj_points_fn f, void* user_data, GJ_CONST double* cond,
+                                 int64_t n_rows, int64_t cond_len, GJ_CONST double* amort, int64_t amort_len,
+                                 int64_t samplesize, uint64_t seed, GJ_CONST gj_coords* coords, int with_grad,
+                                 double* mean, double* std_error, int64_t out_len, double* grad_params,
+                                 int64_t grad_params_len, double* grad_cond, int64_t grad_cond_len,
+                                 double* grad_amortization, int64_t grad_amortization_len);
+int gj_pdf_moments_amortized(uint64_t handle, int64_t order, GJ_CONST double* cond, int64_t n_rows,
+                             int64_t cond_len, GJ_CONST double* amort, int64_t amort_len, int64_t samplesize,
+                             uint64_t seed, GJ_CONST gj_coords* coords, double* moments, double* std_error,
+                             int64_t out_len);
+int gj_pdf_marginal_moments_amortized(uint64_t handle, GJ_CONST double* cond, int64_t n_rows,
+                                      int64_t cond_len, GJ_CONST double* amort, int64_t amort_len,
+                                      int64_t samplesize, uint64_t seed, double mises_abs_precision,
+                                      int kl_diff, int64_t s2_entropy_scan_nside, double* out,
+                                      int64_t out_len, int64_t* needed);
+
 /* Posterior predictive goodness-of-fit p-value of an observation of n_obs events x_obs under a
  * likelihood model p(x; z) (handle likelihood; its conditional input is z) and a posterior
  * model q(z) (handle posterior, conditional input posterior_cond: one row, or NULL and 0 for

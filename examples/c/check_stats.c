@@ -2,8 +2,9 @@
  * check_stats.c -- checks the statistics functions of the C API from C: entropies and their
  * gradients, an expectation through a C callback (values and gradients, a failing callback, a
  * callback that evaluates the same model), moments, marginal moments, the goodness-of-fit
- * p-value and a variational fit with a C target, the marginal coverage scan of a sub-manifold, and
- * the status codes of misuse.
+ * p-value and a variational fit with a C target, the marginal coverage scan of a sub-manifold, the
+ * _amortized forms for an amortize_everything model, the s2 entropy scan, and the status codes of
+ * misuse.
  *
  *   check_stats
  */
@@ -52,6 +53,57 @@ static int normal_target(void* user_data, const double* x, int64_t n, int64_t di
         }
     }
     return 0;
+}
+
+/* The _amortized statistics of an amortize_everything e1 model (two rows of amortization
+ * parameters) and the s2 entropy scan of marginal moments. */
+static void check_amortized_stats(void) {
+    uint64_t h = 0, s2 = 0;
+    gj_create_options o = GJ_CREATE_OPTIONS_INIT("e1", "g");
+    o.amortization_json = "{\"amortize_everything\": true, \"amortization_mlp_use_custom_mode\": true}";
+    EXPECT(gj_pdf_create(&o, &h), GJ_OK, NULL);
+    int64_t n_amort = 0;
+    EXPECT(gj_pdf_amortization_init(h, NULL, 0, &n_amort), GJ_OK, NULL);
+    double* amort = malloc(2 * n_amort * sizeof(double));
+    double* grad = malloc(2 * n_amort * sizeof(double));
+    EXPECT(gj_pdf_amortization_init(h, amort, n_amort, NULL), GJ_OK, NULL);
+    EXPECT(gj_pdf_amortization_init(h, amort + n_amort, n_amort, NULL), GJ_OK, NULL);
+    int64_t key = -1;
+    double ent[2], err[2], ent2[2];
+    EXPECT(gj_pdf_entropy_amortized(h, NULL, 2, 0, amort, 2 * n_amort, &key, 1, 500, 1, &EMB, ent, err, 2), GJ_OK, NULL);
+    TRUE(fabs(ent[0] - ent[1]) < 5 * (err[0] + err[1])); /* two rows of the same PDF, other draws */
+    EXPECT(gj_pdf_entropy_grad_amortized(h, NULL, 2, 0, amort, 2 * n_amort, 500, 1, &EMB, ent2, NULL, 2, NULL, 0, NULL, 0,
+                                         grad, 2 * n_amort), GJ_OK, NULL);
+    TRUE(ent2[0] == ent[0] && ent2[1] == ent[1] && isfinite(grad[0]));
+    EXPECT(gj_pdf_entropy_grad_amortized(h, NULL, 2, 0, amort, 2 * n_amort, 500, 1, &EMB, ent2, NULL, 2, NULL, 0, NULL, 0,
+                                         grad, n_amort), GJ_ERR_ARGUMENT, "grad_amortization_len");
+    EXPECT(gj_pdf_entropy(h, NULL, 1, 0, &key, 1, 100, 1, &EMB, ent, err, 1), GJ_ERR_ARGUMENT, "amortization");
+    EXPECT(gj_pdf_entropy_amortized(h, NULL, 2, 0, amort, n_amort, &key, 1, 100, 1, &EMB, ent, err, 2), GJ_ERR_ARGUMENT,
+           "amortization");
+    int64_t seen = 0;
+    double mean[2], moments[2];
+    EXPECT(gj_pdf_expectation_amortized(h, squared_norm, &seen, NULL, 2, 0, amort, 2 * n_amort, 100, 2, &EMB, 1, mean, NULL, 2,
+                                        NULL, 0, NULL, 0, grad, 2 * n_amort), GJ_OK, NULL);
+    EXPECT(gj_pdf_moments_amortized(h, 1, NULL, 2, 0, amort, 2 * n_amort, 100, 2, &EMB, moments, NULL, 2), GJ_OK, NULL);
+    TRUE(seen == 200 && isfinite(mean[1]) && isfinite(moments[1]));
+
+    /* s2 entropy scan: entropy_0 and entropy_total of a pure-s2 model are the mesh quadrature */
+    gj_create_options so = GJ_CREATE_OPTIONS_INIT("s2", "f");
+    EXPECT(gj_pdf_create(&so, &s2), GJ_OK, NULL);
+    int64_t needed = 0;
+    double mm[31];
+    EXPECT(gj_pdf_marginal_moments_amortized(s2, NULL, 1, 0, NULL, 0, 200, 1, 0, 1, 32, NULL, 0, &needed), GJ_OK, NULL);
+    TRUE(needed == 31); /* 3+1+3+1 moments, 2+2 angles, 2 variances, 11 Kent, 3 KL, total, 2 reverse */
+    EXPECT(gj_pdf_marginal_moments_amortized(s2, NULL, 1, 0, NULL, 0, 200, 1, 0, 1, 32, mm, needed, &needed), GJ_OK, NULL);
+    TRUE(mm[25] == mm[28] && mm[25] < log(4 * M_PI) + 1e-9 && mm[25] > log(4 * M_PI) - 1);
+    EXPECT(gj_pdf_marginal_moments_amortized(s2, NULL, 1, 0, NULL, 0, 200, 1, 0, 1, 24, mm, needed, &needed),
+           GJ_ERR_ARGUMENT, "s2_entropy_scan_nside");
+    EXPECT(gj_pdf_marginal_moments_amortized(s2, NULL, 1, 0, amort, n_amort, 200, 1, 0, 1, 0, mm, needed, &needed),
+           GJ_ERR_ARGUMENT, "amortization");
+    free(amort);
+    free(grad);
+    EXPECT(gj_pdf_free(s2), GJ_OK, NULL);
+    EXPECT(gj_pdf_free(h), GJ_OK, NULL);
 }
 
 int main(void) {
@@ -151,6 +203,7 @@ int main(void) {
     EXPECT(gj_pdf_free(q), GJ_OK, NULL);
     EXPECT(gj_pdf_free(lik), GJ_OK, NULL);
     EXPECT(gj_pdf_free(h), GJ_OK, NULL);
+    check_amortized_stats();
     if (failures) {
         fprintf(stderr, "check_stats: %d of %d checks FAILED\n", failures, checks);
         return 1;

@@ -25,6 +25,9 @@ type Gradient struct {
 	// Cond is the gradient with respect to the conditional inputs (rows x ConditionalDim; nil
 	// for an unconditional PDF).
 	Cond []float64
+	// Amortization is the gradient with respect to the amortization parameters (rows x
+	// NumAmortizationParams; nil for a PDF without them).
+	Amortization []float64
 }
 
 // Entropies holds entropies per conditional row (jammy_flows' entropy and entropy_iterative).
@@ -59,15 +62,15 @@ func Entropy(p *flowcore.PDF, cond []float64, subManifolds []int, o Options) (En
 		sub = sub || k != Total
 	}
 	s, c := o.SampleSize, o.coords()
-	condRep := repeatRows(cond, p.ConditionalDim(), s)
-	smp, err := p.Sample(nr*s, condRep, o.Seed, c)
+	in := repeated(p, cond, o.Amortization, s)
+	smp, err := in.sample(p, nr*s, o.Seed, c)
 	if err != nil {
 		return Entropies{}, err
 	}
 	res := Entropies{Keys: append([]int(nil), subManifolds...), Samples: smp}
 	var subLogp []float64
 	if sub {
-		d, err := p.SubLogDensity(smp.X, nr*s, condRep, c)
+		d, err := p.SubLogDensityAmortized(smp.X, nr*s, in.cond, in.amort, c)
 		if err != nil {
 			return Entropies{}, err
 		}
@@ -110,42 +113,79 @@ const pairRows = 1 << 15
 // marginalNegLogp fills dst with -log p̂_k(x_k) for every sample x of x (nr rows of SampleSize
 // samples each), p̂_k(x_k) = mean over the row's samples y of p_k(x_k | y_<k).
 func marginalNegLogp(p *flowcore.PDF, dst, x []float64, nr int, cond []float64, k int, o Options) error {
-	c, s, cd := o.coords(), o.SampleSize, p.ConditionalDim()
+	c, s := o.coords(), o.SampleSize
 	cols, err := p.Columns(c)
 	if err != nil {
 		return err
 	}
-	dim, first, nsub := cols[len(cols)-1], cols[k], p.NumSubManifolds()
-	chunk := max(1, pairRows/s) // samples x per call
+	dim, first, last := cols[len(cols)-1], cols[k], cols[k+1]
 	for r := range nr {
 		row := x[r*s*dim : (r+1)*s*dim]
-		var condRow []float64
-		if cd > 0 {
-			condRow = cond[r*cd : (r+1)*cd]
+		z := make([]float64, 0, s*(last-first))
+		for i := range s {
+			z = append(z, row[i*dim+first:i*dim+last]...)
 		}
-		for lo := 0; lo < s; lo += chunk {
-			hi := min(s, lo+chunk)
-			pairs := make([]float64, 0, (hi-lo)*s*dim)
-			for i := lo; i < hi; i++ {
-				for j := range s {
-					pairs = append(pairs, row[j*dim:j*dim+first]...)
-					pairs = append(pairs, row[i*dim+first:(i+1)*dim]...)
-				}
-			}
-			d, err := p.SubLogDensity(pairs, (hi-lo)*s, repeatRows(condRow, cd, (hi-lo)*s), c)
-			if err != nil {
-				return err
-			}
-			for i := lo; i < hi; i++ {
-				terms := make([]float64, s)
-				for j := range s {
-					terms[j] = d.SubLogPDF[((i-lo)*s+j)*nsub+k]
-				}
-				dst[r*s+i] = -(logSumExp(terms) - math.Log(float64(s)))
-			}
+		condRow, amortRow := rowInputs(p, cond, o.Amortization, r)
+		logp, err := marginalLogDensity(p, z, s, row, s, condRow, amortRow, k, c)
+		if err != nil {
+			return err
+		}
+		for i, l := range logp {
+			dst[r*s+i] = -l
 		}
 	}
 	return nil
+}
+
+// rowInputs returns row r of the conditional inputs and of the amortization parameters of p
+// (nil where p takes none).
+func rowInputs(p *flowcore.PDF, cond, amort []float64, r int) (condRow, amortRow []float64) {
+	if cd := p.ConditionalDim(); cd > 0 {
+		condRow = cond[r*cd : (r+1)*cd]
+	}
+	if na := p.NumAmortizationParams(); amort != nil {
+		amortRow = amort[r*na : (r+1)*na]
+	}
+	return condRow, amortRow
+}
+
+// marginalLogDensity returns log p̂_k(z) at n points z of sub-manifold k (rows of its width in
+// coordinates c): p̂_k(z) is the mean over the m samples y of the conditional density
+// p_k(z | y_<k) (y: m rows of the full dimension, drawn with the conditional inputs condRow and
+// amortization parameters amortRow), evaluated in chunks of at most pairRows pairs.
+func marginalLogDensity(p *flowcore.PDF, z []float64, n int, y []float64, m int, condRow, amortRow []float64, k int, c flowcore.Coords) ([]float64, error) {
+	cols, err := p.Columns(c)
+	if err != nil {
+		return nil, err
+	}
+	dim, first, last, nsub := cols[len(cols)-1], cols[k], cols[k+1], p.NumSubManifolds()
+	w := last - first
+	out := make([]float64, n)
+	terms := make([]float64, m)
+	chunk := max(1, pairRows/m) // points per call
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(n, lo+chunk)
+		pairs := make([]float64, 0, (hi-lo)*m*dim)
+		for i := lo; i < hi; i++ {
+			for j := range m {
+				pairs = append(pairs, y[j*dim:j*dim+first]...)
+				pairs = append(pairs, z[i*w:(i+1)*w]...)
+				pairs = append(pairs, y[j*dim+last:(j+1)*dim]...)
+			}
+		}
+		in := repeated(p, condRow, amortRow, (hi-lo)*m)
+		d, err := p.SubLogDensityAmortized(pairs, (hi-lo)*m, in.cond, in.amort, c)
+		if err != nil {
+			return nil, err
+		}
+		for i := lo; i < hi; i++ {
+			for j := range m {
+				terms[j] = d.SubLogPDF[((i-lo)*m+j)*nsub+k]
+			}
+			out[i] = logSumExp(terms) - math.Log(float64(m))
+		}
+	}
+	return out, nil
 }
 
 // logSumExp returns log Σ exp(v) without overflow (-inf for no finite term).
@@ -169,15 +209,17 @@ func logSumExp(v []float64) float64 {
 // the parameters and the conditional inputs. The gradient is the total derivative of
 // -log p(x(ε; θ); θ) at fixed base draws ε, so it includes the path of the samples: the
 // explicit dependence alone averages to zero (the score has mean zero) and would be the wrong
-// gradient.
+// gradient. With amortization parameters (o.Amortization) the gradient with respect to them is
+// returned as well.
 func EntropyGrad(p *flowcore.PDF, cond []float64, o Options) (Estimate, Gradient, error) {
 	o, nr, err := prepare(p, cond, o)
 	if err != nil {
 		return Estimate{}, Gradient{}, err
 	}
-	s, cd := o.SampleSize, p.ConditionalDim()
+	s := o.SampleSize
 	seed := fillConst(nr*s, -1/float64(s))
-	smp, g, err := p.SampleVJP(nr*s, repeatRows(cond, cd, s), o.Seed, o.coords(), flowcore.SampleSeeds{SeedLogPDF: seed})
+	in := repeated(p, cond, o.Amortization, s)
+	smp, g, err := p.SampleVJPAmortized(nr*s, in.cond, in.amort, o.Seed, o.coords(), flowcore.SampleSeeds{SeedLogPDF: seed})
 	if err != nil {
 		return Estimate{}, Gradient{}, err
 	}
@@ -185,5 +227,5 @@ func EntropyGrad(p *flowcore.PDF, cond []float64, o Options) (Estimate, Gradient
 	for i, v := range smp.LogPDF {
 		negLogp[i] = -v
 	}
-	return perRow(negLogp, nr, s), Gradient{Params: g.Params, Cond: sumRows(g.Cond, cd, s)}, nil
+	return perRow(negLogp, nr, s), rowGradient(p, g, s), nil
 }

@@ -13,7 +13,7 @@ type Func func(x []float64, n, dim int, grad bool) (values, gradX []float64, err
 
 // Expectation estimates E[f(X)] per conditional row of cond from o.SampleSize samples X of p
 // (coordinates o.Coords), and with grad the gradient of the summed estimates with respect to the
-// parameters and the conditional inputs through the reparameterized samples:
+// parameters, the conditional inputs (and the amortization parameters) through the reparameterized samples:
 // d/dθ E[f(x(ε; θ))] = E[∇f(x) · dx/dθ].
 func Expectation(p *flowcore.PDF, f Func, cond []float64, o Options, grad bool) (Estimate, Gradient, error) {
 	if f == nil {
@@ -23,13 +23,13 @@ func Expectation(p *flowcore.PDF, f Func, cond []float64, o Options, grad bool) 
 	if err != nil {
 		return Estimate{}, Gradient{}, err
 	}
-	s, cd, c := o.SampleSize, p.ConditionalDim(), o.coords()
+	s, c := o.SampleSize, o.coords()
 	dim, err := p.Dim(c)
 	if err != nil {
 		return Estimate{}, Gradient{}, err
 	}
-	condRep := repeatRows(cond, cd, s)
-	smp, err := p.Sample(nr*s, condRep, o.Seed, c)
+	in := repeated(p, cond, o.Amortization, s)
+	smp, err := in.sample(p, nr*s, o.Seed, c)
 	if err != nil {
 		return Estimate{}, Gradient{}, err
 	}
@@ -52,11 +52,11 @@ func Expectation(p *flowcore.PDF, f Func, cond []float64, o Options, grad bool) 
 	for i, v := range gx {
 		seedX[i] = v / float64(s)
 	}
-	_, g, err := p.FromBaseVJP(smp.Base, n, condRep, c, flowcore.SampleSeeds{SeedX: seedX})
+	_, g, err := p.FromBaseVJPAmortized(smp.Base, n, in.cond, in.amort, c, flowcore.SampleSeeds{SeedX: seedX})
 	if err != nil {
 		return Estimate{}, Gradient{}, err
 	}
-	return est, Gradient{Params: g.Params, Cond: sumRows(g.Cond, cd, s)}, nil
+	return est, rowGradient(p, g, s), nil
 }
 
 // Moments estimates the raw moments E[X_d^k], k = 1..order, of every coordinate d per
@@ -74,7 +74,7 @@ func Moments(p *flowcore.PDF, order int, cond []float64, o Options) (Estimate, e
 	if err != nil {
 		return Estimate{}, err
 	}
-	smp, err := p.Sample(nr*s, repeatRows(cond, p.ConditionalDim(), s), o.Seed, c)
+	smp, err := repeated(p, cond, o.Amortization, s).sample(p, nr*s, o.Seed, c)
 	if err != nil {
 		return Estimate{}, err
 	}

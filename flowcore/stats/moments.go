@@ -22,6 +22,16 @@ type MomentOptions struct {
 	// between every marginal and its approximation (jammy_flows'
 	// calc_kl_diff_and_entropic_quantities).
 	KLDiff bool
+	// Amortization holds the amortization parameters of an amortize_everything PDF, one row per
+	// conditional row, as Options.Amortization.
+	Amortization []float64
+	// S2EntropyScanNside > 0 (with KLDiff; ignored without, as jammy_flows ignores
+	// s2_entropy_scanning) computes the entropy of sub-manifold 0, which must be S2 and the only
+	// S2, by quadrature on an adaptive HEALPix mesh that starts at this nside (a power of 2;
+	// jammy_flows' s2_entropy_scanning with s2_entropy_scan_nside) instead of from the samples,
+	// and so the total entropy of a pure-S2 PDF (see s2ScanEntropy); 0 estimates from the
+	// samples.
+	S2EntropyScanNside int
 }
 
 // SubMoments are the moments of one sub-manifold's marginal per conditional row, with
@@ -84,12 +94,13 @@ func MarginalMoments(p *flowcore.PDF, cond []float64, o MomentOptions) (Marginal
 	if !(o.MisesAbsPrecision > 0) {
 		return Marginals{}, fmt.Errorf("mises_abs_precision: must be > 0, got %g", o.MisesAbsPrecision)
 	}
-	nr, err := rows(p, cond)
+	nr, err := rows(p, cond, o.Amortization)
 	if err != nil {
 		return Marginals{}, err
 	}
 	s, nsub := o.SampleSize, p.NumSubManifolds()
-	so := Options{SampleSize: s, Seed: o.Seed}
+	so := Options{SampleSize: s, Seed: o.Seed, Amortization: o.Amortization}
+	in := repeated(p, cond, o.Amortization, s)
 	var res Marginals
 	var smp flowcore.Samples
 	var ent Entropies
@@ -102,8 +113,13 @@ func MarginalMoments(p *flowcore.PDF, cond []float64, o MomentOptions) (Marginal
 			return Marginals{}, err
 		}
 		smp = ent.Samples
+		if o.S2EntropyScanNside != 0 {
+			if err := scanS2Entropies(p, cond, o, ent, nr); err != nil {
+				return Marginals{}, err
+			}
+		}
 		res.EntropyTotal = ent.Parts[0].Value
-	} else if smp, err = p.Sample(nr*s, repeatRows(cond, p.ConditionalDim(), s), o.Seed, flowcore.EmbeddingCoords); err != nil {
+	} else if smp, err = in.sample(p, nr*s, o.Seed, flowcore.EmbeddingCoords); err != nil {
 		return Marginals{}, err
 	}
 	cols, err := p.Columns(flowcore.EmbeddingCoords)
@@ -148,11 +164,36 @@ func MarginalMoments(p *flowcore.PDF, cond []float64, o MomentOptions) (Marginal
 		res.Subs = append(res.Subs, m)
 	}
 	if o.KLDiff && nsub == 1 {
-		if err := reverseKL(p, cond, &res, nr, s, o.Seed); err != nil {
+		if err := reverseKL(p, in, &res, nr, s, o.Seed); err != nil {
 			return Marginals{}, err
 		}
 	}
 	return res, nil
+}
+
+// scanS2Entropies replaces the entropy in ent (keys Total, 0, 1, ...) of sub-manifold 0, an
+// S2, and of a pure-S2 PDF's total, by its scan (s2ScanEntropy). A later S2 sub-manifold is an
+// error: its marginal is a mixture over the earlier parts, not a factor of the PDF.
+func scanS2Entropies(p *flowcore.PDF, cond []float64, o MomentOptions, ent Entropies, nr int) error {
+	isS2 := func(d spec.ManifoldDef) bool { return d.Kind == spec.Sphere && d.Dim == 2 }
+	defs := p.ManifoldDefs()
+	if !isS2(defs[0]) {
+		return fmt.Errorf("s2_entropy_scanning: sub-manifold 0 must be s2 (pdf_defs %q)", p.PDFDefs())
+	}
+	for k, d := range defs[1:] {
+		if isS2(d) {
+			return fmt.Errorf("s2_entropy_scanning: only the first sub-manifold can be scanned (its factor of the PDF is its marginal); sub-manifold %d is s2 too, pass s2_entropy_scanning=False", k+1)
+		}
+	}
+	h, err := s2ScanEntropy(p, cond, o.Amortization, ent.Samples.X, nr, o.SampleSize, o.S2EntropyScanNside)
+	if err != nil {
+		return err
+	}
+	ent.Parts[1].Value = h
+	if len(defs) == 1 {
+		ent.Parts[0].Value = h
+	}
+	return nil
 }
 
 // gaussMoments fills the Gaussian approximation of m's samples (and its cross entropy), rows in
@@ -319,7 +360,7 @@ func variance(v []float64) float64 {
 
 // reverseKL fills the reverse cross entropy and KL divergence of sub-manifold 0 (the only one):
 // SampleSize draws from its approximation q, evaluated under p.
-func reverseKL(p *flowcore.PDF, cond []float64, res *Marginals, nr, s int, seed uint64) error {
+func reverseKL(p *flowcore.PDF, in draws, res *Marginals, nr, s int, seed uint64) error {
 	m := res.Subs[0]
 	w := m.Width
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
@@ -345,7 +386,7 @@ func reverseKL(p *flowcore.PDF, cond []float64, res *Marginals, nr, s int, seed 
 			}
 		}
 	}
-	d, err := p.LogDensity(y, nr*s, repeatRows(cond, p.ConditionalDim(), s), flowcore.EmbeddingCoords)
+	d, err := p.LogDensityAmortized(y, nr*s, in.cond, in.amort, flowcore.EmbeddingCoords)
 	if err != nil {
 		return err
 	}

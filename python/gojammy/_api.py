@@ -286,6 +286,25 @@ PROTOTYPES.update({
     "gj_pdf_marginal_moments": (
         c_int, [c_uint64, _in, c_int64, c_int64, c_int64, c_uint64, c_double, c_int, _out, c_int64, _i64p],
     ),
+    "gj_pdf_entropy_amortized": (
+        c_int, [c_uint64, _in, c_int64, c_int64, _in, c_int64, _i64p, c_int64, c_int64, c_uint64, _coords, _out, _out, c_int64],
+    ),
+    "gj_pdf_entropy_grad_amortized": (
+        c_int,
+        [c_uint64, _in, c_int64, c_int64, _in, c_int64, c_int64, c_uint64, _coords, _out, _out, c_int64,
+         _out, c_int64, _out, c_int64, _out, c_int64],
+    ),
+    "gj_pdf_expectation_amortized": (
+        c_int,
+        [c_uint64, POINTS_FN, c_void_p, _in, c_int64, c_int64, _in, c_int64, c_int64, c_uint64, _coords, c_int,
+         _out, _out, c_int64, _out, c_int64, _out, c_int64, _out, c_int64],
+    ),
+    "gj_pdf_moments_amortized": (
+        c_int, [c_uint64, c_int64, _in, c_int64, c_int64, _in, c_int64, c_int64, c_uint64, _coords, _out, _out, c_int64],
+    ),
+    "gj_pdf_marginal_moments_amortized": (
+        c_int, [c_uint64, _in, c_int64, c_int64, _in, c_int64, c_int64, c_uint64, c_double, c_int, c_int64, _out, c_int64, _i64p],
+    ),
     "gj_gof_pvalue": (
         c_int,
         [c_uint64, _coords, c_uint64, _in, c_int64, _coords, _in, c_int64, c_int64, c_int64, c_uint64,

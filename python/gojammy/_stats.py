@@ -10,7 +10,7 @@ import ctypes
 
 import numpy as np
 
-from . import _api
+from . import _api, _heads
 from ._arrays import as_rows
 from ._checks import boolean, coords_for, non_negative_number, positive_int, positive_number, require_default, seed_for
 from ._coverage import TOTAL, _keys
@@ -58,11 +58,23 @@ class _Points:
             raise self.error
 
 
-def _rows(pdf, conditional_input):
-    """(conditional rows or None, number of rows) of a statistics call: one row per conditional
-    input, one row for an unconditional PDF."""
+def _rows(pdf, conditional_input, amortization_parameters):
+    """(conditional rows or None, amortization rows or None, number of rows) of a statistics
+    call: one row per conditional input (and per row of amortization_parameters of an
+    amortize_everything PDF, as many of both), one row for an unconditional PDF without them."""
     cond = pdf._cond_rows(conditional_input, None)
-    return cond, (1 if cond is None else cond.shape[0])
+    amort = _heads.amortization_rows(pdf, amortization_parameters, None)
+    if cond is not None and amort is not None and amort.shape[0] != cond.shape[0]:
+        raise ValueError(
+            f"amortization_parameters: has {amort.shape[0]} rows, conditional_input has {cond.shape[0]} (one row each)"
+        )
+    n_rows = cond.shape[0] if cond is not None else (amort.shape[0] if amort is not None else 1)
+    return cond, amort, n_rows
+
+
+def _repeated(rows, samplesize):
+    """rows repeated for the samplesize draws of each (None stays None)."""
+    return None if rows is None else np.repeat(rows, samplesize, axis=0)
 
 
 def _cond_args(cond, n_rows):
@@ -81,23 +93,26 @@ def entropy(
     device=None,
     seed=None,
     return_std_error=False,
+    amortization_parameters=None,
 ):
     """Monte-Carlo entropy -E[log p] per conditional row (one row for an unconditional PDF):
     a dict with "total" for -1 and k for the marginal PDF of sub-manifold k, each an array of
     n_rows values (upstream's estimator: the marginal density of sub-manifold k > 0 at a sample
     is averaged over the earlier sub-manifolds of all samples of its row). With
-    return_std_error, also a dict of the Monte-Carlo standard errors."""
+    return_std_error, also a dict of the Monte-Carlo standard errors. A PDF built with
+    amortize_everything=True takes amortization_parameters, one row per conditional row (for an
+    unconditional PDF: one row per entropy)."""
     require_default("failsafe_crosscheck_tolerance", failsafe_crosscheck_tolerance, None)
     coords, _ = pdf._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
     h = pdf.handle
-    cond, n_rows = _rows(pdf, conditional_input)
+    cond, amort, n_rows = _rows(pdf, conditional_input, amortization_parameters)
     keys = _keys(sub_manifolds, pdf._n_subs)
     key_array = (ctypes.c_int64 * len(keys))(*keys)
     values, errors = np.empty((len(keys), n_rows)), np.empty((len(keys), n_rows))
     check(
-        lib().gj_pdf_entropy(
-            h, *_cond_args(cond, n_rows), key_array, len(keys), positive_int(samplesize, "samplesize"),
-            seed_for(seed), coords, values, errors, values.size,
+        _heads.call(
+            "gj_pdf_entropy", amort, (h, *_cond_args(cond, n_rows)),
+            (key_array, len(keys), positive_int(samplesize, "samplesize"), seed_for(seed), coords, values, errors, values.size),
         )
     )
     out = {TOTAL if k == -1 else k: values[j] for j, k in enumerate(keys)}
@@ -121,96 +136,116 @@ def entropy_iterative(
     return_samples=False,
     verbose=False,
     seed=None,
+    amortization_parameters=None,
 ):
     """entropy() under upstream's memory-saving name: the library always evaluates in bounded
     chunks, so iterative_samplesize (which must divide samplesize, as upstream) and
     max_iterative_batchsize do not change the result. return_samples also returns the samples
-    used, (n_rows * samplesize, dim) in the chosen coordinates."""
+    used, (n_rows * samplesize, dim) in the chosen coordinates. amortization_parameters as in
+    entropy()."""
     positive_int(max_iterative_batchsize, "max_iterative_batchsize")
     if positive_int(samplesize, "samplesize") % positive_int(iterative_samplesize, "iterative_samplesize"):
         raise ValueError(f"iterative_samplesize: must divide samplesize ({samplesize}), got {iterative_samplesize}")
     seed = seed_for(seed)
     out = entropy(
         pdf, sub_manifolds, conditional_input, force_embedding_coordinates, force_intrinsic_coordinates, samplesize,
-        failsafe_crosscheck_tolerance, seed=seed,
+        failsafe_crosscheck_tolerance, seed=seed, amortization_parameters=amortization_parameters,
     )
     if not return_samples:
         return out
-    cond, _ = _rows(pdf, conditional_input)
-    repeated = None if cond is None else np.repeat(cond, samplesize, axis=0)
+    cond, amort, _ = _rows(pdf, conditional_input, amortization_parameters)
     samples = pdf.sample(
-        conditional_input=repeated, samplesize=samplesize, seed=seed,
+        conditional_input=_repeated(cond, samplesize), samplesize=samplesize, seed=seed,
+        amortization_parameters=_repeated(amort, samplesize),
         force_embedding_coordinates=force_embedding_coordinates, force_intrinsic_coordinates=force_intrinsic_coordinates,
     )[0]
     return out, samples
 
 
+def _gradients(pdf, cond, amort):
+    """The gradient output arrays of a statistics call and their ctypes arguments (the
+    amortization gradient only for an amortize_everything PDF): (dict, args)."""
+    grads = {
+        "parameters": np.empty(pdf._n_params),
+        "conditional_input": None if cond is None else np.empty(cond.shape),
+    }
+    if amort is not None:
+        grads["amortization_parameters"] = np.empty(amort.shape)
+    args = []
+    for g in grads.values():
+        args += [g, 0 if g is None else g.size]
+    return grads, tuple(args)
+
+
 def entropy_grad(
     pdf, conditional_input=None, samplesize=100, seed=None, force_embedding_coordinates=True, force_intrinsic_coordinates=False,
+    amortization_parameters=None,
 ):
     """The entropy of the whole PDF per conditional row (entropy()["total"] for the same seed)
     and the gradients of their sum through the reparameterized samples: returns (entropy
     (n_rows,), std_error (n_rows,), {"parameters": (count_parameters(),), "conditional_input":
-    (n_rows, cond_dim) or None})."""
+    (n_rows, cond_dim) or None}); with amortization_parameters (amortize_everything=True, one
+    row per conditional row) the dict also holds "amortization_parameters", the gradient with
+    respect to them (their shape)."""
     coords, _ = pdf._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
     h = pdf.handle
-    cond, n_rows = _rows(pdf, conditional_input)
+    cond, amort, n_rows = _rows(pdf, conditional_input, amortization_parameters)
     values, errors = np.empty(n_rows), np.empty(n_rows)
-    grad_params = np.empty(pdf._n_params)
-    grad_cond = None if cond is None else np.empty(cond.shape)
+    grads, grad_args = _gradients(pdf, cond, amort)
     check(
-        lib().gj_pdf_entropy_grad(
-            h, *_cond_args(cond, n_rows), positive_int(samplesize, "samplesize"), seed_for(seed), coords,
-            values, errors, n_rows, grad_params, grad_params.size, grad_cond, 0 if grad_cond is None else grad_cond.size,
+        _heads.call(
+            "gj_pdf_entropy_grad", amort, (h, *_cond_args(cond, n_rows)),
+            (positive_int(samplesize, "samplesize"), seed_for(seed), coords, values, errors, n_rows, *grad_args),
         )
     )
-    return values, errors, {"parameters": grad_params, "conditional_input": grad_cond}
+    return values, errors, grads
 
 
 def expectation(
     pdf, f, conditional_input=None, samplesize=100, seed=None, grad=False,
-    force_embedding_coordinates=False, force_intrinsic_coordinates=False,
+    force_embedding_coordinates=False, force_intrinsic_coordinates=False, amortization_parameters=None,
 ):
     """Monte-Carlo expectation E[f(X)] per conditional row from samplesize samples X (in the
     chosen coordinates). f(x), x of shape (n, dim), returns values (n,); with grad=True it must
     return (values, df/dx of shape (n, dim)) and the result includes the gradients of the summed
     expectations through the reparameterized samples. Returns {"mean": (n_rows,), "std_error":
-    (n_rows,)} and with grad also "parameters" and "conditional_input" (None if unconditional)."""
+    (n_rows,)} and with grad also "parameters" and "conditional_input" (None if unconditional),
+    and with amortization_parameters (amortize_everything=True, one row per conditional row)
+    "amortization_parameters"."""
     coords, _ = pdf._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
     h = pdf.handle
-    cond, n_rows = _rows(pdf, conditional_input)
+    cond, amort, n_rows = _rows(pdf, conditional_input, amortization_parameters)
     grad = boolean(grad, "grad")
     fn = _Points(f, "f")
     mean, errors = np.empty(n_rows), np.empty(n_rows)
-    grad_params = np.empty(pdf._n_params)
-    grad_cond = None if cond is None else np.empty(cond.shape)
-    status = lib().gj_pdf_expectation(
-        h, fn.c, None, *_cond_args(cond, n_rows), positive_int(samplesize, "samplesize"), seed_for(seed), coords, int(grad),
-        mean, errors, n_rows, grad_params, grad_params.size, grad_cond, 0 if grad_cond is None else grad_cond.size,
+    grads, grad_args = _gradients(pdf, cond, amort)
+    status = _heads.call(
+        "gj_pdf_expectation", amort, (h, fn.c, None, *_cond_args(cond, n_rows)),
+        (positive_int(samplesize, "samplesize"), seed_for(seed), coords, int(grad), mean, errors, n_rows, *grad_args),
     )
     fn.raise_error()
     check(status)
     out = {"mean": mean, "std_error": errors}
     if grad:
-        out.update(parameters=grad_params, conditional_input=grad_cond)
+        out.update(grads)
     return out
 
 
 def moments(
     pdf, order=2, conditional_input=None, samplesize=10000, seed=None,
-    force_embedding_coordinates=False, force_intrinsic_coordinates=False,
+    force_embedding_coordinates=False, force_intrinsic_coordinates=False, amortization_parameters=None,
 ):
     """Raw moments E[X_d^k], k = 1..order, of every coordinate per conditional row: {"moments":
-    (n_rows, order, dim), "std_error": the same shape}."""
+    (n_rows, order, dim), "std_error": the same shape}. amortization_parameters as in entropy()."""
     coords, dim = pdf._coords(coords_for(force_embedding_coordinates, force_intrinsic_coordinates))
     h = pdf.handle
-    cond, n_rows = _rows(pdf, conditional_input)
+    cond, amort, n_rows = _rows(pdf, conditional_input, amortization_parameters)
     order = positive_int(order, "order")
     values, errors = np.empty((n_rows, order, dim)), np.empty((n_rows, order, dim))
     check(
-        lib().gj_pdf_moments(
-            h, order, *_cond_args(cond, n_rows), positive_int(samplesize, "samplesize"), seed_for(seed), coords,
-            values, errors, values.size,
+        _heads.call(
+            "gj_pdf_moments", amort, (h, order, *_cond_args(cond, n_rows)),
+            (positive_int(samplesize, "samplesize"), seed_for(seed), coords, values, errors, values.size),
         )
     )
     return {"moments": values, "std_error": errors}
@@ -232,6 +267,7 @@ def marginal_moments(
     s2_entropy_scan_nside=32,
     return_samples=False,
     seed=None,
+    amortization_parameters=None,
 ):
     """Moments of every sub-manifold's marginal per conditional row, with upstream's keys:
     "mean_k", "varlike_k" (covariance on Euclidean and interval parts, von Mises-Fisher kappa
@@ -240,25 +276,38 @@ def marginal_moments(
     "zlp_kent_gamma1_k" ... "zlp_kent_u_k"; with calc_kl_diff_and_entropic_quantities "entropy_k",
     "cross_entropy_k", "kl_diff_exact_approx_k", "entropy_total" and, for a PDF of one
     sub-manifold, "kl_diff_approx_exact_0" and "reverse_cross_entropy_0" (upstream fails there
-    for unconditional PDFs). return_samples adds "samples_k" (and "samples_k_angles")."""
+    for unconditional PDFs). return_samples adds "samples_k" (and "samples_k_angles").
+
+    s2_entropy_scanning=True (with calc_kl_diff_and_entropic_quantities; ignored without, as
+    upstream) computes "entropy_0" of an s2 first sub-manifold (the only s2 one) by quadrature on
+    an adaptive HEALPix mesh that starts at nside s2_entropy_scan_nside (a power of two; cells
+    refined down to nside 8192, Richardson-extrapolated midpoint rule) instead of from the
+    samples, and with it "entropy_total" of a pure-s2 PDF and the KL differences.
+    amortization_parameters: one row per conditional row for a PDF built with
+    amortize_everything=True (an unconditional one: one row per result row)."""
     require_default("failsafe_crosscheck_tolerance", failsafe_crosscheck_tolerance, None)
-    require_default("s2_entropy_scanning", s2_entropy_scanning, False)
     positive_int(iterative_samplesize, "iterative_samplesize")
     positive_int(max_iterative_batchsize, "max_iterative_batchsize")
+    nside = positive_int(s2_entropy_scan_nside, "s2_entropy_scan_nside") if boolean(s2_entropy_scanning, "s2_entropy_scanning") else 0
     h = pdf.handle
-    cond, n_rows = _rows(pdf, conditional_input)
+    cond, amort, n_rows = _rows(pdf, conditional_input, amortization_parameters)
     s = positive_int(samplesize, "samplesize")
     kl = boolean(calc_kl_diff_and_entropic_quantities, "calc_kl_diff_and_entropic_quantities")
     seed = seed_for(seed)
-    args = (*_cond_args(cond, n_rows), s, seed, positive_number(mises_abs_precision, "mises_abs_precision"), int(kl))
+    args = (
+        h, *_cond_args(cond, n_rows), amort, 0 if amort is None else amort.size, s, seed,
+        positive_number(mises_abs_precision, "mises_abs_precision"), int(kl), nside,
+    )
     needed = ctypes.c_int64(0)
-    check(lib().gj_pdf_marginal_moments(h, *args, None, 0, ctypes.byref(needed)))
+    check(lib().gj_pdf_marginal_moments_amortized(*args, None, 0, ctypes.byref(needed)))
     flat = np.empty(needed.value)
-    check(lib().gj_pdf_marginal_moments(h, *args, flat, flat.size, ctypes.byref(needed)))
+    check(lib().gj_pdf_marginal_moments_amortized(*args, flat, flat.size, ctypes.byref(needed)))
     out = _unflatten(pdf, flat, n_rows, kl)
     if return_samples:  # the draw the library used (the same seed, rows and coordinates)
-        repeated = None if cond is None else np.repeat(cond, s, axis=0)
-        samples = pdf.sample(conditional_input=repeated, samplesize=s, seed=seed, force_embedding_coordinates=True)[0]
+        samples = pdf.sample(
+            conditional_input=_repeated(cond, s), samplesize=s, seed=seed, amortization_parameters=_repeated(amort, s),
+            force_embedding_coordinates=True,
+        )[0]
         samples = samples.reshape(n_rows, s, -1)
         for k, (lo, hi) in enumerate(pdf.target_dim_indices_embedded):
             out[f"samples_{k}"] = samples[:, :, lo:hi]
@@ -317,13 +366,18 @@ def _unflatten(pdf, flat, n, kl):
     return out
 
 
-def calc_kl_diff_and_entropic_quantities(pdf, conditional_input=None, samplesize=50, seed=None, mises_abs_precision=1e-7):
+def calc_kl_diff_and_entropic_quantities(
+    pdf, conditional_input=None, samplesize=50, seed=None, mises_abs_precision=1e-7,
+    s2_entropy_scanning=False, s2_entropy_scan_nside=32, amortization_parameters=None,
+):
     """The entropic part of marginal_moments(calc_kl_diff_and_entropic_quantities=True): per
     sub-manifold the marginal entropy, the cross entropy with its Gaussian / von Mises-Fisher
-    approximation and their KL divergence, and the total entropy."""
+    approximation and their KL divergence, and the total entropy. s2_entropy_scanning,
+    s2_entropy_scan_nside and amortization_parameters as in marginal_moments."""
     m = marginal_moments(
         pdf, conditional_input, samplesize, mises_abs_precision=mises_abs_precision,
-        calc_kl_diff_and_entropic_quantities=True, seed=seed,
+        calc_kl_diff_and_entropic_quantities=True, seed=seed, s2_entropy_scanning=s2_entropy_scanning,
+        s2_entropy_scan_nside=s2_entropy_scan_nside, amortization_parameters=amortization_parameters,
     )
     keep = ("entropy_", "cross_entropy_", "kl_diff_", "reverse_cross_entropy_", "approx_entropy_")
     return {k: v for k, v in m.items() if k.startswith(keep)}
