@@ -255,12 +255,21 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-// BenchmarkConditionalScan scans a conditional PDF once per event (16 events, 2000 samples
-// each), with the exact coverage of one label per event: the grid of an e2 PDF, the HEALPix
-// mesh of an s2 PDF, the sampling estimator of an e2+s2 PDF.
+// BenchmarkConditionalScan scans a conditional PDF once per event (16 events), with the exact
+// coverage of one label per event: the grid of an e2 PDF, the HEALPix mesh of an s2 PDF and the
+// sampling estimator of an e2+s2 PDF with 2000 samples each, and the sampling estimator of
+// "e2","gggg" with 10,000 samples each (the size of the scan of 10^4 events).
 func BenchmarkConditionalScan(b *testing.B) {
-	for _, c := range []struct{ defs, flows string }{{"e2", "gg"}, {"s2", "n"}, {"e2+s2", "gg+n"}} {
-		b.Run(c.defs, func(b *testing.B) {
+	for _, c := range []struct {
+		name, defs, flows string
+		opt               Options
+	}{
+		{"e2", "e2", "gg", Options{Samples: 2000}},
+		{"s2", "s2", "n", Options{Samples: 2000}},
+		{"e2+s2", "e2+s2", "gg+n", Options{Samples: 2000}},
+		{"e2_gggg_sampling10k", "e2", "gggg", Options{Samples: 10000, Method: Sampling}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
 			const n = 16
 			p := newPDF(b, c.defs, c.flows, 2, 0.3)
 			cond := make([]float64, 2*n)
@@ -272,7 +281,7 @@ func BenchmarkConditionalScan(b *testing.B) {
 				b.Fatal(err)
 			}
 			for b.Loop() {
-				if _, err := Run(p, s.X, n, flowcore.IntrinsicCoords, cond, Options{Samples: 2000}); err != nil {
+				if _, err := Run(p, s.X, n, flowcore.IntrinsicCoords, cond, c.opt); err != nil {
 					b.Fatal(err)
 				}
 			}

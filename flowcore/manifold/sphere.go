@@ -37,7 +37,7 @@ func (m circle) FromBase(z *ad.Node) (*ad.Node, *ad.Node) {
 	t := z.Tape()
 	phi, logDet := t.NewRaw(z.R, 1), t.NewRaw(z.R, 1)
 	for i, v := range z.Val {
-		phi.Val[i], logDet.Val[i] = -v, -0.5*v*v+0.5*math.Log(twoPi)
+		phi.Val[i], logDet.Val[i] = -v, -0.5*v*v+ad.LogSqrt2Pi
 	}
 	simd.NormalCDF(phi.Val, phi.Val)
 	for i, p := range phi.Val {
@@ -62,7 +62,7 @@ func (m circle) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 	z, logDet := t.NewRaw(x.R, 1), t.NewRaw(x.R, 1)
 	circleToGauss(z.Val, x.Val)
 	for i, v := range z.Val {
-		logDet.Val[i] = 0.5*v*v - 0.5*math.Log(twoPi)
+		logDet.Val[i] = 0.5*v*v - ad.LogSqrt2Pi
 	}
 	if t.Tracks(x) {
 		t.Record([]*ad.Node{z, logDet}, []*ad.Node{x}, func() {

@@ -1,6 +1,7 @@
 package gaussianization
 
 import (
+	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/simd"
 
 	"fmt"
@@ -39,7 +40,6 @@ const (
 	// crudeShift is the offset of the crude tail approximation.
 	crudeShift = 0.4717
 	log4       = 2 * math.Ln2
-	logSqrt2Pi = 0.9189385332046727
 	sqrt2Pi    = 2.5066282746310002
 )
 
@@ -135,7 +135,7 @@ func middleZ(F, S float64) float64 {
 func middle(p *point, partials bool) psiOut {
 	o := psiOut{factor: 1}
 	o.z = middleZ(p.F, p.S)
-	o.ell = logSqrt2Pi + 0.5*o.z*o.z
+	o.ell = ad.LogSqrt2Pi + 0.5*o.z*o.z
 	if p.hasLogs {
 		o.ell += p.logf
 	} else {
@@ -184,7 +184,7 @@ func (k invKind) psiLinearAt(F, S, f, z float64) (ell, factor float64, ok bool) 
 	if !k.exactMiddle(F, S) {
 		return 0, 0, false
 	}
-	return logSqrt2Pi + 0.5*z*z, f, true
+	return ad.LogSqrt2Pi + 0.5*z*z, f, true
 }
 
 // partialsAt returns the partials A, B, Ag, Bg of psi (see psiOut) at F, S with ψ = z for the

@@ -3,6 +3,7 @@ package simplex
 import (
 	"math"
 
+	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/simd"
 )
 
@@ -11,7 +12,7 @@ import (
 const asymptoticBelow = -37
 
 // logNormalPDF is log φ(z).
-func logNormalPDF(z float64) float64 { return -0.5*z*z - 0.5*math.Log(2*math.Pi) }
+func logNormalPDF(z float64) float64 { return -0.5*z*z - ad.LogSqrt2Pi }
 
 // logNormalCDF is log Φ(z) to full relative precision for every z: log1p(−Φ(−z)) above 0,
 // log Φ(z) down to asymptoticBelow, and below it log(φ(z)/|z|) + log Σ_k (−1)^k (2k−1)!!/z^{2k}.
