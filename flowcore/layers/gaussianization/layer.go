@@ -70,8 +70,12 @@ type Layer struct {
 	nMeans           int
 	// spline is set for the rq_splines stretch.
 	spline *spline.Config
-	// cache holds the prepared mixture block of the last constant shared parameters.
-	cache atomic.Pointer[preparedCache]
+	// cache holds the prepared mixture blocks of the last constant shared parameters, one per
+	// slot, replaced round robin (next): calls that run side by side with different parameters
+	// (the scans of several events, each with its own conditional row) keep their own blocks
+	// and start tables instead of evicting each other's at every block.
+	cache [cacheSlots]atomic.Pointer[preparedCache]
+	next  atomic.Uint32
 }
 
 // preparedCache is an immutable prepared mixture block with the raw stretch parameters it was
@@ -80,6 +84,9 @@ type preparedCache struct {
 	raw, blk []float64
 	starts   func() []startTable
 }
+
+// cacheSlots is the number of prepared blocks a layer keeps.
+const cacheSlots = 8
 
 // newPreparedCache caches blk, prepared from raw, for the mixture m.
 func newPreparedCache(m mixture, raw, blk []float64) *preparedCache {
@@ -251,14 +258,16 @@ func (l *Layer) mixInputs(params *ad.Node, off int) (mixParams, *preparedCache) 
 		return l.mixParams(params, off), nil
 	}
 	raw := params.Val[off:]
-	if c := l.cache.Load(); c != nil && slices.Equal(c.raw, raw) {
-		return mixParams{}, c
+	for i := range l.cache {
+		if c := l.cache[i].Load(); c != nil && slices.Equal(c.raw, raw) {
+			return mixParams{}, c
+		}
 	}
 	t := ad.NewTape(false)
 	blk := make([]float64, l.mix.blockLen())
 	l.mix.prepareRows(l.mixParams(t.Const(1, len(raw), raw), 0), 0, 1, blk, make([]float64, l.mix.prepareWork(1)))
 	c := newPreparedCache(l.mix, slices.Clone(raw), blk)
-	l.cache.Store(c)
+	l.cache[l.next.Add(1)%cacheSlots].Store(c)
 	return mixParams{}, c
 }
 
