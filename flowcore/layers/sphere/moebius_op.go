@@ -17,13 +17,17 @@ type moebiusMap struct {
 // moebiusDen for the denominator, free of cancellation near u = 0).
 type moebiusPoint struct{ d, dlr, ddu, ddr float64 }
 
-// moebiusLifts sets s[q] = sin(half[q]), c[q] = cos(half[q]) and l[q] = L = 2 atan2(K s, c),
-// K = (1+ρ)/(1-ρ) with ρ = rho(q), for all q, with the vector kernels (l may be half).
-func moebiusLifts(s, c, l, half []float64, rho func(q int) float64) {
+// moebiusLifts sets s[q] = sin(half[q]), c[q] = cos(half[q]) and l[q] = L = 2 atan2(K s, c) for
+// all q = i·nb + k (row i, basis k), with the vector kernels (l may be half). kk holds
+// K = (1+ρ)/(1-ρ) per coefficient row and basis; row i uses coefficient row i mod (len(kk)/nb).
+func moebiusLifts(s, c, l, half, kk []float64, nb int) {
 	simd.Sincos(s, c, half)
-	for q := range l {
-		r := rho(q)
-		l[q] = (1 + r) / (1 - r) * s[q]
+	np := len(kk) / nb
+	for i := 0; i*nb < len(l); i++ {
+		kr, sr, lr := kk[i%np*nb:(i%np+1)*nb], s[i*nb:(i+1)*nb], l[i*nb:(i+1)*nb]
+		for k := range lr {
+			lr[k] = kr[k] * sr[k]
+		}
 	}
 	simd.Atan2(l, l, c)
 	for q := range l {
@@ -58,12 +62,16 @@ func moebiusEval(x *ad.Node, m moebiusMap) (h, dh *ad.Node) {
 	h, dh = t.New(rows, 1), t.New(rows, 1)
 	// pin holds L_k(-π-α_k), ∂L/∂ρ and D there, per parameter row and basis.
 	pin := t.Floats(3 * np * nb)
-	pb := t.Floats(3 * np * nb)
-	ps, pc, pl := pb[:np*nb], pb[np*nb:2*np*nb], pb[2*np*nb:]
+	pb := t.Floats(5 * np * nb)
+	ps, pc, pl, kk, wd := pb[:np*nb], pb[np*nb:2*np*nb], pb[2*np*nb:3*np*nb], pb[3*np*nb:4*np*nb], pb[4*np*nb:]
+	// per coefficient row and basis: K = (1+ρ)/(1-ρ) and w(1-ρ²), the numerator of w·D
+	for j, r := range m.rho.Val {
+		kk[j], wd[j] = (1+r)/(1-r), m.w.Val[j]*(1-r*r)
+	}
 	for j := range pl {
 		pl[j] = (-math.Pi - m.alpha.Val[j]) / 2
 	}
-	moebiusLifts(ps, pc, pl, pl, func(j int) float64 { return m.rho.Val[j] })
+	moebiusLifts(ps, pc, pl, pl, kk, nb)
 	for j := range pl {
 		p := moebiusHalf(ps[j], pc[j], m.rho.Val[j])
 		pin[3*j], pin[3*j+1], pin[3*j+2] = pl[j], p.dlr, p.d
@@ -80,15 +88,14 @@ func moebiusEval(x *ad.Node, m moebiusMap) (h, dh *ad.Node) {
 			kl[i*nb+k] = (xi - m.alpha.Val[o+k]) / 2
 		}
 	}
-	moebiusLifts(ks, kc, kl, kl, func(q int) float64 { return m.rho.Val[q/nb%np*nb+q%nb] })
+	moebiusLifts(ks, kc, kl, kl, kk, nb)
 	for i := 0; i < rows; i++ {
 		o := i % np * nb
 		v, dv := -math.Pi, 0.0
 		for k := 0; k < nb; k++ {
 			q := i*nb + k
-			r, w := m.rho.Val[o+k], m.w.Val[o+k]
-			v += w * (kl[q] - pin[3*(o+k)])
-			dv += w * (1 - r*r) / moebiusDen(ks[q], r)
+			v += m.w.Val[o+k] * (kl[q] - pin[3*(o+k)])
+			dv += wd[o+k] / moebiusDen(ks[q], m.rho.Val[o+k])
 		}
 		h.Val[i], dh.Val[i] = v, dv
 	}

@@ -159,23 +159,30 @@ func householderIf(addRotation bool) string {
 
 // toSigned maps angles in [0, 2π] to (-π, π] (derivative 1).
 func toSigned(phi *ad.Node) *ad.Node {
-	return ad.Unary(phi, func(v float64) float64 {
-		if v > math.Pi {
-			return v - twoPi
+	return ad.Map(phi, func(dst, src []float64) {
+		for i, v := range src {
+			if v > math.Pi {
+				v -= twoPi
+			}
+			dst[i] = v
 		}
-		return v
-	}, func(_, _ float64) float64 { return 1 })
+	}, unitSlope)
 }
 
 // fromSigned maps angles in [-π, π] to [0, 2π) (derivative 1).
 func fromSigned(x *ad.Node) *ad.Node {
-	return ad.Unary(x, func(v float64) float64 {
-		if v < 0 {
-			return v + twoPi
+	return ad.Map(x, func(dst, src []float64) {
+		for i, v := range src {
+			if v < 0 {
+				v += twoPi
+			}
+			dst[i] = v
 		}
-		return v
-	}, func(_, _ float64) float64 { return 1 })
+	}, unitSlope)
 }
+
+// unitSlope is the derivative of a shift by a constant.
+func unitSlope(_, _ float64) float64 { return 1 }
 
 // normals returns n standard-normal draws.
 func normals(rng *rand.Rand, n int) []float64 {
