@@ -40,8 +40,9 @@ func TestOpGradients(t *testing.T) {
 	}, []adtest.Input{col, shared, full, in(1, 1, 0.7)}, 1e-6, 1e-8)
 }
 
-// TestRotateS1ByAngle checks the value-only path of a shared rotation (φ + α modulo 2π) against
-// the polar angle of the rotated embedding, including angles at and near 0 and 2π.
+// TestRotateS1ByAngle checks the value-only paths of a shared rotation (φ + α modulo 2π) and a
+// shared reflection (β − φ modulo 2π) against the polar angle of the mapped embedding, including
+// angles at and near 0 and 2π.
 func TestRotateS1ByAngle(t *testing.T) {
 	phis := []float64{0, 1e-17, 0.3, math.Pi, 4, 2*math.Pi - 1e-15, 2 * math.Pi}
 	for _, alpha := range []float64{0, 0.7, -0.7, math.Pi, -math.Pi + 1e-12, 3.1} {
@@ -53,6 +54,14 @@ func TestRotateS1ByAngle(t *testing.T) {
 			d := math.Abs(y.Val[i] - want)
 			if d > 1e-14 && math.Abs(d-2*math.Pi) > 1e-14 || y.Val[i] < 0 || y.Val[i] >= 2*math.Pi {
 				t.Errorf("α=%g φ=%g: %.17g, polar angle %.17g", alpha, phi, y.Val[i], want)
+			}
+		}
+		r, _ := RotateS1(tp.Const(len(phis), 1, phis), tp.Const(1, 4, []float64{c, s, s, -c}))
+		for i, phi := range phis {
+			want := PolarAngle(c*math.Cos(phi)+s*math.Sin(phi), s*math.Cos(phi)-c*math.Sin(phi))
+			d := math.Abs(r.Val[i] - want)
+			if d > 1e-14 && math.Abs(d-2*math.Pi) > 1e-14 || r.Val[i] < 0 || r.Val[i] >= 2*math.Pi {
+				t.Errorf("reflection β=%g φ=%g: %.17g, polar angle %.17g", alpha, phi, r.Val[i], want)
 			}
 		}
 	}

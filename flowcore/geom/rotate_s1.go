@@ -24,6 +24,13 @@ func RotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
 		}
 		return y, logDet
 	}
+	if beta, ok := reflectionAngle(mat); ok && !tracks {
+		// One reflection for all points and no gradient: φ' = β − φ modulo 2π.
+		for i := range y.Val {
+			y.Val[i] = wrapAngle(beta - x.Val[i*x.RowStep()] + twoPi)
+		}
+		return y, logDet
+	}
 	// keep holds sin φ, cos φ and the rotated vector per row (also for the backward step); the
 	// sines, cosines and polar angles run as vector kernels over all rows.
 	keep := t.FloatsRaw(4 * rows)
@@ -71,13 +78,30 @@ func RotateS1(x, mat *ad.Node) (y, logDet *ad.Node) {
 }
 
 // rotationAngle returns α if mat is one shared 2x2 rotation matrix [[cos α, −sin α], [sin α, cos α]]
-// (to rounding), and false otherwise.
+// (to rounding: a matrix built from Householder reflections differs from it in the last bits),
+// and false otherwise.
 func rotationAngle(mat *ad.Node) (float64, bool) {
 	if mat.R != 1 {
 		return 0, false
 	}
 	m := mat.Val
-	if m[0] != m[3] || m[1] != -m[2] || math.Abs(m[0]*m[0]+m[2]*m[2]-1) > 1e-15 {
+	if !nearly(m[0], m[3]) || !nearly(m[1], -m[2]) || !nearly(m[0]*m[0]+m[2]*m[2], 1) {
+		return 0, false
+	}
+	return math.Atan2(m[2], m[0]), true
+}
+
+// nearly reports whether a and b (at most about 1 in size) agree to rounding.
+func nearly(a, b float64) bool { return math.Abs(a-b) <= 1e-15 }
+
+// reflectionAngle returns β if mat is one shared 2x2 reflection [[cos β, sin β], [sin β, −cos β]]
+// (to rounding), which maps the angle φ to β − φ, and false otherwise.
+func reflectionAngle(mat *ad.Node) (float64, bool) {
+	if mat.R != 1 {
+		return 0, false
+	}
+	m := mat.Val
+	if !nearly(m[0], -m[3]) || !nearly(m[1], m[2]) || !nearly(m[0]*m[0]+m[2]*m[2], 1) {
 		return 0, false
 	}
 	return math.Atan2(m[2], m[0]), true
