@@ -63,6 +63,25 @@ func Softmax(a *Node) *Node {
 	return Exp(Sub(a, LogSumExp(a)))
 }
 
+// LogSumExpF is log Σ exp(v) for plain values, computed stably: −Inf for no terms or only −Inf
+// terms, +Inf if one is +Inf, NaN if one is NaN.
+func LogSumExpF(v []float64) float64 {
+	mx := math.Inf(-1)
+	for _, a := range v {
+		if a > mx || math.IsNaN(a) {
+			mx = a
+		}
+	}
+	if math.IsInf(mx, 0) || math.IsNaN(mx) {
+		return mx
+	}
+	s := 0.0
+	for _, a := range v {
+		s += math.Exp(a - mx)
+	}
+	return mx + math.Log(s)
+}
+
 // LogSqrt2Pi is log √(2π), the normalization of the standard normal log-density (a constant:
 // math.Log is not folded by the compiler).
 const LogSqrt2Pi = 0.9189385332046727

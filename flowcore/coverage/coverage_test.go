@@ -334,27 +334,10 @@ func TestContours(t *testing.T) {
 	}
 }
 
-// plainAndAmortized builds an ordinary PDF and an amortize-everything PDF of the same
-// definitions, whose amortization rows hold the ordinary PDF's parameters.
-func plainAndAmortized(t *testing.T, pdfDefs, flowDefs string) (plain, amortized *flowcore.PDF) {
-	t.Helper()
-	cfg := flowcore.DefaultConfig()
-	cfg.AmortizationMLPUseCustomMode = true
-	plain, err := flowcore.New(pdfDefs, flowDefs, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.AmortizeEverything = true
-	if amortized, err = flowcore.New(pdfDefs, flowDefs, cfg); err != nil {
-		t.Fatal(err)
-	}
-	return plain, amortized
-}
-
 // TestRunAmortizedMatchesThePDFOfItsRow scans an amortize-everything PDF whose rows carry the
 // parameters of ordinary PDFs and compares with the scans of those PDFs (the same seeds).
 func TestRunAmortizedMatchesThePDFOfItsRow(t *testing.T) {
-	plain, amortized := plainAndAmortized(t, "e2", "gg")
+	plain, amortized := testpdf.PlainAndAmortized(t, "e2", "gg")
 	np := plain.NumParams()
 	if amortized.NumAmortizationParams() != np {
 		t.Fatalf("%d amortization parameters, %d parameters", amortized.NumAmortizationParams(), np)

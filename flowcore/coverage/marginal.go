@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/gojammy/gojammy/flowcore"
+	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
@@ -144,7 +145,7 @@ func (m marginalModel) logDensity(x []float64, n int, cond []float64) ([]float64
 			for j := range terms {
 				terms[j] = sub[(i*m.conditioning+j)*nsub+m.k]
 			}
-			out[lo+i] = logMeanExp(terms)
+			out[lo+i] = ad.LogSumExpF(terms) - math.Log(float64(len(terms))) // log of the mean
 			if s2 {
 				// to solid angle: the factor is per dθ dφ (see flowcore.PDF.TransformTargetSpace)
 				out[lo+i] -= math.Log(math.Sin(x[(lo+i)*m.width]))
@@ -152,25 +153,6 @@ func (m marginalModel) logDensity(x []float64, n int, cond []float64) ([]float64
 		}
 	}
 	return out, nil
-}
-
-// logMeanExp is log(mean(exp(v))), computed stably: -inf if every term is -inf, NaN if one is NaN.
-func logMeanExp(v []float64) float64 {
-	top := math.Inf(-1)
-	for _, t := range v {
-		if math.IsNaN(t) {
-			return math.NaN()
-		}
-		top = max(top, t)
-	}
-	if math.IsInf(top, 0) {
-		return top
-	}
-	var s float64
-	for _, t := range v {
-		s += math.Exp(t - top)
-	}
-	return top + math.Log(s/float64(len(v)))
 }
 
 // Marginal scans the marginal PDF of sub-manifold sub of p once per conditional row of cond

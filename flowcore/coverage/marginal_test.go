@@ -10,6 +10,7 @@ import (
 	"github.com/gojammy/gojammy/flowcore"
 	"github.com/gojammy/gojammy/flowcore/healpix"
 	"github.com/gojammy/gojammy/flowcore/internal/kstest"
+	"github.com/gojammy/gojammy/flowcore/internal/testpdf"
 	"github.com/gojammy/gojammy/flowcore/spec"
 )
 
@@ -307,7 +308,7 @@ func TestMarginalErrors(t *testing.T) {
 // amortize-everything e1+e1 PDF whose first row carries the parameters of an ordinary PDF and
 // compares with the marginal scan of that PDF (the same seeds).
 func TestMarginalAmortizedMatchesThePDFOfItsRow(t *testing.T) {
-	plain, amortized := plainAndAmortized(t, "e1+e1", "g+g")
+	plain, amortized := testpdf.PlainAndAmortized(t, "e1+e1", "g+g")
 	rng := rand.New(rand.NewPCG(3, 4))
 	var amort []float64
 	for range 2 {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gojammy/gojammy/flowcore"
+	"github.com/gojammy/gojammy/flowcore/internal/testpdf"
 )
 
 // amortizedPair builds an ordinary PDF (custom-mode MLPs) and its amortize-everything twin,
@@ -14,19 +15,7 @@ import (
 // rows of amortization parameters near the initial parameters.
 func amortizedPair(t *testing.T, pdfDefs, flowDefs string) (plain, amortized *flowcore.PDF, amort []float64) {
 	t.Helper()
-	cfg := flowcore.DefaultConfig()
-	cfg.AmortizationMLPUseCustomMode = true
-	plain, err := flowcore.New(pdfDefs, flowDefs, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.AmortizeEverything = true
-	if amortized, err = flowcore.New(pdfDefs, flowDefs, cfg); err != nil {
-		t.Fatal(err)
-	}
-	if amortized.NumAmortizationParams() != plain.NumParams() {
-		t.Fatalf("%d amortization parameters, %d parameters", amortized.NumAmortizationParams(), plain.NumParams())
-	}
+	plain, amortized = testpdf.PlainAndAmortized(t, pdfDefs, flowDefs)
 	rng := rand.New(rand.NewPCG(7, 3))
 	for range 2 {
 		for _, v := range plain.Params() {

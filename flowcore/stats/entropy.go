@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/gojammy/gojammy/flowcore"
+	"github.com/gojammy/gojammy/flowcore/ad"
 )
 
 // Total stands for the whole PDF where a sub-manifold index is expected.
@@ -182,26 +183,10 @@ func marginalLogDensity(p *flowcore.PDF, z []float64, n int, y []float64, m int,
 			for j := range m {
 				terms[j] = d.SubLogPDF[((i-lo)*m+j)*nsub+k]
 			}
-			out[i] = logSumExp(terms) - math.Log(float64(m))
+			out[i] = ad.LogSumExpF(terms) - math.Log(float64(m))
 		}
 	}
 	return out, nil
-}
-
-// logSumExp returns log Σ exp(v) without overflow (-inf for no finite term).
-func logSumExp(v []float64) float64 {
-	m := math.Inf(-1)
-	for _, x := range v {
-		m = max(m, x)
-	}
-	if math.IsInf(m, 0) {
-		return m
-	}
-	var s float64
-	for _, x := range v {
-		s += math.Exp(x - m)
-	}
-	return m + math.Log(s)
 }
 
 // EntropyGrad estimates the entropy of the whole PDF per conditional row as Entropy does (the

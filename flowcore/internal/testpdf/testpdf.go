@@ -31,3 +31,24 @@ func Perturbed(tb testing.TB, pdfDefs, flowDefs string, condDim int, spread floa
 	}
 	return p
 }
+
+// PlainAndAmortized builds an ordinary PDF (custom-mode MLPs) of the definitions and its
+// amortize-everything twin, whose rows of amortization parameters take the ordinary PDF's flat
+// parameter vector.
+func PlainAndAmortized(tb testing.TB, pdfDefs, flowDefs string) (plain, amortized *flowcore.PDF) {
+	tb.Helper()
+	cfg := flowcore.DefaultConfig()
+	cfg.AmortizationMLPUseCustomMode = true
+	plain, err := flowcore.New(pdfDefs, flowDefs, cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.AmortizeEverything = true
+	if amortized, err = flowcore.New(pdfDefs, flowDefs, cfg); err != nil {
+		tb.Fatal(err)
+	}
+	if amortized.NumAmortizationParams() != plain.NumParams() {
+		tb.Fatalf("%d amortization parameters, %d parameters", amortized.NumAmortizationParams(), plain.NumParams())
+	}
+	return plain, amortized
+}

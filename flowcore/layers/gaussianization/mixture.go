@@ -3,6 +3,7 @@ package gaussianization
 import (
 	"math"
 
+	"github.com/gojammy/gojammy/flowcore/ad"
 	"github.com/gojammy/gojammy/simd"
 )
 
@@ -289,7 +290,7 @@ func (m mixture) evalLog(y float64, blk, scratch []float64) point {
 		lc[j], ls[j], lp[j] = lw+c, lw+cb, lw+p
 	}
 	p := point{hasLogs: true}
-	p.logF, p.logS, p.logf = logSumExp(lc), logSumExp(ls), logSumExp(lp)
+	p.logF, p.logS, p.logf = ad.LogSumExpF(lc), ad.LogSumExpF(ls), ad.LogSumExpF(lp)
 	p.F, p.S, p.f = math.Exp(p.logF), math.Exp(p.logS), math.Exp(p.logf)
 	return p
 }
@@ -300,22 +301,4 @@ func softplus(x float64) float64 {
 		return x + math.Log1p(math.Exp(-x))
 	}
 	return math.Log1p(math.Exp(x))
-}
-
-// logSumExp is log Σ exp(v), computed stably.
-func logSumExp(v []float64) float64 {
-	mx := math.Inf(-1)
-	for _, a := range v {
-		if a > mx || math.IsNaN(a) {
-			mx = a
-		}
-	}
-	if math.IsInf(mx, 0) || math.IsNaN(mx) {
-		return mx
-	}
-	s := 0.0
-	for _, a := range v {
-		s += math.Exp(a - mx)
-	}
-	return mx + math.Log(s)
 }
