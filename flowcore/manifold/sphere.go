@@ -84,19 +84,15 @@ func (m circle) ToBase(x *ad.Node) (*ad.Node, *ad.Node) {
 // quantiles run as one vector kernel.
 func circleToGauss(z, phi []float64) {
 	z = z[:len(phi)]
+	// branch-free (angles on both sides of π are equally likely): the smaller tail's CDF value,
+	// its quantile (≤ 0), then the sign of π − φ
 	for i, p := range phi {
 		p = ad.ClampF(p, CircleMargin, twoPi-CircleMargin)
-		if p <= math.Pi {
-			z[i] = p / twoPi
-		} else {
-			z[i] = (twoPi - p) / twoPi
-		}
+		z[i] = min(p, twoPi-p) / twoPi
 	}
 	simd.NormalQuantile(z, z)
 	for i, p := range phi {
-		if !(ad.ClampF(p, CircleMargin, twoPi-CircleMargin) > math.Pi) {
-			z[i] = -z[i]
-		}
+		z[i] = math.Copysign(z[i], math.Pi-ad.ClampF(p, CircleMargin, twoPi-CircleMargin))
 	}
 }
 
