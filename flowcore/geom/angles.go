@@ -59,9 +59,9 @@ func logSinThetaDerivs(dst, theta, _ []float64) {
 	}
 }
 
-// PolarAngle is the angle of (x, y) in [0, 2π) (0 at the origin).
+// PolarAngle is the angle of (x, y) in [0, 2π) (+0 at the origin and on the positive x axis).
 func PolarAngle(x, y float64) float64 {
-	phi := math.Atan2(y, x)
+	phi := math.Atan2(y, x) + 0 // −0 (y = −0) → +0
 	if phi < 0 {
 		phi += twoPi
 	}
@@ -72,10 +72,13 @@ func PolarAngle(x, y float64) float64 {
 // or y).
 func PolarAnglesInto(dst, x, y []float64) {
 	simd.Atan2(dst, y, x)
+	// branch-free (the sign of an angle is a coin flip for the branch predictor): 2π is added
+	// under the sign bit's mask, after p + 0 turned −0 into +0
+	twoPiBits := math.Float64bits(twoPi)
 	for i, p := range dst[:len(x)] {
-		if p < 0 {
-			dst[i] = p + twoPi
-		}
+		p += 0
+		mask := uint64(int64(math.Float64bits(p)) >> 63)
+		dst[i] = p + math.Float64frombits(mask&twoPiBits)
 	}
 }
 
