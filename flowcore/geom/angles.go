@@ -72,14 +72,18 @@ func PolarAngle(x, y float64) float64 {
 // or y).
 func PolarAnglesInto(dst, x, y []float64) {
 	simd.Atan2(dst, y, x)
-	// branch-free (the sign of an angle is a coin flip for the branch predictor): 2π is added
-	// under the sign bit's mask, after p + 0 turned −0 into +0
-	twoPiBits := math.Float64bits(twoPi)
 	for i, p := range dst[:len(x)] {
-		p += 0
-		mask := uint64(int64(math.Float64bits(p)) >> 63)
-		dst[i] = p + math.Float64frombits(mask&twoPiBits)
+		p += 0 // −0 → +0
+		dst[i] = p + IfNegative(p, twoPi)
 	}
+}
+
+// IfNegative returns a if p < 0 and 0 otherwise (−0 counts as 0; a NaN p with the sign bit set
+// gives a), without a branch: for angles the sign is a coin flip that a branch predictor misses
+// half the time.
+func IfNegative(p, a float64) float64 {
+	mask := uint64(int64(math.Float64bits(p+0)) >> 63)
+	return math.Float64frombits(mask & math.Float64bits(a))
 }
 
 // PolarAngles returns the angles of the points (x, y) in [0, 2π) (0 at the origin, where its

@@ -66,3 +66,17 @@ func TestRotateS1ByAngle(t *testing.T) {
 		}
 	}
 }
+
+// TestIfNegative checks the branch-free selection on both signs, signed zeros and infinities.
+func TestIfNegative(t *testing.T) {
+	for _, c := range []struct{ p, want float64 }{
+		{-1, 5}, {-1e-300, 5}, {math.Inf(-1), 5}, {1, 0}, {0, 0}, {math.Copysign(0, -1), 0}, {math.Inf(1), 0},
+	} {
+		if got := IfNegative(c.p, 5); got != c.want {
+			t.Errorf("IfNegative(%g, 5) = %g, want %g", c.p, got, c.want)
+		}
+	}
+	if got := PolarAngle(1, math.Copysign(0, -1)); got != 0 || math.Signbit(got) {
+		t.Errorf("PolarAngle(1, -0) = %g, want +0", got)
+	}
+}

@@ -161,10 +161,7 @@ func householderIf(addRotation bool) string {
 func toSigned(phi *ad.Node) *ad.Node {
 	return ad.Map(phi, func(dst, src []float64) {
 		for i, v := range src {
-			if v > math.Pi {
-				v -= twoPi
-			}
-			dst[i] = v
+			dst[i] = v + geom.IfNegative(math.Pi-v, -twoPi)
 		}
 	}, unitSlope)
 }
@@ -173,10 +170,7 @@ func toSigned(phi *ad.Node) *ad.Node {
 func fromSigned(x *ad.Node) *ad.Node {
 	return ad.Map(x, func(dst, src []float64) {
 		for i, v := range src {
-			if v < 0 {
-				v += twoPi
-			}
-			dst[i] = v
+			dst[i] = v + geom.IfNegative(v, twoPi)
 		}
 	}, unitSlope)
 }
